@@ -1,0 +1,189 @@
+//! Every flag, in one place: help, man page and completions come from here.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use readyctl::model::{Severity, Stage};
+use readyctl::render::Format;
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  the gate passed
+  1  the gate failed (by default: verdict not_ready; see `readyctl audit --help`)
+  2  usage error, invalid readyctl.toml or check pack, unreadable path
+
+Environment:
+  READYCTL_CONFIG  path of the config file (instead of <PATH>/readyctl.toml)
+  NO_COLOR         disables colour in the table output";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "readyctl",
+    version,
+    about = "Audit a repository for production readiness: scored report, verdict, CI gate.",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Audit a repository and print a scored readiness report.
+    Audit(AuditArgs),
+    /// List or explain the loaded checks.
+    #[command(subcommand)]
+    Checks(ChecksCommand),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    Table,
+    Markdown,
+    Json,
+}
+
+impl From<FormatArg> for Format {
+    fn from(arg: FormatArg) -> Format {
+        match arg {
+            FormatArg::Table => Format::Table,
+            FormatArg::Markdown => Format::Markdown,
+            FormatArg::Json => Format::Json,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum SeverityArg {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl From<SeverityArg> for Severity {
+    fn from(arg: SeverityArg) -> Severity {
+        match arg {
+            SeverityArg::Critical => Severity::Critical,
+            SeverityArg::High => Severity::High,
+            SeverityArg::Medium => Severity::Medium,
+            SeverityArg::Low => Severity::Low,
+            SeverityArg::Info => Severity::Info,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum StageArg {
+    Beta,
+    Production,
+}
+
+impl From<StageArg> for Stage {
+    fn from(arg: StageArg) -> Stage {
+        match arg {
+            StageArg::Beta => Stage::Beta,
+            StageArg::Production => Stage::Production,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum ColorArg {
+    /// Colour when writing the table to a terminal and NO_COLOR is unset.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// Where checks come from, shared by `audit` and `checks`.
+#[derive(Debug, Args, Clone)]
+pub struct PackArgs {
+    /// Load extra check packs (*.yaml) from DIR; repeatable.
+    #[arg(long = "checks", value_name = "DIR")]
+    pub checks: Vec<PathBuf>,
+    /// Ignore packs in the audited repository's .readyctl/checks/.
+    #[arg(long)]
+    pub no_repo_checks: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Gate (exit code 1):
+  With none of --fail-under, --fail-on or --stage (nor [gate] in readyctl.toml),
+  the gate fails when the verdict is not_ready. Once any of them is set, exactly
+  the conditions given apply. Failed and errored checks both count as unmet.
+
+Verdict:
+  not_ready           a critical check is unmet, or the score is under 70
+  ready_with_caveats  the score is under 90, or a high check is unmet
+  ready               otherwise")]
+pub struct AuditArgs {
+    /// Repository to audit.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Output format [default: inferred from --output's extension, else table].
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<FormatArg>,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub packs: PackArgs,
+    /// Config file [default: <PATH>/readyctl.toml].
+    #[arg(long, value_name = "FILE", env = "READYCTL_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Fail the gate when the overall score is below SCORE (0-100).
+    #[arg(long, value_name = "SCORE")]
+    pub fail_under: Option<f64>,
+    /// Fail the gate when a check of at least this severity is unmet.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<SeverityArg>,
+    /// Fail the gate when this stage is not ready.
+    #[arg(long, value_enum)]
+    pub stage: Option<StageArg>,
+    /// Do not read files larger than this many bytes [default: 1048576].
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
+    /// Leave paths matching this gitignore-style pattern out; repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// When to use colour in the table.
+    #[arg(long, value_enum, default_value_t)]
+    pub color: ColorArg,
+    /// Always exit 0 unless readyctl itself failed (report only).
+    #[arg(long)]
+    pub exit_zero: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChecksCommand {
+    /// Table of every loaded check: id, category, severity, stage, source.
+    List(ListArgs),
+    /// Everything about one check: what, why, how to fix, effort, references.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub packs: PackArgs,
+    /// Repository whose .readyctl/checks/ to include.
+    #[arg(long, default_value = ".")]
+    pub repo: PathBuf,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The check id, e.g. secrets.private-key.
+    pub id: String,
+    #[command(flatten)]
+    pub packs: PackArgs,
+    #[arg(long, default_value = ".")]
+    pub repo: PathBuf,
+}

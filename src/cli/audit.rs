@@ -1,0 +1,138 @@
+//! `readyctl audit`.
+
+use super::args::{AuditArgs, FormatArg, PackArgs};
+use super::{Failure, diagnostics, exit, output};
+use readyctl::check::Origin;
+use readyctl::config::{CONFIG_FILE, Config, ConfigError};
+use readyctl::diagnostic::Position;
+use readyctl::pack::{PackLoader, REPOSITORY_PACK_DIR};
+use readyctl::render::{Format, RenderOptions};
+use readyctl::{AuditOptions, Catalog, Gate, LoadError};
+use std::path::Path;
+
+/// Built-in packs, then the user's, then the repository's own.
+pub fn load_catalog(packs: &PackArgs, repo: &Path) -> Result<Catalog, Failure> {
+    let mut loader = PackLoader::new();
+    loader.add_builtin();
+    for dir in &packs.checks {
+        loader.add_dir(dir, Origin::User);
+    }
+    if !packs.no_repo_checks {
+        loader.add_dir(&repo.join(REPOSITORY_PACK_DIR), Origin::Repository);
+    }
+    loader.finish().map_err(|error| match error {
+        LoadError::Invalid(found) => {
+            diagnostics::print(&found);
+            Failure::Reported
+        }
+        other => Failure::from(other),
+    })
+}
+
+fn load_config(args: &AuditArgs) -> Result<Config, Failure> {
+    let loaded = match &args.config {
+        Some(path) => Config::load(path),
+        None => Config::load_optional(&args.path.join(CONFIG_FILE)),
+    };
+    loaded.map_err(|error| match error {
+        ConfigError::Invalid(found) => {
+            diagnostics::print(&found);
+            Failure::Reported
+        }
+        other => Failure::from(other),
+    })
+}
+
+/// The format: the flag, else what `--output`'s extension says, else table.
+fn chosen_format(args: &AuditArgs) -> Format {
+    if let Some(format) = args.format {
+        return format.into();
+    }
+    let extension = args
+        .output
+        .as_deref()
+        .and_then(|p| p.extension())
+        .and_then(|e| e.to_str());
+    match extension {
+        Some("md" | "markdown") => FormatArg::Markdown.into(),
+        Some("json") => FormatArg::Json.into(),
+        _ => Format::Table,
+    }
+}
+
+/// `SOURCE_DATE_EPOCH` pins the report's date, for reproducible reports.
+fn now() -> jiff::Timestamp {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.parse::<i64>().ok())
+        .and_then(|secs| jiff::Timestamp::from_second(secs).ok())
+        .unwrap_or_else(jiff::Timestamp::now)
+}
+
+pub fn run(args: AuditArgs) -> Result<u8, Failure> {
+    if !args.path.is_dir() {
+        return Err(Failure::Message(format!(
+            "`{}` is not a directory that can be audited",
+            args.path.display()
+        )));
+    }
+    if let Some(score) = args.fail_under
+        && !(0.0..=100.0).contains(&score)
+    {
+        return Err(Failure::Message(format!(
+            "--fail-under takes a score from 0 to 100, not {score}"
+        )));
+    }
+    let config = load_config(&args)?;
+    let catalog = load_catalog(&args.packs, &args.path)?;
+    for (id, span) in config.unknown_check_ids(&|id| catalog.get(id).is_some()) {
+        let name = args
+            .config
+            .clone()
+            .unwrap_or_else(|| args.path.join(CONFIG_FILE));
+        let text = std::fs::read_to_string(&name).unwrap_or_default();
+        let at = Position::from_offset(&text, span.start);
+        eprintln!(
+            "warning: {}:{}:{}: no loaded check has the id `{id}`",
+            name.display(),
+            at.line,
+            at.column
+        );
+    }
+
+    let mut options = AuditOptions::new(args.path.display().to_string());
+    options.now = now();
+    options.scan.max_file_size = args
+        .max_file_size
+        .or(config.scan.max_file_size)
+        .unwrap_or(options.scan.max_file_size);
+    options.scan.exclude = config
+        .scan
+        .exclude
+        .iter()
+        .chain(&args.exclude)
+        .cloned()
+        .collect();
+    let flags = Gate {
+        fail_under: args.fail_under,
+        fail_on: args.fail_on.map(Into::into),
+        stage: args.stage.map(Into::into),
+    };
+    let configured = Gate {
+        fail_under: config.gate.fail_under,
+        fail_on: config.gate.fail_on,
+        stage: config.gate.stage,
+    };
+    options.gate = flags.or(configured);
+
+    let report = readyctl::audit(&args.path, &catalog, &config, &options)?;
+    let color = args.output.is_none() && output::use_color(args.color);
+    let text = readyctl::render::render(&report, chosen_format(&args), RenderOptions { color });
+    output::write(&text, args.output.as_deref())?;
+
+    if report.gate.passed || args.exit_zero {
+        Ok(exit::OK)
+    } else {
+        Ok(exit::GATE_FAILED)
+    }
+}

@@ -1,0 +1,118 @@
+//! `readyctl checks list` and `readyctl checks explain`.
+
+use super::args::{ChecksCommand, ExplainArgs, ListArgs};
+use super::audit::load_catalog;
+use super::{Failure, exit, output};
+use comfy_table::Table;
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use readyctl::check::Check;
+use std::fmt::Write;
+
+pub fn run(command: ChecksCommand) -> Result<u8, Failure> {
+    match command {
+        ChecksCommand::List(args) => list(args),
+        ChecksCommand::Explain(args) => explain(args),
+    }
+}
+
+fn list(args: ListArgs) -> Result<u8, Failure> {
+    let catalog = load_catalog(&args.packs, &args.repo)?;
+    let text = if args.json {
+        let rows: Vec<serde_json::Value> = catalog
+            .checks()
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "id": c.id, "title": c.title, "category": c.category,
+                    "severity": c.severity, "stage": c.stage, "effort": c.effort,
+                    "source": c.source.name,
+                })
+            })
+            .collect();
+        serde_json::to_string_pretty(&rows)? + "\n"
+    } else {
+        let mut table = Table::new();
+        table
+            .load_style(UTF8_FULL_CONDENSED.with_rounded_corners())
+            .set_header(vec![
+                "Id", "Category", "Severity", "Stage", "Effort", "Source", "Title",
+            ]);
+        for c in catalog.checks() {
+            table.add_row(vec![
+                c.id.as_str(),
+                c.category.id(),
+                c.severity.id(),
+                c.stage.id(),
+                c.effort.as_str(),
+                c.source.name.as_str(),
+                c.title.as_str(),
+            ]);
+        }
+        format!("{table}\n{} checks\n", catalog.checks().len())
+    };
+    output::write(&text, None)?;
+    Ok(exit::OK)
+}
+
+fn explain(args: ExplainArgs) -> Result<u8, Failure> {
+    let catalog = load_catalog(&args.packs, &args.repo)?;
+    let Some(check) = catalog.get(&args.id) else {
+        let close: Vec<&str> = catalog
+            .checks()
+            .iter()
+            .map(|c| c.id.as_str())
+            .filter(|id| {
+                id.contains(&args.id) || args.id.contains(id.split('.').next_back().unwrap_or(id))
+            })
+            .take(5)
+            .collect();
+        let hint = if close.is_empty() {
+            "run `readyctl checks list` to see every id".to_string()
+        } else {
+            format!("did you mean {}?", close.join(", "))
+        };
+        return Err(Failure::Message(format!(
+            "no check has the id `{}`; {hint}",
+            args.id
+        )));
+    };
+    output::write(&describe(check), None)?;
+    Ok(exit::OK)
+}
+
+fn describe(check: &Check) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} — {}\n", check.id, check.title);
+    let _ = writeln!(
+        out,
+        "Category: {} ({})\nSeverity: {}\nStage:    {}\nEffort:   {}\nSource:   {}:{}\n",
+        check.category.title(),
+        check.category.id(),
+        check.severity,
+        check.stage,
+        check.effort,
+        check.source.name,
+        check.position.line,
+    );
+    let _ = writeln!(
+        out,
+        "What it checks and why:\n{}\n",
+        indent(&check.description)
+    );
+    let _ = writeln!(out, "How to fix:\n{}\n", indent(&check.remediation));
+    if !check.references.is_empty() {
+        let _ = writeln!(out, "References:");
+        for reference in &check.references {
+            let _ = writeln!(out, "  {reference}");
+        }
+    }
+    out
+}
+
+fn indent(text: &str) -> String {
+    text.trim()
+        .lines()
+        .map(|line| format!("  {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

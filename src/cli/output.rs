@@ -1,0 +1,37 @@
+//! Writing rendered text to stdout or a file, quietly surviving a closed pipe
+//! (`readyctl audit | head`).
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use super::args::ColorArg;
+
+/// Whether standard output gets ANSI colour.
+pub fn use_color(choice: ColorArg) -> bool {
+    match choice {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+        }
+    }
+}
+
+pub fn write(text: &str, file: Option<&Path>) -> Result<(), String> {
+    match file {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|err| format!("cannot write `{}`: {err}", path.display())),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                Ok(()) => Ok(()),
+                Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(err) => Err(format!("cannot write to standard output: {err}")),
+            }
+        }
+    }
+}

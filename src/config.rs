@@ -1,0 +1,306 @@
+//! `readyctl.toml`: how a team tunes an audit of its repository.
+//!
+//! ```toml
+//! [scan]
+//! max_file_size = 2097152          # bytes; larger files are counted, not read
+//! exclude = ["fixtures/", "*.min.js"]
+//!
+//! [checks]
+//! disable = ["ci.dependency-updates", "backups.*"]
+//! severity = { "docs.changelog" = "info" }
+//! stage = { "testing.load-tests" = "production" }
+//!
+//! [scoring]
+//! ready = 90       # score at or above which the verdict can be `ready`
+//! caveats = 70     # below this the verdict is `not_ready`
+//! weights = { critical = 10, high = 5, medium = 3, low = 1, info = 0 }
+//!
+//! [gate]
+//! fail_under = 80
+//! fail_on = "high"
+//! stage = "beta"
+//! ```
+
+use crate::diagnostic::{Diagnostics, Position, SourceFile};
+use crate::model::{Severity, Stage};
+use crate::score::{Thresholds, Weights};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use toml::Spanned;
+
+/// The file name looked for at the root of the audited repository.
+pub const CONFIG_FILE: &str = "readyctl.toml";
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub scan: ScanConfig,
+    pub checks: ChecksConfig,
+    pub scoring: ScoringConfig,
+    pub gate: GateConfig,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScanConfig {
+    /// Files larger than this many bytes are not read by content checks
+    /// (they are counted as skipped). Default 1 MiB.
+    pub max_file_size: Option<u64>,
+    /// Gitignore-style patterns to leave out of the audit, on top of
+    /// `.gitignore` and `.ignore`.
+    pub exclude: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChecksConfig {
+    /// Check ids, or globs over ids such as `backups.*`, to switch off. They
+    /// are reported as skipped with the reason.
+    #[schemars(with = "Vec<String>")]
+    pub disable: Vec<Spanned<String>>,
+    /// New severities by check id.
+    #[schemars(with = "BTreeMap<String, Severity>")]
+    pub severity: BTreeMap<Spanned<String>, Severity>,
+    /// New stages by check id.
+    #[schemars(with = "BTreeMap<String, Stage>")]
+    pub stage: BTreeMap<Spanned<String>, Stage>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScoringConfig {
+    pub weights: Weights,
+    /// Score at or above which the verdict may be `ready`.
+    pub ready: f64,
+    /// Score below which the verdict is `not_ready`.
+    pub caveats: f64,
+}
+
+impl Default for ScoringConfig {
+    fn default() -> Self {
+        let thresholds = Thresholds::default();
+        ScoringConfig {
+            weights: Weights::default(),
+            ready: thresholds.ready,
+            caveats: thresholds.caveats,
+        }
+    }
+}
+
+impl ScoringConfig {
+    pub fn thresholds(&self) -> Thresholds {
+        Thresholds {
+            ready: self.ready,
+            caveats: self.caveats,
+        }
+    }
+}
+
+/// When `readyctl audit` exits 1. Command-line flags override these.
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct GateConfig {
+    pub fail_under: Option<f64>,
+    pub fail_on: Option<Severity>,
+    pub stage: Option<Stage>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0}")]
+    Invalid(Diagnostics),
+    #[error("cannot read `{}`: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl Config {
+    /// Reads `path` if it exists; a missing file is the default config.
+    pub fn load_optional(path: &Path) -> Result<Config, ConfigError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Config::parse(&path.display().to_string(), &text),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(source) => Err(ConfigError::Io {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+
+    /// Reads `path`, which must exist (e.g. named by `--config`).
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&path.display().to_string(), &text)
+    }
+
+    pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
+        let file = Arc::new(SourceFile {
+            name: name.to_string(),
+            text: Arc::from(text),
+        });
+        let mut diagnostics = Diagnostics::default();
+        let config: Config = match toml::from_str(text) {
+            Ok(config) => config,
+            Err(error) => {
+                let position = error.span().map_or(Position::new(1, 1), |span| {
+                    Position::from_offset(text, span.start)
+                });
+                diagnostics.push(&file, position, error.message().trim().to_string());
+                return Err(ConfigError::Invalid(diagnostics));
+            }
+        };
+        config.validate(&file, &mut diagnostics);
+        diagnostics.into_result().map_err(ConfigError::Invalid)?;
+        Ok(config)
+    }
+
+    fn validate(&self, file: &Arc<SourceFile>, diagnostics: &mut Diagnostics) {
+        let at = |span: std::ops::Range<usize>| Position::from_offset(&file.text, span.start);
+        for pattern in &self.checks.disable {
+            if let Err(err) = Glob::new(pattern.get_ref()) {
+                diagnostics.push(
+                    file,
+                    at(pattern.span()),
+                    format!("invalid pattern: {}", err.kind()),
+                );
+            }
+        }
+        let scoring = &self.scoring;
+        if !(0.0..=100.0).contains(&scoring.ready) || !(0.0..=100.0).contains(&scoring.caveats) {
+            diagnostics.push(
+                file,
+                Position::new(1, 1),
+                "scoring thresholds must be between 0 and 100",
+            );
+        } else if scoring.caveats > scoring.ready {
+            diagnostics.push(
+                file,
+                Position::new(1, 1),
+                format!(
+                    "scoring.caveats ({}) must not be above scoring.ready ({})",
+                    scoring.caveats, scoring.ready
+                ),
+            );
+        }
+    }
+
+    /// Check-id references that name no loaded check: typos that would
+    /// otherwise silently do nothing. Returned as warnings, with positions.
+    pub fn unknown_check_ids<'a>(
+        &'a self,
+        known: &dyn Fn(&str) -> bool,
+    ) -> Vec<(&'a str, std::ops::Range<usize>)> {
+        let mut unknown = Vec::new();
+        let keys = self.checks.severity.keys().chain(self.checks.stage.keys());
+        for key in keys.chain(
+            self.checks
+                .disable
+                .iter()
+                .filter(|p| !p.get_ref().contains('*')),
+        ) {
+            if !known(key.get_ref()) {
+                unknown.push((key.get_ref().as_str(), key.span()));
+            }
+        }
+        unknown
+    }
+
+    pub fn disabled_set(&self) -> GlobSet {
+        let mut builder = GlobSetBuilder::new();
+        for pattern in &self.checks.disable {
+            if let Ok(glob) = Glob::new(pattern.get_ref()) {
+                builder.add(glob);
+            }
+        }
+        builder.build().unwrap_or_else(|_| GlobSet::empty())
+    }
+
+    pub fn severity_for(&self, id: &str) -> Option<Severity> {
+        self.checks
+            .severity
+            .iter()
+            .find(|(key, _)| key.get_ref() == id)
+            .map(|(_, severity)| *severity)
+    }
+
+    pub fn stage_for(&self, id: &str) -> Option<Stage> {
+        self.checks
+            .stage
+            .iter()
+            .find(|(key, _)| key.get_ref() == id)
+            .map(|(_, stage)| *stage)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> Vec<String> {
+        match Config::parse("readyctl.toml", text) {
+            Err(ConfigError::Invalid(d)) => d.iter().map(|d| d.to_string()).collect(),
+            other => panic!("expected diagnostics, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn empty_config_is_the_default() {
+        let config = Config::parse("readyctl.toml", "").unwrap();
+        assert_eq!(config.scoring.ready, 90.0);
+        assert!(config.checks.disable.is_empty());
+    }
+
+    #[test]
+    fn parses_a_complete_example() {
+        let text = "[scan]\nmax_file_size = 10\nexclude = [\"vendor/\"]\n\
+            [checks]\ndisable = [\"backups.*\"]\nseverity = { \"docs.readme\" = \"info\" }\n\
+            [scoring]\nready = 95\n[gate]\nfail_on = \"high\"\n";
+        let config = Config::parse("readyctl.toml", text).unwrap();
+        assert_eq!(config.scan.max_file_size, Some(10));
+        assert!(config.disabled_set().is_match("backups.schedule"));
+        assert_eq!(config.severity_for("docs.readme"), Some(Severity::Info));
+        assert_eq!(config.gate.fail_on, Some(Severity::High));
+        assert_eq!(config.scoring.ready, 95.0);
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_positions() {
+        let found = errors("[scan]\nmax_size = 3\n");
+        assert!(found[0].starts_with("readyctl.toml:2:1:"), "{found:?}");
+        assert!(found[0].contains("unknown field `max_size`"), "{found:?}");
+    }
+
+    #[test]
+    fn bad_values_say_what_was_expected() {
+        let found = errors("[gate]\nfail_on = \"severe\"\n");
+        assert!(found[0].starts_with("readyctl.toml:2:11:"), "{found:?}");
+        assert!(found[0].contains("critical"), "{found:?}");
+    }
+
+    #[test]
+    fn thresholds_must_be_ordered() {
+        let found = errors("[scoring]\nready = 60\ncaveats = 80\n");
+        assert!(found[0].contains("must not be above"), "{found:?}");
+    }
+
+    #[test]
+    fn reports_unknown_check_ids() {
+        let config = Config::parse(
+            "readyctl.toml",
+            "[checks]\ndisable = [\"nope.x\", \"a.*\"]\n",
+        )
+        .unwrap();
+        let unknown = config.unknown_check_ids(&|id| id == "a.b");
+        assert_eq!(unknown.len(), 1);
+        assert_eq!(unknown[0].0, "nope.x");
+    }
+}

@@ -1,0 +1,252 @@
+//! The vocabulary every other module shares: severities, stages, categories
+//! and statuses. These ids appear in every output format and in user files, so
+//! they are part of the public contract: rename one and reports break.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How much a failing check matters. Also decides its weight in the score.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.id() == text)
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// The release stage by which a check must pass. Stages are ordered: a check
+/// that must pass for `beta` must also pass for `production`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    Beta,
+    Production,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 2] = [Stage::Beta, Stage::Production];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Stage::Beta => "beta",
+            Stage::Production => "production",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Stage::Beta => "Beta / staging",
+            Stage::Production => "Production",
+        }
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// The areas a readiness review covers, in the order reports list them.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Secrets,
+    Security,
+    Testing,
+    Database,
+    Backups,
+    Monitoring,
+    Infrastructure,
+    Ci,
+    Documentation,
+    CodeQuality,
+}
+
+impl Category {
+    pub const ALL: [Category; 10] = [
+        Category::Secrets,
+        Category::Security,
+        Category::Testing,
+        Category::Database,
+        Category::Backups,
+        Category::Monitoring,
+        Category::Infrastructure,
+        Category::Ci,
+        Category::Documentation,
+        Category::CodeQuality,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Category::Secrets => "secrets",
+            Category::Security => "security",
+            Category::Testing => "testing",
+            Category::Database => "database",
+            Category::Backups => "backups",
+            Category::Monitoring => "monitoring",
+            Category::Infrastructure => "infrastructure",
+            Category::Ci => "ci",
+            Category::Documentation => "documentation",
+            Category::CodeQuality => "code_quality",
+        }
+    }
+
+    /// The heading a human reviewer would use, as in the seeds' score tables.
+    pub fn title(self) -> &'static str {
+        match self {
+            Category::Secrets => "Secrets Management",
+            Category::Security => "Security",
+            Category::Testing => "Testing",
+            Category::Database => "Database",
+            Category::Backups => "Backup Strategy",
+            Category::Monitoring => "Monitoring",
+            Category::Infrastructure => "Infrastructure",
+            Category::Ci => "CI/CD",
+            Category::Documentation => "Documentation",
+            Category::CodeQuality => "Code Quality",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.id() == text)
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// The outcome of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Fail,
+    /// Not applicable to this repository (its `when` did not hold), or switched off.
+    Skip,
+    /// Could not be evaluated; the message says why. Counts against the score,
+    /// because an unverifiable requirement is not a met one.
+    Error,
+}
+
+impl Status {
+    pub fn id(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Skip => "skip",
+            Status::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// The overall judgement, mirroring the words reviewers use by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Ready,
+    ReadyWithCaveats,
+    NotReady,
+}
+
+impl Verdict {
+    pub fn id(self) -> &'static str {
+        match self {
+            Verdict::Ready => "ready",
+            Verdict::ReadyWithCaveats => "ready_with_caveats",
+            Verdict::NotReady => "not_ready",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Verdict::Ready => "READY",
+            Verdict::ReadyWithCaveats => "READY WITH CAVEATS",
+            Verdict::NotReady => "NOT READY",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// One concrete piece of evidence behind a check's result: usually a place in
+/// the repository. For secret findings `message` names the kind of secret and
+/// never holds the matched text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Finding {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl Finding {
+    pub fn at(path: impl Into<String>, line: Option<usize>, message: impl Into<String>) -> Self {
+        Finding {
+            path: Some(path.into()),
+            line,
+            message: message.into(),
+        }
+    }
+
+    pub fn note(message: impl Into<String>) -> Self {
+        Finding {
+            path: None,
+            line: None,
+            message: message.into(),
+        }
+    }
+}

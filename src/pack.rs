@@ -1,0 +1,452 @@
+//! Loading check packs: the built-in ones embedded from `checks/`, the user's
+//! (`--checks DIR`) and the repository's own (`.readyctl/checks/`).
+//!
+//! Loading is two-staged, after cargo-deny: parse into specs that keep source
+//! positions, then validate into [`Check`]s, collecting *every* problem with
+//! its position rather than stopping at the first.
+
+use crate::check::{Check, CheckSpec, Origin, PackSource};
+use crate::diagnostic::{Diagnostics, Position, SourceFile, yaml_error_message};
+use crate::effort;
+use crate::rules::{Spanned, Validator};
+use include_dir::{Dir, include_dir};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+static BUILTIN_PACKS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/checks");
+
+/// Where repository-provided packs live, relative to the audited root.
+pub const REPOSITORY_PACK_DIR: &str = ".readyctl/checks";
+
+/// Every loaded check, in load order (built-in packs first, sorted by file).
+#[derive(Debug, Default)]
+pub struct Catalog {
+    checks: Vec<Check>,
+}
+
+impl Catalog {
+    pub fn checks(&self) -> &[Check] {
+        &self.checks
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Check> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+
+    /// Just the built-in packs.
+    pub fn builtin() -> Result<Catalog, LoadError> {
+        let mut loader = PackLoader::new();
+        loader.add_builtin();
+        loader.finish()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{0}")]
+    Invalid(Diagnostics),
+    #[error("cannot read check pack `{}`: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Accumulates packs; [`PackLoader::finish`] reports every problem at once.
+#[derive(Debug, Default)]
+pub struct PackLoader {
+    checks: Vec<Check>,
+    diagnostics: Diagnostics,
+    io_error: Option<LoadError>,
+    seen: HashMap<String, (String, Position)>,
+}
+
+impl PackLoader {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add_builtin(&mut self) {
+        let mut files: Vec<_> = BUILTIN_PACKS
+            .files()
+            .filter(|f| is_pack_file(f.path()))
+            .collect();
+        files.sort_by_key(|f| f.path());
+        for file in files {
+            let text = String::from_utf8_lossy(file.contents());
+            let source = PackSource {
+                origin: Origin::Builtin,
+                name: format!("builtin:{}", file.path().display()),
+                path: None,
+            };
+            self.add_text(source, &text);
+        }
+    }
+
+    /// Loads every `*.yaml` / `*.yml` file under `dir`, recursively, in path
+    /// order. A repository directory that does not exist is simply empty; a
+    /// user directory that does not exist is an error.
+    pub fn add_dir(&mut self, dir: &Path, origin: Origin) {
+        if origin == Origin::Repository && !dir.exists() {
+            return;
+        }
+        let mut files = Vec::new();
+        if let Err(source) = collect_pack_files(dir, &mut files) {
+            self.io_error.get_or_insert(LoadError::Io {
+                path: dir.to_path_buf(),
+                source,
+            });
+            return;
+        }
+        files.sort();
+        for path in files {
+            match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    let source = PackSource {
+                        origin: origin.clone(),
+                        name: path.display().to_string(),
+                        path: Some(path.clone()),
+                    };
+                    self.add_text(source, &text);
+                }
+                Err(source) => {
+                    self.io_error.get_or_insert(LoadError::Io { path, source });
+                }
+            }
+        }
+    }
+
+    /// Parses and validates one pack's text.
+    pub fn add_text(&mut self, source: PackSource, text: &str) {
+        let file = Arc::new(SourceFile {
+            name: source.name.clone(),
+            text: Arc::from(text),
+        });
+        for (position, spec) in parse_pack(&file, &mut self.diagnostics) {
+            self.add_spec(&file, &source, position, spec);
+        }
+    }
+
+    fn add_spec(
+        &mut self,
+        file: &Arc<SourceFile>,
+        source: &PackSource,
+        at: Position,
+        spec: CheckSpec,
+    ) {
+        let mut v = Validator {
+            file,
+            at,
+            diagnostics: &mut self.diagnostics,
+        };
+        let id = &spec.id.value;
+        if !is_valid_id(id) {
+            v.error_at(
+                &spec.id,
+                format!("invalid check id `{id}`: expected lowercase dotted words such as `secrets.private-key`"),
+            );
+        }
+        let effort_minutes = effort::parse_minutes(&spec.effort.value).unwrap_or_else(|message| {
+            v.error_at(&spec.effort, message);
+            0
+        });
+        if let Some(when) = &spec.when {
+            when.validate(&mut v);
+        }
+        spec.rule.validate(&mut v);
+        let id_position = Position::from_yaml(spec.id.referenced);
+        if let Some((other_file, other)) = self.seen.get(id) {
+            self.diagnostics.push(
+                file,
+                id_position,
+                format!(
+                    "duplicate check id `{id}`: already defined at {other_file}:{}:{}",
+                    other.line, other.column
+                ),
+            );
+            return;
+        }
+        self.seen
+            .insert(id.clone(), (file.name.clone(), id_position));
+        self.checks.push(Check {
+            id: id.clone(),
+            title: spec.title,
+            category: spec.category,
+            severity: spec.severity,
+            stage: spec.stage,
+            description: spec.description,
+            remediation: spec.remediation,
+            effort: spec.effort.value,
+            effort_minutes,
+            references: spec.references,
+            when: spec.when,
+            rule: spec.rule,
+            source: source.clone(),
+            position: at,
+        });
+    }
+
+    pub fn finish(self) -> Result<Catalog, LoadError> {
+        if let Some(error) = self.io_error {
+            return Err(error);
+        }
+        self.diagnostics.into_result().map_err(LoadError::Invalid)?;
+        Ok(Catalog {
+            checks: self.checks,
+        })
+    }
+}
+
+fn is_pack_file(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
+}
+
+fn collect_pack_files(dir: &Path, into: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_pack_files(&path, into)?;
+        } else if is_pack_file(&path) {
+            into.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn is_valid_id(id: &str) -> bool {
+    let mut parts = id.split('.');
+    let first = parts.next().unwrap_or_default();
+    let word = |w: &str| {
+        !w.is_empty()
+            && w.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+    };
+    word(first) && id.contains('.') && parts.all(word)
+}
+
+/// Parses a pack into specs with their positions. When the whole file does
+/// not parse, each entry is parsed on its own so that every broken entry is
+/// reported, not just the first.
+fn parse_pack(file: &Arc<SourceFile>, diagnostics: &mut Diagnostics) -> Vec<(Position, CheckSpec)> {
+    let text = &file.text;
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
+    let first_error = match serde_saphyr::from_str::<Vec<Spanned<CheckSpec>>>(text) {
+        Ok(items) => {
+            return items
+                .into_iter()
+                .map(|item| (Position::from_yaml(item.referenced), item.value))
+                .collect();
+        }
+        Err(error) => error,
+    };
+    let report_first = |diagnostics: &mut Diagnostics| {
+        let position = first_error
+            .location()
+            .map(Position::from_yaml)
+            .unwrap_or(Position::new(1, 1));
+        let mut message = yaml_error_message(&first_error);
+        if message.contains("sequence") {
+            message.push_str(" (a check pack is a YAML list of checks)");
+        }
+        diagnostics.push(file, position, message);
+    };
+
+    let Ok(items) = serde_saphyr::from_str::<Vec<Spanned<serde::de::IgnoredAny>>>(text) else {
+        // Not even a well-formed list: the parser's first error is all we know.
+        report_first(diagnostics);
+        return Vec::new();
+    };
+    let starts: Vec<Position> = items
+        .iter()
+        .map(|item| Position::from_yaml(item.referenced))
+        .collect();
+    if starts.windows(2).any(|w| w[0].line == w[1].line) {
+        // Entries share lines (flow style); they cannot be separated by line.
+        report_first(diagnostics);
+        return Vec::new();
+    }
+    let before = diagnostics.len();
+    let mut specs = Vec::new();
+    for (i, start) in starts.iter().enumerate() {
+        let end_line = starts.get(i + 1).map(|p| p.line);
+        let isolated = isolate_entry(text, *start, end_line);
+        match serde_saphyr::from_str::<CheckSpec>(&isolated) {
+            Ok(spec) => specs.push((*start, spec)),
+            Err(error) => {
+                let position = error.location().map(Position::from_yaml).unwrap_or(*start);
+                diagnostics.push(file, position, yaml_error_message(&error));
+            }
+        }
+    }
+    if diagnostics.len() == before {
+        report_first(diagnostics);
+    }
+    specs
+}
+
+/// The text of one list entry, blanked around so that it parses as a mapping
+/// on its own while every line and column stays where it was in the file.
+fn isolate_entry(text: &str, start: Position, end_line: Option<usize>) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (index, line) in text.lines().enumerate() {
+        let number = index + 1;
+        if number < start.line {
+            out.push('\n');
+            continue;
+        }
+        if end_line.is_some_and(|end| number >= end) {
+            break;
+        }
+        if number == start.line {
+            let prefix = line.chars().take(start.column - 1).count();
+            out.extend(std::iter::repeat_n(' ', prefix));
+            out.extend(line.chars().skip(start.column - 1));
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Catalog, LoadError> {
+        let mut loader = PackLoader::new();
+        loader.add_text(
+            PackSource {
+                origin: Origin::User,
+                name: "pack.yaml".to_string(),
+                path: None,
+            },
+            text,
+        );
+        loader.finish()
+    }
+
+    fn errors(text: &str) -> Vec<String> {
+        match load(text) {
+            Err(LoadError::Invalid(d)) => d.iter().map(|d| d.to_string()).collect(),
+            other => panic!("expected diagnostics, got {other:?}"),
+        }
+    }
+
+    const GOOD: &str = "\
+- id: docs.readme
+  title: A README exists
+  category: documentation
+  severity: low
+  stage: beta
+  description: d
+  remediation: r
+  effort: 30m
+  rule:
+    file_exists: { paths: [README.md] }
+";
+
+    #[test]
+    fn loads_a_valid_pack() {
+        let catalog = load(GOOD).unwrap();
+        assert_eq!(catalog.checks().len(), 1);
+        let check = &catalog.checks()[0];
+        assert_eq!(check.id, "docs.readme");
+        assert_eq!(check.effort_minutes, 30);
+        assert_eq!(check.position, Position::new(1, 3));
+    }
+
+    #[test]
+    fn reports_every_broken_entry_with_positions() {
+        let text = format!(
+            "{GOOD}{}{}",
+            GOOD.replace("docs.readme", "docs.a")
+                .replace("category: documentation", "category: docs"),
+            GOOD.replace("docs.readme", "docs.b")
+                .replace("file_exists", "file_exist"),
+        );
+        let found = errors(&text);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[0].starts_with("pack.yaml:13:13: unknown variant `docs`"),
+            "{found:?}"
+        );
+        assert!(
+            found[0].contains("documentation"),
+            "names what was expected: {found:?}"
+        );
+        assert!(
+            found[1].starts_with("pack.yaml:30:5: unknown variant `file_exist`"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn reports_semantic_problems_together() {
+        let text = format!(
+            "{GOOD}{}",
+            GOOD.replace("effort: 30m", "effort: soon")
+                .replace("[README.md]", "['[oops']")
+                .replace(
+                    "file_exists: { paths: ['[oops'] }",
+                    "content_match: { pattern: '(unclosed' }"
+                )
+        );
+        let found = errors(&text);
+        assert!(
+            found
+                .iter()
+                .any(|e| e.contains("duplicate check id `docs.readme`")
+                    && e.contains("pack.yaml:1:7")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|e| e.starts_with("pack.yaml:18:11:") && e.contains("not an effort estimate")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|e| e.starts_with("pack.yaml:20:31:") && e.contains("invalid regex")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_mapping_instead_of_a_list_says_what_a_pack_is() {
+        let found = errors("id: x\n");
+        assert!(
+            found[0].contains("a check pack is a YAML list of checks"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let found = errors("- id: [unclosed\n");
+        assert!(found[0].starts_with("pack.yaml:1:"), "{found:?}");
+    }
+
+    #[test]
+    fn ids_are_dotted_lowercase_words() {
+        assert!(is_valid_id("secrets.private-key"));
+        assert!(is_valid_id("code_quality.lint"));
+        assert!(!is_valid_id("Secrets.Key"));
+        assert!(!is_valid_id("nodot"));
+        assert!(!is_valid_id("a..b"));
+    }
+
+    #[test]
+    fn builtin_packs_load_cleanly() {
+        let catalog = Catalog::builtin().expect("built-in packs are valid");
+        assert!(!catalog.checks().is_empty());
+    }
+}

@@ -1,0 +1,220 @@
+//! `--format markdown`: a self-contained report to commit (READINESS.md) or
+//! paste into a pull request. GitHub-flavoured: tables and `<details>`.
+
+use super::Renderer;
+use super::text::{category_status, format_score, location, status_icon, verdict_icon};
+use crate::model::{Category, Status};
+use crate::report::{CheckResult, Report};
+use std::fmt::Write;
+
+pub struct Markdown;
+
+/// Escapes text for a table cell or an inline position: pipes would split
+/// cells and newlines would end the row.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+fn code(text: &str) -> String {
+    if text.contains('`') {
+        format!("`` {text} ``")
+    } else {
+        format!("`{text}`")
+    }
+}
+
+fn header(out: &mut String, report: &Report) {
+    let summary = &report.summary;
+    let _ = writeln!(out, "# Production readiness: {}\n", report.target.name);
+    let _ = writeln!(
+        out,
+        "> {} **{}** — overall score **{}** ({} passed, {} failed, {} errored, {} not applicable)  ",
+        verdict_icon(summary.verdict),
+        summary.verdict.title(),
+        format_score(summary.score),
+        summary.passed,
+        summary.failed,
+        summary.errored,
+        summary.skipped,
+    );
+    let _ = writeln!(
+        out,
+        "> Audited {} on {} by readyctl {}\n",
+        code(&report.target.path),
+        report
+            .generated_at
+            .get(..10)
+            .unwrap_or(&report.generated_at),
+        report.tool.version,
+    );
+}
+
+fn category_table(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "| Category | Score | Status | Passed | Failed | N/A |");
+    let _ = writeln!(out, "|---|---:|---|---:|---:|---:|");
+    for category in &report.categories {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            category.title,
+            format_score(category.score),
+            category_status(category.verdict),
+            category.passed,
+            category.failed + category.errored,
+            category.skipped,
+        );
+    }
+    let summary = &report.summary;
+    let _ = writeln!(
+        out,
+        "| **OVERALL** | **{}** | {} **{}** | {} | {} | {} |\n",
+        format_score(summary.score),
+        verdict_icon(summary.verdict),
+        summary.verdict.title(),
+        summary.passed,
+        summary.failed + summary.errored,
+        summary.skipped,
+    );
+}
+
+fn stages(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "## Stage readiness\n");
+    let _ = writeln!(out, "| Stage | Ready | Blockers | Effort left |");
+    let _ = writeln!(out, "|---|---|---:|---:|");
+    for stage in &report.stages {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            stage.title,
+            if stage.ready { "✅ Yes" } else { "❌ No" },
+            stage.blockers,
+            stage.effort_left,
+        );
+    }
+    out.push('\n');
+}
+
+fn unmet_check(out: &mut String, check: &CheckResult) {
+    let _ = writeln!(
+        out,
+        "#### {} {} — {}\n",
+        status_icon(check.status),
+        code(&check.id),
+        cell(&check.title)
+    );
+    let _ = writeln!(
+        out,
+        "**Severity:** {} · **Stage:** {} · **Effort:** {}{}\n",
+        check.severity,
+        check.stage,
+        check.effort,
+        if check.status == Status::Error {
+            " · **could not be checked**"
+        } else {
+            ""
+        },
+    );
+    if !check.message.is_empty() {
+        let _ = writeln!(out, "{}\n", cell(&check.message));
+    }
+    for finding in &check.findings {
+        match location(finding.path.as_deref(), finding.line) {
+            Some(at) => {
+                let _ = writeln!(out, "- {} — {}", code(&at), cell(&finding.message));
+            }
+            None => {
+                let _ = writeln!(out, "- {}", cell(&finding.message));
+            }
+        }
+    }
+    if !check.findings.is_empty() {
+        out.push('\n');
+    }
+    let _ = writeln!(out, "**Fix:** {}\n", check.remediation.trim());
+    if !check.references.is_empty() {
+        let links: Vec<String> = check.references.iter().map(|r| format!("<{r}>")).collect();
+        let _ = writeln!(out, "References: {}\n", links.join(", "));
+    }
+}
+
+fn unmet(out: &mut String, report: &Report) {
+    let unmet = report.unmet();
+    if unmet.is_empty() {
+        let _ = writeln!(
+            out,
+            "## What is missing\n\nNothing: every applicable check passed.\n"
+        );
+        return;
+    }
+    let _ = writeln!(out, "## What is missing ({})\n", unmet.len());
+    for category in Category::ALL {
+        let mine: Vec<&&CheckResult> = unmet.iter().filter(|c| c.category == category).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "### {}\n", category.title());
+        for check in mine {
+            unmet_check(out, check);
+        }
+    }
+}
+
+fn collapsed(out: &mut String, summary: &str, checks: &[&CheckResult]) {
+    if checks.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<details>\n<summary>{summary} ({})</summary>\n",
+        checks.len()
+    );
+    for check in checks {
+        let _ = writeln!(
+            out,
+            "- {} {} — {} <sub>{}</sub>",
+            status_icon(check.status),
+            code(&check.id),
+            cell(&check.title),
+            cell(&check.message),
+        );
+    }
+    let _ = writeln!(out, "\n</details>\n");
+}
+
+fn footer(out: &mut String, report: &Report) {
+    let stats = &report.stats;
+    let gate = &report.gate;
+    let verdict = if gate.passed {
+        format!("passed ({})", gate.conditions.join("; "))
+    } else {
+        format!("**failed**: {}", gate.reasons.join("; "))
+    };
+    let _ = writeln!(out, "---\n");
+    let _ = writeln!(
+        out,
+        "CI gate {verdict}. {} checks; {} of {} files read, {} skipped (binary {}, too large {}, unreadable {}).",
+        stats.checks_loaded,
+        stats.files_scanned,
+        stats.files_walked,
+        stats.files_skipped,
+        stats.skipped.binary,
+        stats.skipped.too_large,
+        stats.skipped.unreadable,
+    );
+}
+
+impl Renderer for Markdown {
+    fn render(&self, report: &Report) -> String {
+        let mut out = String::new();
+        header(&mut out, report);
+        category_table(&mut out, report);
+        stages(&mut out, report);
+        unmet(&mut out, report);
+        let passed: Vec<&CheckResult> = report.with_status(Status::Pass).collect();
+        let skipped: Vec<&CheckResult> = report.with_status(Status::Skip).collect();
+        collapsed(&mut out, "Passing checks", &passed);
+        collapsed(&mut out, "Not applicable", &skipped);
+        footer(&mut out, report);
+        out
+    }
+}

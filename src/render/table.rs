@@ -1,0 +1,223 @@
+//! `--format table`: the terminal report. Laid out like the seeds' hand-made
+//! score tables, then what blocks each stage and what to do about it.
+
+use super::Renderer;
+use super::text::{category_status, format_score, human_bytes, location};
+use crate::model::{Status, Verdict};
+use crate::report::{CheckResult, Report};
+use anstyle::{AnsiColor, Style};
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{CellAlignment, ContentArrangement, Table as Grid};
+use std::fmt::Write;
+
+/// Findings listed per check before "and N more".
+const FINDINGS_SHOWN: usize = 10;
+
+pub struct Table {
+    pub color: bool,
+}
+
+impl Table {
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.color {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn verdict_style(verdict: Option<Verdict>) -> Style {
+        let color = match verdict {
+            Some(Verdict::Ready) => AnsiColor::Green,
+            Some(Verdict::ReadyWithCaveats) => AnsiColor::Yellow,
+            Some(Verdict::NotReady) => AnsiColor::Red,
+            None => AnsiColor::BrightBlack,
+        };
+        Style::new().fg_color(Some(color.into()))
+    }
+
+    fn categories(&self, report: &Report) -> String {
+        let mut grid = Grid::new();
+        grid.load_style(UTF8_FULL_CONDENSED.with_rounded_corners())
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .set_header(vec![
+                "Category", "Score", "Status", "Passed", "Failed", "Skipped",
+            ]);
+        for category in &report.categories {
+            let style = Self::verdict_style(category.verdict);
+            grid.add_row(vec![
+                category.title.clone(),
+                self.paint(style, &format_score(category.score)),
+                self.paint(style, &category_status(category.verdict)),
+                category.passed.to_string(),
+                (category.failed + category.errored).to_string(),
+                category.skipped.to_string(),
+            ]);
+        }
+        let summary = &report.summary;
+        let style = Self::verdict_style(Some(summary.verdict)).bold();
+        grid.add_row(vec![
+            self.paint(Style::new().bold(), "OVERALL"),
+            self.paint(style, &format_score(summary.score)),
+            self.paint(style, summary.verdict.title()),
+            summary.passed.to_string(),
+            (summary.failed + summary.errored).to_string(),
+            summary.skipped.to_string(),
+        ]);
+        for column in 1..6 {
+            if column != 2
+                && let Some(column) = grid.column_mut(column)
+            {
+                column.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+        grid.to_string()
+    }
+
+    fn unmet_check(&self, out: &mut String, check: &CheckResult) {
+        let (mark, style) = match check.status {
+            Status::Error => ("!", Style::new().fg_color(Some(AnsiColor::Yellow.into()))),
+            _ => ("✗", Style::new().fg_color(Some(AnsiColor::Red.into()))),
+        };
+        let severity = format!("{:<8}", check.severity.id().to_uppercase());
+        let _ = writeln!(
+            out,
+            "  {} {} {}  {}",
+            self.paint(style, mark),
+            self.paint(style.bold(), &severity),
+            self.paint(Style::new().bold(), &check.id),
+            check.title
+        );
+        let dim = Style::new().dimmed();
+        if !check.message.is_empty() {
+            let _ = writeln!(out, "      {}", self.paint(dim, &check.message));
+        }
+        for finding in check.findings.iter().take(FINDINGS_SHOWN) {
+            match location(finding.path.as_deref(), finding.line) {
+                Some(at) => {
+                    let _ = writeln!(
+                        out,
+                        "      {}  {}",
+                        self.paint(Style::new().underline(), &at),
+                        finding.message
+                    );
+                }
+                None => {
+                    let _ = writeln!(out, "      {}", finding.message);
+                }
+            }
+        }
+        if check.findings.len() > FINDINGS_SHOWN {
+            let _ = writeln!(
+                out,
+                "      … and {} more",
+                check.findings.len() - FINDINGS_SHOWN
+            );
+        }
+        let _ = writeln!(
+            out,
+            "      {} {} {}",
+            self.paint(Style::new().fg_color(Some(AnsiColor::Cyan.into())), "fix:"),
+            check.remediation.trim(),
+            self.paint(
+                dim,
+                &format!("(effort {}, {} stage)", check.effort, check.stage)
+            ),
+        );
+    }
+}
+
+impl Renderer for Table {
+    fn render(&self, report: &Report) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{} {} · {} ({}) · {}\n",
+            self.paint(Style::new().bold(), "readyctl"),
+            report.tool.version,
+            self.paint(Style::new().bold(), &report.target.name),
+            report.target.path,
+            report
+                .generated_at
+                .get(..10)
+                .unwrap_or(&report.generated_at),
+        );
+        out.push_str(&self.categories(report));
+        out.push('\n');
+
+        let summary = &report.summary;
+        let _ = writeln!(
+            out,
+            "\nVerdict: {} (score {}, {} passed, {} failed, {} errored, {} not applicable)",
+            self.paint(
+                Self::verdict_style(Some(summary.verdict)).bold(),
+                summary.verdict.title()
+            ),
+            format_score(summary.score),
+            summary.passed,
+            summary.failed,
+            summary.errored,
+            summary.skipped,
+        );
+        for stage in &report.stages {
+            let state = if stage.ready {
+                self.paint(Self::verdict_style(Some(Verdict::Ready)), "ready")
+            } else {
+                format!(
+                    "{} — {} blocker(s), about {} of work",
+                    self.paint(Self::verdict_style(Some(Verdict::NotReady)), "not ready"),
+                    stage.blockers,
+                    stage.effort_left
+                )
+            };
+            let _ = writeln!(out, "  {:<16} {state}", format!("{}:", stage.title));
+        }
+
+        let unmet = report.unmet();
+        if !unmet.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nWhat is missing ({}), most severe first:",
+                unmet.len()
+            );
+            for check in unmet {
+                self.unmet_check(&mut out, check);
+            }
+        }
+
+        let stats = &report.stats;
+        let _ = writeln!(
+            out,
+            "\nScanned {} of {} files ({}) in {} ms; skipped {} (binary {}, too large {}, unreadable {}); {} checks.",
+            stats.files_scanned,
+            stats.files_walked,
+            human_bytes(stats.bytes_scanned),
+            stats.duration_ms,
+            stats.files_skipped,
+            stats.skipped.binary,
+            stats.skipped.too_large,
+            stats.skipped.unreadable,
+            stats.checks_loaded,
+        );
+        let gate = &report.gate;
+        if gate.passed {
+            let _ = writeln!(
+                out,
+                "Gate: {} ({})",
+                self.paint(Self::verdict_style(Some(Verdict::Ready)), "passed"),
+                gate.conditions.join("; ")
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "Gate: {} — {}",
+                self.paint(
+                    Self::verdict_style(Some(Verdict::NotReady)).bold(),
+                    "FAILED"
+                ),
+                gate.reasons.join("; ")
+            );
+        }
+        out
+    }
+}

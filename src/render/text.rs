@@ -1,0 +1,81 @@
+//! Wording shared by the human-readable formats, so the table and the
+//! markdown report say the same thing the same way.
+
+use crate::model::{Status, Verdict};
+
+/// Whole percent, as people write readiness scores; `n/a` when nothing applied.
+pub fn format_score(score: Option<f64>) -> String {
+    match score {
+        Some(score) => format!("{}%", score.round() as i64),
+        None => "n/a".to_string(),
+    }
+}
+
+pub fn verdict_icon(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Ready => "✅",
+        Verdict::ReadyWithCaveats => "🟡",
+        Verdict::NotReady => "❌",
+    }
+}
+
+/// The status column of a category row.
+pub fn category_status(verdict: Option<Verdict>) -> String {
+    match verdict {
+        Some(Verdict::Ready) => "✅ Ready".to_string(),
+        Some(Verdict::ReadyWithCaveats) => "⚠️ Caveats".to_string(),
+        Some(Verdict::NotReady) => "❌ Not ready".to_string(),
+        None => "— Not applicable".to_string(),
+    }
+}
+
+pub fn status_icon(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "✅",
+        Status::Fail => "❌",
+        Status::Skip => "⏭️",
+        Status::Error => "⚠️",
+    }
+}
+
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// `path:line`, `path`, or nothing, for a finding's location.
+pub fn location(path: Option<&str>, line: Option<usize>) -> Option<String> {
+    match (path, line) {
+        (Some(path), Some(line)) => Some(format!("{path}:{line}")),
+        (Some(path), None) => Some(path.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_are_whole_percents() {
+        assert_eq!(format_score(Some(89.6)), "90%");
+        assert_eq!(format_score(Some(0.0)), "0%");
+        assert_eq!(format_score(None), "n/a");
+    }
+
+    #[test]
+    fn bytes_are_human() {
+        assert_eq!(human_bytes(512), "512 B");
+        assert_eq!(human_bytes(1536), "1.5 KiB");
+    }
+}

@@ -1,0 +1,176 @@
+//! The readiness report: the one data structure every output format renders.
+//!
+//! Its serde form *is* the JSON output (`--format json`), documented in
+//! `docs/json-report.md` and versioned by [`SCHEMA_VERSION`]: fields may be
+//! added within a version, never renamed or removed.
+
+use crate::model::{Category, Finding, Severity, Stage, Status, Verdict};
+use crate::score::StageReadiness;
+use serde::{Deserialize, Serialize};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub target: Target,
+    /// RFC 3339 timestamp of the audit.
+    pub generated_at: String,
+    pub summary: Summary,
+    pub gate: GateResult,
+    pub stages: Vec<StageSummary>,
+    pub categories: Vec<CategoryScore>,
+    pub checks: Vec<CheckResult>,
+    pub stats: Stats,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+impl Default for Tool {
+    fn default() -> Self {
+        Tool {
+            name: env!("CARGO_PKG_NAME").to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Target {
+    /// The audited path as the user gave it.
+    pub path: String,
+    /// The repository's name (its directory name).
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Summary {
+    /// 0–100 with one decimal; `null` when no weighted check applied.
+    pub score: Option<f64>,
+    pub verdict: Verdict,
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub errored: usize,
+    pub total: usize,
+}
+
+/// Whether the CI gate passed, and why not.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GateResult {
+    pub passed: bool,
+    /// The conditions the gate applied, e.g. `verdict is not not_ready`.
+    pub conditions: Vec<String>,
+    /// The conditions that failed; empty when the gate passed.
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StageSummary {
+    pub id: Stage,
+    pub title: String,
+    pub ready: bool,
+    pub blockers: usize,
+    pub effort_left_minutes: u32,
+    pub effort_left: String,
+}
+
+impl From<StageReadiness> for StageSummary {
+    fn from(stage: StageReadiness) -> Self {
+        StageSummary {
+            id: stage.id,
+            title: stage.title.to_string(),
+            ready: stage.ready,
+            blockers: stage.blockers,
+            effort_left_minutes: stage.effort_left_minutes,
+            effort_left: stage.effort_left,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CategoryScore {
+    pub id: Category,
+    pub title: String,
+    /// `null` when no check of the category applied.
+    pub score: Option<f64>,
+    /// The same verdict rules applied to this category alone.
+    pub verdict: Option<Verdict>,
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub errored: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CheckResult {
+    pub id: String,
+    pub title: String,
+    pub category: Category,
+    pub severity: Severity,
+    pub stage: Stage,
+    pub status: Status,
+    /// What the rule saw: why it passed, failed, was skipped or errored.
+    pub message: String,
+    pub description: String,
+    pub remediation: String,
+    pub effort: String,
+    pub effort_minutes: u32,
+    #[serde(default)]
+    pub references: Vec<String>,
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+    /// The pack that declared the check.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Stats {
+    pub checks_loaded: usize,
+    pub files_walked: u64,
+    pub files_scanned: u64,
+    pub bytes_scanned: u64,
+    /// Files content checks wanted but did not read (sum of `skipped`).
+    pub files_skipped: u64,
+    pub skipped: SkippedFiles,
+    /// Files searched as bytes because they are not valid UTF-8.
+    pub non_utf8: u64,
+    /// The first few unreadable paths and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+    pub duration_ms: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SkippedFiles {
+    pub binary: u64,
+    pub too_large: u64,
+    pub unreadable: u64,
+}
+
+impl Report {
+    /// Checks that failed or errored, most severe first.
+    pub fn unmet(&self) -> Vec<&CheckResult> {
+        let mut unmet: Vec<&CheckResult> = self
+            .checks
+            .iter()
+            .filter(|c| matches!(c.status, Status::Fail | Status::Error))
+            .collect();
+        unmet.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then(a.category.cmp(&b.category))
+                .then(a.id.cmp(&b.id))
+        });
+        unmet
+    }
+
+    pub fn with_status(&self, status: Status) -> impl Iterator<Item = &CheckResult> {
+        self.checks.iter().filter(move |c| c.status == status)
+    }
+}

@@ -1,0 +1,248 @@
+//! Rule kinds: what a check can ask of a repository.
+//!
+//! Every kind lives in its own module and follows the same three steps, so a
+//! new kind touches this file only to be listed in [`RuleSpec`] and [`Rule`]:
+//!
+//! 1. **validate** the spec as written in YAML (bad regexes, bad globs), with
+//!    positions, so a pack author sees every mistake in one run;
+//! 2. **plan**: register what the kind needs to see (path selectors, content
+//!    patterns) with the [`PlanBuilder`], getting back handles. Every kind of
+//!    every check shares one plan, so the tree is walked and read once;
+//! 3. **evaluate** against the [`Evidence`] the scan gathered.
+
+pub mod content;
+pub mod paths;
+
+use crate::diagnostic::{Diagnostics, Position, SourceFile};
+use crate::model::{Finding, Status};
+use crate::scan::{Evidence, PlanBuilder};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// Positions in a pack are carried on the values that later validation may
+/// reject, so errors can point at them.
+pub type Spanned<T> = serde_saphyr::Spanned<T>;
+
+/// A rule as written in a check pack: exactly one key naming the kind.
+///
+/// ```yaml
+/// rule:
+///   all:
+///     - file_exists: { paths: ["Dockerfile", "**/Dockerfile"] }
+///     - not: { content_match: { paths: ["**/Dockerfile"], pattern: "^FROM .*:latest" } }
+/// ```
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RuleSpec {
+    /// Passes when at least one file matches one of `paths`.
+    FileExists(paths::PathsSpec),
+    /// Passes when no file matches `paths`; every match is a finding.
+    FileAbsent(paths::PathsSpec),
+    /// Passes when at least `min` files match `paths` (e.g. test files).
+    MinFiles(paths::MinFilesSpec),
+    /// Passes when some file matching `paths` contains one of the patterns.
+    ContentMatch(content::ContentSpec),
+    /// Passes when no file matching `paths` contains any of the patterns;
+    /// every hit is a finding with path and line.
+    ContentAbsent(content::ContentSpec),
+    /// Passes when every rule passes.
+    All(Vec<RuleSpec>),
+    /// Passes when at least one rule passes.
+    Any(Vec<RuleSpec>),
+    /// Passes when the rule fails.
+    Not(Box<RuleSpec>),
+}
+
+/// Collects validation problems for one pack file.
+pub struct Validator<'a> {
+    pub file: &'a Arc<SourceFile>,
+    /// Where the check being validated starts: the position for problems
+    /// that no single value carries (a missing field, say).
+    pub at: Position,
+    pub diagnostics: &'a mut Diagnostics,
+}
+
+impl Validator<'_> {
+    pub fn error(&mut self, position: Position, message: impl Into<String>) {
+        self.diagnostics.push(self.file, position, message);
+    }
+
+    pub fn error_at<T>(&mut self, spanned: &Spanned<T>, message: impl Into<String>) {
+        self.error(Position::from_yaml(spanned.referenced), message);
+    }
+}
+
+/// What a rule concluded, before the check wraps it with its metadata.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub status: Status,
+    pub message: String,
+    pub findings: Vec<Finding>,
+}
+
+impl Outcome {
+    pub fn pass(message: impl Into<String>, findings: Vec<Finding>) -> Self {
+        Outcome {
+            status: Status::Pass,
+            message: message.into(),
+            findings,
+        }
+    }
+
+    pub fn fail(message: impl Into<String>, findings: Vec<Finding>) -> Self {
+        Outcome {
+            status: Status::Fail,
+            message: message.into(),
+            findings,
+        }
+    }
+
+    pub fn error(message: impl Into<String>) -> Self {
+        Outcome {
+            status: Status::Error,
+            message: message.into(),
+            findings: Vec::new(),
+        }
+    }
+}
+
+/// Context a rule is planned in: which check it belongs to, so content
+/// patterns can honour `readyctl:allow <check-id>` comments.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanContext<'a> {
+    pub check_id: &'a str,
+}
+
+impl RuleSpec {
+    pub fn validate(&self, v: &mut Validator<'_>) {
+        match self {
+            RuleSpec::FileExists(spec) | RuleSpec::FileAbsent(spec) => spec.validate(v),
+            RuleSpec::MinFiles(spec) => spec.validate(v),
+            RuleSpec::ContentMatch(spec) | RuleSpec::ContentAbsent(spec) => spec.validate(v),
+            RuleSpec::All(rules) | RuleSpec::Any(rules) => {
+                rules.iter().for_each(|rule| rule.validate(v))
+            }
+            RuleSpec::Not(rule) => rule.validate(v),
+        }
+    }
+
+    /// Registers what this rule needs with the plan. Only called on validated
+    /// specs, so it cannot fail.
+    pub fn plan(&self, plan: &mut PlanBuilder, cx: PlanContext<'_>) -> Rule {
+        match self {
+            RuleSpec::FileExists(spec) => Rule::FileExists(spec.plan(plan)),
+            RuleSpec::FileAbsent(spec) => Rule::FileAbsent(spec.plan(plan)),
+            RuleSpec::MinFiles(spec) => Rule::MinFiles(spec.plan(plan)),
+            RuleSpec::ContentMatch(spec) => Rule::ContentMatch(spec.plan(plan, cx)),
+            RuleSpec::ContentAbsent(spec) => Rule::ContentAbsent(spec.plan(plan, cx)),
+            RuleSpec::All(rules) => Rule::All(rules.iter().map(|r| r.plan(plan, cx)).collect()),
+            RuleSpec::Any(rules) => Rule::Any(rules.iter().map(|r| r.plan(plan, cx)).collect()),
+            RuleSpec::Not(rule) => Rule::Not(Box::new(rule.plan(plan, cx))),
+        }
+    }
+}
+
+/// A planned rule, holding handles into the scan's evidence.
+#[derive(Debug)]
+pub enum Rule {
+    FileExists(paths::Selection),
+    FileAbsent(paths::Selection),
+    MinFiles(paths::MinFiles),
+    ContentMatch(content::Patterns),
+    ContentAbsent(content::Patterns),
+    All(Vec<Rule>),
+    Any(Vec<Rule>),
+    Not(Box<Rule>),
+}
+
+impl Rule {
+    pub fn evaluate(&self, evidence: &Evidence) -> Outcome {
+        match self {
+            Rule::FileExists(selection) => selection.evaluate_exists(evidence),
+            Rule::FileAbsent(selection) => selection.evaluate_absent(evidence),
+            Rule::MinFiles(rule) => rule.evaluate(evidence),
+            Rule::ContentMatch(patterns) => patterns.evaluate_match(evidence),
+            Rule::ContentAbsent(patterns) => patterns.evaluate_absent(evidence),
+            Rule::All(rules) => all(rules, evidence),
+            Rule::Any(rules) => any(rules, evidence),
+            Rule::Not(rule) => not(rule, evidence),
+        }
+    }
+}
+
+fn all(rules: &[Rule], evidence: &Evidence) -> Outcome {
+    let outcomes: Vec<Outcome> = rules.iter().map(|r| r.evaluate(evidence)).collect();
+    let worst = outcomes
+        .iter()
+        .map(|o| o.status)
+        .find(|s| *s == Status::Error)
+        .or_else(|| {
+            outcomes
+                .iter()
+                .map(|o| o.status)
+                .find(|s| *s == Status::Fail)
+        });
+    match worst {
+        None => Outcome::pass(join_messages(&outcomes), flatten_findings(&outcomes)),
+        Some(status) => {
+            let failing: Vec<Outcome> = outcomes
+                .into_iter()
+                .filter(|o| o.status != Status::Pass)
+                .collect();
+            Outcome {
+                status,
+                message: join_messages(&failing),
+                findings: flatten_findings(&failing),
+            }
+        }
+    }
+}
+
+fn any(rules: &[Rule], evidence: &Evidence) -> Outcome {
+    let outcomes: Vec<Outcome> = rules.iter().map(|r| r.evaluate(evidence)).collect();
+    if let Some(passing) = outcomes.iter().find(|o| o.status == Status::Pass) {
+        return passing.clone();
+    }
+    let status = if outcomes.iter().any(|o| o.status == Status::Error) {
+        Status::Error
+    } else {
+        Status::Fail
+    };
+    Outcome {
+        status,
+        message: outcomes
+            .iter()
+            .map(|o| o.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; and "),
+        findings: flatten_findings(&outcomes),
+    }
+}
+
+fn not(rule: &Rule, evidence: &Evidence) -> Outcome {
+    let inner = rule.evaluate(evidence);
+    match inner.status {
+        // The inner rule's evidence is exactly why the negation fails, e.g.
+        // `not: file_exists .env` lists the committed `.env` files.
+        Status::Pass => Outcome::fail(inner.message, inner.findings),
+        Status::Fail => Outcome::pass(inner.message, Vec::new()),
+        _ => inner,
+    }
+}
+
+fn join_messages(outcomes: &[Outcome]) -> String {
+    outcomes
+        .iter()
+        .map(|o| o.message.as_str())
+        .filter(|m| !m.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn flatten_findings(outcomes: &[Outcome]) -> Vec<Finding> {
+    outcomes
+        .iter()
+        .flat_map(|o| o.findings.iter().cloned())
+        .collect()
+}

@@ -1,0 +1,165 @@
+//! `file_exists`, `file_absent` and `min_files`: questions about which paths
+//! exist, answered from the walk alone (no file is read for them).
+
+use super::{Outcome, Spanned, Validator};
+use crate::model::Finding;
+use crate::scan::{Evidence, PlanBuilder, SelectorId, SelectorSpec};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// Which files a rule looks at. Globs match the whole path relative to the
+/// audited root with `/` separators: `Dockerfile` is the root one only,
+/// `**/Dockerfile` any of them; `*` never crosses a `/`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PathsSpec {
+    /// Globs; a file matching any of them is selected.
+    #[schemars(with = "Vec<String>")]
+    pub paths: Vec<Spanned<String>>,
+    /// Globs of files to leave out even when `paths` selects them.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub exclude: Vec<Spanned<String>>,
+    /// Match case-insensitively (`README*` also finds `readme.md`).
+    #[serde(default)]
+    pub ignore_case: bool,
+}
+
+impl PathsSpec {
+    pub fn validate(&self, v: &mut Validator<'_>) {
+        validate_globs(v, &self.paths, &self.exclude);
+    }
+
+    pub fn plan(&self, plan: &mut PlanBuilder) -> Selection {
+        Selection {
+            selector: plan.selector(self.selector_spec()),
+            describe: describe_globs(&self.paths),
+        }
+    }
+
+    pub fn selector_spec(&self) -> SelectorSpec {
+        SelectorSpec::new(&self.paths, &self.exclude, self.ignore_case)
+    }
+}
+
+/// Checks that `paths` is not empty and that every glob parses.
+pub fn validate_globs(
+    v: &mut Validator<'_>,
+    paths: &[Spanned<String>],
+    exclude: &[Spanned<String>],
+) {
+    for glob in paths.iter().chain(exclude) {
+        if let Err(err) = globset::Glob::new(&glob.value) {
+            v.error_at(
+                glob,
+                format!("invalid glob `{}`: {}", glob.value, err.kind()),
+            );
+        }
+    }
+}
+
+pub fn describe_globs(paths: &[Spanned<String>]) -> String {
+    if paths.is_empty() {
+        return "any file".to_string();
+    }
+    paths
+        .iter()
+        .map(|p| format!("`{}`", p.value))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[derive(Debug)]
+pub struct Selection {
+    selector: SelectorId,
+    describe: String,
+}
+
+impl Selection {
+    pub fn evaluate_exists(&self, evidence: &Evidence) -> Outcome {
+        let hits = evidence.selector(self.selector);
+        match hits.sample.first() {
+            Some(first) => Outcome::pass(
+                format!("found `{first}`"),
+                vec![Finding::at(first.clone(), None, "present")],
+            ),
+            None => Outcome::fail(format!("no file matches {}", self.describe), Vec::new()),
+        }
+    }
+
+    pub fn evaluate_absent(&self, evidence: &Evidence) -> Outcome {
+        let hits = evidence.selector(self.selector);
+        if hits.count == 0 {
+            return Outcome::pass(format!("no file matches {}", self.describe), Vec::new());
+        }
+        let mut findings: Vec<Finding> = hits
+            .sample
+            .iter()
+            .map(|path| Finding::at(path.clone(), None, "should not be in the repository"))
+            .collect();
+        if hits.count > hits.sample.len() {
+            findings.push(Finding::note(format!(
+                "and {} more",
+                hits.count - hits.sample.len()
+            )));
+        }
+        Outcome::fail(
+            format!("{} file(s) match {}", hits.count, self.describe),
+            findings,
+        )
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MinFilesSpec {
+    #[schemars(with = "Vec<String>")]
+    pub paths: Vec<Spanned<String>>,
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub ignore_case: bool,
+    /// How many files must match.
+    pub min: usize,
+}
+
+impl MinFilesSpec {
+    pub fn validate(&self, v: &mut Validator<'_>) {
+        validate_globs(v, &self.paths, &self.exclude);
+    }
+
+    pub fn plan(&self, plan: &mut PlanBuilder) -> MinFiles {
+        MinFiles {
+            selector: plan.selector(SelectorSpec::new(
+                &self.paths,
+                &self.exclude,
+                self.ignore_case,
+            )),
+            describe: describe_globs(&self.paths),
+            min: self.min,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct MinFiles {
+    selector: SelectorId,
+    describe: String,
+    min: usize,
+}
+
+impl MinFiles {
+    pub fn evaluate(&self, evidence: &Evidence) -> Outcome {
+        let count = evidence.selector(self.selector).count;
+        let message = format!(
+            "{count} file(s) match {} (at least {} required)",
+            self.describe, self.min
+        );
+        if count >= self.min {
+            Outcome::pass(message, Vec::new())
+        } else {
+            Outcome::fail(message, Vec::new())
+        }
+    }
+}

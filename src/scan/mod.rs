@@ -1,0 +1,41 @@
+//! Gathering evidence from a repository on disk in one pass.
+//!
+//! Rules never touch the file system themselves: they register what they
+//! need in a [`PlanBuilder`], [`scan`] walks the tree once for all of them,
+//! and they read their answers from the resulting [`Evidence`].
+
+mod evidence;
+mod plan;
+mod walk;
+
+pub use evidence::{Evidence, HIT_LIMIT, Hit, PatternHits, SAMPLE_LIMIT, ScanStats, SelectorHits};
+pub use plan::{
+    PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec, compile_regex,
+};
+pub use walk::{ScanError, scan};
+
+pub(crate) type Spanned<T> = serde_saphyr::Spanned<T>;
+
+/// Default limit on the size of a file that content checks read.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
+
+/// How to walk: limits and exclusions that come from the user, not the checks.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Files larger than this are not read (they are counted as skipped).
+    pub max_file_size: u64,
+    /// Extra gitignore-style patterns to leave out of the walk.
+    pub exclude: Vec<String>,
+    /// Walker threads; 0 picks one per core.
+    pub threads: usize,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            exclude: Vec::new(),
+            threads: 0,
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! The scan plan: every path selector and content pattern of every loaded
+//! check, merged so that one walk and one read per file serve them all.
+
+use super::Spanned;
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use std::collections::HashMap;
+
+/// Regexes larger than this (compiled) are rejected as pack errors rather than
+/// being allowed to slow every scan.
+const REGEX_SIZE_LIMIT: usize = 4 * 1024 * 1024;
+
+/// Handle to a set of files chosen by globs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SelectorId(pub(crate) usize);
+
+/// Handle to one content regex restricted to one selector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PatternId(pub(crate) usize);
+
+/// Include and exclude globs, as written by a rule.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SelectorSpec {
+    include: Vec<String>,
+    exclude: Vec<String>,
+    ignore_case: bool,
+}
+
+impl SelectorSpec {
+    /// An empty include list selects every file.
+    pub fn new(
+        include: &[Spanned<String>],
+        exclude: &[Spanned<String>],
+        ignore_case: bool,
+    ) -> Self {
+        let strings = |globs: &[Spanned<String>]| globs.iter().map(|g| g.value.clone()).collect();
+        SelectorSpec {
+            include: strings(include),
+            exclude: strings(exclude),
+            ignore_case,
+        }
+    }
+
+    pub fn from_strs(include: &[&str], exclude: &[&str]) -> Self {
+        SelectorSpec {
+            include: include.iter().map(|s| s.to_string()).collect(),
+            exclude: exclude.iter().map(|s| s.to_string()).collect(),
+            ignore_case: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PatternOptions {
+    /// Hits are credentials; they are located but their text is never kept.
+    pub secret: bool,
+    /// The check the pattern belongs to, for `readyctl:allow <id>` comments.
+    pub check_id: String,
+}
+
+#[derive(Debug, Default)]
+pub struct PlanBuilder {
+    selectors: Vec<SelectorSpec>,
+    selector_ids: HashMap<SelectorSpec, SelectorId>,
+    patterns: Vec<(SelectorId, String, PatternOptions)>,
+}
+
+impl PlanBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Identical selectors share one handle, so the same globs are matched
+    /// once per path however many rules use them.
+    pub fn selector(&mut self, spec: SelectorSpec) -> SelectorId {
+        if let Some(id) = self.selector_ids.get(&spec) {
+            return *id;
+        }
+        let id = SelectorId(self.selectors.len());
+        self.selectors.push(spec.clone());
+        self.selector_ids.insert(spec, id);
+        id
+    }
+
+    pub fn pattern(
+        &mut self,
+        selector: SelectorId,
+        regex: &str,
+        options: PatternOptions,
+    ) -> PatternId {
+        let id = PatternId(self.patterns.len());
+        self.patterns.push((selector, regex.to_string(), options));
+        id
+    }
+
+    /// Compiles the plan. Patterns and globs were validated when their packs
+    /// loaded, so a failure here is a bug, reported rather than panicking.
+    pub fn build(self) -> Result<ScanPlan, String> {
+        let mut include = GlobSetBuilder::new();
+        let mut include_owner = Vec::new();
+        let mut exclude = GlobSetBuilder::new();
+        let mut exclude_owner = Vec::new();
+        let mut match_all = Vec::new();
+        for (index, selector) in self.selectors.iter().enumerate() {
+            if selector.include.is_empty() {
+                match_all.push(index);
+            }
+            for glob in &selector.include {
+                include.add(build_glob(glob, selector.ignore_case)?);
+                include_owner.push(index);
+            }
+            for glob in &selector.exclude {
+                exclude.add(build_glob(glob, selector.ignore_case)?);
+                exclude_owner.push(index);
+            }
+        }
+        let mut selector_patterns = vec![Vec::new(); self.selectors.len()];
+        let mut regexes = Vec::with_capacity(self.patterns.len());
+        let mut options = Vec::with_capacity(self.patterns.len());
+        for (index, (selector, regex, opts)) in self.patterns.iter().enumerate() {
+            selector_patterns[selector.0].push(index);
+            regexes.push(compile_regex(regex)?);
+            options.push(opts.clone());
+        }
+        let set = RegexSetBuilder::new(self.patterns.iter().map(|(_, regex, _)| regex))
+            .size_limit(REGEX_SIZE_LIMIT * self.patterns.len().max(1))
+            .dfa_size_limit(64 * 1024 * 1024)
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(ScanPlan {
+            selector_count: self.selectors.len(),
+            include: include.build().map_err(|e| e.to_string())?,
+            include_owner,
+            exclude: exclude.build().map_err(|e| e.to_string())?,
+            exclude_owner,
+            match_all,
+            selector_patterns,
+            set,
+            regexes,
+            options,
+        })
+    }
+}
+
+fn build_glob(glob: &str, ignore_case: bool) -> Result<globset::Glob, String> {
+    GlobBuilder::new(glob)
+        .literal_separator(true)
+        .case_insensitive(ignore_case)
+        .build()
+        .map_err(|e| format!("invalid glob `{glob}`: {}", e.kind()))
+}
+
+/// Compiles a content regex the way the scanner will run it, so validation and
+/// scanning can never disagree about what is valid.
+pub fn compile_regex(regex: &str) -> Result<Regex, String> {
+    RegexBuilder::new(regex)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| match e {
+            // The syntax error's last line says what is wrong; the lines above
+            // repeat the pattern with a caret, which the caller already shows.
+            regex::Error::Syntax(text) => text
+                .lines()
+                .last()
+                .unwrap_or_default()
+                .trim_start_matches("error: ")
+                .to_string(),
+            other => other.to_string(),
+        })
+}
+
+/// A compiled plan, shared read-only by every walker thread.
+#[derive(Debug)]
+pub struct ScanPlan {
+    pub(crate) selector_count: usize,
+    include: GlobSet,
+    include_owner: Vec<usize>,
+    exclude: GlobSet,
+    exclude_owner: Vec<usize>,
+    match_all: Vec<usize>,
+    /// For each selector, the patterns that search the files it selects.
+    pub(crate) selector_patterns: Vec<Vec<usize>>,
+    pub(crate) set: RegexSet,
+    pub(crate) regexes: Vec<Regex>,
+    pub(crate) options: Vec<PatternOptions>,
+}
+
+impl ScanPlan {
+    pub fn pattern_count(&self) -> usize {
+        self.regexes.len()
+    }
+
+    /// The selectors a relative path belongs to, sorted and without repeats.
+    pub fn selectors_for(&self, path: &str, into: &mut Vec<usize>) {
+        into.clear();
+        into.extend_from_slice(&self.match_all);
+        let mut matched = Vec::new();
+        self.include.matches_into(path, &mut matched);
+        into.extend(matched.iter().map(|i| self.include_owner[*i]));
+        into.sort_unstable();
+        into.dedup();
+        if !into.is_empty() && !self.exclude.is_empty() {
+            self.exclude.matches_into(path, &mut matched);
+            for excluded in matched.iter().map(|i| self.exclude_owner[*i]) {
+                into.retain(|s| *s != excluded);
+            }
+        }
+    }
+
+    /// The content patterns to run on a file that belongs to `selectors`.
+    pub fn patterns_for(&self, selectors: &[usize], into: &mut Vec<usize>) {
+        into.clear();
+        for selector in selectors {
+            into.extend_from_slice(&self.selector_patterns[*selector]);
+        }
+        into.sort_unstable();
+        into.dedup();
+    }
+}

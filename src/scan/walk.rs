@@ -1,0 +1,339 @@
+//! The single pass over the repository: a parallel, ignore-aware walk in
+//! which each file is matched against every selector at once and, if any
+//! content pattern wants it, read once and searched by all patterns together.
+
+use super::evidence::{Hit, Partial};
+use super::{Evidence, ScanOptions, ScanPlan};
+use ignore::overrides::OverrideBuilder;
+use ignore::{DirEntry, WalkBuilder, WalkState};
+use memchr::{memchr, memmem, memrchr};
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// Git's own heuristic: a NUL byte in the first 8 KiB means binary.
+const BINARY_PROBE: usize = 8 * 1024;
+/// A regex that matches everywhere (an empty match, say) must not turn one
+/// file into millions of hits.
+const MATCHES_PER_FILE: usize = 1_000;
+const ALLOW_MARKER: &[u8] = b"readyctl:allow";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("cannot audit `{path}`: {reason}")]
+    Root { path: String, reason: String },
+    #[error("invalid scan exclude pattern `{pattern}`: {reason}")]
+    Exclude { pattern: String, reason: String },
+}
+
+pub fn scan(root: &Path, plan: &ScanPlan, options: &ScanOptions) -> Result<Evidence, ScanError> {
+    let started = Instant::now();
+    match std::fs::metadata(root) {
+        Ok(meta) if meta.is_dir() => {}
+        Ok(_) => {
+            return Err(ScanError::Root {
+                path: root.display().to_string(),
+                reason: "not a directory".to_string(),
+            });
+        }
+        Err(err) => {
+            return Err(ScanError::Root {
+                path: root.display().to_string(),
+                reason: err.to_string(),
+            });
+        }
+    }
+
+    let mut builder = WalkBuilder::new(root);
+    builder
+        // Dotfiles are exactly what a readiness audit looks at (.env,
+        // .github/, .dockerignore); ignore rules decide, not the leading dot.
+        .hidden(false)
+        // A fixture or an unpacked tarball has no .git but its .gitignore
+        // still says what is not part of the project.
+        .require_git(false)
+        .git_global(false)
+        .follow_links(false)
+        .filter_entry(|entry| entry.file_name() != ".git");
+    if options.threads > 0 {
+        builder.threads(options.threads);
+    }
+    if !options.exclude.is_empty() {
+        let mut overrides = OverrideBuilder::new(root);
+        for pattern in &options.exclude {
+            overrides
+                .add(&format!("!{pattern}"))
+                .map_err(|err| ScanError::Exclude {
+                    pattern: pattern.clone(),
+                    reason: err.to_string(),
+                })?;
+        }
+        let overrides = overrides.build().map_err(|err| ScanError::Exclude {
+            pattern: options.exclude.join(", "),
+            reason: err.to_string(),
+        })?;
+        builder.overrides(overrides);
+    }
+
+    let finished: Mutex<Vec<Partial>> = Mutex::new(Vec::new());
+    builder.build_parallel().run(|| {
+        let mut worker = Worker::new(root, plan, options, &finished);
+        Box::new(move |entry| {
+            worker.visit(entry);
+            WalkState::Continue
+        })
+    });
+
+    let mut total = Partial::new(plan.selector_count, plan.pattern_count());
+    for partial in finished.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        total.absorb(partial);
+    }
+    Ok(total.finish(started.elapsed()))
+}
+
+/// Per-thread state. Its partial result is handed over when the walker drops
+/// it, which happens once the thread has no more work.
+struct Worker<'a> {
+    root: &'a Path,
+    plan: &'a ScanPlan,
+    options: &'a ScanOptions,
+    sink: &'a Mutex<Vec<Partial>>,
+    partial: Option<Partial>,
+    buffer: Vec<u8>,
+    selectors: Vec<usize>,
+    patterns: Vec<usize>,
+}
+
+impl Drop for Worker<'_> {
+    fn drop(&mut self) {
+        if let Some(partial) = self.partial.take() {
+            self.sink
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(partial);
+        }
+    }
+}
+
+impl<'a> Worker<'a> {
+    fn new(
+        root: &'a Path,
+        plan: &'a ScanPlan,
+        options: &'a ScanOptions,
+        sink: &'a Mutex<Vec<Partial>>,
+    ) -> Self {
+        Worker {
+            root,
+            plan,
+            options,
+            sink,
+            partial: Some(Partial::new(plan.selector_count, plan.pattern_count())),
+            buffer: Vec::new(),
+            selectors: Vec::new(),
+            patterns: Vec::new(),
+        }
+    }
+
+    fn visit(&mut self, entry: Result<DirEntry, ignore::Error>) {
+        let Some(partial) = self.partial.as_mut() else {
+            return;
+        };
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                partial.stats.problem(err.to_string());
+                return;
+            }
+        };
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            return;
+        }
+        partial.stats.files_walked += 1;
+        let relative = relative_path(self.root, entry.path());
+
+        self.plan.selectors_for(&relative, &mut self.selectors);
+        for selector in &self.selectors {
+            let sample = &mut partial.selectors[*selector];
+            if sample.wants(&relative) {
+                sample.insert(relative.clone());
+            } else {
+                sample.count_only();
+            }
+        }
+        self.plan.patterns_for(&self.selectors, &mut self.patterns);
+        if self.patterns.is_empty() {
+            return;
+        }
+        if let Err(reason) =
+            read_limited(entry.path(), self.options.max_file_size, &mut self.buffer)
+        {
+            match reason {
+                ReadProblem::TooLarge => partial.stats.skipped_too_large += 1,
+                ReadProblem::Io(err) => partial.stats.problem(format!("{relative}: {err}")),
+            }
+            return;
+        }
+        let content = self.buffer.as_slice();
+        if memchr(0, &content[..content.len().min(BINARY_PROBE)]).is_some() {
+            partial.stats.skipped_binary += 1;
+            return;
+        }
+        partial.stats.files_scanned += 1;
+        partial.stats.bytes_scanned += content.len() as u64;
+        if std::str::from_utf8(content).is_err() {
+            partial.stats.non_utf8 += 1;
+        }
+
+        // One automaton pass says which patterns occur at all; only those are
+        // run again to find their lines.
+        let matched = self.plan.set.matches(content);
+        if !matched.matched_any() {
+            return;
+        }
+        for pattern in &self.patterns {
+            if matched.matched(*pattern) {
+                locate(self.plan, *pattern, content, &relative, partial);
+            }
+        }
+    }
+}
+
+fn locate(plan: &ScanPlan, pattern: usize, content: &[u8], path: &str, partial: &mut Partial) {
+    let check_id = plan.options[pattern].check_id.as_str();
+    let mut line = 1;
+    let mut counted_to = 0;
+    for found in plan.regexes[pattern]
+        .find_iter(content)
+        .take(MATCHES_PER_FILE)
+    {
+        line += memchr::memchr_iter(b'\n', &content[counted_to..found.start()]).count();
+        counted_to = found.start();
+        if is_allowed(content, found.start(), check_id) {
+            partial.suppressed[pattern] += 1;
+            continue;
+        }
+        let hits = &mut partial.patterns[pattern];
+        let hit = Hit {
+            path: path.to_string(),
+            line,
+        };
+        if hits.wants(&hit) {
+            hits.insert(hit);
+        } else {
+            hits.count_only();
+        }
+    }
+}
+
+/// Whether a `readyctl:allow` comment on the hit's line or the line above
+/// silences it. `readyctl:allow` alone (or followed by a reason) silences any
+/// check; `readyctl:allow <check-id> [reason]` only that check, and
+/// `readyctl:allow <category>.*`-style prefixes such as `secrets.` a category.
+pub(crate) fn is_allowed(content: &[u8], offset: usize, check_id: &str) -> bool {
+    let line_start = memrchr(b'\n', &content[..offset]).map_or(0, |i| i + 1);
+    let line_end = memchr(b'\n', &content[offset..]).map_or(content.len(), |i| offset + i);
+    let region_start = if line_start == 0 {
+        0
+    } else {
+        memrchr(b'\n', &content[..line_start - 1]).map_or(0, |i| i + 1)
+    };
+    let region = &content[region_start..line_end];
+    memmem::find_iter(region, ALLOW_MARKER).any(|at| {
+        let rest = &region[at + ALLOW_MARKER.len()..];
+        allow_applies(rest, check_id)
+    })
+}
+
+fn allow_applies(rest: &[u8], check_id: &str) -> bool {
+    let rest = rest.strip_prefix(b":").unwrap_or(rest);
+    let token: Vec<u8> = rest
+        .iter()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'*'))
+        .copied()
+        .collect();
+    // Check ids are dotted; a word without a dot is the start of a reason.
+    if !token.contains(&b'.') {
+        return true;
+    }
+    let token = String::from_utf8_lossy(&token);
+    let token = token.trim_end_matches('*');
+    check_id == token.trim_end_matches('.') || (token.ends_with('.') && check_id.starts_with(token))
+}
+
+enum ReadProblem {
+    TooLarge,
+    Io(std::io::Error),
+}
+
+/// Reads a whole file into `buffer`, refusing files over `limit` bytes even
+/// if they grow between the size check and the read.
+fn read_limited(path: &Path, limit: u64, buffer: &mut Vec<u8>) -> Result<(), ReadProblem> {
+    buffer.clear();
+    let file = File::open(path).map_err(ReadProblem::Io)?;
+    let size = file.metadata().map_err(ReadProblem::Io)?.len();
+    if size > limit {
+        return Err(ReadProblem::TooLarge);
+    }
+    file.take(limit + 1)
+        .read_to_end(buffer)
+        .map_err(ReadProblem::Io)?;
+    if buffer.len() as u64 > limit {
+        return Err(ReadProblem::TooLarge);
+    }
+    Ok(())
+}
+
+/// The path relative to the audited root, with `/` separators, as every
+/// report shows it.
+fn relative_path(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    let mut text = String::new();
+    for (i, part) in relative.components().enumerate() {
+        if i > 0 {
+            text.push('/');
+        }
+        text.push_str(&part.as_os_str().to_string_lossy());
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allow_comment_on_the_line_or_the_line_above() {
+        let text = b"a = 1\n# readyctl:allow\nkey = SECRET\nother = SECRET\n";
+        let first = memmem::find(text, b"SECRET").unwrap();
+        let second = memmem::rfind(text, b"SECRET").unwrap();
+        assert!(is_allowed(text, first, "secrets.x"));
+        assert!(!is_allowed(text, second, "secrets.x"));
+    }
+
+    #[test]
+    fn allow_with_a_check_id_only_silences_that_check() {
+        let text = b"key = SECRET # readyctl:allow secrets.generic test fixture\n";
+        let at = memmem::find(text, b"SECRET").unwrap();
+        assert!(is_allowed(text, at, "secrets.generic"));
+        assert!(!is_allowed(text, at, "secrets.aws"));
+        let text = b"key = SECRET # readyctl:allow secrets.* fixtures\n";
+        assert!(is_allowed(text, at, "secrets.aws"));
+        assert!(!is_allowed(text, at, "security.cors"));
+    }
+
+    #[test]
+    fn allow_with_only_a_reason_silences_any_check() {
+        let text = b"key = SECRET // readyctl:allow documented example\n";
+        let at = memmem::find(text, b"SECRET").unwrap();
+        assert!(is_allowed(text, at, "secrets.anything"));
+    }
+
+    #[test]
+    fn relative_paths_use_forward_slashes() {
+        let root = Path::new("/repo");
+        assert_eq!(relative_path(root, Path::new("/repo/a/b.txt")), "a/b.txt");
+    }
+}
