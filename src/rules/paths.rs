@@ -58,15 +58,23 @@ pub fn validate_globs(
     }
 }
 
+/// A short description of a glob list for messages: long lists are cut, as
+/// the full list is in the check definition (`readyctl checks explain`).
 pub fn describe_globs(paths: &[Spanned<String>]) -> String {
+    const SHOWN: usize = 3;
     if paths.is_empty() {
         return "any file".to_string();
     }
-    paths
+    let mut text = paths
         .iter()
+        .take(SHOWN)
         .map(|p| format!("`{}`", p.value))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    if paths.len() > SHOWN {
+        text.push_str(&format!(" (+{} more patterns)", paths.len() - SHOWN));
+    }
+    text
 }
 
 #[derive(Debug)]
