@@ -8,7 +8,10 @@ mod evidence;
 mod plan;
 mod walk;
 
-pub use evidence::{Evidence, HIT_LIMIT, Hit, PatternHits, SAMPLE_LIMIT, ScanStats, SelectorHits};
+pub use evidence::{
+    Evidence, HIT_LIMIT, Hit, KEEP_LIMIT, KeptFile, PatternHits, SAMPLE_LIMIT, ScanStats,
+    SelectorHits,
+};
 pub use plan::{
     PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec, compile_regex,
 };

@@ -63,6 +63,8 @@ pub struct PlanBuilder {
     selectors: Vec<SelectorSpec>,
     selector_ids: HashMap<SelectorSpec, SelectorId>,
     patterns: Vec<(SelectorId, String, PatternOptions)>,
+    /// Selectors whose files' contents are kept for structured rules.
+    keep: Vec<bool>,
 }
 
 impl PlanBuilder {
@@ -79,6 +81,17 @@ impl PlanBuilder {
         let id = SelectorId(self.selectors.len());
         self.selectors.push(spec.clone());
         self.selector_ids.insert(spec, id);
+        self.keep.push(false);
+        id
+    }
+
+    /// Like [`PlanBuilder::selector`], and the contents of the selected files
+    /// (each at most `max_file_size`) are kept in the evidence, read in the
+    /// same single walk. Structured rules (documents, Dockerfiles, stack
+    /// detection) parse them once, after the walk.
+    pub fn keep_contents(&mut self, spec: SelectorSpec) -> SelectorId {
+        let id = self.selector(spec);
+        self.keep[id.0] = true;
         id
     }
 
@@ -129,6 +142,7 @@ impl PlanBuilder {
             .map_err(|e| e.to_string())?;
         Ok(ScanPlan {
             selector_count: self.selectors.len(),
+            keep: self.keep,
             include: include.build().map_err(|e| e.to_string())?,
             include_owner,
             exclude: exclude.build().map_err(|e| e.to_string())?,
@@ -173,6 +187,8 @@ pub fn compile_regex(regex: &str) -> Result<Regex, String> {
 #[derive(Debug)]
 pub struct ScanPlan {
     pub(crate) selector_count: usize,
+    /// Per selector: whether its files' contents are kept.
+    pub(crate) keep: Vec<bool>,
     include: GlobSet,
     include_owner: Vec<usize>,
     exclude: GlobSet,
@@ -205,6 +221,11 @@ impl ScanPlan {
                 into.retain(|s| *s != excluded);
             }
         }
+    }
+
+    /// Whether any of `selectors` asks for the file's contents to be kept.
+    pub fn keeps_any(&self, selectors: &[usize]) -> bool {
+        selectors.iter().any(|s| self.keep[*s])
     }
 
     /// The content patterns to run on a file that belongs to `selectors`.

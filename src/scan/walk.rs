@@ -163,7 +163,8 @@ impl<'a> Worker<'a> {
             }
         }
         self.plan.patterns_for(&self.selectors, &mut self.patterns);
-        if self.patterns.is_empty() {
+        let keep = self.plan.keeps_any(&self.selectors);
+        if self.patterns.is_empty() && !keep {
             return;
         }
         if let Err(reason) =
@@ -184,6 +185,18 @@ impl<'a> Worker<'a> {
         partial.stats.bytes_scanned += content.len() as u64;
         if std::str::from_utf8(content).is_err() {
             partial.stats.non_utf8 += 1;
+        }
+        if keep {
+            let kept: Vec<usize> = self
+                .selectors
+                .iter()
+                .copied()
+                .filter(|s| self.plan.keep[*s])
+                .collect();
+            partial.kept.insert(&relative, kept, content);
+        }
+        if self.patterns.is_empty() {
+            return;
         }
 
         // One automaton pass says which patterns occur at all; only those are

@@ -1,0 +1,5 @@
+//! Stack detection (placeholder while being written).
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stack {}
