@@ -21,6 +21,7 @@
 pub mod check;
 pub mod config;
 pub mod diagnostic;
+pub mod dockerfile;
 pub mod document;
 pub mod effort;
 pub mod engine;

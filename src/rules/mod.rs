@@ -11,6 +11,7 @@
 //! 3. **evaluate** against the [`Evidence`] the scan gathered.
 
 pub mod content;
+pub mod dockerfile;
 pub mod document;
 pub mod paths;
 
@@ -50,6 +51,9 @@ pub enum RuleSpec {
     /// Queries YAML / JSON / TOML documents: selected nodes exist, are
     /// absent, or each meet conditions. See [`document::DocumentSpec`].
     Document(document::DocumentSpec),
+    /// Asserts a property of every Dockerfile (multi-stage, non-root user,
+    /// healthcheck, pinned base images). See [`dockerfile::DockerfileSpec`].
+    Dockerfile(dockerfile::DockerfileSpec),
     /// Passes when every rule passes.
     All(Vec<RuleSpec>),
     /// Passes when at least one rule passes.
@@ -125,6 +129,7 @@ impl RuleSpec {
             RuleSpec::MinFiles(spec) => spec.validate(v),
             RuleSpec::ContentMatch(spec) | RuleSpec::ContentAbsent(spec) => spec.validate(v),
             RuleSpec::Document(spec) => spec.validate(v),
+            RuleSpec::Dockerfile(spec) => spec.validate(v),
             RuleSpec::All(rules) | RuleSpec::Any(rules) => {
                 rules.iter().for_each(|rule| rule.validate(v))
             }
@@ -142,6 +147,7 @@ impl RuleSpec {
             RuleSpec::ContentMatch(spec) => Rule::ContentMatch(spec.plan(plan, cx)),
             RuleSpec::ContentAbsent(spec) => Rule::ContentAbsent(spec.plan(plan, cx)),
             RuleSpec::Document(spec) => Rule::Document(spec.plan(plan)),
+            RuleSpec::Dockerfile(spec) => Rule::Dockerfile(spec.plan(plan)),
             RuleSpec::All(rules) => Rule::All(rules.iter().map(|r| r.plan(plan, cx)).collect()),
             RuleSpec::Any(rules) => Rule::Any(rules.iter().map(|r| r.plan(plan, cx)).collect()),
             RuleSpec::Not(rule) => Rule::Not(Box::new(rule.plan(plan, cx))),
@@ -158,6 +164,7 @@ pub enum Rule {
     ContentMatch(content::Patterns),
     ContentAbsent(content::Patterns),
     Document(document::Query),
+    Dockerfile(dockerfile::DockerfileRule),
     All(Vec<Rule>),
     Any(Vec<Rule>),
     Not(Box<Rule>),
@@ -172,6 +179,7 @@ impl Rule {
             Rule::ContentMatch(patterns) => patterns.evaluate_match(evidence),
             Rule::ContentAbsent(patterns) => patterns.evaluate_absent(evidence),
             Rule::Document(query) => query.evaluate(evidence),
+            Rule::Dockerfile(rule) => rule.evaluate(evidence),
             Rule::All(rules) => all(rules, evidence),
             Rule::Any(rules) => any(rules, evidence),
             Rule::Not(rule) => not(rule, evidence),
