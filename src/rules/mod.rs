@@ -14,6 +14,7 @@ pub mod content;
 pub mod dockerfile;
 pub mod document;
 pub mod paths;
+pub mod stack;
 
 use crate::diagnostic::{Diagnostics, Position, SourceFile};
 use crate::model::{Finding, Status};
@@ -54,6 +55,10 @@ pub enum RuleSpec {
     /// Asserts a property of every Dockerfile (multi-stage, non-root user,
     /// healthcheck, pinned base images). See [`dockerfile::DockerfileSpec`].
     Dockerfile(dockerfile::DockerfileSpec),
+    /// Passes when the detected stack matches (for `when:`): languages,
+    /// frameworks, CI, containers, databases, service or library. See
+    /// [`stack::StackSpec`].
+    Stack(stack::StackSpec),
     /// Passes when every rule passes.
     All(Vec<RuleSpec>),
     /// Passes when at least one rule passes.
@@ -130,6 +135,7 @@ impl RuleSpec {
             RuleSpec::ContentMatch(spec) | RuleSpec::ContentAbsent(spec) => spec.validate(v),
             RuleSpec::Document(spec) => spec.validate(v),
             RuleSpec::Dockerfile(spec) => spec.validate(v),
+            RuleSpec::Stack(spec) => spec.validate(v),
             RuleSpec::All(rules) | RuleSpec::Any(rules) => {
                 rules.iter().for_each(|rule| rule.validate(v))
             }
@@ -148,6 +154,7 @@ impl RuleSpec {
             RuleSpec::ContentAbsent(spec) => Rule::ContentAbsent(spec.plan(plan, cx)),
             RuleSpec::Document(spec) => Rule::Document(spec.plan(plan)),
             RuleSpec::Dockerfile(spec) => Rule::Dockerfile(spec.plan(plan)),
+            RuleSpec::Stack(spec) => Rule::Stack(spec.plan()),
             RuleSpec::All(rules) => Rule::All(rules.iter().map(|r| r.plan(plan, cx)).collect()),
             RuleSpec::Any(rules) => Rule::Any(rules.iter().map(|r| r.plan(plan, cx)).collect()),
             RuleSpec::Not(rule) => Rule::Not(Box::new(rule.plan(plan, cx))),
@@ -165,6 +172,7 @@ pub enum Rule {
     ContentAbsent(content::Patterns),
     Document(document::Query),
     Dockerfile(dockerfile::DockerfileRule),
+    Stack(stack::StackRule),
     All(Vec<Rule>),
     Any(Vec<Rule>),
     Not(Box<Rule>),
@@ -180,6 +188,7 @@ impl Rule {
             Rule::ContentAbsent(patterns) => patterns.evaluate_absent(evidence),
             Rule::Document(query) => query.evaluate(evidence),
             Rule::Dockerfile(rule) => rule.evaluate(evidence),
+            Rule::Stack(rule) => rule.evaluate(evidence),
             Rule::All(rules) => all(rules, evidence),
             Rule::Any(rules) => any(rules, evidence),
             Rule::Not(rule) => not(rule, evidence),
