@@ -63,6 +63,21 @@ pub fn location(path: Option<&str>, line: Option<usize>) -> Option<String> {
     }
 }
 
+/// The detected stack, one `(title, value)` line per detection category
+/// that found something, then the project kind.
+pub fn stack_lines(stack: &Stack) -> Vec<(&'static str, String)> {
+    let mut lines: Vec<(&'static str, String)> = Facet::ALL
+        .iter()
+        .filter(|facet| !stack.facet(**facet).is_empty())
+        .map(|facet| (facet.title(), stack.facet(*facet).join(", ")))
+        .collect();
+    if !stack.lockfiles.is_empty() {
+        lines.push(("Lockfiles", stack.lockfiles.join(", ")));
+    }
+    lines.push(("Kind", stack.kind.id().to_string()));
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,19 +94,4 @@ mod tests {
         assert_eq!(human_bytes(512), "512 B");
         assert_eq!(human_bytes(1536), "1.5 KiB");
     }
-}
-
-/// The detected stack, one `(title, value)` line per detection category
-/// that found something, then the project kind.
-pub fn stack_lines(stack: &Stack) -> Vec<(&'static str, String)> {
-    let mut lines: Vec<(&'static str, String)> = Facet::ALL
-        .iter()
-        .filter(|facet| !stack.facet(**facet).is_empty())
-        .map(|facet| (facet.title(), stack.facet(*facet).join(", ")))
-        .collect();
-    if !stack.lockfiles.is_empty() {
-        lines.push(("Lockfiles", stack.lockfiles.join(", ")));
-    }
-    lines.push(("Kind", stack.kind.id().to_string()));
-    lines
 }

@@ -664,7 +664,11 @@ struct Selected<'a> {
 
 impl Selected<'_> {
     fn finding(&self, message: &str) -> Finding {
-        let mut text = format!("{}: {message}", location(&self.at));
+        let mut text = if self.at.is_empty() {
+            message.to_string()
+        } else {
+            format!("{}: {message}", location(&self.at))
+        };
         if let (Some(i), None) = (self.document, self.node.line) {
             text = format!("document {}, {text}", i + 1);
         }
@@ -746,7 +750,7 @@ impl Query {
                 let message = self.message.as_deref().unwrap_or("should not be present");
                 let findings = selected.iter().map(|s| s.finding(message)).collect();
                 Outcome::fail(
-                    format!("{} node(s) found{unparsed}", selected.len()),
+                    format!("{} item(s) found{unparsed}", selected.len()),
                     capped(findings, notes),
                 )
             }
@@ -777,7 +781,7 @@ impl Query {
                 if findings.is_empty() {
                     return Outcome::pass(
                         format!(
-                            "all {} node(s) in {} file(s) comply{unparsed}",
+                            "all {} item(s) in {} file(s) comply{unparsed}",
                             selected.len(),
                             parsed
                         ),
@@ -786,7 +790,7 @@ impl Query {
                 }
                 Outcome::fail(
                     format!(
-                        "{} of {} node(s) do not comply{unparsed}",
+                        "{} of {} item(s) do not comply{unparsed}",
                         findings.len(),
                         selected.len()
                     ),

@@ -59,6 +59,9 @@ pub enum RuleSpec {
     /// frameworks, CI, containers, databases, service or library. See
     /// [`stack::StackSpec`].
     Stack(stack::StackSpec),
+    /// A rule per language; only detected languages are asked. See
+    /// [`stack::ByLanguageSpec`].
+    ByLanguage(stack::ByLanguageSpec),
     /// Passes when every rule passes.
     All(Vec<RuleSpec>),
     /// Passes when at least one rule passes.
@@ -136,6 +139,7 @@ impl RuleSpec {
             RuleSpec::Document(spec) => spec.validate(v),
             RuleSpec::Dockerfile(spec) => spec.validate(v),
             RuleSpec::Stack(spec) => spec.validate(v),
+            RuleSpec::ByLanguage(spec) => spec.validate(v),
             RuleSpec::All(rules) | RuleSpec::Any(rules) => {
                 rules.iter().for_each(|rule| rule.validate(v))
             }
@@ -152,9 +156,16 @@ impl RuleSpec {
             RuleSpec::MinFiles(spec) => Rule::MinFiles(spec.plan(plan)),
             RuleSpec::ContentMatch(spec) => Rule::ContentMatch(spec.plan(plan, cx)),
             RuleSpec::ContentAbsent(spec) => Rule::ContentAbsent(spec.plan(plan, cx)),
-            RuleSpec::Document(spec) => Rule::Document(spec.plan(plan)),
+            RuleSpec::Document(spec) => Rule::Document(Box::new(spec.plan(plan))),
             RuleSpec::Dockerfile(spec) => Rule::Dockerfile(spec.plan(plan)),
             RuleSpec::Stack(spec) => Rule::Stack(spec.plan()),
+            RuleSpec::ByLanguage(spec) => Rule::ByLanguage(stack::ByLanguage {
+                rules: spec
+                    .rules
+                    .iter()
+                    .map(|(language, rule)| (language.value.clone(), rule.plan(plan, cx)))
+                    .collect(),
+            }),
             RuleSpec::All(rules) => Rule::All(rules.iter().map(|r| r.plan(plan, cx)).collect()),
             RuleSpec::Any(rules) => Rule::Any(rules.iter().map(|r| r.plan(plan, cx)).collect()),
             RuleSpec::Not(rule) => Rule::Not(Box::new(rule.plan(plan, cx))),
@@ -170,9 +181,11 @@ pub enum Rule {
     MinFiles(paths::MinFiles),
     ContentMatch(content::Patterns),
     ContentAbsent(content::Patterns),
-    Document(document::Query),
+    /// Boxed: a query is much larger than the other planned rules.
+    Document(Box<document::Query>),
     Dockerfile(dockerfile::DockerfileRule),
     Stack(stack::StackRule),
+    ByLanguage(stack::ByLanguage),
     All(Vec<Rule>),
     Any(Vec<Rule>),
     Not(Box<Rule>),
@@ -189,6 +202,7 @@ impl Rule {
             Rule::Document(query) => query.evaluate(evidence),
             Rule::Dockerfile(rule) => rule.evaluate(evidence),
             Rule::Stack(rule) => rule.evaluate(evidence),
+            Rule::ByLanguage(rule) => rule.evaluate(evidence),
             Rule::All(rules) => all(rules, evidence),
             Rule::Any(rules) => any(rules, evidence),
             Rule::Not(rule) => not(rule, evidence),

@@ -217,3 +217,123 @@ mod tests {
         assert_eq!(message, "Languages has none of node (detected: go)");
     }
 }
+
+/// A rule per language: every *detected* language that has an entry must
+/// pass its rule; languages that are not detected are not asked. Passes when
+/// no listed language is detected (pair it with a `when` to skip instead).
+///
+/// ```yaml
+/// rule:
+///   by_language:
+///     go: { file_exists: { paths: [".golangci.yml"] } }
+///     python: { content_match: { paths: ["pyproject.toml"], pattern: '^\[tool\.ruff' } }
+/// ```
+#[derive(Debug, JsonSchema)]
+#[schemars(transparent)]
+pub struct ByLanguageSpec {
+    #[schemars(with = "std::collections::BTreeMap<String, super::RuleSpec>")]
+    pub rules: Vec<(Spanned<String>, super::RuleSpec)>,
+}
+
+/// A mapping in YAML, kept in order with the keys' positions (a derived
+/// `BTreeMap` would lose both).
+impl<'de> Deserialize<'de> for ByLanguageSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = ByLanguageSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a mapping from language to rule")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ByLanguageSpec, A::Error> {
+                let mut rules = Vec::new();
+                while let Some(key) = map.next_key::<Spanned<String>>()? {
+                    rules.push((key, map.next_value::<super::RuleSpec>()?));
+                }
+                Ok(ByLanguageSpec { rules })
+            }
+        }
+        deserializer.deserialize_map(Entries)
+    }
+}
+
+impl ByLanguageSpec {
+    pub fn validate(&self, v: &mut Validator<'_>) {
+        let languages = KNOWN
+            .iter()
+            .find(|(f, _)| *f == Facet::Languages)
+            .map(|(_, ids)| *ids)
+            .unwrap_or_default();
+        for (language, rule) in &self.rules {
+            if !languages.contains(&language.value.as_str()) {
+                v.error_at(
+                    language,
+                    format!(
+                        "unknown language `{}`; known: {}",
+                        language.value,
+                        languages.join(", ")
+                    ),
+                );
+            }
+            rule.validate(v);
+        }
+    }
+}
+
+/// A planned `by_language` rule.
+#[derive(Debug)]
+pub struct ByLanguage {
+    pub(super) rules: Vec<(String, super::Rule)>,
+}
+
+impl ByLanguage {
+    pub fn evaluate(&self, evidence: &Evidence) -> Outcome {
+        let empty = Stack::default();
+        let stack = evidence.stack().unwrap_or(&empty);
+        let mut passed = Vec::new();
+        let mut failed = Vec::new();
+        for (language, rule) in &self.rules {
+            if !stack.languages.contains(language) {
+                continue;
+            }
+            let outcome = rule.evaluate(evidence);
+            if outcome.status == crate::model::Status::Pass {
+                passed.push((language, outcome));
+            } else {
+                failed.push((language, outcome));
+            }
+        }
+        let describe = |outcomes: &[(&String, Outcome)]| {
+            outcomes
+                .iter()
+                .map(|(language, o)| format!("{language}: {}", o.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        let findings = |outcomes: Vec<(&String, Outcome)>| {
+            outcomes.into_iter().flat_map(|(_, o)| o.findings).collect()
+        };
+        if passed.is_empty() && failed.is_empty() {
+            return Outcome::pass("no listed language is in use", Vec::new());
+        }
+        if failed.is_empty() {
+            return Outcome::pass(describe(&passed), findings(passed));
+        }
+        let status = if failed
+            .iter()
+            .any(|(_, o)| o.status == crate::model::Status::Error)
+        {
+            crate::model::Status::Error
+        } else {
+            crate::model::Status::Fail
+        };
+        Outcome {
+            status,
+            message: describe(&failed),
+            findings: findings(failed),
+        }
+    }
+}
