@@ -142,11 +142,7 @@ impl Patterns {
             }
         }
         Outcome::fail(
-            format!(
-                "no file matching {} contains: {}",
-                self.describe_paths,
-                self.labels()
-            ),
+            format!("{} contains: {}", self.describe_paths, self.labels()),
             Vec::new(),
         )
     }
@@ -166,11 +162,7 @@ impl Patterns {
         }
         if total == 0 {
             return Outcome::pass(
-                format!(
-                    "no file matching {} contains: {}",
-                    self.describe_paths,
-                    self.labels()
-                ),
+                format!("{} contains: {}", self.describe_paths, self.labels()),
                 Vec::new(),
             );
         }
