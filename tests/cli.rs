@@ -86,9 +86,9 @@ fn findings_carry_relative_paths_and_lines() {
     assert_eq!(findings[0]["line"], 14);
 }
 
-/// The secrets planted in fixtures/far-from-ready.
+/// The (fake) secrets planted in fixtures/far-from-ready.
 const PLANTED: [&str; 4] = [
-    "AKIAQYLPMN5HFIQR7XZB",
+    "AKIAQYLPMN5HFIQR7XZB", // readyctl:allow secrets.* planted fake for the redaction test
     "dev-secret-change-me",
     "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun",
     "postgres:postgres@",
