@@ -456,7 +456,18 @@ impl StackPlan {
     pub fn plan(plan: &mut PlanBuilder) -> StackPlan {
         let presence = PRESENCE
             .iter()
-            .map(|(id, globs)| (*id, plan.selector(selector(globs))))
+            .map(|(id, globs)| {
+                let spec = if *id == "js.src" {
+                    // Tool configuration is JavaScript too, but a Go
+                    // repository with `commitlint.config.js` is no Node project.
+                    let mut exclude = NOT_THE_PROJECT.to_vec();
+                    exclude.extend_from_slice(&["**/*.config.*", "**/.*rc.*", "**/.*.js"]);
+                    SelectorSpec::from_strs(globs, &exclude)
+                } else {
+                    selector(globs)
+                };
+                (*id, plan.selector(spec))
+            })
             .collect();
         let mut docker_exclude = crate::rules::dockerfile::DEFAULT_EXCLUDE.to_vec();
         docker_exclude.extend_from_slice(NOT_THE_PROJECT);
@@ -991,5 +1002,119 @@ impl Matchers {
             .filter(|(_, regex)| regex.is_match(text))
             .map(|(id, _)| *id)
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detect(files: &[(&str, &str)]) -> Stack {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let full = dir.path().join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, text).unwrap();
+        }
+        let mut plan = PlanBuilder::new();
+        let stack = StackPlan::plan(&mut plan);
+        let plan = plan.build().unwrap();
+        let evidence = crate::scan::scan(dir.path(), &plan, &Default::default()).unwrap();
+        stack.detect(&evidence)
+    }
+
+    #[test]
+    fn go_service_with_tooling_package_json_is_not_node() {
+        let stack = detect(&[
+            (
+                "go.mod",
+                "module x\n\nrequire github.com/gin-gonic/gin v1.10.0\nrequire github.com/jackc/pgx/v5 v5.6.0\n",
+            ),
+            (
+                "cmd/api/main.go",
+                "package main\nfunc main() { r.Run(\":8080\") }\n",
+            ),
+            (
+                "package.json",
+                "{ \"devDependencies\": { \"@commitlint/cli\": \"19.0.0\" } }",
+            ),
+            ("commitlint.config.js", "module.exports = {};\n"),
+            (".github/workflows/ci.yml", "on: push\n"),
+            (
+                "docker-compose.yml",
+                "services:\n  cache:\n    image: redis:7\n",
+            ),
+            (".env.example", "MONGO_URI=\n"),
+        ]);
+        assert_eq!(stack.languages, ["go"]);
+        assert_eq!(stack.frameworks, ["gin"]);
+        assert_eq!(stack.ci, ["github-actions"]);
+        assert_eq!(stack.containers, ["compose"]);
+        assert_eq!(stack.databases, ["mongodb", "postgresql", "redis"]);
+        assert_eq!(stack.kind, ProjectKind::Service);
+    }
+
+    #[test]
+    fn rust_crate_without_a_server_is_a_library() {
+        let stack = detect(&[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"x\"\n[dependencies]\nserde = \"1\"\n",
+            ),
+            ("Cargo.lock", "version = 4\n"),
+            ("src/lib.rs", "pub fn f() {}\n"),
+        ]);
+        assert_eq!(stack.languages, ["rust"]);
+        assert_eq!(stack.package_managers, ["cargo"]);
+        assert_eq!(stack.lockfiles, ["Cargo.lock"]);
+        assert_eq!(stack.kind, ProjectKind::Library);
+    }
+
+    #[test]
+    fn axum_binary_and_kubernetes_make_a_service() {
+        let stack = detect(&[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"x\"\n[dependencies]\naxum = \"0.7\"\nsqlx = { version = \"0.8\", features = [\"postgres\"] }\n",
+            ),
+            ("src/main.rs", "fn main() {}\n"),
+            (
+                "deploy/app.yaml",
+                "apiVersion: apps/v1\nkind: Deployment\nspec: {}\n---\napiVersion: apps/v1\nkind: StatefulSet\nspec:\n  template:\n    spec:\n      containers: [{ image: bitnami/redis:7.2 }]\n",
+            ),
+            ("chart/Chart.yaml", "name: x\n"),
+        ]);
+        assert_eq!(stack.frameworks, ["axum"]);
+        assert_eq!(stack.containers, ["helm", "kubernetes"]);
+        assert_eq!(stack.databases, ["postgresql", "redis"]);
+        assert_eq!(stack.kind, ProjectKind::Service);
+    }
+
+    #[test]
+    fn node_typescript_package_managers_by_lockfile() {
+        let stack = detect(&[
+            (
+                "package.json",
+                "{ \"dependencies\": { \"next\": \"15.0.0\", \"ioredis\": \"5\" } }",
+            ),
+            ("pnpm-lock.yaml", "lockfileVersion: '9.0'\n"),
+            ("tsconfig.json", "{}"),
+            (
+                "app/page.tsx",
+                "export default function Page() { return null }\n",
+            ),
+        ]);
+        assert_eq!(stack.languages, ["node", "typescript"]);
+        assert_eq!(stack.frameworks, ["nextjs"]);
+        assert_eq!(stack.package_managers, ["pnpm"]);
+        assert_eq!(stack.databases, ["redis"]);
+        assert_eq!(stack.kind, ProjectKind::Service);
+    }
+
+    #[test]
+    fn nothing_detected_in_an_empty_tree() {
+        let stack = detect(&[("notes.txt", "hello\n")]);
+        assert!(stack.is_empty());
+        assert_eq!(stack.kind, ProjectKind::Unknown);
     }
 }

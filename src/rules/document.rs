@@ -1006,4 +1006,37 @@ each:
         assert_eq!(found.status, Status::Fail);
         assert_eq!(found.findings[0].line, Some(1));
     }
+
+    #[test]
+    fn one_read_and_one_parse_serve_every_rule() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("compose.yaml"),
+            "services:\n  db:\n    image: postgres:16\n",
+        )
+        .unwrap();
+        let mut plan = PlanBuilder::new();
+        let spec: DocumentSpec =
+            serde_saphyr::from_str("paths: [compose.yaml]\nselect: /services/*\nexpect: exists\n")
+                .unwrap();
+        let query = spec.plan(&mut plan);
+        let same = spec.plan(&mut plan);
+        let text = plan.selector(SelectorSpec::from_strs(&["*.yaml"], &[]));
+        let pattern = plan.pattern(
+            text,
+            "postgres",
+            crate::scan::PatternOptions {
+                secret: false,
+                check_id: "x.y".into(),
+            },
+        );
+        let plan = plan.build().unwrap();
+        let evidence = crate::scan::scan(dir.path(), &plan, &Default::default()).unwrap();
+        assert_eq!(evidence.stats.files_scanned, 1);
+        assert_eq!(evidence.pattern(pattern).count, 1);
+        assert_eq!(query.evaluate(&evidence).status, Status::Pass);
+        assert_eq!(same.evaluate(&evidence).status, Status::Pass);
+        let file = evidence.kept(query.selector).next().unwrap();
+        assert!(std::sync::Arc::ptr_eq(&documents(file), &documents(file)));
+    }
 }

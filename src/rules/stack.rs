@@ -216,6 +216,39 @@ mod tests {
         let message = rule("{ languages: [node] }").matches(&stack).message;
         assert_eq!(message, "Languages has none of node (detected: go)");
     }
+
+    #[test]
+    fn unknown_ids_are_pack_errors_with_positions() {
+        let pack = "- id: infra.x
+  title: Something is in place
+  category: infrastructure
+  severity: low
+  stage: beta
+  description: d
+  remediation: r
+  effort: 1h
+  when:
+    stack: { languages: [golang] }
+  rule:
+    by_language:
+      pythn: { file_exists: { paths: [a] } }
+      go:
+        document: { paths: [x.yaml], each: [{ path: a, exists: true, equals: 1 }] }
+";
+        let mut loader = crate::pack::PackLoader::new();
+        let source = crate::check::PackSource {
+            origin: crate::check::Origin::User,
+            name: "pack.yaml".into(),
+            path: None,
+        };
+        loader.add_text(source, pack);
+        let error = loader.finish().unwrap_err().to_string();
+        assert!(error.contains("pack.yaml:10:"), "{error}");
+        assert!(error.contains("unknown languages `golang`"), "{error}");
+        assert!(error.contains("pack.yaml:13:"), "{error}");
+        assert!(error.contains("unknown language `pythn`"), "{error}");
+        assert!(error.contains("exactly one of"), "{error}");
+    }
 }
 
 /// A rule per language: every *detected* language that has an entry must
