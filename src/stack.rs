@@ -408,6 +408,15 @@ pub const KUBERNETES_EXCLUDE: &[&str] = &[
     "**/pnpm-lock.yaml",
     "**/*docker-compose*",
     "**/compose.y*ml",
+    "**/*patch*",
+    "**/overlays/**",
+    "**/test/**",
+    "**/tests/**",
+    "**/testdata/**",
+    "**/fixtures/**",
+    "**/examples/**",
+    "**/example/**",
+    "**/docs/**",
 ];
 
 /// Kinds that make a YAML document a Kubernetes manifest.
