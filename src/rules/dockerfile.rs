@@ -79,6 +79,9 @@ pub enum DockerAssertion {
     PinnedBaseImages,
     /// Every external `FROM` names a digest (`@sha256:…`).
     DigestPinnedBaseImages,
+    /// No `COPY`/`ADD` sends the whole build context (`COPY . .`) into the
+    /// image, where a stray `.env` or key would be baked into a layer.
+    NoWholeContextCopy,
 }
 
 impl DockerfileSpec {
@@ -147,6 +150,7 @@ impl DockerfileRule {
             DockerAssertion::Healthcheck => "declare a HEALTHCHECK",
             DockerAssertion::PinnedBaseImages => "pin base images to a version",
             DockerAssertion::DigestPinnedBaseImages => "pin base images by digest",
+            DockerAssertion::NoWholeContextCopy => "copy only what the image needs",
         };
         let failing: std::collections::BTreeSet<&str> =
             findings.iter().filter_map(|f| f.path.as_deref()).collect();
@@ -185,9 +189,17 @@ impl DockerfileRule {
                 Some(_) => Vec::new(),
                 None => {
                     let base = file.base_image(last).unwrap_or_default();
-                    // Distroless `:nonroot` and similar images set a
-                    // non-root user themselves.
-                    if base.contains("nonroot") || base.contains("non-root") {
+                    // Images that set a non-root user themselves:
+                    // distroless `:nonroot`, Chainguard (except `-dev`
+                    // variants), Bitnami (uid 1001).
+                    let chainguard =
+                        base.starts_with("cgr.dev/chainguard/") && !base.contains("-dev");
+                    if base.contains("nonroot")
+                        || base.contains("non-root")
+                        || chainguard
+                        || base.starts_with("bitnami/")
+                        || base.contains("/bitnami/")
+                    {
                         Vec::new()
                     } else {
                         vec![at(
@@ -210,6 +222,18 @@ impl DockerfileRule {
                     "final stage has no HEALTHCHECK".into(),
                 )],
             },
+            DockerAssertion::NoWholeContextCopy => file
+                .stages
+                .iter()
+                .flat_map(|stage| &stage.instructions)
+                .filter(|i| (i.keyword == "COPY" || i.keyword == "ADD") && copies_context(&i.args))
+                .map(|i| {
+                    at(
+                        i.line,
+                        format!("`{} {}` copies the whole build context", i.keyword, i.args),
+                    )
+                })
+                .collect(),
             DockerAssertion::PinnedBaseImages | DockerAssertion::DigestPinnedBaseImages => {
                 let digest = self.assertion == DockerAssertion::DigestPinnedBaseImages;
                 (0..file.stages.len())
@@ -234,5 +258,45 @@ impl DockerfileRule {
                     .collect()
             }
         }
+    }
+}
+
+/// Whether `COPY`/`ADD` arguments name the build context root as a source
+/// (`. .`, `./ /app`, `["." , "."]`); `--from=` copies from a stage instead.
+fn copies_context(args: &str) -> bool {
+    let words: Vec<String> = if args.trim_start().starts_with('[') {
+        args.trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .split(',')
+            .map(|w| w.trim().trim_matches('"').to_string())
+            .collect()
+    } else {
+        args.split_whitespace().map(str::to_string).collect()
+    };
+    if words.iter().any(|w| w.starts_with("--from")) {
+        return false;
+    }
+    let paths: Vec<&String> = words.iter().filter(|w| !w.starts_with("--")).collect();
+    let Some((_, sources)) = paths.split_last() else {
+        return false;
+    };
+    sources
+        .iter()
+        .any(|s| matches!(s.as_str(), "." | "./" | "*" | "./*"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::copies_context;
+
+    #[test]
+    fn whole_context_copies() {
+        assert!(copies_context(". ."));
+        assert!(copies_context("--chown=app:app ./ /app"));
+        assert!(copies_context("[\".\", \"/app\"]"));
+        assert!(!copies_context("--from=build /app ."));
+        assert!(!copies_context("go.mod go.sum ./"));
+        assert!(!copies_context("src ./src"));
     }
 }
