@@ -11,6 +11,7 @@
 //! 3. **evaluate** against the [`Evidence`] the scan gathered.
 
 pub mod content;
+pub mod keys;
 pub mod paths;
 
 use crate::diagnostic::{Diagnostics, Position, SourceFile};
@@ -46,6 +47,9 @@ pub enum RuleSpec {
     /// Passes when no file matching `paths` contains any of the patterns;
     /// every hit is a finding with path and line.
     ContentAbsent(content::ContentSpec),
+    /// Passes when every name the `used` patterns capture is also captured
+    /// by the `documented` patterns (e.g. env vars read vs `.env.example`).
+    KeysDocumented(keys::KeysSpec),
     /// Passes when every rule passes.
     All(Vec<RuleSpec>),
     /// Passes when at least one rule passes.
@@ -120,6 +124,7 @@ impl RuleSpec {
             RuleSpec::FileExists(spec) | RuleSpec::FileAbsent(spec) => spec.validate(v),
             RuleSpec::MinFiles(spec) => spec.validate(v),
             RuleSpec::ContentMatch(spec) | RuleSpec::ContentAbsent(spec) => spec.validate(v),
+            RuleSpec::KeysDocumented(spec) => spec.validate(v),
             RuleSpec::All(rules) | RuleSpec::Any(rules) => {
                 rules.iter().for_each(|rule| rule.validate(v))
             }
@@ -136,6 +141,7 @@ impl RuleSpec {
             RuleSpec::MinFiles(spec) => Rule::MinFiles(spec.plan(plan)),
             RuleSpec::ContentMatch(spec) => Rule::ContentMatch(spec.plan(plan, cx)),
             RuleSpec::ContentAbsent(spec) => Rule::ContentAbsent(spec.plan(plan, cx)),
+            RuleSpec::KeysDocumented(spec) => Rule::KeysDocumented(spec.plan(plan, cx)),
             RuleSpec::All(rules) => Rule::All(rules.iter().map(|r| r.plan(plan, cx)).collect()),
             RuleSpec::Any(rules) => Rule::Any(rules.iter().map(|r| r.plan(plan, cx)).collect()),
             RuleSpec::Not(rule) => Rule::Not(Box::new(rule.plan(plan, cx))),
@@ -151,6 +157,7 @@ pub enum Rule {
     MinFiles(paths::MinFiles),
     ContentMatch(content::Patterns),
     ContentAbsent(content::Patterns),
+    KeysDocumented(keys::Keys),
     All(Vec<Rule>),
     Any(Vec<Rule>),
     Not(Box<Rule>),
@@ -164,6 +171,7 @@ impl Rule {
             Rule::MinFiles(rule) => rule.evaluate(evidence),
             Rule::ContentMatch(patterns) => patterns.evaluate_match(evidence),
             Rule::ContentAbsent(patterns) => patterns.evaluate_absent(evidence),
+            Rule::KeysDocumented(keys) => keys.evaluate(evidence),
             Rule::All(rules) => all(rules, evidence),
             Rule::Any(rules) => any(rules, evidence),
             Rule::Not(rule) => not(rule, evidence),

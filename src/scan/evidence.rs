@@ -7,13 +7,16 @@
 
 use super::{PatternId, SelectorId};
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 /// Paths kept per selector; counts stay exact beyond it.
 pub const SAMPLE_LIMIT: usize = 100;
 /// Hits kept per pattern; counts stay exact beyond it.
 pub const HIT_LIMIT: usize = 200;
+/// Distinct values a collecting pattern keeps; the smallest are kept so the
+/// result does not depend on thread timing.
+pub const CAPTURE_LIMIT: usize = 2_000;
 /// Unreadable-file reasons kept for the report.
 const PROBLEM_LIMIT: usize = 20;
 
@@ -37,6 +40,9 @@ pub struct PatternHits {
     /// Hits silenced by a `readyctl:allow` comment.
     pub suppressed: usize,
     pub hits: Vec<Hit>,
+    /// For collecting patterns: each distinct captured value with the first
+    /// place (by path, then line) it occurs, sorted by value.
+    pub captures: Vec<(String, Hit)>,
 }
 
 /// Counters describing the scan itself, for the report's `stats`.
@@ -137,6 +143,7 @@ pub(crate) struct Partial {
     pub(crate) selectors: Vec<Bounded<String>>,
     pub(crate) patterns: Vec<Bounded<Hit>>,
     pub(crate) suppressed: Vec<usize>,
+    pub(crate) captures: Vec<BTreeMap<String, Hit>>,
     pub(crate) stats: ScanStats,
 }
 
@@ -146,6 +153,7 @@ impl Partial {
             selectors: (0..selectors).map(|_| Bounded::new(SAMPLE_LIMIT)).collect(),
             patterns: (0..patterns).map(|_| Bounded::new(HIT_LIMIT)).collect(),
             suppressed: vec![0; patterns],
+            captures: vec![BTreeMap::new(); patterns],
             stats: ScanStats::default(),
         }
     }
@@ -160,7 +168,27 @@ impl Partial {
         for (mine, theirs) in self.suppressed.iter_mut().zip(other.suppressed) {
             *mine += theirs;
         }
+        for (pattern, theirs) in other.captures.into_iter().enumerate() {
+            for (value, hit) in theirs {
+                self.capture(pattern, value, hit);
+            }
+        }
         self.stats.absorb(other.stats);
+    }
+
+    /// Records a captured value, keeping its earliest occurrence.
+    pub(crate) fn capture(&mut self, pattern: usize, value: String, hit: Hit) {
+        let values = &mut self.captures[pattern];
+        match values.get_mut(&value) {
+            Some(first) if hit < *first => *first = hit,
+            Some(_) => {}
+            None => {
+                values.insert(value, hit);
+                if values.len() > CAPTURE_LIMIT {
+                    values.pop_last();
+                }
+            }
+        }
     }
 
     pub(crate) fn finish(self, duration: Duration) -> Evidence {
@@ -179,10 +207,12 @@ impl Partial {
                 .patterns
                 .into_iter()
                 .zip(self.suppressed)
-                .map(|(b, suppressed)| PatternHits {
+                .zip(self.captures)
+                .map(|((b, suppressed), captures)| PatternHits {
                     count: b.count,
                     suppressed,
                     hits: b.kept.into_iter().collect(),
+                    captures: captures.into_iter().collect(),
                 })
                 .collect(),
             stats,
