@@ -8,9 +8,9 @@ use super::paths::{describe_globs, validate_globs};
 use super::{Outcome, PlanContext, Spanned, Validator};
 use crate::model::Finding;
 use crate::scan::{Evidence, HitFilter, PatternId, PatternOptions, PlanBuilder, SelectorSpec};
-use std::sync::Arc;
 use schemars::JsonSchema;
 use serde::Deserialize;
+use std::sync::Arc;
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -121,7 +121,10 @@ impl FilterSpec<'_> {
 
     /// The filter for one pattern: `own` bounds win over the rule's, and the
     /// two `allow` lists add up. `None` when there is nothing to test.
-    pub(super) fn compile(rule: FilterSpec<'_>, own: Option<FilterSpec<'_>>) -> Option<Arc<HitFilter>> {
+    pub(super) fn compile(
+        rule: FilterSpec<'_>,
+        own: Option<FilterSpec<'_>>,
+    ) -> Option<Arc<HitFilter>> {
         let own_or = |f: fn(FilterSpec<'_>) -> Option<usize>| own.and_then(f).or(f(rule));
         let filter = HitFilter {
             min_entropy: own.and_then(|o| o.min_entropy).or(rule.min_entropy),
@@ -231,6 +234,14 @@ impl Patterns {
             .join(", ")
     }
 
+    fn no_file(&self) -> String {
+        if self.describe_paths == "any file" {
+            "no file".to_string()
+        } else {
+            format!("no file matching {}", self.describe_paths)
+        }
+    }
+
     fn finding_message(&self, label: &str) -> String {
         if self.secret {
             format!("{label} (value redacted)")
@@ -253,11 +264,7 @@ impl Patterns {
             }
         }
         Outcome::fail(
-            format!(
-                "no file matching {} contains: {}",
-                self.describe_paths,
-                self.labels()
-            ),
+            format!("{} contains: {}", self.no_file(), self.labels()),
             Vec::new(),
         )
     }
@@ -277,11 +284,7 @@ impl Patterns {
         }
         if total == 0 {
             return Outcome::pass(
-                format!(
-                    "no file matching {} contains: {}",
-                    self.describe_paths,
-                    self.labels()
-                ),
+                format!("{} contains: {}", self.no_file(), self.labels()),
                 Vec::new(),
             );
         }

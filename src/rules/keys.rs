@@ -187,10 +187,12 @@ impl Keys {
             );
         }
         let documented = self.documented.names(evidence);
-        let missing: Vec<(&String, &Hit)> = used
+        let mut missing: Vec<(&String, &Hit)> = used
             .iter()
             .filter(|(name, _)| !documented.contains_key(*name))
             .collect();
+        // In reading order, as someone fixing them would go through the code.
+        missing.sort_by(|a, b| (a.1, a.0).cmp(&(b.1, b.0)));
         let where_ = evidence
             .selector(self.documented.selector)
             .sample
@@ -206,7 +208,9 @@ impl Keys {
                 Vec::new(),
             );
         }
-        let target = where_.clone().unwrap_or_else(|| self.documented.describe.clone());
+        let target = where_
+            .clone()
+            .unwrap_or_else(|| self.documented.describe.clone());
         let mut findings: Vec<Finding> = missing
             .iter()
             .take(FINDINGS_SHOWN)

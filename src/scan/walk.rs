@@ -264,9 +264,7 @@ fn locate(plan: &ScanPlan, pattern: usize, content: &[u8], path: &str, partial: 
 /// The span of a named group in the last match, if the regex has it and it
 /// took part in the match.
 fn group(regex: &Regex, locals: &CaptureLocations, name: &str) -> Option<(usize, usize)> {
-    let index = regex
-        .capture_names()
-        .position(|n| n == Some(name))?;
+    let index = regex.capture_names().position(|n| n == Some(name))?;
     locals.get(index)
 }
 
