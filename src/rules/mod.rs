@@ -132,6 +132,34 @@ impl RuleSpec {
         }
     }
 
+    /// The names of the content patterns in this rule, nested ones included,
+    /// without repeats: what a check detects, for its documentation.
+    pub fn pattern_names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        self.collect_pattern_names(&mut names);
+        names
+    }
+
+    fn collect_pattern_names(&self, names: &mut Vec<String>) {
+        match self {
+            RuleSpec::ContentMatch(spec) | RuleSpec::ContentAbsent(spec) => {
+                for pattern in &spec.patterns {
+                    if !names.contains(&pattern.name) {
+                        names.push(pattern.name.clone());
+                    }
+                }
+            }
+            RuleSpec::All(rules) | RuleSpec::Any(rules) => {
+                rules.iter().for_each(|r| r.collect_pattern_names(names))
+            }
+            RuleSpec::Not(rule) => rule.collect_pattern_names(names),
+            RuleSpec::FileExists(_)
+            | RuleSpec::FileAbsent(_)
+            | RuleSpec::MinFiles(_)
+            | RuleSpec::KeysDocumented(_) => {}
+        }
+    }
+
     /// Registers what this rule needs with the plan. Only called on validated
     /// specs, so it cannot fail.
     pub fn plan(&self, plan: &mut PlanBuilder, cx: PlanContext<'_>) -> Rule {
