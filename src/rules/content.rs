@@ -213,7 +213,11 @@ impl ContentSpec {
         Patterns {
             planned,
             secret: self.secret,
-            describe_paths: describe_globs(&self.paths),
+            describe_paths: if self.paths.is_empty() {
+                "no file".to_string()
+            } else {
+                format!("no file matching {}", describe_globs(&self.paths))
+            },
         }
     }
 }
@@ -222,6 +226,7 @@ impl ContentSpec {
 pub struct Patterns {
     planned: Vec<(PatternId, String)>,
     secret: bool,
+    /// "no file matching `**/*.go`", or "no file" when every file is searched.
     describe_paths: String,
 }
 
@@ -232,14 +237,6 @@ impl Patterns {
             .map(|(_, label)| label.as_str())
             .collect::<Vec<_>>()
             .join(", ")
-    }
-
-    fn no_file(&self) -> String {
-        if self.describe_paths == "any file" {
-            "no file".to_string()
-        } else {
-            format!("no file matching {}", self.describe_paths)
-        }
     }
 
     fn finding_message(&self, label: &str) -> String {
@@ -264,7 +261,7 @@ impl Patterns {
             }
         }
         Outcome::fail(
-            format!("{} contains: {}", self.no_file(), self.labels()),
+            format!("{} contains: {}", self.describe_paths, self.labels()),
             Vec::new(),
         )
     }
@@ -284,7 +281,7 @@ impl Patterns {
         }
         if total == 0 {
             return Outcome::pass(
-                format!("{} contains: {}", self.no_file(), self.labels()),
+                format!("{} contains: {}", self.describe_paths, self.labels()),
                 Vec::new(),
             );
         }
