@@ -1,28 +1,30 @@
 //! `keys_documented`: every name the code uses is listed where people look.
 //!
 //! The canonical case is configuration: each environment variable the code
-//! reads (`os.Getenv("X")`, `process.env.X`, `os.environ["X"]`, ...) must
+//! reads (with `os.Getenv`, `process.env`, `os.environ`, ...) must
 //! appear in `.env.example`, or the next person deploying the service finds
-//! out about it from a crash. The kind is general: `used` patterns collect
-//! names from one set of files, `documented` patterns from another, both via
-//! the capture group named `key` (or the first group), and every used name
+//! out about it from a crash. The kind is general: `used` sources collect
+//! names from some files, `documented` sources from others, both via the
+//! capture group named `key` (or the first group), and every used name
 //! missing from the documented ones is a finding at the place it is first
-//! used.
+//! used. Each side is a list of sources, so that a pattern only runs on the
+//! files it is written for (Spring placeholders in `application.yml`, not in
+//! JavaScript template literals).
 //!
 //! ```yaml
 //! rule:
 //!   keys_documented:
 //!     subject: environment variable
 //!     used:
-//!       paths: ["**/*.go"]
-//!       patterns:
-//!         - name: os.Getenv
-//!           regex: 'os\.(?:Getenv|LookupEnv)\("(?P<key>[A-Z][A-Z0-9_]*)"'
+//!       - paths: ["**/*.go"]
+//!         patterns:
+//!           - name: os.Getenv
+//!             regex: 'os\.(?:Getenv|LookupEnv)\("(?P<key>[A-Z][A-Z0-9_]*)"'
 //!     documented:
-//!       paths: [".env.example", "**/.env.example"]
-//!       patterns:
-//!         - name: assignment
-//!           regex: '(?m)^\s*(?:export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_]*)\s*='
+//!       - paths: [".env.example", "**/.env.example"]
+//!         patterns:
+//!           - name: assignment
+//!             regex: '(?m)^\s*(?:export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_]*)\s*='
 //!     ignore: [PORT, HOME]
 //! ```
 
@@ -46,9 +48,9 @@ pub struct KeysSpec {
     #[serde(default = "default_subject")]
     pub subject: String,
     /// Where names are used, e.g. source files reading the environment.
-    pub used: KeySource,
+    pub used: Vec<KeySource>,
     /// Where names must be listed, e.g. `.env.example`.
-    pub documented: KeySource,
+    pub documented: Vec<KeySource>,
     /// Names that never need documenting (set by the platform: `PORT`,
     /// `HOME`, `CI`...). Exact, case-sensitive.
     #[serde(default)]
@@ -127,15 +129,22 @@ impl KeySource {
 
 impl KeysSpec {
     pub fn validate(&self, v: &mut Validator<'_>) {
-        self.used.validate(v, "used");
-        self.documented.validate(v, "documented");
+        for (what, sources) in [("used", &self.used), ("documented", &self.documented)] {
+            if sources.is_empty() {
+                v.error(
+                    v.at,
+                    format!("`keys_documented.{what}` needs at least one source"),
+                );
+            }
+            sources.iter().for_each(|s| s.validate(v, what));
+        }
     }
 
     pub fn plan(&self, plan: &mut PlanBuilder, cx: PlanContext<'_>) -> Keys {
         Keys {
             subject: self.subject.clone(),
-            used: self.used.plan(plan, cx),
-            documented: self.documented.plan(plan, cx),
+            used: Sources(self.used.iter().map(|s| s.plan(plan, cx)).collect()),
+            documented: Sources(self.documented.iter().map(|s| s.plan(plan, cx)).collect()),
             ignore: self.ignore.clone(),
         }
     }
@@ -148,11 +157,15 @@ struct Source {
     describe: String,
 }
 
-impl Source {
+/// The sources of one side of the comparison.
+#[derive(Debug)]
+struct Sources(Vec<Source>);
+
+impl Sources {
     /// Every collected name with its first occurrence.
     fn names(&self, evidence: &Evidence) -> BTreeMap<String, Hit> {
         let mut names: BTreeMap<String, Hit> = BTreeMap::new();
-        for id in &self.patterns {
+        for id in self.0.iter().flat_map(|s| &s.patterns) {
             for (name, hit) in &evidence.pattern(*id).captures {
                 match names.get_mut(name) {
                     Some(first) if hit < first => *first = hit.clone(),
@@ -170,9 +183,28 @@ impl Source {
 #[derive(Debug)]
 pub struct Keys {
     subject: String,
-    used: Source,
-    documented: Source,
+    used: Sources,
+    documented: Sources,
     ignore: Vec<String>,
+}
+
+impl Sources {
+    /// The first file any source selects, if one exists.
+    fn first_file(&self, evidence: &Evidence) -> Option<String> {
+        self.0
+            .iter()
+            .filter_map(|s| evidence.selector(s.selector).sample.first())
+            .min()
+            .cloned()
+    }
+
+    fn describe(&self) -> String {
+        self.0
+            .iter()
+            .map(|s| s.describe.as_str())
+            .collect::<Vec<_>>()
+            .join(" or ")
+    }
 }
 
 impl Keys {
@@ -182,7 +214,7 @@ impl Keys {
         used.retain(|name, _| !self.ignore.contains(name));
         if used.is_empty() {
             return Outcome::pass(
-                format!("no {subject} is used in {}", self.used.describe),
+                format!("no {subject} is used in {}", self.used.describe()),
                 Vec::new(),
             );
         }
@@ -193,24 +225,21 @@ impl Keys {
             .collect();
         // In reading order, as someone fixing them would go through the code.
         missing.sort_by(|a, b| (a.1, a.0).cmp(&(b.1, b.0)));
-        let where_ = evidence
-            .selector(self.documented.selector)
-            .sample
-            .first()
+        let where_ = self
+            .documented
+            .first_file(evidence)
             .map(|p| format!("`{p}`"));
         if missing.is_empty() {
             return Outcome::pass(
                 format!(
                     "all {} {subject}(s) used are listed in {}",
                     used.len(),
-                    where_.unwrap_or_else(|| self.documented.describe.clone())
+                    where_.unwrap_or_else(|| self.documented.describe())
                 ),
                 Vec::new(),
             );
         }
-        let target = where_
-            .clone()
-            .unwrap_or_else(|| self.documented.describe.clone());
+        let target = where_.clone().unwrap_or_else(|| self.documented.describe());
         let mut findings: Vec<Finding> = missing
             .iter()
             .take(FINDINGS_SHOWN)
@@ -237,7 +266,7 @@ impl Keys {
             None => format!(
                 "{} {subject}(s) are used but no file matches {}",
                 used.len(),
-                self.documented.describe
+                self.documented.describe()
             ),
         };
         Outcome::fail(message, findings)

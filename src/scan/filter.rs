@@ -1,7 +1,7 @@
 //! Second-stage tests on a content hit, run where the matched bytes are still
 //! in hand so that nothing downstream ever needs (or keeps) the text.
 //!
-//! A regex alone cannot tell `AKIAQYLPMN5HFIQR7XZB` from the documentation's
+//! A regex alone cannot tell a live AWS key ID from the documentation's
 //! `AKIAIOSFODNN7EXAMPLE`, or a random API key from `my_secret_key_here`: the
 //! filter looks at the *value* of a hit (the capture group named `secret`, or
 //! the whole match) and drops it when it is a known example, too short or too
