@@ -28,6 +28,7 @@ pub mod engine;
 pub mod gate;
 pub mod model;
 pub mod pack;
+pub mod reference;
 pub mod render;
 pub mod report;
 pub mod rules;

@@ -518,10 +518,7 @@ impl StackPlan {
         let listens = plan.pattern(
             sources,
             LISTENS,
-            PatternOptions {
-                secret: false,
-                check_id: "stack.detect".to_string(),
-            },
+            PatternOptions::new("stack.detect"),
         );
         StackPlan {
             presence,

@@ -164,6 +164,9 @@ pub enum ChecksCommand {
     List(ListArgs),
     /// Everything about one check: what, why, how to fix, effort, references.
     Explain(ExplainArgs),
+    /// The Markdown reference of every built-in check, grouped by category
+    /// (this is how docs/checks.md is generated).
+    Docs,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ use super::audit::load_catalog;
 use super::{Failure, exit, output};
 use comfy_table::Table;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
+use readyctl::Catalog;
 use readyctl::check::Check;
 use std::fmt::Write;
 
@@ -12,6 +13,7 @@ pub fn run(command: ChecksCommand) -> Result<u8, Failure> {
     match command {
         ChecksCommand::List(args) => list(args),
         ChecksCommand::Explain(args) => explain(args),
+        ChecksCommand::Docs => docs(),
     }
 }
 
@@ -51,6 +53,14 @@ fn list(args: ListArgs) -> Result<u8, Failure> {
         format!("{table}\n{} checks\n", catalog.checks().len())
     };
     output::write(&text, None)?;
+    Ok(exit::OK)
+}
+
+fn docs() -> Result<u8, Failure> {
+    // Built-in packs only: the reference documents what ships in the binary,
+    // whatever directory it is run from.
+    let catalog = Catalog::builtin().map_err(|e| Failure::Message(e.to_string()))?;
+    output::write(&readyctl::reference::checks_markdown(&catalog), None)?;
     Ok(exit::OK)
 }
 
@@ -100,6 +110,14 @@ fn describe(check: &Check) -> String {
         indent(&check.description)
     );
     let _ = writeln!(out, "How to fix:\n{}\n", indent(&check.remediation));
+    let detects = check.rule.pattern_names();
+    if !detects.is_empty() {
+        let _ = writeln!(out, "Detects:");
+        for name in detects {
+            let _ = writeln!(out, "  - {name}");
+        }
+        let _ = writeln!(out);
+    }
     if !check.references.is_empty() {
         let _ = writeln!(out, "References:");
         for reference in &check.references {

@@ -7,9 +7,10 @@
 use super::paths::{describe_globs, validate_globs};
 use super::{Outcome, PlanContext, Spanned, Validator};
 use crate::model::Finding;
-use crate::scan::{Evidence, PatternId, PatternOptions, PlanBuilder, SelectorSpec};
+use crate::scan::{Evidence, HitFilter, PatternId, PatternOptions, PlanBuilder, SelectorSpec};
 use schemars::JsonSchema;
 use serde::Deserialize;
+use std::sync::Arc;
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -39,6 +40,21 @@ pub struct ContentSpec {
     /// What a hit means, shown on each finding when the pattern has no name.
     #[serde(default)]
     pub message: Option<String>,
+    /// Minimum Shannon entropy of the hit's value, in bits per byte (see
+    /// [`FilterSpec`]).
+    #[serde(default)]
+    pub min_entropy: Option<f64>,
+    /// Minimum length of the hit's value, in bytes.
+    #[serde(default)]
+    pub min_length: Option<usize>,
+    /// Maximum length of the hit's value, in bytes.
+    #[serde(default)]
+    pub max_length: Option<usize>,
+    /// Regexes of values that are never findings: documented example keys,
+    /// placeholders such as `<your-key>` or `xxxx`, `${VAR}` references.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub allow: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -47,7 +63,101 @@ pub struct NamedPattern {
     pub name: String,
     #[schemars(with = "String")]
     pub regex: Spanned<String>,
+    // This pattern's own filter: its bounds override the rule's, its
+    // `allow` list adds to the rule's.
+    /// Minimum Shannon entropy of the hit's value, in bits per byte (see
+    /// [`FilterSpec`]).
+    #[serde(default)]
+    pub min_entropy: Option<f64>,
+    /// Minimum length of the hit's value, in bytes.
+    #[serde(default)]
+    pub min_length: Option<usize>,
+    /// Maximum length of the hit's value, in bytes.
+    #[serde(default)]
+    pub max_length: Option<usize>,
+    /// Regexes of values that are never findings: documented example keys,
+    /// placeholders such as `<your-key>` or `xxxx`, `${VAR}` references.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub allow: Vec<Spanned<String>>,
 }
+
+/// Tests on the *value* of a hit: the text of the capture group named
+/// `secret` when the regex has one, else the whole match. A hit whose value
+/// fails them is not a hit. They run in the scanner, where the bytes are;
+/// the value is never stored.
+///
+/// ```yaml
+/// patterns:
+///   - name: generic API key assignment
+///     regex: '(?i)api_?key\s*[:=]\s*["'']?(?P<secret>[A-Za-z0-9_\-]{20,})'
+///     min_entropy: 3.5      # bits per byte; random base64 is ~4.5+
+///     allow: ['(?i)example', '^x+$']
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub(super) struct FilterSpec<'a> {
+    min_entropy: Option<f64>,
+    min_length: Option<usize>,
+    max_length: Option<usize>,
+    allow: &'a [Spanned<String>],
+}
+
+impl FilterSpec<'_> {
+    pub(super) fn validate(&self, v: &mut Validator<'_>) {
+        for regex in self.allow {
+            if let Err(message) = crate::scan::compile_regex(&regex.value) {
+                v.error_at(regex, format!("invalid regex `{}`: {message}", regex.value));
+            }
+        }
+        if self.min_entropy.is_some_and(|e| !(0.0..=8.0).contains(&e)) {
+            v.error(v.at, "`min_entropy` is in bits per byte, between 0 and 8");
+        }
+        if let (Some(min), Some(max)) = (self.min_length, self.max_length)
+            && min > max
+        {
+            v.error(v.at, "`min_length` is larger than `max_length`");
+        }
+    }
+
+    /// The filter for one pattern: `own` bounds win over the rule's, and the
+    /// two `allow` lists add up. `None` when there is nothing to test.
+    pub(super) fn compile(
+        rule: FilterSpec<'_>,
+        own: Option<FilterSpec<'_>>,
+    ) -> Option<Arc<HitFilter>> {
+        let own_or = |f: fn(FilterSpec<'_>) -> Option<usize>| own.and_then(f).or(f(rule));
+        let filter = HitFilter {
+            min_entropy: own.and_then(|o| o.min_entropy).or(rule.min_entropy),
+            min_length: own_or(|f| f.min_length),
+            max_length: own_or(|f| f.max_length),
+            allow: rule
+                .allow
+                .iter()
+                .chain(own.iter().flat_map(|o| o.allow.iter()))
+                // Validated when the pack loaded.
+                .filter_map(|r| crate::scan::compile_regex(&r.value).ok())
+                .collect(),
+        };
+        (!filter.is_empty()).then(|| Arc::new(filter))
+    }
+}
+
+macro_rules! filter_of {
+    ($t:ty) => {
+        impl $t {
+            pub(super) fn filter(&self) -> FilterSpec<'_> {
+                FilterSpec {
+                    min_entropy: self.min_entropy,
+                    min_length: self.min_length,
+                    max_length: self.max_length,
+                    allow: &self.allow,
+                }
+            }
+        }
+    };
+}
+filter_of!(ContentSpec);
+filter_of!(NamedPattern);
 
 impl ContentSpec {
     pub fn validate(&self, v: &mut Validator<'_>) {
@@ -64,6 +174,10 @@ impl ContentSpec {
                 v.error_at(regex, format!("invalid regex `{}`: {message}", regex.value));
             }
         }
+        self.filter().validate(v);
+        for named in &self.patterns {
+            named.filter().validate(v);
+        }
     }
 
     pub fn plan(&self, plan: &mut PlanBuilder, cx: PlanContext<'_>) -> Patterns {
@@ -74,7 +188,7 @@ impl ContentSpec {
         ));
         let options = PatternOptions {
             secret: self.secret,
-            check_id: cx.check_id.to_string(),
+            ..PatternOptions::new(cx.check_id)
         };
         let default_label = self.message.clone();
         let mut planned = Vec::new();
@@ -82,13 +196,18 @@ impl ContentSpec {
             let label = default_label
                 .clone()
                 .unwrap_or_else(|| format!("matches `{}`", pattern.value));
-            planned.push((
-                plan.pattern(selector, &pattern.value, options.clone()),
-                label,
-            ));
+            let options = PatternOptions {
+                filter: FilterSpec::compile(self.filter(), None),
+                ..options.clone()
+            };
+            planned.push((plan.pattern(selector, &pattern.value, options), label));
         }
         for named in &self.patterns {
-            let id = plan.pattern(selector, &named.regex.value, options.clone());
+            let options = PatternOptions {
+                filter: FilterSpec::compile(self.filter(), Some(named.filter())),
+                ..options.clone()
+            };
+            let id = plan.pattern(selector, &named.regex.value, options);
             planned.push((id, named.name.clone()));
         }
         Patterns {

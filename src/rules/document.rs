@@ -1025,10 +1025,7 @@ each:
         let pattern = plan.pattern(
             text,
             "postgres",
-            crate::scan::PatternOptions {
-                secret: false,
-                check_id: "x.y".into(),
-            },
+            crate::scan::PatternOptions::new("x.y"),
         );
         let plan = plan.build().unwrap();
         let evidence = crate::scan::scan(dir.path(), &plan, &Default::default()).unwrap();

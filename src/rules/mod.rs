@@ -13,6 +13,7 @@
 pub mod content;
 pub mod dockerfile;
 pub mod document;
+pub mod keys;
 pub mod paths;
 pub mod stack;
 
@@ -62,6 +63,9 @@ pub enum RuleSpec {
     /// A rule per language; only detected languages are asked. See
     /// [`stack::ByLanguageSpec`].
     ByLanguage(stack::ByLanguageSpec),
+    /// Passes when every name the `used` patterns capture is also captured
+    /// by the `documented` patterns (e.g. env vars read vs `.env.example`).
+    KeysDocumented(keys::KeysSpec),
     /// Passes when every rule passes.
     All(Vec<RuleSpec>),
     /// Passes when at least one rule passes.
@@ -140,10 +144,46 @@ impl RuleSpec {
             RuleSpec::Dockerfile(spec) => spec.validate(v),
             RuleSpec::Stack(spec) => spec.validate(v),
             RuleSpec::ByLanguage(spec) => spec.validate(v),
+            RuleSpec::KeysDocumented(spec) => spec.validate(v),
             RuleSpec::All(rules) | RuleSpec::Any(rules) => {
                 rules.iter().for_each(|rule| rule.validate(v))
             }
             RuleSpec::Not(rule) => rule.validate(v),
+        }
+    }
+
+    /// The names of the content patterns in this rule, nested ones included,
+    /// without repeats: what a check detects, for its documentation.
+    pub fn pattern_names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        self.collect_pattern_names(&mut names);
+        names
+    }
+
+    fn collect_pattern_names(&self, names: &mut Vec<String>) {
+        match self {
+            RuleSpec::ContentMatch(spec) | RuleSpec::ContentAbsent(spec) => {
+                for pattern in &spec.patterns {
+                    if !names.contains(&pattern.name) {
+                        names.push(pattern.name.clone());
+                    }
+                }
+            }
+            RuleSpec::All(rules) | RuleSpec::Any(rules) => {
+                rules.iter().for_each(|r| r.collect_pattern_names(names))
+            }
+            RuleSpec::Not(rule) => rule.collect_pattern_names(names),
+            RuleSpec::FileExists(_)
+            | RuleSpec::FileAbsent(_)
+            | RuleSpec::MinFiles(_)
+            | RuleSpec::KeysDocumented(_)
+            | RuleSpec::Document(_)
+            | RuleSpec::Dockerfile(_)
+            | RuleSpec::Stack(_) => {}
+            RuleSpec::ByLanguage(spec) => spec
+                .rules
+                .iter()
+                .for_each(|(_, rule)| rule.collect_pattern_names(names)),
         }
     }
 
@@ -166,6 +206,7 @@ impl RuleSpec {
                     .map(|(language, rule)| (language.value.clone(), rule.plan(plan, cx)))
                     .collect(),
             }),
+            RuleSpec::KeysDocumented(spec) => Rule::KeysDocumented(spec.plan(plan, cx)),
             RuleSpec::All(rules) => Rule::All(rules.iter().map(|r| r.plan(plan, cx)).collect()),
             RuleSpec::Any(rules) => Rule::Any(rules.iter().map(|r| r.plan(plan, cx)).collect()),
             RuleSpec::Not(rule) => Rule::Not(Box::new(rule.plan(plan, cx))),
@@ -186,6 +227,7 @@ pub enum Rule {
     Dockerfile(dockerfile::DockerfileRule),
     Stack(stack::StackRule),
     ByLanguage(stack::ByLanguage),
+    KeysDocumented(keys::Keys),
     All(Vec<Rule>),
     Any(Vec<Rule>),
     Not(Box<Rule>),
@@ -203,6 +245,7 @@ impl Rule {
             Rule::Dockerfile(rule) => rule.evaluate(evidence),
             Rule::Stack(rule) => rule.evaluate(evidence),
             Rule::ByLanguage(rule) => rule.evaluate(evidence),
+            Rule::KeysDocumented(keys) => keys.evaluate(evidence),
             Rule::All(rules) => all(rules, evidence),
             Rule::Any(rules) => any(rules, evidence),
             Rule::Not(rule) => not(rule, evidence),

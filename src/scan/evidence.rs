@@ -21,6 +21,9 @@ pub const HIT_LIMIT: usize = 200;
 /// `max_file_size`; manifests and configuration files are small, and this
 /// bounds memory on a repository with thousands of YAML files.
 pub const KEEP_LIMIT: usize = 5_000;
+/// Distinct values a collecting pattern keeps; the smallest are kept so the
+/// result does not depend on thread timing.
+pub const CAPTURE_LIMIT: usize = 2_000;
 /// Unreadable-file reasons kept for the report.
 const PROBLEM_LIMIT: usize = 20;
 
@@ -44,6 +47,9 @@ pub struct PatternHits {
     /// Hits silenced by a `readyctl:allow` comment.
     pub suppressed: usize,
     pub hits: Vec<Hit>,
+    /// For collecting patterns: each distinct captured value with the first
+    /// place (by path, then line) it occurs, sorted by value.
+    pub captures: Vec<(String, Hit)>,
 }
 
 /// Counters describing the scan itself, for the report's `stats`.
@@ -184,6 +190,7 @@ pub(crate) struct Partial {
     pub(crate) patterns: Vec<Bounded<Hit>>,
     pub(crate) suppressed: Vec<usize>,
     pub(crate) kept: Kept,
+    pub(crate) captures: Vec<BTreeMap<String, Hit>>,
     pub(crate) stats: ScanStats,
 }
 
@@ -194,6 +201,7 @@ impl Partial {
             patterns: (0..patterns).map(|_| Bounded::new(HIT_LIMIT)).collect(),
             suppressed: vec![0; patterns],
             kept: Kept::default(),
+            captures: vec![BTreeMap::new(); patterns],
             stats: ScanStats::default(),
         }
     }
@@ -209,7 +217,27 @@ impl Partial {
             *mine += theirs;
         }
         self.kept.absorb(other.kept);
+        for (pattern, theirs) in other.captures.into_iter().enumerate() {
+            for (value, hit) in theirs {
+                self.capture(pattern, value, hit);
+            }
+        }
         self.stats.absorb(other.stats);
+    }
+
+    /// Records a captured value, keeping its earliest occurrence.
+    pub(crate) fn capture(&mut self, pattern: usize, value: String, hit: Hit) {
+        let values = &mut self.captures[pattern];
+        match values.get_mut(&value) {
+            Some(first) if hit < *first => *first = hit,
+            Some(_) => {}
+            None => {
+                values.insert(value, hit);
+                if values.len() > CAPTURE_LIMIT {
+                    values.pop_last();
+                }
+            }
+        }
     }
 
     pub(crate) fn finish(self, duration: Duration) -> Evidence {
@@ -240,10 +268,12 @@ impl Partial {
                 .patterns
                 .into_iter()
                 .zip(self.suppressed)
-                .map(|(b, suppressed)| PatternHits {
+                .zip(self.captures)
+                .map(|((b, suppressed), captures)| PatternHits {
                     count: b.count,
                     suppressed,
                     hits: b.kept.into_iter().collect(),
+                    captures: captures.into_iter().collect(),
                 })
                 .collect(),
             stats,

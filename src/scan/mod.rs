@@ -5,13 +5,15 @@
 //! and they read their answers from the resulting [`Evidence`].
 
 mod evidence;
+mod filter;
 mod plan;
 mod walk;
 
 pub use evidence::{
-    Evidence, HIT_LIMIT, Hit, KEEP_LIMIT, KeptFile, PatternHits, SAMPLE_LIMIT, ScanStats,
+    CAPTURE_LIMIT, Evidence, HIT_LIMIT, Hit, KEEP_LIMIT, KeptFile, PatternHits, SAMPLE_LIMIT, ScanStats,
     SelectorHits,
 };
+pub use filter::{HitFilter, KEY_GROUP, SECRET_GROUP, shannon_entropy};
 pub use plan::{
     PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec, compile_regex,
 };

@@ -2,9 +2,11 @@
 //! check, merged so that one walk and one read per file serve them all.
 
 use super::Spanned;
+use super::filter::HitFilter;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Regexes larger than this (compiled) are rejected as pack errors rather than
 /// being allowed to slow every scan.
@@ -56,6 +58,29 @@ pub struct PatternOptions {
     pub secret: bool,
     /// The check the pattern belongs to, for `readyctl:allow <id>` comments.
     pub check_id: String,
+    /// Tests on the hit's value (the `secret` group or the whole match); a
+    /// hit that fails them is dropped in the scanner.
+    pub filter: Option<Arc<HitFilter>>,
+    /// Record the distinct values of the `key` group (or group 1), each with
+    /// where it first occurs, e.g. the environment variables code reads.
+    pub collect: bool,
+}
+
+impl PatternOptions {
+    pub fn new(check_id: &str) -> Self {
+        PatternOptions {
+            secret: false,
+            check_id: check_id.to_string(),
+            filter: None,
+            collect: false,
+        }
+    }
+
+    /// Whether the scanner must run the capturing regex engine on this
+    /// pattern's hits rather than only locating them.
+    pub(crate) fn needs_captures(&self) -> bool {
+        self.collect || self.filter.is_some()
+    }
 }
 
 #[derive(Debug, Default)]

@@ -3,10 +3,12 @@
 //! content pattern wants it, read once and searched by all patterns together.
 
 use super::evidence::{Hit, Partial};
+use super::filter::{KEY_GROUP, SECRET_GROUP};
 use super::{Evidence, ScanOptions, ScanPlan};
 use ignore::overrides::OverrideBuilder;
 use ignore::{DirEntry, WalkBuilder, WalkState};
 use memchr::{memchr, memmem, memrchr};
+use regex::bytes::{CaptureLocations, Regex};
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
@@ -214,30 +216,69 @@ impl<'a> Worker<'a> {
 }
 
 fn locate(plan: &ScanPlan, pattern: usize, content: &[u8], path: &str, partial: &mut Partial) {
-    let check_id = plan.options[pattern].check_id.as_str();
+    let options = &plan.options[pattern];
+    let regex = &plan.regexes[pattern];
     let mut line = 1;
     let mut counted_to = 0;
-    for found in plan.regexes[pattern]
-        .find_iter(content)
-        .take(MATCHES_PER_FILE)
-    {
-        line += memchr::memchr_iter(b'\n', &content[counted_to..found.start()]).count();
-        counted_to = found.start();
-        if is_allowed(content, found.start(), check_id) {
+    let mut locals = regex.capture_locations();
+    let mut at = 0;
+    let mut found = 0;
+    while at <= content.len() && found < MATCHES_PER_FILE {
+        // Capture positions are only asked for when a filter or a collector
+        // needs them: the plain search is several times faster.
+        let (start, end) = if options.needs_captures() {
+            match regex.captures_read_at(&mut locals, content, at) {
+                Some(m) => (m.start(), m.end()),
+                None => break,
+            }
+        } else {
+            match regex.find_at(content, at) {
+                Some(m) => (m.start(), m.end()),
+                None => break,
+            }
+        };
+        // An empty match must still make progress.
+        at = if end > start { end } else { end + 1 };
+        found += 1;
+        line += memchr::memchr_iter(b'\n', &content[counted_to..start]).count();
+        counted_to = start;
+        if let Some(filter) = &options.filter {
+            let value = group(regex, &locals, SECRET_GROUP)
+                .or_else(|| locals.get(0))
+                .map_or(&content[start..end], |(s, e)| &content[s..e]);
+            if !filter.accepts(value) {
+                continue;
+            }
+        }
+        if is_allowed(content, start, &options.check_id) {
             partial.suppressed[pattern] += 1;
             continue;
         }
-        let hits = &mut partial.patterns[pattern];
         let hit = Hit {
             path: path.to_string(),
             line,
         };
+        if options.collect {
+            let value = group(regex, &locals, KEY_GROUP).or_else(|| locals.get(1));
+            if let Some((s, e)) = value {
+                let value = String::from_utf8_lossy(&content[s..e]).into_owned();
+                partial.capture(pattern, value, hit.clone());
+            }
+        }
+        let hits = &mut partial.patterns[pattern];
         if hits.wants(&hit) {
             hits.insert(hit);
         } else {
             hits.count_only();
         }
     }
+}
+
+/// The span of a named group in the last match, if the regex has it and it
+/// took part in the match.
+fn group(regex: &Regex, locals: &CaptureLocations, name: &str) -> Option<(usize, usize)> {
+    let index = regex.capture_names().position(|n| n == Some(name))?;
+    locals.get(index)
 }
 
 /// Whether a `readyctl:allow` comment on the hit's line or the line above

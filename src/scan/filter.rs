@@ -1,0 +1,107 @@
+//! Second-stage tests on a content hit, run where the matched bytes are still
+//! in hand so that nothing downstream ever needs (or keeps) the text.
+//!
+//! A regex alone cannot tell a live AWS key ID from the documentation's
+//! `AKIAIOSFODNN7EXAMPLE`, or a random API key from `my_secret_key_here`: the
+//! filter looks at the *value* of a hit (the capture group named `secret`, or
+//! the whole match) and drops it when it is a known example, too short or too
+//! long, or not random enough to be a real credential.
+
+use regex::bytes::Regex;
+
+/// The capture group whose text is the value a filter judges.
+pub const SECRET_GROUP: &str = "secret";
+/// The capture group whose text a collecting pattern records (e.g. the name
+/// of an environment variable).
+pub const KEY_GROUP: &str = "key";
+
+/// Tests a hit's value must pass to count. An empty filter accepts everything.
+#[derive(Debug, Default, Clone)]
+pub struct HitFilter {
+    /// Minimum Shannon entropy of the value, in bits per byte.
+    pub min_entropy: Option<f64>,
+    /// Minimum length of the value, in bytes.
+    pub min_length: Option<usize>,
+    /// Maximum length of the value, in bytes.
+    pub max_length: Option<usize>,
+    /// A value matching any of these is never a finding (known examples,
+    /// placeholders, variable references).
+    pub allow: Vec<Regex>,
+}
+
+impl HitFilter {
+    pub fn is_empty(&self) -> bool {
+        self.min_entropy.is_none()
+            && self.min_length.is_none()
+            && self.max_length.is_none()
+            && self.allow.is_empty()
+    }
+
+    /// Whether `value` is a real hit.
+    pub fn accepts(&self, value: &[u8]) -> bool {
+        if self.min_length.is_some_and(|min| value.len() < min)
+            || self.max_length.is_some_and(|max| value.len() > max)
+        {
+            return false;
+        }
+        if self
+            .min_entropy
+            .is_some_and(|min| shannon_entropy(value) < min)
+        {
+            return false;
+        }
+        !self.allow.iter().any(|allow| allow.is_match(value))
+    }
+}
+
+/// Shannon entropy of a byte string in bits per byte: about 3.0 for English
+/// words, 4.0 for hex, 4.5 and up for random base64 of a few dozen bytes.
+pub fn shannon_entropy(value: &[u8]) -> f64 {
+    if value.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0usize; 256];
+    for byte in value {
+        counts[*byte as usize] += 1;
+    }
+    let len = value.len() as f64;
+    counts
+        .iter()
+        .filter(|c| **c > 0)
+        .map(|c| {
+            let p = *c as f64 / len;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entropy_separates_random_keys_from_words() {
+        assert_eq!(shannon_entropy(b""), 0.0);
+        assert_eq!(shannon_entropy(b"aaaa"), 0.0);
+        assert!((shannon_entropy(b"abcd") - 2.0).abs() < 1e-9);
+        assert!(shannon_entropy(b"changeme") < 3.0);
+        assert!(shannon_entropy(b"q8Zr2VxN4pLk7TbW1mYc9HsD3fGj6KuE") > 4.5);
+    }
+
+    #[test]
+    fn filter_applies_every_test() {
+        let filter = HitFilter {
+            min_entropy: Some(3.5),
+            min_length: Some(16),
+            max_length: Some(40),
+            allow: vec![Regex::new("(?i)example").unwrap()],
+        };
+        assert!(filter.accepts(b"q8Zr2VxN4pLk7TbW1mYc9HsD"));
+        assert!(!filter.accepts(b"q8Zr2VxN4pLk"), "too short");
+        assert!(!filter.accepts(&[b'q'; 41]), "too long");
+        assert!(!filter.accepts(b"aaaaaaaaaaaaaaaaaaaaaaaa"), "not random");
+        assert!(!filter.accepts(b"q8Zr2VxN4EXAMPLEpLk7TbW1"), "allowed");
+        assert!(HitFilter::default().accepts(b""));
+        assert!(HitFilter::default().is_empty());
+    }
+}

@@ -1,0 +1,175 @@
+//! The secrets checks on `fixtures/secrets-zoo`: every credential format the
+//! packs name is found, the decoys are not, and no output format ever prints a
+//! planted value.
+
+use assert_cmd::Command;
+use readyctl::model::Status;
+use readyctl::rules::RuleSpec;
+use readyctl::{AuditOptions, Catalog, Config, audit};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn zoo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/secrets-zoo")
+}
+
+/// Every pattern name of a content rule, however deeply nested.
+fn pattern_names(rule: &RuleSpec, into: &mut Vec<String>) {
+    match rule {
+        RuleSpec::ContentAbsent(spec) | RuleSpec::ContentMatch(spec) => {
+            into.extend(spec.patterns.iter().map(|p| p.name.clone()));
+        }
+        RuleSpec::All(rules) | RuleSpec::Any(rules) => {
+            rules.iter().for_each(|r| pattern_names(r, into));
+        }
+        RuleSpec::Not(rule) => pattern_names(rule, into),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_credential_format_is_found_and_no_decoy_is() {
+    let catalog = Catalog::builtin().unwrap();
+    let report = audit(
+        &zoo(),
+        &catalog,
+        &Config::default(),
+        &AuditOptions::new("secrets-zoo".to_string()),
+    )
+    .unwrap();
+    let mut problems = Vec::new();
+    let mut formats = 0;
+    for check in catalog
+        .checks()
+        .iter()
+        .filter(|c| c.id.starts_with("secrets."))
+    {
+        let result = report.checks.iter().find(|c| c.id == check.id).unwrap();
+        if result.status != Status::Fail {
+            problems.push(format!(
+                "{}: expected fail, got {}",
+                check.id, result.status
+            ));
+        }
+        let found: BTreeSet<&str> = result
+            .findings
+            .iter()
+            .map(|f| f.message.trim_end_matches(" (value redacted)"))
+            .collect();
+        let mut names = Vec::new();
+        pattern_names(&check.rule, &mut names);
+        formats += names.len();
+        for name in names {
+            if !found.contains(name.as_str()) {
+                problems.push(format!(
+                    "{}: nothing planted is found as `{name}`",
+                    check.id
+                ));
+            }
+        }
+        for finding in &result.findings {
+            if finding
+                .path
+                .as_deref()
+                .is_some_and(|p| p.starts_with("decoys/"))
+            {
+                problems.push(format!(
+                    "{}: decoy reported at {}:{}: {}",
+                    check.id,
+                    finding.path.as_deref().unwrap_or_default(),
+                    finding.line.unwrap_or_default(),
+                    finding.message
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
+    assert!(formats >= 40, "only {formats} named credential formats");
+}
+
+/// The planted values: every long, random-looking token outside `decoys/`.
+fn planted_values(dir: &Path, into: &mut BTreeSet<String>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if path.is_dir() {
+            if name != "decoys" {
+                planted_values(&path, into);
+            }
+            continue;
+        }
+        if name == "README.md" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let tokens = text.split(|c: char| !(c.is_ascii_alphanumeric() || "+/=_.~-".contains(c)));
+        for token in tokens {
+            // Long enough to be a credential and with a digit: not a word,
+            // a path or a host name from the fixture's prose.
+            let token = token.trim_matches(|c: char| ".-=".contains(c));
+            if token.len() >= 16 && token.chars().any(|c| c.is_ascii_digit()) {
+                into.insert(token.to_string());
+            }
+        }
+    }
+}
+
+#[test]
+fn no_output_format_prints_a_planted_value() {
+    let mut planted = BTreeSet::new();
+    planted_values(&zoo(), &mut planted);
+    // Short planted values are listed whole.
+    planted.extend(
+        [
+            "too-short-secret",
+            "dev-secret-change-me",
+            "keyboard cat",
+            "local-jwt-key",
+        ]
+        .map(String::from),
+    );
+    assert!(
+        planted.len() >= 40,
+        "found only {} planted values",
+        planted.len()
+    );
+    for format in ["table", "markdown", "json"] {
+        let output = Command::cargo_bin("readyctl")
+            .unwrap()
+            .args(["audit", "--format", format])
+            .arg(zoo())
+            .env("SOURCE_DATE_EPOCH", "1767225600")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr);
+        for value in &planted {
+            assert!(
+                !text.contains(value.as_str()),
+                "--format {format} prints the planted value `{value}`"
+            );
+        }
+        // What was found and where is still shown.
+        for expected in [
+            "AWS access key ID",
+            "config/cloud.yaml",
+            "GitHub personal access token",
+            "src/tokens.py",
+            "Stripe live secret key",
+            "private key",
+        ] {
+            assert!(
+                text.contains(expected),
+                "--format {format} lacks `{expected}`"
+            );
+        }
+        let located = match format {
+            "json" => {
+                text.contains("\"path\": \"config/cloud.yaml\"") && text.contains("\"line\": 3")
+            }
+            _ => text.contains("config/cloud.yaml:3"),
+        };
+        assert!(located, "--format {format} does not give path and line");
+    }
+}
