@@ -11,6 +11,10 @@
 //! 3. **evaluate** against the [`Evidence`] the scan gathered.
 
 pub mod content;
+pub mod coverage;
+pub mod each_file;
+pub mod migrations;
+pub mod pairs;
 pub mod paths;
 
 use crate::diagnostic::{Diagnostics, Position, SourceFile};
@@ -46,6 +50,21 @@ pub enum RuleSpec {
     /// Passes when no file matching `paths` contains any of the patterns;
     /// every hit is a finding with path and line.
     ContentAbsent(content::ContentSpec),
+    /// Passes when every coverage report matching `paths` reaches `min`
+    /// percent of lines covered (lcov, Go profiles, Cobertura, JaCoCo).
+    Coverage(coverage::CoverageSpec),
+    /// Passes when every file matching `paths` has its partner: the path with
+    /// `suffix` replaced by `partner` (each `*.up.sql` its `*.down.sql`).
+    FilePairs(pairs::PairsSpec),
+    /// Passes when every selected file (with `if_contains`) contains
+    /// `require` and does not contain `forbid`.
+    EachFile(each_file::EachFileSpec),
+    /// Passes when migration versions are unique within their directory and
+    /// do not mix sequence numbers with timestamps.
+    MigrationVersions(migrations::VersionsSpec),
+    /// Passes when none of the `recent` highest-versioned migrations contains
+    /// `pattern` (a destructive statement, say).
+    RecentMigrations(migrations::RecentSpec),
     /// Passes when every rule passes.
     All(Vec<RuleSpec>),
     /// Passes when at least one rule passes.
@@ -120,6 +139,11 @@ impl RuleSpec {
             RuleSpec::FileExists(spec) | RuleSpec::FileAbsent(spec) => spec.validate(v),
             RuleSpec::MinFiles(spec) => spec.validate(v),
             RuleSpec::ContentMatch(spec) | RuleSpec::ContentAbsent(spec) => spec.validate(v),
+            RuleSpec::Coverage(spec) => spec.validate(v),
+            RuleSpec::FilePairs(spec) => spec.validate(v),
+            RuleSpec::EachFile(spec) => spec.validate(v),
+            RuleSpec::MigrationVersions(spec) => spec.validate(v),
+            RuleSpec::RecentMigrations(spec) => spec.validate(v),
             RuleSpec::All(rules) | RuleSpec::Any(rules) => {
                 rules.iter().for_each(|rule| rule.validate(v))
             }
@@ -136,6 +160,13 @@ impl RuleSpec {
             RuleSpec::MinFiles(spec) => Rule::MinFiles(spec.plan(plan)),
             RuleSpec::ContentMatch(spec) => Rule::ContentMatch(spec.plan(plan, cx)),
             RuleSpec::ContentAbsent(spec) => Rule::ContentAbsent(spec.plan(plan, cx)),
+            RuleSpec::Coverage(spec) => Rule::Coverage(spec.plan(plan)),
+            RuleSpec::FilePairs(spec) => Rule::FilePairs(spec.plan(plan)),
+            RuleSpec::EachFile(spec) => Rule::EachFile(spec.plan(plan)),
+            RuleSpec::MigrationVersions(spec) => Rule::MigrationVersions(spec.plan(plan)),
+            RuleSpec::RecentMigrations(spec) => {
+                Rule::RecentMigrations(spec.plan(plan, cx.check_id))
+            }
             RuleSpec::All(rules) => Rule::All(rules.iter().map(|r| r.plan(plan, cx)).collect()),
             RuleSpec::Any(rules) => Rule::Any(rules.iter().map(|r| r.plan(plan, cx)).collect()),
             RuleSpec::Not(rule) => Rule::Not(Box::new(rule.plan(plan, cx))),
@@ -151,6 +182,11 @@ pub enum Rule {
     MinFiles(paths::MinFiles),
     ContentMatch(content::Patterns),
     ContentAbsent(content::Patterns),
+    Coverage(coverage::Coverage),
+    FilePairs(pairs::Pairs),
+    EachFile(each_file::EachFile),
+    MigrationVersions(migrations::Versions),
+    RecentMigrations(migrations::Recent),
     All(Vec<Rule>),
     Any(Vec<Rule>),
     Not(Box<Rule>),
@@ -164,6 +200,11 @@ impl Rule {
             Rule::MinFiles(rule) => rule.evaluate(evidence),
             Rule::ContentMatch(patterns) => patterns.evaluate_match(evidence),
             Rule::ContentAbsent(patterns) => patterns.evaluate_absent(evidence),
+            Rule::Coverage(rule) => rule.evaluate(evidence),
+            Rule::FilePairs(rule) => rule.evaluate(evidence),
+            Rule::EachFile(rule) => rule.evaluate(evidence),
+            Rule::MigrationVersions(rule) => rule.evaluate(evidence),
+            Rule::RecentMigrations(rule) => rule.evaluate(evidence),
             Rule::All(rules) => all(rules, evidence),
             Rule::Any(rules) => any(rules, evidence),
             Rule::Not(rule) => not(rule, evidence),

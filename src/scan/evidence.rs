@@ -5,7 +5,7 @@
 //! (the smallest paths are kept, so output is the same whatever the thread
 //! timing), which keeps memory flat however large the tree is.
 
-use super::{PatternId, SelectorId};
+use super::{DocumentsId, PatternId, SelectorId};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -14,6 +14,10 @@ use std::time::Duration;
 pub const SAMPLE_LIMIT: usize = 100;
 /// Hits kept per pattern; counts stay exact beyond it.
 pub const HIT_LIMIT: usize = 200;
+/// Files kept per document request. Requests come from narrow selectors
+/// (migration directories, coverage reports), so this is a safety net rather
+/// than a sample size.
+pub const DOCUMENT_LIMIT: usize = 10_000;
 /// Unreadable-file reasons kept for the report.
 const PROBLEM_LIMIT: usize = 20;
 
@@ -37,6 +41,23 @@ pub struct PatternHits {
     /// Hits silenced by a `readyctl:allow` comment.
     pub suppressed: usize,
     pub hits: Vec<Hit>,
+}
+
+/// One file kept whole for a rule.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Document {
+    pub path: String,
+    /// The text (lossily decoded), when it was asked for and could be read;
+    /// `None` for binary, too large or unreadable files.
+    pub text: Option<String>,
+}
+
+/// Every file of one document request, sorted by path.
+#[derive(Debug, Clone, Default)]
+pub struct Documents {
+    /// All matching files, including any beyond [`DOCUMENT_LIMIT`].
+    pub count: usize,
+    pub files: Vec<Document>,
 }
 
 /// Counters describing the scan itself, for the report's `stats`.
@@ -136,13 +157,17 @@ impl<T: Ord> Bounded<T> {
 pub(crate) struct Partial {
     pub(crate) selectors: Vec<Bounded<String>>,
     pub(crate) patterns: Vec<Bounded<Hit>>,
+    pub(crate) documents: Vec<Bounded<Document>>,
     pub(crate) suppressed: Vec<usize>,
     pub(crate) stats: ScanStats,
 }
 
 impl Partial {
-    pub(crate) fn new(selectors: usize, patterns: usize) -> Self {
+    pub(crate) fn new(selectors: usize, patterns: usize, documents: usize) -> Self {
         Partial {
+            documents: (0..documents)
+                .map(|_| Bounded::new(DOCUMENT_LIMIT))
+                .collect(),
             selectors: (0..selectors).map(|_| Bounded::new(SAMPLE_LIMIT)).collect(),
             patterns: (0..patterns).map(|_| Bounded::new(HIT_LIMIT)).collect(),
             suppressed: vec![0; patterns],
@@ -155,6 +180,9 @@ impl Partial {
             mine.absorb(theirs);
         }
         for (mine, theirs) in self.patterns.iter_mut().zip(other.patterns) {
+            mine.absorb(theirs);
+        }
+        for (mine, theirs) in self.documents.iter_mut().zip(other.documents) {
             mine.absorb(theirs);
         }
         for (mine, theirs) in self.suppressed.iter_mut().zip(other.suppressed) {
@@ -185,6 +213,14 @@ impl Partial {
                     hits: b.kept.into_iter().collect(),
                 })
                 .collect(),
+            documents: self
+                .documents
+                .into_iter()
+                .map(|b| Documents {
+                    count: b.count,
+                    files: b.kept.into_iter().collect(),
+                })
+                .collect(),
             stats,
         }
     }
@@ -195,6 +231,7 @@ impl Partial {
 pub struct Evidence {
     selectors: Vec<SelectorHits>,
     patterns: Vec<PatternHits>,
+    documents: Vec<Documents>,
     pub stats: ScanStats,
 }
 
@@ -205,5 +242,9 @@ impl Evidence {
 
     pub fn pattern(&self, id: PatternId) -> &PatternHits {
         &self.patterns[id.0]
+    }
+
+    pub fn documents(&self, id: DocumentsId) -> &Documents {
+        &self.documents[id.0]
     }
 }

@@ -8,10 +8,14 @@ mod evidence;
 mod plan;
 mod walk;
 
-pub use evidence::{Evidence, HIT_LIMIT, Hit, PatternHits, SAMPLE_LIMIT, ScanStats, SelectorHits};
-pub use plan::{
-    PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec, compile_regex,
+pub use evidence::{
+    DOCUMENT_LIMIT, Document, Documents, Evidence, HIT_LIMIT, Hit, PatternHits, SAMPLE_LIMIT,
+    ScanStats, SelectorHits,
 };
+pub use plan::{
+    DocumentsId, PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec, compile_regex,
+};
+pub(crate) use walk::is_allowed;
 pub use walk::{ScanError, scan};
 
 pub(crate) type Spanned<T> = serde_saphyr::Spanned<T>;
