@@ -94,7 +94,7 @@ impl Coverage {
                         document.path.clone(),
                         None,
                         format!(
-                            "{}: {} of {} {} covered ({}), {verdict} the {}% minimum",
+                            "{}: {} of {} {} covered ({}), {verdict} the {} minimum",
                             report.format.name(),
                             report.covered,
                             report.total,
@@ -136,7 +136,7 @@ impl Coverage {
         if below > 0 {
             Outcome::fail(
                 format!(
-                    "{below} of {} report(s) below {}% (lowest {})",
+                    "{below} of {} report(s) below {} (lowest {})",
                     measured.len(),
                     format_percent(self.min),
                     format_percent(lowest)
@@ -146,7 +146,7 @@ impl Coverage {
         } else {
             Outcome::pass(
                 format!(
-                    "{} report(s) at or above {}% (lowest {})",
+                    "{} report(s) at or above {} (lowest {})",
                     measured.len(),
                     format_percent(self.min),
                     format_percent(lowest)

@@ -339,23 +339,17 @@ impl Recent {
                 Vec::new(),
             );
         }
+        let scope = format!(
+            "the newest {} migration(s) of {} director{}",
+            self.recent,
+            groups.len(),
+            if groups.len() == 1 { "y" } else { "ies" }
+        );
         if findings.is_empty() {
-            Outcome::pass(
-                format!(
-                    "the {} most recent migration file(s) contain no {}",
-                    looked_at.len(),
-                    self.message
-                ),
-                Vec::new(),
-            )
+            Outcome::pass(format!("no {} in {scope}", self.message), Vec::new())
         } else {
             Outcome::fail(
-                format!(
-                    "{} {} in the {} most recent migration file(s)",
-                    findings.len(),
-                    self.message,
-                    looked_at.len()
-                ),
+                format!("{} {} in {scope}", findings.len(), self.message),
                 findings,
             )
         }
