@@ -324,11 +324,10 @@ impl Recent {
                         continue;
                     }
                     let line = 1 + memchr::memchr_iter(b'\n', &bytes[..found.start()]).count();
-                    let statement = String::from_utf8_lossy(found.as_bytes());
                     findings.push(Finding::at(
                         file.path.clone(),
                         Some(line),
-                        format!("{}: `{}`", self.message, statement.trim()),
+                        format!("{}: `{}`", self.message, line_around(bytes, found.start())),
                     ));
                 }
             }
@@ -353,6 +352,19 @@ impl Recent {
                 findings,
             )
         }
+    }
+}
+
+/// The statement a hit sits on, trimmed and shortened for a finding.
+fn line_around(text: &[u8], offset: usize) -> String {
+    const LONGEST: usize = 120;
+    let start = memchr::memrchr(b'\n', &text[..offset]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &text[offset..]).map_or(text.len(), |i| offset + i);
+    let line = String::from_utf8_lossy(&text[start..end]);
+    let line = line.trim();
+    match line.char_indices().nth(LONGEST) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line.to_string(),
     }
 }
 
