@@ -17,7 +17,12 @@ fn markdown_report(fixture: &str, expected_exit: i32) -> String {
         .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
         .env("SOURCE_DATE_EPOCH", "1767225600")
         .env("NO_COLOR", "1")
-        .args(["audit", &format!("fixtures/{fixture}"), "--format", "markdown"])
+        .args([
+            "audit",
+            &format!("fixtures/{fixture}"),
+            "--format",
+            "markdown",
+        ])
         .output()
         .unwrap();
     assert_eq!(

@@ -348,18 +348,24 @@ fn parse_xml(text: &str) -> Result<Report, String> {
             match name.as_str() {
                 "coverage" => return cobertura(element),
                 "report" => root = Some(name),
-                other => return Err(format!("XML root `<{other}>` is neither Cobertura nor JaCoCo")),
+                other => {
+                    return Err(format!(
+                        "XML root `<{other}>` is neither Cobertura nor JaCoCo"
+                    ));
+                }
             }
-        } else if depth == 1 && root.is_some() && name == "counter" {
-            if attribute(element, "type").as_deref() == Some("LINE") {
-                let missed = attribute_number(element, "missed")?;
-                let covered = attribute_number(element, "covered")?;
-                return Ok(Report {
-                    format: Format::Jacoco,
-                    covered,
-                    total: covered + missed,
-                });
-            }
+        } else if depth == 1
+            && root.is_some()
+            && name == "counter"
+            && attribute(element, "type").as_deref() == Some("LINE")
+        {
+            let missed = attribute_number(element, "missed")?;
+            let covered = attribute_number(element, "covered")?;
+            return Ok(Report {
+                format: Format::Jacoco,
+                covered,
+                total: covered + missed,
+            });
         }
         if !empty {
             depth += 1;
@@ -420,7 +426,10 @@ mod tests {
     fn lcov_uses_line_totals_or_counts_da_records() {
         let with_totals = "TN:\nSF:a.js\nDA:1,1\nLF:10\nLH:7\nend_of_record\nSF:b.js\nLF:10\nLH:1\nend_of_record\n";
         let report = parse(with_totals).unwrap();
-        assert_eq!((report.format, report.covered, report.total), (Format::Lcov, 8, 20));
+        assert_eq!(
+            (report.format, report.covered, report.total),
+            (Format::Lcov, 8, 20)
+        );
         let only_da = "SF:a.js\nDA:1,3\nDA:2,0\nDA:3,1\nDA:4,0\nend_of_record\n";
         assert_eq!(parse(only_da).unwrap().percent(), 50.0);
     }
@@ -444,7 +453,10 @@ mod tests {
 <!DOCTYPE coverage SYSTEM "http://cobertura.sourceforge.net/xml/coverage-04.dtd">
 <coverage line-rate="0.5" lines-covered="3" lines-valid="4" version="7.4"><packages/></coverage>"#;
         let report = parse(counts).unwrap();
-        assert_eq!((report.format, report.covered, report.total), (Format::Cobertura, 3, 4));
+        assert_eq!(
+            (report.format, report.covered, report.total),
+            (Format::Cobertura, 3, 4)
+        );
         let rate = r#"<coverage line-rate="0.615" branch-rate="0"></coverage>"#;
         assert!((parse(rate).unwrap().percent() - 61.5).abs() < 1e-9);
     }
@@ -461,7 +473,10 @@ mod tests {
   <counter type="LINE" missed="30" covered="90"/>
 </report>"#;
         let report = parse(xml).unwrap();
-        assert_eq!((report.format, report.covered, report.total), (Format::Jacoco, 90, 120));
+        assert_eq!(
+            (report.format, report.covered, report.total),
+            (Format::Jacoco, 90, 120)
+        );
     }
 
     #[test]

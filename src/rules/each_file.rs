@@ -65,9 +65,8 @@ impl EachFileSpec {
     pub fn plan(&self, plan: &mut PlanBuilder) -> EachFile {
         let selector = plan.selector(SelectorSpec::new(&self.paths, &self.exclude, false));
         // Validated when the pack loaded.
-        let compile = |r: &Option<Spanned<String>>| {
-            r.as_ref().and_then(|r| compile_regex(&r.value).ok())
-        };
+        let compile =
+            |r: &Option<Spanned<String>>| r.as_ref().and_then(|r| compile_regex(&r.value).ok());
         EachFile {
             files: plan.documents(selector, true),
             if_contains: compile(&self.if_contains),
@@ -97,7 +96,11 @@ impl EachFile {
         for file in &files.files {
             let Some(text) = &file.text else { continue };
             let bytes = text.as_bytes();
-            if self.if_contains.as_ref().is_some_and(|r| !r.is_match(bytes)) {
+            if self
+                .if_contains
+                .as_ref()
+                .is_some_and(|r| !r.is_match(bytes))
+            {
                 continue;
             }
             held += 1;

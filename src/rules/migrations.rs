@@ -108,6 +108,10 @@ impl VersionsSpec {
     }
 }
 
+/// The migrations of one directory by version; more than one name under a
+/// version is a duplicate.
+type ByVersion = BTreeMap<Vec<u64>, Vec<(String, Version)>>;
+
 #[derive(Debug)]
 pub struct Versions {
     files: DocumentsId,
@@ -117,8 +121,7 @@ pub struct Versions {
 impl Versions {
     pub fn evaluate(&self, evidence: &Evidence) -> Outcome {
         let files = evidence.documents(self.files);
-        let mut groups: BTreeMap<String, BTreeMap<Vec<u64>, Vec<(String, Version)>>> =
-            BTreeMap::new();
+        let mut groups: BTreeMap<String, ByVersion> = BTreeMap::new();
         for file in &files.files {
             let name = migration_name(&file.path);
             if let Some(version) = version_of(&file.path) {
@@ -379,9 +382,18 @@ mod tests {
     #[test]
     fn versions_come_from_the_file_or_its_directory() {
         assert_eq!(parts("db/migrations/000012_users.up.sql"), vec![12]);
-        assert_eq!(parts("migrations/2020-01-01-000000_users/up.sql"), vec![2020, 1, 1, 0]);
-        assert_eq!(parts("src/main/resources/db/migration/V2_1__idx.sql"), vec![2, 1]);
-        assert_eq!(parts("src/migrations/1700000000000-CreateUsers.ts"), vec![1700000000000]);
+        assert_eq!(
+            parts("migrations/2020-01-01-000000_users/up.sql"),
+            vec![2020, 1, 1, 0]
+        );
+        assert_eq!(
+            parts("src/main/resources/db/migration/V2_1__idx.sql"),
+            vec![2, 1]
+        );
+        assert_eq!(
+            parts("src/migrations/1700000000000-CreateUsers.ts"),
+            vec![1700000000000]
+        );
         assert_eq!(parts("app/migrations/0003_auto.py"), vec![3]);
         let prisma = version_of("prisma/migrations/20240101120000_init/migration.sql").unwrap();
         assert_eq!(prisma.group, "prisma/migrations");

@@ -116,13 +116,8 @@ impl Pairs {
             .iter()
             .filter_map(|file| {
                 let wanted = swap_suffix(&file.path, &self.suffix, &self.partner);
-                (!partners.contains(wanted.as_str())).then(|| {
-                    Finding::at(
-                        file.path.clone(),
-                        None,
-                        format!("has no `{wanted}`"),
-                    )
-                })
+                (!partners.contains(wanted.as_str()))
+                    .then(|| Finding::at(file.path.clone(), None, format!("has no `{wanted}`")))
             })
             .collect();
         if findings.is_empty() {
@@ -159,7 +154,11 @@ mod tests {
             "db/migrations/0001_init.down.sql"
         );
         assert_eq!(
-            swap_suffix("migrations/2020-01-01-000000_users/up.sql", "/up.sql", "/down.sql"),
+            swap_suffix(
+                "migrations/2020-01-01-000000_users/up.sql",
+                "/up.sql",
+                "/down.sql"
+            ),
             "migrations/2020-01-01-000000_users/down.sql"
         );
     }

@@ -13,7 +13,8 @@ pub use evidence::{
     ScanStats, SelectorHits,
 };
 pub use plan::{
-    DocumentsId, PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec, compile_regex,
+    DocumentsId, PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec,
+    compile_regex,
 };
 pub(crate) use walk::is_allowed;
 pub use walk::{ScanError, scan};

@@ -104,7 +104,11 @@ impl PlanBuilder {
     /// [`DOCUMENT_LIMIT`](super::DOCUMENT_LIMIT)), with its text when
     /// `content` is set. Identical requests share one handle.
     pub fn documents(&mut self, selector: SelectorId, content: bool) -> DocumentsId {
-        if let Some(index) = self.documents.iter().position(|d| *d == (selector, content)) {
+        if let Some(index) = self
+            .documents
+            .iter()
+            .position(|d| *d == (selector, content))
+        {
             return DocumentsId(index);
         }
         self.documents.push((selector, content));

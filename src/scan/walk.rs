@@ -135,10 +135,10 @@ impl<'a> Worker<'a> {
             options,
             sink,
             partial: Some(Partial::new(
-        plan.selector_count,
-        plan.pattern_count(),
-        plan.document_count,
-    )),
+                plan.selector_count,
+                plan.pattern_count(),
+                plan.document_count,
+            )),
             buffer: Vec::new(),
             selectors: Vec::new(),
             patterns: Vec::new(),
@@ -188,29 +188,29 @@ impl<'a> Worker<'a> {
             }
             return;
         }
-        let readable = match read_limited(entry.path(), self.options.max_file_size, &mut self.buffer)
-        {
-            Ok(()) => {
-                let content = self.buffer.as_slice();
-                if memchr(0, &content[..content.len().min(BINARY_PROBE)]).is_some() {
-                    partial.stats.skipped_binary += 1;
-                    false
-                } else {
-                    true
+        let readable =
+            match read_limited(entry.path(), self.options.max_file_size, &mut self.buffer) {
+                Ok(()) => {
+                    let content = self.buffer.as_slice();
+                    if memchr(0, &content[..content.len().min(BINARY_PROBE)]).is_some() {
+                        partial.stats.skipped_binary += 1;
+                        false
+                    } else {
+                        true
+                    }
                 }
-            }
-            Err(ReadProblem::TooLarge) => {
-                partial.stats.skipped_too_large += 1;
-                false
-            }
-            Err(ReadProblem::Io(err)) => {
-                partial.stats.problem(format!("{relative}: {err}"));
-                false
-            }
-        };
+                Err(ReadProblem::TooLarge) => {
+                    partial.stats.skipped_too_large += 1;
+                    false
+                }
+                Err(ReadProblem::Io(err)) => {
+                    partial.stats.problem(format!("{relative}: {err}"));
+                    false
+                }
+            };
         for (request, content) in &self.documents {
-            let text = (*content && readable)
-                .then(|| String::from_utf8_lossy(&self.buffer).into_owned());
+            let text =
+                (*content && readable).then(|| String::from_utf8_lossy(&self.buffer).into_owned());
             partial.documents[*request].insert(Document {
                 path: relative.clone(),
                 text,
