@@ -88,7 +88,11 @@ fn stages(out: &mut String, report: &Report) {
             stage.title,
             if stage.ready { "✅ Yes" } else { "❌ No" },
             stage.blockers,
-            stage.effort_left,
+            if stage.ready {
+                "—"
+            } else {
+                stage.effort_left.as_str()
+            },
         );
     }
     out.push('\n');

@@ -23,7 +23,7 @@ pub fn verdict_icon(verdict: Verdict) -> &'static str {
 pub fn category_status(verdict: Option<Verdict>) -> String {
     match verdict {
         Some(Verdict::Ready) => "✅ Ready".to_string(),
-        Some(Verdict::ReadyWithCaveats) => "⚠️ Caveats".to_string(),
+        Some(Verdict::ReadyWithCaveats) => "🟡 Caveats".to_string(),
         Some(Verdict::NotReady) => "❌ Not ready".to_string(),
         None => "— Not applicable".to_string(),
     }

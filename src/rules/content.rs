@@ -94,7 +94,11 @@ impl ContentSpec {
         Patterns {
             planned,
             secret: self.secret,
-            describe_paths: describe_globs(&self.paths),
+            describe_paths: if self.paths.is_empty() {
+                "no file".to_string()
+            } else {
+                format!("no file matching {}", describe_globs(&self.paths))
+            },
         }
     }
 }
@@ -103,6 +107,7 @@ impl ContentSpec {
 pub struct Patterns {
     planned: Vec<(PatternId, String)>,
     secret: bool,
+    /// "no file matching `**/*.go`", or "no file" when every file is searched.
     describe_paths: String,
 }
 
@@ -137,11 +142,7 @@ impl Patterns {
             }
         }
         Outcome::fail(
-            format!(
-                "no file matching {} contains: {}",
-                self.describe_paths,
-                self.labels()
-            ),
+            format!("{} contains: {}", self.describe_paths, self.labels()),
             Vec::new(),
         )
     }
@@ -161,11 +162,7 @@ impl Patterns {
         }
         if total == 0 {
             return Outcome::pass(
-                format!(
-                    "no file matching {} contains: {}",
-                    self.describe_paths,
-                    self.labels()
-                ),
+                format!("{} contains: {}", self.describe_paths, self.labels()),
                 Vec::new(),
             );
         }

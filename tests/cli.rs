@@ -1,0 +1,392 @@
+//! End-to-end behaviour of the `readyctl` binary on fixture repositories:
+//! statuses, scores, verdicts, exit codes, redaction and error reporting.
+
+mod common;
+
+use common::{audit, audit_json, fixture, readyctl};
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id}"))
+}
+
+#[test]
+fn far_from_ready_is_not_ready_and_fails_the_gate() {
+    let (code, report) = audit_json("far-from-ready", &[]);
+    assert_eq!(code, 1, "the default gate fails on not_ready");
+    assert_eq!(report["summary"]["verdict"], "not_ready");
+    assert!(report["summary"]["score"].as_f64().unwrap() < 50.0);
+    assert_eq!(report["gate"]["passed"], false);
+    assert_eq!(check(&report, "secrets.private-key")["status"], "fail");
+    assert_eq!(check(&report, "backups.job")["status"], "fail");
+    let stages = report["stages"].as_array().unwrap();
+    assert_eq!(stages[0]["id"], "beta");
+    assert_eq!(stages[0]["ready"], false);
+    assert!(stages[0]["effort_left_minutes"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn close_to_ready_passes_the_default_gate_with_caveats() {
+    let (code, report) = audit_json("close-to-ready", &[]);
+    assert_eq!(code, 0);
+    assert_eq!(report["summary"]["verdict"], "ready_with_caveats");
+    assert_eq!(report["stages"][0]["ready"], true, "beta is ready");
+    assert_eq!(report["stages"][1]["ready"], false, "production is not");
+}
+
+#[test]
+fn json_report_has_the_documented_shape() {
+    let (_, report) = audit_json("close-to-ready", &[]);
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["tool"]["name"], "readyctl");
+    assert_eq!(report["target"]["path"], "fixtures/close-to-ready");
+    assert_eq!(report["generated_at"], "2026-01-01T00:00:00Z");
+    for key in ["score", "verdict", "passed", "failed", "skipped", "errored"] {
+        assert!(report["summary"].get(key).is_some(), "summary.{key}");
+    }
+    let categories = report["categories"].as_array().unwrap();
+    assert_eq!(categories.len(), 10);
+    assert_eq!(categories[0]["id"], "secrets");
+    assert_eq!(categories[0]["title"], "Secrets Management");
+    let first = &report["checks"][0];
+    for key in [
+        "id",
+        "title",
+        "category",
+        "severity",
+        "stage",
+        "status",
+        "message",
+        "remediation",
+        "findings",
+    ] {
+        assert!(first.get(key).is_some(), "checks[].{key}");
+    }
+    for key in [
+        "files_scanned",
+        "bytes_scanned",
+        "files_skipped",
+        "duration_ms",
+    ] {
+        assert!(report["stats"].get(key).is_some(), "stats.{key}");
+    }
+}
+
+#[test]
+fn findings_carry_relative_paths_and_lines() {
+    let (_, report) = audit_json("far-from-ready", &[]);
+    let findings = &check(&report, "secrets.cloud-keys")["findings"];
+    assert_eq!(findings[0]["path"], "internal/config/config.go");
+    assert_eq!(findings[0]["line"], 14);
+}
+
+/// The (fake) secrets planted in fixtures/far-from-ready.
+const PLANTED: [&str; 4] = [
+    "AKIAQYLPMN5HFIQR7XZB", // readyctl:allow secrets.* planted fake for the redaction test
+    "dev-secret-change-me",
+    "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun",
+    "postgres:postgres@",
+];
+
+#[test]
+fn secrets_are_never_printed_in_any_format() {
+    for format in ["table", "markdown", "json"] {
+        let (_, out) = audit("far-from-ready", &["--format", format]);
+        for secret in PLANTED {
+            assert!(!out.contains(secret), "{format} output leaks {secret}");
+        }
+        assert!(
+            out.contains("AWS access key ID"),
+            "{format} names the kind of secret"
+        );
+        assert!(
+            out.contains("internal/config/config.go"),
+            "{format} says where"
+        );
+    }
+}
+
+#[test]
+fn fail_on_severity_gates_on_unmet_checks() {
+    // close-to-ready's only unmet checks are high and medium.
+    let (code, _) = audit("close-to-ready", &["--fail-on", "critical"]);
+    assert_eq!(code, 0);
+    let (code, report) = audit_json("close-to-ready", &["--fail-on", "high"]);
+    assert_eq!(code, 1);
+    let reason = report["gate"]["reasons"][0].as_str().unwrap();
+    assert!(reason.contains("backups.restore-documented"), "{reason}");
+}
+
+#[test]
+fn stage_and_score_gates() {
+    assert_eq!(audit("close-to-ready", &["--stage", "beta"]).0, 0);
+    assert_eq!(audit("close-to-ready", &["--stage", "production"]).0, 1);
+    assert_eq!(audit("close-to-ready", &["--fail-under", "80"]).0, 0);
+    assert_eq!(audit("close-to-ready", &["--fail-under", "99"]).0, 1);
+    // An explicit lenient gate replaces the default verdict gate.
+    assert_eq!(audit("far-from-ready", &["--fail-under", "5"]).0, 0);
+    assert_eq!(audit("far-from-ready", &["--exit-zero"]).0, 0);
+}
+
+#[test]
+fn output_format_follows_the_file_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    let md = dir.path().join("READINESS.md");
+    readyctl()
+        .args(["audit", "fixtures/close-to-ready", "--output"])
+        .arg(&md)
+        .assert()
+        .success()
+        .stdout("");
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(
+        text.starts_with("# Production readiness: close-to-ready"),
+        "{text}"
+    );
+    let json = dir.path().join("report.json");
+    readyctl()
+        .args(["audit", "fixtures/close-to-ready", "-o"])
+        .arg(&json)
+        .assert()
+        .success();
+    let parsed: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(parsed["schema_version"], 1);
+}
+
+#[test]
+fn malformed_pack_is_exit_2_with_every_problem_located() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("broken.yaml"),
+        "- id: custom.one\n  title: One\n  category: secret\n  severity: high\n  stage: beta\n  description: d\n  remediation: r\n  effort: 1h\n  rule: { file_exists: { paths: [x] } }\n\
+         - id: custom.two\n  title: Two\n  category: ci\n  severity: high\n  stage: beta\n  description: d\n  remediation: r\n  effort: 1h\n  rule: { content_match: { pattern: '([' } }\n",
+    )
+    .unwrap();
+    readyctl()
+        .args(["audit", "fixtures/empty-repo", "--checks"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "broken.yaml:3:13: unknown variant `secret`",
+        ))
+        .stderr(predicate::str::contains("expected one of secrets"))
+        .stderr(predicate::str::contains("broken.yaml:18:37: invalid regex"))
+        .stderr(predicate::str::contains("2 problems"));
+}
+
+#[test]
+fn duplicate_ids_across_packs_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("dup.yaml"),
+        "- id: docs.readme\n  title: Again\n  category: documentation\n  severity: low\n  stage: beta\n  description: d\n  remediation: r\n  effort: 1h\n  rule: { file_exists: { paths: [x] } }\n",
+    )
+    .unwrap();
+    readyctl()
+        .args(["audit", "fixtures/empty-repo", "--checks"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "duplicate check id `docs.readme`: already defined at builtin:documentation.yaml",
+        ));
+}
+
+#[test]
+fn user_packs_add_checks_to_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("team.yaml"),
+        "- id: docs.adr\n  title: Architecture decisions are recorded\n  category: documentation\n  severity: low\n  stage: production\n  description: Decisions without records get relitigated.\n  remediation: Add docs/adr/.\n  effort: 1h\n  rule: { file_exists: { paths: ['docs/adr/**'] } }\n",
+    )
+    .unwrap();
+    let output = readyctl()
+        .args([
+            "audit",
+            "fixtures/close-to-ready",
+            "--format",
+            "json",
+            "--checks",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let adr = check(&report, "docs.adr");
+    assert_eq!(adr["status"], "fail");
+    assert!(adr["source"].as_str().unwrap().ends_with("team.yaml"));
+}
+
+#[test]
+fn repository_packs_and_config_are_read_from_the_audited_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".readyctl/checks")).unwrap();
+    std::fs::write(root.join("README.md"), "# x\n").unwrap();
+    std::fs::write(
+        root.join(".readyctl/checks/own.yaml"),
+        "- id: docs.owners\n  title: Code owners are declared\n  category: documentation\n  severity: low\n  stage: beta\n  description: Reviews need owners for every path of the code.\n  remediation: Add a CODEOWNERS file.\n  effort: 30m\n  rule: { file_exists: { paths: [CODEOWNERS] } }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("readyctl.toml"),
+        "[checks]\ndisable = [\"backups.*\"]\nseverity = { \"docs.owners\" = \"critical\" }\n",
+    )
+    .unwrap();
+    let output = readyctl()
+        .args(["audit", "--format", "json"])
+        .arg(root)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let owners = check(&report, "docs.owners");
+    assert_eq!(owners["severity"], "critical");
+    assert_eq!(owners["status"], "fail");
+    assert_eq!(check(&report, "backups.job")["status"], "skip");
+    assert_eq!(
+        check(&report, "backups.job")["message"],
+        "disabled in readyctl.toml"
+    );
+    // A critical failure makes it not ready.
+    assert_eq!(output.status.code(), Some(1));
+
+    let ignored = readyctl()
+        .args(["audit", "--format", "json", "--no-repo-checks"])
+        .arg(root)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&ignored.stdout).unwrap();
+    assert!(
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["id"] != "docs.owners")
+    );
+}
+
+#[test]
+fn invalid_config_is_exit_2_with_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("readyctl.toml"),
+        "[gate]\nfail_on = \"severe\"\n",
+    )
+    .unwrap();
+    readyctl()
+        .arg("audit")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("readyctl.toml:2:11:"))
+        .stderr(predicate::str::contains("critical"));
+}
+
+#[test]
+fn config_can_come_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("ci.toml");
+    std::fs::write(&config, "[gate]\nfail_under = 99\n").unwrap();
+    readyctl()
+        .args(["audit", "fixtures/close-to-ready"])
+        .env("READYCTL_CONFIG", &config)
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("score 93 is under 99")
+                .or(predicate::str::contains("is under 99")),
+        );
+}
+
+#[test]
+fn unknown_check_ids_in_config_are_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("readyctl.toml"),
+        "[checks]\ndisable = [\"docs.readmee\"]\n",
+    )
+    .unwrap();
+    readyctl()
+        .arg("audit")
+        .arg(dir.path())
+        .assert()
+        .stderr(predicate::str::contains(
+            "readyctl.toml:2:12: no loaded check has the id `docs.readmee`",
+        ));
+}
+
+#[test]
+fn usage_errors_are_exit_2() {
+    readyctl()
+        .args(["audit", "--format", "yaml"])
+        .assert()
+        .code(2);
+    readyctl()
+        .args(["audit", "no/such/dir"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a directory"));
+    readyctl()
+        .args(["audit", ".", "--fail-under", "120"])
+        .assert()
+        .code(2);
+    readyctl().args(["frobnicate"]).assert().code(2);
+}
+
+#[test]
+fn help_documents_exit_codes() {
+    readyctl()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Exit codes:"))
+        .stdout(predicate::str::contains("the gate failed"));
+}
+
+#[test]
+fn checks_list_and_explain() {
+    readyctl()
+        .args(["checks", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("secrets.private-key"))
+        .stdout(predicate::str::contains("builtin:secrets.yaml"));
+    readyctl()
+        .args(["checks", "explain", "backups.schedule"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Backups run on a schedule"))
+        .stdout(predicate::str::contains("How to fix:"))
+        .stdout(predicate::str::contains("Effort:"));
+    readyctl()
+        .args(["checks", "explain", "backups.nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no check has the id"));
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    // `readyctl audit | head -1`: the reader goes away early.
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{} audit {} | head -c 10 >/dev/null; echo ${{PIPESTATUS:-0}}",
+            assert_cmd::cargo::cargo_bin("readyctl").display(),
+            fixture("far-from-ready").display()
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
