@@ -218,7 +218,7 @@ fn migration_versions_flag_mixed_sequence_and_timestamp_numbering() {
     assert_eq!(
         finding_texts(&result),
         [
-            "migrations:- mixes sequence numbers (000012_a.sql) and timestamps (20240101120000_b.sql): the order they run in is not the order they were written"
+            "migrations:- mixes sequence numbers (000012_a.sql) and timestamps (20240101120000_b.sql): a new sequence-numbered migration would run before every timestamped one"
         ]
     );
 }

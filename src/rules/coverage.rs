@@ -1,9 +1,9 @@
 //! `coverage`: committed coverage reports reach a minimum line coverage.
 //!
-//! The report files are kept whole by the scan and parsed here. Four formats
+//! The report files are kept whole by the scan and parsed here. Five formats
 //! are read, recognised by their content rather than their name (CI tools
-//! name them freely): lcov tracefiles, Go cover profiles, Cobertura XML and
-//! JaCoCo XML.
+//! name them freely): lcov tracefiles, Go cover profiles, Cobertura, Clover
+//! and JaCoCo XML.
 
 use super::paths::{describe_globs, validate_globs};
 use super::{Outcome, Spanned, Validator};
@@ -167,6 +167,7 @@ pub enum Format {
     Lcov,
     GoProfile,
     Cobertura,
+    Clover,
     Jacoco,
 }
 
@@ -176,14 +177,15 @@ impl Format {
             Format::Lcov => "lcov",
             Format::GoProfile => "Go cover profile",
             Format::Cobertura => "Cobertura",
+            Format::Clover => "Clover",
             Format::Jacoco => "JaCoCo",
         }
     }
 
-    /// Go profiles count statements, not lines; the message says so.
+    /// Go profiles and Clover count statements, not lines; the message says so.
     fn unit(self) -> &'static str {
         match self {
-            Format::GoProfile => "statements",
+            Format::GoProfile | Format::Clover => "statements",
             _ => "lines",
         }
     }
@@ -323,12 +325,14 @@ fn parse_go(text: &str) -> Result<Report, String> {
 }
 
 /// Cobertura's root `<coverage>` carries `lines-covered`/`lines-valid` (or at
-/// least `line-rate`); JaCoCo's root `<report>` has `<counter type="LINE">`
-/// children with the totals for the whole report.
+/// least `line-rate`); Clover's root `<coverage>` has none of them but a
+/// `<project><metrics statements= coveredstatements=>`; JaCoCo's root
+/// `<report>` has `<counter type="LINE">` children with the report's totals.
 fn parse_xml(text: &str) -> Result<Report, String> {
     let mut reader = quick_xml::Reader::from_str(text);
-    let mut depth = 0usize;
-    let mut root: Option<String> = None;
+    // Names of the open elements, outermost first.
+    let mut open: Vec<String> = Vec::new();
+    let mut root: Option<Format> = None;
     loop {
         let event = reader
             .read_event()
@@ -337,43 +341,57 @@ fn parse_xml(text: &str) -> Result<Report, String> {
             Event::Start(e) => (e, false),
             Event::Empty(e) => (e, true),
             Event::End(_) => {
-                depth = depth.saturating_sub(1);
+                open.pop();
                 continue;
             }
             Event::Eof => break,
             _ => continue,
         };
         let name = element.local_name().as_ref().to_string();
-        if depth == 0 {
-            match name.as_str() {
-                "coverage" => return cobertura(element),
-                "report" => root = Some(name),
-                other => {
-                    return Err(format!(
-                        "XML root `<{other}>` is neither Cobertura nor JaCoCo"
-                    ));
+        match (open.len(), root, name.as_str()) {
+            (0, _, "coverage") => {
+                if let Some(report) = cobertura(element)? {
+                    return Ok(report);
                 }
+                root = Some(Format::Clover);
             }
-        } else if depth == 1
-            && root.is_some()
-            && name == "counter"
-            && attribute(element, "type").as_deref() == Some("LINE")
-        {
-            let missed = attribute_number(element, "missed")?;
-            let covered = attribute_number(element, "covered")?;
-            return Ok(Report {
-                format: Format::Jacoco,
-                covered,
-                total: covered + missed,
-            });
+            (0, _, "report") => root = Some(Format::Jacoco),
+            (0, _, other) => {
+                return Err(format!(
+                    "XML root `<{other}>` is not Cobertura, Clover or JaCoCo"
+                ));
+            }
+            (1, Some(Format::Jacoco), "counter")
+                if attribute(element, "type").as_deref() == Some("LINE") =>
+            {
+                let missed = attribute_number(element, "missed")?;
+                let covered = attribute_number(element, "covered")?;
+                return Ok(Report {
+                    format: Format::Jacoco,
+                    covered,
+                    total: covered + missed,
+                });
+            }
+            (2, Some(Format::Clover), "metrics")
+                if open.last().map(String::as_str) == Some("project") =>
+            {
+                let total = attribute_number(element, "statements")?;
+                let covered = attribute_number(element, "coveredstatements")?;
+                return Ok(Report {
+                    format: Format::Clover,
+                    covered,
+                    total,
+                });
+            }
+            _ => {}
         }
         if !empty {
-            depth += 1;
+            open.push(name);
         }
     }
     match root {
-        Some(_) => Ok(Report {
-            format: Format::Jacoco,
+        Some(format) => Ok(Report {
+            format,
             covered: 0,
             total: 0,
         }),
@@ -381,27 +399,33 @@ fn parse_xml(text: &str) -> Result<Report, String> {
     }
 }
 
-fn cobertura(root: &BytesStart<'_>) -> Result<Report, String> {
+/// The Cobertura reading of a root `<coverage>`, or `None` when it has none of
+/// Cobertura's attributes (a Clover report).
+fn cobertura(root: &BytesStart<'_>) -> Result<Option<Report>, String> {
     let covered = attribute(root, "lines-covered").and_then(|v| v.parse::<u64>().ok());
     let valid = attribute(root, "lines-valid").and_then(|v| v.parse::<u64>().ok());
     if let (Some(covered), Some(total)) = (covered, valid) {
-        return Ok(Report {
+        return Ok(Some(Report {
             format: Format::Cobertura,
             covered,
             total,
-        });
+        }));
     }
+    let Some(rate) = attribute(root, "line-rate") else {
+        return Ok(None);
+    };
     // Old coverage.py and some converters write only the rate; express it per
     // mille so the percentage survives without inventing line counts.
-    let rate = attribute(root, "line-rate")
-        .and_then(|v| v.parse::<f64>().ok())
+    let rate = rate
+        .parse::<f64>()
+        .ok()
         .filter(|r| (0.0..=1.0).contains(r))
-        .ok_or("Cobertura `<coverage>` without `lines-valid` or `line-rate`")?;
-    Ok(Report {
+        .ok_or_else(|| format!("Cobertura `line-rate` is not a rate: `{rate}`"))?;
+    Ok(Some(Report {
         format: Format::Cobertura,
         covered: (rate * 1000.0).round() as u64,
         total: 1000,
-    })
+    }))
 }
 
 fn attribute(element: &BytesStart<'_>, name: &str) -> Option<String> {
@@ -476,6 +500,22 @@ mod tests {
         assert_eq!(
             (report.format, report.covered, report.total),
             (Format::Jacoco, 90, 120)
+        );
+    }
+
+    #[test]
+    fn clover_reads_the_project_metrics() {
+        let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<coverage generated="1767225600" clover="3.2.0">
+  <project timestamp="1767225600">
+    <file name="a.php"><metrics statements="10" coveredstatements="1"/></file>
+    <metrics files="1" loc="40" ncloc="30" statements="50" coveredstatements="45" elements="60" coveredelements="50"/>
+  </project>
+</coverage>"#;
+        let report = parse(xml).unwrap();
+        assert_eq!(
+            (report.format, report.covered, report.total),
+            (Format::Clover, 45, 50)
         );
     }
 

@@ -157,7 +157,8 @@ impl Versions {
             let stamped = all.iter().filter(|(_, v)| v.timestamp).count();
             if stamped > 0 && stamped < all.len() {
                 // A sequence number sorts before every timestamp, so a new
-                // `000013_x` would run before migrations written long ago.
+                // `000013_x` would run before migrations written long ago
+                // (and be skipped where those have already run).
                 let first_sequence = all.iter().find(|(_, v)| !v.timestamp);
                 let first_stamp = all.iter().find(|(_, v)| v.timestamp);
                 if let (Some((seq, _)), Some((stamp, _))) = (first_sequence, first_stamp) {
@@ -165,7 +166,7 @@ impl Versions {
                         group.clone(),
                         None,
                         format!(
-                            "mixes sequence numbers ({}) and timestamps ({}): the order they run in is not the order they were written",
+                            "mixes sequence numbers ({}) and timestamps ({}): a new sequence-numbered migration would run before every timestamped one",
                             file_name(seq),
                             file_name(stamp)
                         ),

@@ -51,7 +51,7 @@ pub enum RuleSpec {
     /// every hit is a finding with path and line.
     ContentAbsent(content::ContentSpec),
     /// Passes when every coverage report matching `paths` reaches `min`
-    /// percent of lines covered (lcov, Go profiles, Cobertura, JaCoCo).
+    /// percent of lines covered (lcov, Go profiles, Cobertura, Clover, JaCoCo).
     Coverage(coverage::CoverageSpec),
     /// Passes when every file matching `paths` has its partner: the path with
     /// `suffix` replaced by `partner` (each `*.up.sql` its `*.down.sql`).
