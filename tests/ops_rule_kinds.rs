@@ -127,6 +127,18 @@ fn coverage_without_reports_fails_and_with_only_unreadable_ones_errors() {
 }
 
 #[test]
+fn coverage_reports_that_cannot_be_read_are_named() {
+    let binary = "SF:a.js\0\0\0LF:1\nLH:1\nend_of_record\n";
+    let lcov = "SF:a.js\nLF:1\nLH:1\nend_of_record\n";
+    let result = run(COVERAGE, &[("a/lcov.info", binary), ("b/lcov.info", lcov)]);
+    assert_eq!(result.status, Status::Pass, "{}", result.message);
+    assert_eq!(
+        finding_texts(&result)[0],
+        "a/lcov.info:- not read (binary, too large or unreadable)"
+    );
+}
+
+#[test]
 fn coverage_min_must_be_a_percentage() {
     let errors = load_errors("    coverage:\n      paths: [\"lcov.info\"]\n      min: 120\n");
     assert!(errors.contains("`min` is a percentage"), "{errors}");
