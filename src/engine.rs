@@ -11,6 +11,7 @@ use crate::report::{
 use crate::rules::{Outcome, PlanContext, Rule};
 use crate::scan::{self, Evidence, PlanBuilder, ScanError, ScanOptions};
 use crate::score::{self, Scored};
+use crate::stack::{Stack, StackPlan};
 use std::path::Path;
 
 /// Everything about a run that is not a check or the config file.
@@ -61,6 +62,8 @@ pub fn audit(
 ) -> Result<Report, AuditError> {
     let disabled = config.disabled_set();
     let mut plan = PlanBuilder::new();
+    // Stack detection shares the walk; checks' `when: { stack: … }` read it.
+    let stack_plan = StackPlan::plan(&mut plan);
     let planned: Vec<Planned<'_>> = catalog
         .checks()
         .iter()
@@ -79,7 +82,9 @@ pub fn audit(
         })
         .collect();
     let plan = plan.build().map_err(AuditError::Plan)?;
-    let evidence = scan::scan(root, &plan, &options.scan)?;
+    let mut evidence = scan::scan(root, &plan, &options.scan)?;
+    let stack = stack_plan.detect(&evidence);
+    evidence.set_stack(stack.clone());
 
     let mut results: Vec<CheckResult> = planned
         .iter()
@@ -91,7 +96,9 @@ pub fn audit(
             .then(b.severity.cmp(&a.severity))
             .then(a.id.cmp(&b.id))
     });
-    Ok(build_report(root, results, &evidence, config, options))
+    let mut report = build_report(root, results, &evidence, config, options);
+    report.stack = stack;
+    Ok(report)
 }
 
 fn evaluate(planned: &Planned<'_>, evidence: &Evidence, config: &Config) -> CheckResult {
@@ -224,6 +231,7 @@ fn build_report(
             name: repository_name(root),
         },
         generated_at: options.now.to_string(),
+        stack: Stack::default(),
         summary,
         gate: crate::report::GateResult {
             passed: true,

@@ -21,6 +21,8 @@
 pub mod check;
 pub mod config;
 pub mod diagnostic;
+pub mod dockerfile;
+pub mod document;
 pub mod effort;
 pub mod engine;
 pub mod gate;
@@ -31,6 +33,7 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod score;
+pub mod stack;
 
 pub use config::Config;
 pub use engine::{AuditError, AuditOptions, audit};

@@ -6,6 +6,7 @@
 
 use crate::model::{Category, Finding, Severity, Stage, Status, Verdict};
 use crate::score::StageReadiness;
+use crate::stack::Stack;
 use serde::{Deserialize, Serialize};
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -17,6 +18,10 @@ pub struct Report {
     pub target: Target,
     /// RFC 3339 timestamp of the audit.
     pub generated_at: String,
+    /// What the repository is built with, as detected; checks use it to
+    /// decide whether they apply.
+    #[serde(default)]
+    pub stack: Stack,
     pub summary: Summary,
     pub gate: GateResult,
     pub stages: Vec<StageSummary>,

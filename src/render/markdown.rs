@@ -2,7 +2,9 @@
 //! paste into a pull request. GitHub-flavoured: tables and `<details>`.
 
 use super::Renderer;
-use super::text::{category_status, format_score, location, status_icon, verdict_icon};
+use super::text::{
+    category_status, format_score, location, stack_lines, status_icon, verdict_icon,
+};
 use crate::model::{Category, Status};
 use crate::report::{CheckResult, Report};
 use std::fmt::Write;
@@ -47,6 +49,14 @@ fn header(out: &mut String, report: &Report) {
             .unwrap_or(&report.generated_at),
         report.tool.version,
     );
+}
+
+fn stack(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "**Detected stack**\n");
+    for (title, value) in stack_lines(&report.stack) {
+        let _ = writeln!(out, "- {title}: {}", cell(&value));
+    }
+    out.push('\n');
 }
 
 fn category_table(out: &mut String, report: &Report) {
@@ -211,6 +221,7 @@ impl Renderer for Markdown {
     fn render(&self, report: &Report) -> String {
         let mut out = String::new();
         header(&mut out, report);
+        stack(&mut out, report);
         category_table(&mut out, report);
         stages(&mut out, report);
         unmet(&mut out, report);

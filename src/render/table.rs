@@ -2,7 +2,7 @@
 //! score tables, then what blocks each stage and what to do about it.
 
 use super::Renderer;
-use super::text::{category_status, format_score, human_bytes, location};
+use super::text::{category_status, format_score, human_bytes, location, stack_lines};
 use crate::model::{Status, Verdict};
 use crate::report::{CheckResult, Report};
 use anstyle::{AnsiColor, Style};
@@ -142,6 +142,10 @@ impl Renderer for Table {
                 .get(..10)
                 .unwrap_or(&report.generated_at),
         );
+        for (title, value) in stack_lines(&report.stack) {
+            let _ = writeln!(out, "{:<18} {value}", format!("{title}:"));
+        }
+        out.push('\n');
         out.push_str(&self.categories(report));
         out.push('\n');
 

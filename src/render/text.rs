@@ -2,6 +2,7 @@
 //! markdown report say the same thing the same way.
 
 use crate::model::{Status, Verdict};
+use crate::stack::{Facet, Stack};
 
 /// Whole percent, as people write readiness scores; `n/a` when nothing applied.
 pub fn format_score(score: Option<f64>) -> String {
@@ -60,6 +61,21 @@ pub fn location(path: Option<&str>, line: Option<usize>) -> Option<String> {
         (Some(path), None) => Some(path.to_string()),
         _ => None,
     }
+}
+
+/// The detected stack, one `(title, value)` line per detection category
+/// that found something, then the project kind.
+pub fn stack_lines(stack: &Stack) -> Vec<(&'static str, String)> {
+    let mut lines: Vec<(&'static str, String)> = Facet::ALL
+        .iter()
+        .filter(|facet| !stack.facet(**facet).is_empty())
+        .map(|facet| (facet.title(), stack.facet(*facet).join(", ")))
+        .collect();
+    if !stack.lockfiles.is_empty() {
+        lines.push(("Lockfiles", stack.lockfiles.join(", ")));
+    }
+    lines.push(("Kind", stack.kind.id().to_string()));
+    lines
 }
 
 #[cfg(test)]

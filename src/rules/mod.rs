@@ -12,10 +12,13 @@
 
 pub mod content;
 pub mod coverage;
+pub mod dockerfile;
+pub mod document;
 pub mod each_file;
 pub mod migrations;
 pub mod pairs;
 pub mod paths;
+pub mod stack;
 
 use crate::diagnostic::{Diagnostics, Position, SourceFile};
 use crate::model::{Finding, Status};
@@ -65,6 +68,19 @@ pub enum RuleSpec {
     /// Passes when none of the `recent` highest-versioned migrations contains
     /// `pattern` (a destructive statement, say).
     RecentMigrations(migrations::RecentSpec),
+    /// Queries YAML / JSON / TOML documents: selected nodes exist, are
+    /// absent, or each meet conditions. See [`document::DocumentSpec`].
+    Document(document::DocumentSpec),
+    /// Asserts a property of every Dockerfile (multi-stage, non-root user,
+    /// healthcheck, pinned base images). See [`dockerfile::DockerfileSpec`].
+    Dockerfile(dockerfile::DockerfileSpec),
+    /// Passes when the detected stack matches (for `when:`): languages,
+    /// frameworks, CI, containers, databases, service or library. See
+    /// [`stack::StackSpec`].
+    Stack(stack::StackSpec),
+    /// A rule per language; only detected languages are asked. See
+    /// [`stack::ByLanguageSpec`].
+    ByLanguage(stack::ByLanguageSpec),
     /// Passes when every rule passes.
     All(Vec<RuleSpec>),
     /// Passes when at least one rule passes.
@@ -144,6 +160,10 @@ impl RuleSpec {
             RuleSpec::EachFile(spec) => spec.validate(v),
             RuleSpec::MigrationVersions(spec) => spec.validate(v),
             RuleSpec::RecentMigrations(spec) => spec.validate(v),
+            RuleSpec::Document(spec) => spec.validate(v),
+            RuleSpec::Dockerfile(spec) => spec.validate(v),
+            RuleSpec::Stack(spec) => spec.validate(v),
+            RuleSpec::ByLanguage(spec) => spec.validate(v),
             RuleSpec::All(rules) | RuleSpec::Any(rules) => {
                 rules.iter().for_each(|rule| rule.validate(v))
             }
@@ -167,6 +187,16 @@ impl RuleSpec {
             RuleSpec::RecentMigrations(spec) => {
                 Rule::RecentMigrations(Box::new(spec.plan(plan, cx.check_id)))
             }
+            RuleSpec::Document(spec) => Rule::Document(Box::new(spec.plan(plan))),
+            RuleSpec::Dockerfile(spec) => Rule::Dockerfile(spec.plan(plan)),
+            RuleSpec::Stack(spec) => Rule::Stack(spec.plan()),
+            RuleSpec::ByLanguage(spec) => Rule::ByLanguage(stack::ByLanguage {
+                rules: spec
+                    .rules
+                    .iter()
+                    .map(|(language, rule)| (language.value.clone(), rule.plan(plan, cx)))
+                    .collect(),
+            }),
             RuleSpec::All(rules) => Rule::All(rules.iter().map(|r| r.plan(plan, cx)).collect()),
             RuleSpec::Any(rules) => Rule::Any(rules.iter().map(|r| r.plan(plan, cx)).collect()),
             RuleSpec::Not(rule) => Rule::Not(Box::new(rule.plan(plan, cx))),
@@ -187,6 +217,11 @@ pub enum Rule {
     EachFile(Box<each_file::EachFile>),
     MigrationVersions(Box<migrations::Versions>),
     RecentMigrations(Box<migrations::Recent>),
+    /// Boxed: a query is much larger than the other planned rules.
+    Document(Box<document::Query>),
+    Dockerfile(dockerfile::DockerfileRule),
+    Stack(stack::StackRule),
+    ByLanguage(stack::ByLanguage),
     All(Vec<Rule>),
     Any(Vec<Rule>),
     Not(Box<Rule>),
@@ -205,6 +240,10 @@ impl Rule {
             Rule::EachFile(rule) => rule.evaluate(evidence),
             Rule::MigrationVersions(rule) => rule.evaluate(evidence),
             Rule::RecentMigrations(rule) => rule.evaluate(evidence),
+            Rule::Document(query) => query.evaluate(evidence),
+            Rule::Dockerfile(rule) => rule.evaluate(evidence),
+            Rule::Stack(rule) => rule.evaluate(evidence),
+            Rule::ByLanguage(rule) => rule.evaluate(evidence),
             Rule::All(rules) => all(rules, evidence),
             Rule::Any(rules) => any(rules, evidence),
             Rule::Not(rule) => not(rule, evidence),

@@ -7,7 +7,9 @@
 
 use super::{DocumentsId, PatternId, SelectorId};
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::any::Any;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Paths kept per selector; counts stay exact beyond it.
@@ -18,6 +20,11 @@ pub const HIT_LIMIT: usize = 200;
 /// (migration directories, coverage reports), so this is a safety net rather
 /// than a sample size.
 pub const DOCUMENT_LIMIT: usize = 10_000;
+/// Files whose contents are kept for structured rules (the smallest paths
+/// win, so the choice does not depend on thread timing). Each is at most
+/// `max_file_size`; manifests and configuration files are small, and this
+/// bounds memory on a repository with thousands of YAML files.
+pub const KEEP_LIMIT: usize = 5_000;
 /// Unreadable-file reasons kept for the report.
 const PROBLEM_LIMIT: usize = 20;
 
@@ -152,6 +159,45 @@ impl<T: Ord> Bounded<T> {
     }
 }
 
+/// File contents a structured rule asked to keep, with the keeping
+/// selectors, bounded by [`KEEP_LIMIT`].
+#[derive(Debug, Default)]
+pub(crate) struct Kept {
+    files: BTreeMap<String, (Vec<usize>, String)>,
+    dropped: usize,
+}
+
+impl Kept {
+    pub(crate) fn insert(&mut self, path: &str, selectors: Vec<usize>, content: &[u8]) {
+        let full = self.files.len() >= KEEP_LIMIT;
+        if full
+            && self
+                .files
+                .last_key_value()
+                .is_some_and(|(last, _)| last.as_str() < path)
+        {
+            self.dropped += 1;
+            return;
+        }
+        let text = String::from_utf8_lossy(content).into_owned();
+        self.files.insert(path.to_string(), (selectors, text));
+        self.trim();
+    }
+
+    fn trim(&mut self) {
+        while self.files.len() > KEEP_LIMIT {
+            self.files.pop_last();
+            self.dropped += 1;
+        }
+    }
+
+    fn absorb(&mut self, other: Kept) {
+        self.dropped += other.dropped;
+        self.files.extend(other.files);
+        self.trim();
+    }
+}
+
 /// One walker thread's findings.
 #[derive(Debug)]
 pub(crate) struct Partial {
@@ -159,6 +205,7 @@ pub(crate) struct Partial {
     pub(crate) patterns: Vec<Bounded<Hit>>,
     pub(crate) documents: Vec<Bounded<Document>>,
     pub(crate) suppressed: Vec<usize>,
+    pub(crate) kept: Kept,
     pub(crate) stats: ScanStats,
 }
 
@@ -171,6 +218,7 @@ impl Partial {
             selectors: (0..selectors).map(|_| Bounded::new(SAMPLE_LIMIT)).collect(),
             patterns: (0..patterns).map(|_| Bounded::new(HIT_LIMIT)).collect(),
             suppressed: vec![0; patterns],
+            kept: Kept::default(),
             stats: ScanStats::default(),
         }
     }
@@ -188,13 +236,26 @@ impl Partial {
         for (mine, theirs) in self.suppressed.iter_mut().zip(other.suppressed) {
             *mine += theirs;
         }
+        self.kept.absorb(other.kept);
         self.stats.absorb(other.stats);
     }
 
     pub(crate) fn finish(self, duration: Duration) -> Evidence {
         let mut stats = self.stats;
         stats.duration = duration;
+        let mut kept_by_selector = vec![Vec::new(); self.selectors.len()];
+        let mut files = BTreeMap::new();
+        for (path, (selectors, text)) in self.kept.files {
+            for selector in selectors {
+                kept_by_selector[selector].push(path.clone());
+            }
+            files.insert(path.clone(), KeptFile::new(path, text));
+        }
         Evidence {
+            files,
+            kept_by_selector,
+            kept_dropped: self.kept.dropped,
+            stack: None,
             selectors: self
                 .selectors
                 .into_iter()
@@ -226,16 +287,84 @@ impl Partial {
     }
 }
 
+/// The contents of a file some structured rule asked to keep, with a cache
+/// of what has been parsed from it, so a Kubernetes manifest queried by five
+/// checks is parsed once.
+pub struct KeptFile {
+    pub path: String,
+    /// The contents, lossily decoded when not UTF-8.
+    pub text: String,
+    parsed: Mutex<Vec<Arc<dyn Any + Send + Sync>>>,
+}
+
+impl std::fmt::Debug for KeptFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeptFile")
+            .field("path", &self.path)
+            .field("bytes", &self.text.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl KeptFile {
+    pub fn new(path: String, text: String) -> Self {
+        KeptFile {
+            path,
+            text,
+            parsed: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The file parsed into a `T` by `parse`, which runs at most once per file
+    /// and type whatever the number of rules asking.
+    pub fn parsed<T: Any + Send + Sync>(&self, parse: impl FnOnce(&str) -> T) -> Arc<T> {
+        let mut cache = self.parsed.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(hit) = cache.iter().find_map(|p| p.clone().downcast::<T>().ok()) {
+            return hit;
+        }
+        let value = Arc::new(parse(&self.text));
+        cache.push(value.clone());
+        value
+    }
+}
+
 /// Everything the scan saw, indexed by the handles the plan gave out.
 #[derive(Debug, Default)]
 pub struct Evidence {
     selectors: Vec<SelectorHits>,
     patterns: Vec<PatternHits>,
     documents: Vec<Documents>,
+    files: BTreeMap<String, KeptFile>,
+    kept_by_selector: Vec<Vec<String>>,
+    kept_dropped: usize,
+    stack: Option<crate::stack::Stack>,
     pub stats: ScanStats,
 }
 
 impl Evidence {
+    /// The kept files a `keep_contents` selector matched, in path order.
+    pub fn kept(&self, id: SelectorId) -> impl Iterator<Item = &KeptFile> {
+        self.kept_by_selector
+            .get(id.0)
+            .into_iter()
+            .flatten()
+            .filter_map(|path| self.files.get(path))
+    }
+
+    /// Files that would have been kept but exceeded [`KEEP_LIMIT`].
+    pub fn kept_dropped(&self) -> usize {
+        self.kept_dropped
+    }
+
+    /// The detected stack; set by the engine right after the scan.
+    pub fn stack(&self) -> Option<&crate::stack::Stack> {
+        self.stack.as_ref()
+    }
+
+    pub fn set_stack(&mut self, stack: crate::stack::Stack) {
+        self.stack = Some(stack);
+    }
+
     pub fn selector(&self, id: SelectorId) -> &SelectorHits {
         &self.selectors[id.0]
     }

@@ -9,8 +9,8 @@ mod plan;
 mod walk;
 
 pub use evidence::{
-    DOCUMENT_LIMIT, Document, Documents, Evidence, HIT_LIMIT, Hit, PatternHits, SAMPLE_LIMIT,
-    ScanStats, SelectorHits,
+    DOCUMENT_LIMIT, Document, Documents, Evidence, HIT_LIMIT, Hit, KEEP_LIMIT, KeptFile,
+    PatternHits, SAMPLE_LIMIT, ScanStats, SelectorHits,
 };
 pub use plan::{
     DocumentsId, PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec,

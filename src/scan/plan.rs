@@ -70,6 +70,8 @@ pub struct PlanBuilder {
     selector_ids: HashMap<SelectorSpec, SelectorId>,
     patterns: Vec<(SelectorId, String, PatternOptions)>,
     documents: Vec<(SelectorId, bool)>,
+    /// Selectors whose files' contents are kept for structured rules.
+    keep: Vec<bool>,
 }
 
 impl PlanBuilder {
@@ -86,6 +88,17 @@ impl PlanBuilder {
         let id = SelectorId(self.selectors.len());
         self.selectors.push(spec.clone());
         self.selector_ids.insert(spec, id);
+        self.keep.push(false);
+        id
+    }
+
+    /// Like [`PlanBuilder::selector`], and the contents of the selected files
+    /// (each at most `max_file_size`) are kept in the evidence, read in the
+    /// same single walk. Structured rules (documents, Dockerfiles, stack
+    /// detection) parse them once, after the walk.
+    pub fn keep_contents(&mut self, spec: SelectorSpec) -> SelectorId {
+        let id = self.selector(spec);
+        self.keep[id.0] = true;
         id
     }
 
@@ -157,6 +170,7 @@ impl PlanBuilder {
             selector_count: self.selectors.len(),
             document_count: self.documents.len(),
             selector_documents,
+            keep: self.keep,
             include: include.build().map_err(|e| e.to_string())?,
             include_owner,
             exclude: exclude.build().map_err(|e| e.to_string())?,
@@ -205,6 +219,8 @@ pub struct ScanPlan {
     /// For each selector, the document requests it feeds and whether they
     /// want the text.
     pub(crate) selector_documents: Vec<Vec<(usize, bool)>>,
+    /// Per selector: whether its files' contents are kept.
+    pub(crate) keep: Vec<bool>,
     include: GlobSet,
     include_owner: Vec<usize>,
     exclude: GlobSet,
@@ -237,6 +253,11 @@ impl ScanPlan {
                 into.retain(|s| *s != excluded);
             }
         }
+    }
+
+    /// Whether any of `selectors` asks for the file's contents to be kept.
+    pub fn keeps_any(&self, selectors: &[usize]) -> bool {
+        selectors.iter().any(|s| self.keep[*s])
     }
 
     /// The content patterns to run on a file that belongs to `selectors`.

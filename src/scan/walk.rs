@@ -173,12 +173,13 @@ impl<'a> Worker<'a> {
             }
         }
         self.plan.patterns_for(&self.selectors, &mut self.patterns);
+        let keep = self.plan.keeps_any(&self.selectors);
         self.documents.clear();
         for selector in &self.selectors {
             self.documents
                 .extend_from_slice(&self.plan.selector_documents[*selector]);
         }
-        let wants_text = self.documents.iter().any(|(_, content)| *content);
+        let wants_text = keep || self.documents.iter().any(|(_, content)| *content);
         if self.patterns.is_empty() && !wants_text {
             for (request, _) in &self.documents {
                 partial.documents[*request].insert(Document {
@@ -224,6 +225,15 @@ impl<'a> Worker<'a> {
         partial.stats.bytes_scanned += content.len() as u64;
         if std::str::from_utf8(content).is_err() {
             partial.stats.non_utf8 += 1;
+        }
+        if keep {
+            let kept: Vec<usize> = self
+                .selectors
+                .iter()
+                .copied()
+                .filter(|s| self.plan.keep[*s])
+                .collect();
+            partial.kept.insert(&relative, kept, content);
         }
         if self.patterns.is_empty() {
             return;

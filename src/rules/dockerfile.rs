@@ -1,0 +1,302 @@
+//! `dockerfile`: properties of every Dockerfile, read with the tolerant
+//! reader in [`crate::dockerfile`] (stages, `FROM`, `USER`, `HEALTHCHECK`).
+
+use super::paths::{describe_globs, validate_globs};
+use super::{Outcome, Spanned, Validator};
+use crate::dockerfile::{Dockerfile, ImageRef, is_root_user};
+use crate::model::Finding;
+use crate::scan::{Evidence, KeptFile, PlanBuilder, SelectorId, SelectorSpec};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// Where Dockerfiles are found when a rule gives no `paths`.
+pub const DEFAULT_PATHS: &[&str] = &[
+    "Dockerfile",
+    "**/Dockerfile",
+    "**/*.Dockerfile",
+    "**/*.dockerfile",
+    "**/Dockerfile.*",
+    "Containerfile",
+    "**/Containerfile",
+];
+
+/// Dockerfiles for development, tests and examples are not what ships; the
+/// default selection leaves them out.
+pub const DEFAULT_EXCLUDE: &[&str] = &[
+    "**/Dockerfile.dev",
+    "**/Dockerfile.development",
+    "**/Dockerfile.local",
+    "**/Dockerfile.test",
+    "**/Dockerfile.ci",
+    "**/*.dev.Dockerfile",
+    "**/*.dev.dockerfile",
+    "**/dev.Dockerfile",
+    "**/test/**",
+    "**/tests/**",
+    "**/testdata/**",
+    "**/example/**",
+    "**/examples/**",
+    "**/fixtures/**",
+    "**/.devcontainer/**",
+    "**/node_modules/**",
+    "**/vendor/**",
+];
+
+/// Asserts one property of every Dockerfile; each file that lacks it is a
+/// finding at the offending line. Passes when there is no Dockerfile (use
+/// `when` to make the check not applicable then).
+///
+/// ```yaml
+/// dockerfile:
+///   assert: non_root_user   # multi_stage | non_root_user | healthcheck
+///                           # | pinned_base_images | digest_pinned_base_images
+///   # paths / exclude default to every Dockerfile and Containerfile outside
+///   # tests, examples and `Dockerfile.dev`-style development files.
+/// ```
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DockerfileSpec {
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub paths: Vec<Spanned<String>>,
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub exclude: Vec<Spanned<String>>,
+    pub assert: DockerAssertion,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DockerAssertion {
+    /// At least two `FROM`s: build tools stay out of the runtime image.
+    MultiStage,
+    /// The final stage runs as a user other than root / 0 (its own `USER`,
+    /// one inherited from an earlier stage, or a `nonroot` base image).
+    NonRootUser,
+    /// The final stage has a `HEALTHCHECK` (and not `HEALTHCHECK NONE`).
+    Healthcheck,
+    /// No external `FROM` uses `latest` or omits the tag.
+    PinnedBaseImages,
+    /// Every external `FROM` names a digest (`@sha256:…`).
+    DigestPinnedBaseImages,
+    /// No `COPY`/`ADD` sends the whole build context (`COPY . .`) into the
+    /// image, where a stray `.env` or key would be baked into a layer.
+    NoWholeContextCopy,
+}
+
+impl DockerfileSpec {
+    pub fn validate(&self, v: &mut Validator<'_>) {
+        validate_globs(v, &self.paths, &self.exclude);
+    }
+
+    pub fn plan(&self, plan: &mut PlanBuilder) -> DockerfileRule {
+        let spec = if self.paths.is_empty() {
+            let mut exclude: Vec<&str> = DEFAULT_EXCLUDE.to_vec();
+            let extra: Vec<&str> = self.exclude.iter().map(|g| g.value.as_str()).collect();
+            exclude.extend(extra);
+            SelectorSpec::from_strs(DEFAULT_PATHS, &exclude)
+        } else {
+            SelectorSpec::new(&self.paths, &self.exclude, false)
+        };
+        DockerfileRule {
+            selector: plan.keep_contents(spec),
+            assertion: self.assert,
+            describe: if self.paths.is_empty() {
+                "Dockerfile".to_string()
+            } else {
+                describe_globs(&self.paths)
+            },
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct DockerfileRule {
+    selector: SelectorId,
+    assertion: DockerAssertion,
+    describe: String,
+}
+
+/// A kept file read as a Dockerfile, parsed once whatever the number of
+/// rules asking.
+pub fn parsed(file: &KeptFile) -> std::sync::Arc<Dockerfile> {
+    file.parsed(Dockerfile::parse)
+}
+
+impl DockerfileRule {
+    pub fn evaluate(&self, evidence: &Evidence) -> Outcome {
+        let mut findings = Vec::new();
+        let mut checked = 0;
+        let mut notes = Vec::new();
+        for file in evidence.kept(self.selector) {
+            let dockerfile = parsed(file);
+            if dockerfile.stages.is_empty() {
+                notes.push(Finding::at(
+                    file.path.clone(),
+                    None,
+                    "no FROM instruction: not checked",
+                ));
+                continue;
+            }
+            checked += 1;
+            findings.extend(self.problems(&file.path, &dockerfile));
+        }
+        if checked == 0 {
+            return Outcome::pass(format!("no {} to check", self.describe), notes);
+        }
+        let what = match self.assertion {
+            DockerAssertion::MultiStage => "use a multi-stage build",
+            DockerAssertion::NonRootUser => "run as a non-root user",
+            DockerAssertion::Healthcheck => "declare a HEALTHCHECK",
+            DockerAssertion::PinnedBaseImages => "pin base images to a version",
+            DockerAssertion::DigestPinnedBaseImages => "pin base images by digest",
+            DockerAssertion::NoWholeContextCopy => "copy only what the image needs",
+        };
+        let failing: std::collections::BTreeSet<&str> =
+            findings.iter().filter_map(|f| f.path.as_deref()).collect();
+        if failing.is_empty() {
+            findings.extend(notes);
+            return Outcome::pass(format!("{checked} Dockerfile(s) {what}"), findings);
+        }
+        let message = format!("{} of {checked} Dockerfile(s) do not {what}", failing.len());
+        findings.extend(notes);
+        Outcome::fail(message, findings)
+    }
+
+    fn problems(&self, path: &str, file: &Dockerfile) -> Vec<Finding> {
+        let last = file.stages.len() - 1;
+        let final_stage = &file.stages[last];
+        let at = |line: usize, message: String| Finding::at(path, Some(line), message);
+        match self.assertion {
+            DockerAssertion::MultiStage => {
+                if file.stages.len() >= 2 {
+                    Vec::new()
+                } else {
+                    vec![at(
+                        final_stage.line,
+                        "single-stage build: build tools and sources ship in the runtime image"
+                            .into(),
+                    )]
+                }
+            }
+            DockerAssertion::NonRootUser => match file.effective(last, "USER") {
+                Some(user) if is_root_user(&user.args) => {
+                    vec![at(
+                        user.line,
+                        format!("final stage runs as `{}`", user.args),
+                    )]
+                }
+                Some(_) => Vec::new(),
+                None => {
+                    let base = file.base_image(last).unwrap_or_default();
+                    // Images that set a non-root user themselves:
+                    // distroless `:nonroot`, Chainguard (except `-dev`
+                    // variants), Bitnami (uid 1001).
+                    let chainguard =
+                        base.starts_with("cgr.dev/chainguard/") && !base.contains("-dev");
+                    if base.contains("nonroot")
+                        || base.contains("non-root")
+                        || chainguard
+                        || base.starts_with("bitnami/")
+                        || base.contains("/bitnami/")
+                    {
+                        Vec::new()
+                    } else {
+                        vec![at(
+                            final_stage.line,
+                            "final stage has no USER: the container runs as root".into(),
+                        )]
+                    }
+                }
+            },
+            DockerAssertion::Healthcheck => match file.effective(last, "HEALTHCHECK") {
+                Some(check) if check.args.trim().eq_ignore_ascii_case("none") => {
+                    vec![at(
+                        check.line,
+                        "HEALTHCHECK NONE disables health checking".into(),
+                    )]
+                }
+                Some(_) => Vec::new(),
+                None => vec![at(
+                    final_stage.line,
+                    "final stage has no HEALTHCHECK".into(),
+                )],
+            },
+            DockerAssertion::NoWholeContextCopy => file
+                .stages
+                .iter()
+                .flat_map(|stage| &stage.instructions)
+                .filter(|i| (i.keyword == "COPY" || i.keyword == "ADD") && copies_context(&i.args))
+                .map(|i| {
+                    at(
+                        i.line,
+                        format!("`{} {}` copies the whole build context", i.keyword, i.args),
+                    )
+                })
+                .collect(),
+            DockerAssertion::PinnedBaseImages | DockerAssertion::DigestPinnedBaseImages => {
+                let digest = self.assertion == DockerAssertion::DigestPinnedBaseImages;
+                (0..file.stages.len())
+                    .filter_map(|i| {
+                        let image = file.image_ref(i);
+                        let stage = &file.stages[i];
+                        let shown = stage.resolved.as_deref().unwrap_or(&stage.image);
+                        match &image {
+                            ImageRef::External { tag, .. } if !image.is_pinned() => Some(at(
+                                stage.line,
+                                match tag {
+                                    Some(_) => format!("`{shown}` uses the `latest` tag"),
+                                    None => format!("`{shown}` has no tag (means `latest`)"),
+                                },
+                            )),
+                            ImageRef::External { .. } if digest && !image.has_digest() => {
+                                Some(at(stage.line, format!("`{shown}` is not pinned by digest")))
+                            }
+                            _ => None,
+                        }
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+/// Whether `COPY`/`ADD` arguments name the build context root as a source
+/// (`. .`, `./ /app`, `["." , "."]`); `--from=` copies from a stage instead.
+fn copies_context(args: &str) -> bool {
+    let words: Vec<String> = if args.trim_start().starts_with('[') {
+        args.trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .split(',')
+            .map(|w| w.trim().trim_matches('"').to_string())
+            .collect()
+    } else {
+        args.split_whitespace().map(str::to_string).collect()
+    };
+    if words.iter().any(|w| w.starts_with("--from")) {
+        return false;
+    }
+    let paths: Vec<&String> = words.iter().filter(|w| !w.starts_with("--")).collect();
+    let Some((_, sources)) = paths.split_last() else {
+        return false;
+    };
+    sources
+        .iter()
+        .any(|s| matches!(s.as_str(), "." | "./" | "*" | "./*"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::copies_context;
+
+    #[test]
+    fn whole_context_copies() {
+        assert!(copies_context(". ."));
+        assert!(copies_context("--chown=app:app ./ /app"));
+        assert!(copies_context("[\".\", \"/app\"]"));
+        assert!(!copies_context("--from=build /app ."));
+        assert!(!copies_context("go.mod go.sum ./"));
+        assert!(!copies_context("src ./src"));
+    }
+}

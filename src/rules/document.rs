@@ -1,0 +1,1042 @@
+//! `document`: queries over structured files — YAML (including multi-document
+//! streams such as Kubernetes manifests), JSON and TOML.
+//!
+//! A query selects nodes with a small path language and asserts something
+//! about them. Files are read in the scan's single walk (the selector asks
+//! the plan to keep their contents) and each file is parsed once, however
+//! many checks query it.
+//!
+//! ## Paths
+//!
+//! JSON-pointer-like: `/spec/template/spec/containers/*`. Segments are keys
+//! (or list indexes); `*` is every key of a mapping or item of a list; `..`
+//! goes up one level; `~1` stands for `/` and `~0` for `~` inside a key.
+//! `select` paths start at each document's root. Condition paths are relative
+//! to the selected node unless they start with `/`, in which case they start
+//! at the document's root: `/kind` is the workload kind of the container
+//! being checked.
+
+use super::paths::{describe_globs, validate_globs};
+use super::{Outcome, Spanned, Validator};
+use crate::document::{Documents, Format, Node, Value, format_number};
+use crate::model::Finding;
+use crate::scan::{Evidence, KeptFile, PlanBuilder, SelectorId, SelectorSpec};
+use regex::Regex;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use std::fmt;
+
+/// Findings listed per check before "and N more".
+const FINDINGS_LIMIT: usize = 50;
+
+/// Selects nodes in structured files and asserts on them. Exactly one of
+/// `expect` and `each` is given.
+///
+/// ```yaml
+/// # Every container of every Kubernetes workload sets resource limits.
+/// document:
+///   paths: ["**/*.yaml", "**/*.yml"]
+///   select:
+///     - /spec/template/spec/containers/*
+///     - /spec/jobTemplate/spec/template/spec/containers/*
+///   where:
+///     - { path: /kind, in: [Deployment, StatefulSet, DaemonSet, Job, CronJob] }
+///   each:
+///     - { path: resources/limits, exists: true }
+/// ```
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentSpec {
+    /// Globs of the files to read. `.json` files are read as JSON, `.toml`
+    /// as TOML, everything else as YAML.
+    #[schemars(with = "Vec<String>")]
+    pub paths: Vec<Spanned<String>>,
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub ignore_case: bool,
+    /// One path or a list of paths of the nodes to check; the document root
+    /// (`/`) when omitted.
+    #[serde(default)]
+    pub select: Option<OneOrMany>,
+    /// Only nodes meeting every condition are selected.
+    #[serde(default, rename = "where")]
+    pub filter: Vec<Condition>,
+    /// `exists`: passes when at least one node is selected; `absent`: passes
+    /// when none is, and every selected node is a finding.
+    #[serde(default)]
+    pub expect: Option<Expect>,
+    /// Every selected node must meet every condition; each one that does not
+    /// is a finding. Passes when nothing is selected.
+    #[serde(default)]
+    pub each: Vec<Condition>,
+    /// What a finding says instead of the generated description.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn items(&self) -> Vec<&str> {
+        match self {
+            OneOrMany::One(one) => vec![one.as_str()],
+            OneOrMany::Many(many) => many.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Expect {
+    Exists,
+    Absent,
+}
+
+/// One test on the nodes at `path`. Give exactly one of the tests.
+///
+/// Positive tests (`equals`, `in`, `matches`) need the path to exist and
+/// hold for every node it reaches; negative ones (`not_equals`, `not_in`,
+/// `not_matches`) hold when the path is absent.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// Relative to the selected node (`resources/limits`, `../../securityContext`),
+    /// or to the document root when it starts with `/`. The node itself when
+    /// omitted.
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub exists: Option<bool>,
+    #[serde(default)]
+    pub equals: Option<Scalar>,
+    #[serde(default)]
+    pub not_equals: Option<Scalar>,
+    #[serde(default, rename = "in")]
+    pub one_of: Option<Vec<Scalar>>,
+    #[serde(default)]
+    pub not_in: Option<Vec<Scalar>>,
+    /// A regex the scalar must match (numbers and booleans are matched as
+    /// their text).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub matches: Option<Spanned<String>>,
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub not_matches: Option<Spanned<String>>,
+    /// Holds when at least one of the conditions holds.
+    #[serde(default)]
+    pub any: Option<Vec<Condition>>,
+    /// Holds when every condition holds.
+    #[serde(default)]
+    pub all: Option<Vec<Condition>>,
+    /// What a node failing this condition is told.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// A scalar to compare with: `true`, `3`, `Always`.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Scalar {
+    Bool(bool),
+    Number(f64),
+    String(String),
+}
+
+impl fmt::Display for Scalar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scalar::Bool(b) => write!(f, "{b}"),
+            Scalar::Number(n) => f.write_str(&format_number(*n)),
+            Scalar::String(s) => f.write_str(s),
+        }
+    }
+}
+
+impl Scalar {
+    fn matches(&self, node: &Node) -> bool {
+        match (self, &node.value) {
+            (Scalar::Bool(a), Value::Bool(b)) => a == b,
+            (Scalar::Number(a), Value::Number(b)) => a == b,
+            (Scalar::String(a), Value::String(b)) => a == b,
+            // `"1"` in a pack and `1` in a document mean the same to a reader.
+            (Scalar::String(a), Value::Number(_)) => node.scalar_text().as_deref() == Some(a),
+            (Scalar::Number(a), Value::String(b)) => b.parse::<f64>().is_ok_and(|b| b == *a),
+            _ => false,
+        }
+    }
+}
+
+impl DocumentSpec {
+    pub fn validate(&self, v: &mut Validator<'_>) {
+        validate_globs(v, &self.paths, &self.exclude);
+        if self.paths.is_empty() {
+            v.error(v.at, "a document rule needs `paths`");
+        }
+        match (self.expect, self.each.is_empty()) {
+            (Some(_), false) => v.error(v.at, "give either `expect` or `each`, not both"),
+            (None, true) => v.error(v.at, "a document rule needs `expect` or `each`"),
+            _ => {}
+        }
+        for select in self.select.iter().flat_map(OneOrMany::items) {
+            match Path::parse(select) {
+                Ok(path) if path.segments.contains(&Segment::Parent) => {
+                    v.error(v.at, format!("select path `{select}` cannot contain `..`"))
+                }
+                Ok(_) => {}
+                Err(message) => v.error(v.at, message),
+            }
+        }
+        for condition in self.filter.iter().chain(&self.each) {
+            condition.validate(v);
+        }
+    }
+
+    pub fn plan(&self, plan: &mut PlanBuilder) -> Query {
+        let selector = plan.keep_contents(SelectorSpec::new(
+            &self.paths,
+            &self.exclude,
+            self.ignore_case,
+        ));
+        let selects: Vec<Path> = match &self.select {
+            None => vec![Path::root()],
+            Some(select) => select
+                .items()
+                .into_iter()
+                .map(|s| Path::parse(s).unwrap_or_else(|_| Path::root()))
+                .collect(),
+        };
+        Query {
+            selector,
+            describe_select: selects
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            selects,
+            filter: self.filter.iter().map(Condition::compile).collect(),
+            mode: match self.expect {
+                Some(Expect::Exists) => Mode::Exists,
+                Some(Expect::Absent) => Mode::Absent,
+                None => Mode::Each(self.each.iter().map(Condition::compile).collect()),
+            },
+            message: self.message.clone(),
+            describe_paths: describe_globs(&self.paths),
+        }
+    }
+}
+
+impl Condition {
+    fn tests(&self) -> usize {
+        [
+            self.exists.is_some(),
+            self.equals.is_some(),
+            self.not_equals.is_some(),
+            self.one_of.is_some(),
+            self.not_in.is_some(),
+            self.matches.is_some(),
+            self.not_matches.is_some(),
+            self.any.is_some(),
+            self.all.is_some(),
+        ]
+        .into_iter()
+        .filter(|t| *t)
+        .count()
+    }
+
+    fn validate(&self, v: &mut Validator<'_>) {
+        if self.tests() != 1 {
+            v.error(
+                v.at,
+                "a condition needs exactly one of `exists`, `equals`, `not_equals`, `in`, \
+                 `not_in`, `matches`, `not_matches`, `any`, `all`",
+            );
+        }
+        if let Some(path) = &self.path
+            && let Err(message) = Path::parse(path)
+        {
+            v.error(v.at, message);
+        }
+        if (self.any.is_some() || self.all.is_some()) && self.path.is_some() {
+            v.error(
+                v.at,
+                "`any` and `all` take no `path`: give it to the inner conditions",
+            );
+        }
+        for regex in self.matches.iter().chain(&self.not_matches) {
+            if let Err(err) = Regex::new(&regex.value) {
+                let message = match err {
+                    regex::Error::Syntax(text) => text.lines().last().unwrap_or_default().into(),
+                    other => other.to_string(),
+                };
+                v.error_at(regex, format!("invalid regex `{}`: {message}", regex.value));
+            }
+        }
+        for inner in self.any.iter().chain(&self.all).flatten() {
+            inner.validate(v);
+        }
+    }
+
+    /// Only called on validated conditions.
+    fn compile(&self) -> Cond {
+        if let Some(any) = &self.any {
+            return Cond::Any(
+                any.iter().map(Condition::compile).collect(),
+                self.message.clone(),
+            );
+        }
+        if let Some(all) = &self.all {
+            return Cond::All(
+                all.iter().map(Condition::compile).collect(),
+                self.message.clone(),
+            );
+        }
+        let regex = |r: &Spanned<String>| Regex::new(&r.value).unwrap_or_else(|_| never());
+        let test = if let Some(exists) = self.exists {
+            Test::Exists(exists)
+        } else if let Some(value) = &self.equals {
+            Test::Equals(value.clone())
+        } else if let Some(value) = &self.not_equals {
+            Test::NotEquals(value.clone())
+        } else if let Some(values) = &self.one_of {
+            Test::In(values.clone())
+        } else if let Some(values) = &self.not_in {
+            Test::NotIn(values.clone())
+        } else if let Some(r) = &self.matches {
+            Test::Matches(regex(r))
+        } else if let Some(r) = &self.not_matches {
+            Test::NotMatches(regex(r))
+        } else {
+            Test::Exists(true)
+        };
+        Cond::Test {
+            path: self
+                .path
+                .as_deref()
+                .and_then(|p| Path::parse(p).ok())
+                .unwrap_or_else(Path::relative_self),
+            test,
+            message: self.message.clone(),
+        }
+    }
+}
+
+/// A regex that matches nothing, for the impossible case of a validated
+/// regex failing to compile.
+fn never() -> Regex {
+    Regex::new("[^\\s\\S]").expect("a valid regex")
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Segment {
+    Key(String),
+    Any,
+    Parent,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Path {
+    absolute: bool,
+    segments: Vec<Segment>,
+}
+
+impl Path {
+    fn root() -> Path {
+        Path {
+            absolute: true,
+            segments: Vec::new(),
+        }
+    }
+
+    fn relative_self() -> Path {
+        Path {
+            absolute: false,
+            segments: Vec::new(),
+        }
+    }
+
+    fn parse(text: &str) -> Result<Path, String> {
+        let text = text.trim();
+        let (absolute, rest) = match text.strip_prefix('/') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        let mut segments = Vec::new();
+        for part in rest.split('/') {
+            match part {
+                "" | "." => {}
+                "*" => segments.push(Segment::Any),
+                ".." => segments.push(Segment::Parent),
+                key if key.contains('*') => {
+                    return Err(format!(
+                        "invalid path `{text}`: `*` must be a whole segment"
+                    ));
+                }
+                key => segments.push(Segment::Key(key.replace("~1", "/").replace("~0", "~"))),
+            }
+        }
+        Ok(Path { absolute, segments })
+    }
+}
+
+impl fmt::Display for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self
+            .segments
+            .iter()
+            .map(|s| match s {
+                Segment::Key(k) => k.replace('~', "~0").replace('/', "~1"),
+                Segment::Any => "*".to_string(),
+                Segment::Parent => "..".to_string(),
+            })
+            .collect();
+        if self.absolute {
+            write!(f, "/{}", parts.join("/"))
+        } else if parts.is_empty() {
+            f.write_str(".")
+        } else {
+            f.write_str(&parts.join("/"))
+        }
+    }
+}
+
+/// Where a node is: the concrete keys and indexes from the document root.
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// Renders `spec.template.spec.containers[0]`; the root is `(document)`.
+fn location(steps: &[Step]) -> String {
+    let mut text = String::new();
+    for step in steps {
+        match step {
+            Step::Key(key) => {
+                if !text.is_empty() {
+                    text.push('.');
+                }
+                text.push_str(key);
+            }
+            Step::Index(i) => text.push_str(&format!("[{i}]")),
+        }
+    }
+    if text.is_empty() {
+        "(document)".to_string()
+    } else {
+        text
+    }
+}
+
+/// Every node `segments` reaches from `node`, with its location.
+fn resolve<'a>(
+    node: &'a Node,
+    at: &mut Vec<Step>,
+    segments: &[Segment],
+    out: &mut Vec<(Vec<Step>, &'a Node)>,
+) {
+    let Some((first, rest)) = segments.split_first() else {
+        out.push((at.clone(), node));
+        return;
+    };
+    match (first, &node.value) {
+        (Segment::Any, Value::Map(entries)) => {
+            for (key, child) in entries {
+                at.push(Step::Key(key.clone()));
+                resolve(child, at, rest, out);
+                at.pop();
+            }
+        }
+        (Segment::Any, Value::Seq(items)) => {
+            for (i, child) in items.iter().enumerate() {
+                at.push(Step::Index(i));
+                resolve(child, at, rest, out);
+                at.pop();
+            }
+        }
+        (Segment::Key(key), Value::Map(entries)) => {
+            if let Some((_, child)) = entries.iter().find(|(k, _)| k == key) {
+                at.push(Step::Key(key.clone()));
+                resolve(child, at, rest, out);
+                at.pop();
+            }
+        }
+        (Segment::Key(key), Value::Seq(items)) => {
+            if let Some((i, child)) = key
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| items.get(i).map(|c| (i, c)))
+            {
+                at.push(Step::Index(i));
+                resolve(child, at, rest, out);
+                at.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The nodes a condition path reaches from the node at `at`.
+fn resolve_from<'a>(root: &'a Node, at: &[Step], path: &Path) -> Vec<&'a Node> {
+    let mut segments: Vec<Segment> = if path.absolute {
+        Vec::new()
+    } else {
+        at.iter()
+            .map(|s| match s {
+                Step::Key(k) => Segment::Key(k.clone()),
+                Step::Index(i) => Segment::Key(i.to_string()),
+            })
+            .collect()
+    };
+    for segment in &path.segments {
+        match segment {
+            Segment::Parent => {
+                segments.pop();
+            }
+            other => segments.push(other.clone()),
+        }
+    }
+    let mut out = Vec::new();
+    resolve(root, &mut Vec::new(), &segments, &mut out);
+    out.into_iter().map(|(_, node)| node).collect()
+}
+
+#[derive(Debug)]
+enum Test {
+    Exists(bool),
+    Equals(Scalar),
+    NotEquals(Scalar),
+    In(Vec<Scalar>),
+    NotIn(Vec<Scalar>),
+    Matches(Regex),
+    NotMatches(Regex),
+}
+
+#[derive(Debug)]
+enum Cond {
+    Test {
+        path: Path,
+        test: Test,
+        message: Option<String>,
+    },
+    Any(Vec<Cond>, Option<String>),
+    All(Vec<Cond>, Option<String>),
+}
+
+fn shown(node: &Node) -> String {
+    match node.scalar_text() {
+        Some(text) => format!("`{text}`"),
+        None => node.kind().to_string(),
+    }
+}
+
+fn list(values: &[Scalar]) -> String {
+    values
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Cond {
+    /// `None` when the condition holds; otherwise what is wrong.
+    fn violation(&self, root: &Node, at: &[Step]) -> Option<String> {
+        match self {
+            Cond::Any(conds, message) => {
+                let reasons: Vec<String> = conds
+                    .iter()
+                    .map(|c| c.violation(root, at))
+                    .collect::<Option<Vec<_>>>()?;
+                Some(message.clone().unwrap_or_else(|| reasons.join(" and ")))
+            }
+            Cond::All(conds, message) => {
+                let reasons: Vec<String> =
+                    conds.iter().filter_map(|c| c.violation(root, at)).collect();
+                if reasons.is_empty() {
+                    None
+                } else {
+                    Some(message.clone().unwrap_or_else(|| reasons.join("; ")))
+                }
+            }
+            Cond::Test {
+                path,
+                test,
+                message,
+            } => {
+                let nodes = resolve_from(root, at, path);
+                let reason = test_violation(test, path, &nodes)?;
+                Some(message.clone().unwrap_or(reason))
+            }
+        }
+    }
+}
+
+fn test_violation(test: &Test, path: &Path, nodes: &[&Node]) -> Option<String> {
+    let missing = || Some(format!("`{path}` is missing"));
+    // The first node that fails `ok`, described.
+    let first_bad = |ok: &dyn Fn(&Node) -> bool, expected: String| {
+        nodes
+            .iter()
+            .find(|n| !ok(n))
+            .map(|n| format!("`{path}` is {}, expected {expected}", shown(n)))
+    };
+    match test {
+        Test::Exists(true) => nodes.is_empty().then(|| missing().unwrap_or_default()),
+        Test::Exists(false) => (!nodes.is_empty()).then(|| format!("`{path}` is present")),
+        Test::Equals(value) => {
+            if nodes.is_empty() {
+                return missing();
+            }
+            first_bad(&|n| value.matches(n), format!("`{value}`"))
+        }
+        Test::NotEquals(value) => nodes
+            .iter()
+            .find(|n| value.matches(n))
+            .map(|_| format!("`{path}` is `{value}`")),
+        Test::In(values) => {
+            if nodes.is_empty() {
+                return missing();
+            }
+            first_bad(
+                &|n| values.iter().any(|v| v.matches(n)),
+                format!("one of {}", list(values)),
+            )
+        }
+        Test::NotIn(values) => nodes
+            .iter()
+            .find(|n| values.iter().any(|v| v.matches(n)))
+            .map(|n| format!("`{path}` is {}", shown(n))),
+        Test::Matches(regex) => {
+            if nodes.is_empty() {
+                return missing();
+            }
+            first_bad(
+                &|n| n.scalar_text().is_some_and(|t| regex.is_match(&t)),
+                format!("a match for `{}`", regex.as_str()),
+            )
+        }
+        Test::NotMatches(regex) => nodes
+            .iter()
+            .find(|n| n.scalar_text().is_some_and(|t| regex.is_match(&t)))
+            .map(|n| format!("`{path}` is {}", shown(n))),
+    }
+}
+
+#[derive(Debug)]
+enum Mode {
+    Exists,
+    Absent,
+    Each(Vec<Cond>),
+}
+
+/// A planned `document` rule.
+#[derive(Debug)]
+pub struct Query {
+    selector: SelectorId,
+    selects: Vec<Path>,
+    describe_select: String,
+    filter: Vec<Cond>,
+    mode: Mode,
+    message: Option<String>,
+    describe_paths: String,
+}
+
+/// The parsed documents of a kept file, cached on the file.
+pub fn documents(file: &KeptFile) -> std::sync::Arc<Documents> {
+    file.parsed(|text| Documents::parse(Format::for_path(&file.path), text))
+}
+
+struct Selected<'a> {
+    file: &'a str,
+    root: &'a Node,
+    at: Vec<Step>,
+    node: &'a Node,
+    /// Position of the document in its stream, when there are several.
+    document: Option<usize>,
+}
+
+impl Selected<'_> {
+    fn finding(&self, message: &str) -> Finding {
+        let mut text = if self.at.is_empty() {
+            message.to_string()
+        } else {
+            format!("{}: {message}", location(&self.at))
+        };
+        if let (Some(i), None) = (self.document, self.node.line) {
+            text = format!("document {}, {text}", i + 1);
+        }
+        Finding::at(self.file, self.node.line, text)
+    }
+}
+
+impl Query {
+    pub fn evaluate(&self, evidence: &Evidence) -> Outcome {
+        let files: Vec<(&KeptFile, std::sync::Arc<Documents>)> = evidence
+            .kept(self.selector)
+            .map(|file| (file, documents(file)))
+            .collect();
+        let mut notes = Vec::new();
+        for (file, docs) in &files {
+            if let Some(error) = &docs.error {
+                notes.push(Finding::at(
+                    file.path.clone(),
+                    error.line,
+                    format!(
+                        "could not parse as {}: {}",
+                        Format::for_path(&file.path).name(),
+                        error.message
+                    ),
+                ));
+            }
+        }
+        let mut selected = Vec::new();
+        for (file, docs) in &files {
+            let several = docs.docs.len() > 1;
+            for (i, root) in docs.docs.iter().enumerate() {
+                for select in &self.selects {
+                    let mut reached = Vec::new();
+                    resolve(root, &mut Vec::new(), &select.segments, &mut reached);
+                    for (at, node) in reached {
+                        if self.filter.iter().all(|c| c.violation(root, &at).is_none()) {
+                            selected.push(Selected {
+                                file: &file.path,
+                                root,
+                                at,
+                                node,
+                                document: several.then_some(i),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        let parsed = files.iter().filter(|(_, d)| d.error.is_none()).count();
+        let unparsed = if notes.is_empty() {
+            String::new()
+        } else {
+            format!(" ({} file(s) could not be parsed)", notes.len())
+        };
+        match &self.mode {
+            Mode::Exists => match selected.first() {
+                Some(first) => Outcome::pass(
+                    format!("`{}`: found {}", first.file, location(&first.at)),
+                    vec![first.finding("present")],
+                ),
+                None => Outcome::fail(
+                    format!(
+                        "no {} in {} file(s) matching {}{unparsed}",
+                        self.describe_select, parsed, self.describe_paths
+                    ),
+                    notes,
+                ),
+            },
+            Mode::Absent => {
+                if selected.is_empty() {
+                    return Outcome::pass(
+                        format!(
+                            "no {} in {} file(s) matching {}{unparsed}",
+                            self.describe_select, parsed, self.describe_paths
+                        ),
+                        notes,
+                    );
+                }
+                let message = self.message.as_deref().unwrap_or("should not be present");
+                let findings = selected.iter().map(|s| s.finding(message)).collect();
+                Outcome::fail(
+                    format!("{} item(s) found{unparsed}", selected.len()),
+                    capped(findings, notes),
+                )
+            }
+            Mode::Each(conds) => {
+                let mut findings = Vec::new();
+                for s in &selected {
+                    let reasons: Vec<String> = conds
+                        .iter()
+                        .filter_map(|c| c.violation(s.root, &s.at))
+                        .collect();
+                    if !reasons.is_empty() {
+                        let message = match &self.message {
+                            Some(message) => format!("{message} ({})", reasons.join("; ")),
+                            None => reasons.join("; "),
+                        };
+                        findings.push(s.finding(&message));
+                    }
+                }
+                if selected.is_empty() {
+                    return Outcome::pass(
+                        format!(
+                            "nothing to check: no {} in {} file(s) matching {}{unparsed}",
+                            self.describe_select, parsed, self.describe_paths
+                        ),
+                        notes,
+                    );
+                }
+                if findings.is_empty() {
+                    return Outcome::pass(
+                        format!(
+                            "all {} item(s) in {} file(s) comply{unparsed}",
+                            selected.len(),
+                            parsed
+                        ),
+                        notes,
+                    );
+                }
+                Outcome::fail(
+                    format!(
+                        "{} of {} item(s) do not comply{unparsed}",
+                        findings.len(),
+                        selected.len()
+                    ),
+                    capped(findings, notes),
+                )
+            }
+        }
+    }
+}
+
+fn capped(mut findings: Vec<Finding>, notes: Vec<Finding>) -> Vec<Finding> {
+    let total = findings.len();
+    findings.truncate(FINDINGS_LIMIT);
+    if total > FINDINGS_LIMIT {
+        findings.push(Finding::note(format!(
+            "and {} more",
+            total - FINDINGS_LIMIT
+        )));
+    }
+    findings.extend(notes);
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Status;
+
+    fn node(yaml: &str) -> Node {
+        let docs = Documents::parse(Format::Yaml, yaml);
+        assert!(docs.error.is_none(), "{:?}", docs.error);
+        docs.docs.into_iter().next().unwrap()
+    }
+
+    fn cond(yaml: &str) -> Cond {
+        let c: Condition = serde_saphyr::from_str(yaml).unwrap();
+        c.compile()
+    }
+
+    fn select(root: &Node, path: &str) -> Vec<Vec<Step>> {
+        let mut out = Vec::new();
+        let path = Path::parse(path).unwrap();
+        resolve(root, &mut Vec::new(), &path.segments, &mut out);
+        out.into_iter().map(|(at, _)| at).collect()
+    }
+
+    const DEPLOYMENT: &str = "kind: Deployment
+spec:
+  template:
+    spec:
+      securityContext: { runAsNonRoot: true }
+      containers:
+        - name: api
+          image: api:1.2
+          resources: { limits: { memory: 256Mi } }
+        - name: sidecar
+          image: proxy:latest
+";
+
+    #[test]
+    fn wildcards_select_every_item_with_its_location() {
+        let root = node(DEPLOYMENT);
+        let found = select(&root, "/spec/template/spec/containers/*");
+        assert_eq!(found.len(), 2);
+        assert_eq!(location(&found[1]), "spec.template.spec.containers[1]");
+        assert_eq!(
+            select(&root, "/spec/template/spec/containers/0/name").len(),
+            1
+        );
+        assert!(select(&root, "/spec/nothing/*").is_empty());
+    }
+
+    #[test]
+    fn conditions_resolve_relative_parent_and_absolute_paths() {
+        let root = node(DEPLOYMENT);
+        let sidecar = &select(&root, "/spec/template/spec/containers/*")[1];
+        assert_eq!(
+            cond("{ path: resources/limits, exists: true }").violation(&root, sidecar),
+            Some("`resources/limits` is missing".into())
+        );
+        assert_eq!(
+            cond("{ path: /kind, in: [Deployment, Job] }").violation(&root, sidecar),
+            None
+        );
+        let non_root = "{ any: [ { path: securityContext/runAsNonRoot, equals: true }, \
+                        { path: ../../securityContext/runAsNonRoot, equals: true } ] }";
+        assert_eq!(cond(non_root).violation(&root, sidecar), None);
+        assert_eq!(
+            cond("{ path: image, not_matches: ':latest$' }").violation(&root, sidecar),
+            Some("`image` is `proxy:latest`".into())
+        );
+        assert_eq!(
+            cond("{ path: image, matches: '^api:' }").violation(&root, sidecar),
+            Some("`image` is `proxy:latest`, expected a match for `^api:`".into())
+        );
+        assert_eq!(
+            cond("{ path: privileged, not_equals: true }").violation(&root, sidecar),
+            None
+        );
+    }
+
+    #[test]
+    fn any_reports_every_alternative_when_none_holds() {
+        let root = node("services:\n  db:\n    image: postgres\n");
+        let db = &select(&root, "/services/*")[0];
+        let limits = cond(
+            "{ any: [ { path: deploy/resources/limits, exists: true }, { path: mem_limit, exists: true } ] }",
+        );
+        assert_eq!(
+            limits.violation(&root, db),
+            Some("`deploy/resources/limits` is missing and `mem_limit` is missing".into())
+        );
+    }
+
+    #[test]
+    fn paths_parse_escapes_and_reject_partial_wildcards() {
+        let path = Path::parse("/metadata/labels/app.kubernetes.io~1name").unwrap();
+        assert_eq!(
+            path.segments,
+            vec![
+                Segment::Key("metadata".into()),
+                Segment::Key("labels".into()),
+                Segment::Key("app.kubernetes.io/name".into())
+            ]
+        );
+        assert!(Path::parse("/jobs/build*").is_err());
+    }
+
+    fn query(spec: &str, files: &[(&str, &str)]) -> Outcome {
+        let spec: DocumentSpec = serde_saphyr::from_str(spec).unwrap();
+        let mut plan = PlanBuilder::new();
+        let query = spec.plan(&mut plan);
+        let plan = plan.build().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let full = dir.path().join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, text).unwrap();
+        }
+        let evidence = crate::scan::scan(dir.path(), &plan, &Default::default()).unwrap();
+        query.evaluate(&evidence)
+    }
+
+    const PINNED: &str = r#"
+paths: [".github/workflows/*.yml"]
+select: /jobs/*/steps/*
+where: [{ path: uses, exists: true }]
+each:
+  - { path: uses, matches: '^(\./|docker://|[^@]+@[0-9a-f]{40}$)' }
+"#;
+
+    #[test]
+    fn each_reports_offending_nodes_with_lines() {
+        let workflow = "on: push\njobs:\n  test:\n    steps:\n      - uses: actions/checkout@v4\n      - run: make\n      - uses: ./local\n";
+        let outcome = query(PINNED, &[(".github/workflows/ci.yml", workflow)]);
+        assert_eq!(outcome.status, Status::Fail, "{}", outcome.message);
+        assert_eq!(outcome.findings.len(), 1);
+        let finding = &outcome.findings[0];
+        assert_eq!(finding.path.as_deref(), Some(".github/workflows/ci.yml"));
+        assert_eq!(finding.line, Some(5));
+        assert!(
+            finding.message.contains("jobs.test.steps[0]"),
+            "{}",
+            finding.message
+        );
+        assert!(
+            finding.message.contains("actions/checkout@v4"),
+            "{}",
+            finding.message
+        );
+    }
+
+    #[test]
+    fn malformed_files_are_notes_not_errors() {
+        let outcome = query(
+            PINNED,
+            &[
+                (".github/workflows/broken.yml", "jobs: [\n"),
+                (
+                    ".github/workflows/ok.yml",
+                    "jobs:\n  a:\n    steps:\n      - run: make\n",
+                ),
+            ],
+        );
+        assert_eq!(outcome.status, Status::Pass, "{}", outcome.message);
+        assert!(
+            outcome.message.contains("could not be parsed"),
+            "{}",
+            outcome.message
+        );
+        assert!(
+            outcome.findings[0]
+                .message
+                .starts_with("could not parse as YAML")
+        );
+    }
+
+    #[test]
+    fn exists_and_absent_over_json_and_toml() {
+        let scripts = "paths: [package.json]\nselect: /scripts/test\nexpect: exists\n";
+        let pass = query(
+            scripts,
+            &[("package.json", "{\"scripts\": {\"test\": \"jest\"}}")],
+        );
+        assert_eq!(pass.status, Status::Pass, "{}", pass.message);
+        let fail = query(scripts, &[("package.json", "{\"scripts\": {}}")]);
+        assert_eq!(fail.status, Status::Fail);
+        let ruff = "paths: [pyproject.toml]\nselect: /tool/ruff\nexpect: absent\n";
+        let found = query(
+            ruff,
+            &[("pyproject.toml", "[tool.ruff]\nline-length = 99\n")],
+        );
+        assert_eq!(found.status, Status::Fail);
+        assert_eq!(found.findings[0].line, Some(1));
+    }
+
+    #[test]
+    fn one_read_and_one_parse_serve_every_rule() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("compose.yaml"),
+            "services:\n  db:\n    image: postgres:16\n",
+        )
+        .unwrap();
+        let mut plan = PlanBuilder::new();
+        let spec: DocumentSpec =
+            serde_saphyr::from_str("paths: [compose.yaml]\nselect: /services/*\nexpect: exists\n")
+                .unwrap();
+        let query = spec.plan(&mut plan);
+        let same = spec.plan(&mut plan);
+        let text = plan.selector(SelectorSpec::from_strs(&["*.yaml"], &[]));
+        let pattern = plan.pattern(
+            text,
+            "postgres",
+            crate::scan::PatternOptions {
+                secret: false,
+                check_id: "x.y".into(),
+            },
+        );
+        let plan = plan.build().unwrap();
+        let evidence = crate::scan::scan(dir.path(), &plan, &Default::default()).unwrap();
+        assert_eq!(evidence.stats.files_scanned, 1);
+        assert_eq!(evidence.pattern(pattern).count, 1);
+        assert_eq!(query.evaluate(&evidence).status, Status::Pass);
+        assert_eq!(same.evaluate(&evidence).status, Status::Pass);
+        let file = evidence.kept(query.selector).next().unwrap();
+        assert!(std::sync::Arc::ptr_eq(&documents(file), &documents(file)));
+    }
+}

@@ -1,0 +1,1129 @@
+//! Stack detection: which languages, frameworks, package managers, CI
+//! systems, container tooling and databases a repository uses, and whether it
+//! is a service or a library.
+//!
+//! Detection rides on the audit's single walk: it registers path selectors
+//! (and asks for small manifests to be kept) in the same [`PlanBuilder`] as
+//! the checks, then reads the [`Evidence`]. Checks use the result through the
+//! `stack` rule kind in `when:`, so a Go service is not failed for lacking
+//! `package.json` scripts and a library is not failed for lacking a health
+//! endpoint.
+
+use crate::document::{Documents, Value};
+use crate::rules::document::documents;
+use crate::scan::{Evidence, PatternId, PatternOptions, PlanBuilder, SelectorId, SelectorSpec};
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// What the audited repository is built with. Every list holds ids (see
+/// [`KNOWN`]), sorted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stack {
+    pub languages: Vec<String>,
+    pub frameworks: Vec<String>,
+    pub package_managers: Vec<String>,
+    /// Lockfiles found, as paths (at most a few, shallowest first).
+    pub lockfiles: Vec<String>,
+    pub ci: Vec<String>,
+    pub containers: Vec<String>,
+    pub databases: Vec<String>,
+    pub kind: ProjectKind,
+}
+
+/// Whether the repository runs as a service (something that listens and is
+/// deployed) or is a library / tool.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectKind {
+    Service,
+    Library,
+    #[default]
+    Unknown,
+}
+
+impl ProjectKind {
+    pub fn id(self) -> &'static str {
+        match self {
+            ProjectKind::Service => "service",
+            ProjectKind::Library => "library",
+            ProjectKind::Unknown => "unknown",
+        }
+    }
+}
+
+/// The categories of detection, in report order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Facet {
+    Languages,
+    Frameworks,
+    PackageManagers,
+    Ci,
+    Containers,
+    Databases,
+}
+
+impl Facet {
+    pub const ALL: [Facet; 6] = [
+        Facet::Languages,
+        Facet::Frameworks,
+        Facet::PackageManagers,
+        Facet::Ci,
+        Facet::Containers,
+        Facet::Databases,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Facet::Languages => "languages",
+            Facet::Frameworks => "frameworks",
+            Facet::PackageManagers => "package_managers",
+            Facet::Ci => "ci",
+            Facet::Containers => "containers",
+            Facet::Databases => "databases",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Facet::Languages => "Languages",
+            Facet::Frameworks => "Frameworks",
+            Facet::PackageManagers => "Package managers",
+            Facet::Ci => "CI",
+            Facet::Containers => "Containers",
+            Facet::Databases => "Databases",
+        }
+    }
+}
+
+/// Every id detection can report, per facet: what `when: { stack: … }`
+/// accepts.
+pub const KNOWN: &[(Facet, &[&str])] = &[
+    (
+        Facet::Languages,
+        &[
+            "go",
+            "rust",
+            "node",
+            "typescript",
+            "python",
+            "java",
+            "kotlin",
+            "ruby",
+        ],
+    ),
+    (
+        Facet::Frameworks,
+        &[
+            "express",
+            "nextjs",
+            "nestjs",
+            "fastify",
+            "koa",
+            "hono",
+            "fastapi",
+            "django",
+            "flask",
+            "gin",
+            "echo",
+            "fiber",
+            "chi",
+            "gorilla",
+            "spring",
+            "quarkus",
+            "micronaut",
+            "rails",
+            "sinatra",
+            "actix",
+            "axum",
+            "rocket",
+            "warp",
+        ],
+    ),
+    (
+        Facet::PackageManagers,
+        &[
+            "go-modules",
+            "cargo",
+            "npm",
+            "yarn",
+            "pnpm",
+            "bun",
+            "pip",
+            "poetry",
+            "uv",
+            "pipenv",
+            "maven",
+            "gradle",
+            "bundler",
+        ],
+    ),
+    (
+        Facet::Ci,
+        &[
+            "github-actions",
+            "gitlab-ci",
+            "circleci",
+            "jenkins",
+            "azure-pipelines",
+            "bitbucket-pipelines",
+            "travis",
+            "buildkite",
+            "drone",
+        ],
+    ),
+    (
+        Facet::Containers,
+        &["docker", "compose", "kubernetes", "helm", "kustomize"],
+    ),
+    (
+        Facet::Databases,
+        &["postgresql", "mysql", "redis", "mongodb", "sqlite"],
+    ),
+];
+
+impl Stack {
+    pub fn facet(&self, facet: Facet) -> &[String] {
+        match facet {
+            Facet::Languages => &self.languages,
+            Facet::Frameworks => &self.frameworks,
+            Facet::PackageManagers => &self.package_managers,
+            Facet::Ci => &self.ci,
+            Facet::Containers => &self.containers,
+            Facet::Databases => &self.databases,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        Facet::ALL.iter().all(|f| self.facet(*f).is_empty())
+    }
+}
+
+/// Directories whose contents say nothing about the project's own stack.
+const NOT_THE_PROJECT: &[&str] = &[
+    "**/node_modules/**",
+    "**/vendor/**",
+    "**/testdata/**",
+    "**/fixtures/**",
+    "**/examples/**",
+    "**/example/**",
+    "**/third_party/**",
+    "**/.venv/**",
+    "**/venv/**",
+];
+
+/// Files detection looks for: (id, globs). Presence is enough.
+const PRESENCE: &[(&str, &[&str])] = &[
+    ("go.mod", &["go.mod", "**/go.mod"]),
+    ("go.src", &["**/*.go"]),
+    ("go.main", &["main.go", "**/main.go", "cmd/**"]),
+    ("cargo", &["Cargo.toml", "**/Cargo.toml"]),
+    (
+        "rust.main",
+        &["src/main.rs", "**/src/main.rs", "src/bin/*.rs"],
+    ),
+    ("rust.lib", &["src/lib.rs", "**/src/lib.rs"]),
+    ("package.json", &["package.json", "**/package.json"]),
+    (
+        "js.src",
+        &[
+            "**/*.js", "**/*.mjs", "**/*.cjs", "**/*.jsx", "**/*.ts", "**/*.tsx", "**/*.mts",
+        ],
+    ),
+    (
+        "ts",
+        &["tsconfig.json", "**/tsconfig.json", "**/*.ts", "**/*.tsx"],
+    ),
+    (
+        "python.manifest",
+        &[
+            "pyproject.toml",
+            "**/pyproject.toml",
+            "requirements*.txt",
+            "**/requirements*.txt",
+            "requirements/*.txt",
+            "setup.py",
+            "setup.cfg",
+            "Pipfile",
+        ],
+    ),
+    ("python.src", &["**/*.py"]),
+    (
+        "java.build",
+        &[
+            "pom.xml",
+            "**/pom.xml",
+            "build.gradle",
+            "**/build.gradle",
+            "build.gradle.kts",
+            "**/build.gradle.kts",
+        ],
+    ),
+    ("java.src", &["**/*.java"]),
+    ("kotlin.src", &["**/*.kt", "**/*.kts"]),
+    (
+        "ruby",
+        &[
+            "Gemfile",
+            "**/Gemfile",
+            "*.gemspec",
+            "Rakefile",
+            "config.ru",
+        ],
+    ),
+    ("ruby.src", &["**/*.rb"]),
+    ("gemspec", &["*.gemspec"]),
+    ("procfile", &["Procfile"]),
+    // Package managers, by lockfile or manifest.
+    ("lock.go-modules", &["go.sum", "**/go.sum"]),
+    ("lock.cargo", &["Cargo.lock", "**/Cargo.lock"]),
+    (
+        "lock.npm",
+        &[
+            "package-lock.json",
+            "**/package-lock.json",
+            "npm-shrinkwrap.json",
+        ],
+    ),
+    ("lock.yarn", &["yarn.lock", "**/yarn.lock"]),
+    ("lock.pnpm", &["pnpm-lock.yaml", "**/pnpm-lock.yaml"]),
+    (
+        "lock.bun",
+        &["bun.lockb", "bun.lock", "**/bun.lockb", "**/bun.lock"],
+    ),
+    ("lock.poetry", &["poetry.lock", "**/poetry.lock"]),
+    ("lock.uv", &["uv.lock", "**/uv.lock"]),
+    ("lock.pipenv", &["Pipfile.lock", "**/Pipfile.lock"]),
+    ("lock.bundler", &["Gemfile.lock", "**/Gemfile.lock"]),
+    (
+        "pm.pip",
+        &[
+            "requirements*.txt",
+            "**/requirements*.txt",
+            "requirements/*.txt",
+        ],
+    ),
+    ("pm.maven", &["pom.xml", "**/pom.xml"]),
+    (
+        "pm.gradle",
+        &[
+            "build.gradle",
+            "build.gradle.kts",
+            "**/build.gradle",
+            "**/build.gradle.kts",
+        ],
+    ),
+    // CI systems.
+    (
+        "ci.github-actions",
+        &[".github/workflows/*.yml", ".github/workflows/*.yaml"],
+    ),
+    ("ci.gitlab-ci", &[".gitlab-ci.yml", ".gitlab-ci.yaml"]),
+    (
+        "ci.circleci",
+        &[".circleci/config.yml", ".circleci/config.yaml"],
+    ),
+    ("ci.jenkins", &["Jenkinsfile", "**/Jenkinsfile"]),
+    (
+        "ci.azure-pipelines",
+        &[
+            "azure-pipelines.yml",
+            "azure-pipelines.yaml",
+            ".azure-pipelines/*.yml",
+        ],
+    ),
+    ("ci.bitbucket-pipelines", &["bitbucket-pipelines.yml"]),
+    ("ci.travis", &[".travis.yml"]),
+    ("ci.buildkite", &[".buildkite/*.yml", ".buildkite/*.yaml"]),
+    ("ci.drone", &[".drone.yml"]),
+    // Containers and orchestration.
+    ("containers.helm", &["Chart.yaml", "**/Chart.yaml"]),
+    (
+        "containers.kustomize",
+        &[
+            "kustomization.yaml",
+            "**/kustomization.yaml",
+            "kustomization.yml",
+            "**/kustomization.yml",
+        ],
+    ),
+];
+
+/// Manifests read for frameworks and database drivers.
+const MANIFESTS: &[&str] = &[
+    "package.json",
+    "**/package.json",
+    "go.mod",
+    "**/go.mod",
+    "Cargo.toml",
+    "**/Cargo.toml",
+    "pyproject.toml",
+    "**/pyproject.toml",
+    "requirements*.txt",
+    "**/requirements*.txt",
+    "requirements/*.txt",
+    "Pipfile",
+    "setup.py",
+    "setup.cfg",
+    "Gemfile",
+    "**/Gemfile",
+    "pom.xml",
+    "**/pom.xml",
+    "build.gradle",
+    "build.gradle.kts",
+    "**/build.gradle",
+    "**/build.gradle.kts",
+    ".env.example",
+    ".env.sample",
+    ".env.template",
+    "**/.env.example",
+];
+
+/// Compose files, also read for database images.
+pub const COMPOSE_FILES: &[&str] = &[
+    "docker-compose.yml",
+    "docker-compose.yaml",
+    "compose.yml",
+    "compose.yaml",
+    "**/docker-compose.yml",
+    "**/docker-compose.yaml",
+    "**/compose.yml",
+    "**/compose.yaml",
+    "docker-compose.*.yml",
+    "docker-compose.*.yaml",
+    "**/docker-compose.*.yml",
+    "**/docker-compose.*.yaml",
+];
+
+/// YAML files that may be Kubernetes manifests; the same selection the
+/// Kubernetes checks use, so the files are kept and parsed once for both.
+pub const KUBERNETES_FILES: &[&str] = &["**/*.yaml", "**/*.yml"];
+pub const KUBERNETES_EXCLUDE: &[&str] = &[
+    ".github/**",
+    "**/templates/**",
+    "**/node_modules/**",
+    "**/vendor/**",
+    "**/pnpm-lock.yaml",
+    "**/*docker-compose*",
+    "**/compose.y*ml",
+    "**/*patch*",
+    "**/overlays/**",
+    "**/test/**",
+    "**/tests/**",
+    "**/testdata/**",
+    "**/fixtures/**",
+    "**/examples/**",
+    "**/example/**",
+    "**/docs/**",
+];
+
+/// Kinds that make a YAML document a Kubernetes manifest.
+const KUBERNETES_KINDS: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "CronJob",
+    "Pod",
+    "ReplicaSet",
+    "Service",
+    "Ingress",
+    "ConfigMap",
+    "Secret",
+    "HorizontalPodAutoscaler",
+    "PersistentVolumeClaim",
+    "NetworkPolicy",
+];
+
+/// Source code that starts a network server (a service, not a library).
+const LISTENS: &str = r"(?x)
+    http\.ListenAndServe|\.ListenAndServe(TLS)?\(|\.Listen\(\s*[\x22']:|\br\.Run\(
+  | \bapp\.listen\(|\bserver\.listen\(|\.listen\(\s*(PORT|port|process\.env)
+  | uvicorn\.run\(|\bapp\.run\(|gunicorn
+  | HttpServer::new|axum::serve|axum::Server|warp::serve|rocket::build|TcpListener::bind
+  | SpringApplication\.run|@SpringBootApplication
+";
+
+/// Planned detection: handles into the evidence.
+#[derive(Debug)]
+pub struct StackPlan {
+    presence: Vec<(&'static str, SelectorId)>,
+    docker: SelectorId,
+    compose: SelectorId,
+    kubernetes: SelectorId,
+    manifests: SelectorId,
+    listens: PatternId,
+}
+
+fn selector(include: &[&str]) -> SelectorSpec {
+    SelectorSpec::from_strs(include, NOT_THE_PROJECT)
+}
+
+impl StackPlan {
+    pub fn plan(plan: &mut PlanBuilder) -> StackPlan {
+        let presence = PRESENCE
+            .iter()
+            .map(|(id, globs)| {
+                let spec = if *id == "js.src" {
+                    // Tool configuration is JavaScript too, but a Go
+                    // repository with `commitlint.config.js` is no Node project.
+                    let mut exclude = NOT_THE_PROJECT.to_vec();
+                    exclude.extend_from_slice(&["**/*.config.*", "**/.*rc.*", "**/.*.js"]);
+                    SelectorSpec::from_strs(globs, &exclude)
+                } else {
+                    selector(globs)
+                };
+                (*id, plan.selector(spec))
+            })
+            .collect();
+        let mut docker_exclude = crate::rules::dockerfile::DEFAULT_EXCLUDE.to_vec();
+        docker_exclude.extend_from_slice(NOT_THE_PROJECT);
+        let docker = plan.keep_contents(SelectorSpec::from_strs(
+            crate::rules::dockerfile::DEFAULT_PATHS,
+            &docker_exclude,
+        ));
+        let compose = plan.keep_contents(selector(COMPOSE_FILES));
+        let kubernetes = plan.keep_contents(SelectorSpec::from_strs(
+            KUBERNETES_FILES,
+            KUBERNETES_EXCLUDE,
+        ));
+        let manifests = plan.keep_contents(selector(MANIFESTS));
+        let sources = plan.selector(SelectorSpec::from_strs(
+            &[
+                "**/*.go",
+                "**/*.js",
+                "**/*.mjs",
+                "**/*.ts",
+                "**/*.py",
+                "**/*.rs",
+                "**/*.java",
+                "**/*.kt",
+                "**/*.rb",
+            ],
+            &[
+                "**/node_modules/**",
+                "**/vendor/**",
+                "**/*_test.go",
+                "**/test/**",
+                "**/tests/**",
+                "**/*.test.*",
+                "**/*.spec.*",
+                "**/testdata/**",
+                "**/fixtures/**",
+                "**/examples/**",
+            ],
+        ));
+        let listens = plan.pattern(
+            sources,
+            LISTENS,
+            PatternOptions {
+                secret: false,
+                check_id: "stack.detect".to_string(),
+            },
+        );
+        StackPlan {
+            presence,
+            docker,
+            compose,
+            kubernetes,
+            manifests,
+            listens,
+        }
+    }
+
+    fn count(&self, evidence: &Evidence, id: &str) -> usize {
+        self.presence
+            .iter()
+            .find(|(name, _)| *name == id)
+            .map_or(0, |(_, s)| evidence.selector(*s).count)
+    }
+
+    fn has(&self, evidence: &Evidence, id: &str) -> bool {
+        self.count(evidence, id) > 0
+    }
+
+    pub fn detect(&self, evidence: &Evidence) -> Stack {
+        let has = |id: &str| self.has(evidence, id);
+        let count = |id: &str| self.count(evidence, id);
+        let mut languages = BTreeSet::new();
+        let mut frameworks = BTreeSet::new();
+        let mut package_managers = BTreeSet::new();
+        let mut ci = BTreeSet::new();
+        let mut containers = BTreeSet::new();
+        let mut databases = BTreeSet::new();
+
+        // A language counts when its manifest is there, or when there is
+        // enough source code to be more than a helper script.
+        if has("go.mod") || count("go.src") >= 5 {
+            languages.insert("go");
+        }
+        if has("cargo") {
+            languages.insert("rust");
+        }
+        // A package.json for tooling (commit hooks, say) does not make a Go
+        // repository a Node project: it needs JavaScript or TypeScript code.
+        let js_sources = count("js.src");
+        if (has("package.json") && js_sources > 0) || js_sources >= 5 {
+            languages.insert("node");
+            if has("ts") {
+                languages.insert("typescript");
+            }
+        }
+        if has("python.manifest") || count("python.src") >= 5 {
+            languages.insert("python");
+        }
+        if has("java.build") && (has("java.src") || !has("kotlin.src")) || count("java.src") >= 5 {
+            languages.insert("java");
+        }
+        if has("kotlin.src") && (has("java.build") || count("kotlin.src") >= 5) {
+            languages.insert("kotlin");
+        }
+        if has("ruby") || count("ruby.src") >= 5 {
+            languages.insert("ruby");
+        }
+
+        for (id, _) in &self.presence {
+            if let Some(system) = id.strip_prefix("ci.")
+                && has(id)
+            {
+                ci.insert(system);
+            }
+            if let Some(tool) = id.strip_prefix("containers.")
+                && has(id)
+            {
+                containers.insert(tool);
+            }
+            if let Some(manager) = id.strip_prefix("lock.").or(id.strip_prefix("pm."))
+                && has(id)
+            {
+                package_managers.insert(manager);
+            }
+        }
+        if languages.contains("go") {
+            package_managers.insert("go-modules");
+        }
+        if languages.contains("rust") {
+            package_managers.insert("cargo");
+        }
+        if languages.contains("node")
+            && !["yarn", "pnpm", "bun"]
+                .iter()
+                .any(|m| package_managers.contains(m))
+        {
+            package_managers.insert("npm");
+        }
+        if languages.contains("python")
+            && !["poetry", "uv", "pipenv"]
+                .iter()
+                .any(|m| package_managers.contains(m))
+        {
+            package_managers.insert("pip");
+        }
+        if languages.contains("ruby") && has("ruby") {
+            package_managers.insert("bundler");
+        }
+
+        let mut dockerfile_exposes = false;
+        if evidence.kept(self.docker).next().is_some() {
+            containers.insert("docker");
+            dockerfile_exposes = evidence.kept(self.docker).any(|f| {
+                crate::rules::dockerfile::parsed(f)
+                    .final_stage()
+                    .is_some_and(|s| s.instructions.iter().any(|i| i.keyword == "EXPOSE"))
+            });
+        }
+
+        let mut compose_builds = false;
+        for file in evidence.kept(self.compose) {
+            let docs = documents(file);
+            for doc in &docs.docs {
+                let Some(Value::Map(services)) = doc.get("services").map(|s| &s.value) else {
+                    continue;
+                };
+                containers.insert("compose");
+                for (_, service) in services {
+                    if service.get("build").is_some() {
+                        compose_builds = true;
+                    }
+                    if let Some(image) = service.get("image").and_then(|i| i.scalar_text()) {
+                        databases.extend(databases_in_image(&image));
+                    }
+                }
+            }
+        }
+
+        let mut deploys_workload = false;
+        for file in evidence.kept(self.kubernetes) {
+            let docs = documents(file);
+            for doc in &docs.docs {
+                let kind = doc.get("kind").and_then(|k| k.scalar_text());
+                let is_kubernetes = doc.get("apiVersion").is_some()
+                    && kind
+                        .as_deref()
+                        .is_some_and(|k| KUBERNETES_KINDS.contains(&k));
+                if !is_kubernetes {
+                    continue;
+                }
+                containers.insert("kubernetes");
+                if matches!(
+                    kind.as_deref(),
+                    Some("Deployment" | "StatefulSet" | "Service")
+                ) {
+                    deploys_workload = true;
+                }
+                let images = doc_images(doc);
+                for image in images {
+                    databases.extend(databases_in_image(&image));
+                }
+            }
+        }
+
+        let matchers = Matchers::new();
+        for file in evidence.kept(self.manifests) {
+            let name = file.path.rsplit('/').next().unwrap_or(&file.path);
+            let text = &file.text;
+            if name.starts_with(".env") {
+                databases.extend(matchers.env_databases(text));
+                continue;
+            }
+            frameworks.extend(matchers.frameworks(name, text));
+            databases.extend(matchers.driver_databases(name, text));
+        }
+
+        let mut lockfiles: Vec<String> = self
+            .presence
+            .iter()
+            .filter(|(id, _)| id.starts_with("lock."))
+            .flat_map(|(_, s)| evidence.selector(*s).sample.iter().cloned())
+            .collect();
+        lockfiles.sort_by_key(|p| (p.matches('/').count(), p.clone()));
+        lockfiles.truncate(5);
+
+        let server_framework = !frameworks.is_empty();
+        let listens = evidence.pattern(self.listens).count > 0;
+        let service = server_framework
+            || listens
+            || has("procfile")
+            || dockerfile_exposes
+            || deploys_workload
+            || compose_builds;
+        let library = has("rust.lib") && !has("rust.main")
+            || (languages.contains("go") && !has("go.main"))
+            || has("gemspec")
+            || languages.iter().all(|l| *l == "node" || *l == "typescript")
+                && !languages.is_empty()
+                && self.node_library(evidence)
+            || languages.len() == 1
+                && languages.contains("python")
+                && self.python_library(evidence);
+        let kind = if service {
+            ProjectKind::Service
+        } else if library {
+            ProjectKind::Library
+        } else {
+            ProjectKind::Unknown
+        };
+
+        let strings = |set: BTreeSet<&str>| set.into_iter().map(str::to_string).collect();
+        Stack {
+            languages: strings(languages),
+            frameworks: strings(frameworks),
+            package_managers: strings(package_managers),
+            lockfiles,
+            ci: strings(ci),
+            containers: strings(containers),
+            databases: strings(databases),
+            kind,
+        }
+    }
+
+    fn root_manifest(&self, evidence: &Evidence, name: &str) -> Option<std::sync::Arc<Documents>> {
+        evidence
+            .kept(self.manifests)
+            .find(|f| f.path == name)
+            .map(documents)
+    }
+
+    /// A package.json that publishes an entry point and has no start script.
+    fn node_library(&self, evidence: &Evidence) -> bool {
+        let Some(docs) = self.root_manifest(evidence, "package.json") else {
+            return false;
+        };
+        let Some(root) = docs.docs.first() else {
+            return false;
+        };
+        let publishes = ["main", "exports", "module", "types"]
+            .iter()
+            .any(|k| root.get(k).is_some());
+        let starts = root.get("scripts").and_then(|s| s.get("start")).is_some();
+        publishes
+            && !starts
+            && root
+                .get("private")
+                .is_none_or(|p| p.value != Value::Bool(true))
+    }
+
+    /// A pyproject.toml with a build backend and no console entry point.
+    fn python_library(&self, evidence: &Evidence) -> bool {
+        let Some(docs) = self.root_manifest(evidence, "pyproject.toml") else {
+            return false;
+        };
+        let Some(root) = docs.docs.first() else {
+            return false;
+        };
+        root.get("build-system").is_some()
+            && root.get("project").and_then(|p| p.get("scripts")).is_none()
+    }
+}
+
+/// Every `image:` under a document (containers of any workload shape).
+fn doc_images(node: &crate::document::Node) -> Vec<String> {
+    let mut out = Vec::new();
+    fn walk(node: &crate::document::Node, out: &mut Vec<String>) {
+        match &node.value {
+            Value::Map(entries) => {
+                for (key, child) in entries {
+                    if key == "image"
+                        && let Some(text) = child.scalar_text()
+                    {
+                        out.push(text);
+                    }
+                    walk(child, out);
+                }
+            }
+            Value::Seq(items) => items.iter().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    walk(node, &mut out);
+    out
+}
+
+fn databases_in_image(image: &str) -> Vec<&'static str> {
+    let name = image.split(['@', ':']).next().unwrap_or(image);
+    let last = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
+    let found = match last.as_str() {
+        n if n.starts_with("postgres") || n.contains("postgis") || n == "timescaledb" => {
+            "postgresql"
+        }
+        n if n.starts_with("mysql") || n.starts_with("mariadb") => "mysql",
+        n if n.starts_with("redis") || n.starts_with("valkey") => "redis",
+        n if n.starts_with("mongo") => "mongodb",
+        _ => return Vec::new(),
+    };
+    vec![found]
+}
+
+/// Regexes over manifest text, compiled once per audit.
+struct Matchers {
+    frameworks: Vec<(&'static str, Regex)>,
+    drivers: Vec<(&'static str, Regex)>,
+    env: Vec<(&'static str, Regex)>,
+}
+
+/// (framework id, manifest file names it is declared in, dependency regex).
+const FRAMEWORKS: &[(&str, &str, &str)] = &[
+    ("express", "package.json", r#""express"\s*:"#),
+    ("nextjs", "package.json", r#""next"\s*:"#),
+    ("nestjs", "package.json", r#""@nestjs/core"\s*:"#),
+    ("fastify", "package.json", r#""fastify"\s*:"#),
+    ("koa", "package.json", r#""koa"\s*:"#),
+    ("hono", "package.json", r#""hono"\s*:"#),
+    ("fastapi", "python", r"(?im)^[\s\x22']*fastapi\b"),
+    ("django", "python", r"(?im)^[\s\x22']*django\b"),
+    ("flask", "python", r"(?im)^[\s\x22']*flask\b"),
+    ("gin", "go.mod", r"github\.com/gin-gonic/gin\b"),
+    ("echo", "go.mod", r"github\.com/labstack/echo\b"),
+    ("fiber", "go.mod", r"github\.com/gofiber/fiber\b"),
+    ("chi", "go.mod", r"github\.com/go-chi/chi\b"),
+    ("gorilla", "go.mod", r"github\.com/gorilla/mux\b"),
+    ("spring", "jvm", r"spring-boot"),
+    ("quarkus", "jvm", r"io\.quarkus"),
+    ("micronaut", "jvm", r"io\.micronaut"),
+    ("rails", "Gemfile", r#"(?m)^\s*gem\s+["']rails["']"#),
+    ("sinatra", "Gemfile", r#"(?m)^\s*gem\s+["']sinatra["']"#),
+    ("actix", "Cargo.toml", r"(?m)^\s*actix-web\b"),
+    ("axum", "Cargo.toml", r"(?m)^\s*axum\b"),
+    ("rocket", "Cargo.toml", r"(?m)^\s*rocket\b"),
+    ("warp", "Cargo.toml", r"(?m)^\s*warp\b"),
+];
+
+/// (database id, manifest kind, driver regex).
+const DRIVERS: &[(&str, &str, &str)] = &[
+    (
+        "postgresql",
+        "go.mod",
+        r"jackc/pgx|lib/pq\b|gorm\.io/driver/postgres",
+    ),
+    (
+        "mysql",
+        "go.mod",
+        r"go-sql-driver/mysql|gorm\.io/driver/mysql",
+    ),
+    (
+        "redis",
+        "go.mod",
+        r"redis/go-redis|go-redis/redis|gomodule/redigo",
+    ),
+    ("mongodb", "go.mod", r"go\.mongodb\.org/mongo-driver"),
+    ("sqlite", "go.mod", r"mattn/go-sqlite3|modernc\.org/sqlite"),
+    (
+        "postgresql",
+        "package.json",
+        r#""(pg|postgres|@neondatabase/serverless|pg-promise)"\s*:"#,
+    ),
+    ("mysql", "package.json", r#""(mysql|mysql2)"\s*:"#),
+    (
+        "redis",
+        "package.json",
+        r#""(redis|ioredis|@upstash/redis)"\s*:"#,
+    ),
+    ("mongodb", "package.json", r#""(mongodb|mongoose)"\s*:"#),
+    (
+        "sqlite",
+        "package.json",
+        r#""(sqlite3|better-sqlite3)"\s*:"#,
+    ),
+    (
+        "postgresql",
+        "python",
+        r"(?i)\b(psycopg2?|psycopg2-binary|asyncpg|pg8000)\b",
+    ),
+    (
+        "mysql",
+        "python",
+        r"(?i)\b(pymysql|mysqlclient|aiomysql|mysql-connector-python)\b",
+    ),
+    ("redis", "python", r#"(?im)^[\s\x22']*(redis|aioredis)\b"#),
+    ("mongodb", "python", r"(?i)\b(pymongo|motor|mongoengine)\b"),
+    ("postgresql", "Gemfile", r#"gem\s+["']pg["']"#),
+    ("mysql", "Gemfile", r#"gem\s+["']mysql2["']"#),
+    ("redis", "Gemfile", r#"gem\s+["'](redis|sidekiq)["']"#),
+    ("mongodb", "Gemfile", r#"gem\s+["']mongoid["']"#),
+    (
+        "postgresql",
+        "Cargo.toml",
+        r#"(?m)^\s*(tokio-postgres|postgres|deadpool-postgres)\b|features\s*=\s*\[[^\]]*"postgres"#,
+    ),
+    (
+        "mysql",
+        "Cargo.toml",
+        r#"(?m)^\s*mysql_async\b|features\s*=\s*\[[^\]]*"mysql"#,
+    ),
+    (
+        "redis",
+        "Cargo.toml",
+        r"(?m)^\s*(redis|fred|deadpool-redis)\b",
+    ),
+    ("mongodb", "Cargo.toml", r"(?m)^\s*mongodb\b"),
+    (
+        "sqlite",
+        "Cargo.toml",
+        r#"(?m)^\s*rusqlite\b|features\s*=\s*\[[^\]]*"sqlite"#,
+    ),
+    (
+        "postgresql",
+        "jvm",
+        r"org\.postgresql|postgresql:postgresql",
+    ),
+    ("mysql", "jvm", r"mysql-connector|com\.mysql"),
+    (
+        "redis",
+        "jvm",
+        r"jedis|lettuce|spring-boot-starter-data-redis",
+    ),
+    (
+        "mongodb",
+        "jvm",
+        r"mongodb-driver|spring-boot-starter-data-mongodb",
+    ),
+];
+
+/// (database id, env regex) over `.env.example`-style files: variable names
+/// and URL schemes, never values.
+const ENV: &[(&str, &str)] = &[
+    (
+        "postgresql",
+        r"(?im)^\s*(export\s+)?(POSTGRES_\w+|PG(HOST|USER|DATABASE)\b|\w+=postgres(ql)?://)",
+    ),
+    ("mysql", r"(?im)^\s*(export\s+)?(MYSQL_\w+|\w+=mysql://)"),
+    ("redis", r"(?im)^\s*(export\s+)?(REDIS_\w+|\w+=rediss?://)"),
+    (
+        "mongodb",
+        r"(?im)^\s*(export\s+)?(MONGO(DB)?_\w+|\w+=mongodb(\+srv)?://)",
+    ),
+];
+
+fn manifest_kind(name: &str) -> &str {
+    match name {
+        "package.json" | "go.mod" | "Cargo.toml" | "Gemfile" => name,
+        "pom.xml" | "build.gradle" | "build.gradle.kts" => "jvm",
+        n if n.starts_with("requirements")
+            || n == "pyproject.toml"
+            || n == "Pipfile"
+            || n == "setup.py"
+            || n == "setup.cfg" =>
+        {
+            "python"
+        }
+        _ => "",
+    }
+}
+
+impl Matchers {
+    fn new() -> Self {
+        let compile = |r: &str| Regex::new(r).expect("built-in detection regexes are valid");
+        Matchers {
+            frameworks: FRAMEWORKS
+                .iter()
+                .map(|(id, _, r)| (*id, compile(r)))
+                .collect(),
+            drivers: DRIVERS.iter().map(|(id, _, r)| (*id, compile(r))).collect(),
+            env: ENV.iter().map(|(id, r)| (*id, compile(r))).collect(),
+        }
+    }
+
+    fn frameworks(&self, name: &str, text: &str) -> Vec<&'static str> {
+        let kind = manifest_kind(name);
+        FRAMEWORKS
+            .iter()
+            .zip(&self.frameworks)
+            .filter(|((_, k, _), (_, regex))| *k == kind && regex.is_match(text))
+            .map(|((id, _, _), _)| *id)
+            .collect()
+    }
+
+    fn driver_databases(&self, name: &str, text: &str) -> Vec<&'static str> {
+        let kind = manifest_kind(name);
+        DRIVERS
+            .iter()
+            .zip(&self.drivers)
+            .filter(|((_, k, _), (_, regex))| *k == kind && regex.is_match(text))
+            .map(|((id, _, _), _)| *id)
+            .collect()
+    }
+
+    fn env_databases(&self, text: &str) -> Vec<&'static str> {
+        self.env
+            .iter()
+            .filter(|(_, regex)| regex.is_match(text))
+            .map(|(id, _)| *id)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detect(files: &[(&str, &str)]) -> Stack {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let full = dir.path().join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, text).unwrap();
+        }
+        let mut plan = PlanBuilder::new();
+        let stack = StackPlan::plan(&mut plan);
+        let plan = plan.build().unwrap();
+        let evidence = crate::scan::scan(dir.path(), &plan, &Default::default()).unwrap();
+        stack.detect(&evidence)
+    }
+
+    #[test]
+    fn go_service_with_tooling_package_json_is_not_node() {
+        let stack = detect(&[
+            (
+                "go.mod",
+                "module x\n\nrequire github.com/gin-gonic/gin v1.10.0\nrequire github.com/jackc/pgx/v5 v5.6.0\n",
+            ),
+            (
+                "cmd/api/main.go",
+                "package main\nfunc main() { r.Run(\":8080\") }\n",
+            ),
+            (
+                "package.json",
+                "{ \"devDependencies\": { \"@commitlint/cli\": \"19.0.0\" } }",
+            ),
+            ("commitlint.config.js", "module.exports = {};\n"),
+            (".github/workflows/ci.yml", "on: push\n"),
+            (
+                "docker-compose.yml",
+                "services:\n  cache:\n    image: redis:7\n",
+            ),
+            (".env.example", "MONGO_URI=\n"),
+        ]);
+        assert_eq!(stack.languages, ["go"]);
+        assert_eq!(stack.frameworks, ["gin"]);
+        assert_eq!(stack.ci, ["github-actions"]);
+        assert_eq!(stack.containers, ["compose"]);
+        assert_eq!(stack.databases, ["mongodb", "postgresql", "redis"]);
+        assert_eq!(stack.kind, ProjectKind::Service);
+    }
+
+    #[test]
+    fn rust_crate_without_a_server_is_a_library() {
+        let stack = detect(&[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"x\"\n[dependencies]\nserde = \"1\"\n",
+            ),
+            ("Cargo.lock", "version = 4\n"),
+            ("src/lib.rs", "pub fn f() {}\n"),
+        ]);
+        assert_eq!(stack.languages, ["rust"]);
+        assert_eq!(stack.package_managers, ["cargo"]);
+        assert_eq!(stack.lockfiles, ["Cargo.lock"]);
+        assert_eq!(stack.kind, ProjectKind::Library);
+    }
+
+    #[test]
+    fn axum_binary_and_kubernetes_make_a_service() {
+        let stack = detect(&[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"x\"\n[dependencies]\naxum = \"0.7\"\nsqlx = { version = \"0.8\", features = [\"postgres\"] }\n",
+            ),
+            ("src/main.rs", "fn main() {}\n"),
+            (
+                "deploy/app.yaml",
+                "apiVersion: apps/v1\nkind: Deployment\nspec: {}\n---\napiVersion: apps/v1\nkind: StatefulSet\nspec:\n  template:\n    spec:\n      containers: [{ image: bitnami/redis:7.2 }]\n",
+            ),
+            ("chart/Chart.yaml", "name: x\n"),
+        ]);
+        assert_eq!(stack.frameworks, ["axum"]);
+        assert_eq!(stack.containers, ["helm", "kubernetes"]);
+        assert_eq!(stack.databases, ["postgresql", "redis"]);
+        assert_eq!(stack.kind, ProjectKind::Service);
+    }
+
+    #[test]
+    fn node_typescript_package_managers_by_lockfile() {
+        let stack = detect(&[
+            (
+                "package.json",
+                "{ \"dependencies\": { \"next\": \"15.0.0\", \"ioredis\": \"5\" } }",
+            ),
+            ("pnpm-lock.yaml", "lockfileVersion: '9.0'\n"),
+            ("tsconfig.json", "{}"),
+            (
+                "app/page.tsx",
+                "export default function Page() { return null }\n",
+            ),
+        ]);
+        assert_eq!(stack.languages, ["node", "typescript"]);
+        assert_eq!(stack.frameworks, ["nextjs"]);
+        assert_eq!(stack.package_managers, ["pnpm"]);
+        assert_eq!(stack.databases, ["redis"]);
+        assert_eq!(stack.kind, ProjectKind::Service);
+    }
+
+    #[test]
+    fn nothing_detected_in_an_empty_tree() {
+        let stack = detect(&[("notes.txt", "hello\n")]);
+        assert!(stack.is_empty());
+        assert_eq!(stack.kind, ProjectKind::Unknown);
+    }
+}
