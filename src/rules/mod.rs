@@ -11,9 +11,13 @@
 //! 3. **evaluate** against the [`Evidence`] the scan gathered.
 
 pub mod content;
+pub mod coverage;
 pub mod dockerfile;
 pub mod document;
 pub mod keys;
+pub mod each_file;
+pub mod migrations;
+pub mod pairs;
 pub mod paths;
 pub mod stack;
 
@@ -50,6 +54,21 @@ pub enum RuleSpec {
     /// Passes when no file matching `paths` contains any of the patterns;
     /// every hit is a finding with path and line.
     ContentAbsent(content::ContentSpec),
+    /// Passes when every coverage report matching `paths` reaches `min`
+    /// percent of lines covered (lcov, Go profiles, Cobertura, Clover, JaCoCo).
+    Coverage(coverage::CoverageSpec),
+    /// Passes when every file matching `paths` has its partner: the path with
+    /// `suffix` replaced by `partner` (each `*.up.sql` its `*.down.sql`).
+    FilePairs(pairs::PairsSpec),
+    /// Passes when every selected file (with `if_contains`) contains
+    /// `require` and does not contain `forbid`.
+    EachFile(each_file::EachFileSpec),
+    /// Passes when migration versions are unique within their directory and
+    /// do not mix sequence numbers with timestamps.
+    MigrationVersions(migrations::VersionsSpec),
+    /// Passes when none of the `recent` highest-versioned migrations contains
+    /// `pattern` (a destructive statement, say).
+    RecentMigrations(migrations::RecentSpec),
     /// Queries YAML / JSON / TOML documents: selected nodes exist, are
     /// absent, or each meet conditions. See [`document::DocumentSpec`].
     Document(document::DocumentSpec),
@@ -140,6 +159,11 @@ impl RuleSpec {
             RuleSpec::FileExists(spec) | RuleSpec::FileAbsent(spec) => spec.validate(v),
             RuleSpec::MinFiles(spec) => spec.validate(v),
             RuleSpec::ContentMatch(spec) | RuleSpec::ContentAbsent(spec) => spec.validate(v),
+            RuleSpec::Coverage(spec) => spec.validate(v),
+            RuleSpec::FilePairs(spec) => spec.validate(v),
+            RuleSpec::EachFile(spec) => spec.validate(v),
+            RuleSpec::MigrationVersions(spec) => spec.validate(v),
+            RuleSpec::RecentMigrations(spec) => spec.validate(v),
             RuleSpec::Document(spec) => spec.validate(v),
             RuleSpec::Dockerfile(spec) => spec.validate(v),
             RuleSpec::Stack(spec) => spec.validate(v),
@@ -179,7 +203,12 @@ impl RuleSpec {
             | RuleSpec::KeysDocumented(_)
             | RuleSpec::Document(_)
             | RuleSpec::Dockerfile(_)
-            | RuleSpec::Stack(_) => {}
+            | RuleSpec::Stack(_)
+            | RuleSpec::Coverage(_)
+            | RuleSpec::FilePairs(_)
+            | RuleSpec::EachFile(_)
+            | RuleSpec::MigrationVersions(_)
+            | RuleSpec::RecentMigrations(_) => {}
             RuleSpec::ByLanguage(spec) => spec
                 .rules
                 .iter()
@@ -196,6 +225,13 @@ impl RuleSpec {
             RuleSpec::MinFiles(spec) => Rule::MinFiles(spec.plan(plan)),
             RuleSpec::ContentMatch(spec) => Rule::ContentMatch(spec.plan(plan, cx)),
             RuleSpec::ContentAbsent(spec) => Rule::ContentAbsent(spec.plan(plan, cx)),
+            RuleSpec::Coverage(spec) => Rule::Coverage(Box::new(spec.plan(plan))),
+            RuleSpec::FilePairs(spec) => Rule::FilePairs(Box::new(spec.plan(plan))),
+            RuleSpec::EachFile(spec) => Rule::EachFile(Box::new(spec.plan(plan))),
+            RuleSpec::MigrationVersions(spec) => Rule::MigrationVersions(Box::new(spec.plan(plan))),
+            RuleSpec::RecentMigrations(spec) => {
+                Rule::RecentMigrations(Box::new(spec.plan(plan, cx.check_id)))
+            }
             RuleSpec::Document(spec) => Rule::Document(Box::new(spec.plan(plan))),
             RuleSpec::Dockerfile(spec) => Rule::Dockerfile(spec.plan(plan)),
             RuleSpec::Stack(spec) => Rule::Stack(spec.plan()),
@@ -222,6 +258,11 @@ pub enum Rule {
     MinFiles(paths::MinFiles),
     ContentMatch(content::Patterns),
     ContentAbsent(content::Patterns),
+    Coverage(Box<coverage::Coverage>),
+    FilePairs(Box<pairs::Pairs>),
+    EachFile(Box<each_file::EachFile>),
+    MigrationVersions(Box<migrations::Versions>),
+    RecentMigrations(Box<migrations::Recent>),
     /// Boxed: a query is much larger than the other planned rules.
     Document(Box<document::Query>),
     Dockerfile(dockerfile::DockerfileRule),
@@ -241,6 +282,11 @@ impl Rule {
             Rule::MinFiles(rule) => rule.evaluate(evidence),
             Rule::ContentMatch(patterns) => patterns.evaluate_match(evidence),
             Rule::ContentAbsent(patterns) => patterns.evaluate_absent(evidence),
+            Rule::Coverage(rule) => rule.evaluate(evidence),
+            Rule::FilePairs(rule) => rule.evaluate(evidence),
+            Rule::EachFile(rule) => rule.evaluate(evidence),
+            Rule::MigrationVersions(rule) => rule.evaluate(evidence),
+            Rule::RecentMigrations(rule) => rule.evaluate(evidence),
             Rule::Document(query) => query.evaluate(evidence),
             Rule::Dockerfile(rule) => rule.evaluate(evidence),
             Rule::Stack(rule) => rule.evaluate(evidence),

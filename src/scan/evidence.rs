@@ -5,7 +5,7 @@
 //! (the smallest paths are kept, so output is the same whatever the thread
 //! timing), which keeps memory flat however large the tree is.
 
-use super::{PatternId, SelectorId};
+use super::{DocumentsId, PatternId, SelectorId};
 use serde::Serialize;
 use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,6 +16,10 @@ use std::time::Duration;
 pub const SAMPLE_LIMIT: usize = 100;
 /// Hits kept per pattern; counts stay exact beyond it.
 pub const HIT_LIMIT: usize = 200;
+/// Files kept per document request. Requests come from narrow selectors
+/// (migration directories, coverage reports), so this is a safety net rather
+/// than a sample size.
+pub const DOCUMENT_LIMIT: usize = 10_000;
 /// Files whose contents are kept for structured rules (the smallest paths
 /// win, so the choice does not depend on thread timing). Each is at most
 /// `max_file_size`; manifests and configuration files are small, and this
@@ -50,6 +54,23 @@ pub struct PatternHits {
     /// For collecting patterns: each distinct captured value with the first
     /// place (by path, then line) it occurs, sorted by value.
     pub captures: Vec<(String, Hit)>,
+}
+
+/// One file kept whole for a rule.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Document {
+    pub path: String,
+    /// The text (lossily decoded), when it was asked for and could be read;
+    /// `None` for binary, too large or unreadable files.
+    pub text: Option<String>,
+}
+
+/// Every file of one document request, sorted by path.
+#[derive(Debug, Clone, Default)]
+pub struct Documents {
+    /// All matching files, including any beyond [`DOCUMENT_LIMIT`].
+    pub count: usize,
+    pub files: Vec<Document>,
 }
 
 /// Counters describing the scan itself, for the report's `stats`.
@@ -188,6 +209,7 @@ impl Kept {
 pub(crate) struct Partial {
     pub(crate) selectors: Vec<Bounded<String>>,
     pub(crate) patterns: Vec<Bounded<Hit>>,
+    pub(crate) documents: Vec<Bounded<Document>>,
     pub(crate) suppressed: Vec<usize>,
     pub(crate) kept: Kept,
     pub(crate) captures: Vec<BTreeMap<String, Hit>>,
@@ -195,8 +217,11 @@ pub(crate) struct Partial {
 }
 
 impl Partial {
-    pub(crate) fn new(selectors: usize, patterns: usize) -> Self {
+    pub(crate) fn new(selectors: usize, patterns: usize, documents: usize) -> Self {
         Partial {
+            documents: (0..documents)
+                .map(|_| Bounded::new(DOCUMENT_LIMIT))
+                .collect(),
             selectors: (0..selectors).map(|_| Bounded::new(SAMPLE_LIMIT)).collect(),
             patterns: (0..patterns).map(|_| Bounded::new(HIT_LIMIT)).collect(),
             suppressed: vec![0; patterns],
@@ -211,6 +236,9 @@ impl Partial {
             mine.absorb(theirs);
         }
         for (mine, theirs) in self.patterns.iter_mut().zip(other.patterns) {
+            mine.absorb(theirs);
+        }
+        for (mine, theirs) in self.documents.iter_mut().zip(other.documents) {
             mine.absorb(theirs);
         }
         for (mine, theirs) in self.suppressed.iter_mut().zip(other.suppressed) {
@@ -276,6 +304,14 @@ impl Partial {
                     captures: captures.into_iter().collect(),
                 })
                 .collect(),
+            documents: self
+                .documents
+                .into_iter()
+                .map(|b| Documents {
+                    count: b.count,
+                    files: b.kept.into_iter().collect(),
+                })
+                .collect(),
             stats,
         }
     }
@@ -327,6 +363,7 @@ impl KeptFile {
 pub struct Evidence {
     selectors: Vec<SelectorHits>,
     patterns: Vec<PatternHits>,
+    documents: Vec<Documents>,
     files: BTreeMap<String, KeptFile>,
     kept_by_selector: Vec<Vec<String>>,
     kept_dropped: usize,
@@ -364,5 +401,9 @@ impl Evidence {
 
     pub fn pattern(&self, id: PatternId) -> &PatternHits {
         &self.patterns[id.0]
+    }
+
+    pub fn documents(&self, id: DocumentsId) -> &Documents {
+        &self.documents[id.0]
     }
 }

@@ -10,13 +10,15 @@ mod plan;
 mod walk;
 
 pub use evidence::{
-    CAPTURE_LIMIT, Evidence, HIT_LIMIT, Hit, KEEP_LIMIT, KeptFile, PatternHits, SAMPLE_LIMIT, ScanStats,
-    SelectorHits,
+    CAPTURE_LIMIT, DOCUMENT_LIMIT, Document, Documents, Evidence, HIT_LIMIT, Hit, KEEP_LIMIT, KeptFile,
+    PatternHits, SAMPLE_LIMIT, ScanStats, SelectorHits,
 };
 pub use filter::{HitFilter, KEY_GROUP, SECRET_GROUP, shannon_entropy};
 pub use plan::{
-    PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec, compile_regex,
+    DocumentsId, PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec,
+    compile_regex,
 };
+pub(crate) use walk::is_allowed;
 pub use walk::{ScanError, scan};
 
 pub(crate) type Spanned<T> = serde_saphyr::Spanned<T>;

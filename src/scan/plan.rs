@@ -20,6 +20,12 @@ pub struct SelectorId(pub(crate) usize);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PatternId(pub(crate) usize);
 
+/// Handle to the complete list of files one selector matched, optionally with
+/// their contents: for rules that must see every file, not a sample (each
+/// migration has its rollback) or parse a file whole (a coverage report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DocumentsId(pub(crate) usize);
+
 /// Include and exclude globs, as written by a rule.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SelectorSpec {
@@ -88,6 +94,7 @@ pub struct PlanBuilder {
     selectors: Vec<SelectorSpec>,
     selector_ids: HashMap<SelectorSpec, SelectorId>,
     patterns: Vec<(SelectorId, String, PatternOptions)>,
+    documents: Vec<(SelectorId, bool)>,
     /// Selectors whose files' contents are kept for structured rules.
     keep: Vec<bool>,
 }
@@ -131,6 +138,21 @@ impl PlanBuilder {
         id
     }
 
+    /// Asks the walk to keep every file `selector` matches (up to
+    /// [`DOCUMENT_LIMIT`](super::DOCUMENT_LIMIT)), with its text when
+    /// `content` is set. Identical requests share one handle.
+    pub fn documents(&mut self, selector: SelectorId, content: bool) -> DocumentsId {
+        if let Some(index) = self
+            .documents
+            .iter()
+            .position(|d| *d == (selector, content))
+        {
+            return DocumentsId(index);
+        }
+        self.documents.push((selector, content));
+        DocumentsId(self.documents.len() - 1)
+    }
+
     /// Compiles the plan. Patterns and globs were validated when their packs
     /// loaded, so a failure here is a bug, reported rather than panicking.
     pub fn build(self) -> Result<ScanPlan, String> {
@@ -165,8 +187,14 @@ impl PlanBuilder {
             .dfa_size_limit(64 * 1024 * 1024)
             .build()
             .map_err(|e| e.to_string())?;
+        let mut selector_documents = vec![Vec::new(); self.selectors.len()];
+        for (index, (selector, content)) in self.documents.iter().enumerate() {
+            selector_documents[selector.0].push((index, *content));
+        }
         Ok(ScanPlan {
             selector_count: self.selectors.len(),
+            document_count: self.documents.len(),
+            selector_documents,
             keep: self.keep,
             include: include.build().map_err(|e| e.to_string())?,
             include_owner,
@@ -212,6 +240,10 @@ pub fn compile_regex(regex: &str) -> Result<Regex, String> {
 #[derive(Debug)]
 pub struct ScanPlan {
     pub(crate) selector_count: usize,
+    pub(crate) document_count: usize,
+    /// For each selector, the document requests it feeds and whether they
+    /// want the text.
+    pub(crate) selector_documents: Vec<Vec<(usize, bool)>>,
     /// Per selector: whether its files' contents are kept.
     pub(crate) keep: Vec<bool>,
     include: GlobSet,

@@ -2,7 +2,7 @@
 //! which each file is matched against every selector at once and, if any
 //! content pattern wants it, read once and searched by all patterns together.
 
-use super::evidence::{Hit, Partial};
+use super::evidence::{Document, Hit, Partial};
 use super::filter::{KEY_GROUP, SECRET_GROUP};
 use super::{Evidence, ScanOptions, ScanPlan};
 use ignore::overrides::OverrideBuilder;
@@ -88,7 +88,11 @@ pub fn scan(root: &Path, plan: &ScanPlan, options: &ScanOptions) -> Result<Evide
         })
     });
 
-    let mut total = Partial::new(plan.selector_count, plan.pattern_count());
+    let mut total = Partial::new(
+        plan.selector_count,
+        plan.pattern_count(),
+        plan.document_count,
+    );
     for partial in finished.into_inner().unwrap_or_else(|e| e.into_inner()) {
         total.absorb(partial);
     }
@@ -106,6 +110,7 @@ struct Worker<'a> {
     buffer: Vec<u8>,
     selectors: Vec<usize>,
     patterns: Vec<usize>,
+    documents: Vec<(usize, bool)>,
 }
 
 impl Drop for Worker<'_> {
@@ -131,10 +136,15 @@ impl<'a> Worker<'a> {
             plan,
             options,
             sink,
-            partial: Some(Partial::new(plan.selector_count, plan.pattern_count())),
+            partial: Some(Partial::new(
+                plan.selector_count,
+                plan.pattern_count(),
+                plan.document_count,
+            )),
             buffer: Vec::new(),
             selectors: Vec::new(),
             patterns: Vec::new(),
+            documents: Vec::new(),
         }
     }
 
@@ -166,23 +176,53 @@ impl<'a> Worker<'a> {
         }
         self.plan.patterns_for(&self.selectors, &mut self.patterns);
         let keep = self.plan.keeps_any(&self.selectors);
-        if self.patterns.is_empty() && !keep {
-            return;
+        self.documents.clear();
+        for selector in &self.selectors {
+            self.documents
+                .extend_from_slice(&self.plan.selector_documents[*selector]);
         }
-        if let Err(reason) =
-            read_limited(entry.path(), self.options.max_file_size, &mut self.buffer)
-        {
-            match reason {
-                ReadProblem::TooLarge => partial.stats.skipped_too_large += 1,
-                ReadProblem::Io(err) => partial.stats.problem(format!("{relative}: {err}")),
+        let wants_text = keep || self.documents.iter().any(|(_, content)| *content);
+        if self.patterns.is_empty() && !wants_text {
+            for (request, _) in &self.documents {
+                partial.documents[*request].insert(Document {
+                    path: relative.clone(),
+                    text: None,
+                });
             }
             return;
         }
-        let content = self.buffer.as_slice();
-        if memchr(0, &content[..content.len().min(BINARY_PROBE)]).is_some() {
-            partial.stats.skipped_binary += 1;
+        let readable =
+            match read_limited(entry.path(), self.options.max_file_size, &mut self.buffer) {
+                Ok(()) => {
+                    let content = self.buffer.as_slice();
+                    if memchr(0, &content[..content.len().min(BINARY_PROBE)]).is_some() {
+                        partial.stats.skipped_binary += 1;
+                        false
+                    } else {
+                        true
+                    }
+                }
+                Err(ReadProblem::TooLarge) => {
+                    partial.stats.skipped_too_large += 1;
+                    false
+                }
+                Err(ReadProblem::Io(err)) => {
+                    partial.stats.problem(format!("{relative}: {err}"));
+                    false
+                }
+            };
+        for (request, content) in &self.documents {
+            let text =
+                (*content && readable).then(|| String::from_utf8_lossy(&self.buffer).into_owned());
+            partial.documents[*request].insert(Document {
+                path: relative.clone(),
+                text,
+            });
+        }
+        if !readable {
             return;
         }
+        let content = self.buffer.as_slice();
         partial.stats.files_scanned += 1;
         partial.stats.bytes_scanned += content.len() as u64;
         if std::str::from_utf8(content).is_err() {

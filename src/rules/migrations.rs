@@ -1,0 +1,413 @@
+//! `migration_versions` and `recent_migrations`: questions about a set of
+//! versioned migrations as a sequence, which need every migration's name
+//! (and, for the second, its text) rather than a sample.
+//!
+//! A migration's version is the number its name starts with, taken from the
+//! file name or, when the file name has none (`up.sql`, `migration.sql`),
+//! from its directory: `000012_users.up.sql`, `20240101120000_init/`,
+//! `V2_1__add_index.sql`, `1700000000000-CreateUsers.ts`. Versions compare
+//! as sequences of numbers, so `2024-01-01-000000` and `V2.1` order properly.
+//! Migrations are grouped by the directory holding them (one Django app, one
+//! service), since versions only need to be unique within a group.
+
+use super::paths::{describe_globs, validate_globs};
+use super::{Outcome, Spanned, Validator};
+use crate::model::Finding;
+use crate::scan::{Document, DocumentsId, Evidence, PlanBuilder, SelectorSpec, compile_regex};
+use regex::bytes::Regex;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+/// Versions with at least this many digits are timestamps
+/// (`20240101120000`, 13-digit epoch milliseconds); shorter ones are
+/// sequence numbers.
+const TIMESTAMP_DIGITS: usize = 12;
+
+static VERSION: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"^[Vv]?([0-9]+(?:[._-][0-9]+)*)").expect("valid version regex")
+});
+
+/// Where a migration sits in its sequence.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Version {
+    /// The version's numbers: `2024-01-01-000000` is `[2024, 1, 1, 0]`.
+    pub parts: Vec<u64>,
+    /// The version as written.
+    pub text: String,
+    /// The directory grouping the migration with its siblings.
+    pub group: String,
+    /// The version text has a timestamp's length.
+    pub timestamp: bool,
+}
+
+/// The version of the migration at `path`, if its name carries one.
+pub fn version_of(path: &str) -> Option<Version> {
+    let components: Vec<&str> = path.split('/').collect();
+    let (index, captured) = components
+        .iter()
+        .enumerate()
+        .rev()
+        .take(2)
+        .find_map(|(i, name)| VERSION.captures(name).map(|c| (i, c[1].to_string())))?;
+    let parts = captured
+        .split(['.', '_', '-'])
+        .map(|p| p.parse::<u64>().unwrap_or(u64::MAX))
+        .collect();
+    let digits = captured.chars().filter(char::is_ascii_digit).count();
+    Some(Version {
+        parts,
+        timestamp: digits >= TIMESTAMP_DIGITS,
+        text: captured,
+        group: components[..index].join("/"),
+    })
+}
+
+/// The path that names a migration: its directory when the version came from
+/// the directory (`prisma/migrations/20240101_init/migration.sql`).
+fn migration_name(path: &str) -> &str {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    if VERSION.is_match(file) {
+        path
+    } else {
+        path.rsplit_once('/').map_or(path, |(dir, _)| dir)
+    }
+}
+
+/// ```yaml
+/// migration_versions:
+///   paths: ["**/migrations/*.up.sql"]
+/// ```
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VersionsSpec {
+    /// Globs selecting one file per migration (the `up` side when migrations
+    /// come in pairs, or both sides would look like duplicates).
+    #[schemars(with = "Vec<String>")]
+    pub paths: Vec<Spanned<String>>,
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub exclude: Vec<Spanned<String>>,
+}
+
+impl VersionsSpec {
+    pub fn validate(&self, v: &mut Validator<'_>) {
+        validate_globs(v, &self.paths, &self.exclude);
+        if self.paths.is_empty() {
+            v.error(v.at, "`migration_versions` needs `paths`");
+        }
+    }
+
+    pub fn plan(&self, plan: &mut PlanBuilder) -> Versions {
+        let selector = plan.selector(SelectorSpec::new(&self.paths, &self.exclude, false));
+        Versions {
+            files: plan.documents(selector, false),
+            describe: describe_globs(&self.paths),
+        }
+    }
+}
+
+/// The migrations of one directory by version; more than one name under a
+/// version is a duplicate.
+type ByVersion = BTreeMap<Vec<u64>, Vec<(String, Version)>>;
+
+#[derive(Debug)]
+pub struct Versions {
+    files: DocumentsId,
+    describe: String,
+}
+
+impl Versions {
+    pub fn evaluate(&self, evidence: &Evidence) -> Outcome {
+        let files = evidence.documents(self.files);
+        let mut groups: BTreeMap<String, ByVersion> = BTreeMap::new();
+        for file in &files.files {
+            let name = migration_name(&file.path);
+            if let Some(version) = version_of(&file.path) {
+                let group = groups.entry(version.group.clone()).or_default();
+                let same = group.entry(version.parts.clone()).or_default();
+                // Several files of one migration (Prisma's directory) are one
+                // migration, not duplicates.
+                if !same.iter().any(|(n, _)| n == name) {
+                    same.push((name.to_string(), version));
+                }
+            }
+        }
+        let mut findings = Vec::new();
+        let mut migrations = 0;
+        for (group, versions) in &groups {
+            migrations += versions.values().map(Vec::len).sum::<usize>();
+            for same in versions.values().filter(|same| same.len() > 1) {
+                let names: Vec<&str> = same.iter().map(|(n, _)| n.as_str()).collect();
+                for (name, version) in same {
+                    findings.push(Finding::at(
+                        name.clone(),
+                        None,
+                        format!(
+                            "version {} is used by {} migrations: {}",
+                            version.text,
+                            same.len(),
+                            names.join(", ")
+                        ),
+                    ));
+                }
+            }
+            let all: Vec<&(String, Version)> = versions.values().flatten().collect();
+            let stamped = all.iter().filter(|(_, v)| v.timestamp).count();
+            if stamped > 0 && stamped < all.len() {
+                // A sequence number sorts before every timestamp, so a new
+                // `000013_x` would run before migrations written long ago
+                // (and be skipped where those have already run).
+                let first_sequence = all.iter().find(|(_, v)| !v.timestamp);
+                let first_stamp = all.iter().find(|(_, v)| v.timestamp);
+                if let (Some((seq, _)), Some((stamp, _))) = (first_sequence, first_stamp) {
+                    findings.push(Finding::at(
+                        group.clone(),
+                        None,
+                        format!(
+                            "mixes sequence numbers ({}) and timestamps ({}): a new sequence-numbered migration would run before every timestamped one",
+                            file_name(seq),
+                            file_name(stamp)
+                        ),
+                    ));
+                }
+            }
+        }
+        if migrations == 0 {
+            return Outcome::pass(
+                format!("no versioned migration matches {}", self.describe),
+                Vec::new(),
+            );
+        }
+        if findings.is_empty() {
+            Outcome::pass(
+                format!(
+                    "{migrations} migration version(s) in {} director{} are unique and consistently numbered",
+                    groups.len(),
+                    if groups.len() == 1 { "y" } else { "ies" }
+                ),
+                Vec::new(),
+            )
+        } else {
+            findings.sort_by(|a, b| a.path.cmp(&b.path));
+            Outcome::fail(
+                format!(
+                    "{} problem(s) in the versions of {migrations} migration(s)",
+                    findings.len()
+                ),
+                findings,
+            )
+        }
+    }
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// ```yaml
+/// recent_migrations:
+///   paths: ["**/migrations/*.up.sql"]
+///   recent: 3
+///   pattern: '(?i)\bDROP\s+(?:TABLE|COLUMN)\b'
+///   stop_at: '(?m)^-- \+goose Down'
+///   message: destructive statement
+/// ```
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecentSpec {
+    #[schemars(with = "Vec<String>")]
+    pub paths: Vec<Spanned<String>>,
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub exclude: Vec<Spanned<String>>,
+    /// How many of the highest-versioned migrations of each directory to
+    /// look at; older ones have shipped and cannot be changed anyway.
+    pub recent: usize,
+    /// A regex that must not occur in a recent migration.
+    #[schemars(with = "String")]
+    pub pattern: Spanned<String>,
+    /// Where the forward part of a file ends (a goose `-- +goose Down`
+    /// marker, an Alembic `def downgrade`): text after its first match is not
+    /// searched, since undoing a `CREATE TABLE` rightly drops it.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub stop_at: Option<Spanned<String>>,
+    /// What a hit means, for findings.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+impl RecentSpec {
+    pub fn validate(&self, v: &mut Validator<'_>) {
+        validate_globs(v, &self.paths, &self.exclude);
+        if self.paths.is_empty() {
+            v.error(v.at, "`recent_migrations` needs `paths`");
+        }
+        if self.recent == 0 {
+            v.error(v.at, "`recent` must be at least 1");
+        }
+        for regex in std::iter::once(&self.pattern).chain(&self.stop_at) {
+            if let Err(message) = compile_regex(&regex.value) {
+                v.error_at(regex, format!("invalid regex `{}`: {message}", regex.value));
+            }
+        }
+    }
+
+    pub fn plan(&self, plan: &mut PlanBuilder, check_id: &str) -> Recent {
+        let selector = plan.selector(SelectorSpec::new(&self.paths, &self.exclude, false));
+        // Validated when the pack loaded.
+        let compile = |r: &Spanned<String>| compile_regex(&r.value).ok();
+        Recent {
+            files: plan.documents(selector, true),
+            recent: self.recent,
+            pattern: compile(&self.pattern),
+            stop_at: self.stop_at.as_ref().and_then(compile),
+            message: self
+                .message
+                .clone()
+                .unwrap_or_else(|| format!("matches `{}`", self.pattern.value)),
+            check_id: check_id.to_string(),
+            describe: describe_globs(&self.paths),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Recent {
+    files: DocumentsId,
+    recent: usize,
+    pattern: Option<Regex>,
+    stop_at: Option<Regex>,
+    message: String,
+    check_id: String,
+    describe: String,
+}
+
+impl Recent {
+    pub fn evaluate(&self, evidence: &Evidence) -> Outcome {
+        let Some(pattern) = &self.pattern else {
+            return super::Outcome::error("pattern failed to compile");
+        };
+        let files = evidence.documents(self.files);
+        let mut groups: BTreeMap<String, Vec<(Version, &Document)>> = BTreeMap::new();
+        for file in &files.files {
+            if let Some(version) = version_of(&file.path) {
+                groups
+                    .entry(version.group.clone())
+                    .or_default()
+                    .push((version, file));
+            }
+        }
+        let mut findings = Vec::new();
+        let mut looked_at = Vec::new();
+        for migrations in groups.values_mut() {
+            migrations.sort_by(|a, b| (&a.0.parts, &a.1.path).cmp(&(&b.0.parts, &b.1.path)));
+            // The newest `recent` migrations, counting a migration spread over
+            // several files (a Prisma directory) once.
+            let mut names = Vec::new();
+            for (_, file) in migrations.iter().rev() {
+                let name = migration_name(&file.path);
+                if !names.contains(&name) {
+                    if names.len() == self.recent {
+                        break;
+                    }
+                    names.push(name);
+                }
+                looked_at.push(file.path.as_str());
+                let Some(text) = &file.text else { continue };
+                let bytes = text.as_bytes();
+                let end = self
+                    .stop_at
+                    .as_ref()
+                    .and_then(|stop| stop.find(bytes))
+                    .map_or(bytes.len(), |m| m.start());
+                for found in pattern.find_iter(&bytes[..end]) {
+                    if crate::scan::is_allowed(bytes, found.start(), &self.check_id) {
+                        continue;
+                    }
+                    let line = 1 + memchr::memchr_iter(b'\n', &bytes[..found.start()]).count();
+                    findings.push(Finding::at(
+                        file.path.clone(),
+                        Some(line),
+                        format!("{}: `{}`", self.message, line_around(bytes, found.start())),
+                    ));
+                }
+            }
+        }
+        if looked_at.is_empty() {
+            return Outcome::pass(
+                format!("no versioned migration matches {}", self.describe),
+                Vec::new(),
+            );
+        }
+        let scope = format!(
+            "the newest {} migration(s) of {} director{}",
+            self.recent,
+            groups.len(),
+            if groups.len() == 1 { "y" } else { "ies" }
+        );
+        if findings.is_empty() {
+            Outcome::pass(format!("no {} in {scope}", self.message), Vec::new())
+        } else {
+            Outcome::fail(
+                format!("{} {} in {scope}", findings.len(), self.message),
+                findings,
+            )
+        }
+    }
+}
+
+/// The statement a hit sits on, trimmed and shortened for a finding.
+fn line_around(text: &[u8], offset: usize) -> String {
+    const LONGEST: usize = 120;
+    let start = memchr::memrchr(b'\n', &text[..offset]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &text[offset..]).map_or(text.len(), |i| offset + i);
+    let line = String::from_utf8_lossy(&text[start..end]);
+    let line = line.trim();
+    match line.char_indices().nth(LONGEST) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(path: &str) -> Vec<u64> {
+        version_of(path).unwrap().parts
+    }
+
+    #[test]
+    fn versions_come_from_the_file_or_its_directory() {
+        assert_eq!(parts("db/migrations/000012_users.up.sql"), vec![12]);
+        assert_eq!(
+            parts("migrations/2020-01-01-000000_users/up.sql"),
+            vec![2020, 1, 1, 0]
+        );
+        assert_eq!(
+            parts("src/main/resources/db/migration/V2_1__idx.sql"),
+            vec![2, 1]
+        );
+        assert_eq!(
+            parts("src/migrations/1700000000000-CreateUsers.ts"),
+            vec![1700000000000]
+        );
+        assert_eq!(parts("app/migrations/0003_auto.py"), vec![3]);
+        let prisma = version_of("prisma/migrations/20240101120000_init/migration.sql").unwrap();
+        assert_eq!(prisma.group, "prisma/migrations");
+        assert!(prisma.timestamp);
+        assert!(version_of("migrations/README.md").is_none());
+    }
+
+    #[test]
+    fn migration_names_are_directories_when_the_version_is() {
+        assert_eq!(
+            migration_name("prisma/migrations/20240101120000_init/migration.sql"),
+            "prisma/migrations/20240101120000_init"
+        );
+        assert_eq!(migration_name("m/0001_a.up.sql"), "m/0001_a.up.sql");
+    }
+}
