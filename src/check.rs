@@ -36,6 +36,10 @@ pub struct CheckSpec {
     #[serde(default)]
     pub when: Option<RuleSpec>,
     pub rule: RuleSpec,
+    /// Off unless `readyctl.toml` lists the id in `[checks] enable` (for
+    /// checks that put load on a service, such as a rate-limit burst).
+    #[serde(default)]
+    pub opt_in: bool,
 }
 
 /// Where a pack came from. Repository packs are untrusted input.
@@ -78,6 +82,8 @@ pub struct Check {
     pub references: Vec<String>,
     pub when: Option<RuleSpec>,
     pub rule: RuleSpec,
+    /// See [`CheckSpec::opt_in`].
+    pub opt_in: bool,
     pub source: PackSource,
     /// Where the check is declared in its pack.
     pub position: Position,

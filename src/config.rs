@@ -42,6 +42,10 @@ pub struct Config {
     pub checks: ChecksConfig,
     pub scoring: ScoringConfig,
     pub gate: GateConfig,
+    /// Probing limits for live checks (see `docs/live-checks.md`).
+    pub live: crate::live::config::LiveConfig,
+    /// Named services to probe, selected with `--target NAME`.
+    pub targets: BTreeMap<String, crate::live::config::TargetConfig>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -68,6 +72,9 @@ pub struct ChecksConfig {
     /// New stages by check id.
     #[schemars(with = "BTreeMap<String, Stage>")]
     pub stage: BTreeMap<Spanned<String>, Stage>,
+    /// Opt-in checks (ids or globs) to run, e.g. `endpoint.rate-limit`.
+    #[schemars(with = "Vec<String>")]
+    pub enable: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -174,6 +181,30 @@ impl Config {
                 );
             }
         }
+        for pattern in &self.checks.enable {
+            if let Err(err) = Glob::new(pattern.get_ref()) {
+                diagnostics.push(
+                    file,
+                    at(pattern.span()),
+                    format!("invalid pattern: {}", err.kind()),
+                );
+            }
+        }
+        for duration in [&self.live.timeout, &self.live.deadline]
+            .into_iter()
+            .flatten()
+        {
+            if let Err(message) = crate::live::config::parse_duration(duration.get_ref()) {
+                diagnostics.push(file, at(duration.span()), message);
+            }
+        }
+        for (name, target) in &self.targets {
+            for url in std::iter::once(&target.url).chain(&target.http_url) {
+                if let Err(message) = crate::live::Target::from_url(url.get_ref()) {
+                    diagnostics.push(file, at(url.span()), format!("target `{name}`: {message}"));
+                }
+            }
+        }
         let scoring = &self.scoring;
         if !(0.0..=100.0).contains(&scoring.ready) || !(0.0..=100.0).contains(&scoring.caveats) {
             diagnostics.push(
@@ -205,6 +236,7 @@ impl Config {
             self.checks
                 .disable
                 .iter()
+                .chain(&self.checks.enable)
                 .filter(|p| !p.get_ref().contains('*')),
         ) {
             if !known(key.get_ref()) {
@@ -217,6 +249,17 @@ impl Config {
     pub fn disabled_set(&self) -> GlobSet {
         let mut builder = GlobSetBuilder::new();
         for pattern in &self.checks.disable {
+            if let Ok(glob) = Glob::new(pattern.get_ref()) {
+                builder.add(glob);
+            }
+        }
+        builder.build().unwrap_or_else(|_| GlobSet::empty())
+    }
+
+    /// Opt-in checks switched on by `[checks] enable`.
+    pub fn enabled_set(&self) -> GlobSet {
+        let mut builder = GlobSetBuilder::new();
+        for pattern in &self.checks.enable {
             if let Ok(glob) = Glob::new(pattern.get_ref()) {
                 builder.add(glob);
             }
@@ -284,6 +327,34 @@ mod tests {
         let found = errors("[gate]\nfail_on = \"severe\"\n");
         assert!(found[0].starts_with("readyctl.toml:2:11:"), "{found:?}");
         assert!(found[0].contains("critical"), "{found:?}");
+    }
+
+    #[test]
+    fn parses_targets_and_live_limits() {
+        let text = "[live]\ntimeout = \"2s\"\nconnections_per_host = 2\n\
+            [targets.staging]\nurl = \"https://staging.example.com\"\n\
+            headers = { Authorization = { env = \"STAGING_TOKEN\" }, X-Env = \"staging\" }\n\
+            ports = { 6379 = 6380 }\n";
+        let config = Config::parse("readyctl.toml", text).unwrap();
+        let staging = &config.targets["staging"];
+        assert_eq!(staging.ports.get(&6379), Some(&6380));
+        assert_eq!(staging.headers.len(), 2);
+        assert_eq!(config.live.connections_per_host, Some(2));
+    }
+
+    #[test]
+    fn bad_targets_and_durations_have_positions() {
+        let found = errors("[live]\ndeadline = \"soon\"\n[targets.x]\nurl = \"ftp://x\"\n");
+        assert!(
+            found.iter().any(|e| e.starts_with("readyctl.toml:2:12:")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|e| e.starts_with("readyctl.toml:4:7:") && e.contains("http")),
+            "{found:?}"
+        );
     }
 
     #[test]

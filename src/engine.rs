@@ -3,11 +3,13 @@
 use crate::check::Check;
 use crate::config::Config;
 use crate::gate::Gate;
+use crate::live::{LiveEvidence, LiveOptions, Observation, TargetEvidence};
 use crate::model::{Category, Status};
 use crate::pack::Catalog;
 use crate::report::{
     CategoryScore, CheckResult, Report, SCHEMA_VERSION, SkippedFiles, Stats, Summary, Target, Tool,
 };
+use crate::report::{LatencyReport, LiveTarget, ProbeReport};
 use crate::rules::{Outcome, PlanContext, Rule};
 use crate::scan::{self, Evidence, PlanBuilder, ScanError, ScanOptions};
 use crate::score::{self, Scored};
@@ -23,6 +25,8 @@ pub struct AuditOptions {
     pub display_path: String,
     /// When the audit happened (fixed in tests and reproducible builds).
     pub now: jiff::Timestamp,
+    /// Targets and limits for live checks; none by default.
+    pub live: LiveOptions,
 }
 
 impl AuditOptions {
@@ -32,6 +36,7 @@ impl AuditOptions {
             gate: Gate::default(),
             display_path: display_path.into(),
             now: jiff::Timestamp::now(),
+            live: LiveOptions::default(),
         }
     }
 }
@@ -42,6 +47,8 @@ pub enum AuditError {
     Scan(#[from] ScanError),
     #[error("internal error while planning the scan: {0}")]
     Plan(String),
+    #[error(transparent)]
+    Live(#[from] crate::live::LiveError),
 }
 
 /// A check with its planned rules, or the reason it will not run.
@@ -50,8 +57,10 @@ enum Planned<'a> {
         check: &'a Check,
         when: Option<Rule>,
         rule: Rule,
+        /// Probes targets: one result per target.
+        live: bool,
     },
-    Disabled(&'a Check),
+    Disabled(&'a Check, &'static str),
 }
 
 pub fn audit(
@@ -61,6 +70,7 @@ pub fn audit(
     options: &AuditOptions,
 ) -> Result<Report, AuditError> {
     let disabled = config.disabled_set();
+    let enabled = config.enabled_set();
     let mut plan = PlanBuilder::new();
     // Stack detection shares the walk; checks' `when: { stack: … }` read it.
     let stack_plan = StackPlan::plan(&mut plan);
@@ -69,7 +79,13 @@ pub fn audit(
         .iter()
         .map(|check| {
             if disabled.is_match(&check.id) {
-                return Planned::Disabled(check);
+                return Planned::Disabled(check, "disabled in readyctl.toml");
+            }
+            if check.opt_in && !enabled.is_match(&check.id) {
+                return Planned::Disabled(
+                    check,
+                    "opt-in: list it under [checks] enable in readyctl.toml to run it",
+                );
             }
             let cx = PlanContext {
                 check_id: &check.id,
@@ -78,48 +94,194 @@ pub fn audit(
                 check,
                 when: check.when.as_ref().map(|w| w.plan(&mut plan, cx)),
                 rule: check.rule.plan(&mut plan, cx),
+                live: check.rule.is_live() || check.when.as_ref().is_some_and(|w| w.is_live()),
             }
         })
         .collect();
+    let live_plan = plan.take_live();
     let plan = plan.build().map_err(AuditError::Plan)?;
-    let mut evidence = scan::scan(root, &plan, &options.scan)?;
+    let live_options = &options.live;
+    let probe = !live_plan.is_empty() && !live_options.offline && !live_options.targets.is_empty();
+    // The repository scan and the live probes wait on different things
+    // (disk and CPU, the network): run them side by side.
+    let (evidence, live) = std::thread::scope(|scope| {
+        let probing =
+            probe.then(|| scope.spawn(|| crate::live::gather_blocking(&live_plan, live_options)));
+        let evidence = scan::scan(root, &plan, &options.scan);
+        let live = probing.map(|thread| thread.join().expect("the live probing thread panicked"));
+        (evidence, live)
+    });
+    let mut evidence = evidence?;
     let stack = stack_plan.detect(&evidence);
     evidence.set_stack(stack.clone());
+    let live = live.transpose()?;
 
-    let mut results: Vec<CheckResult> = planned
-        .iter()
-        .map(|planned| evaluate(planned, &evidence, config))
-        .collect();
+    let mut results: Vec<CheckResult> = Vec::new();
+    for planned in &planned {
+        match (planned, &live) {
+            (Planned::Run { live: true, .. }, Some(live)) => {
+                for target in &live.targets {
+                    let mut result = evaluate(planned, &evidence, Some(target), config);
+                    result.target = Some(target.name.clone());
+                    results.push(result);
+                }
+            }
+            (Planned::Run { live: true, .. }, None) if live_options.offline => {
+                let reason = "offline: live checks were not run (--offline)";
+                for name in target_names(live_options) {
+                    let mut result = evaluate(planned, &evidence, None, config);
+                    result.status = Status::Skip;
+                    result.message = reason.to_string();
+                    result.findings.clear();
+                    result.target = name;
+                    results.push(result);
+                }
+            }
+            _ => results.push(evaluate(planned, &evidence, None, config)),
+        }
+    }
     results.sort_by(|a, b| {
         a.category
             .cmp(&b.category)
             .then(b.severity.cmp(&a.severity))
             .then(a.id.cmp(&b.id))
+            .then(a.target.cmp(&b.target))
     });
     let mut report = build_report(root, results, &evidence, config, options);
     report.stack = stack;
+    report.targets = live_targets(live.as_ref(), live_options);
     Ok(report)
 }
 
-fn evaluate(planned: &Planned<'_>, evidence: &Evidence, config: &Config) -> CheckResult {
+/// Targets by name, or one unnamed slot when there are none.
+fn target_names(options: &LiveOptions) -> Vec<Option<String>> {
+    if options.targets.is_empty() {
+        vec![None]
+    } else {
+        options
+            .targets
+            .iter()
+            .map(|t| Some(t.name.clone()))
+            .collect()
+    }
+}
+
+/// The report's view of what was probed.
+fn live_targets(live: Option<&LiveEvidence>, options: &LiveOptions) -> Vec<LiveTarget> {
+    let Some(live) = live else {
+        return options
+            .targets
+            .iter()
+            .map(|target| LiveTarget {
+                name: target.name.clone(),
+                url: target.url.to_string(),
+                skipped: Some(if options.offline {
+                    "offline (--offline)".to_string()
+                } else {
+                    "no live check to run".to_string()
+                }),
+                duration_ms: 0,
+                probes: Vec::new(),
+            })
+            .collect();
+    };
+    live.targets.iter().map(live_target).collect()
+}
+
+fn live_target(target: &TargetEvidence) -> LiveTarget {
+    let probes = target
+        .probes
+        .iter()
+        .map(|record| {
+            let (result, latency) = match &record.result {
+                Ok(Observation::Http(http)) => (
+                    if http.final_url != http.url {
+                        format!("{} (from {})", http.status, http.final_url)
+                    } else {
+                        http.status.to_string()
+                    },
+                    http.latency().map(|l| LatencyReport {
+                        samples: l.samples,
+                        min: round(l.min),
+                        p50: round(l.p50),
+                        p95: round(l.p95),
+                        max: round(l.max),
+                    }),
+                ),
+                Ok(Observation::Tls(tls)) => (
+                    format!(
+                        "{}, certificate valid until {}",
+                        tls.protocol,
+                        tls.not_after.strftime("%Y-%m-%d")
+                    ),
+                    None,
+                ),
+                Ok(Observation::TlsTooOld { reason, .. }) => (reason.clone(), None),
+                Ok(Observation::Port { state, .. }) => (state.describe().to_string(), None),
+                Ok(Observation::Redis { reply, state, .. }) => (
+                    reply
+                        .clone()
+                        .unwrap_or_else(|| state.describe().to_string()),
+                    None,
+                ),
+                Err(error) => {
+                    return ProbeReport {
+                        kind: record.kind.to_string(),
+                        probe: record.described.clone(),
+                        result: None,
+                        error: Some(error.clone()),
+                        latency_ms: None,
+                    };
+                }
+            };
+            ProbeReport {
+                kind: record.kind.to_string(),
+                probe: record.described.clone(),
+                result: Some(result),
+                error: None,
+                latency_ms: latency,
+            }
+        })
+        .collect();
+    LiveTarget {
+        name: target.name.clone(),
+        url: target.url.clone(),
+        skipped: None,
+        duration_ms: target.duration.as_millis() as u64,
+        probes,
+    }
+}
+
+fn round(ms: f64) -> f64 {
+    (ms * 10.0).round() / 10.0
+}
+
+fn evaluate(
+    planned: &Planned<'_>,
+    evidence: &Evidence,
+    live: Option<&TargetEvidence>,
+    config: &Config,
+) -> CheckResult {
     let (check, outcome) = match planned {
-        Planned::Disabled(check) => (
+        Planned::Disabled(check, reason) => (
             *check,
             Outcome {
                 status: Status::Skip,
-                message: "disabled in readyctl.toml".to_string(),
+                message: reason.to_string(),
                 findings: Vec::new(),
             },
         ),
-        Planned::Run { check, when, rule } => {
-            let applicable = when.as_ref().map(|w| w.evaluate(evidence));
+        Planned::Run {
+            check, when, rule, ..
+        } => {
+            let applicable = when.as_ref().map(|w| w.evaluate_with(evidence, live));
             let outcome = match applicable {
                 Some(when) if when.status != Status::Pass => Outcome {
                     status: Status::Skip,
                     message: format!("not applicable: {}", when.message),
                     findings: Vec::new(),
                 },
-                _ => rule.evaluate(evidence),
+                _ => rule.evaluate_with(evidence, live),
             };
             (*check, outcome)
         }
@@ -139,6 +301,7 @@ fn evaluate(planned: &Planned<'_>, evidence: &Evidence, config: &Config) -> Chec
         references: check.references.clone(),
         findings: outcome.findings,
         source: check.source.name.clone(),
+        target: None,
     }
 }
 
@@ -242,6 +405,7 @@ fn build_report(
         categories,
         checks,
         stats,
+        targets: Vec::new(),
     };
     report.gate = options.gate.evaluate(&report);
     report

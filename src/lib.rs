@@ -26,6 +26,7 @@ pub mod document;
 pub mod effort;
 pub mod engine;
 pub mod gate;
+pub mod live;
 pub mod model;
 pub mod pack;
 pub mod reference;

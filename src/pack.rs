@@ -182,6 +182,7 @@ impl PackLoader {
             references: spec.references,
             when: spec.when,
             rule: spec.rule,
+            opt_in: spec.opt_in,
             source: source.clone(),
             position: at,
         });

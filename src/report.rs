@@ -28,6 +28,52 @@ pub struct Report {
     pub categories: Vec<CategoryScore>,
     pub checks: Vec<CheckResult>,
     pub stats: Stats,
+    /// The running services probed by live checks: what was asked of each
+    /// and what it answered. Absent when no target was given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<LiveTarget>,
+}
+
+/// One probed service.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LiveTarget {
+    /// Its name in `readyctl.toml`, or the URL given with `--url`.
+    pub name: String,
+    pub url: String,
+    /// Why it was not probed (`--offline`); absent when it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+    /// Wall time of all its probes together.
+    pub duration_ms: u64,
+    pub probes: Vec<ProbeReport>,
+}
+
+/// One request, handshake or connection made to a target.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProbeReport {
+    /// `http`, `tls`, `tcp` or `redis`.
+    pub kind: String,
+    /// What was done, e.g. `GET https://api.example.com/health`.
+    pub probe: String,
+    /// What came back, e.g. `200`, `TLSv1.3, expires 2027-01-01`, `closed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+    /// Why nothing usable came back (refused, timed out, TLS failed…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Response times, for HTTP probes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<LatencyReport>,
+}
+
+/// Milliseconds over the samples that got a response.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LatencyReport {
+    pub samples: usize,
+    pub min: f64,
+    pub p50: f64,
+    pub p95: f64,
+    pub max: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -132,6 +178,10 @@ pub struct CheckResult {
     pub findings: Vec<Finding>,
     /// The pack that declared the check.
     pub source: String,
+    /// For live checks: the target (see [`Report::targets`]) this result is
+    /// about. Absent for repository checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

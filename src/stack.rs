@@ -515,11 +515,7 @@ impl StackPlan {
                 "**/examples/**",
             ],
         ));
-        let listens = plan.pattern(
-            sources,
-            LISTENS,
-            PatternOptions::new("stack.detect"),
-        );
+        let listens = plan.pattern(sources, LISTENS, PatternOptions::new("stack.detect"));
         StackPlan {
             presence,
             docker,

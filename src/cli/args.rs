@@ -156,6 +156,38 @@ pub struct AuditArgs {
     /// Always exit 0 unless readyctl itself failed (report only).
     #[arg(long)]
     pub exit_zero: bool,
+    #[command(flatten)]
+    pub live: Box<LiveArgs>,
+}
+
+/// Live endpoint checks: which running services to probe, and how.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Live endpoint checks")]
+pub struct LiveArgs {
+    /// Probe this running service (http:// or https://); repeatable.
+    #[arg(long = "url", value_name = "URL")]
+    pub urls: Vec<String>,
+    /// Probe the service defined as [targets.NAME] in readyctl.toml; repeatable.
+    #[arg(long = "target", value_name = "NAME")]
+    pub targets: Vec<String>,
+    /// Do not contact any service: every live check is skipped.
+    #[arg(long)]
+    pub offline: bool,
+    /// Accept TLS certificates that do not verify (expiry is still checked).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Also trust the CA certificates in this PEM file.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Per-request timeout, e.g. 5s or 500ms [default: 10s].
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+    /// Deadline for all probes together [default: 60s].
+    #[arg(long, value_name = "DURATION")]
+    pub deadline: Option<String>,
+    /// Concurrent connections per host [default: 4].
+    #[arg(long, value_name = "N")]
+    pub connections_per_host: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,6 +5,8 @@ use super::{Failure, diagnostics, exit, output};
 use readyctl::check::Origin;
 use readyctl::config::{CONFIG_FILE, Config, ConfigError};
 use readyctl::diagnostic::Position;
+use readyctl::live::config::parse_duration;
+use readyctl::live::{LiveOptions, Target, load_ca_certs};
 use readyctl::pack::{PackLoader, REPOSITORY_PACK_DIR};
 use readyctl::render::{Format, RenderOptions};
 use readyctl::{AuditOptions, Catalog, Gate, LoadError};
@@ -124,6 +126,7 @@ pub fn run(args: AuditArgs) -> Result<u8, Failure> {
         stage: config.gate.stage,
     };
     options.gate = flags.or(configured);
+    options.live = live_options(&args, &config)?;
 
     let report = readyctl::audit(&args.path, &catalog, &config, &options)?;
     let color = args.output.is_none() && output::use_color(args.color);
@@ -134,5 +137,81 @@ pub fn run(args: AuditArgs) -> Result<u8, Failure> {
         Ok(exit::OK)
     } else {
         Ok(exit::GATE_FAILED)
+    }
+}
+
+/// Targets and limits: flags over `[live]` in readyctl.toml over defaults.
+fn live_options(args: &AuditArgs, config: &Config) -> Result<LiveOptions, Failure> {
+    let flags = &args.live;
+    let mut options = LiveOptions {
+        offline: flags.offline,
+        insecure: flags.insecure || config.live.insecure.unwrap_or(false),
+        ..LiveOptions::default()
+    };
+    for url in &flags.urls {
+        options
+            .targets
+            .push(Target::from_url(url).map_err(|e| Failure::Message(format!("--url {e}")))?);
+    }
+    for name in &flags.targets {
+        let Some(target) = config.targets.get(name) else {
+            let known: Vec<&str> = config.targets.keys().map(String::as_str).collect();
+            return Err(Failure::Message(format!(
+                "--target {name}: readyctl.toml has no [targets.{name}]{}",
+                if known.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (known: {})", known.join(", "))
+                }
+            )));
+        };
+        options
+            .targets
+            .push(Target::from_config(name, target).map_err(Failure::Message)?);
+    }
+    let duration =
+        |flag: &Option<String>, configured: &Option<toml::Spanned<String>>, name: &str| {
+            let text = flag
+                .clone()
+                .or_else(|| configured.as_ref().map(|s| s.get_ref().clone()));
+            text.map(|t| parse_duration(&t).map_err(|e| Failure::Message(format!("{name}: {e}"))))
+                .transpose()
+        };
+    if let Some(timeout) = duration(&flags.timeout, &config.live.timeout, "timeout")? {
+        options.timeout = timeout;
+    }
+    if let Some(deadline) = duration(&flags.deadline, &config.live.deadline, "deadline")? {
+        options.deadline = deadline;
+    }
+    if let Some(n) = flags
+        .connections_per_host
+        .or(config.live.connections_per_host)
+    {
+        if n == 0 {
+            return Err(Failure::Message(
+                "connections per host must be at least 1".to_string(),
+            ));
+        }
+        options.connections_per_host = n;
+    }
+    if let Some(bytes) = config.live.max_body_bytes {
+        options.max_body_bytes = bytes;
+    }
+    let ca_cert = match (&flags.ca_cert, &config.live.ca_cert) {
+        (Some(path), _) => Some(path.clone()),
+        (None, Some(path)) => Some(config_dir(args).join(path)),
+        (None, None) => None,
+    };
+    if let Some(path) = ca_cert {
+        options.ca_certs = load_ca_certs(&path).map_err(Failure::Message)?;
+    }
+    Ok(options)
+}
+
+/// Paths in readyctl.toml are relative to the file.
+fn config_dir(args: &AuditArgs) -> std::path::PathBuf {
+    match &args.config {
+        Some(path) => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        None => args.path.clone(),
     }
 }

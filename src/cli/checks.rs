@@ -104,6 +104,19 @@ fn describe(check: &Check) -> String {
         check.source.name,
         check.position.line,
     );
+    if check.opt_in {
+        let _ = writeln!(
+            out,
+            "Opt-in:   runs only when readyctl.toml has [checks] enable = [\"{}\"]\n",
+            check.id
+        );
+    }
+    if check.rule.is_live() {
+        let _ = writeln!(
+            out,
+            "Live:     probes the targets given with --url or --target (skipped without)\n"
+        );
+    }
     let _ = writeln!(
         out,
         "What it checks and why:\n{}\n",

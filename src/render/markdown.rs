@@ -111,10 +111,15 @@ fn stages(out: &mut String, report: &Report) {
 fn unmet_check(out: &mut String, check: &CheckResult) {
     let _ = writeln!(
         out,
-        "#### {} {} — {}\n",
+        "#### {} {} — {}{}\n",
         status_icon(check.status),
         code(&check.id),
-        cell(&check.title)
+        cell(&check.title),
+        check
+            .target
+            .as_deref()
+            .map(|t| format!(" ({})", code(t)))
+            .unwrap_or_default()
     );
     let _ = writeln!(
         out,
@@ -148,6 +153,58 @@ fn unmet_check(out: &mut String, check: &CheckResult) {
     if !check.references.is_empty() {
         let links: Vec<String> = check.references.iter().map(|r| format!("<{r}>")).collect();
         let _ = writeln!(out, "References: {}\n", links.join(", "));
+    }
+}
+
+/// Per target: what was probed, what answered, how fast.
+fn live_targets(out: &mut String, report: &Report) {
+    if report.targets.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Live targets\n");
+    for target in &report.targets {
+        let state = match &target.skipped {
+            Some(reason) => format!("not probed: {reason}"),
+            None => format!(
+                "{} probes in {} ms",
+                target.probes.len(),
+                target.duration_ms
+            ),
+        };
+        let heading = if target.url.trim_end_matches('/') == target.name.trim_end_matches('/') {
+            code(&target.name)
+        } else {
+            format!("{} — {}", cell(&target.name), code(&target.url))
+        };
+        let _ = writeln!(out, "### {heading}\n\n{state}\n");
+        if target.probes.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "| Probe | Result | Latency (ms) |");
+        let _ = writeln!(out, "|---|---|---|");
+        for probe in &target.probes {
+            let result = match (&probe.result, &probe.error) {
+                (_, Some(error)) => format!("⚠️ {}", cell(error)),
+                (Some(result), None) => cell(result),
+                (None, None) => String::new(),
+            };
+            let latency = probe
+                .latency_ms
+                .as_ref()
+                .map(|l| {
+                    if l.samples > 1 {
+                        format!(
+                            "min {:.0} · p50 {:.0} · p95 {:.0} · max {:.0} ({} samples)",
+                            l.min, l.p50, l.p95, l.max, l.samples
+                        )
+                    } else {
+                        format!("{:.0}", l.max)
+                    }
+                })
+                .unwrap_or_default();
+            let _ = writeln!(out, "| {} | {result} | {latency} |", code(&probe.probe));
+        }
+        out.push('\n');
     }
 }
 
@@ -185,9 +242,14 @@ fn collapsed(out: &mut String, summary: &str, checks: &[&CheckResult]) {
     for check in checks {
         let _ = writeln!(
             out,
-            "- {} {} — {} <sub>{}</sub>",
+            "- {} {}{} — {} <sub>{}</sub>",
             status_icon(check.status),
             code(&check.id),
+            check
+                .target
+                .as_deref()
+                .map(|t| format!(" ({})", code(t)))
+                .unwrap_or_default(),
             cell(&check.title),
             cell(&check.message),
         );
@@ -224,6 +286,7 @@ impl Renderer for Markdown {
         stack(&mut out, report);
         category_table(&mut out, report);
         stages(&mut out, report);
+        live_targets(&mut out, report);
         unmet(&mut out, report);
         let passed: Vec<&CheckResult> = report.with_status(Status::Pass).collect();
         let skipped: Vec<&CheckResult> = report.with_status(Status::Skip).collect();

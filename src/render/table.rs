@@ -82,11 +82,16 @@ impl Table {
         let severity = format!("{:<8}", check.severity.id().to_uppercase());
         let _ = writeln!(
             out,
-            "  {} {} {}  {}",
+            "  {} {} {}  {}{}",
             self.paint(style, mark),
             self.paint(style.bold(), &severity),
             self.paint(Style::new().bold(), &check.id),
-            check.title
+            check.title,
+            check
+                .target
+                .as_deref()
+                .map(|t| format!(" [{t}]"))
+                .unwrap_or_default()
         );
         let dim = Style::new().dimmed();
         if !check.message.is_empty() {
@@ -124,6 +129,41 @@ impl Table {
                 &format!("(effort {}, {} stage)", check.effort, check.stage)
             ),
         );
+    }
+}
+
+impl Table {
+    /// Per target: what was probed, what answered, how fast.
+    fn live_targets(&self, out: &mut String, report: &Report) {
+        if report.targets.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "\nLive targets ({}):", report.targets.len());
+        let dim = Style::new().dimmed();
+        for target in &report.targets {
+            let state = match &target.skipped {
+                Some(reason) => format!("not probed: {reason}"),
+                None => format!(
+                    "{} probes in {} ms",
+                    target.probes.len(),
+                    target.duration_ms
+                ),
+            };
+            let url = if target.url.trim_end_matches('/') == target.name.trim_end_matches('/') {
+                String::new()
+            } else {
+                format!("  {}", target.url)
+            };
+            let _ = writeln!(
+                out,
+                "  {}{url}  {}",
+                self.paint(Style::new().bold(), &target.name),
+                self.paint(dim, &state)
+            );
+            for probe in &target.probes {
+                let _ = writeln!(out, "      {}", super::text::probe_line(probe));
+            }
+        }
     }
 }
 
@@ -176,6 +216,8 @@ impl Renderer for Table {
             };
             let _ = writeln!(out, "  {:<16} {state}", format!("{}:", stage.title));
         }
+
+        self.live_targets(&mut out, report);
 
         let unmet = report.unmet();
         if !unmet.is_empty() {

@@ -2,6 +2,7 @@
 //! markdown report say the same thing the same way.
 
 use crate::model::{Status, Verdict};
+use crate::report::ProbeReport;
 use crate::stack::{Facet, Stack};
 
 /// Whole percent, as people write readiness scores; `n/a` when nothing applied.
@@ -52,6 +53,26 @@ pub fn human_bytes(bytes: u64) -> String {
     } else {
         format!("{value:.1} {}", UNITS[unit])
     }
+}
+
+/// One probe of a live target: `GET https://x/health → 200 · p50 3 ms, p95 9 ms (20 samples)`.
+pub fn probe_line(probe: &ProbeReport) -> String {
+    let mut line = match (&probe.result, &probe.error) {
+        (_, Some(error)) => format!("{} → error: {error}", probe.probe),
+        (Some(result), None) => format!("{} → {result}", probe.probe),
+        (None, None) => probe.probe.clone(),
+    };
+    if let Some(latency) = &probe.latency_ms {
+        if latency.samples > 1 {
+            line.push_str(&format!(
+                " · min {:.0} / p50 {:.0} / p95 {:.0} / max {:.0} ms ({} samples)",
+                latency.min, latency.p50, latency.p95, latency.max, latency.samples
+            ));
+        } else {
+            line.push_str(&format!(" · {:.0} ms", latency.max));
+        }
+    }
+    line
 }
 
 /// `path:line`, `path`, or nothing, for a finding's location.

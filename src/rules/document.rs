@@ -1022,11 +1022,7 @@ each:
         let query = spec.plan(&mut plan);
         let same = spec.plan(&mut plan);
         let text = plan.selector(SelectorSpec::from_strs(&["*.yaml"], &[]));
-        let pattern = plan.pattern(
-            text,
-            "postgres",
-            crate::scan::PatternOptions::new("x.y"),
-        );
+        let pattern = plan.pattern(text, "postgres", crate::scan::PatternOptions::new("x.y"));
         let plan = plan.build().unwrap();
         let evidence = crate::scan::scan(dir.path(), &plan, &Default::default()).unwrap();
         assert_eq!(evidence.stats.files_scanned, 1);

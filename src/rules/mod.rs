@@ -14,14 +14,18 @@ pub mod content;
 pub mod coverage;
 pub mod dockerfile;
 pub mod document;
-pub mod keys;
 pub mod each_file;
+pub mod http;
+pub mod keys;
 pub mod migrations;
 pub mod pairs;
 pub mod paths;
+pub mod ports;
 pub mod stack;
+pub mod tls;
 
 use crate::diagnostic::{Diagnostics, Position, SourceFile};
+use crate::live::TargetEvidence;
 use crate::model::{Finding, Status};
 use crate::scan::{Evidence, PlanBuilder};
 use schemars::JsonSchema;
@@ -85,6 +89,14 @@ pub enum RuleSpec {
     /// Passes when every name the `used` patterns capture is also captured
     /// by the `documented` patterns (e.g. env vars read vs `.env.example`).
     KeysDocumented(keys::KeysSpec),
+    /// Live: a request to each target (see `docs/live-checks.md`).
+    Http(Box<http::HttpSpec>),
+    /// Live: each target's TLS certificate and protocol.
+    Tls(tls::TlsSpec),
+    /// Live: a port on each target's host must be open or closed.
+    Tcp(ports::TcpSpec),
+    /// Live: a Redis on each target's host must demand authentication.
+    Redis(ports::RedisSpec),
     /// Passes when every rule passes.
     All(Vec<RuleSpec>),
     /// Passes when at least one rule passes.
@@ -144,7 +156,18 @@ impl Outcome {
             findings: Vec::new(),
         }
     }
+
+    pub fn skip(message: impl Into<String>) -> Self {
+        Outcome {
+            status: Status::Skip,
+            message: message.into(),
+            findings: Vec::new(),
+        }
+    }
 }
+
+/// Why a live rule is skipped when the audit has no target.
+pub const NO_TARGET: &str = "no target: pass --url URL or --target NAME to probe a running service";
 
 /// Context a rule is planned in: which check it belongs to, so content
 /// patterns can honour `readyctl:allow <check-id>` comments.
@@ -169,6 +192,10 @@ impl RuleSpec {
             RuleSpec::Stack(spec) => spec.validate(v),
             RuleSpec::ByLanguage(spec) => spec.validate(v),
             RuleSpec::KeysDocumented(spec) => spec.validate(v),
+            RuleSpec::Http(spec) => spec.validate(v),
+            RuleSpec::Tls(spec) => spec.validate(v),
+            RuleSpec::Tcp(spec) => spec.validate(v),
+            RuleSpec::Redis(spec) => spec.validate(v),
             RuleSpec::All(rules) | RuleSpec::Any(rules) => {
                 rules.iter().for_each(|rule| rule.validate(v))
             }
@@ -208,11 +235,25 @@ impl RuleSpec {
             | RuleSpec::FilePairs(_)
             | RuleSpec::EachFile(_)
             | RuleSpec::MigrationVersions(_)
-            | RuleSpec::RecentMigrations(_) => {}
+            | RuleSpec::RecentMigrations(_)
+            | RuleSpec::Http(_)
+            | RuleSpec::Tls(_)
+            | RuleSpec::Tcp(_)
+            | RuleSpec::Redis(_) => {}
             RuleSpec::ByLanguage(spec) => spec
                 .rules
                 .iter()
                 .for_each(|(_, rule)| rule.collect_pattern_names(names)),
+        }
+    }
+
+    /// Whether the rule probes targets (and so yields one result per target).
+    pub fn is_live(&self) -> bool {
+        match self {
+            RuleSpec::Http(_) | RuleSpec::Tls(_) | RuleSpec::Tcp(_) | RuleSpec::Redis(_) => true,
+            RuleSpec::All(rules) | RuleSpec::Any(rules) => rules.iter().any(RuleSpec::is_live),
+            RuleSpec::Not(rule) => rule.is_live(),
+            _ => false,
         }
     }
 
@@ -243,6 +284,10 @@ impl RuleSpec {
                     .collect(),
             }),
             RuleSpec::KeysDocumented(spec) => Rule::KeysDocumented(spec.plan(plan, cx)),
+            RuleSpec::Http(spec) => Rule::Http(Box::new(spec.plan(plan.live()))),
+            RuleSpec::Tls(spec) => Rule::Tls(spec.plan(plan.live())),
+            RuleSpec::Tcp(spec) => Rule::Tcp(spec.plan(plan.live())),
+            RuleSpec::Redis(spec) => Rule::Redis(spec.plan(plan.live())),
             RuleSpec::All(rules) => Rule::All(rules.iter().map(|r| r.plan(plan, cx)).collect()),
             RuleSpec::Any(rules) => Rule::Any(rules.iter().map(|r| r.plan(plan, cx)).collect()),
             RuleSpec::Not(rule) => Rule::Not(Box::new(rule.plan(plan, cx))),
@@ -269,6 +314,10 @@ pub enum Rule {
     Stack(stack::StackRule),
     ByLanguage(stack::ByLanguage),
     KeysDocumented(keys::Keys),
+    Http(Box<http::HttpCheck>),
+    Tls(tls::TlsCheck),
+    Tcp(ports::TcpCheck),
+    Redis(ports::RedisCheck),
     All(Vec<Rule>),
     Any(Vec<Rule>),
     Not(Box<Rule>),
@@ -276,6 +325,12 @@ pub enum Rule {
 
 impl Rule {
     pub fn evaluate(&self, evidence: &Evidence) -> Outcome {
+        self.evaluate_with(evidence, None)
+    }
+
+    /// Evaluates against the repository and, for live rules, what was
+    /// observed on one target (`None`: no target, live rules skip).
+    pub fn evaluate_with(&self, evidence: &Evidence, live: Option<&TargetEvidence>) -> Outcome {
         match self {
             Rule::FileExists(selection) => selection.evaluate_exists(evidence),
             Rule::FileAbsent(selection) => selection.evaluate_absent(evidence),
@@ -292,15 +347,38 @@ impl Rule {
             Rule::Stack(rule) => rule.evaluate(evidence),
             Rule::ByLanguage(rule) => rule.evaluate(evidence),
             Rule::KeysDocumented(keys) => keys.evaluate(evidence),
-            Rule::All(rules) => all(rules, evidence),
-            Rule::Any(rules) => any(rules, evidence),
-            Rule::Not(rule) => not(rule, evidence),
+            Rule::Http(check) => check.evaluate(live),
+            Rule::Tls(check) => check.evaluate(live),
+            Rule::Tcp(check) => check.evaluate(live),
+            Rule::Redis(check) => check.evaluate(live),
+            Rule::All(rules) => all(rules, evidence, live),
+            Rule::Any(rules) => any(rules, evidence, live),
+            Rule::Not(rule) => not(rule, evidence, live),
         }
     }
 }
 
-fn all(rules: &[Rule], evidence: &Evidence) -> Outcome {
-    let outcomes: Vec<Outcome> = rules.iter().map(|r| r.evaluate(evidence)).collect();
+/// A skipped part (a Redis that is not there) does not decide a combination.
+fn combine_skips(outcomes: &[Outcome]) -> Option<Outcome> {
+    outcomes
+        .iter()
+        .all(|o| o.status == Status::Skip)
+        .then(|| outcomes.first().cloned())
+        .flatten()
+}
+
+fn all(rules: &[Rule], evidence: &Evidence, live: Option<&TargetEvidence>) -> Outcome {
+    let outcomes: Vec<Outcome> = rules
+        .iter()
+        .map(|r| r.evaluate_with(evidence, live))
+        .collect();
+    if let Some(skipped) = combine_skips(&outcomes) {
+        return skipped;
+    }
+    let outcomes: Vec<Outcome> = outcomes
+        .into_iter()
+        .filter(|o| o.status != Status::Skip)
+        .collect();
     let worst = outcomes
         .iter()
         .map(|o| o.status)
@@ -327,8 +405,18 @@ fn all(rules: &[Rule], evidence: &Evidence) -> Outcome {
     }
 }
 
-fn any(rules: &[Rule], evidence: &Evidence) -> Outcome {
-    let outcomes: Vec<Outcome> = rules.iter().map(|r| r.evaluate(evidence)).collect();
+fn any(rules: &[Rule], evidence: &Evidence, live: Option<&TargetEvidence>) -> Outcome {
+    let outcomes: Vec<Outcome> = rules
+        .iter()
+        .map(|r| r.evaluate_with(evidence, live))
+        .collect();
+    if let Some(skipped) = combine_skips(&outcomes) {
+        return skipped;
+    }
+    let outcomes: Vec<Outcome> = outcomes
+        .into_iter()
+        .filter(|o| o.status != Status::Skip)
+        .collect();
     if let Some(passing) = outcomes.iter().find(|o| o.status == Status::Pass) {
         return passing.clone();
     }
@@ -339,17 +427,13 @@ fn any(rules: &[Rule], evidence: &Evidence) -> Outcome {
     };
     Outcome {
         status,
-        message: outcomes
-            .iter()
-            .map(|o| o.message.as_str())
-            .collect::<Vec<_>>()
-            .join("; and "),
+        message: distinct(outcomes.iter().map(|o| o.message.as_str())).join("; and "),
         findings: flatten_findings(&outcomes),
     }
 }
 
-fn not(rule: &Rule, evidence: &Evidence) -> Outcome {
-    let inner = rule.evaluate(evidence);
+fn not(rule: &Rule, evidence: &Evidence, live: Option<&TargetEvidence>) -> Outcome {
+    let inner = rule.evaluate_with(evidence, live);
     match inner.status {
         // The inner rule's evidence is exactly why the negation fails, e.g.
         // `not: file_exists .env` lists the committed `.env` files.
@@ -360,12 +444,24 @@ fn not(rule: &Rule, evidence: &Evidence) -> Outcome {
 }
 
 fn join_messages(outcomes: &[Outcome]) -> String {
-    outcomes
-        .iter()
-        .map(|o| o.message.as_str())
-        .filter(|m| !m.is_empty())
-        .collect::<Vec<_>>()
-        .join("; ")
+    distinct(
+        outcomes
+            .iter()
+            .map(|o| o.message.as_str())
+            .filter(|m| !m.is_empty()),
+    )
+    .join("; ")
+}
+
+/// Several live rules often inspect one response: say each thing once.
+fn distinct<'a>(messages: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut seen = Vec::new();
+    for message in messages {
+        if !seen.contains(&message) {
+            seen.push(message);
+        }
+    }
+    seen
 }
 
 fn flatten_findings(outcomes: &[Outcome]) -> Vec<Finding> {

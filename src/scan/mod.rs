@@ -10,8 +10,8 @@ mod plan;
 mod walk;
 
 pub use evidence::{
-    CAPTURE_LIMIT, DOCUMENT_LIMIT, Document, Documents, Evidence, HIT_LIMIT, Hit, KEEP_LIMIT, KeptFile,
-    PatternHits, SAMPLE_LIMIT, ScanStats, SelectorHits,
+    CAPTURE_LIMIT, DOCUMENT_LIMIT, Document, Documents, Evidence, HIT_LIMIT, Hit, KEEP_LIMIT,
+    KeptFile, PatternHits, SAMPLE_LIMIT, ScanStats, SelectorHits,
 };
 pub use filter::{HitFilter, KEY_GROUP, SECRET_GROUP, shannon_entropy};
 pub use plan::{

@@ -97,11 +97,23 @@ pub struct PlanBuilder {
     documents: Vec<(SelectorId, bool)>,
     /// Selectors whose files' contents are kept for structured rules.
     keep: Vec<bool>,
+    /// Probes of live rules, planned alongside (see `crate::live`).
+    live: crate::live::LivePlan,
 }
 
 impl PlanBuilder {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Where live rules register their probes.
+    pub fn live(&mut self) -> &mut crate::live::LivePlan {
+        &mut self.live
+    }
+
+    /// Takes the live probes out before the scan plan is built.
+    pub fn take_live(&mut self) -> crate::live::LivePlan {
+        std::mem::take(&mut self.live)
     }
 
     /// Identical selectors share one handle, so the same globs are matched

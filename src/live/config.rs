@@ -1,0 +1,89 @@
+//! The `[live]` and `[targets.NAME]` tables of `readyctl.toml`.
+//!
+//! ```toml
+//! [live]
+//! timeout = "10s"              # per request
+//! deadline = "60s"             # for all probes of all targets together
+//! connections_per_host = 4
+//! max_body_bytes = 1048576     # larger bodies are an error, not read on
+//! ca_cert = "certs/staging-ca.pem"
+//!
+//! [targets.staging]
+//! url = "https://staging.example.com"
+//! http_url = "http://staging.example.com:8080"   # optional
+//! headers = { Authorization = { env = "STAGING_TOKEN" } }
+//! ports = { 6379 = 6380 }      # probe 6380 where checks ask about 6379
+//! ```
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::time::Duration;
+use toml::Spanned;
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct LiveConfig {
+    /// Per-request timeout, e.g. `5s` or `500ms`.
+    #[schemars(with = "Option<String>")]
+    pub timeout: Option<Spanned<String>>,
+    /// Overall deadline for every probe of every target.
+    #[schemars(with = "Option<String>")]
+    pub deadline: Option<Spanned<String>>,
+    pub connections_per_host: Option<usize>,
+    pub max_body_bytes: Option<u64>,
+    /// A PEM file of extra trusted CA certificates (private staging CAs),
+    /// relative to the config file's directory.
+    pub ca_cert: Option<String>,
+    /// Do not verify certificates (expiry and names are still reported).
+    pub insecure: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetConfig {
+    #[schemars(with = "String")]
+    pub url: Spanned<String>,
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub http_url: Option<Spanned<String>>,
+    /// Request headers sent to this target only. Values are never written
+    /// into reports; read secrets from the environment with `{ env = "VAR" }`.
+    #[serde(default)]
+    pub headers: BTreeMap<String, HeaderSource>,
+    #[serde(default)]
+    pub ports: BTreeMap<u16, u16>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum HeaderSource {
+    Value(String),
+    Env { env: String },
+}
+
+/// Parses `5s`, `500ms`, `1m 30s` (jiff's friendly durations).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let span: jiff::SignedDuration = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration; expected e.g. `5s` or `500ms`"))?;
+    let duration = Duration::try_from(span).map_err(|_| format!("`{text}` must be positive"))?;
+    if duration.is_zero() {
+        return Err(format!("`{text}` must be longer than zero"));
+    }
+    Ok(duration)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_friendly() {
+        assert_eq!(parse_duration("5s"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("0s").is_err());
+    }
+}
