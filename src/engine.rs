@@ -63,6 +63,29 @@ enum Planned<'a> {
     Disabled(&'a Check, &'static str),
 }
 
+/// Every content regex the checks of `catalog` search files for, with the id
+/// of the check that uses it (`stack` for stack detection), in plan order,
+/// without repeats: what an audit runs over every file it reads, so that
+/// other tools (`rg -f`) can be measured on the same work.
+pub fn content_patterns(catalog: &Catalog) -> Vec<(String, String)> {
+    let mut plan = PlanBuilder::new();
+    let _ = StackPlan::plan(&mut plan);
+    for check in catalog.checks() {
+        let cx = PlanContext {
+            check_id: &check.id,
+        };
+        if let Some(when) = &check.when {
+            let _ = when.plan(&mut plan, cx);
+        }
+        let _ = check.rule.plan(&mut plan, cx);
+    }
+    let mut seen = std::collections::HashSet::new();
+    plan.planned_patterns()
+        .map(|(id, regex)| (id.to_string(), regex.to_string()))
+        .filter(|(id, regex)| seen.insert((id.clone(), regex.clone())))
+        .collect()
+}
+
 pub fn audit(
     root: &Path,
     catalog: &Catalog,

@@ -199,6 +199,9 @@ pub enum ChecksCommand {
     /// The Markdown reference of every built-in check, grouped by category
     /// (this is how docs/checks.md is generated).
     Docs,
+    /// Every content regex the loaded checks search for, one per line (for
+    /// `rg -f`), or with check ids as JSON.
+    Patterns(PatternsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -221,4 +224,24 @@ pub struct ExplainArgs {
     pub packs: PackArgs,
     #[arg(long, default_value = ".")]
     pub repo: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct PatternsArgs {
+    #[command(flatten)]
+    pub packs: PackArgs,
+    /// Repository whose .readyctl/checks/ to include.
+    #[arg(long, default_value = ".")]
+    pub repo: PathBuf,
+    /// `text`: one regex per line, as `rg -f` reads them; `json`: a list of
+    /// {check, regex, literals}.
+    #[arg(long, short = 'f', value_enum, default_value_t = PatternsFormat::Text)]
+    pub format: PatternsFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum PatternsFormat {
+    #[default]
+    Text,
+    Json,
 }

@@ -1,6 +1,6 @@
 //! `readyctl checks list` and `readyctl checks explain`.
 
-use super::args::{ChecksCommand, ExplainArgs, ListArgs};
+use super::args::{ChecksCommand, ExplainArgs, ListArgs, PatternsArgs, PatternsFormat};
 use super::audit::load_catalog;
 use super::{Failure, exit, output};
 use comfy_table::Table;
@@ -14,7 +14,52 @@ pub fn run(command: ChecksCommand) -> Result<u8, Failure> {
         ChecksCommand::List(args) => list(args),
         ChecksCommand::Explain(args) => explain(args),
         ChecksCommand::Docs => docs(),
+        ChecksCommand::Patterns(args) => patterns(args),
     }
+}
+
+/// The content regexes of the loaded checks. The scanner compiles them with
+/// the `regex` crate's bytes API in its default (Unicode) mode, which is what
+/// ripgrep does too, so `rg -f` given this list searches for the same things
+/// (see `readyctl::scan::rg_pattern` for the few rewrites).
+fn patterns(args: PatternsArgs) -> Result<u8, Failure> {
+    let catalog = load_catalog(&args.packs, &args.repo)?;
+    let patterns = readyctl::engine::content_patterns(&catalog);
+    let text = match args.format {
+        PatternsFormat::Text => {
+            // The same regex used by several checks is searched once.
+            let mut seen = std::collections::HashSet::new();
+            let mut text = String::new();
+            for (_, regex) in &patterns {
+                if seen.insert(regex.as_str()) {
+                    text.push_str(&readyctl::scan::rg_pattern(regex));
+                    text.push('\n');
+                }
+            }
+            text
+        }
+        PatternsFormat::Json => {
+            let rows: Vec<serde_json::Value> = patterns
+                .iter()
+                .map(|(check, regex)| {
+                    let literals = readyctl::scan::required_literals(regex).map(|set| {
+                        set.iter()
+                            .map(|l| String::from_utf8_lossy(l).into_owned())
+                            .collect::<Vec<_>>()
+                    });
+                    serde_json::json!({
+                        "check": check,
+                        "regex": regex,
+                        "rg": readyctl::scan::rg_pattern(regex),
+                        "literals": literals,
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&rows)? + "\n"
+        }
+    };
+    output::write(&text, None)?;
+    Ok(exit::OK)
 }
 
 fn list(args: ListArgs) -> Result<u8, Failure> {

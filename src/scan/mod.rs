@@ -5,19 +5,23 @@
 //! and they read their answers from the resulting [`Evidence`].
 
 mod evidence;
+mod export;
 mod filter;
 mod plan;
+mod prefilter;
 mod walk;
 
 pub use evidence::{
     CAPTURE_LIMIT, DOCUMENT_LIMIT, Document, Documents, Evidence, HIT_LIMIT, Hit, KEEP_LIMIT,
     KeptFile, PatternHits, SAMPLE_LIMIT, ScanStats, SelectorHits,
 };
+pub use export::rg_pattern;
 pub use filter::{HitFilter, KEY_GROUP, SECRET_GROUP, shannon_entropy};
 pub use plan::{
     DocumentsId, PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec,
     compile_regex,
 };
+pub use prefilter::required_literals;
 pub(crate) use walk::is_allowed;
 pub use walk::{ScanError, scan};
 

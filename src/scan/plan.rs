@@ -3,8 +3,9 @@
 
 use super::Spanned;
 use super::filter::HitFilter;
+use super::prefilter::Prefilter;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
-use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::bytes::{Regex, RegexBuilder};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -139,6 +140,14 @@ impl PlanBuilder {
         id
     }
 
+    /// Every content pattern planned so far, with the check it belongs to:
+    /// what `readyctl checks patterns` exports.
+    pub fn planned_patterns(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.patterns
+            .iter()
+            .map(|(_, regex, options)| (options.check_id.as_str(), regex.as_str()))
+    }
+
     pub fn pattern(
         &mut self,
         selector: SelectorId,
@@ -194,11 +203,8 @@ impl PlanBuilder {
             regexes.push(compile_regex(regex)?);
             options.push(opts.clone());
         }
-        let set = RegexSetBuilder::new(self.patterns.iter().map(|(_, regex, _)| regex))
-            .size_limit(REGEX_SIZE_LIMIT * self.patterns.len().max(1))
-            .dfa_size_limit(64 * 1024 * 1024)
-            .build()
-            .map_err(|e| e.to_string())?;
+        let sources: Vec<&str> = self.patterns.iter().map(|(_, r, _)| r.as_str()).collect();
+        let prefilter = Prefilter::new(&sources, REGEX_SIZE_LIMIT)?;
         let mut selector_documents = vec![Vec::new(); self.selectors.len()];
         for (index, (selector, content)) in self.documents.iter().enumerate() {
             selector_documents[selector.0].push((index, *content));
@@ -214,7 +220,7 @@ impl PlanBuilder {
             exclude_owner,
             match_all,
             selector_patterns,
-            set,
+            prefilter,
             regexes,
             options,
         })
@@ -265,7 +271,8 @@ pub struct ScanPlan {
     match_all: Vec<usize>,
     /// For each selector, the patterns that search the files it selects.
     pub(crate) selector_patterns: Vec<Vec<usize>>,
-    pub(crate) set: RegexSet,
+    /// Says which patterns may match a file, in one pass over its bytes.
+    pub(crate) prefilter: Prefilter,
     pub(crate) regexes: Vec<Regex>,
     pub(crate) options: Vec<PatternOptions>,
 }
@@ -273,6 +280,12 @@ pub struct ScanPlan {
 impl ScanPlan {
     pub fn pattern_count(&self) -> usize {
         self.regexes.len()
+    }
+
+    /// How many patterns the literal prefilter screens, and how many have no
+    /// usable literal and are searched in every file they apply to.
+    pub fn prefilter_counts(&self) -> (usize, usize) {
+        self.prefilter.counts()
     }
 
     /// The selectors a relative path belongs to, sorted and without repeats.

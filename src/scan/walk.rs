@@ -110,6 +110,8 @@ struct Worker<'a> {
     buffer: Vec<u8>,
     selectors: Vec<usize>,
     patterns: Vec<usize>,
+    /// Per pattern: whether the prefilter says it may match this file.
+    candidates: Vec<bool>,
     documents: Vec<(usize, bool)>,
 }
 
@@ -144,6 +146,7 @@ impl<'a> Worker<'a> {
             buffer: Vec::new(),
             selectors: Vec::new(),
             patterns: Vec::new(),
+            candidates: Vec::new(),
             documents: Vec::new(),
         }
     }
@@ -241,14 +244,13 @@ impl<'a> Worker<'a> {
             return;
         }
 
-        // One automaton pass says which patterns occur at all; only those are
-        // run again to find their lines.
-        let matched = self.plan.set.matches(content);
-        if !matched.matched_any() {
-            return;
-        }
+        // One pass of the literal prefilter says which patterns may occur;
+        // only those are run, on the whole file, to find their lines.
+        self.plan
+            .prefilter
+            .candidates(content, &self.patterns, &mut self.candidates);
         for pattern in &self.patterns {
-            if matched.matched(*pattern) {
+            if self.candidates[*pattern] {
                 locate(self.plan, *pattern, content, &relative, partial);
             }
         }

@@ -1,0 +1,397 @@
+//! Which content patterns can possibly match a file, decided by one
+//! Aho-Corasick pass over its bytes.
+//!
+//! Most files match no content pattern at all, so the scanner's cost is the
+//! pass that says so. For each pattern we derive *required literals*: a set
+//! of strings at least one of which occurs in every match (`ghp_` for a
+//! GitHub token, `-----BEGIN` … for a private key, `password`, `secret`, …
+//! for generic assignments). All of them go into one automaton; a pattern's
+//! regex runs on a file only when one of its literals occurs there, and then
+//! on the whole file, exactly as before — the prefilter can only say "maybe",
+//! never change what a regex finds.
+//!
+//! Patterns without a usable literal (a shape made only of character
+//! classes, say) are searched together by one [`RegexSet`] pass instead,
+//! which is what every pattern used to go through.
+//!
+//! Literals come from `regex-syntax`'s prefix extraction, applied to every
+//! suffix of a concatenation (so `(?m)^\s*password\s*=` yields `password`).
+//! ASCII case-insensitive letters (`(?i)`) are folded to one case first and
+//! the automaton matches ASCII case-insensitively: without that a word such
+//! as `password` expands to hundreds of case variants. Letters whose Unicode
+//! case class is wider than upper and lower case (`k` also matches the Kelvin
+//! sign) are left as classes, so nothing a regex could match is missed.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use regex::bytes::{RegexSet, RegexSetBuilder};
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::{Class, Hir, HirKind};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// Literals shorter than this occur in nearly every file; a pattern whose
+/// best literal is this short is treated as having none.
+const MIN_LITERAL: usize = 3;
+/// A pattern whose required set is larger than this is treated as having
+/// none: the automaton would grow for little filtering.
+const MAX_LITERALS: usize = 64;
+
+/// The literals at least one of which occurs in every match of `regex`, or
+/// `None` when no useful set can be derived (the pattern must always run).
+pub fn required_literals(regex: &str) -> Option<Vec<Vec<u8>>> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .utf8(false)
+        .build()
+        .parse(regex)
+        .ok()?;
+    let mut unicode_folds = false;
+    let folded = fold_ascii_case(&hir, &mut unicode_folds);
+    let mut literals = required(&folded)?;
+    for literal in &mut literals {
+        literal.make_ascii_lowercase();
+    }
+    if unicode_folds {
+        // `k` and `s` were folded although `(?i)` also lets them match the
+        // Kelvin sign and the long s: a file with either is a candidate.
+        literals.extend(NON_ASCII_FOLDS.iter().map(|c| c.as_bytes().to_vec()));
+    }
+    literals.sort();
+    literals.dedup();
+    Some(literals)
+}
+
+/// The only non-ASCII characters that case-insensitively match ASCII
+/// letters (`K` and `k`, `S` and `s`).
+const NON_ASCII_FOLDS: [&str; 2] = ["\u{212A}", "\u{17F}"];
+
+/// How good a literal set is as a filter: longer shortest literal first,
+/// then fewer literals.
+fn quality(set: &[Vec<u8>]) -> (usize, std::cmp::Reverse<usize>) {
+    let shortest = set.iter().map(Vec::len).min().unwrap_or(0);
+    (shortest, std::cmp::Reverse(set.len()))
+}
+
+fn usable(set: Option<Vec<Vec<u8>>>) -> Option<Vec<Vec<u8>>> {
+    set.filter(|s| {
+        !s.is_empty() && s.len() <= MAX_LITERALS && s.iter().all(|l| l.len() >= MIN_LITERAL)
+    })
+}
+
+fn best(a: Option<Vec<Vec<u8>>>, b: Option<Vec<Vec<u8>>>) -> Option<Vec<Vec<u8>>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if quality(&b) > quality(&a) { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Prefix literals of `hir`: every match of `hir` starts with one of them.
+fn prefixes(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
+    let literals = seq.literals()?;
+    usable(Some(
+        literals.iter().map(|l| l.as_bytes().to_vec()).collect(),
+    ))
+}
+
+fn required(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    match hir.kind() {
+        HirKind::Capture(capture) => required(&capture.sub),
+        HirKind::Repetition(repetition) if repetition.min >= 1 => required(&repetition.sub),
+        HirKind::Repetition(_) => None,
+        HirKind::Concat(items) => {
+            // Every match of a concatenation contains a match of each item,
+            // and starts a match of each suffix of it.
+            let mut chosen = None;
+            for (i, item) in items.iter().enumerate() {
+                chosen = best(chosen, required(item));
+                chosen = best(chosen, prefixes(&Hir::concat(items[i..].to_vec())));
+            }
+            chosen
+        }
+        HirKind::Alternation(branches) => {
+            let mut union = Vec::new();
+            for branch in branches {
+                union.extend(required(branch)?);
+            }
+            union.sort();
+            union.dedup();
+            usable(Some(union))
+        }
+        _ => prefixes(hir),
+    }
+}
+
+/// `hir` with every class that is exactly an ASCII letter in both cases
+/// (plus, for `k` and `s`, their non-ASCII case variants, which sets
+/// `unicode_folds`) replaced by the lowercase letter, so `(?i)secret`
+/// extracts as one literal rather than 64 case variants.
+fn fold_ascii_case(hir: &Hir, unicode_folds: &mut bool) -> Hir {
+    match hir.kind() {
+        HirKind::Class(class) => match ascii_case_class(class) {
+            Some((lower, unicode)) => {
+                *unicode_folds |= unicode;
+                Hir::literal(vec![lower])
+            }
+            None => hir.clone(),
+        },
+        HirKind::Repetition(repetition) => {
+            let mut repetition = repetition.clone();
+            repetition.sub = Box::new(fold_ascii_case(&repetition.sub, unicode_folds));
+            Hir::repetition(repetition)
+        }
+        HirKind::Capture(capture) => {
+            let mut capture = capture.clone();
+            capture.sub = Box::new(fold_ascii_case(&capture.sub, unicode_folds));
+            Hir::capture(capture)
+        }
+        HirKind::Concat(items) => Hir::concat(
+            items
+                .iter()
+                .map(|h| fold_ascii_case(h, unicode_folds))
+                .collect(),
+        ),
+        HirKind::Alternation(branches) => Hir::alternation(
+            branches
+                .iter()
+                .map(|h| fold_ascii_case(h, unicode_folds))
+                .collect(),
+        ),
+        _ => hir.clone(),
+    }
+}
+
+/// The lowercase letter when `class` is exactly `[Xx]` for an ASCII letter,
+/// or `[Kk\u{212A}]` / `[Ss\u{17F}]` (then with `true`).
+fn ascii_case_class(class: &Class) -> Option<(u8, bool)> {
+    let chars: Vec<u32> = match class {
+        Class::Unicode(class) => {
+            let mut chars = Vec::new();
+            for range in class.ranges() {
+                if range.start() != range.end() {
+                    return None;
+                }
+                chars.push(range.start() as u32);
+            }
+            chars
+        }
+        Class::Bytes(class) => {
+            let mut chars = Vec::new();
+            for range in class.ranges() {
+                if range.start() != range.end() {
+                    return None;
+                }
+                chars.push(range.start() as u32);
+            }
+            chars
+        }
+    };
+    let letter = |c: u32| (b'A' as u32..=b'Z' as u32).contains(&c);
+    match chars.as_slice() {
+        [upper, lower] if letter(*upper) && *lower == upper + 32 => Some((*lower as u8, false)),
+        [0x4B, 0x6B, 0x212A] => Some((b'k', true)),
+        [0x53, 0x73, 0x17F] => Some((b's', true)),
+        _ => None,
+    }
+}
+
+/// The compiled prefilter for every pattern of a plan.
+#[derive(Debug)]
+pub(crate) struct Prefilter {
+    /// Every distinct required literal, matched ASCII case-insensitively.
+    automaton: Option<AhoCorasick>,
+    /// For each literal of the automaton, the patterns it stands for.
+    owners: Vec<Vec<usize>>,
+    /// Patterns with no usable literal, searched together by one set per
+    /// combination a file asks for (most files want only the few that apply
+    /// to every file), compiled on first use.
+    fallback_patterns: Vec<usize>,
+    sources: Vec<String>,
+    size_limit: usize,
+    fallback: Mutex<HashMap<Vec<usize>, Arc<RegexSet>>>,
+    /// Per pattern: whether it is in the fallback set.
+    pub(crate) always: Vec<bool>,
+}
+
+impl Prefilter {
+    pub(crate) fn new(regexes: &[&str], size_limit: usize) -> Result<Self, String> {
+        let mut literal_ids: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut literals: Vec<Vec<u8>> = Vec::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
+        let mut fallback_patterns = Vec::new();
+        let mut always = vec![false; regexes.len()];
+        for (pattern, regex) in regexes.iter().enumerate() {
+            match required_literals(regex) {
+                Some(set) => {
+                    for literal in set {
+                        let id = *literal_ids.entry(literal.clone()).or_insert_with(|| {
+                            literals.push(literal);
+                            owners.push(Vec::new());
+                            owners.len() - 1
+                        });
+                        owners[id].push(pattern);
+                    }
+                }
+                None => {
+                    always[pattern] = true;
+                    fallback_patterns.push(pattern);
+                }
+            }
+        }
+        let automaton = if literals.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::Standard)
+                    .ascii_case_insensitive(true)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&literals)
+                    .map_err(|e| e.to_string())?,
+            )
+        };
+        Ok(Prefilter {
+            automaton,
+            owners,
+            fallback_patterns,
+            sources: regexes.iter().map(|r| r.to_string()).collect(),
+            size_limit,
+            fallback: Mutex::new(HashMap::new()),
+            always,
+        })
+    }
+
+    /// How many patterns have a literal and how many always run.
+    pub(crate) fn counts(&self) -> (usize, usize) {
+        (
+            self.always.len() - self.fallback_patterns.len(),
+            self.fallback_patterns.len(),
+        )
+    }
+
+    /// Marks in `candidates` (one flag per pattern, cleared here) every
+    /// pattern that may match `content`. `wanted` says which patterns the
+    /// file is searched for at all, so the fallback pass is skipped when
+    /// none of them needs it.
+    pub(crate) fn candidates(&self, content: &[u8], wanted: &[usize], candidates: &mut Vec<bool>) {
+        candidates.clear();
+        candidates.resize(self.always.len(), false);
+        if let Some(automaton) = &self.automaton {
+            let mut seen = vec![false; self.owners.len()];
+            for found in automaton.find_overlapping_iter(content) {
+                let id = found.pattern().as_usize();
+                if !seen[id] {
+                    seen[id] = true;
+                    for pattern in &self.owners[id] {
+                        candidates[*pattern] = true;
+                    }
+                }
+            }
+        }
+        let fallback: Vec<usize> = wanted.iter().copied().filter(|p| self.always[*p]).collect();
+        if fallback.is_empty() {
+            return;
+        }
+        let set = {
+            let mut sets = self.fallback.lock().unwrap_or_else(|e| e.into_inner());
+            match sets.get(&fallback) {
+                Some(set) => Some(set.clone()),
+                None => {
+                    // Validated when the packs loaded; a set that does not
+                    // build leaves its patterns to run one by one.
+                    let built = RegexSetBuilder::new(fallback.iter().map(|p| &self.sources[*p]))
+                        .size_limit(self.size_limit * fallback.len())
+                        .dfa_size_limit(64 * 1024 * 1024)
+                        .build()
+                        .ok()
+                        .map(Arc::new);
+                    if let Some(set) = &built {
+                        sets.insert(fallback.clone(), set.clone());
+                    }
+                    built
+                }
+            }
+        };
+        match set {
+            Some(set) => {
+                for index in set.matches(content).iter() {
+                    candidates[fallback[index]] = true;
+                }
+            }
+            None => {
+                for pattern in fallback {
+                    candidates[pattern] = true;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lits(regex: &str) -> Option<Vec<String>> {
+        required_literals(regex).map(|set| {
+            set.into_iter()
+                .map(|l| String::from_utf8_lossy(&l).into_owned())
+                .collect()
+        })
+    }
+
+    #[test]
+    fn prefixes_of_token_shapes() {
+        assert_eq!(lits(r"\bghp_[A-Za-z0-9]{36}\b").unwrap(), ["ghp_"]);
+        let aws = lits(r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b").unwrap();
+        assert!(aws.contains(&"akia".to_string()), "{aws:?}");
+    }
+
+    #[test]
+    fn literals_inside_a_concatenation_and_case_folding() {
+        let set = lits(r#"(?im)^\s*(?:export\s+)?["']?[A-Z0-9_]*JWT_?SECRET\s*="#).unwrap();
+        assert!(set.iter().all(|l| l.starts_with("jwt")), "{set:?}");
+        // `s` and `k` also match non-ASCII letters under (?i): kept as classes.
+        let set = lits(r"(?i)\bapi_?key\s*=").unwrap();
+        assert!(
+            set.iter().any(|l| l.as_bytes().starts_with(b"api")),
+            "{set:?}"
+        );
+    }
+
+    #[test]
+    fn shapes_without_a_literal_always_run() {
+        assert_eq!(lits(r"[A-Za-z0-9]{40}"), None);
+        assert_eq!(lits(r"a|[0-9]+"), None);
+        assert_eq!(lits(r"(?:ab)?c"), None);
+    }
+
+    #[test]
+    fn never_misses_a_match() {
+        let patterns = [
+            r"(?i)password\s*=\s*\S+",
+            r"\bghp_[A-Za-z0-9]{36}\b",
+            r"[0-9a-f]{32}-us\d{1,2}\b",
+            r"(?i)\bkey\b",
+        ];
+        let texts: [&[u8]; 4] = [
+            b"PassWord = hunter2",
+            b"token ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            b"0123456789abcdef0123456789abcdef-us12",
+            "\u{212A}EY".as_bytes(),
+        ];
+        let prefilter = Prefilter::new(&patterns, 1 << 20).unwrap();
+        let all: Vec<usize> = (0..patterns.len()).collect();
+        let mut candidates = Vec::new();
+        for text in texts {
+            prefilter.candidates(text, &all, &mut candidates);
+            for (p, regex) in patterns.iter().enumerate() {
+                if regex::bytes::Regex::new(regex).unwrap().is_match(text) {
+                    assert!(
+                        candidates[p],
+                        "{regex} on {:?}",
+                        String::from_utf8_lossy(text)
+                    );
+                }
+            }
+        }
+    }
+}
