@@ -7,7 +7,7 @@ use super::prefilter::Prefilter;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::bytes::{Regex, RegexBuilder};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Regexes larger than this (compiled) are rejected as pack errors rather than
 /// being allowed to slow every scan.
@@ -204,7 +204,7 @@ impl PlanBuilder {
             options.push(opts.clone());
         }
         let sources: Vec<&str> = self.patterns.iter().map(|(_, r, _)| r.as_str()).collect();
-        let prefilter = Prefilter::new(&sources, REGEX_SIZE_LIMIT)?;
+        let prefilter = Prefilter::new(&sources)?;
         let mut selector_documents = vec![Vec::new(); self.selectors.len()];
         for (index, (selector, content)) in self.documents.iter().enumerate() {
             selector_documents[selector.0].push((index, *content));
@@ -237,7 +237,26 @@ fn build_glob(glob: &str, ignore_case: bool) -> Result<globset::Glob, String> {
 
 /// Compiles a content regex the way the scanner will run it, so validation and
 /// scanning can never disagree about what is valid.
+///
+/// Compiled regexes are cached for the life of the process: validation, the
+/// scan plan and hit filters ask for the same patterns (the secrets packs
+/// share one `allow` list among dozens of patterns), and compiling is most of
+/// an audit's fixed cost. A `Regex` clone shares the compiled program.
 pub fn compile_regex(regex: &str) -> Result<Regex, String> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Result<Regex, String>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(regex) {
+        return found.clone();
+    }
+    let compiled = compile_uncached(regex);
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(regex.to_string(), compiled.clone());
+    compiled
+}
+
+fn compile_uncached(regex: &str) -> Result<Regex, String> {
     RegexBuilder::new(regex)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()

@@ -11,8 +11,7 @@
 //! never change what a regex finds.
 //!
 //! Patterns without a usable literal (a shape made only of character
-//! classes, say) are searched together by one [`RegexSet`] pass instead,
-//! which is what every pattern used to go through.
+//! classes, say) run on every file they apply to, as before.
 //!
 //! Literals come from `regex-syntax`'s prefix extraction, applied to every
 //! suffix of a concatenation (so `(?m)^\s*password\s*=` yields `password`).
@@ -23,11 +22,9 @@
 //! sign) are left as classes, so nothing a regex could match is missed.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
-use regex::bytes::{RegexSet, RegexSetBuilder};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Class, Hir, HirKind};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 
 /// Literals shorter than this occur in nearly every file; a pattern whose
 /// best literal is this short is treated as having none.
@@ -104,7 +101,16 @@ fn required(hir: &Hir) -> Option<Vec<Vec<u8>>> {
             let mut chosen = None;
             for (i, item) in items.iter().enumerate() {
                 chosen = best(chosen, required(item));
-                chosen = best(chosen, prefixes(&Hir::concat(items[i..].to_vec())));
+                // A suffix starting with an assertion or an optional item
+                // has no better prefixes than the next one.
+                let skip = match item.kind() {
+                    HirKind::Look(_) => true,
+                    HirKind::Repetition(r) => r.min == 0,
+                    _ => false,
+                };
+                if !skip {
+                    chosen = best(chosen, prefixes(&Hir::concat(items[i..].to_vec())));
+                }
             }
             chosen
         }
@@ -201,26 +207,25 @@ pub(crate) struct Prefilter {
     automaton: Option<AhoCorasick>,
     /// For each literal of the automaton, the patterns it stands for.
     owners: Vec<Vec<usize>>,
-    /// Patterns with no usable literal, searched together by one set per
-    /// combination a file asks for (most files want only the few that apply
-    /// to every file), compiled on first use.
-    fallback_patterns: Vec<usize>,
-    sources: Vec<String>,
-    size_limit: usize,
-    fallback: Mutex<HashMap<Vec<usize>, Arc<RegexSet>>>,
-    /// Per pattern: whether it is in the fallback set.
+    /// Per pattern: whether it has no usable literal and runs on every file
+    /// it applies to.
     pub(crate) always: Vec<bool>,
 }
 
 impl Prefilter {
-    pub(crate) fn new(regexes: &[&str], size_limit: usize) -> Result<Self, String> {
+    pub(crate) fn new(regexes: &[&str]) -> Result<Self, String> {
         let mut literal_ids: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut literals: Vec<Vec<u8>> = Vec::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
-        let mut fallback_patterns = Vec::new();
         let mut always = vec![false; regexes.len()];
+        // The same regex in several checks is analysed once.
+        let mut analysed: HashMap<&str, Option<Vec<Vec<u8>>>> = HashMap::new();
         for (pattern, regex) in regexes.iter().enumerate() {
-            match required_literals(regex) {
+            let set = analysed
+                .entry(regex)
+                .or_insert_with(|| required_literals(regex))
+                .clone();
+            match set {
                 Some(set) => {
                     for literal in set {
                         let id = *literal_ids.entry(literal.clone()).or_insert_with(|| {
@@ -231,10 +236,7 @@ impl Prefilter {
                         owners[id].push(pattern);
                     }
                 }
-                None => {
-                    always[pattern] = true;
-                    fallback_patterns.push(pattern);
-                }
+                None => always[pattern] = true,
             }
         }
         let automaton = if literals.is_empty() {
@@ -252,26 +254,19 @@ impl Prefilter {
         Ok(Prefilter {
             automaton,
             owners,
-            fallback_patterns,
-            sources: regexes.iter().map(|r| r.to_string()).collect(),
-            size_limit,
-            fallback: Mutex::new(HashMap::new()),
             always,
         })
     }
 
     /// How many patterns have a literal and how many always run.
     pub(crate) fn counts(&self) -> (usize, usize) {
-        (
-            self.always.len() - self.fallback_patterns.len(),
-            self.fallback_patterns.len(),
-        )
+        let always = self.always.iter().filter(|a| **a).count();
+        (self.always.len() - always, always)
     }
 
     /// Marks in `candidates` (one flag per pattern, cleared here) every
-    /// pattern that may match `content`. `wanted` says which patterns the
-    /// file is searched for at all, so the fallback pass is skipped when
-    /// none of them needs it.
+    /// pattern among `wanted` (those the file is searched for) that may
+    /// match `content`.
     pub(crate) fn candidates(&self, content: &[u8], wanted: &[usize], candidates: &mut Vec<bool>) {
         candidates.clear();
         candidates.resize(self.always.len(), false);
@@ -287,40 +282,12 @@ impl Prefilter {
                 }
             }
         }
-        let fallback: Vec<usize> = wanted.iter().copied().filter(|p| self.always[*p]).collect();
-        if fallback.is_empty() {
-            return;
-        }
-        let set = {
-            let mut sets = self.fallback.lock().unwrap_or_else(|e| e.into_inner());
-            match sets.get(&fallback) {
-                Some(set) => Some(set.clone()),
-                None => {
-                    // Validated when the packs loaded; a set that does not
-                    // build leaves its patterns to run one by one.
-                    let built = RegexSetBuilder::new(fallback.iter().map(|p| &self.sources[*p]))
-                        .size_limit(self.size_limit * fallback.len())
-                        .dfa_size_limit(64 * 1024 * 1024)
-                        .build()
-                        .ok()
-                        .map(Arc::new);
-                    if let Some(set) = &built {
-                        sets.insert(fallback.clone(), set.clone());
-                    }
-                    built
-                }
-            }
-        };
-        match set {
-            Some(set) => {
-                for index in set.matches(content).iter() {
-                    candidates[fallback[index]] = true;
-                }
-            }
-            None => {
-                for pattern in fallback {
-                    candidates[pattern] = true;
-                }
+        // Patterns without a literal are candidates wherever they apply:
+        // their own search is the test (the regex engine's inner-literal
+        // and DFA searches are as fast as a shared set pass would be).
+        for pattern in wanted {
+            if self.always[*pattern] {
+                candidates[*pattern] = true;
             }
         }
     }
@@ -378,7 +345,7 @@ mod tests {
             b"0123456789abcdef0123456789abcdef-us12",
             "\u{212A}EY".as_bytes(),
         ];
-        let prefilter = Prefilter::new(&patterns, 1 << 20).unwrap();
+        let prefilter = Prefilter::new(&patterns).unwrap();
         let all: Vec<usize> = (0..patterns.len()).collect();
         let mut candidates = Vec::new();
         for text in texts {
