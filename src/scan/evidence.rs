@@ -25,6 +25,11 @@ pub const DOCUMENT_LIMIT: usize = 10_000;
 /// `max_file_size`; manifests and configuration files are small, and this
 /// bounds memory on a repository with thousands of YAML files.
 pub const KEEP_LIMIT: usize = 5_000;
+/// Total bytes of kept contents, for the same reason: a monorepo with
+/// thousands of YAML files must not hold (and parse) all of them. Files past
+/// it are dropped like those past [`KEEP_LIMIT`], the largest paths first,
+/// and counted in [`Evidence::kept_dropped`].
+pub const KEEP_BYTES_LIMIT: usize = 16 * 1024 * 1024;
 /// Distinct values a collecting pattern keeps; the smallest are kept so the
 /// result does not depend on thread timing.
 pub const CAPTURE_LIMIT: usize = 2_000;
@@ -170,12 +175,13 @@ impl<T: Ord> Bounded<T> {
 #[derive(Debug, Default)]
 pub(crate) struct Kept {
     files: BTreeMap<String, (Vec<usize>, String)>,
+    bytes: usize,
     dropped: usize,
 }
 
 impl Kept {
     pub(crate) fn insert(&mut self, path: &str, selectors: Vec<usize>, content: &[u8]) {
-        let full = self.files.len() >= KEEP_LIMIT;
+        let full = self.files.len() >= KEEP_LIMIT || self.bytes + content.len() > KEEP_BYTES_LIMIT;
         if full
             && self
                 .files
@@ -186,20 +192,32 @@ impl Kept {
             return;
         }
         let text = String::from_utf8_lossy(content).into_owned();
-        self.files.insert(path.to_string(), (selectors, text));
+        self.bytes += text.len();
+        if let Some((_, old)) = self.files.insert(path.to_string(), (selectors, text)) {
+            self.bytes -= old.len();
+        }
         self.trim();
     }
 
     fn trim(&mut self) {
-        while self.files.len() > KEEP_LIMIT {
-            self.files.pop_last();
+        while self.files.len() > KEEP_LIMIT
+            || (self.bytes > KEEP_BYTES_LIMIT && self.files.len() > 1)
+        {
+            if let Some((_, (_, text))) = self.files.pop_last() {
+                self.bytes -= text.len();
+            }
             self.dropped += 1;
         }
     }
 
     fn absorb(&mut self, other: Kept) {
         self.dropped += other.dropped;
-        self.files.extend(other.files);
+        for (path, (selectors, text)) in other.files {
+            self.bytes += text.len();
+            if let Some((_, old)) = self.files.insert(path, (selectors, text)) {
+                self.bytes -= old.len();
+            }
+        }
         self.trim();
     }
 }

@@ -12,8 +12,8 @@ mod prefilter;
 mod walk;
 
 pub use evidence::{
-    CAPTURE_LIMIT, DOCUMENT_LIMIT, Document, Documents, Evidence, HIT_LIMIT, Hit, KEEP_LIMIT,
-    KeptFile, PatternHits, SAMPLE_LIMIT, ScanStats, SelectorHits,
+    CAPTURE_LIMIT, DOCUMENT_LIMIT, Document, Documents, Evidence, HIT_LIMIT, Hit, KEEP_BYTES_LIMIT,
+    KEEP_LIMIT, KeptFile, PatternHits, SAMPLE_LIMIT, ScanStats, SelectorHits,
 };
 pub use export::rg_pattern;
 pub use filter::{HitFilter, KEY_GROUP, SECRET_GROUP, shannon_entropy};
