@@ -7,7 +7,8 @@
 #
 # Environment: RUNS (timed runs per measurement, default 5), BENCH_DIR (where
 # trees are generated, default target/bench), SEED (default 42),
-# SKIP_VARIANTS=1 (only the base tree, no 2x tree / 2x checks).
+# SKIP_VARIANTS=1 (only the base tree, no 2x tree / 2x checks), NO_BUILD=1
+# (use the binaries already in target/release).
 #
 # Prints a table of wall-clock medians (warm cache), peak RSS, recall of the
 # planted secrets, and the ratios the performance targets are stated in.
@@ -36,8 +37,10 @@ if [[ ! -x /usr/bin/time ]]; then
     apt-get install -y time >/dev/null || { apt-get update >/dev/null && apt-get install -y time >/dev/null; }
 fi
 
-echo "building (release)" >&2
-cargo build --release --quiet --bin readyctl --example gen-repo
+if [[ -z "${NO_BUILD:-}" ]]; then
+    echo "building (release)" >&2
+    cargo build --release --quiet --bin readyctl --example gen-repo
+fi
 READYCTL=$ROOT/target/release/readyctl
 GEN=$ROOT/target/release/examples/gen-repo
 

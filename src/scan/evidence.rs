@@ -29,7 +29,7 @@ pub const KEEP_LIMIT: usize = 5_000;
 /// thousands of YAML files must not hold (and parse) all of them. Files past
 /// it are dropped like those past [`KEEP_LIMIT`], the largest paths first,
 /// and counted in [`Evidence::kept_dropped`].
-pub const KEEP_BYTES_LIMIT: usize = 16 * 1024 * 1024;
+pub const KEEP_BYTES_LIMIT: usize = 8 * 1024 * 1024;
 /// Distinct values a collecting pattern keeps; the smallest are kept so the
 /// result does not depend on thread timing.
 pub const CAPTURE_LIMIT: usize = 2_000;
