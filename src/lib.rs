@@ -18,9 +18,12 @@
 //! println!("{} ({:?})", report.summary.verdict, report.summary.score);
 //! ```
 
+pub mod baseline;
 pub mod check;
+pub mod compare;
 pub mod config;
 pub mod diagnostic;
+pub mod diff;
 pub mod dockerfile;
 pub mod document;
 pub mod effort;
@@ -36,6 +39,7 @@ pub mod rules;
 pub mod scan;
 pub mod score;
 pub mod stack;
+pub mod waiver;
 
 pub use config::Config;
 pub use engine::{AuditError, AuditOptions, audit};

@@ -34,6 +34,8 @@ pub enum Command {
     /// List or explain the loaded checks.
     #[command(subcommand)]
     Checks(ChecksCommand),
+    /// What changed between two JSON reports: verdict, scores, checks, findings.
+    Diff(DiffArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -158,6 +160,45 @@ pub struct AuditArgs {
     pub exit_zero: bool,
     #[command(flatten)]
     pub live: Box<LiveArgs>,
+    #[command(flatten)]
+    pub history: HistoryArgs,
+}
+
+/// Living with a repository that is not ready yet: known failures and
+/// score trends (see docs/waivers.md).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Baselines and ratchet")]
+pub struct HistoryArgs {
+    /// Record the current failures and findings in FILE (a baseline).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Gate only on failures and findings not recorded in this baseline.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Show score changes since this previous `--format json` report.
+    #[arg(long, value_name = "PREVIOUS.json")]
+    pub compare: Option<PathBuf>,
+    /// Fail the gate when the overall or a category score dropped since --compare's report.
+    #[arg(long, requires = "compare")]
+    pub fail_on_regression: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DiffFormatArg {
+    Table,
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier report (`readyctl audit --format json`).
+    pub old: PathBuf,
+    /// The later report.
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "table")]
+    pub format: DiffFormatArg,
 }
 
 /// Live endpoint checks: which running services to probe, and how.

@@ -2,7 +2,9 @@
 
 use super::args::{AuditArgs, FormatArg, PackArgs};
 use super::{Failure, diagnostics, exit, output};
+use readyctl::baseline::Baseline;
 use readyctl::check::Origin;
+use readyctl::compare::load_report;
 use readyctl::config::{CONFIG_FILE, Config, ConfigError};
 use readyctl::diagnostic::Position;
 use readyctl::live::config::parse_duration;
@@ -87,6 +89,11 @@ pub fn run(args: AuditArgs) -> Result<u8, Failure> {
     }
     let config = load_config(&args)?;
     let catalog = load_catalog(&args.packs, &args.path)?;
+    let unknown_waivers = config.unknown_waiver_checks(&|id| catalog.get(id).is_some());
+    if !unknown_waivers.is_empty() {
+        diagnostics::print(&unknown_waivers);
+        return Err(Failure::Reported);
+    }
     for (id, span) in config.unknown_check_ids(&|id| catalog.get(id).is_some()) {
         let name = args
             .config
@@ -119,16 +126,34 @@ pub fn run(args: AuditArgs) -> Result<u8, Failure> {
         fail_under: args.fail_under,
         fail_on: args.fail_on.map(Into::into),
         stage: args.stage.map(Into::into),
+        fail_on_regression: args.history.fail_on_regression,
     };
     let configured = Gate {
         fail_under: config.gate.fail_under,
         fail_on: config.gate.fail_on,
         stage: config.gate.stage,
+        ..Gate::default()
     };
     options.gate = flags.or(configured);
     options.live = live_options(&args, &config)?;
+    if let Some(path) = &args.history.baseline {
+        options.baseline = Some(Baseline::load(path)?);
+    }
+    if let Some(path) = &args.history.compare {
+        options.previous = Some(Box::new(load_report(path).map_err(Failure::Message)?));
+    }
 
     let report = readyctl::audit(&args.path, &catalog, &config, &options)?;
+    if let Some(path) = &args.history.write_baseline {
+        let baseline = Baseline::from_report(&report);
+        output::write(&baseline.to_json(), Some(path))?;
+        eprintln!(
+            "wrote baseline {}: {} unmet check(s), {} finding(s)",
+            path.display(),
+            baseline.checks.len(),
+            baseline.findings.len()
+        );
+    }
     let color = args.output.is_none() && output::use_color(args.color);
     let text = readyctl::render::render(&report, chosen_format(&args), RenderOptions { color });
     output::write(&text, args.output.as_deref())?;

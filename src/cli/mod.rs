@@ -10,6 +10,7 @@ mod args;
 mod audit;
 mod checks;
 mod diagnostics;
+mod diff;
 mod output;
 
 use clap::Parser;
@@ -53,6 +54,7 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         args::Command::Audit(args) => audit::run(args),
         args::Command::Checks(args) => checks::run(args),
+        args::Command::Diff(args) => diff::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

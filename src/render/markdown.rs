@@ -3,7 +3,8 @@
 
 use super::Renderer;
 use super::text::{
-    category_status, format_score, location, stack_lines, status_icon, verdict_icon,
+    category_status, finding_marks, format_score, location, stack_lines, status_icon, verdict_icon,
+    waiver_note,
 };
 use crate::model::{Category, Status};
 use crate::report::{CheckResult, Report};
@@ -39,6 +40,9 @@ fn header(out: &mut String, report: &Report) {
         summary.errored,
         summary.skipped,
     );
+    if summary.waived > 0 {
+        let _ = writeln!(out, "> {} check(s) waived (see below)  ", summary.waived);
+    }
     let _ = writeln!(
         out,
         "> Audited {} on {} by readyctl {}\n",
@@ -111,7 +115,7 @@ fn stages(out: &mut String, report: &Report) {
 fn unmet_check(out: &mut String, check: &CheckResult) {
     let _ = writeln!(
         out,
-        "#### {} {} — {}{}\n",
+        "#### {} {} — {}{}{}\n",
         status_icon(check.status),
         code(&check.id),
         cell(&check.title),
@@ -119,7 +123,12 @@ fn unmet_check(out: &mut String, check: &CheckResult) {
             .target
             .as_deref()
             .map(|t| format!(" ({})", code(t)))
-            .unwrap_or_default()
+            .unwrap_or_default(),
+        if check.baselined {
+            " _(baselined)_"
+        } else {
+            ""
+        },
     );
     let _ = writeln!(
         out,
@@ -139,15 +148,29 @@ fn unmet_check(out: &mut String, check: &CheckResult) {
     for finding in &check.findings {
         match location(finding.path.as_deref(), finding.line) {
             Some(at) => {
-                let _ = writeln!(out, "- {} — {}", code(&at), cell(&finding.message));
+                let _ = writeln!(
+                    out,
+                    "- {} — {}{}",
+                    code(&at),
+                    cell(&finding.message),
+                    finding_marks(finding)
+                );
             }
             None => {
-                let _ = writeln!(out, "- {}", cell(&finding.message));
+                let _ = writeln!(
+                    out,
+                    "- {}{}",
+                    cell(&finding.message),
+                    finding_marks(finding)
+                );
             }
         }
     }
     if !check.findings.is_empty() {
         out.push('\n');
+    }
+    if let Some(waiver) = &check.waiver {
+        let _ = writeln!(out, "**Waived in part:** {}\n", cell(&waiver_note(waiver)));
     }
     let _ = writeln!(out, "**Fix:** {}\n", check.remediation.trim());
     if !check.references.is_empty() {
@@ -230,6 +253,73 @@ fn unmet(out: &mut String, report: &Report) {
     }
 }
 
+/// Checks accepted by a waiver, with why and until when.
+fn waived(out: &mut String, report: &Report) {
+    let waived: Vec<&CheckResult> = report.with_status(Status::Waived).collect();
+    if waived.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Waived ({})\n", waived.len());
+    for check in waived {
+        let note = check.waiver.as_ref().map(waiver_note).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "- {} {} — {} ({}): {}",
+            status_icon(check.status),
+            code(&check.id),
+            cell(&check.title),
+            check.severity,
+            cell(&note),
+        );
+    }
+    out.push('\n');
+}
+
+/// `--compare` and `--baseline`: how this run relates to earlier ones.
+fn history(out: &mut String, report: &Report) {
+    if let Some(comparison) = &report.comparison {
+        let previous = &comparison.previous;
+        let _ = writeln!(
+            out,
+            "## Score changes\n\nSince the report of {} ({}):\n",
+            previous
+                .generated_at
+                .get(..10)
+                .unwrap_or(&previous.generated_at),
+            previous.verdict.title()
+        );
+        for line in super::text::comparison_lines(comparison) {
+            let _ = writeln!(out, "- {}", cell(&line));
+        }
+        out.push('\n');
+    }
+    if let Some(baseline) = &report.baseline {
+        let _ = writeln!(
+            out,
+            "## Baseline\n\n{}\n",
+            cell(&super::text::baseline_line(baseline))
+        );
+    }
+}
+
+/// Waivers that expired, expire soon or match nothing.
+fn waiver_warnings(out: &mut String, report: &Report) {
+    let warnings: Vec<String> = report
+        .waivers
+        .iter()
+        .filter(|w| w.needs_attention())
+        .map(|w| w.warning())
+        .collect();
+    if warnings.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Waiver warnings ({})\n", warnings.len());
+    for warning in warnings {
+        let _ = writeln!(out, "- ⚠️ {}", cell(&warning));
+    }
+    out.push('\n');
+}
+
 fn collapsed(out: &mut String, summary: &str, checks: &[&CheckResult]) {
     if checks.is_empty() {
         return;
@@ -287,7 +377,10 @@ impl Renderer for Markdown {
         category_table(&mut out, report);
         stages(&mut out, report);
         live_targets(&mut out, report);
+        history(&mut out, report);
+        waiver_warnings(&mut out, report);
         unmet(&mut out, report);
+        waived(&mut out, report);
         let passed: Vec<&CheckResult> = report.with_status(Status::Pass).collect();
         let skipped: Vec<&CheckResult> = report.with_status(Status::Skip).collect();
         collapsed(&mut out, "Passing checks", &passed);

@@ -1,6 +1,7 @@
 //! Output formats. Each format is one module behind [`Renderer`]; the engine
 //! knows nothing about any of them.
 
+pub mod diff;
 mod json;
 mod markdown;
 mod table;
