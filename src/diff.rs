@@ -152,13 +152,19 @@ fn findings_only_in(from: &Report, to: &Report) -> Vec<FindingChange> {
 
 pub fn diff(old: &Report, new: &Report) -> ReportDiff {
     let scores = compare(old, new);
+    // Most severe first, as in the reports; the sort is stable, so report
+    // order (category, then id) decides within a severity.
+    let by_severity = |mut checks: Vec<CheckChange>| {
+        checks.sort_by_key(|c| std::cmp::Reverse(c.severity));
+        checks
+    };
     ReportDiff {
         old: Side::of(old),
         new: Side::of(new),
         overall: scores.overall,
         categories: scores.categories,
-        newly_failing: unmet_only_in(new, old, true),
-        fixed: unmet_only_in(old, new, false),
+        newly_failing: by_severity(unmet_only_in(new, old, true)),
+        fixed: by_severity(unmet_only_in(old, new, false)),
         new_findings: findings_only_in(new, old),
         resolved_findings: findings_only_in(old, new),
     }

@@ -151,6 +151,7 @@ fn a_partial_waiver_leaves_the_check_failing_and_marks_the_waived_findings() {
     let root = dir.path();
     std::fs::create_dir_all(root.join("legacy")).unwrap();
     std::fs::create_dir_all(root.join("src")).unwrap();
+    // readyctl:allow secrets.private-key a fake key for this test
     let key = "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n";
     std::fs::write(root.join("legacy/old.pem"), key).unwrap();
     std::fs::write(root.join("src/new.pem"), key).unwrap();
@@ -652,4 +653,48 @@ fn diff_lists_what_changed_between_two_reports() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("nope.json"));
+}
+
+#[test]
+fn baselined_findings_survive_edits_above_them_but_not_a_second_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    std::fs::create_dir_all(&root).unwrap();
+    let key = "AKIAQYLPMN5HFIQR7XZB"; // readyctl:allow secrets.* planted fake for this test
+    let baseline = dir.path().join("baseline.json");
+    let audit = |text: &str, extra: &[&str]| -> (i32, Value) {
+        std::fs::write(root.join("config.py"), text).unwrap();
+        let out = readyctl()
+            .args(["audit", "--format", "json", "--fail-on", "critical"])
+            .args(extra)
+            .arg(&root)
+            .output()
+            .unwrap();
+        let report = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code().unwrap(), report)
+    };
+    let original = format!("KEY = \"{key}\"\n");
+    let write = [
+        "--write-baseline",
+        baseline.to_str().unwrap(),
+        "--exit-zero",
+    ];
+    audit(&original, &write);
+    let with_baseline = ["--baseline", baseline.to_str().unwrap()];
+
+    // Lines added above move the finding; it is still the known one.
+    let (code, report) = audit(&format!("# settings\n\n\n{original}"), &with_baseline);
+    assert_eq!(code, 0, "{}", report["gate"]);
+    let cloud = check(&report, "secrets.cloud-keys");
+    assert_eq!(cloud["findings"][0]["line"], 4);
+    assert_eq!(cloud["findings"][0]["baselined"], true);
+
+    // A second copy of the same key is new, and fails the critical gate.
+    let (code, report) = audit(&format!("{original}OTHER = \"{key}\"\n"), &with_baseline);
+    assert_eq!(code, 1);
+    assert_eq!(report["baseline"]["new_findings"], 1);
+    assert_eq!(
+        report["gate"]["reasons"][0],
+        "1 check(s) at critical or above failed beyond the baseline: secrets.cloud-keys"
+    );
 }

@@ -117,6 +117,9 @@ Gate (exit code 1):
   With none of --fail-under, --fail-on or --stage (nor [gate] in readyctl.toml),
   the gate fails when the verdict is not_ready. Once any of them is set, exactly
   the conditions given apply. Failed and errored checks both count as unmet.
+  --fail-on-regression is such a condition too. Waived checks are not unmet.
+  With --baseline, the default condition is \"nothing fails beyond the
+  baseline\", and --fail-on and --stage ignore baselined checks (docs/waivers.md).
 
 Verdict:
   not_ready           a critical check is unmet, or the score is under 70

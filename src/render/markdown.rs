@@ -236,7 +236,12 @@ fn unmet(out: &mut String, report: &Report) {
     if unmet.is_empty() {
         let _ = writeln!(
             out,
-            "## What is missing\n\nNothing: every applicable check passed.\n"
+            "## What is missing\n\nNothing: every applicable check passed{}.\n",
+            if report.summary.waived > 0 {
+                " or is waived"
+            } else {
+                ""
+            }
         );
         return;
     }
