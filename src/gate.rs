@@ -131,3 +131,72 @@ impl Gate {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::baseline::BaselineSummary;
+
+    /// A not-ready report with one failing critical check and one failing
+    /// low check.
+    fn report() -> Report {
+        let check = |id: &str, severity: &str| {
+            serde_json::json!({
+                "id": id, "title": "", "category": "secrets", "severity": severity,
+                "stage": "beta", "status": "fail", "message": "", "description": "",
+                "remediation": "", "effort": "1h", "effort_minutes": 60, "source": "test"
+            })
+        };
+        serde_json::from_value(serde_json::json!({
+            "schema_version": 1,
+            "tool": { "name": "readyctl", "version": "0" },
+            "target": { "path": ".", "name": "x" },
+            "generated_at": "2026-01-01T00:00:00Z",
+            "summary": { "score": 10.0, "verdict": "not_ready", "passed": 0, "failed": 2,
+                         "skipped": 0, "errored": 0, "total": 2 },
+            "gate": { "passed": true, "conditions": [], "reasons": [] },
+            "stages": [], "categories": [],
+            "checks": [check("a.critical", "critical"), check("a.low", "low")],
+            "stats": { "checks_loaded": 2, "files_walked": 0, "files_scanned": 0,
+                       "bytes_scanned": 0, "files_skipped": 0,
+                       "skipped": { "binary": 0, "too_large": 0, "unreadable": 0 },
+                       "non_utf8": 0, "duration_ms": 0 }
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_baseline_turns_the_default_gate_into_nothing_new() {
+        let mut report = report();
+        assert!(!Gate::default().evaluate(&report).passed);
+        report.baseline = Some(BaselineSummary::default());
+        report.checks[0].baselined = true;
+        let result = Gate::default().evaluate(&report);
+        assert_eq!(result.conditions, ["nothing fails beyond the baseline"]);
+        assert_eq!(
+            result.reasons,
+            ["1 check(s) fail beyond the baseline: a.low"]
+        );
+        let strict = Gate {
+            fail_on: Some(Severity::High),
+            stage: Some(Stage::Production),
+            ..Gate::default()
+        };
+        let result = strict.evaluate(&report);
+        assert_eq!(
+            result.reasons,
+            ["stage production has 1 blocker(s) beyond the baseline, about 1h of work"]
+        );
+    }
+
+    #[test]
+    fn the_regression_condition_needs_a_comparison() {
+        let gate = Gate {
+            fail_on_regression: true,
+            ..Gate::default()
+        };
+        let result = gate.evaluate(&report());
+        assert!(result.reasons[0].contains("--compare"), "{result:?}");
+        assert_eq!(result.conditions.len(), 1, "no default condition");
+    }
+}
