@@ -223,73 +223,73 @@ pub fn apply(
 ) -> Vec<WaiverReport> {
     waivers
         .iter()
-        .filter_map(|waiver| {
-            // Validated when the config was loaded; a bad date cannot get here.
-            let expires = waiver.expiry().ok()?;
-            let days_left = today
-                .until(expires)
-                .map_or(0, |span| i64::from(span.get_days()));
-            let mut report = WaiverReport {
-                check: waiver.check.get_ref().clone(),
-                paths: waiver.paths.iter().map(|p| p.get_ref().clone()).collect(),
-                reason: waiver.reason.get_ref().trim().to_string(),
-                owner: waiver.owner.clone(),
-                expires: expires.to_string(),
-                state: WaiverState::Expired,
-                days_left,
-                findings_waived: 0,
-            };
-            if days_left < 0 {
-                return Some(report);
-            }
-            let applied = AppliedWaiver {
-                reason: report.reason.clone(),
-                owner: report.owner.clone(),
-                expires: report.expires.clone(),
-            };
-            let globs = waiver.globs().ok()?;
-            let mut matched = false;
-            for check in checks
-                .iter_mut()
-                .filter(|c| c.id == report.check && c.is_unmet())
-            {
-                if waiver.paths.is_empty() {
-                    check.status = Status::Waived;
-                    for finding in &mut check.findings {
-                        finding.waived = true;
-                    }
-                    report.findings_waived += check.findings.len();
-                    check.waiver = Some(applied.clone());
-                    matched = true;
-                    continue;
-                }
-                let mut covered = 0;
-                for finding in check.findings.iter_mut().filter(|f| !f.waived) {
-                    if finding.path.as_deref().is_some_and(|p| globs.is_match(p)) {
-                        finding.waived = true;
-                        covered += 1;
-                    }
-                }
-                if covered == 0 {
-                    continue;
-                }
-                matched = true;
-                report.findings_waived += covered;
-                check.waiver = Some(applied.clone());
-                if check.findings.iter().all(|f| f.waived) {
-                    check.status = Status::Waived;
-                }
-            }
-            report.state = if !matched {
-                WaiverState::Stale
-            } else if days_left <= EXPIRING_WITHIN_DAYS {
-                WaiverState::Expiring
-            } else {
-                WaiverState::Active
-            };
-            Some(report)
-        })
+        .filter_map(|waiver| apply_one(checks, waiver, today))
         .collect()
+}
+
+/// `None` only for a waiver that failed validation, which cannot get here.
+fn apply_one(
+    checks: &mut [CheckResult],
+    waiver: &WaiverConfig,
+    today: Date,
+) -> Option<WaiverReport> {
+    let expires = waiver.expiry().ok()?;
+    let globs = waiver.globs().ok()?;
+    let days_left = today
+        .until(expires)
+        .map_or(0, |span| i64::from(span.get_days()));
+    let mut report = WaiverReport {
+        check: waiver.check.get_ref().clone(),
+        paths: waiver.paths.iter().map(|p| p.get_ref().clone()).collect(),
+        reason: waiver.reason.get_ref().trim().to_string(),
+        owner: waiver.owner.clone(),
+        expires: expires.to_string(),
+        state: WaiverState::Expired,
+        days_left,
+        findings_waived: 0,
+    };
+    if days_left < 0 {
+        return Some(report);
+    }
+    let applied = AppliedWaiver {
+        reason: report.reason.clone(),
+        owner: report.owner.clone(),
+        expires: report.expires.clone(),
+    };
+    let mut matched = false;
+    // Live checks have one result per target: the waiver covers each.
+    for check in checks
+        .iter_mut()
+        .filter(|c| c.id == report.check && c.is_unmet())
+    {
+        let mut covered = 0;
+        for finding in check.findings.iter_mut().filter(|f| !f.waived) {
+            let under_paths = waiver.paths.is_empty()
+                || finding.path.as_deref().is_some_and(|p| globs.is_match(p));
+            if under_paths {
+                finding.waived = true;
+                covered += 1;
+            }
+        }
+        // Without paths the waiver is about the check, findings or not.
+        if covered == 0 && !waiver.paths.is_empty() {
+            continue;
+        }
+        matched = true;
+        report.findings_waived += covered;
+        check.waiver = Some(applied.clone());
+        if check.findings.iter().all(|f| f.waived) {
+            check.status = Status::Waived;
+        }
+    }
+    report.state = if !matched {
+        WaiverState::Stale
+    } else if days_left <= EXPIRING_WITHIN_DAYS {
+        WaiverState::Expiring
+    } else {
+        WaiverState::Active
+    };
+    Some(report)
 }
 
 #[cfg(test)]
