@@ -164,7 +164,7 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub live: Box<LiveArgs>,
     #[command(flatten)]
-    pub history: HistoryArgs,
+    pub history: Box<HistoryArgs>,
 }
 
 /// Living with a repository that is not ready yet: known failures and
