@@ -403,3 +403,63 @@ fn quiet_and_verbose_decide_what_goes_to_stderr() {
     // Not a terminal: no spinner characters in the captured stderr.
     assert!(!stderr.contains("files walked"), "{stderr}");
 }
+
+/// A refused loopback port: live checks cannot be evaluated, so they error.
+#[test]
+fn errored_checks_are_errors_in_junit_and_results_in_sarif() {
+    let live = [
+        "--url",
+        "http://127.0.0.1:9",
+        "--timeout",
+        "1s",
+        "--deadline",
+        "10s",
+    ];
+    let (_, report) = audit_json("close-to-ready", &live);
+    let errored: Vec<&serde_json::Value> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "error")
+        .collect();
+    assert!(!errored.is_empty(), "some live check errors");
+
+    let mut args = vec!["--format", "sarif"];
+    args.extend_from_slice(&live);
+    let (_, out) = audit("close-to-ready", &args);
+    let log: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let validator = jsonschema::validator_for(&sarif_schema()).unwrap();
+    assert!(validator.is_valid(&log));
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let errors: Vec<&serde_json::Value> = results
+        .iter()
+        .filter(|r| r["properties"]["status"] == "error")
+        .collect();
+    assert_eq!(errors.len(), errored.len(), "one result per errored check");
+    for result in errors {
+        let text = result["message"]["text"].as_str().unwrap();
+        assert!(text.contains("could not be checked"), "{text}");
+        assert!(text.contains("http://127.0.0.1:9"), "{text}");
+        assert_eq!(result["properties"]["target"], "http://127.0.0.1:9");
+    }
+
+    let mut args = vec!["--format", "junit"];
+    args.extend_from_slice(&live);
+    let (_, out) = audit("close-to-ready", &args);
+    let junit = quick_junit::Report::deserialize_from_str(&out).unwrap();
+    let errors = junit
+        .test_suites
+        .iter()
+        .flat_map(|s| &s.test_cases)
+        .filter(|c| {
+            matches!(
+                c.status,
+                quick_junit::TestCaseStatus::NonSuccess {
+                    kind: quick_junit::NonSuccessKind::Error,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(errors, errored.len());
+}

@@ -245,3 +245,63 @@ impl Renderer for Sarif {
         text
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Category, Severity, Stage, Status};
+
+    fn check() -> CheckResult {
+        CheckResult {
+            id: "secrets.cloud-keys".into(),
+            title: "No cloud keys".into(),
+            category: Category::Secrets,
+            severity: Severity::Critical,
+            stage: Stage::Beta,
+            status: Status::Fail,
+            message: "1 occurrence(s) found".into(),
+            description: String::new(),
+            remediation: String::new(),
+            effort: "1h".into(),
+            effort_minutes: 60,
+            references: Vec::new(),
+            findings: Vec::new(),
+            source: "builtin:secrets.yaml".into(),
+            target: None,
+        }
+    }
+
+    fn at<'a>(check: &'a CheckResult, line: usize, message: &str) -> Annotation<'a> {
+        Annotation {
+            check,
+            path: Some("src/config.go"),
+            line: Some(line),
+            message: message.to_string(),
+        }
+    }
+
+    #[test]
+    fn fingerprints_survive_moved_lines_but_tell_findings_apart() {
+        let check = check();
+        let key = "AWS access key ID (value redacted)";
+        assert_eq!(
+            fingerprint(&at(&check, 14, key), 1),
+            fingerprint(&at(&check, 40, key), 1)
+        );
+        assert_ne!(
+            fingerprint(&at(&check, 14, key), 1),
+            fingerprint(&at(&check, 14, key), 2)
+        );
+        assert_ne!(
+            fingerprint(&at(&check, 14, key), 1),
+            fingerprint(&at(&check, 14, "private key (value redacted)"), 1)
+        );
+    }
+
+    #[test]
+    fn the_hash_is_fixed_across_platforms() {
+        // FNV-1a test vectors.
+        assert_eq!(fnv1a(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a("a"), 0xaf63_dc4c_8601_ec8c);
+    }
+}
