@@ -7,6 +7,7 @@ use super::text::{
 };
 use crate::model::{Category, Status};
 use crate::report::{CheckResult, Report};
+use crate::rules::NO_TARGET;
 use std::fmt::Write;
 
 pub struct Markdown {
@@ -338,9 +339,20 @@ impl Renderer for Markdown {
         live_targets(&mut out, report);
         unmet(&mut out, report);
         let passed: Vec<&CheckResult> = report.with_status(Status::Pass).collect();
-        let skipped: Vec<&CheckResult> = report.with_status(Status::Skip).collect();
+        // Live checks skipped for want of a target are one fact, not twenty:
+        // listing each would bury the repository's own not-applicable checks.
+        let (not_probed, skipped): (Vec<&CheckResult>, Vec<&CheckResult>) = report
+            .with_status(Status::Skip)
+            .partition(|check| check.message == NO_TARGET);
         collapsed(&mut out, "Passing checks", &passed);
         collapsed(&mut out, "Not applicable", &skipped);
+        if !not_probed.is_empty() {
+            let _ = writeln!(
+                out,
+                "_{} live checks were not run: no target. Pass `--url URL` or `--target NAME` to probe a running service._\n",
+                not_probed.len()
+            );
+        }
         footer(&mut out, report);
         out
     }
