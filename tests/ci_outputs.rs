@@ -62,6 +62,10 @@ fn sarif_validates_against_the_official_schema() {
             .collect();
         assert!(errors.is_empty(), "{fixture}: {errors:#?}");
     }
+    // The validator does reject what the schema forbids.
+    let mut broken = sarif("far-from-ready");
+    broken["runs"][0]["results"][0]["level"] = "fatal".into();
+    assert!(!validator.is_valid(&broken));
 }
 
 #[test]
