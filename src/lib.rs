@@ -37,6 +37,7 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod schema;
 pub mod score;
 pub mod stack;
 pub mod waiver;

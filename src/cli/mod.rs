@@ -11,7 +11,10 @@ mod audit;
 mod checks;
 mod diagnostics;
 mod diff;
+mod generate;
+mod init;
 mod output;
+mod progress;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -55,6 +58,10 @@ pub fn run() -> ExitCode {
         args::Command::Audit(args) => audit::run(args),
         args::Command::Checks(args) => checks::run(args),
         args::Command::Diff(args) => diff::run(args),
+        args::Command::Schema(args) => generate::schema(args),
+        args::Command::Completions(args) => generate::completions(args),
+        args::Command::Man => generate::man(),
+        args::Command::Init(args) => init::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -8,9 +8,14 @@ use super::text::{
 };
 use crate::model::{Category, Status};
 use crate::report::{CheckResult, Report};
+use crate::rules::NO_TARGET;
 use std::fmt::Write;
 
-pub struct Markdown;
+pub struct Markdown {
+    /// Only the verdict, the category table and the blockers: a pull-request
+    /// comment, where the full report would drown the discussion.
+    pub summary: bool,
+}
 
 /// Escapes text for a table cell or an inline position: pipes would split
 /// cells and newlines would end the row.
@@ -374,9 +379,54 @@ fn footer(out: &mut String, report: &Report) {
     );
 }
 
+/// One line per unmet check, most severe first: what a reviewer must know
+/// before merging, with the full report a link or an artifact away.
+fn blockers(out: &mut String, report: &Report) {
+    let unmet = report.unmet();
+    if unmet.is_empty() {
+        let _ = writeln!(out, "**Blockers:** none, every applicable check passed.\n");
+        return;
+    }
+    let _ = writeln!(out, "**Blockers ({})**\n", unmet.len());
+    for check in unmet {
+        let _ = writeln!(
+            out,
+            "- {} **{}** {}{} — {} ({} stage, effort {})",
+            status_icon(check.status),
+            check.severity.id().to_uppercase(),
+            code(&check.id),
+            check
+                .target
+                .as_deref()
+                .map(|t| format!(" ({})", code(t)))
+                .unwrap_or_default(),
+            cell(&check.title),
+            check.stage,
+            check.effort,
+        );
+    }
+    out.push('\n');
+}
+
+fn gate_line(out: &mut String, report: &Report) {
+    let gate = &report.gate;
+    if gate.passed {
+        let _ = writeln!(out, "CI gate passed ({}).", gate.conditions.join("; "));
+    } else {
+        let _ = writeln!(out, "CI gate **failed**: {}.", gate.reasons.join("; "));
+    }
+}
+
 impl Renderer for Markdown {
     fn render(&self, report: &Report) -> String {
         let mut out = String::new();
+        if self.summary {
+            header(&mut out, report);
+            category_table(&mut out, report);
+            blockers(&mut out, report);
+            gate_line(&mut out, report);
+            return out;
+        }
         header(&mut out, report);
         stack(&mut out, report);
         category_table(&mut out, report);
@@ -387,9 +437,20 @@ impl Renderer for Markdown {
         unmet(&mut out, report);
         waived(&mut out, report);
         let passed: Vec<&CheckResult> = report.with_status(Status::Pass).collect();
-        let skipped: Vec<&CheckResult> = report.with_status(Status::Skip).collect();
+        // Live checks skipped for want of a target are one fact, not twenty:
+        // listing each would bury the repository's own not-applicable checks.
+        let (not_probed, skipped): (Vec<&CheckResult>, Vec<&CheckResult>) = report
+            .with_status(Status::Skip)
+            .partition(|check| check.message == NO_TARGET);
         collapsed(&mut out, "Passing checks", &passed);
         collapsed(&mut out, "Not applicable", &skipped);
+        if !not_probed.is_empty() {
+            let _ = writeln!(
+                out,
+                "_{} live checks were not run: no target. Pass `--url URL` or `--target NAME` to probe a running service._\n",
+                not_probed.len()
+            );
+        }
         footer(&mut out, report);
         out
     }

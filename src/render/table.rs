@@ -7,6 +7,7 @@ use super::text::{
 };
 use crate::model::{Status, Verdict};
 use crate::report::{CheckResult, Report};
+use crate::rules::NO_TARGET;
 use anstyle::{AnsiColor, Style};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table as Grid};
@@ -326,6 +327,16 @@ impl Renderer for Table {
             stats.skipped.unreadable,
             stats.checks_loaded,
         );
+        let not_probed = report
+            .with_status(Status::Skip)
+            .filter(|check| check.message == NO_TARGET)
+            .count();
+        if not_probed > 0 {
+            let _ = writeln!(
+                out,
+                "{not_probed} live checks not run: no target (pass --url URL or --target NAME)."
+            );
+        }
         let gate = &report.gate;
         if gate.passed {
             let _ = writeln!(

@@ -21,6 +21,9 @@ pub use plan::{
 pub(crate) use walk::is_allowed;
 pub use walk::{ScanError, scan};
 
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
 pub(crate) type Spanned<T> = serde_saphyr::Spanned<T>;
 
 /// Default limit on the size of a file that content checks read.
@@ -35,6 +38,9 @@ pub struct ScanOptions {
     pub exclude: Vec<String>,
     /// Walker threads; 0 picks one per core.
     pub threads: usize,
+    /// Counts files as they are walked, for a progress indicator in the
+    /// caller (the library itself never prints).
+    pub progress: Option<Arc<AtomicU64>>,
 }
 
 impl Default for ScanOptions {
@@ -43,6 +49,7 @@ impl Default for ScanOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             exclude: Vec::new(),
             threads: 0,
+            progress: None,
         }
     }
 }
