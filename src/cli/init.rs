@@ -115,10 +115,10 @@ caveats = 70
 # [targets.staging]
 # url = "https://staging.example.com"
 
-# Accept a known gap for a while, with an owner and an end date:
+# Accept a known gap for a while, with an owner and an end date
+# (`paths = ["legacy/**"]` would waive only findings there; see docs/waivers.md):
 # [[waivers]]
 # check = "backups.restore-documented"
-# paths = ["docs/**"]
 # reason = "restore runbook in progress, see OPS-123"
 # owner = "platform-team"
 # expires = "2026-12-31"
