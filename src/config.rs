@@ -19,11 +19,17 @@
 //! fail_under = 80
 //! fail_on = "high"
 //! stage = "beta"
+//!
+//! [[waivers]]                      # see crate::waiver
+//! check = "backups.schedule"
+//! reason = "Managed snapshots cover this until the migration"
+//! expires = "2027-03-31"
 //! ```
 
 use crate::diagnostic::{Diagnostics, Position, SourceFile};
 use crate::model::{Severity, Stage};
 use crate::score::{Thresholds, Weights};
+use crate::waiver::WaiverConfig;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -46,6 +52,13 @@ pub struct Config {
     pub live: crate::live::config::LiveConfig,
     /// Named services to probe, selected with `--target NAME`.
     pub targets: BTreeMap<String, crate::live::config::TargetConfig>,
+    /// Accepted failures, each with a reason and an expiry date.
+    pub waivers: Vec<WaiverConfig>,
+    /// The text the config was read from, so that problems found later
+    /// (against the loaded checks) can point into it.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub source: Option<Arc<SourceFile>>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -155,7 +168,7 @@ impl Config {
             text: Arc::from(text),
         });
         let mut diagnostics = Diagnostics::default();
-        let config: Config = match toml::from_str(text) {
+        let mut config: Config = match toml::from_str(text) {
             Ok(config) => config,
             Err(error) => {
                 let position = error.span().map_or(Position::new(1, 1), |span| {
@@ -167,6 +180,7 @@ impl Config {
         };
         config.validate(&file, &mut diagnostics);
         diagnostics.into_result().map_err(ConfigError::Invalid)?;
+        config.source = Some(file);
         Ok(config)
     }
 
@@ -204,6 +218,9 @@ impl Config {
                     diagnostics.push(file, at(url.span()), format!("target `{name}`: {message}"));
                 }
             }
+        }
+        for waiver in &self.waivers {
+            waiver.validate(file, diagnostics);
         }
         let scoring = &self.scoring;
         if !(0.0..=100.0).contains(&scoring.ready) || !(0.0..=100.0).contains(&scoring.caveats) {
@@ -244,6 +261,15 @@ impl Config {
             }
         }
         unknown
+    }
+
+    /// Waivers naming no loaded check: errors (exit 2), unlike the warnings
+    /// above, because a waiver decides whether CI passes.
+    pub fn unknown_waiver_checks(&self, known: &dyn Fn(&str) -> bool) -> Diagnostics {
+        match &self.source {
+            Some(file) => crate::waiver::unknown_checks(&self.waivers, file, known),
+            None => Diagnostics::default(),
+        }
     }
 
     pub fn disabled_set(&self) -> GlobSet {

@@ -27,6 +27,10 @@ pub struct AuditOptions {
     pub now: jiff::Timestamp,
     /// Targets and limits for live checks; none by default.
     pub live: LiveOptions,
+    /// Known failures (`--baseline`): the gate fails only on new ones.
+    pub baseline: Option<crate::baseline::Baseline>,
+    /// A previous report (`--compare`) to show score changes against.
+    pub previous: Option<Box<Report>>,
 }
 
 impl AuditOptions {
@@ -37,6 +41,8 @@ impl AuditOptions {
             display_path: display_path.into(),
             now: jiff::Timestamp::now(),
             live: LiveOptions::default(),
+            baseline: None,
+            previous: None,
         }
     }
 }
@@ -170,7 +176,11 @@ pub fn audit(
             .then(a.id.cmp(&b.id))
             .then(a.target.cmp(&b.target))
     });
+    // Waivers change statuses, so they go before anything is scored.
+    let today = options.now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let waivers = crate::waiver::apply(&mut results, &config.waivers, today);
     let mut report = build_report(root, results, &evidence, config, options);
+    report.waivers = waivers;
     report.stack = stack;
     report.targets = live_targets(live.as_ref(), live_options);
     Ok(report)
@@ -325,6 +335,8 @@ fn evaluate(
         findings: outcome.findings,
         source: check.source.name.clone(),
         target: None,
+        waiver: None,
+        baselined: false,
     }
 }
 
@@ -376,6 +388,7 @@ fn build_report(
                 failed: count(&mine, Status::Fail),
                 skipped: count(&mine, Status::Skip),
                 errored: count(&mine, Status::Error),
+                waived: count(&mine, Status::Waived),
             }
         })
         .collect();
@@ -387,6 +400,7 @@ fn build_report(
         failed: count(&all, Status::Fail),
         skipped: count(&all, Status::Skip),
         errored: count(&all, Status::Error),
+        waived: count(&all, Status::Waived),
         total: all.len(),
     };
     let stages = score::stage_readiness(&all_scored)
@@ -429,7 +443,17 @@ fn build_report(
         checks,
         stats,
         targets: Vec::new(),
+        waivers: Vec::new(),
+        baseline: None,
+        comparison: None,
     };
+    // Both feed the gate, so they come before it.
+    if let Some(baseline) = &options.baseline {
+        report.baseline = Some(baseline.mark(&mut report));
+    }
+    if let Some(previous) = &options.previous {
+        report.comparison = Some(crate::compare::compare(previous, &report));
+    }
     report.gate = options.gate.evaluate(&report);
     report
 }

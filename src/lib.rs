@@ -18,9 +18,12 @@
 //! println!("{} ({:?})", report.summary.verdict, report.summary.score);
 //! ```
 
+pub mod baseline;
 pub mod check;
+pub mod compare;
 pub mod config;
 pub mod diagnostic;
+pub mod diff;
 pub mod dockerfile;
 pub mod document;
 pub mod effort;
@@ -34,8 +37,10 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod schema;
 pub mod score;
 pub mod stack;
+pub mod waiver;
 
 pub use config::Config;
 pub use engine::{AuditError, AuditOptions, audit};

@@ -169,6 +169,11 @@ pub enum Status {
     /// Could not be evaluated; the message says why. Counts against the score,
     /// because an unverifiable requirement is not a met one.
     Error,
+    /// Failed, but a waiver in `readyctl.toml` accepts it until a date. Left
+    /// out of the score like a skipped check: a waiver is an accepted risk,
+    /// not a met requirement, so it must not raise the score as a pass would,
+    /// and it must not keep counting as a failure, or waiving would be moot.
+    Waived,
 }
 
 impl Status {
@@ -178,6 +183,7 @@ impl Status {
             Status::Fail => "fail",
             Status::Skip => "skip",
             Status::Error => "error",
+            Status::Waived => "waived",
         }
     }
 }
@@ -231,6 +237,17 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
     pub message: String,
+    /// Accepted by a waiver in `readyctl.toml` (see [`crate::waiver`]).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub waived: bool,
+    /// Already recorded in the baseline given with `--baseline`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub baselined: bool,
+}
+
+/// For `skip_serializing_if`: flags that are usually off stay out of the JSON.
+pub(crate) fn is_false(flag: &bool) -> bool {
+    !flag
 }
 
 impl Finding {
@@ -239,6 +256,8 @@ impl Finding {
             path: Some(path.into()),
             line,
             message: message.into(),
+            waived: false,
+            baselined: false,
         }
     }
 
@@ -247,6 +266,8 @@ impl Finding {
             path: None,
             line: None,
             message: message.into(),
+            waived: false,
+            baselined: false,
         }
     }
 }

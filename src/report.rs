@@ -32,6 +32,16 @@ pub struct Report {
     /// and what it answered. Absent when no target was given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<LiveTarget>,
+    /// Every waiver in `readyctl.toml` and what became of it. Absent when
+    /// there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<crate::waiver::WaiverReport>,
+    /// With `--baseline`: what is old and what is new.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<crate::baseline::BaselineSummary>,
+    /// With `--compare`: score changes since the previous report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<crate::compare::Comparison>,
 }
 
 /// One probed service.
@@ -108,6 +118,9 @@ pub struct Summary {
     pub failed: usize,
     pub skipped: usize,
     pub errored: usize,
+    /// Failed checks accepted by a waiver; not in the score.
+    #[serde(default)]
+    pub waived: usize,
     pub total: usize,
 }
 
@@ -156,6 +169,8 @@ pub struct CategoryScore {
     pub failed: usize,
     pub skipped: usize,
     pub errored: usize,
+    #[serde(default)]
+    pub waived: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -182,6 +197,30 @@ pub struct CheckResult {
     /// about. Absent for repository checks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    /// The waiver that accepts this check (status `waived`) or some of its
+    /// findings (those marked `waived`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<AppliedWaiver>,
+    /// Unmet, but recorded in the `--baseline` with all its findings: not new.
+    #[serde(default, skip_serializing_if = "crate::model::is_false")]
+    pub baselined: bool,
+}
+
+impl CheckResult {
+    /// Failed or could not be verified (a waived check is neither).
+    pub fn is_unmet(&self) -> bool {
+        matches!(self.status, Status::Fail | Status::Error)
+    }
+}
+
+/// Why a check's failure is accepted, as written in `readyctl.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppliedWaiver {
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// `YYYY-MM-DD`; the waiver applies up to and including this day.
+    pub expires: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -211,11 +250,7 @@ pub struct SkippedFiles {
 impl Report {
     /// Checks that failed or errored, most severe first.
     pub fn unmet(&self) -> Vec<&CheckResult> {
-        let mut unmet: Vec<&CheckResult> = self
-            .checks
-            .iter()
-            .filter(|c| matches!(c.status, Status::Fail | Status::Error))
-            .collect();
+        let mut unmet: Vec<&CheckResult> = self.checks.iter().filter(|c| c.is_unmet()).collect();
         unmet.sort_by(|a, b| {
             b.severity
                 .cmp(&a.severity)

@@ -1,8 +1,9 @@
 //! Scores, verdicts and stage readiness.
 //!
 //! A score is the share of weight that passed: 100 × passed weight / weight
-//! of every check that passed, failed or errored (skipped checks do not
-//! count; errored ones do, because an unverified requirement is not met).
+//! of every check that passed, failed or errored (skipped and waived checks
+//! do not count; errored ones do, because an unverified requirement is not
+//! met).
 //! Weights come from severity, so one missing backup outweighs ten missing
 //! badges.
 
@@ -89,7 +90,8 @@ pub fn score(results: &[Scored], weights: &Weights) -> Option<f64> {
                 counted += weight;
             }
             Status::Fail | Status::Error => counted += weight,
-            Status::Skip => {}
+            // A waiver accepts a risk; it neither earns nor costs weight.
+            Status::Skip | Status::Waived => {}
         }
     }
     (counted > 0).then(|| round1(100.0 * passed as f64 / counted as f64))
@@ -172,6 +174,7 @@ mod tests {
             r(Severity::Medium, Status::Error),  // 3
             r(Severity::Low, Status::Skip),      // not counted
             r(Severity::Info, Status::Fail),     // weight 0
+            r(Severity::High, Status::Waived),   // not counted
         ];
         assert_eq!(score(&results, &Weights::default()), Some(55.6));
     }

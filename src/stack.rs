@@ -771,6 +771,20 @@ impl StackPlan {
     }
 }
 
+/// The stack of the repository at `root`, from a walk of its own: for
+/// callers that want the stack without running checks (`readyctl init`).
+/// The same detection an audit does, so both always agree.
+pub fn detect(
+    root: &std::path::Path,
+    options: &crate::scan::ScanOptions,
+) -> Result<Stack, crate::engine::AuditError> {
+    let mut plan = PlanBuilder::new();
+    let stack_plan = StackPlan::plan(&mut plan);
+    let plan = plan.build().map_err(crate::engine::AuditError::Plan)?;
+    let evidence = crate::scan::scan(root, &plan, options)?;
+    Ok(stack_plan.detect(&evidence))
+}
+
 /// Every `image:` under a document (containers of any workload shape).
 fn doc_images(node: &crate::document::Node) -> Vec<String> {
     let mut out = Vec::new();

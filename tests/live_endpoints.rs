@@ -178,6 +178,11 @@ fn a_request_shared_by_many_checks_is_made_once_per_target() {
             .count(),
         1
     );
+    // The latency check samples `/health` and `/healthz`; the service has
+    // only the first, so the second is asked once and not sampled.
+    let count = |path: &str| lab.requests().iter().filter(|r| r.path == path).count();
+    assert_eq!(count("/health"), 20);
+    assert_eq!(count("/healthz"), 1);
     let user_agent = on_root[0].header("user-agent").unwrap();
     assert!(user_agent.starts_with("readyctl/"), "{user_agent}");
     // The rate-limit check is opt-in and stays off without [checks] enable.

@@ -1,5 +1,6 @@
 //! Measurement, not a test of behaviour: an audit with the built-in endpoint
-//! pack against 20 loopback HTTPS targets. Run it in release mode:
+//! pack against many loopback HTTPS targets (100 unless `READYCTL_SCALE_TARGETS`
+//! says otherwise). Run it in release mode:
 //!
 //! ```sh
 //! cargo test --release --test live_scale -- --ignored --nocapture
@@ -17,10 +18,14 @@ use std::time::Instant;
 
 #[test]
 #[ignore = "measurement; run with --release --ignored --nocapture"]
-fn twenty_loopback_targets() {
+fn many_loopback_targets() {
+    let count: usize = std::env::var("READYCTL_SCALE_TARGETS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100);
     let lab = Lab::new();
     let closed = lab.closed_port();
-    let targets: Vec<_> = (0..20)
+    let targets: Vec<_> = (0..count)
         .map(|i| {
             let https = lab.https(lab.ca.leaf(365), good_handler());
             let http = lab.http(redirect_to(https));
@@ -49,7 +54,7 @@ fn twenty_loopback_targets() {
         .collect();
     let passed = live.iter().filter(|c| c.status == Status::Pass).count();
     println!(
-        "20 targets, {probes} probes, {} requests, {} live results ({passed} pass): {:.0} ms",
+        "{count} targets, {probes} probes, {} requests, {} live results ({passed} pass): {:.0} ms",
         lab.requests().len(),
         live.len(),
         elapsed.as_secs_f64() * 1000.0
@@ -62,6 +67,6 @@ fn twenty_loopback_targets() {
     not_passing.sort();
     not_passing.dedup();
     println!("not passing (any target): {not_passing:?}");
-    assert_eq!(report.targets.len(), 20);
+    assert_eq!(report.targets.len(), count);
     assert!(report.targets.iter().all(|t| t.skipped.is_none()));
 }

@@ -133,7 +133,7 @@ fn no_output_format_prints_a_planted_value() {
         "found only {} planted values",
         planted.len()
     );
-    for format in ["table", "markdown", "json"] {
+    for format in ["table", "markdown", "json", "sarif", "junit", "github"] {
         let output = Command::cargo_bin("readyctl")
             .unwrap()
             .args(["audit", "--format", format])
@@ -168,6 +168,10 @@ fn no_output_format_prints_a_planted_value() {
             "json" => {
                 text.contains("\"path\": \"config/cloud.yaml\"") && text.contains("\"line\": 3")
             }
+            "sarif" => {
+                text.contains("\"uri\": \"config/cloud.yaml\"") && text.contains("\"startLine\": 3")
+            }
+            "github" => text.contains("file=config/cloud.yaml,line=3"),
             _ => text.contains("config/cloud.yaml:3"),
         };
         assert!(located, "--format {format} does not give path and line");

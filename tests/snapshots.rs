@@ -37,3 +37,27 @@ fn table_far_from_ready() {
     let (_, out) = audit("far-from-ready", &["--format", "table"]);
     insta::assert_snapshot!(stable(&out));
 }
+
+#[test]
+fn sarif_close_to_ready() {
+    let (_, out) = audit("close-to-ready", &["--format", "sarif"]);
+    insta::assert_snapshot!(stable(&out));
+}
+
+#[test]
+fn junit_close_to_ready() {
+    let (_, out) = audit("close-to-ready", &["--format", "junit"]);
+    insta::assert_snapshot!(stable(&out));
+}
+
+#[test]
+fn github_far_from_ready() {
+    let (_, out) = audit("far-from-ready", &["--format", "github"]);
+    insta::assert_snapshot!(stable(&out));
+}
+
+#[test]
+fn markdown_summary_far_from_ready() {
+    let (_, out) = audit("far-from-ready", &["--format", "markdown", "--summary"]);
+    insta::assert_snapshot!(stable(&out));
+}

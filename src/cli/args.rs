@@ -34,6 +34,16 @@ pub enum Command {
     /// List or explain the loaded checks.
     #[command(subcommand)]
     Checks(ChecksCommand),
+    /// What changed between two JSON reports: verdict, scores, checks, findings.
+    Diff(DiffArgs),
+    /// Print the JSON Schema of check packs or of readyctl.toml (for editors).
+    Schema(SchemaArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), generated from this command line.
+    Man,
+    /// Write a commented readyctl.toml (and a CI job) for a repository.
+    Init(InitArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -41,6 +51,9 @@ pub enum FormatArg {
     Table,
     Markdown,
     Json,
+    Sarif,
+    Junit,
+    Github,
 }
 
 impl From<FormatArg> for Format {
@@ -49,6 +62,9 @@ impl From<FormatArg> for Format {
             FormatArg::Table => Format::Table,
             FormatArg::Markdown => Format::Markdown,
             FormatArg::Json => Format::Json,
+            FormatArg::Sarif => Format::Sarif,
+            FormatArg::Junit => Format::Junit,
+            FormatArg::Github => Format::Github,
         }
     }
 }
@@ -115,6 +131,9 @@ Gate (exit code 1):
   With none of --fail-under, --fail-on or --stage (nor [gate] in readyctl.toml),
   the gate fails when the verdict is not_ready. Once any of them is set, exactly
   the conditions given apply. Failed and errored checks both count as unmet.
+  --fail-on-regression is such a condition too. Waived checks are not unmet.
+  With --baseline, the default condition is \"nothing fails beyond the
+  baseline\", and --fail-on and --stage ignore baselined checks (docs/waivers.md).
 
 Verdict:
   not_ready           a critical check is unmet, or the score is under 70
@@ -158,6 +177,127 @@ pub struct AuditArgs {
     pub exit_zero: bool,
     #[command(flatten)]
     pub live: Box<LiveArgs>,
+    #[command(flatten)]
+    pub history: Box<HistoryArgs>,
+    #[command(flatten)]
+    pub outputs: OutputArgs,
+}
+
+/// Living with a repository that is not ready yet: known failures and
+/// score trends (see docs/waivers.md).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Baselines and ratchet")]
+pub struct HistoryArgs {
+    /// Record the current failures and findings in FILE (a baseline).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Gate only on failures and findings not recorded in this baseline.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Show score changes since this previous `--format json` report.
+    #[arg(long, value_name = "PREVIOUS.json")]
+    pub compare: Option<PathBuf>,
+    /// Fail the gate when the overall or a category score dropped since --compare's report.
+    #[arg(long, requires = "compare")]
+    pub fail_on_regression: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DiffFormatArg {
+    Table,
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier report (`readyctl audit --format json`).
+    pub old: PathBuf,
+    /// The later report.
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "table")]
+    pub format: DiffFormatArg,
+}
+
+/// More reports from the same scan, and how chatty the run is.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Reports and progress")]
+pub struct OutputArgs {
+    /// Also write the report in FORMAT to FILE, e.g. sarif=readyctl.sarif;
+    /// repeatable. One scan feeds every report.
+    #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report)]
+    pub reports: Vec<ReportSpec>,
+    /// Markdown: only the verdict, category table and blockers (a PR comment).
+    #[arg(long)]
+    pub summary: bool,
+    /// Print only the report and errors: no progress, no warnings.
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print scan statistics, timings and loaded packs on stderr.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+}
+
+/// One `--report FORMAT=FILE`.
+#[derive(Debug, Clone)]
+pub struct ReportSpec {
+    pub format: Format,
+    pub file: PathBuf,
+}
+
+fn parse_report(text: &str) -> Result<ReportSpec, String> {
+    let (format, file) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected FORMAT=FILE (e.g. sarif=readyctl.sarif), got `{text}`"))?;
+    if file.is_empty() {
+        return Err(format!("no file after `{format}=`"));
+    }
+    Ok(ReportSpec {
+        format: format.parse()?,
+        file: PathBuf::from(file),
+    })
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which file format to describe.
+    #[arg(value_enum)]
+    pub which: SchemaKind,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum SchemaKind {
+    /// A check pack (checks/*.yaml, .readyctl/checks/*.yaml).
+    Checks,
+    /// readyctl.toml.
+    Config,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Repository to set up.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Also write a CI job [default: detected from .github/ or .gitlab-ci.yml].
+    #[arg(long, value_enum)]
+    pub ci: Option<CiArg>,
+    /// Replace files that already exist.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum CiArg {
+    Github,
+    Gitlab,
 }
 
 /// Live endpoint checks: which running services to probe, and how.

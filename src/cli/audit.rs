@@ -1,8 +1,11 @@
 //! `readyctl audit`.
 
 use super::args::{AuditArgs, FormatArg, PackArgs};
+use super::progress::{self, Spinner, Verbosity};
 use super::{Failure, diagnostics, exit, output};
+use readyctl::baseline::Baseline;
 use readyctl::check::Origin;
+use readyctl::compare::load_report;
 use readyctl::config::{CONFIG_FILE, Config, ConfigError};
 use readyctl::diagnostic::Position;
 use readyctl::live::config::parse_duration;
@@ -58,6 +61,8 @@ fn chosen_format(args: &AuditArgs) -> Format {
     match extension {
         Some("md" | "markdown") => FormatArg::Markdown.into(),
         Some("json") => FormatArg::Json.into(),
+        Some("sarif") => FormatArg::Sarif.into(),
+        Some("xml") => FormatArg::Junit.into(),
         _ => Format::Table,
     }
 }
@@ -85,9 +90,35 @@ pub fn run(args: AuditArgs) -> Result<u8, Failure> {
             "--fail-under takes a score from 0 to 100, not {score}"
         )));
     }
+    // Before the scan: a typo in a report's directory should not cost a
+    // whole audit to discover.
+    for file in args
+        .outputs
+        .reports
+        .iter()
+        .map(|r| &r.file)
+        .chain(args.output.as_ref())
+    {
+        output::check_writable(file)?;
+    }
+    let started = std::time::Instant::now();
+    let verbosity = Verbosity::from_flags(args.outputs.quiet, args.outputs.verbose);
     let config = load_config(&args)?;
     let catalog = load_catalog(&args.packs, &args.path)?;
-    for (id, span) in config.unknown_check_ids(&|id| catalog.get(id).is_some()) {
+    let unknown_waivers = config.unknown_waiver_checks(&|id| catalog.get(id).is_some());
+    if !unknown_waivers.is_empty() {
+        diagnostics::print(&unknown_waivers);
+        return Err(Failure::Reported);
+    }
+    if verbosity == Verbosity::Verbose {
+        progress::print_packs(&catalog);
+    }
+    let unknown_ids = if verbosity == Verbosity::Quiet {
+        Vec::new()
+    } else {
+        config.unknown_check_ids(&|id| catalog.get(id).is_some())
+    };
+    for (id, span) in unknown_ids {
         let name = args
             .config
             .clone()
@@ -119,19 +150,67 @@ pub fn run(args: AuditArgs) -> Result<u8, Failure> {
         fail_under: args.fail_under,
         fail_on: args.fail_on.map(Into::into),
         stage: args.stage.map(Into::into),
+        fail_on_regression: args.history.fail_on_regression,
     };
     let configured = Gate {
         fail_under: config.gate.fail_under,
         fail_on: config.gate.fail_on,
         stage: config.gate.stage,
+        ..Gate::default()
     };
     options.gate = flags.or(configured);
     options.live = live_options(&args, &config)?;
+    if let Some(path) = &args.history.baseline {
+        options.baseline = Some(Baseline::load(path)?);
+    }
+    if let Some(path) = &args.history.compare {
+        options.previous = Some(Box::new(load_report(path).map_err(Failure::Message)?));
+    }
 
-    let report = readyctl::audit(&args.path, &catalog, &config, &options)?;
-    let color = args.output.is_none() && output::use_color(args.color);
-    let text = readyctl::render::render(&report, chosen_format(&args), RenderOptions { color });
+    let walked = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    options.scan.progress = Some(walked.clone());
+    let spinner = Spinner::start(verbosity, &options.display_path, walked);
+    let report = readyctl::audit(&args.path, &catalog, &config, &options);
+    spinner.finish();
+    let report = report?;
+    if let Some(path) = &args.history.write_baseline {
+        let baseline = Baseline::from_report(&report);
+        output::write(&baseline.to_json(), Some(path))?;
+        if verbosity != Verbosity::Quiet {
+            eprintln!(
+                "wrote baseline {}: {} unmet check(s), {} finding(s)",
+                path.display(),
+                baseline.checks.len(),
+                baseline.findings.len()
+            );
+        }
+    }
+    if verbosity == Verbosity::Verbose {
+        progress::print_stats(&report, started.elapsed());
+    }
+    let render_options = RenderOptions {
+        color: args.output.is_none() && output::use_color(args.color),
+        summary: args.outputs.summary,
+        root_readme: args.path.join("README.md").is_file(),
+    };
+    let text = readyctl::render::render(&report, chosen_format(&args), render_options);
     output::write(&text, args.output.as_deref())?;
+    // The extra reports: same scan, other formats; never coloured.
+    for extra in &args.outputs.reports {
+        let options = RenderOptions {
+            color: false,
+            ..render_options
+        };
+        let text = readyctl::render::render(&report, extra.format, options);
+        output::write(&text, Some(&extra.file))?;
+        if verbosity == Verbosity::Verbose {
+            eprintln!(
+                "readyctl: wrote {} report to {}",
+                extra.format,
+                extra.file.display()
+            );
+        }
+    }
 
     if report.gate.passed || args.exit_zero {
         Ok(exit::OK)

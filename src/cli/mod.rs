@@ -10,7 +10,11 @@ mod args;
 mod audit;
 mod checks;
 mod diagnostics;
+mod diff;
+mod generate;
+mod init;
 mod output;
+mod progress;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -53,6 +57,11 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         args::Command::Audit(args) => audit::run(args),
         args::Command::Checks(args) => checks::run(args),
+        args::Command::Diff(args) => diff::run(args),
+        args::Command::Schema(args) => generate::schema(args),
+        args::Command::Completions(args) => generate::completions(args),
+        args::Command::Man => generate::man(),
+        args::Command::Init(args) => init::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -35,3 +35,26 @@ pub fn write(text: &str, file: Option<&Path>) -> Result<(), String> {
         }
     }
 }
+
+/// Fails early when `path` cannot be a file we write: its directory is
+/// missing, or it is a directory itself.
+pub fn check_writable(path: &Path) -> Result<(), String> {
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(format!(
+            "cannot write `{}`: directory `{}` does not exist",
+            path.display(),
+            parent.display()
+        ));
+    }
+    if path.is_dir() {
+        return Err(format!(
+            "cannot write `{}`: it is a directory",
+            path.display()
+        ));
+    }
+    Ok(())
+}

@@ -3,13 +3,19 @@
 
 use super::Renderer;
 use super::text::{
-    category_status, format_score, location, stack_lines, status_icon, verdict_icon,
+    category_status, finding_marks, format_score, location, stack_lines, status_icon, verdict_icon,
+    waiver_note,
 };
 use crate::model::{Category, Status};
 use crate::report::{CheckResult, Report};
+use crate::rules::NO_TARGET;
 use std::fmt::Write;
 
-pub struct Markdown;
+pub struct Markdown {
+    /// Only the verdict, the category table and the blockers: a pull-request
+    /// comment, where the full report would drown the discussion.
+    pub summary: bool,
+}
 
 /// Escapes text for a table cell or an inline position: pipes would split
 /// cells and newlines would end the row.
@@ -39,6 +45,9 @@ fn header(out: &mut String, report: &Report) {
         summary.errored,
         summary.skipped,
     );
+    if summary.waived > 0 {
+        let _ = writeln!(out, "> {} check(s) waived (see below)  ", summary.waived);
+    }
     let _ = writeln!(
         out,
         "> Audited {} on {} by readyctl {}\n",
@@ -111,7 +120,7 @@ fn stages(out: &mut String, report: &Report) {
 fn unmet_check(out: &mut String, check: &CheckResult) {
     let _ = writeln!(
         out,
-        "#### {} {} — {}{}\n",
+        "#### {} {} — {}{}{}\n",
         status_icon(check.status),
         code(&check.id),
         cell(&check.title),
@@ -119,7 +128,12 @@ fn unmet_check(out: &mut String, check: &CheckResult) {
             .target
             .as_deref()
             .map(|t| format!(" ({})", code(t)))
-            .unwrap_or_default()
+            .unwrap_or_default(),
+        if check.baselined {
+            " _(baselined)_"
+        } else {
+            ""
+        },
     );
     let _ = writeln!(
         out,
@@ -139,15 +153,29 @@ fn unmet_check(out: &mut String, check: &CheckResult) {
     for finding in &check.findings {
         match location(finding.path.as_deref(), finding.line) {
             Some(at) => {
-                let _ = writeln!(out, "- {} — {}", code(&at), cell(&finding.message));
+                let _ = writeln!(
+                    out,
+                    "- {} — {}{}",
+                    code(&at),
+                    cell(&finding.message),
+                    finding_marks(finding)
+                );
             }
             None => {
-                let _ = writeln!(out, "- {}", cell(&finding.message));
+                let _ = writeln!(
+                    out,
+                    "- {}{}",
+                    cell(&finding.message),
+                    finding_marks(finding)
+                );
             }
         }
     }
     if !check.findings.is_empty() {
         out.push('\n');
+    }
+    if let Some(waiver) = &check.waiver {
+        let _ = writeln!(out, "**Waived in part:** {}\n", cell(&waiver_note(waiver)));
     }
     let _ = writeln!(out, "**Fix:** {}\n", check.remediation.trim());
     if !check.references.is_empty() {
@@ -213,7 +241,12 @@ fn unmet(out: &mut String, report: &Report) {
     if unmet.is_empty() {
         let _ = writeln!(
             out,
-            "## What is missing\n\nNothing: every applicable check passed.\n"
+            "## What is missing\n\nNothing: every applicable check passed{}.\n",
+            if report.summary.waived > 0 {
+                " or is waived"
+            } else {
+                ""
+            }
         );
         return;
     }
@@ -228,6 +261,73 @@ fn unmet(out: &mut String, report: &Report) {
             unmet_check(out, check);
         }
     }
+}
+
+/// Checks accepted by a waiver, with why and until when.
+fn waived(out: &mut String, report: &Report) {
+    let waived: Vec<&CheckResult> = report.with_status(Status::Waived).collect();
+    if waived.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Waived ({})\n", waived.len());
+    for check in waived {
+        let note = check.waiver.as_ref().map(waiver_note).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "- {} {} — {} ({}): {}",
+            status_icon(check.status),
+            code(&check.id),
+            cell(&check.title),
+            check.severity,
+            cell(&note),
+        );
+    }
+    out.push('\n');
+}
+
+/// `--compare` and `--baseline`: how this run relates to earlier ones.
+fn history(out: &mut String, report: &Report) {
+    if let Some(comparison) = &report.comparison {
+        let previous = &comparison.previous;
+        let _ = writeln!(
+            out,
+            "## Score changes\n\nSince the report of {} ({}):\n",
+            previous
+                .generated_at
+                .get(..10)
+                .unwrap_or(&previous.generated_at),
+            previous.verdict.title()
+        );
+        for line in super::text::comparison_lines(comparison) {
+            let _ = writeln!(out, "- {}", cell(&line));
+        }
+        out.push('\n');
+    }
+    if let Some(baseline) = &report.baseline {
+        let _ = writeln!(
+            out,
+            "## Baseline\n\n{}\n",
+            cell(&super::text::baseline_line(baseline))
+        );
+    }
+}
+
+/// Waivers that expired, expire soon or match nothing.
+fn waiver_warnings(out: &mut String, report: &Report) {
+    let warnings: Vec<String> = report
+        .waivers
+        .iter()
+        .filter(|w| w.needs_attention())
+        .map(|w| w.warning())
+        .collect();
+    if warnings.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Waiver warnings ({})\n", warnings.len());
+    for warning in warnings {
+        let _ = writeln!(out, "- ⚠️ {}", cell(&warning));
+    }
+    out.push('\n');
 }
 
 fn collapsed(out: &mut String, summary: &str, checks: &[&CheckResult]) {
@@ -279,19 +379,78 @@ fn footer(out: &mut String, report: &Report) {
     );
 }
 
+/// One line per unmet check, most severe first: what a reviewer must know
+/// before merging, with the full report a link or an artifact away.
+fn blockers(out: &mut String, report: &Report) {
+    let unmet = report.unmet();
+    if unmet.is_empty() {
+        let _ = writeln!(out, "**Blockers:** none, every applicable check passed.\n");
+        return;
+    }
+    let _ = writeln!(out, "**Blockers ({})**\n", unmet.len());
+    for check in unmet {
+        let _ = writeln!(
+            out,
+            "- {} **{}** {}{} — {} ({} stage, effort {})",
+            status_icon(check.status),
+            check.severity.id().to_uppercase(),
+            code(&check.id),
+            check
+                .target
+                .as_deref()
+                .map(|t| format!(" ({})", code(t)))
+                .unwrap_or_default(),
+            cell(&check.title),
+            check.stage,
+            check.effort,
+        );
+    }
+    out.push('\n');
+}
+
+fn gate_line(out: &mut String, report: &Report) {
+    let gate = &report.gate;
+    if gate.passed {
+        let _ = writeln!(out, "CI gate passed ({}).", gate.conditions.join("; "));
+    } else {
+        let _ = writeln!(out, "CI gate **failed**: {}.", gate.reasons.join("; "));
+    }
+}
+
 impl Renderer for Markdown {
     fn render(&self, report: &Report) -> String {
         let mut out = String::new();
+        if self.summary {
+            header(&mut out, report);
+            category_table(&mut out, report);
+            blockers(&mut out, report);
+            gate_line(&mut out, report);
+            return out;
+        }
         header(&mut out, report);
         stack(&mut out, report);
         category_table(&mut out, report);
         stages(&mut out, report);
         live_targets(&mut out, report);
+        history(&mut out, report);
+        waiver_warnings(&mut out, report);
         unmet(&mut out, report);
+        waived(&mut out, report);
         let passed: Vec<&CheckResult> = report.with_status(Status::Pass).collect();
-        let skipped: Vec<&CheckResult> = report.with_status(Status::Skip).collect();
+        // Live checks skipped for want of a target are one fact, not twenty:
+        // listing each would bury the repository's own not-applicable checks.
+        let (not_probed, skipped): (Vec<&CheckResult>, Vec<&CheckResult>) = report
+            .with_status(Status::Skip)
+            .partition(|check| check.message == NO_TARGET);
         collapsed(&mut out, "Passing checks", &passed);
         collapsed(&mut out, "Not applicable", &skipped);
+        if !not_probed.is_empty() {
+            let _ = writeln!(
+                out,
+                "_{} live checks were not run: no target. Pass `--url URL` or `--target NAME` to probe a running service._\n",
+                not_probed.len()
+            );
+        }
         footer(&mut out, report);
         out
     }

@@ -1,8 +1,13 @@
 //! Output formats. Each format is one module behind [`Renderer`]; the engine
 //! knows nothing about any of them.
 
+mod annotate;
+pub mod diff;
+mod github;
 mod json;
+mod junit;
 mod markdown;
+mod sarif;
 mod table;
 mod text;
 
@@ -10,7 +15,7 @@ use crate::report::Report;
 use std::fmt;
 use std::str::FromStr;
 
-pub use text::format_score;
+pub use text::{format_score, stack_lines};
 
 /// Turns a report into the text of one format.
 pub trait Renderer {
@@ -22,16 +27,32 @@ pub enum Format {
     Table,
     Markdown,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other static-analysis UIs.
+    Sarif,
+    /// JUnit XML, for CI test-report views (GitLab, Jenkins…).
+    Junit,
+    /// GitHub Actions workflow commands: annotations in the job log.
+    Github,
 }
 
 impl Format {
-    pub const ALL: [Format; 3] = [Format::Table, Format::Markdown, Format::Json];
+    pub const ALL: [Format; 6] = [
+        Format::Table,
+        Format::Markdown,
+        Format::Json,
+        Format::Sarif,
+        Format::Junit,
+        Format::Github,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
             Format::Table => "table",
             Format::Markdown => "markdown",
             Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Github => "github",
         }
     }
 }
@@ -65,6 +86,12 @@ pub struct RenderOptions {
     /// ANSI colour (the table only; decided by the caller from the terminal
     /// and `NO_COLOR`).
     pub color: bool,
+    /// Markdown only: the verdict, the category table and the blockers, short
+    /// enough for a pull-request comment.
+    pub summary: bool,
+    /// SARIF only: the audited root has a `README.md`, which repository-level
+    /// results point at (code scanning wants a file; otherwise `.`).
+    pub root_readme: bool,
 }
 
 pub fn renderer(format: Format, options: RenderOptions) -> Box<dyn Renderer> {
@@ -72,8 +99,15 @@ pub fn renderer(format: Format, options: RenderOptions) -> Box<dyn Renderer> {
         Format::Table => Box::new(table::Table {
             color: options.color,
         }),
-        Format::Markdown => Box::new(markdown::Markdown),
+        Format::Markdown => Box::new(markdown::Markdown {
+            summary: options.summary,
+        }),
         Format::Json => Box::new(json::Json),
+        Format::Sarif => Box::new(sarif::Sarif {
+            root_readme: options.root_readme,
+        }),
+        Format::Junit => Box::new(junit::JUnit),
+        Format::Github => Box::new(github::GitHub),
     }
 }
 

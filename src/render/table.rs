@@ -2,9 +2,12 @@
 //! score tables, then what blocks each stage and what to do about it.
 
 use super::Renderer;
-use super::text::{category_status, format_score, human_bytes, location, stack_lines};
+use super::text::{
+    category_status, finding_marks, format_score, human_bytes, location, stack_lines, waiver_note,
+};
 use crate::model::{Status, Verdict};
 use crate::report::{CheckResult, Report};
+use crate::rules::NO_TARGET;
 use anstyle::{AnsiColor, Style};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table as Grid};
@@ -82,7 +85,7 @@ impl Table {
         let severity = format!("{:<8}", check.severity.id().to_uppercase());
         let _ = writeln!(
             out,
-            "  {} {} {}  {}{}",
+            "  {} {} {}  {}{}{}",
             self.paint(style, mark),
             self.paint(style.bold(), &severity),
             self.paint(Style::new().bold(), &check.id),
@@ -91,7 +94,8 @@ impl Table {
                 .target
                 .as_deref()
                 .map(|t| format!(" [{t}]"))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            if check.baselined { " (baselined)" } else { "" },
         );
         let dim = Style::new().dimmed();
         if !check.message.is_empty() {
@@ -102,13 +106,14 @@ impl Table {
                 Some(at) => {
                     let _ = writeln!(
                         out,
-                        "      {}  {}",
+                        "      {}  {}{}",
                         self.paint(Style::new().underline(), &at),
-                        finding.message
+                        finding.message,
+                        finding_marks(finding)
                     );
                 }
                 None => {
-                    let _ = writeln!(out, "      {}", finding.message);
+                    let _ = writeln!(out, "      {}{}", finding.message, finding_marks(finding));
                 }
             }
         }
@@ -118,6 +123,9 @@ impl Table {
                 "      … and {} more",
                 check.findings.len() - FINDINGS_SHOWN
             );
+        }
+        if let Some(waiver) = &check.waiver {
+            let _ = writeln!(out, "      waived in part: {}", waiver_note(waiver));
         }
         let _ = writeln!(
             out,
@@ -167,6 +175,70 @@ impl Table {
     }
 }
 
+impl Table {
+    /// Checks accepted by a waiver: not failures, but not forgotten either.
+    fn waived(&self, out: &mut String, report: &Report) {
+        let waived: Vec<&CheckResult> = report.with_status(Status::Waived).collect();
+        if waived.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "\nWaived ({}):", waived.len());
+        let dim = Style::new().dimmed();
+        for check in waived {
+            let _ = writeln!(
+                out,
+                "  ~ {:<8} {}  {}",
+                check.severity.id().to_uppercase(),
+                self.paint(Style::new().bold(), &check.id),
+                check.title
+            );
+            if let Some(waiver) = &check.waiver {
+                let _ = writeln!(out, "      {}", self.paint(dim, &waiver_note(waiver)));
+            }
+        }
+    }
+
+    /// `--compare` and `--baseline`: how this run relates to earlier ones.
+    fn history(&self, out: &mut String, report: &Report) {
+        if let Some(comparison) = &report.comparison {
+            let _ = writeln!(
+                out,
+                "\nScore changes since {} ({}):",
+                comparison
+                    .previous
+                    .generated_at
+                    .get(..10)
+                    .unwrap_or(&comparison.previous.generated_at),
+                comparison.previous.verdict.title()
+            );
+            for line in super::text::comparison_lines(comparison) {
+                let _ = writeln!(out, "  {line}");
+            }
+        }
+        if let Some(baseline) = &report.baseline {
+            let _ = writeln!(out, "\nBaseline {}", super::text::baseline_line(baseline));
+        }
+    }
+
+    /// Waivers that expired, expire soon or match nothing.
+    fn waiver_warnings(&self, out: &mut String, report: &Report) {
+        let warnings: Vec<String> = report
+            .waivers
+            .iter()
+            .filter(|w| w.needs_attention())
+            .map(|w| w.warning())
+            .collect();
+        if warnings.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "\nWaiver warnings ({}):", warnings.len());
+        let style = Style::new().fg_color(Some(AnsiColor::Yellow.into()));
+        for warning in warnings {
+            let _ = writeln!(out, "  {} {warning}", self.paint(style, "!"));
+        }
+    }
+}
+
 impl Renderer for Table {
     fn render(&self, report: &Report) -> String {
         let mut out = String::new();
@@ -203,6 +275,13 @@ impl Renderer for Table {
             summary.errored,
             summary.skipped,
         );
+        if summary.waived > 0 {
+            let _ = writeln!(
+                out,
+                "  {:<16} {} check(s), listed below",
+                "Waived:", summary.waived
+            );
+        }
         for stage in &report.stages {
             let state = if stage.ready {
                 self.paint(Self::verdict_style(Some(Verdict::Ready)), "ready")
@@ -218,6 +297,8 @@ impl Renderer for Table {
         }
 
         self.live_targets(&mut out, report);
+        self.history(&mut out, report);
+        self.waiver_warnings(&mut out, report);
 
         let unmet = report.unmet();
         if !unmet.is_empty() {
@@ -230,6 +311,7 @@ impl Renderer for Table {
                 self.unmet_check(&mut out, check);
             }
         }
+        self.waived(&mut out, report);
 
         let stats = &report.stats;
         let _ = writeln!(
@@ -245,6 +327,16 @@ impl Renderer for Table {
             stats.skipped.unreadable,
             stats.checks_loaded,
         );
+        let not_probed = report
+            .with_status(Status::Skip)
+            .filter(|check| check.message == NO_TARGET)
+            .count();
+        if not_probed > 0 {
+            let _ = writeln!(
+                out,
+                "{not_probed} live checks not run: no target (pass --url URL or --target NAME)."
+            );
+        }
         let gate = &report.gate;
         if gate.passed {
             let _ = writeln!(

@@ -1,8 +1,8 @@
 //! Wording shared by the human-readable formats, so the table and the
 //! markdown report say the same thing the same way.
 
-use crate::model::{Status, Verdict};
-use crate::report::ProbeReport;
+use crate::model::{Finding, Status, Verdict};
+use crate::report::{AppliedWaiver, ProbeReport};
 use crate::stack::{Facet, Stack};
 
 /// Whole percent, as people write readiness scores; `n/a` when nothing applied.
@@ -11,6 +11,58 @@ pub fn format_score(score: Option<f64>) -> String {
         Some(score) => format!("{}%", score.round() as i64),
         None => "n/a".to_string(),
     }
+}
+
+/// A score change in points: `+2.5`, `-3.1`, `0`, or `n/a`.
+pub fn format_change(change: Option<f64>) -> String {
+    match change {
+        Some(change) if change > 0.0 => format!("+{change}"),
+        Some(change) if change < 0.0 => change.to_string(),
+        Some(_) => "0".to_string(),
+        None => "n/a".to_string(),
+    }
+}
+
+/// `Score changes since …`: the overall line, then every category that
+/// moved, for the human formats' comparison section.
+pub fn comparison_lines(comparison: &crate::compare::Comparison) -> Vec<String> {
+    let line = |name: &str, change: &crate::compare::ScoreChange| {
+        format!(
+            "{name}: {} → {} ({}){}",
+            format_score(change.before),
+            format_score(change.after),
+            format_change(change.change),
+            if change.dropped() {
+                " ▼ regression"
+            } else {
+                ""
+            }
+        )
+    };
+    std::iter::once(line("Overall", &comparison.overall))
+        .chain(
+            comparison
+                .categories
+                .iter()
+                .filter(|c| {
+                    c.change.change.is_some_and(|d| d != 0.0)
+                        || c.change.before.is_some() != c.change.after.is_some()
+                })
+                .map(|c| line(&c.title, &c.change)),
+        )
+        .collect()
+}
+
+/// What a `--baseline` run found old and new, in one sentence.
+pub fn baseline_line(summary: &crate::baseline::BaselineSummary) -> String {
+    format!(
+        "{}: {} unmet check(s) and {} finding(s) already known; {} check(s) and {} finding(s) new",
+        summary.file,
+        summary.baselined_checks,
+        summary.baselined_findings,
+        summary.new_checks,
+        summary.new_findings
+    )
 }
 
 pub fn verdict_icon(verdict: Verdict) -> &'static str {
@@ -37,6 +89,7 @@ pub fn status_icon(status: Status) -> &'static str {
         Status::Fail => "❌",
         Status::Skip => "⏭️",
         Status::Error => "⚠️",
+        Status::Waived => "🔕",
     }
 }
 
@@ -73,6 +126,26 @@ pub fn probe_line(probe: &ProbeReport) -> String {
         }
     }
     line
+}
+
+/// Why a failure is accepted: `reason (owner platform, until 2027-03-31)`.
+pub fn waiver_note(waiver: &AppliedWaiver) -> String {
+    match &waiver.owner {
+        Some(owner) => format!(
+            "{} (owner {owner}, until {})",
+            waiver.reason, waiver.expires
+        ),
+        None => format!("{} (until {})", waiver.reason, waiver.expires),
+    }
+}
+
+/// What sets a finding apart from a plain failure: ` (waived)`, ` (baselined)`.
+pub fn finding_marks(finding: &Finding) -> &'static str {
+    match (finding.waived, finding.baselined) {
+        (true, _) => " (waived)",
+        (false, true) => " (baselined)",
+        (false, false) => "",
+    }
 }
 
 /// `path:line`, `path`, or nothing, for a finding's location.

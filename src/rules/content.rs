@@ -269,9 +269,11 @@ impl Patterns {
     pub fn evaluate_absent(&self, evidence: &Evidence) -> Outcome {
         let mut findings = Vec::new();
         let mut total = 0;
+        let mut silenced = 0;
         for (id, label) in &self.planned {
             let hits = evidence.pattern(*id);
             total += hits.count;
+            silenced += hits.suppressed;
             let message = self.finding_message(label);
             findings.extend(
                 hits.hits
@@ -279,9 +281,20 @@ impl Patterns {
                     .map(|hit| Finding::at(hit.path.clone(), Some(hit.line), message.clone())),
             );
         }
+        // Silenced hits are not findings, but a reviewer should see that
+        // someone chose to silence them.
+        let silenced = if silenced > 0 {
+            format!(" ({silenced} silenced by readyctl:allow comments)")
+        } else {
+            String::new()
+        };
         if total == 0 {
             return Outcome::pass(
-                format!("{} contains: {}", self.describe_paths, self.labels()),
+                format!(
+                    "{} contains: {}{silenced}",
+                    self.describe_paths,
+                    self.labels()
+                ),
                 Vec::new(),
             );
         }
@@ -292,6 +305,6 @@ impl Patterns {
                 total - findings.len()
             )));
         }
-        Outcome::fail(format!("{total} occurrence(s) found"), findings)
+        Outcome::fail(format!("{total} occurrence(s) found{silenced}"), findings)
     }
 }

@@ -25,6 +25,9 @@ pub use prefilter::required_literals;
 pub(crate) use walk::is_allowed;
 pub use walk::{ScanError, scan};
 
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
 pub(crate) type Spanned<T> = serde_saphyr::Spanned<T>;
 
 /// Default limit on the size of a file that content checks read.
@@ -39,6 +42,9 @@ pub struct ScanOptions {
     pub exclude: Vec<String>,
     /// Walker threads; 0 picks one per core.
     pub threads: usize,
+    /// Counts files as they are walked, for a progress indicator in the
+    /// caller (the library itself never prints).
+    pub progress: Option<Arc<AtomicU64>>,
 }
 
 impl Default for ScanOptions {
@@ -47,6 +53,7 @@ impl Default for ScanOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             exclude: Vec::new(),
             threads: 0,
+            progress: None,
         }
     }
 }

@@ -166,6 +166,9 @@ impl<'a> Worker<'a> {
             return;
         }
         partial.stats.files_walked += 1;
+        if let Some(progress) = &self.options.progress {
+            progress.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         let relative = relative_path(self.root, entry.path());
 
         self.plan.selectors_for(&relative, &mut self.selectors);
