@@ -64,7 +64,7 @@ impl Gate {
                 ));
             }
         } else if self.is_default() {
-            conditions.push("verdict is not not_ready".to_string());
+            conditions.push("verdict is ready or ready_with_caveats".to_string());
             if report.summary.verdict == Verdict::NotReady {
                 reasons.push("verdict is not_ready".to_string());
             }

@@ -128,7 +128,7 @@ pub struct Summary {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GateResult {
     pub passed: bool,
-    /// The conditions the gate applied, e.g. `verdict is not not_ready`.
+    /// The conditions the gate applied, e.g. `verdict is ready or ready_with_caveats`.
     pub conditions: Vec<String>,
     /// The conditions that failed; empty when the gate passed.
     pub reasons: Vec<String>,

@@ -416,6 +416,24 @@ fn a_baseline_gates_only_on_new_failures_and_findings() {
     assert_eq!(code, 1);
     let report: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["baseline"]["new_findings"], 1);
+    // SARIF tells code scanning the same: one new result, the rest unchanged.
+    let (_, sarif, _) = run(
+        "far-from-ready",
+        &[&"--baseline", &partial, &"--format", &"sarif"],
+    );
+    let sarif: Value = serde_json::from_str(&sarif).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let new: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["baselineState"] == "new")
+        .collect();
+    assert_eq!(new.len(), 1, "{new:?}");
+    assert_eq!(new[0]["ruleId"], "secrets.cloud-keys");
+    assert!(
+        results
+            .iter()
+            .all(|r| r["baselineState"] == "new" || r["baselineState"] == "unchanged")
+    );
     let reason = report["gate"]["reasons"][0].as_str().unwrap();
     assert_eq!(
         reason,

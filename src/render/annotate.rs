@@ -35,6 +35,9 @@ pub struct Annotation<'a> {
     /// The finding's text (secrets are already redacted by the rules), or
     /// the check's own message for a repository-level failure.
     pub message: String,
+    /// Already recorded in the `--baseline` (a finding, or the whole check
+    /// for a repository-level annotation).
+    pub baselined: bool,
 }
 
 impl Annotation<'_> {
@@ -63,6 +66,7 @@ pub fn annotations(report: &Report) -> Vec<Annotation<'_>> {
                     path: Some(path),
                     line: f.line,
                     message: f.message.clone(),
+                    baselined: f.baselined,
                 })
             })
             .collect();
@@ -86,6 +90,7 @@ pub fn annotations(report: &Report) -> Vec<Annotation<'_>> {
                     path: None,
                     line: None,
                     message,
+                    baselined: check.baselined,
                 });
             }
         }

@@ -3,8 +3,8 @@
 
 use super::Renderer;
 use super::text::{
-    category_status, finding_marks, format_score, location, stack_lines, status_icon, verdict_icon,
-    waiver_note,
+    category_status, finding_marks, format_score, location, stack_lines, status_icon, target_state,
+    target_url, verdict_icon, waiver_note,
 };
 use crate::model::{Category, Status};
 use crate::report::{CheckResult, Report};
@@ -191,18 +191,10 @@ fn live_targets(out: &mut String, report: &Report) {
     }
     let _ = writeln!(out, "## Live targets\n");
     for target in &report.targets {
-        let state = match &target.skipped {
-            Some(reason) => format!("not probed: {reason}"),
-            None => format!(
-                "{} probes in {} ms",
-                target.probes.len(),
-                target.duration_ms
-            ),
-        };
-        let heading = if target.url.trim_end_matches('/') == target.name.trim_end_matches('/') {
-            code(&target.name)
-        } else {
-            format!("{} — {}", cell(&target.name), code(&target.url))
+        let state = target_state(target);
+        let heading = match target_url(target) {
+            None => code(&target.name),
+            Some(url) => format!("{} — {}", cell(&target.name), code(url)),
         };
         let _ = writeln!(out, "### {heading}\n\n{state}\n");
         if target.probes.is_empty() {

@@ -150,6 +150,7 @@ impl Sarif {
         annotation: &Annotation<'_>,
         rule_index: usize,
         occurrence: usize,
+        with_baseline: bool,
     ) -> sarif::Result {
         let check = annotation.check;
         let text = if annotation.is_repository_level() {
@@ -176,7 +177,7 @@ impl Sarif {
             FINGERPRINT_KEY.to_string(),
             fingerprint(annotation, occurrence),
         );
-        sarif::Result::builder()
+        let mut result = sarif::Result::builder()
             .rule_id(check.id.clone())
             .rule_index(rule_index as i64)
             .level(level(annotation.level()))
@@ -184,7 +185,17 @@ impl Sarif {
             .locations(vec![self.location(annotation)])
             .partial_fingerprints(fingerprints)
             .properties(properties(props))
-            .build()
+            .build();
+        // Code scanning uses this to tell what a pull request introduced.
+        if with_baseline {
+            let state = if annotation.baselined {
+                "unchanged"
+            } else {
+                "new"
+            };
+            result.baseline_state = Some(json!(state));
+        }
+        result
     }
 }
 
@@ -215,7 +226,7 @@ impl Renderer for Sarif {
                 );
                 let occurrence = seen.entry(key).or_insert(0);
                 *occurrence += 1;
-                self.result(annotation, index, *occurrence)
+                self.result(annotation, index, *occurrence, report.baseline.is_some())
             })
             .collect();
 

@@ -3,7 +3,8 @@
 
 use super::Renderer;
 use super::text::{
-    category_status, finding_marks, format_score, human_bytes, location, stack_lines, waiver_note,
+    category_status, finding_marks, format_score, human_bytes, location, stack_lines, target_state,
+    target_url, waiver_note,
 };
 use crate::model::{Status, Verdict};
 use crate::report::{CheckResult, Report};
@@ -149,19 +150,10 @@ impl Table {
         let _ = writeln!(out, "\nLive targets ({}):", report.targets.len());
         let dim = Style::new().dimmed();
         for target in &report.targets {
-            let state = match &target.skipped {
-                Some(reason) => format!("not probed: {reason}"),
-                None => format!(
-                    "{} probes in {} ms",
-                    target.probes.len(),
-                    target.duration_ms
-                ),
-            };
-            let url = if target.url.trim_end_matches('/') == target.name.trim_end_matches('/') {
-                String::new()
-            } else {
-                format!("  {}", target.url)
-            };
+            let state = target_state(target);
+            let url = target_url(target)
+                .map(|url| format!("  {url}"))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
                 "  {}{url}  {}",

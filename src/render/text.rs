@@ -2,7 +2,7 @@
 //! markdown report say the same thing the same way.
 
 use crate::model::{Finding, Status, Verdict};
-use crate::report::{AppliedWaiver, ProbeReport};
+use crate::report::{AppliedWaiver, LiveTarget, ProbeReport};
 use crate::stack::{Facet, Stack};
 
 /// Whole percent, as people write readiness scores; `n/a` when nothing applied.
@@ -106,6 +106,25 @@ pub fn human_bytes(bytes: u64) -> String {
     } else {
         format!("{value:.1} {}", UNITS[unit])
     }
+}
+
+/// What happened to a live target: `17 probes in 240 ms`, or why it was not probed.
+pub fn target_state(target: &LiveTarget) -> String {
+    match &target.skipped {
+        Some(reason) => format!("not probed: {reason}"),
+        None => format!(
+            "{} probes in {} ms",
+            target.probes.len(),
+            target.duration_ms
+        ),
+    }
+}
+
+/// The target's URL when its name does not already say it (`--url` targets
+/// are named by their URL).
+pub fn target_url(target: &LiveTarget) -> Option<&str> {
+    (target.url.trim_end_matches('/') != target.name.trim_end_matches('/'))
+        .then_some(target.url.as_str())
 }
 
 /// One probe of a live target: `GET https://x/health → 200 · p50 3 ms, p95 9 ms (20 samples)`.

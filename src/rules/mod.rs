@@ -358,27 +358,34 @@ impl Rule {
     }
 }
 
-/// A skipped part (a Redis that is not there) does not decide a combination.
-fn combine_skips(outcomes: &[Outcome]) -> Option<Outcome> {
-    outcomes
-        .iter()
-        .all(|o| o.status == Status::Skip)
-        .then(|| outcomes.first().cloned())
-        .flatten()
-}
-
-fn all(rules: &[Rule], evidence: &Evidence, live: Option<&TargetEvidence>) -> Outcome {
+/// Evaluates the parts of a combination and keeps those that decide it: a
+/// skipped part (a Redis that is not there) does not. When every part is
+/// skipped, so is the combination (`Err` holds that outcome).
+fn deciding_outcomes(
+    rules: &[Rule],
+    evidence: &Evidence,
+    live: Option<&TargetEvidence>,
+) -> Result<Vec<Outcome>, Outcome> {
     let outcomes: Vec<Outcome> = rules
         .iter()
         .map(|r| r.evaluate_with(evidence, live))
         .collect();
-    if let Some(skipped) = combine_skips(&outcomes) {
-        return skipped;
+    if let Some(first) = outcomes.first()
+        && outcomes.iter().all(|o| o.status == Status::Skip)
+    {
+        return Err(first.clone());
     }
-    let outcomes: Vec<Outcome> = outcomes
+    Ok(outcomes
         .into_iter()
         .filter(|o| o.status != Status::Skip)
-        .collect();
+        .collect())
+}
+
+fn all(rules: &[Rule], evidence: &Evidence, live: Option<&TargetEvidence>) -> Outcome {
+    let outcomes = match deciding_outcomes(rules, evidence, live) {
+        Ok(outcomes) => outcomes,
+        Err(skipped) => return skipped,
+    };
     let worst = outcomes
         .iter()
         .map(|o| o.status)
@@ -406,17 +413,10 @@ fn all(rules: &[Rule], evidence: &Evidence, live: Option<&TargetEvidence>) -> Ou
 }
 
 fn any(rules: &[Rule], evidence: &Evidence, live: Option<&TargetEvidence>) -> Outcome {
-    let outcomes: Vec<Outcome> = rules
-        .iter()
-        .map(|r| r.evaluate_with(evidence, live))
-        .collect();
-    if let Some(skipped) = combine_skips(&outcomes) {
-        return skipped;
-    }
-    let outcomes: Vec<Outcome> = outcomes
-        .into_iter()
-        .filter(|o| o.status != Status::Skip)
-        .collect();
+    let outcomes = match deciding_outcomes(rules, evidence, live) {
+        Ok(outcomes) => outcomes,
+        Err(skipped) => return skipped,
+    };
     if let Some(passing) = outcomes.iter().find(|o| o.status == Status::Pass) {
         return passing.clone();
     }
