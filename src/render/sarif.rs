@@ -290,6 +290,7 @@ mod tests {
             path: Some("src/config.go"),
             line: Some(line),
             message: message.to_string(),
+            baselined: false,
         }
     }
 
