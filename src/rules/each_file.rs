@@ -67,8 +67,14 @@ impl EachFileSpec {
         // Validated when the pack loaded.
         let compile =
             |r: &Option<Spanned<String>>| r.as_ref().and_then(|r| compile_regex(&r.value).ok());
+        // Files without `if_contains` are not looked at, so their text is
+        // not kept (on a monorepo: every `*.ts` for a TypeORM migration rule).
+        let files = match &self.if_contains {
+            Some(regex) => plan.documents_containing(selector, &regex.value),
+            None => plan.documents(selector, true),
+        };
         EachFile {
-            files: plan.documents(selector, true),
+            files,
             if_contains: compile(&self.if_contains),
             require: compile(&self.require),
             forbid: compile(&self.forbid),

@@ -95,7 +95,9 @@ pub struct PlanBuilder {
     selectors: Vec<SelectorSpec>,
     selector_ids: HashMap<SelectorSpec, SelectorId>,
     patterns: Vec<(SelectorId, String, PatternOptions)>,
-    documents: Vec<(SelectorId, bool)>,
+    /// Document requests: selector, whether the text is kept, and a regex the
+    /// text must match to be kept (`if_contains`).
+    documents: Vec<(SelectorId, bool, Option<String>)>,
     /// Selectors whose files' contents are kept for structured rules.
     keep: Vec<bool>,
     /// Probes of live rules, planned alongside (see `crate::live`).
@@ -163,14 +165,22 @@ impl PlanBuilder {
     /// [`DOCUMENT_LIMIT`](super::DOCUMENT_LIMIT)), with its text when
     /// `content` is set. Identical requests share one handle.
     pub fn documents(&mut self, selector: SelectorId, content: bool) -> DocumentsId {
-        if let Some(index) = self
-            .documents
-            .iter()
-            .position(|d| *d == (selector, content))
-        {
+        self.document_request((selector, content, None))
+    }
+
+    /// Like [`documents`](Self::documents) with text, but the text is kept
+    /// only for files that match `regex` (validated by the caller): a rule
+    /// that looks only at files containing something must not hold every
+    /// other file of a monorepo in memory until evaluation.
+    pub fn documents_containing(&mut self, selector: SelectorId, regex: &str) -> DocumentsId {
+        self.document_request((selector, true, Some(regex.to_string())))
+    }
+
+    fn document_request(&mut self, request: (SelectorId, bool, Option<String>)) -> DocumentsId {
+        if let Some(index) = self.documents.iter().position(|d| *d == request) {
             return DocumentsId(index);
         }
-        self.documents.push((selector, content));
+        self.documents.push(request);
         DocumentsId(self.documents.len() - 1)
     }
 
@@ -206,13 +216,16 @@ impl PlanBuilder {
         let sources: Vec<&str> = self.patterns.iter().map(|(_, r, _)| r.as_str()).collect();
         let prefilter = Prefilter::new(&sources)?;
         let mut selector_documents = vec![Vec::new(); self.selectors.len()];
-        for (index, (selector, content)) in self.documents.iter().enumerate() {
+        let mut document_filters = Vec::with_capacity(self.documents.len());
+        for (index, (selector, content, filter)) in self.documents.iter().enumerate() {
             selector_documents[selector.0].push((index, *content));
+            document_filters.push(filter.as_deref().map(compile_regex).transpose()?);
         }
         Ok(ScanPlan {
             selector_count: self.selectors.len(),
             document_count: self.documents.len(),
             selector_documents,
+            document_filters,
             keep: self.keep,
             include: include.build().map_err(|e| e.to_string())?,
             include_owner,
@@ -281,6 +294,8 @@ pub struct ScanPlan {
     /// For each selector, the document requests it feeds and whether they
     /// want the text.
     pub(crate) selector_documents: Vec<Vec<(usize, bool)>>,
+    /// Per document request: a regex the text must match to be kept.
+    pub(crate) document_filters: Vec<Option<Regex>>,
     /// Per selector: whether its files' contents are kept.
     pub(crate) keep: Vec<bool>,
     include: GlobSet,

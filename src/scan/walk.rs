@@ -218,8 +218,12 @@ impl<'a> Worker<'a> {
                 }
             };
         for (request, content) in &self.documents {
-            let text =
-                (*content && readable).then(|| String::from_utf8_lossy(&self.buffer).into_owned());
+            let wanted = *content
+                && readable
+                && self.plan.document_filters[*request]
+                    .as_ref()
+                    .is_none_or(|filter| filter.is_match(&self.buffer));
+            let text = wanted.then(|| String::from_utf8_lossy(&self.buffer).into_owned());
             partial.documents[*request].insert(Document {
                 path: relative.clone(),
                 text,
