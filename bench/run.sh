@@ -76,7 +76,7 @@ ripgrep() { rg --hidden --no-require-git -n -U -f "$2" "$1" >"$BENCH_DIR/rg.out"
 
 gen() {
     local dir=$1 files=$2 size=$3
-    if [[ ! -f "$dir.manifest.json" ]] || ! grep -q "\"files\": $((files + 5))," "$dir.manifest.json"; then
+    if [[ ! -d "$dir" || ! -f "$dir.manifest.json" ]] || ! grep -q "\"files\": $((files + 5))," "$dir.manifest.json"; then
         echo "generating $dir ($files files, $size)" >&2
         "$GEN" "$dir" "$files" "$size" "$SEED"
     fi
