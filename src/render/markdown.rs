@@ -124,11 +124,7 @@ fn unmet_check(out: &mut String, check: &CheckResult) {
         status_icon(check.status),
         code(&check.id),
         cell(&check.title),
-        check
-            .target
-            .as_deref()
-            .map(|t| format!(" ({})", code(t)))
-            .unwrap_or_default(),
+        target_suffix(check),
         if check.baselined {
             " _(baselined)_"
         } else {
@@ -306,12 +302,7 @@ fn history(out: &mut String, report: &Report) {
 
 /// Waivers that expired, expire soon or match nothing.
 fn waiver_warnings(out: &mut String, report: &Report) {
-    let warnings: Vec<String> = report
-        .waivers
-        .iter()
-        .filter(|w| w.needs_attention())
-        .map(|w| w.warning())
-        .collect();
+    let warnings = super::text::waiver_warnings(report);
     if warnings.is_empty() {
         return;
     }
@@ -337,11 +328,7 @@ fn collapsed(out: &mut String, summary: &str, checks: &[&CheckResult]) {
             "- {} {}{} — {} <sub>{}</sub>",
             status_icon(check.status),
             code(&check.id),
-            check
-                .target
-                .as_deref()
-                .map(|t| format!(" ({})", code(t)))
-                .unwrap_or_default(),
+            target_suffix(check),
             cell(&check.title),
             cell(&check.message),
         );
@@ -387,11 +374,7 @@ fn blockers(out: &mut String, report: &Report) {
             status_icon(check.status),
             check.severity.id().to_uppercase(),
             code(&check.id),
-            check
-                .target
-                .as_deref()
-                .map(|t| format!(" ({})", code(t)))
-                .unwrap_or_default(),
+            target_suffix(check),
             cell(&check.title),
             check.stage,
             check.effort,
@@ -446,4 +429,13 @@ impl Renderer for Markdown {
         footer(&mut out, report);
         out
     }
+}
+
+/// ` (`target`)` after a live check's id; nothing for a repository check.
+fn target_suffix(check: &CheckResult) -> String {
+    check
+        .target
+        .as_deref()
+        .map(|t| format!(" ({})", code(t)))
+        .unwrap_or_default()
 }

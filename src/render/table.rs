@@ -214,12 +214,7 @@ impl Table {
 
     /// Waivers that expired, expire soon or match nothing.
     fn waiver_warnings(&self, out: &mut String, report: &Report) {
-        let warnings: Vec<String> = report
-            .waivers
-            .iter()
-            .filter(|w| w.needs_attention())
-            .map(|w| w.warning())
-            .collect();
+        let warnings = super::text::waiver_warnings(report);
         if warnings.is_empty() {
             return;
         }

@@ -147,6 +147,16 @@ pub fn probe_line(probe: &ProbeReport) -> String {
     line
 }
 
+/// Waivers that expired, expire soon or match nothing, as sentences.
+pub fn waiver_warnings(report: &crate::report::Report) -> Vec<String> {
+    report
+        .waivers
+        .iter()
+        .filter(|w| w.needs_attention())
+        .map(|w| w.warning())
+        .collect()
+}
+
 /// Why a failure is accepted: `reason (owner platform, until 2027-03-31)`.
 pub fn waiver_note(waiver: &AppliedWaiver) -> String {
     match &waiver.owner {
