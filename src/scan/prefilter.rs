@@ -169,27 +169,25 @@ fn fold_ascii_case(hir: &Hir, unicode_folds: &mut bool) -> Hir {
 /// The lowercase letter when `class` is exactly `[Xx]` for an ASCII letter,
 /// or `[Kk\u{212A}]` / `[Ss\u{17F}]` (then with `true`).
 fn ascii_case_class(class: &Class) -> Option<(u8, bool)> {
+    // A class of single characters only: each range must be one point.
+    fn points(ranges: impl Iterator<Item = (u32, u32)>) -> Option<Vec<u32>> {
+        ranges
+            .map(|(start, end)| (start == end).then_some(start))
+            .collect()
+    }
     let chars: Vec<u32> = match class {
-        Class::Unicode(class) => {
-            let mut chars = Vec::new();
-            for range in class.ranges() {
-                if range.start() != range.end() {
-                    return None;
-                }
-                chars.push(range.start() as u32);
-            }
-            chars
-        }
-        Class::Bytes(class) => {
-            let mut chars = Vec::new();
-            for range in class.ranges() {
-                if range.start() != range.end() {
-                    return None;
-                }
-                chars.push(range.start() as u32);
-            }
-            chars
-        }
+        Class::Unicode(class) => points(
+            class
+                .ranges()
+                .iter()
+                .map(|r| (r.start() as u32, r.end() as u32)),
+        )?,
+        Class::Bytes(class) => points(
+            class
+                .ranges()
+                .iter()
+                .map(|r| (u32::from(r.start()), u32::from(r.end()))),
+        )?,
     };
     let letter = |c: u32| (b'A' as u32..=b'Z' as u32).contains(&c);
     match chars.as_slice() {
