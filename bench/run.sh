@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: readyctl's full built-in audit against ripgrep
-# searching the same tree for the same content patterns.
+# searching the same tree for the same content patterns, and optionally
+# against secret scanners (the "gitleaks class").
 #
-#   bash bench/run.sh            # 20,000 files / 200 MB (+ 5,000 ignored)
-#   bash bench/run.sh --quick    # 2,000 files / 20 MB
+#   bash bench/run.sh              # 20,000 files / 200 MB (+ 5,000 ignored)
+#   bash bench/run.sh --quick      # 2,000 files / 20 MB
+#   bash bench/run.sh --real DIR   # an existing tree: readyctl vs ripgrep only
 #
 # Environment: RUNS (timed runs per measurement, default 5), BENCH_DIR (where
 # trees are generated, default target/bench), SEED (default 42),
 # SKIP_VARIANTS=1 (only the base tree, no 2x tree / 2x checks), NO_BUILD=1
-# (use the binaries already in target/release).
+# (use the binaries already in target/release), RG_TIMEOUT (seconds one
+# ripgrep run may take before it is reported as "> N", default 300),
+# PEERS=1 (also time ripsecrets on the tree and detect-secrets and secretlint
+# on a tenth of it, installing them from crates.io / PyPI / npm if missing),
+# PEER_TIMEOUT (default 900).
 #
 # Prints a table of wall-clock medians (warm cache), peak RSS, recall of the
 # planted secrets, and the ratios the performance targets are stated in.
@@ -18,24 +24,30 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 FILES=20000
 SIZE=200M
-if [[ "${1:-}" == "--quick" ]]; then
-    FILES=2000
-    SIZE=20M
-fi
+REAL=""
+case "${1:-}" in
+    --quick) FILES=2000 SIZE=20M ;;
+    --real)
+        REAL=${2:?usage: bench/run.sh --real DIR}
+        [[ -d "$REAL" ]] || { echo "no such directory: $REAL" >&2; exit 2; }
+        REAL=$(cd "$REAL" && pwd)
+        ;;
+esac
 RUNS=${RUNS:-5}
 SEED=${SEED:-42}
+RG_TIMEOUT=${RG_TIMEOUT:-300}
+PEER_TIMEOUT=${PEER_TIMEOUT:-900}
 BENCH_DIR=${BENCH_DIR:-$ROOT/target/bench}
 mkdir -p "$BENCH_DIR"
+BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
 
 need() { command -v "$1" >/dev/null 2>&1; }
-if ! need rg; then
-    echo "installing ripgrep (apt-get install -y ripgrep)" >&2
-    apt-get install -y ripgrep >/dev/null || { apt-get update >/dev/null && apt-get install -y ripgrep >/dev/null; }
-fi
-if [[ ! -x /usr/bin/time ]]; then
-    echo "installing GNU time (apt-get install -y time)" >&2
-    apt-get install -y time >/dev/null || { apt-get update >/dev/null && apt-get install -y time >/dev/null; }
-fi
+apt_install() {
+    echo "installing $1 (apt-get install -y $1)" >&2
+    apt-get install -y "$1" >/dev/null || { apt-get update >/dev/null && apt-get install -y "$1" >/dev/null; }
+}
+need rg || apt_install ripgrep
+[[ -x /usr/bin/time ]] || apt_install time
 
 if [[ -z "${NO_BUILD:-}" ]]; then
     echo "building (release)" >&2
@@ -44,9 +56,15 @@ fi
 READYCTL=$ROOT/target/release/readyctl
 GEN=$ROOT/target/release/examples/gen-repo
 
-# Median of the wall-clock seconds of RUNS runs of "$@" (after one warm-up).
+# Median of the wall-clock seconds of RUNS runs of "$@" (after one warm-up),
+# or "> RG_TIMEOUT" when the warm-up run timed out (exit status 124).
 median() {
-    "$@" >/dev/null 2>&1 || true
+    local rc=0
+    "$@" >/dev/null 2>&1 || rc=$?
+    if [[ $rc -eq 124 ]]; then
+        echo ">$RG_TIMEOUT"
+        return
+    fi
     local times=()
     for _ in $(seq "$RUNS"); do
         local start end
@@ -58,6 +76,16 @@ median() {
     printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f\n", m}'
 }
 
+# Wall-clock seconds of one run (for the slow peers), or "> N" on timeout.
+once() {
+    local limit=$1 start end rc=0
+    shift
+    start=$(date +%s.%N)
+    timeout "$limit" "$@" >"$BENCH_DIR/peer.out" 2>"$BENCH_DIR/peer.err" || rc=$?
+    end=$(date +%s.%N)
+    if [[ $rc -eq 124 ]]; then echo ">$limit"; else printf '%.2f\n' "$(echo "$end - $start" | bc -l)"; fi
+}
+
 # Peak resident set size in MiB of one run of a command (a program, not a
 # shell function: GNU time executes it).
 peak_rss() {
@@ -65,14 +93,41 @@ peak_rss() {
     tail -n 1 "$BENCH_DIR/rss.txt" | awk '{printf "%.1f\n", $1/1024}'
 }
 audit_rss() { peak_rss "$READYCTL" audit "$1" --format json --exit-zero --no-repo-checks -o "$BENCH_DIR/report.json" "${@:2}"; }
-rg_rss() { peak_rss rg --hidden --no-require-git -n -U -f "$2" "$1"; }
 
 audit() { "$READYCTL" audit "$1" --format json --exit-zero --no-repo-checks -o "$BENCH_DIR/report.json" "${@:2}"; }
-# rg as a secret scanner would run it: every pattern, hidden files included,
-# .gitignore honoured without a .git directory (as readyctl does), line
-# numbers, output written (rg stops at the first match when it sees
-# /dev/null, so the output goes to a file).
-ripgrep() { rg --hidden --no-require-git -n -U -f "$2" "$1" >"$BENCH_DIR/rg.out"; }
+
+# ripgrep as a secret scanner would run it: every pattern, hidden files
+# included, .gitignore honoured without a .git directory (as readyctl does),
+# line numbers, output written (rg stops at the first match when it sees
+# /dev/null, so the output goes to a file). Two ways, both timed, and the
+# faster one is the baseline:
+#   all:   one `rg -U` run with every pattern (whole files as one buffer, as
+#          readyctl searches them);
+#   split: `rg` line by line with the single-line patterns, then `rg -U` with
+#          the few that span lines (ripgrep refuses those without -U).
+rg_all() { timeout "$RG_TIMEOUT" rg --hidden --no-require-git -n -U -f "$2" "$1" >"$BENCH_DIR/rg.out"; }
+rg_split() {
+    local rc=0
+    timeout "$RG_TIMEOUT" rg --hidden --no-require-git -n -f "$2" "$1" >"$BENCH_DIR/rg.out" || rc=$?
+    [[ $rc -eq 124 ]] && return 124
+    timeout "$RG_TIMEOUT" rg --hidden --no-require-git -n -U -f "$3" "$1" >"$BENCH_DIR/rg-multi.out" || rc=$?
+    [[ $rc -eq 124 ]] && return 124
+    return 0
+}
+
+numeric() { [[ "$1" =~ ^[0-9.]+$ ]]; }
+ratio() {
+    if numeric "$1" && numeric "$2"; then
+        echo "scale=2; $1 / $2" | bc -l | sed 's/^\./0./'
+    else
+        echo "-"
+    fi
+}
+# The smaller of two timings, either of which may be "> N".
+fastest() {
+    if ! numeric "$1"; then echo "$2"; elif ! numeric "$2"; then echo "$1";
+    elif (($(echo "$1 <= $2" | bc -l))); then echo "$1"; else echo "$2"; fi
+}
 
 gen() {
     local dir=$1 files=$2 size=$3
@@ -82,10 +137,49 @@ gen() {
     fi
 }
 
+PATTERNS=$BENCH_DIR/patterns.txt
+LINE_PATTERNS=$BENCH_DIR/patterns-line.txt
+MULTI_PATTERNS=$BENCH_DIR/patterns-multiline.txt
+"$READYCTL" checks patterns >"$PATTERNS"
+"$READYCTL" checks patterns --only line >"$LINE_PATTERNS"
+"$READYCTL" checks patterns --only multiline >"$MULTI_PATTERNS"
+patterns=$(grep -c . "$PATTERNS")
+multi=$(grep -c . "$MULTI_PATTERNS")
+
+row() { printf '%-38s %10s %10s %10s %8s\n' "$@"; }
+
+# Times readyctl and both ripgrep methods on $1; sets t_ready, t_rg_all,
+# t_rg_split, t_rg.
+compare() {
+    local tree=$1 all=$2 line=$3 multi=$4
+    shift 4
+    t_ready=$(median audit "$tree" "$@")
+    t_rg_all=$(median rg_all "$tree" "$all")
+    t_rg_split=$(median rg_split "$tree" "$line" "$multi")
+    t_rg=$(fastest "$t_rg_all" "$t_rg_split")
+}
+
+machine() {
+    echo
+    echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(rg --version | head -1)"
+    echo "patterns: $patterns ($multi span lines); rg timeout ${RG_TIMEOUT}s; $RUNS runs per median"
+}
+
+if [[ -n "$REAL" ]]; then
+    echo "timing $REAL ($RUNS runs each, median)" >&2
+    compare "$REAL" "$PATTERNS" "$LINE_PATTERNS" "$MULTI_PATTERNS"
+    rss_ready=$(audit_rss "$REAL")
+    machine
+    echo "tree: $REAL, $(find "$REAL" -type f | wc -l) files, $(du -sh "$REAL" | cut -f1)"
+    echo
+    row "measurement" "readyctl" "rg -U all" "rg split" "ratio"
+    row "full audit vs rg, median (s)" "$t_ready" "$t_rg_all" "$t_rg_split" "$(ratio "$t_ready" "$t_rg")"
+    row "peak RSS (MiB)" "$rss_ready" "" "" ""
+    exit 0
+fi
+
 TREE=$BENCH_DIR/tree-$FILES
 gen "$TREE" "$FILES" "$SIZE"
-PATTERNS=$BENCH_DIR/patterns.txt
-"$READYCTL" checks patterns >"$PATTERNS"
 
 # Doubled content checks: every built-in check with a content rule, again,
 # under new ids (so the scanner has twice the patterns to run).
@@ -98,46 +192,81 @@ for pack in "$ROOT"/checks/*.yaml; do
 done
 # The text export lists each distinct regex once, so for rg the copies are
 # made distinct (a `(?:)` prefix matches the empty string: same matches).
-DOUBLED_PATTERNS=$BENCH_DIR/patterns-doubled.txt
-{ cat "$PATTERNS"; sed 's/^/(?:)/' "$PATTERNS"; } >"$DOUBLED_PATTERNS"
+doubled() { { cat "$1"; sed 's/^/(?:)/' "$1"; } >"$2"; }
+doubled "$PATTERNS" "$BENCH_DIR/patterns-doubled.txt"
+doubled "$LINE_PATTERNS" "$BENCH_DIR/patterns-line-doubled.txt"
+doubled "$MULTI_PATTERNS" "$BENCH_DIR/patterns-multiline-doubled.txt"
 
 echo "timing ($RUNS runs each, median)" >&2
-t_ready=$(median audit "$TREE")
-t_rg=$(median ripgrep "$TREE" "$PATTERNS")
+compare "$TREE" "$PATTERNS" "$LINE_PATTERNS" "$MULTI_PATTERNS"
+t1_ready=$t_ready t1_rg=$t_rg
 rss_ready=$(audit_rss "$TREE")
-rss_rg=$(rg_rss "$TREE" "$PATTERNS")
+rss_rg=$(peak_rss rg --hidden --no-require-git -n -U -f "$PATTERNS" "$TREE")
 audit "$TREE" >/dev/null 2>&1 || true
 score=$(python3 "$ROOT/bench/score.py" "$TREE.manifest.json" "$BENCH_DIR/report.json" || true)
-patterns=$(grep -c . "$PATTERNS")
-doubled_patterns=$(grep -c . "$DOUBLED_PATTERNS")
 
-ratio() { echo "scale=2; $1 / $2" | bc -l | sed 's/^\./0./'; }
-
-echo
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+machine
 echo "tree: $FILES files + $((FILES / 4)) ignored, $(du -sh --exclude=node_modules "$TREE" | cut -f1) ($TREE)"
-echo "patterns: $patterns (doubled checks: $doubled_patterns)"
 echo
-printf '%-34s %10s %10s %8s\n' "measurement" "readyctl" "rg" "ratio"
-printf '%-34s %10s %10s %8s\n' "full audit vs rg -f, median (s)" "$t_ready" "$t_rg" "$(ratio "$t_ready" "$t_rg")"
-printf '%-34s %10s %10s\n' "peak RSS (MiB)" "$rss_ready" "$rss_rg"
+row "measurement" "readyctl" "rg -U all" "rg split" "ratio"
+row "full audit vs rg, median (s)" "$t_ready" "$t_rg_all" "$t_rg_split" "$(ratio "$t_ready" "$t_rg")"
+row "peak RSS (MiB)" "$rss_ready" "$rss_rg" "" ""
 
 if [[ -z "${SKIP_VARIANTS:-}" ]]; then
     TREE2=$BENCH_DIR/tree-$((FILES * 2))
-    size2=$(( $(echo "$SIZE" | tr -d M) * 2 ))M
+    size2=$(($(echo "$SIZE" | tr -d M) * 2))M
     gen "$TREE2" $((FILES * 2)) "$size2"
-    t_ready2=$(median audit "$TREE2")
-    t_rg2=$(median ripgrep "$TREE2" "$PATTERNS")
-    rss_ready2=$(audit_rss "$TREE2")
-    t_doubled=$(median audit "$TREE" --checks "$DOUBLED")
-    t_rg_doubled=$(median ripgrep "$TREE" "$DOUBLED_PATTERNS")
-    rss_doubled=$(audit_rss "$TREE" --checks "$DOUBLED")
-    printf '%-34s %10s %10s %8s\n' "2x tree, median (s)" "$t_ready2" "$t_rg2" "$(ratio "$t_ready2" "$t_rg2")"
-    printf '%-34s %10s %10s\n' "2x tree peak RSS (MiB)" "$rss_ready2" "-"
-    printf '%-34s %10s %10s\n' "2x tree / 1x tree (target <= 2.2)" "$(ratio "$t_ready2" "$t_ready")" "$(ratio "$t_rg2" "$t_rg")"
-    printf '%-34s %10s %10s %8s\n' "2x checks, median (s)" "$t_doubled" "$t_rg_doubled" "$(ratio "$t_doubled" "$t_rg_doubled")"
-    printf '%-34s %10s %10s\n' "2x checks peak RSS (MiB)" "$rss_doubled" "-"
-    printf '%-34s %10s %10s\n' "2x checks / 1x (target <= 1.2)" "$(ratio "$t_doubled" "$t_ready")" "$(ratio "$t_rg_doubled" "$t_rg")"
+    compare "$TREE2" "$PATTERNS" "$LINE_PATTERNS" "$MULTI_PATTERNS"
+    t2_ready=$t_ready t2_rg=$t_rg
+    row "2x tree, median (s)" "$t_ready" "$t_rg_all" "$t_rg_split" "$(ratio "$t_ready" "$t_rg")"
+    row "2x tree peak RSS (MiB)" "$(audit_rss "$TREE2")" "" "" ""
+    row "2x tree / 1x tree (target <= 2.2)" "$(ratio "$t2_ready" "$t1_ready")" "" "" ""
+    compare "$TREE" "$BENCH_DIR/patterns-doubled.txt" "$BENCH_DIR/patterns-line-doubled.txt" \
+        "$BENCH_DIR/patterns-multiline-doubled.txt" --checks "$DOUBLED"
+    row "2x checks, median (s)" "$t_ready" "$t_rg_all" "$t_rg_split" "$(ratio "$t_ready" "$t_rg")"
+    row "2x checks peak RSS (MiB)" "$(audit_rss "$TREE" --checks "$DOUBLED")" "" "" ""
+    row "2x checks / 1x (target <= 1.2)" "$(ratio "$t_ready" "$t1_ready")" "" "" ""
+    echo "(rg's own scaling: 2x tree $(ratio "$t2_rg" "$t1_rg"), 2x patterns $(ratio "$t_rg" "$t1_rg"))"
 fi
 echo
 echo "recall: $score"
+
+if [[ -n "${PEERS:-}" ]]; then
+    PEER_DIR=$BENCH_DIR/peers
+    mkdir -p "$PEER_DIR"
+    RIPSECRETS=$(command -v ripsecrets || echo "$PEER_DIR/bin/ripsecrets")
+    if [[ ! -x "$RIPSECRETS" ]]; then
+        echo "installing ripsecrets (cargo install)" >&2
+        cargo install --quiet --locked ripsecrets --version 0.1.11 --root "$PEER_DIR"
+    fi
+    need detect-secrets || { echo "installing detect-secrets (pip)" >&2; pip3 install --quiet detect-secrets==1.5.0; }
+    SECRETLINT=$PEER_DIR/secretlint/node_modules/.bin/secretlint
+    if [[ ! -x "$SECRETLINT" ]]; then
+        echo "installing secretlint (npm)" >&2
+        mkdir -p "$PEER_DIR/secretlint"
+        (cd "$PEER_DIR/secretlint" && npm init -y >/dev/null &&
+            npm install --silent secretlint@11 @secretlint/secretlint-rule-preset-recommend@11 >/dev/null)
+    fi
+    echo '{"rules":[{"id":"@secretlint/secretlint-rule-preset-recommend"}]}' >"$PEER_DIR/secretlintrc.json"
+
+    # A tenth of the tree (the first tenth of its services, hard-linked) for
+    # the scanners too slow for the whole of it.
+    TENTH=$BENCH_DIR/tenth-$FILES
+    if [[ ! -d "$TENTH" ]]; then
+        mkdir -p "$TENTH/services"
+        services=$(find "$TREE/services" -mindepth 1 -maxdepth 1 | sort)
+        count=$(echo "$services" | wc -l)
+        echo "$services" | head -n $((count / 10)) | xargs -I{} cp -al {} "$TENTH/services/"
+    fi
+    echo "timing peers (one run each, timeout ${PEER_TIMEOUT}s)" >&2
+    t_tenth=$(median audit "$TENTH")
+    t_ripsecrets=$(once "$PEER_TIMEOUT" "$RIPSECRETS" "$TREE")
+    t_detect=$(once "$PEER_TIMEOUT" detect-secrets scan --all-files "$TENTH")
+    t_secretlint=$(cd "$TENTH" && once "$PEER_TIMEOUT" "$SECRETLINT" --secretlintrc "$PEER_DIR/secretlintrc.json" "**/*")
+    echo
+    echo "tenth: $(find "$TENTH" -type f | wc -l) files, $(du -sh "$TENTH" | cut -f1)"
+    row "peer (one run)" "readyctl" "peer" "" "peer/readyctl"
+    row "ripsecrets, whole tree (s)" "$t1_ready" "$t_ripsecrets" "" "$(ratio "$t_ripsecrets" "$t1_ready")"
+    row "detect-secrets, tenth (s)" "$t_tenth" "$t_detect" "" "$(ratio "$t_detect" "$t_tenth")"
+    row "secretlint, tenth (s)" "$t_tenth" "$t_secretlint" "" "$(ratio "$t_secretlint" "$t_tenth")"
+fi

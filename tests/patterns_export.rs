@@ -48,3 +48,50 @@ fn json_export_names_the_checks_and_literals() {
         .collect();
     assert!(literals.contains(&"akia"), "{literals:?}");
 }
+
+fn exported(extra: &[&str]) -> Vec<String> {
+    let output = readyctl()
+        .args(["checks", "patterns"])
+        .args(extra)
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout)
+        .expect("utf-8")
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn line_and_multiline_halves_partition_the_export() {
+    let all = exported(&[]);
+    let line = exported(&["--only", "line"]);
+    let multi = exported(&["--only", "multiline"]);
+    assert!(
+        !multi.is_empty(),
+        "the built-in packs have multi-line patterns"
+    );
+    assert_eq!(line.len() + multi.len(), all.len());
+    let mut joined: Vec<&String> = line.iter().chain(&multi).collect();
+    joined.sort();
+    let mut sorted: Vec<&String> = all.iter().collect();
+    sorted.sort();
+    assert_eq!(joined, sorted);
+    // ripgrep refuses a pattern with a literal newline unless -U is given;
+    // those, and only those, are in the multi-line half.
+    for pattern in &multi {
+        let hir = regex_syntax::Parser::new().parse(pattern).expect("parses");
+        assert!(format!("{hir:?}").contains("\\n"), "{pattern}");
+    }
+    assert!(
+        line.iter().any(|p| p.contains("AKIA")),
+        "single-line secrets"
+    );
+    assert!(
+        multi
+            .iter()
+            .any(|p| p.contains("pg_dump") && p.contains("cron")),
+        "the cron-then-backup pattern spans lines"
+    );
+}

@@ -177,3 +177,40 @@ fn no_output_format_prints_a_planted_value() {
         assert!(located, "--format {format} does not give path and line");
     }
 }
+
+/// Real trees are full of non-ASCII text; word boundaries in the patterns are
+/// ASCII (so the regex engine stays on its fast path): a credential among
+/// non-ASCII text is found at its line, and so is one written right after a
+/// non-ASCII letter, which is not a word character for an ASCII boundary.
+#[test]
+fn credentials_among_non_ascii_text_are_found_at_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = format!("ghp_{}", "a1B2c3D4e5".repeat(4).get(..36).unwrap());
+    let text = format!(
+        "// Überprüfung der Anmeldedaten — 認証情報の確認\n\
+         let ключ = \"{token}\"; // токен\n\
+         let glued = \"日本{token}\";\n"
+    );
+    std::fs::write(dir.path().join("auth.rs"), text).unwrap();
+    let catalog = Catalog::builtin().unwrap();
+    let report = audit(
+        dir.path(),
+        &catalog,
+        &Config::default(),
+        &AuditOptions::new("non-ascii".to_string()),
+    )
+    .unwrap();
+    let lines: BTreeSet<(String, Option<usize>)> = report
+        .checks
+        .iter()
+        .filter(|c| c.id.starts_with("secrets."))
+        .flat_map(|c| &c.findings)
+        .filter_map(|f| Some((f.path.clone()?, f.line)))
+        .collect();
+    for line in [2, 3] {
+        assert!(
+            lines.contains(&("auth.rs".to_string(), Some(line))),
+            "line {line}: {lines:?}"
+        );
+    }
+}

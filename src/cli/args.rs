@@ -377,6 +377,16 @@ pub struct PatternsArgs {
     /// {check, regex, literals}.
     #[arg(long, short = 'f', value_enum, default_value_t = PatternsFormat::Text)]
     pub format: PatternsFormat,
+    /// Only the patterns ripgrep runs line by line (`line`), or only those
+    /// that match across lines and need `rg -U` (`multiline`).
+    #[arg(long, value_enum)]
+    pub only: Option<PatternLines>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum PatternLines {
+    Line,
+    Multiline,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]

@@ -1,6 +1,8 @@
 //! `readyctl checks list` and `readyctl checks explain`.
 
-use super::args::{ChecksCommand, ExplainArgs, ListArgs, PatternsArgs, PatternsFormat};
+use super::args::{
+    ChecksCommand, ExplainArgs, ListArgs, PatternLines, PatternsArgs, PatternsFormat,
+};
 use super::audit::load_catalog;
 use super::{Failure, exit, output};
 use comfy_table::Table;
@@ -24,7 +26,11 @@ pub fn run(command: ChecksCommand) -> Result<u8, Failure> {
 /// (see `readyctl::scan::rg_pattern` for the few rewrites).
 fn patterns(args: PatternsArgs) -> Result<u8, Failure> {
     let catalog = load_catalog(&args.packs, &args.repo)?;
-    let patterns = readyctl::engine::content_patterns(&catalog);
+    let mut patterns = readyctl::engine::content_patterns(&catalog);
+    if let Some(only) = args.only {
+        let multiline = only == PatternLines::Multiline;
+        patterns.retain(|(_, regex)| readyctl::scan::spans_lines(regex) == multiline);
+    }
     let text = match args.format {
         PatternsFormat::Text => {
             // The same regex used by several checks is searched once.
@@ -52,6 +58,7 @@ fn patterns(args: PatternsArgs) -> Result<u8, Failure> {
                         "regex": regex,
                         "rg": readyctl::scan::rg_pattern(regex),
                         "literals": literals,
+                        "multiline": readyctl::scan::spans_lines(regex),
                     })
                 })
                 .collect();

@@ -4,6 +4,7 @@
 //! need in a [`PlanBuilder`], [`scan`] walks the tree once for all of them,
 //! and they read their answers from the resulting [`Evidence`].
 
+mod boundary;
 mod evidence;
 mod export;
 mod filter;
@@ -11,11 +12,12 @@ mod plan;
 mod prefilter;
 mod walk;
 
+pub use boundary::ascii_word_boundaries;
 pub use evidence::{
     CAPTURE_LIMIT, DOCUMENT_LIMIT, Document, Documents, Evidence, HIT_LIMIT, Hit, KEEP_BYTES_LIMIT,
     KEEP_LIMIT, KeptFile, PatternHits, SAMPLE_LIMIT, ScanStats, SelectorHits,
 };
-pub use export::rg_pattern;
+pub use export::{rg_pattern, spans_lines};
 pub use filter::{HitFilter, KEY_GROUP, SECRET_GROUP, shannon_entropy};
 pub use plan::{
     DocumentsId, PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec,

@@ -249,7 +249,8 @@ fn build_glob(glob: &str, ignore_case: bool) -> Result<globset::Glob, String> {
 }
 
 /// Compiles a content regex the way the scanner will run it, so validation and
-/// scanning can never disagree about what is valid.
+/// scanning can never disagree about what is valid. Word boundaries are
+/// ASCII (see `boundary.rs` for why).
 ///
 /// Compiled regexes are cached for the life of the process: validation, the
 /// scan plan and hit filters ask for the same patterns (the secrets packs
@@ -270,7 +271,7 @@ pub fn compile_regex(regex: &str) -> Result<Regex, String> {
 }
 
 fn compile_uncached(regex: &str) -> Result<Regex, String> {
-    RegexBuilder::new(regex)
+    RegexBuilder::new(&super::ascii_word_boundaries(regex))
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
         .map_err(|e| match e {
