@@ -161,7 +161,7 @@ compare() {
 
 machine() {
     echo
-    echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(rg --version | head -1)"
+    echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(rg --version | sed -n 1p)"
     echo "patterns: $patterns ($multi span lines); rg timeout ${RG_TIMEOUT}s; $RUNS runs per median"
 }
 
@@ -245,7 +245,7 @@ if [[ -n "${PEERS:-}" ]]; then
         echo "installing secretlint (npm)" >&2
         mkdir -p "$PEER_DIR/secretlint"
         (cd "$PEER_DIR/secretlint" && npm init -y >/dev/null &&
-            npm install --silent secretlint@11 @secretlint/secretlint-rule-preset-recommend@11 >/dev/null)
+            npm install --silent secretlint@12 @secretlint/secretlint-rule-preset-recommend@12 >/dev/null)
     fi
     echo '{"rules":[{"id":"@secretlint/secretlint-rule-preset-recommend"}]}' >"$PEER_DIR/secretlintrc.json"
 
