@@ -261,7 +261,8 @@ if [[ -n "${PEERS:-}" ]]; then
     echo "timing peers (one run each, timeout ${PEER_TIMEOUT}s)" >&2
     t_tenth=$(median audit "$TENTH")
     t_ripsecrets=$(once "$PEER_TIMEOUT" "$RIPSECRETS" "$TREE")
-    t_detect=$(once "$PEER_TIMEOUT" detect-secrets scan --all-files "$TENTH")
+    # detect-secrets skips paths outside its working directory: run it inside.
+    t_detect=$(cd "$TENTH" && once "$PEER_TIMEOUT" detect-secrets scan --all-files .)
     t_secretlint=$(cd "$TENTH" && once "$PEER_TIMEOUT" "$SECRETLINT" --secretlintrc "$PEER_DIR/secretlintrc.json" "**/*")
     echo
     echo "tenth: $(find "$TENTH" -type f | wc -l) files, $(du -sh "$TENTH" | cut -f1)"
