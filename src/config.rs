@@ -127,6 +127,11 @@ pub struct GateConfig {
     pub fail_under: Option<f64>,
     pub fail_on: Option<Severity>,
     pub stage: Option<Stage>,
+    /// Fail when the overall or a category score dropped since the report
+    /// given with `--compare`. Without `--compare` there is nothing to
+    /// compare with and it does not apply (the flag of the same name
+    /// requires `--compare` instead).
+    pub fail_on_regression: bool,
 }
 
 #[derive(Debug, thiserror::Error)]

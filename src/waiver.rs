@@ -49,7 +49,9 @@ pub struct WaiverConfig {
     #[serde(default)]
     pub owner: Option<String>,
     /// `YYYY-MM-DD` (a string or a TOML date): the last day it applies.
-    #[schemars(with = "String")]
+    // TOML-aware editors (taplo) check a TOML date against a JSON-Schema
+    // string with `format: date`, so the schema covers both spellings.
+    #[schemars(with = "String", extend("format" = "date"))]
     pub expires: Spanned<toml::Value>,
 }
 

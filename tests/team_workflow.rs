@@ -716,3 +716,43 @@ fn baselined_findings_survive_edits_above_them_but_not_a_second_copy() {
         "1 check(s) at critical or above failed beyond the baseline: secrets.cloud-keys"
     );
 }
+
+/// `[gate] fail_on_regression = true` is the ratchet without the flag: it
+/// applies when a previous report is given with --compare, and a run without
+/// one is gated as usual rather than failing for lack of a comparison.
+#[test]
+fn the_ratchet_can_be_set_in_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let same = json_report(dir.path(), "close-to-ready", "same.json");
+    // A previous report that scored higher than today's.
+    let mut better: Value = serde_json::from_str(&std::fs::read_to_string(&same).unwrap()).unwrap();
+    better["summary"]["score"] = serde_json::json!(99.0);
+    let better_path = dir.path().join("better.json");
+    std::fs::write(&better_path, better.to_string()).unwrap();
+    let config = "[gate]\nfail_on_regression = true\n";
+    let compare = |previous: &Path| {
+        audit_with_config(
+            "close-to-ready",
+            config,
+            &["--compare", previous.to_str().unwrap()],
+        )
+    };
+
+    let (code, report) = compare(&better_path);
+    assert_eq!(code, 1, "{}", report["gate"]);
+    assert!(
+        report["gate"]["reasons"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("score dropped: overall"),
+        "{}",
+        report["gate"]
+    );
+    let (code, report) = compare(&same);
+    assert_eq!(code, 0, "{}", report["gate"]);
+
+    // Without --compare the setting has nothing to work on: the default
+    // gate decides (close-to-ready passes it).
+    let (code, report) = audit_with_config("close-to-ready", config, &[]);
+    assert_eq!(code, 0, "{}", report["gate"]);
+}

@@ -156,7 +156,9 @@ pub fn run(args: AuditArgs) -> Result<u8, Failure> {
         fail_under: config.gate.fail_under,
         fail_on: config.gate.fail_on,
         stage: config.gate.stage,
-        ..Gate::default()
+        // Only when there is a previous report to compare with: a local run
+        // without --compare must not fail for lack of one.
+        fail_on_regression: config.gate.fail_on_regression && args.history.compare.is_some(),
     };
     options.gate = flags.or(configured);
     options.live = live_options(&args, &config)?;
