@@ -40,6 +40,13 @@ pub struct CheckSpec {
     /// checks that put load on a service, such as a rate-limit burst).
     #[serde(default)]
     pub opt_in: bool,
+    /// Checks whose findings take precedence: a finding of this check at a
+    /// file and line that one of them also reports is dropped, and the check
+    /// passes when nothing else is left. Exact ids, or `prefix.*` for a
+    /// family. For generic detectors that overlap specific ones.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub defers_to: Vec<Spanned<String>>,
 }
 
 /// Where a pack came from. Repository packs are untrusted input.
@@ -84,6 +91,8 @@ pub struct Check {
     pub rule: RuleSpec,
     /// See [`CheckSpec::opt_in`].
     pub opt_in: bool,
+    /// See [`CheckSpec::defers_to`].
+    pub defers_to: Vec<String>,
     pub source: PackSource,
     /// Where the check is declared in its pack.
     pub position: Position,

@@ -176,6 +176,13 @@ pub fn audit(
             .then(a.id.cmp(&b.id))
             .then(a.target.cmp(&b.target))
     });
+    let defers_to = catalog
+        .checks()
+        .iter()
+        .filter(|c| !c.defers_to.is_empty())
+        .map(|c| (c.id.as_str(), c.defers_to.as_slice()))
+        .collect();
+    crate::defer::apply(&mut results, &defers_to);
     // Waivers change statuses, so they go before anything is scored.
     let today = options.now.to_zoned(jiff::tz::TimeZone::UTC).date();
     let waivers = crate::waiver::apply(&mut results, &config.waivers, today);

@@ -22,6 +22,7 @@ pub mod baseline;
 pub mod check;
 pub mod compare;
 pub mod config;
+pub mod defer;
 pub mod diagnostic;
 pub mod diff;
 pub mod dockerfile;

@@ -155,6 +155,17 @@ impl PackLoader {
             when.validate(&mut v);
         }
         spec.rule.validate(&mut v);
+        for pattern in &spec.defers_to {
+            if !crate::defer::is_valid_pattern(&pattern.value) {
+                v.error_at(
+                    pattern,
+                    format!(
+                        "invalid `defers_to` entry `{}`: expected a check id such as `secrets.cloud-keys` or a family such as `secrets.*`",
+                        pattern.value
+                    ),
+                );
+            }
+        }
         let id_position = Position::from_yaml(spec.id.referenced);
         if let Some((other_file, other)) = self.seen.get(id) {
             self.diagnostics.push(
@@ -183,6 +194,7 @@ impl PackLoader {
             when: spec.when,
             rule: spec.rule,
             opt_in: spec.opt_in,
+            defers_to: spec.defers_to.into_iter().map(|p| p.value).collect(),
             source: source.clone(),
             position: at,
         });
@@ -218,7 +230,7 @@ fn collect_pack_files(dir: &Path, into: &mut Vec<PathBuf>) -> std::io::Result<()
     Ok(())
 }
 
-fn is_valid_id(id: &str) -> bool {
+pub(crate) fn is_valid_id(id: &str) -> bool {
     let mut parts = id.split('.');
     let first = parts.next().unwrap_or_default();
     let word = |w: &str| {
@@ -361,6 +373,27 @@ mod tests {
         assert_eq!(check.id, "docs.readme");
         assert_eq!(check.effort_minutes, 30);
         assert_eq!(check.position, Position::new(1, 3));
+    }
+
+    #[test]
+    fn defers_to_entries_are_ids_or_families() {
+        let good = GOOD.replace(
+            "  rule:",
+            "  defers_to: [docs.*, security.headers]\n  rule:",
+        );
+        let catalog = load(&good).unwrap();
+        assert_eq!(
+            catalog.checks()[0].defers_to,
+            ["docs.*", "security.headers"]
+        );
+        let bad = GOOD.replace("  rule:", "  defers_to: [docs.readme, \"Docs\"]\n  rule:");
+        let found = errors(&bad);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].contains("invalid `defers_to` entry `Docs`"),
+            "{found:?}"
+        );
+        assert!(found[0].contains("pack.yaml:9:"), "{found:?}");
     }
 
     #[test]

@@ -214,3 +214,70 @@ fn credentials_among_non_ascii_text_are_found_at_their_line() {
         );
     }
 }
+
+/// The generic high-entropy check defers to the specific formats: a value
+/// they name is reported once, by them, and the generic check passes when it
+/// found nothing else.
+#[test]
+fn generic_detector_does_not_repeat_specific_findings() {
+    let catalog = Catalog::builtin().unwrap();
+    let report = audit(
+        &zoo(),
+        &catalog,
+        &Config::default(),
+        &AuditOptions::new("secrets-zoo".to_string()),
+    )
+    .unwrap();
+    let generic = report
+        .checks
+        .iter()
+        .find(|c| c.id == "secrets.generic-high-entropy")
+        .unwrap();
+    assert_eq!(generic.status, Status::Fail);
+    assert!(
+        generic.message.contains("already reported by"),
+        "{}",
+        generic.message
+    );
+    let specific: BTreeSet<(&str, usize)> = report
+        .checks
+        .iter()
+        .filter(|c| c.id.starts_with("secrets.") && c.id != generic.id)
+        .flat_map(|c| &c.findings)
+        .filter_map(|f| Some((f.path.as_deref()?, f.line?)))
+        .collect();
+    for finding in &generic.findings {
+        let place = (finding.path.as_deref().unwrap(), finding.line.unwrap());
+        assert!(!specific.contains(&place), "{place:?} reported twice");
+    }
+    assert!(
+        !generic.findings.is_empty(),
+        "values only it can name remain"
+    );
+
+    // Only a known format in the tree: the generic check has nothing left.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("settings.py"),
+        "aws_secret_access_key = \"KRrYV3CJC+BZHhm5S6xxMYHxq2B5kRP0r6UV1cZB\"\n",
+    )
+    .unwrap();
+    let report = audit(
+        dir.path(),
+        &catalog,
+        &Config::default(),
+        &AuditOptions::new("one-key".to_string()),
+    )
+    .unwrap();
+    let status = |id: &str| {
+        let check = report.checks.iter().find(|c| c.id == id).unwrap();
+        (check.status, check.message.clone())
+    };
+    assert_eq!(status("secrets.cloud-keys").0, Status::Fail);
+    let (generic, message) = status("secrets.generic-high-entropy");
+    assert_eq!(generic, Status::Pass, "{message}");
+    assert!(
+        message.contains("all already reported by secrets.cloud-keys"),
+        "{message}"
+    );
+}
