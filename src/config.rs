@@ -4,6 +4,7 @@
 //! [scan]
 //! max_file_size = 2097152          # bytes; larger files are counted, not read
 //! exclude = ["fixtures/", "*.min.js"]
+//! include = ["coverage/lcov.info"]  # read although .gitignore hides it
 //!
 //! [checks]
 //! disable = ["ci.dependency-updates", "backups.*"]
@@ -70,6 +71,10 @@ pub struct ScanConfig {
     /// Gitignore-style patterns to leave out of the audit, on top of
     /// `.gitignore` and `.ignore`.
     pub exclude: Vec<String>,
+    /// Files or directories (relative to the audited folder) to read even
+    /// though `.gitignore` hides them, such as `coverage/lcov.info` written
+    /// by the test step before the audit.
+    pub include: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]

@@ -396,3 +396,62 @@ fn a_closed_pipe_is_not_an_error() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// A coverage report CI generated is usually gitignored: `--include` (or
+/// `[scan] include`) reads it anyway, once, and never a path outside the
+/// audited folder.
+#[test]
+fn include_reads_what_gitignore_hides() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join(".gitignore"), "coverage/\n").unwrap();
+    std::fs::create_dir_all(root.join("coverage")).unwrap();
+    std::fs::write(
+        root.join("coverage/lcov.info"),
+        "SF:src/a.go\nDA:1,1\nDA:2,0\nDA:3,0\nDA:4,0\nLF:4\nLH:1\nend_of_record\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| -> Value {
+        let output = readyctl()
+            .arg("audit")
+            .arg(root)
+            .args(["--format", "json", "--exit-zero"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+
+    let hidden = run(&[]);
+    assert_eq!(check(&hidden, "testing.coverage-minimum")["status"], "skip");
+    let walked = hidden["stats"]["files_walked"].as_u64().unwrap();
+
+    for include in ["coverage/lcov.info", "coverage/", "coverage"] {
+        let report = run(&["--include", include]);
+        let coverage = check(&report, "testing.coverage-minimum");
+        assert_eq!(coverage["status"], "fail", "{include}: {coverage}");
+        assert!(
+            coverage["message"].as_str().unwrap().contains("25"),
+            "{coverage}"
+        );
+        assert_eq!(
+            report["stats"]["files_walked"].as_u64().unwrap(),
+            walked + 1
+        );
+    }
+
+    // A path the walk reaches anyway is not read twice.
+    let report = run(&["--include", ".gitignore"]);
+    assert_eq!(report["stats"]["files_walked"].as_u64().unwrap(), walked);
+
+    // Outside the audited folder: refused and said so, nothing read.
+    let report = run(&["--include", "../outside", "--include", "missing.txt"]);
+    assert_eq!(report["stats"]["files_walked"].as_u64().unwrap(), walked);
+    let problems = report["stats"]["problems"].to_string();
+    assert!(problems.contains("inside the audited folder"), "{problems}");
+    assert!(
+        problems.contains("missing.txt: included path does not exist"),
+        "{problems}"
+    );
+}

@@ -169,6 +169,11 @@ pub struct AuditArgs {
     /// Leave paths matching this gitignore-style pattern out; repeatable.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Also read this file or directory (relative to the audited folder)
+    /// although .gitignore hides it, e.g. a coverage report CI generated;
+    /// repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub include: Vec<String>,
     /// When to use colour in the table.
     #[arg(long, value_enum, default_value_t)]
     pub color: ColorArg,

@@ -146,6 +146,13 @@ pub fn run(args: AuditArgs) -> Result<u8, Failure> {
         .chain(&args.exclude)
         .cloned()
         .collect();
+    options.scan.include = config
+        .scan
+        .include
+        .iter()
+        .chain(&args.include)
+        .cloned()
+        .collect();
     let flags = Gate {
         fail_under: args.fail_under,
         fail_on: args.fail_on.map(Into::into),

@@ -42,6 +42,10 @@ pub struct ScanOptions {
     pub max_file_size: u64,
     /// Extra gitignore-style patterns to leave out of the walk.
     pub exclude: Vec<String>,
+    /// Files or directories (relative to the root) to read even though
+    /// ignore rules hide them: generated reports such as `coverage/lcov.info`
+    /// that CI writes before the audit runs.
+    pub include: Vec<String>,
     /// Walker threads; 0 picks one per core.
     pub threads: usize,
     /// Counts files as they are walked, for a progress indicator in the
@@ -54,6 +58,7 @@ impl Default for ScanOptions {
         ScanOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             exclude: Vec::new(),
+            include: Vec::new(),
             threads: 0,
             progress: None,
         }

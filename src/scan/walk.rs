@@ -9,6 +9,7 @@ use ignore::overrides::OverrideBuilder;
 use ignore::{DirEntry, WalkBuilder, WalkState};
 use memchr::{memchr, memmem, memrchr};
 use regex::bytes::{CaptureLocations, Regex};
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
@@ -79,14 +80,31 @@ pub fn scan(root: &Path, plan: &ScanPlan, options: &ScanOptions) -> Result<Evide
         builder.overrides(overrides);
     }
 
+    let include: Vec<String> = options
+        .include
+        .iter()
+        .map(|p| p.trim_end_matches('/').to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let walked_included = Mutex::new(HashSet::new());
     let finished: Mutex<Vec<Partial>> = Mutex::new(Vec::new());
     builder.build_parallel().run(|| {
-        let mut worker = Worker::new(root, plan, options, &finished);
+        let mut worker = Worker::new(root, plan, options, &finished, &include, &walked_included);
         Box::new(move |entry| {
             worker.visit(entry);
             WalkState::Continue
         })
     });
+    if !include.is_empty() {
+        let walked = walked_included
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        let none = Mutex::new(HashSet::new());
+        let mut worker = Worker::new(root, plan, options, &finished, &[], &none);
+        for path in &include {
+            visit_included(&mut worker, root, path, &walked);
+        }
+    }
 
     let mut total = Partial::new(
         plan.selector_count,
@@ -99,6 +117,62 @@ pub fn scan(root: &Path, plan: &ScanPlan, options: &ScanOptions) -> Result<Evide
     Ok(total.finish(started.elapsed()))
 }
 
+/// Reads what ignore rules hid under `include` (a file or a directory,
+/// relative to the root): the files the walk did not reach, without any
+/// ignore rule, `.git` still left out. A path that does not exist is a
+/// problem in the scan statistics, not an error.
+fn visit_included(worker: &mut Worker<'_>, root: &Path, include: &str, walked: &HashSet<String>) {
+    let inside = Path::new(include).components().all(|c| {
+        matches!(
+            c,
+            std::path::Component::Normal(_) | std::path::Component::CurDir
+        )
+    });
+    if !inside {
+        // A repository's readyctl.toml must not make the audit read, and
+        // report on, files outside the folder it audits.
+        if let Some(partial) = worker.partial.as_mut() {
+            partial.stats.problem(format!(
+                "{include}: included paths must be inside the audited folder"
+            ));
+        }
+        return;
+    }
+    let path = root.join(include);
+    if !path.exists() {
+        if let Some(partial) = worker.partial.as_mut() {
+            partial
+                .stats
+                .problem(format!("{include}: included path does not exist"));
+        }
+        return;
+    }
+    let files = WalkBuilder::new(&path)
+        .standard_filters(false)
+        .follow_links(false)
+        .filter_entry(|entry| entry.file_name() != ".git")
+        .build();
+    for entry in files {
+        let Ok(entry) = entry else {
+            worker.visit(entry);
+            continue;
+        };
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let relative = relative_path(root, entry.path());
+        if !walked.contains(&relative) {
+            worker.visit_file(entry.path(), relative);
+        }
+    }
+}
+
+/// Whether `path` is `prefix` or inside the directory `prefix`.
+fn is_under(path: &str, prefix: &str) -> bool {
+    path.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 /// Per-thread state. Its partial result is handed over when the walker drops
 /// it, which happens once the thread has no more work.
 struct Worker<'a> {
@@ -106,6 +180,10 @@ struct Worker<'a> {
     plan: &'a ScanPlan,
     options: &'a ScanOptions,
     sink: &'a Mutex<Vec<Partial>>,
+    /// `ScanOptions::include`, without trailing slashes.
+    include: &'a [String],
+    /// Files under `include` that the walk itself reached.
+    walked_included: &'a Mutex<HashSet<String>>,
     partial: Option<Partial>,
     buffer: Vec<u8>,
     selectors: Vec<usize>,
@@ -132,12 +210,16 @@ impl<'a> Worker<'a> {
         plan: &'a ScanPlan,
         options: &'a ScanOptions,
         sink: &'a Mutex<Vec<Partial>>,
+        include: &'a [String],
+        walked_included: &'a Mutex<HashSet<String>>,
     ) -> Self {
         Worker {
             root,
             plan,
             options,
             sink,
+            include,
+            walked_included,
             partial: Some(Partial::new(
                 plan.selector_count,
                 plan.pattern_count(),
@@ -165,11 +247,26 @@ impl<'a> Worker<'a> {
         if !entry.file_type().is_some_and(|t| t.is_file()) {
             return;
         }
+        let relative = relative_path(self.root, entry.path());
+        if self.include.iter().any(|i| is_under(&relative, i)) {
+            self.walked_included
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(relative.clone());
+        }
+        self.visit_file(entry.path(), relative);
+    }
+
+    /// Everything the plan wants from one file: selectors, documents, kept
+    /// contents and content patterns.
+    fn visit_file(&mut self, path: &Path, relative: String) {
+        let Some(partial) = self.partial.as_mut() else {
+            return;
+        };
         partial.stats.files_walked += 1;
         if let Some(progress) = &self.options.progress {
             progress.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
-        let relative = relative_path(self.root, entry.path());
 
         self.plan.selectors_for(&relative, &mut self.selectors);
         for selector in &self.selectors {
@@ -197,26 +294,25 @@ impl<'a> Worker<'a> {
             }
             return;
         }
-        let readable =
-            match read_limited(entry.path(), self.options.max_file_size, &mut self.buffer) {
-                Ok(()) => {
-                    let content = self.buffer.as_slice();
-                    if memchr(0, &content[..content.len().min(BINARY_PROBE)]).is_some() {
-                        partial.stats.skipped_binary += 1;
-                        false
-                    } else {
-                        true
-                    }
-                }
-                Err(ReadProblem::TooLarge) => {
-                    partial.stats.skipped_too_large += 1;
+        let readable = match read_limited(path, self.options.max_file_size, &mut self.buffer) {
+            Ok(()) => {
+                let content = self.buffer.as_slice();
+                if memchr(0, &content[..content.len().min(BINARY_PROBE)]).is_some() {
+                    partial.stats.skipped_binary += 1;
                     false
+                } else {
+                    true
                 }
-                Err(ReadProblem::Io(err)) => {
-                    partial.stats.problem(format!("{relative}: {err}"));
-                    false
-                }
-            };
+            }
+            Err(ReadProblem::TooLarge) => {
+                partial.stats.skipped_too_large += 1;
+                false
+            }
+            Err(ReadProblem::Io(err)) => {
+                partial.stats.problem(format!("{relative}: {err}"));
+                false
+            }
+        };
         for (request, content) in &self.documents {
             let wanted = *content
                 && readable
