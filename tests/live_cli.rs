@@ -174,3 +174,67 @@ fn a_bad_url_is_a_usage_error() {
         .code(2)
         .stderr(predicates::str::contains("only http:// and https://"));
 }
+
+/// A live check's `when` reads the repository: an endpoint only some
+/// services have is probed only where the code says it exists.
+#[test]
+fn a_live_check_with_when_is_probed_only_where_it_applies() {
+    let lab = Lab::new();
+    let packs = tempfile::tempdir().unwrap();
+    std::fs::write(
+        packs.path().join("metrics.yaml"),
+        "- id: endpoint.custom-metrics\n  title: Metrics are exposed\n  category: monitoring\n  \
+         severity: medium\n  stage: production\n  description: d\n  remediation: r\n  effort: 1h\n  \
+         when:\n    content_match: { paths: ['**/*.go'], pattern: prometheus }\n  \
+         rule:\n    http: { path: /metrics, status: 200 }\n",
+    )
+    .unwrap();
+    let target = format!("http://127.0.0.1:{}", lab.closed_port());
+    let status = |repo: &std::path::Path| -> (String, String) {
+        let output = readyctl()
+            .arg("audit")
+            .arg(repo)
+            .arg("--checks")
+            .arg(packs.path())
+            .args([
+                "--url",
+                &target,
+                "--timeout",
+                "2s",
+                "--format",
+                "json",
+                "--exit-zero",
+            ])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let check = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "endpoint.custom-metrics")
+            .unwrap()
+            .clone();
+        (
+            check["status"].as_str().unwrap().to_string(),
+            check["message"].as_str().unwrap().to_string(),
+        )
+    };
+
+    let without = tempfile::tempdir().unwrap();
+    let (state, message) = status(without.path());
+    assert_eq!(state, "skip", "{message}");
+    assert!(message.starts_with("not applicable"), "{message}");
+
+    let with = tempfile::tempdir().unwrap();
+    std::fs::write(
+        with.path().join("main.go"),
+        "import \"github.com/prometheus/client_golang/prometheus\"\n",
+    )
+    .unwrap();
+    // Probed: the port is closed, so the probe is an error with the reason.
+    let (state, message) = status(with.path());
+    assert_eq!(state, "error", "{message}");
+    assert!(message.contains("/metrics"), "{message}");
+}
