@@ -9,6 +9,17 @@ use readyctl::{AuditOptions, Catalog, Config, audit};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+/// `dir` audited with `catalog` and the default configuration.
+fn builtin_audit(dir: &Path, catalog: &Catalog, name: &str) -> readyctl::report::Report {
+    audit(
+        dir,
+        catalog,
+        &Config::default(),
+        &AuditOptions::new(name.to_string()),
+    )
+    .unwrap()
+}
+
 fn zoo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/secrets-zoo")
 }
@@ -30,13 +41,7 @@ fn pattern_names(rule: &RuleSpec, into: &mut Vec<String>) {
 #[test]
 fn every_credential_format_is_found_and_no_decoy_is() {
     let catalog = Catalog::builtin().unwrap();
-    let report = audit(
-        &zoo(),
-        &catalog,
-        &Config::default(),
-        &AuditOptions::new("secrets-zoo".to_string()),
-    )
-    .unwrap();
+    let report = builtin_audit(&zoo(), &catalog, "secrets-zoo");
     let mut problems = Vec::new();
     let mut formats = 0;
     for check in catalog
@@ -193,13 +198,7 @@ fn credentials_among_non_ascii_text_are_found_at_their_line() {
     );
     std::fs::write(dir.path().join("auth.rs"), text).unwrap();
     let catalog = Catalog::builtin().unwrap();
-    let report = audit(
-        dir.path(),
-        &catalog,
-        &Config::default(),
-        &AuditOptions::new("non-ascii".to_string()),
-    )
-    .unwrap();
+    let report = builtin_audit(dir.path(), &catalog, "non-ascii");
     let lines: BTreeSet<(String, Option<usize>)> = report
         .checks
         .iter()
@@ -221,13 +220,7 @@ fn credentials_among_non_ascii_text_are_found_at_their_line() {
 #[test]
 fn generic_detector_does_not_repeat_specific_findings() {
     let catalog = Catalog::builtin().unwrap();
-    let report = audit(
-        &zoo(),
-        &catalog,
-        &Config::default(),
-        &AuditOptions::new("secrets-zoo".to_string()),
-    )
-    .unwrap();
+    let report = builtin_audit(&zoo(), &catalog, "secrets-zoo");
     let generic = report
         .checks
         .iter()
@@ -262,13 +255,7 @@ fn generic_detector_does_not_repeat_specific_findings() {
         "aws_secret_access_key = \"KRrYV3CJC+BZHhm5S6xxMYHxq2B5kRP0r6UV1cZB\"\n",
     )
     .unwrap();
-    let report = audit(
-        dir.path(),
-        &catalog,
-        &Config::default(),
-        &AuditOptions::new("one-key".to_string()),
-    )
-    .unwrap();
+    let report = builtin_audit(dir.path(), &catalog, "one-key");
     let status = |id: &str| {
         let check = report.checks.iter().find(|c| c.id == id).unwrap();
         (check.status, check.message.clone())

@@ -139,20 +139,10 @@ pub fn run(args: AuditArgs) -> Result<u8, Failure> {
         .max_file_size
         .or(config.scan.max_file_size)
         .unwrap_or(options.scan.max_file_size);
-    options.scan.exclude = config
-        .scan
-        .exclude
-        .iter()
-        .chain(&args.exclude)
-        .cloned()
-        .collect();
-    options.scan.include = config
-        .scan
-        .include
-        .iter()
-        .chain(&args.include)
-        .cloned()
-        .collect();
+    // Lists add up: the config's entries, then the command line's.
+    let both = |configured: &[String], given: &[String]| [configured, given].concat();
+    options.scan.exclude = both(&config.scan.exclude, &args.exclude);
+    options.scan.include = both(&config.scan.include, &args.include);
     let flags = Gate {
         fail_under: args.fail_under,
         fail_on: args.fail_on.map(Into::into),
