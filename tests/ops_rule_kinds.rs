@@ -134,7 +134,7 @@ fn coverage_reports_that_cannot_be_read_are_named() {
     assert_eq!(result.status, Status::Pass, "{}", result.message);
     assert_eq!(
         finding_texts(&result)[0],
-        "a/lcov.info:- not read (binary, too large or unreadable)"
+        "a/lcov.info:- not read (binary, too large, unreadable or over the in-memory limit; see the scan problems)"
     );
 }
 

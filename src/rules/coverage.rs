@@ -72,7 +72,7 @@ impl Coverage {
                 findings.push(Finding::at(
                     document.path.clone(),
                     None,
-                    "not read (binary, too large or unreadable)",
+                    "not read (binary, too large, unreadable or over the in-memory limit; see the scan problems)",
                 ));
                 continue;
             };

@@ -20,6 +20,11 @@ pub const HIT_LIMIT: usize = 200;
 /// (migration directories, coverage reports), so this is a safety net rather
 /// than a sample size.
 pub const DOCUMENT_LIMIT: usize = 10_000;
+/// Bytes of text kept per document request. Past it, the largest paths keep
+/// their place in the request but lose their text (rules report them as not
+/// read), so a repository with thousands of large migrations cannot make an
+/// audit hold them all.
+pub const DOCUMENT_TEXT_BYTES_LIMIT: usize = 32 * 1024 * 1024;
 /// Files whose contents are kept for structured rules (the smallest paths
 /// win, so the choice does not depend on thread timing). Each is at most
 /// `max_file_size`; manifests and configuration files are small, and this
@@ -121,6 +126,121 @@ impl ScanStats {
         self.problems.extend(other.problems);
         self.problems.sort();
         self.problems.truncate(PROBLEM_LIMIT);
+    }
+}
+
+/// One document request's files: at most [`DOCUMENT_LIMIT`] paths, with at
+/// most [`DOCUMENT_TEXT_BYTES_LIMIT`] of text among them. The texts kept are
+/// those of the longest run of smallest paths that fits, so the choice does
+/// not depend on thread timing: every walker thread's cut is at or after the
+/// global one (its own run holds fewer bytes), and the merge cuts again.
+#[derive(Debug)]
+pub(crate) struct DocumentSet {
+    files: Bounded<Document>,
+    text_bytes: usize,
+    budget: usize,
+    /// Paths from here on keep no text (the budget ran out before them).
+    cut: Option<String>,
+}
+
+impl Default for DocumentSet {
+    fn default() -> Self {
+        DocumentSet::with_budget(DOCUMENT_TEXT_BYTES_LIMIT)
+    }
+}
+
+fn text_len(document: &Document) -> usize {
+    document.text.as_ref().map_or(0, String::len)
+}
+
+impl DocumentSet {
+    fn with_budget(budget: usize) -> Self {
+        DocumentSet {
+            files: Bounded::new(DOCUMENT_LIMIT),
+            text_bytes: 0,
+            budget,
+            cut: None,
+        }
+    }
+
+    pub(crate) fn insert(&mut self, document: Document) {
+        self.files.count_only();
+        self.keep(document);
+    }
+
+    fn keep(&mut self, mut document: Document) {
+        if self.cut.as_ref().is_some_and(|cut| document.path >= *cut) {
+            document.text = None;
+        }
+        self.text_bytes += text_len(&document);
+        self.files.kept.insert(document);
+        if self.files.kept.len() > self.files.limit
+            && let Some(last) = self.files.kept.pop_last()
+        {
+            self.text_bytes -= text_len(&last);
+        }
+        self.enforce_budget();
+    }
+
+    /// Takes texts away from the largest paths until the rest fits, and
+    /// moves the cut to the smallest path that lost its text.
+    fn enforce_budget(&mut self) {
+        while self.text_bytes > self.budget {
+            let Some(last) = self
+                .files
+                .kept
+                .iter()
+                .rev()
+                .find(|d| d.text.is_some())
+                .cloned()
+            else {
+                break;
+            };
+            self.files.kept.remove(&last);
+            self.text_bytes -= text_len(&last);
+            if self.cut.as_ref().is_none_or(|cut| last.path < *cut) {
+                self.cut = Some(last.path.clone());
+            }
+            self.files.kept.insert(Document {
+                path: last.path,
+                text: None,
+            });
+        }
+    }
+
+    fn absorb(&mut self, other: DocumentSet) {
+        self.files.count += other.files.count;
+        if let Some(theirs) = other.cut
+            && self.cut.as_ref().is_none_or(|mine| theirs < *mine)
+        {
+            self.cut = Some(theirs);
+        }
+        // Texts past the new cut go before anything is added.
+        if let Some(cut) = self.cut.clone() {
+            let past: Vec<Document> = self
+                .files
+                .kept
+                .range(
+                    Document {
+                        path: cut,
+                        text: None,
+                    }..,
+                )
+                .filter(|d| d.text.is_some())
+                .cloned()
+                .collect();
+            for document in past {
+                self.files.kept.remove(&document);
+                self.text_bytes -= text_len(&document);
+                self.files.kept.insert(Document {
+                    path: document.path,
+                    text: None,
+                });
+            }
+        }
+        for document in other.files.kept {
+            self.keep(document);
+        }
     }
 }
 
@@ -227,7 +347,7 @@ impl Kept {
 pub(crate) struct Partial {
     pub(crate) selectors: Vec<Bounded<String>>,
     pub(crate) patterns: Vec<Bounded<Hit>>,
-    pub(crate) documents: Vec<Bounded<Document>>,
+    pub(crate) documents: Vec<DocumentSet>,
     pub(crate) suppressed: Vec<usize>,
     pub(crate) kept: Kept,
     pub(crate) captures: Vec<BTreeMap<String, Hit>>,
@@ -237,9 +357,7 @@ pub(crate) struct Partial {
 impl Partial {
     pub(crate) fn new(selectors: usize, patterns: usize, documents: usize) -> Self {
         Partial {
-            documents: (0..documents)
-                .map(|_| Bounded::new(DOCUMENT_LIMIT))
-                .collect(),
+            documents: (0..documents).map(|_| DocumentSet::default()).collect(),
             selectors: (0..selectors).map(|_| Bounded::new(SAMPLE_LIMIT)).collect(),
             patterns: (0..patterns).map(|_| Bounded::new(HIT_LIMIT)).collect(),
             suppressed: vec![0; patterns],
@@ -289,6 +407,16 @@ impl Partial {
     pub(crate) fn finish(self, duration: Duration) -> Evidence {
         let mut stats = self.stats;
         stats.duration = duration;
+        // Rules see these files without text, as if unreadable; the report
+        // says why.
+        for cut in self.documents.iter().filter_map(|set| set.cut.as_ref()) {
+            if stats.problems.len() < PROBLEM_LIMIT {
+                stats.problems.push(format!(
+                    "{cut} and later paths of the same rule were not kept in memory: over the {} MiB limit per rule",
+                    DOCUMENT_TEXT_BYTES_LIMIT >> 20
+                ));
+            }
+        }
         let mut kept_by_selector = vec![Vec::new(); self.selectors.len()];
         let mut files = BTreeMap::new();
         for (path, (selectors, text)) in self.kept.files {
@@ -325,9 +453,9 @@ impl Partial {
             documents: self
                 .documents
                 .into_iter()
-                .map(|b| Documents {
-                    count: b.count,
-                    files: b.kept.into_iter().collect(),
+                .map(|set| Documents {
+                    count: set.files.count,
+                    files: set.files.kept.into_iter().collect(),
                 })
                 .collect(),
             stats,
@@ -423,5 +551,64 @@ impl Evidence {
 
     pub fn documents(&self, id: DocumentsId) -> &Documents {
         &self.documents[id.0]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document(path: &str, bytes: usize) -> Document {
+        Document {
+            path: path.to_string(),
+            text: Some("x".repeat(bytes)),
+        }
+    }
+
+    /// Paths with text, in order.
+    fn with_text(set: &DocumentSet) -> Vec<&str> {
+        set.files
+            .kept
+            .iter()
+            .filter(|d| d.text.is_some())
+            .map(|d| d.path.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn texts_past_the_budget_are_dropped_the_same_way_in_any_order_and_split() {
+        let docs = [
+            document("a", 10),
+            document("b", 100),
+            document("c", 10),
+            document("d", 5),
+        ];
+        // The longest run of smallest paths that fits in 25 bytes: `a`
+        // (a + b would not fit, and nothing after b may keep text).
+        let orders: [&[usize]; 3] = [&[0, 1, 2, 3], &[3, 2, 1, 0], &[2, 0, 3, 1]];
+        for order in orders {
+            let mut one = DocumentSet::with_budget(25);
+            for i in order {
+                one.insert(docs[*i].clone());
+            }
+            assert_eq!(with_text(&one), ["a"], "{order:?}");
+            assert_eq!(one.files.kept.len(), 4, "paths stay, only texts go");
+            assert_eq!(one.text_bytes, 10);
+
+            // Split between two walker threads, then merged.
+            let (mut left, mut right) =
+                (DocumentSet::with_budget(25), DocumentSet::with_budget(25));
+            for (n, i) in order.iter().enumerate() {
+                if n % 2 == 0 { &mut left } else { &mut right }.insert(docs[*i].clone());
+            }
+            left.absorb(right);
+            assert_eq!(with_text(&left), ["a"], "{order:?} split");
+            assert_eq!(left.files.count, 4);
+        }
+
+        // Everything fits: nothing is dropped.
+        let mut all = DocumentSet::with_budget(1000);
+        docs.iter().cloned().for_each(|d| all.insert(d));
+        assert_eq!(with_text(&all), ["a", "b", "c", "d"]);
     }
 }
