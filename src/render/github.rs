@@ -72,13 +72,10 @@ fn summary_line(report: &Report) -> String {
         format!("gate failed: {}", report.gate.reasons.join("; "))
     };
     let message = format!(
-        "{} (score {}, {} passed, {} failed, {} errored, {} not applicable); {gate}",
+        "{} (score {}, {}); {gate}",
         summary.verdict.title(),
         format_score(summary.score),
-        summary.passed,
-        summary.failed,
-        summary.errored,
-        summary.skipped,
+        super::text::check_counts(summary),
     );
     format!(
         "::notice title={}::{}",

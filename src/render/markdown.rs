@@ -36,14 +36,11 @@ fn header(out: &mut String, report: &Report) {
     let _ = writeln!(out, "# Production readiness: {}\n", report.target.name);
     let _ = writeln!(
         out,
-        "> {} **{}** — overall score **{}** ({} passed, {} failed, {} errored, {} not applicable)  ",
+        "> {} **{}** — overall score **{}** ({})  ",
         verdict_icon(summary.verdict),
         summary.verdict.title(),
         format_score(summary.score),
-        summary.passed,
-        summary.failed,
-        summary.errored,
-        summary.skipped,
+        super::text::check_counts(summary),
     );
     if summary.waived > 0 {
         let _ = writeln!(out, "> {} check(s) waived (see below)  ", summary.waived);

@@ -251,16 +251,13 @@ impl Renderer for Table {
         let summary = &report.summary;
         let _ = writeln!(
             out,
-            "\nVerdict: {} (score {}, {} passed, {} failed, {} errored, {} not applicable)",
+            "\nVerdict: {} (score {}, {})",
             self.paint(
                 Self::verdict_style(Some(summary.verdict)).bold(),
                 summary.verdict.title()
             ),
             format_score(summary.score),
-            summary.passed,
-            summary.failed,
-            summary.errored,
-            summary.skipped,
+            super::text::check_counts(summary),
         );
         if summary.waived > 0 {
             let _ = writeln!(

@@ -13,6 +13,14 @@ pub fn format_score(score: Option<f64>) -> String {
     }
 }
 
+/// How the checks came out, as every format's verdict line says it.
+pub(crate) fn check_counts(summary: &crate::report::Summary) -> String {
+    format!(
+        "{} passed, {} failed, {} errored, {} not applicable",
+        summary.passed, summary.failed, summary.errored, summary.skipped
+    )
+}
+
 /// A score change in points: `+2.5`, `-3.1`, `0`, or `n/a`.
 pub fn format_change(change: Option<f64>) -> String {
     match change {
