@@ -14,6 +14,7 @@ mod diff;
 mod generate;
 mod init;
 mod output;
+mod templates;
 mod progress;
 
 use clap::Parser;
