@@ -31,7 +31,11 @@ fn head_commit() -> Option<String> {
     let git_dir = if dot_git.is_file() {
         let text = fs::read_to_string(&dot_git).ok()?;
         let dir = PathBuf::from(text.strip_prefix("gitdir:")?.trim());
-        if dir.is_absolute() { dir } else { manifest.join(dir) }
+        if dir.is_absolute() {
+            dir
+        } else {
+            manifest.join(dir)
+        }
     } else {
         dot_git
     };

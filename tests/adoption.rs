@@ -233,7 +233,11 @@ fn fake_release(dir: &Path, target: &str, checksum_override: Option<&str>) {
     let name = format!("readyctl-{target}");
     let stage = dir.join("stage").join(&name);
     fs::create_dir_all(&stage).unwrap();
-    fs::write(stage.join("readyctl"), "#!/bin/sh\necho readyctl-fake 0.1.0\n").unwrap();
+    fs::write(
+        stage.join("readyctl"),
+        "#!/bin/sh\necho readyctl-fake 0.1.0\n",
+    )
+    .unwrap();
     fs::write(stage.join("README.md"), "readme\n").unwrap();
     let release = dir.join("v0.1.0");
     fs::create_dir_all(&release).unwrap();
@@ -266,7 +270,10 @@ fn run_install(releases: &Path, dest: &Path) -> std::process::Output {
         .arg(repo().join("scripts/install.sh"))
         .args(["0.1.0"])
         .arg(dest)
-        .env("READYCTL_DOWNLOAD_URL", format!("file://{}", releases.display()))
+        .env(
+            "READYCTL_DOWNLOAD_URL",
+            format!("file://{}", releases.display()),
+        )
         .env("READYCTL_TARGET", "x86_64-unknown-linux-musl")
         .output()
         .unwrap()
@@ -283,14 +290,21 @@ fn the_actions_installer_verifies_the_checksum_before_installing() {
     let out = run_install(good.path(), &dest);
     assert!(out.status.success(), "{out:?}");
     let run = Command::new(dest.join("readyctl")).output().unwrap();
-    assert_eq!(String::from_utf8_lossy(&run.stdout), "readyctl-fake 0.1.0\n");
+    assert_eq!(
+        String::from_utf8_lossy(&run.stdout),
+        "readyctl-fake 0.1.0\n"
+    );
     assert!(
         !dest.join("README.md").exists(),
         "only the binary is installed"
     );
 
     let bad = tempfile::tempdir().unwrap();
-    fake_release(bad.path(), "x86_64-unknown-linux-musl", Some(&"0".repeat(64)));
+    fake_release(
+        bad.path(),
+        "x86_64-unknown-linux-musl",
+        Some(&"0".repeat(64)),
+    );
     let dest = bad.path().join("bin");
     let out = run_install(bad.path(), &dest);
     assert_eq!(out.status.code(), Some(1));
@@ -328,7 +342,11 @@ fn the_actions_audit_step_sets_outputs_and_defers_the_gate() {
     let written = fs::read_to_string(&outputs).unwrap();
     assert!(written.contains("verdict=not_ready"), "{written}");
     assert!(written.contains("exit-code=1"), "{written}");
-    assert!(written.lines().any(|l| l.starts_with("score=") && l.len() > 6));
+    assert!(
+        written
+            .lines()
+            .any(|l| l.starts_with("score=") && l.len() > 6)
+    );
     let json = dir.path().join("readyctl/readyctl.json");
     assert!(written.contains(&format!("report-path={}", json.display())));
     assert!(json.is_file());
@@ -381,13 +399,22 @@ fn the_pre_commit_hook_is_quiet_on_pass_and_gates_only_new_findings() {
     fs::create_dir_all(dir.path().join(".readyctl")).unwrap();
     let write = readyctl()
         .current_dir(dir.path())
-        .args(["audit", "--write-baseline", ".readyctl/baseline.json", "--exit-zero"])
+        .args([
+            "audit",
+            "--write-baseline",
+            ".readyctl/baseline.json",
+            "--exit-zero",
+        ])
         .output()
         .unwrap();
     assert!(write.status.success(), "{write:?}");
     let second = hook_run();
     assert_eq!(second.status.code(), Some(0), "{second:?}");
-    assert!(second.stdout.is_empty(), "{}", String::from_utf8_lossy(&second.stdout));
+    assert!(
+        second.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&second.stdout)
+    );
     // A new problem fails again.
     fs::create_dir_all(dir.path().join("keys")).unwrap();
     fs::write(
@@ -418,7 +445,10 @@ fn release_and_image_configuration_describe_what_the_issue_promises() {
     ] {
         assert!(targets.contains(&want), "{want}");
     }
-    assert!(!targets.iter().any(|t| t.ends_with("linux-gnu")), "static Linux builds only");
+    assert!(
+        !targets.iter().any(|t| t.ends_with("linux-gnu")),
+        "static Linux builds only"
+    );
 
     // readyctl's own Dockerfile rules, on readyctl's own Dockerfile.
     let report = readyctl()

@@ -106,7 +106,10 @@ fn init_writes_a_gitlab_job_on_request() {
     let job: serde_json::Value = serde_saphyr::from_str(&text).expect("valid YAML");
     let script = job["readyctl"]["script"].to_string();
     assert!(script.contains("--report sarif=readyctl.sarif"), "{script}");
-    assert!(script.contains("sha256sum -c"), "the download is verified: {script}");
+    assert!(
+        script.contains("sha256sum -c"),
+        "the download is verified: {script}"
+    );
     assert!(!script.contains("cargo install"), "{script}");
     assert_eq!(
         job["readyctl"]["artifacts"]["reports"]["junit"],

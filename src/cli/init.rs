@@ -4,8 +4,8 @@
 //! comments name what the audit will see.
 
 use super::args::{CiArg, InitArgs};
-use super::{Failure, exit, output};
 use super::templates;
+use super::{Failure, exit, output};
 use readyctl::config::CONFIG_FILE;
 use readyctl::render::stack_lines;
 use readyctl::scan::ScanOptions;
@@ -99,19 +99,20 @@ fn default_branch(root: &Path) -> String {
     let git = root.join(".git");
     let read_ref = |path: PathBuf, prefix: &str| -> Option<String> {
         let text = std::fs::read_to_string(path).ok()?;
-        let name = text.trim().strip_prefix("ref:")?.trim().strip_prefix(prefix)?;
+        let name = text
+            .trim()
+            .strip_prefix("ref:")?
+            .trim()
+            .strip_prefix(prefix)?;
         let plain = !name.is_empty()
             && name
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b));
         plain.then(|| name.to_string())
     };
-    read_ref(
-        git.join("refs/remotes/origin/HEAD"),
-        "refs/remotes/origin/",
-    )
-    .or_else(|| read_ref(git.join("HEAD"), "refs/heads/"))
-    .unwrap_or_else(|| "main".to_string())
+    read_ref(git.join("refs/remotes/origin/HEAD"), "refs/remotes/origin/")
+        .or_else(|| read_ref(git.join("HEAD"), "refs/heads/"))
+        .unwrap_or_else(|| "main".to_string())
 }
 
 fn shell_quote(path: &str) -> String {

@@ -14,8 +14,8 @@ mod diff;
 mod generate;
 mod init;
 mod output;
-mod templates;
 mod progress;
+mod templates;
 
 use clap::Parser;
 use std::process::ExitCode;
