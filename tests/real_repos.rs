@@ -428,3 +428,49 @@ fn readyctl_agrees_with_the_reviewer_on_real_repositories() {
         problems.join("\n")
     );
 }
+
+/// The comparison itself, on made-up results, so its rules hold even where
+/// the archives are absent.
+#[test]
+fn comparison_fails_on_unmarked_disagreements_and_on_fixed_gaps() {
+    let result = |id: &str, severity: &str, status: &str| -> CheckResult {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "title": "t", "category": "ci", "severity": severity,
+            "stage": "beta", "status": status, "message": format!("{id} said {status}"),
+            "description": "d", "remediation": "r", "effort": "30m",
+            "effort_minutes": 30, "source": "test"
+        }))
+        .expect("a check result")
+    };
+    let checks = vec![
+        result("ci.agrees", "medium", "skip"),
+        result("ci.differs", "high", "fail"),
+        result("ci.known", "medium", "pass"),
+        result("ci.fixed", "medium", "fail"),
+        result("ci.unjudged", "low", "pass"),
+        result("endpoint.live", "high", "skip"),
+    ];
+    let judged: Judgements = toml::from_str(
+        r#"[checks]
+"ci.agrees" = { expect = "skip", why = "nothing to judge", today = "skip" }
+"ci.differs" = { expect = "pass", why = "ci.yml:3 make test", today = "fail" }
+"ci.known" = { expect = "fail", why = "no lint", today = "pass", gap = "issue 11" }
+"ci.fixed" = { expect = "fail", why = "no build", today = "pass", gap = "issue 11" }
+"ci.gone" = { expect = "pass", why = "renamed", today = "pass" }
+"#,
+    )
+    .unwrap();
+    let out = compare("repo", &judged, &checks);
+
+    assert_eq!((out.judged, out.agreed_now), (4, 2));
+    assert_eq!((out.agreed_before, out.with_today), (1, 4));
+    assert_eq!(out.gaps.len(), 1);
+    assert!(out.gaps[0].contains("ci.known"));
+    assert_eq!(out.problems.len(), 3, "{:#?}", out.problems);
+    assert!(out.problems[0].contains("ci.differs"));
+    assert!(out.problems[1].contains("ci.fixed") && out.problems[1].contains("remove the `gap`"));
+    assert!(out.problems[2].contains("ci.gone"));
+    assert_eq!(out.false_blockers.len(), 1);
+    assert!(out.false_blockers[0].starts_with("ci.differs (high)"));
+    assert_eq!(out.unjudged, vec!["ci.unjudged".to_string()]);
+}
