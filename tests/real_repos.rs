@@ -1,0 +1,395 @@
+//! readyctl measured against a reviewer's judgement of real repositories.
+//!
+//! `../shared/real-repos/` (beside the repository; CI has it) holds source
+//! snapshots of public projects, one `<owner>+<name>.tar.zst` each. For every
+//! `tests/real/<owner>+<name>.toml` this test unpacks the archive once into the
+//! target dir, audits it with the built-in catalog and `Config::default()`, and
+//! compares each check with what a reviewer said after reading the files.
+//! Without the archives it says it skipped and passes.
+//!
+//! Judgement file format (see also `tests/real/README.md`):
+//!
+//! ```toml
+//! # owner/name at <commit>: one line on what the project is
+//! [checks]
+//! "secrets.dev-defaults" = { expect = "fail", why = "settings.py:12 SECRET_KEY fallback 'abc' used in production", today = "fail" }
+//! "infra.compose-restart-policy" = { expect = "skip", why = "no production compose file", today = "pass", gap = "compose checks pass on nothing (issue 15)" }
+//! ```
+//!
+//! - `expect`: `pass`, `fail` or `skip` (not applicable, or nothing to judge;
+//!   readyctl's skip and not-applicable both count as skip).
+//! - `why`: one line of evidence, `file:line` where possible.
+//! - `today`: what readyctl said when the judgement was written, so the
+//!   agreement before later fixes stays computable.
+//! - `gap`: a known disagreement with readyctl. It is tolerated and printed;
+//!   once readyctl agrees the test fails until the `gap` is removed, so fixed
+//!   gaps cannot come back unnoticed.
+//!
+//! Any other disagreement fails the test with a table. Run with
+//! `cargo test --test real_repos -- --nocapture` for the agreement summary.
+//! The archives are found at `$READYCTL_REAL_REPOS`, else at
+//! `shared/real-repos/` in the nearest folder above the repository.
+
+use readyctl::model::Severity;
+use readyctl::report::CheckResult;
+use readyctl::{AuditOptions, Catalog, Config, audit};
+use ruzstd::decoding::{FrameDecoder, StreamingDecoder};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Judgements {
+    checks: BTreeMap<String, Judgement>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Judgement {
+    expect: Verdict,
+    why: String,
+    #[serde(default)]
+    today: Option<Verdict>,
+    #[serde(default)]
+    gap: Option<String>,
+}
+
+/// A status as the reviewer states it; readyctl's statuses fold into it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Verdict {
+    Pass,
+    Fail,
+    Skip,
+    /// readyctl could not evaluate the check; a reviewer never says this.
+    Error,
+}
+
+impl Verdict {
+    fn of(result: &CheckResult) -> Verdict {
+        // By name, so a future not-applicable status folds into skip too.
+        match result.status.id() {
+            "pass" => Verdict::Pass,
+            "fail" => Verdict::Fail,
+            "skip" | "not_applicable" | "not-applicable" | "na" => Verdict::Skip,
+            _ => Verdict::Error,
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Skip => "skip",
+            Verdict::Error => "error",
+        })
+    }
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn archives_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("READYCTL_REAL_REPOS") {
+        return Some(PathBuf::from(dir));
+    }
+    // Worktrees sit deeper than the main checkout; look in every folder above.
+    root()
+        .ancestors()
+        .skip(1)
+        .map(|dir| dir.join("shared/real-repos"))
+        .find(|dir| dir.is_dir())
+}
+
+fn judgement_files() -> Vec<(String, Judgements)> {
+    let dir = root().join("tests/real");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/real exists")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|path| {
+            let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let parsed: Judgements =
+                toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            (stem, parsed)
+        })
+        .collect()
+}
+
+/// Decodes every zstd frame of a stream in turn (`zstd -T` may write several).
+struct ZstdFrames<R: BufRead> {
+    decoder: Option<StreamingDecoder<R, FrameDecoder>>,
+    source: Option<R>,
+}
+
+impl<R: BufRead> Read for ZstdFrames<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if let Some(decoder) = &mut self.decoder {
+                let n = decoder.read(buf)?;
+                if n > 0 || buf.is_empty() {
+                    return Ok(n);
+                }
+                self.source = self.decoder.take().map(StreamingDecoder::into_inner);
+            }
+            let Some(source) = &mut self.source else {
+                return Ok(0);
+            };
+            if source.fill_buf()?.is_empty() {
+                return Ok(0);
+            }
+            let source = self.source.take().expect("checked above");
+            self.decoder = Some(StreamingDecoder::new(source).map_err(io::Error::other)?);
+        }
+    }
+}
+
+/// Unpacks `archive` under `cache` once and returns the project folder.
+/// A stamp with the archive's size and time tells a stale copy from a good one.
+fn unpacked(archive: &Path, cache: &Path, stem: &str) -> PathBuf {
+    let meta = std::fs::metadata(archive).unwrap();
+    let stamp_text = format!("{} {:?}", meta.len(), meta.modified().ok());
+    let dest = cache.join(stem);
+    let stamp = cache.join(format!("{stem}.stamp"));
+    let project = |dest: &Path| {
+        let inner = dest.join(stem);
+        if inner.is_dir() {
+            inner
+        } else {
+            dest.to_path_buf()
+        }
+    };
+    if std::fs::read_to_string(&stamp).is_ok_and(|s| s == stamp_text) && dest.is_dir() {
+        return project(&dest);
+    }
+    let partial = cache.join(format!("{stem}.partial"));
+    for dir in [&partial, &dest] {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).unwrap();
+        }
+    }
+    std::fs::create_dir_all(&partial).unwrap();
+    let frames = ZstdFrames {
+        decoder: None,
+        source: Some(BufReader::new(File::open(archive).unwrap())),
+    };
+    let mut tar = tar::Archive::new(frames);
+    // Snapshots may hold read-only files; the cache must stay removable.
+    tar.set_preserve_permissions(false);
+    tar.unpack(&partial)
+        .unwrap_or_else(|e| panic!("unpacking {}: {e}", archive.display()));
+    std::fs::rename(&partial, &dest).unwrap();
+    std::fs::write(&stamp, stamp_text).unwrap();
+    project(&dest)
+}
+
+struct Outcome {
+    repo: String,
+    judged: usize,
+    agreed_now: usize,
+    agreed_before: usize,
+    with_today: usize,
+    gaps: Vec<String>,
+    problems: Vec<String>,
+    false_blockers: Vec<String>,
+    unjudged: Vec<String>,
+}
+
+fn one_line(text: &str, max: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        flat
+    } else {
+        format!("{}…", flat.chars().take(max).collect::<String>())
+    }
+}
+
+fn compare(repo: &str, judged: &Judgements, checks: &[CheckResult]) -> Outcome {
+    let by_id: BTreeMap<&str, &CheckResult> = checks.iter().map(|c| (c.id.as_str(), c)).collect();
+    let mut out = Outcome {
+        repo: repo.to_string(),
+        judged: 0,
+        agreed_now: 0,
+        agreed_before: 0,
+        with_today: 0,
+        gaps: Vec::new(),
+        problems: Vec::new(),
+        false_blockers: Vec::new(),
+        unjudged: Vec::new(),
+    };
+    for (id, judgement) in &judged.checks {
+        let Some(result) = by_id.get(id.as_str()) else {
+            out.problems
+                .push(format!("`{id}` is judged but is not a built-in check"));
+            continue;
+        };
+        if judgement.expect == Verdict::Error {
+            out.problems
+                .push(format!("`{id}`: expect must be pass, fail or skip"));
+            continue;
+        }
+        out.judged += 1;
+        let now = Verdict::of(result);
+        if let Some(today) = judgement.today {
+            out.with_today += 1;
+            out.agreed_before += usize::from(today == judgement.expect);
+        }
+        let agrees = now == judgement.expect;
+        out.agreed_now += usize::from(agrees);
+        let blocker = matches!(result.severity, Severity::Critical | Severity::High)
+            && now == Verdict::Fail
+            && judgement.expect != Verdict::Fail;
+        if blocker {
+            out.false_blockers.push(format!(
+                "{id} ({}): reviewer {}, readyctl fail{}",
+                result.severity.id(),
+                judgement.expect,
+                if judgement.gap.is_some() {
+                    " [gap]"
+                } else {
+                    ""
+                }
+            ));
+        }
+        let row = format!(
+            "| {id} | {} | {now} | {} | {} |",
+            judgement.expect,
+            one_line(&judgement.why, 90),
+            one_line(&result.message, 140)
+        );
+        match (&judgement.gap, agrees) {
+            (Some(gap), false) => out.gaps.push(format!("{row} gap: {}", one_line(gap, 80))),
+            (Some(_), true) => out.problems.push(format!(
+                "{row} readyctl now agrees: remove the `gap` (and update `today` if you like)"
+            )),
+            (None, false) => out.problems.push(row),
+            (None, true) => {}
+        }
+    }
+    out.unjudged = checks
+        .iter()
+        .filter(|c| !c.id.starts_with("endpoint.") && !judged.checks.contains_key(&c.id))
+        .map(|c| c.id.clone())
+        .collect();
+    out
+}
+
+fn percent(part: usize, whole: usize) -> String {
+    if whole == 0 {
+        "-".to_string()
+    } else {
+        format!("{:.1}%", 100.0 * part as f64 / whole as f64)
+    }
+}
+
+#[test]
+fn readyctl_agrees_with_the_reviewer_on_real_repositories() {
+    let files = judgement_files();
+    let Some(archives) = archives_dir() else {
+        println!(
+            "real_repos: skipped, no shared/real-repos folder above {} (set READYCTL_REAL_REPOS)",
+            root().display()
+        );
+        return;
+    };
+    let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("real-repos");
+    std::fs::create_dir_all(&cache).unwrap();
+    let catalog = Catalog::builtin().expect("built-in packs load");
+    let config = Config::default();
+
+    let outcomes: Vec<Outcome> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .iter()
+            .map(|(stem, judged)| {
+                let (archives, cache, catalog, config) = (&archives, &cache, &catalog, &config);
+                scope.spawn(move || {
+                    let archive = archives.join(format!("{stem}.tar.zst"));
+                    assert!(
+                        archive.is_file(),
+                        "tests/real/{stem}.toml has no {}",
+                        archive.display()
+                    );
+                    let path = unpacked(&archive, cache, stem);
+                    let report = audit(&path, catalog, config, &AuditOptions::new(stem.clone()))
+                        .unwrap_or_else(|e| panic!("auditing {stem}: {e}"));
+                    compare(stem, judged, &report.checks)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+
+    let mut total = (0, 0, 0, 0);
+    println!("\nreal repositories: readyctl vs reviewer (before = `today` in the files)");
+    println!("| repository | judged | before | now |");
+    println!("|---|---|---|---|");
+    for o in &outcomes {
+        println!(
+            "| {} | {} | {}/{} {} | {}/{} {} |",
+            o.repo,
+            o.judged,
+            o.agreed_before,
+            o.with_today,
+            percent(o.agreed_before, o.with_today),
+            o.agreed_now,
+            o.judged,
+            percent(o.agreed_now, o.judged)
+        );
+        total.0 += o.judged;
+        total.1 += o.agreed_now;
+        total.2 += o.agreed_before;
+        total.3 += o.with_today;
+    }
+    println!(
+        "| overall | {} | {}/{} {} | {}/{} {} |",
+        total.0,
+        total.2,
+        total.3,
+        percent(total.2, total.3),
+        total.1,
+        total.0,
+        percent(total.1, total.0)
+    );
+
+    let mut problems = Vec::new();
+    for o in &outcomes {
+        if !o.gaps.is_empty() {
+            println!("\n{}: known gaps ({})", o.repo, o.gaps.len());
+            println!("| check | expected | actual | why | readyctl says |");
+            println!("|---|---|---|---|---|");
+            for gap in &o.gaps {
+                println!("{gap}");
+            }
+        }
+        if !o.false_blockers.is_empty() {
+            println!("\n{}: critical/high checks failed falsely", o.repo);
+            for blocker in &o.false_blockers {
+                println!("- {blocker}");
+            }
+        }
+        if !o.unjudged.is_empty() {
+            println!("\n{}: not judged yet: {}", o.repo, o.unjudged.join(", "));
+        }
+        problems.extend(o.problems.iter().map(|p| format!("{}: {p}", o.repo)));
+    }
+    let repos: BTreeSet<&str> = outcomes.iter().map(|o| o.repo.as_str()).collect();
+    println!("\njudged repositories: {}", repos.len());
+    assert!(
+        problems.is_empty(),
+        "\nreadyctl disagrees with the reviewer (mark known disagreements with `gap`):\n\
+         | check | expected | actual | why | readyctl says |\n{}\n",
+        problems.join("\n")
+    );
+}
