@@ -723,6 +723,21 @@ impl Query {
         } else {
             format!(" ({} file(s) could not be parsed)", notes.len())
         };
+        if parsed == 0 {
+            // Neither presence, absence nor compliance can be claimed about
+            // documents that were not there or could not be read.
+            let what = if files.is_empty() {
+                "no file"
+            } else {
+                "no parsable file"
+            };
+            let mut outcome = Outcome::nothing_to_judge(format!(
+                "{what} matches {}{unparsed}",
+                self.describe_paths
+            ));
+            outcome.findings = notes;
+            return outcome;
+        }
         match &self.mode {
             Mode::Exists => match selected.first() {
                 Some(first) => Outcome::pass(
@@ -770,13 +785,12 @@ impl Query {
                     }
                 }
                 if selected.is_empty() {
-                    return Outcome::pass(
-                        format!(
-                            "nothing to check: no {} in {} file(s) matching {}{unparsed}",
-                            self.describe_select, parsed, self.describe_paths
-                        ),
-                        notes,
-                    );
+                    let mut outcome = Outcome::nothing_to_judge(format!(
+                        "no {} in {} file(s) matching {}{unparsed}",
+                        self.describe_select, parsed, self.describe_paths
+                    ));
+                    outcome.findings = notes;
+                    return outcome;
                 }
                 if findings.is_empty() {
                     return Outcome::pass(
