@@ -978,6 +978,23 @@ each:
     }
 
     #[test]
+    fn nothing_selected_is_nothing_to_judge_not_a_pass() {
+        // No step uses an action: pinning cannot be judged.
+        let outcome = query(
+            PINNED,
+            &[(
+                ".github/workflows/ok.yml",
+                "jobs:\n  a:\n    steps:\n      - run: make\n",
+            )],
+        );
+        assert_eq!(outcome.status, Status::Skip, "{}", outcome.message);
+        assert!(outcome.message.starts_with("nothing to judge"), "{}", outcome.message);
+        // No workflow at all.
+        let outcome = query(PINNED, &[("README.md", "hi\n")]);
+        assert_eq!(outcome.status, Status::Skip, "{}", outcome.message);
+    }
+
+    #[test]
     fn malformed_files_are_notes_not_errors() {
         let outcome = query(
             PINNED,
@@ -985,7 +1002,7 @@ each:
                 (".github/workflows/broken.yml", "jobs: [\n"),
                 (
                     ".github/workflows/ok.yml",
-                    "jobs:\n  a:\n    steps:\n      - run: make\n",
+                    "jobs:\n  a:\n    steps:\n      - uses: actions/checkout@0123456789abcdef0123456789abcdef01234567\n",
                 ),
             ],
         );
