@@ -318,9 +318,9 @@ fn every_rule_kind_skips_when_it_found_nothing_to_judge() {
             &[],
         ),
         (
-            "content_match with no file selected",
-            "    content_match: { paths: [\"**/*.go\"], pattern: 'http\\.Server' }\n",
-            readme,
+            "content_match with only binary files",
+            "    content_match: { pattern: 'http\\.Server' }\n",
+            &[("logo.png", "\u{0}\u{0}PNG")],
         ),
         (
             "content_absent with no file selected",
@@ -346,9 +346,9 @@ fn every_rule_kind_skips_when_it_found_nothing_to_judge() {
         ("migration_versions with no migration", VERSIONS, readme),
         ("recent_migrations with no migration", RECENT, readme),
         (
-            "document exists with no document",
+            "document exists with only unparsable documents",
             "    document: { paths: [\"**/*.yaml\"], select: /kind, expect: exists }\n",
-            readme,
+            &[("a.yaml", "key: [\n")],
         ),
         (
             "document absent with only unparsable documents",
@@ -386,6 +386,22 @@ fn every_rule_kind_skips_when_it_found_nothing_to_judge() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// Presence rules judge absence too: a required file, text or node that is
+/// nowhere is missing, a failure, not "nothing to judge".
+#[test]
+fn presence_rules_fail_when_what_they_require_is_nowhere() {
+    let readme: &[(&str, &str)] = &[("README.md", "Nothing here yet\n")];
+    for rule in [
+        "    file_exists: { paths: [\".dockerignore\"] }\n",
+        "    min_files: { paths: [\"**/*_test.go\"], min: 1 }\n",
+        "    content_match: { paths: [\".dockerignore\"], pattern: '\\.env' }\n",
+        "    document: { paths: [\"**/*.yaml\"], select: /kind, expect: exists }\n",
+    ] {
+        let result = run(rule, readme);
+        assert_eq!(result.status, Status::Fail, "{rule}: {}", result.message);
+    }
+}
+
 #[test]
 fn absent_rules_pass_on_the_files_they_read_and_say_how_many() {
     let result = run(
@@ -404,7 +420,7 @@ fn absent_rules_pass_on_the_files_they_read_and_say_how_many() {
 fn combinators_leave_skipped_parts_out() {
     const PASS: &str = "{ file_exists: { paths: [\"a.txt\"] } }";
     const FAIL: &str = "{ file_exists: { paths: [\"missing.txt\"] } }";
-    const SKIP: &str = "{ content_match: { paths: [\"**/*.go\"], pattern: x } }";
+    const SKIP: &str = "{ content_absent: { paths: [\"**/*.go\"], pattern: x } }";
     let files: &[(&str, &str)] = &[("a.txt", "x")];
     let status = |rule: String| run(&format!("    {rule}\n"), files).status;
     let cases = [

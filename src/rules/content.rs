@@ -273,7 +273,13 @@ impl Patterns {
                 );
             }
         }
-        if let Some(nothing) = self.nothing_read(evidence) {
+        // A required text in no file at all is missing, which is a failure
+        // (no `.dockerignore` excludes `.env`); files that exist but could
+        // not be read leave the question open.
+        let selected = evidence.selector(self.selector);
+        if selected.count > 0
+            && let Some(nothing) = self.nothing_read(evidence)
+        {
             return nothing;
         }
         Outcome::fail(

@@ -723,9 +723,12 @@ impl Query {
         } else {
             format!(" ({} file(s) could not be parsed)", notes.len())
         };
-        if parsed == 0 {
-            // Neither presence, absence nor compliance can be claimed about
-            // documents that were not there or could not be read.
+        // Neither absence nor compliance can be claimed about documents
+        // that are not there or could not be read, nor presence about
+        // documents that could not be read. A required node in no document
+        // at all is missing: `exists` fails below.
+        let required = matches!(self.mode, Mode::Exists);
+        if parsed == 0 && !(required && files.is_empty()) {
             let what = if files.is_empty() {
                 "no file"
             } else {
