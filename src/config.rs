@@ -15,6 +15,7 @@
 //! ready = 90       # score at or above which the verdict can be `ready`
 //! caveats = 70     # below this the verdict is `not_ready`
 //! weights = { critical = 10, high = 5, medium = 3, low = 1, info = 0 }
+//! categories = { secrets = 2 }   # weight in the overall mean; 1 by default
 //!
 //! [gate]
 //! fail_under = 80
