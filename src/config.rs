@@ -460,7 +460,8 @@ mod tests {
         let found = errors("[scoring]\ncategories = { secret = 2, ci = -1 }\n");
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(
-            found[0].starts_with("readyctl.toml:2:16:") && found[0].contains("unknown category `secret`"),
+            found[0].starts_with("readyctl.toml:2:16:")
+                && found[0].contains("unknown category `secret`"),
             "{found:?}"
         );
         assert!(

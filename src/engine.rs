@@ -1,10 +1,10 @@
 //! Running an audit: plan every enabled check, scan once, evaluate, score.
 
+use crate::application::ApplicationPlan;
 use crate::check::Check;
 use crate::config::Config;
 use crate::gate::Gate;
 use crate::live::{LiveEvidence, LiveOptions, Observation, TargetEvidence};
-use crate::application::ApplicationPlan;
 use crate::model::{Category, SkipReason, Status};
 use crate::pack::Catalog;
 use crate::report::{
@@ -333,13 +333,12 @@ fn evaluate(
                     let outcome = rule.evaluate_with(evidence, live);
                     // A live check without a target is skipped for want of
                     // one; any other skip is a rule that found nothing.
-                    let why = (outcome.status == Status::Skip).then_some(
-                        if *is_live && live.is_none() {
+                    let why =
+                        (outcome.status == Status::Skip).then_some(if *is_live && live.is_none() {
                             SkipReason::NoTarget
                         } else {
                             SkipReason::NothingToJudge
-                        },
-                    );
+                        });
                     (*check, outcome, why)
                 }
             }

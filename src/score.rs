@@ -172,11 +172,7 @@ pub fn score(results: &[Scored], weights: &Weights) -> Option<f64> {
 /// The overall score: the mean of the category scores weighted by
 /// `categories`, over the categories that have a score and a weight above
 /// zero. `None` when there is none.
-pub fn overall(
-    results: &[Scored],
-    weights: &Weights,
-    categories: &CategoryWeights,
-) -> Option<f64> {
+pub fn overall(results: &[Scored], weights: &Weights, categories: &CategoryWeights) -> Option<f64> {
     let mut total = 0.0;
     let mut weight = 0.0;
     for category in Category::ALL {
@@ -287,9 +283,7 @@ pub fn judge(
     }
     Judgement {
         verdict: Verdict::Ready,
-        reasons: vec![format!(
-            "score {shown}, no critical or high check unmet"
-        )],
+        reasons: vec![format!("score {shown}, no critical or high check unmet")],
     }
 }
 
@@ -408,12 +402,20 @@ mod tests {
     #[test]
     fn coverage_counts_applicable_weight_and_what_was_assessed() {
         let results = [
-            r(Severity::Critical, Status::Pass),                            // 10 assessed
-            r(Severity::High, Status::Waived),                              // 5 assessed
-            r(Severity::Medium, Status::Error),                             // 3 applicable
+            r(Severity::Critical, Status::Pass), // 10 assessed
+            r(Severity::High, Status::Waived),   // 5 assessed
+            r(Severity::Medium, Status::Error),  // 3 applicable
             skipped(Category::Monitoring, Severity::High, SkipReason::NoTarget), // 5 applicable
-            skipped(Category::Monitoring, Severity::High, SkipReason::NotApplicable),
-            skipped(Category::Secrets, Severity::Critical, SkipReason::NothingToJudge),
+            skipped(
+                Category::Monitoring,
+                Severity::High,
+                SkipReason::NotApplicable,
+            ),
+            skipped(
+                Category::Secrets,
+                Severity::Critical,
+                SkipReason::NothingToJudge,
+            ),
             skipped(Category::Ci, Severity::High, SkipReason::Disabled),
         ];
         assert_eq!(

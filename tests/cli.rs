@@ -69,7 +69,10 @@ fn folders_without_an_application_are_not_ready_and_fail_the_gate() {
         let summary = &report["summary"];
         assert_eq!(summary["verdict"], "not_ready");
         assert_eq!(summary["verdict_reasons"][0], "no application found");
-        assert_eq!(summary["nothing_to_audit"]["reason"], "no application found");
+        assert_eq!(
+            summary["nothing_to_audit"]["reason"],
+            "no application found"
+        );
         let looked_for = summary["nothing_to_audit"]["looked_for"].to_string();
         for what in ["package.json", ".py", "Dockerfile"] {
             assert!(looked_for.contains(what), "{looked_for}");
@@ -112,7 +115,10 @@ fn category_weights_from_readyctl_toml_weight_the_overall_score() {
     .unwrap();
     let (_, weighted) = audit_json("close-to-ready", &["--config", config.to_str().unwrap()]);
     assert_eq!(weighted["summary"]["score"].as_f64().unwrap(), secrets);
-    assert_eq!(weighted["summary"]["score_method"], "weighted_category_mean");
+    assert_eq!(
+        weighted["summary"]["score_method"],
+        "weighted_category_mean"
+    );
     assert_eq!(weighted["categories"][1]["weight"], 0.0);
 }
 

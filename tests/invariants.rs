@@ -252,7 +252,10 @@ fn passes_and_skips_say_why(a: &Audited) -> Result<(), String> {
             _ => {}
         }
         if check.status != Status::Skip && check.skip_reason.is_some() {
-            wrong.push(format!("{} is {} with a skip reason", check.id, check.status));
+            wrong.push(format!(
+                "{} is {} with a skip reason",
+                check.id, check.status
+            ));
         }
     }
     if wrong.is_empty() {

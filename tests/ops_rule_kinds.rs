@@ -118,7 +118,11 @@ fn coverage_fails_naming_each_report_below_the_minimum() {
 fn coverage_without_reports_has_nothing_to_judge_and_with_only_unreadable_ones_errors() {
     let none = run(COVERAGE, &[("README.md", "hi")]);
     assert_eq!(none.status, Status::Skip, "{}", none.message);
-    assert!(none.message.starts_with("nothing to judge"), "{}", none.message);
+    assert!(
+        none.message.starts_with("nothing to judge"),
+        "{}",
+        none.message
+    );
     let garbage = run(
         COVERAGE,
         &[("coverage.out", "mode: set\nnot a profile line\n")],
@@ -305,13 +309,16 @@ fn documented_examples_are_valid() {
     }
 }
 
+/// Files of a test repository: (path, contents).
+type Files<'a> = &'a [(&'a str, &'a str)];
+
 /// No credit for nothing: every rule kind that reads the repository skips,
 /// with a reason starting "nothing to judge", when it found nothing to judge,
 /// and never passes.
 #[test]
 fn every_rule_kind_skips_when_it_found_nothing_to_judge() {
     let readme: &[(&str, &str)] = &[("README.md", "Nothing here yet\n")];
-    let cases: &[(&str, &str, &[(&str, &str)])] = &[
+    let cases: &[(&str, &str, Files)] = &[
         (
             "file_absent on an empty folder",
             "    file_absent: { paths: [\".env\"] }\n",
@@ -409,8 +416,15 @@ fn absent_rules_pass_on_the_files_they_read_and_say_how_many() {
         &[("a.txt", "hello\n"), ("b.txt", "world\n")],
     );
     assert_eq!(result.status, Status::Pass, "{}", result.message);
-    assert!(result.message.contains("(2 files read)"), "{}", result.message);
-    let result = run("    file_absent: { paths: [\".env\"] }\n", &[("a.txt", "x")]);
+    assert!(
+        result.message.contains("(2 files read)"),
+        "{}",
+        result.message
+    );
+    let result = run(
+        "    file_absent: { paths: [\".env\"] }\n",
+        &[("a.txt", "x")],
+    );
     assert_eq!(result.status, Status::Pass, "{}", result.message);
 }
 

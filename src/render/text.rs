@@ -117,7 +117,10 @@ pub fn coverage_lines(report: &crate::report::Report) -> Vec<String> {
         lines.push(format!(
             "{}: not assessed — {}",
             category.title,
-            category.not_assessed.as_deref().unwrap_or("nothing evaluated")
+            category
+                .not_assessed
+                .as_deref()
+                .unwrap_or("nothing evaluated")
         ));
     }
     lines

@@ -991,7 +991,11 @@ each:
             )],
         );
         assert_eq!(outcome.status, Status::Skip, "{}", outcome.message);
-        assert!(outcome.message.starts_with("nothing to judge"), "{}", outcome.message);
+        assert!(
+            outcome.message.starts_with("nothing to judge"),
+            "{}",
+            outcome.message
+        );
         // No workflow at all.
         let outcome = query(PINNED, &[("README.md", "hi\n")]);
         assert_eq!(outcome.status, Status::Skip, "{}", outcome.message);

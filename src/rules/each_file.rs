@@ -126,7 +126,10 @@ impl EachFile {
         if held == 0 {
             // As for `file_pairs`: a skipped part does not decide an `all`
             // over several tools, so only the tools in use are reported.
-            return Outcome::nothing_to_judge(format!("no file matching {} to check", self.describe));
+            return Outcome::nothing_to_judge(format!(
+                "no file matching {} to check",
+                self.describe
+            ));
         }
         if findings.is_empty() {
             Outcome::pass(
