@@ -267,7 +267,9 @@ impl Renderer for Table {
             );
         }
         for line in super::text::nothing_to_audit_lines(summary) {
-            let _ = writeln!(out, "  {line}");
+            // The list of what was looked for sits under its heading.
+            let indent = if line.starts_with("- ") { "    " } else { "  " };
+            let _ = writeln!(out, "{indent}{line}");
         }
         if summary.waived > 0 {
             let _ = writeln!(
