@@ -58,6 +58,7 @@ pub fn comparison_lines(comparison: &crate::compare::Comparison) -> Vec<String> 
                 })
                 .map(|c| line(&c.title, &c.change)),
         )
+        .chain(comparison.notes.iter().cloned())
         .collect()
 }
 
