@@ -556,3 +556,20 @@ fn include_reads_what_gitignore_hides() {
         "{problems}"
     );
 }
+
+#[test]
+fn checks_scoring_explains_the_formula_the_reports_name() {
+    let output = readyctl().args(["checks", "scoring"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let (_, report) = audit_json("close-to-ready", &[]);
+    let method = report["summary"]["score_method"].as_str().unwrap();
+    assert!(text.contains(method), "{text}");
+    for rule in [
+        "weighted mean of the category scores",
+        "no application",
+        "Coverage",
+    ] {
+        assert!(text.contains(rule), "{rule}: {text}");
+    }
+}
