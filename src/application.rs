@@ -92,7 +92,12 @@ const DEPLOYABLES: &[&str] = &[
     "**/kustomization.yaml",
     "**/Procfile",
     "**/fly.toml",
+    "**/render.yaml",
+    "**/vercel.json",
+    "**/netlify.toml",
     "**/serverless.yml",
+    // Infrastructure as code is what an infrastructure repository deploys.
+    "**/*.tf",
 ];
 
 /// What counts as an application, in words, for the report.
@@ -100,7 +105,7 @@ pub fn looked_for() -> Vec<String> {
     vec![
         "a package manifest (package.json, go.mod, Cargo.toml, pyproject.toml, requirements.txt, pom.xml, build.gradle, Gemfile, composer.json, *.csproj, …)".to_string(),
         "source code in a known language (.go, .rs, .py, .js, .ts, .java, .kt, .rb, .php, .cs, .swift, .ex, .scala, .c, .cpp)".to_string(),
-        "a deployable artefact (Dockerfile, compose file, Helm chart, Kubernetes manifests, Procfile, fly.toml, serverless.yml)".to_string(),
+        "a deployable artefact (Dockerfile, compose file, Helm chart, Kubernetes manifests, Procfile, fly.toml, render.yaml, vercel.json, netlify.toml, serverless.yml, Terraform)".to_string(),
     ]
 }
 
@@ -136,5 +141,57 @@ impl ApplicationPlan {
             reason: NO_APPLICATION.to_string(),
             looked_for: looked_for(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nothing(files: &[(&str, &str)]) -> Option<NothingToAudit> {
+        let mut plan = PlanBuilder::new();
+        let application = ApplicationPlan::plan(&mut plan);
+        let plan = plan.build().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let full = dir.path().join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, text).unwrap();
+        }
+        let evidence = crate::scan::scan(dir.path(), &plan, &Default::default()).unwrap();
+        application.nothing_to_audit(&evidence, &Stack::default())
+    }
+
+    #[test]
+    fn a_readme_or_tool_configuration_is_no_application() {
+        assert!(nothing(&[]).is_some());
+        assert!(nothing(&[("README.md", "Nothing here yet")]).is_some());
+        // Tool configuration and vendored code are not the project's own.
+        assert!(
+            nothing(&[
+                ("commitlint.config.js", "module.exports = {}"),
+                ("node_modules/x/index.js", "x"),
+            ])
+            .is_some()
+        );
+        let why = nothing(&[("notes.txt", "x")]).unwrap();
+        assert_eq!(why.reason, NO_APPLICATION);
+        assert_eq!(why.looked_for.len(), 3);
+    }
+
+    #[test]
+    fn a_manifest_a_source_file_or_a_deployable_is_an_application() {
+        for file in [
+            "go.mod",
+            "services/api/package.json",
+            "main.py",
+            "src/lib.rs",
+            "Dockerfile",
+            "deploy/docker-compose.yml",
+            "infra/main.tf",
+            "Procfile",
+        ] {
+            assert!(nothing(&[(file, "x")]).is_none(), "{file}");
+        }
     }
 }
