@@ -15,6 +15,10 @@ pub struct Comparison {
     pub categories: Vec<CategoryChange>,
     /// What dropped, e.g. `overall 93.2 → 90.1`; empty when nothing did.
     pub regressions: Vec<String>,
+    /// Why a score was not compared (the previous report computed it
+    /// another way); absent when every score was.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Which report the scores are compared with.
@@ -62,7 +66,23 @@ pub struct CategoryChange {
 
 /// Overall and per-category score changes from `previous` to `current`.
 pub fn compare(previous: &Report, current: &Report) -> Comparison {
-    let overall = ScoreChange::new(previous.summary.score, current.summary.score);
+    let mut notes = Vec::new();
+    let mut overall = ScoreChange::new(previous.summary.score, current.summary.score);
+    // An overall score from another formula (reports before
+    // `score_method` averaged checks, not categories) is not a baseline:
+    // upgrading readyctl must not read as a regression.
+    if previous.summary.score_method != current.summary.score_method {
+        overall.change = None;
+        notes.push(format!(
+            "overall score not compared: the previous report computed it as `{}`, this one as `{}`",
+            if previous.summary.score_method.is_empty() {
+                "weighted check mean (before score_method)"
+            } else {
+                &previous.summary.score_method
+            },
+            current.summary.score_method
+        ));
+    }
     let categories: Vec<CategoryChange> = current
         .categories
         .iter()
@@ -102,6 +122,7 @@ pub fn compare(previous: &Report, current: &Report) -> Comparison {
         overall,
         categories,
         regressions,
+        notes,
     }
 }
 

@@ -15,6 +15,7 @@
 //! ready = 90       # score at or above which the verdict can be `ready`
 //! caveats = 70     # below this the verdict is `not_ready`
 //! weights = { critical = 10, high = 5, medium = 3, low = 1, info = 0 }
+//! categories = { secrets = 2 }   # weight in the overall mean; 1 by default
 //!
 //! [gate]
 //! fail_under = 80
@@ -28,8 +29,8 @@
 //! ```
 
 use crate::diagnostic::{Diagnostics, Position, SourceFile};
-use crate::model::{Severity, Stage};
-use crate::score::{Thresholds, Weights};
+use crate::model::{Category, Severity, Stage};
+use crate::score::{CategoryWeights, Thresholds, Weights};
 use crate::waiver::WaiverConfig;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use schemars::JsonSchema;
@@ -98,7 +99,14 @@ pub struct ChecksConfig {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ScoringConfig {
+    /// Weight of a check by severity, inside its category.
     pub weights: Weights,
+    /// Weight of each category in the overall score (the weighted mean of
+    /// the category scores); 1 when not listed, 0 leaves a category out.
+    /// Keys are category ids: secrets, security, testing, database, backups,
+    /// monitoring, infrastructure, ci, documentation, code_quality.
+    #[schemars(with = "BTreeMap<crate::model::Category, f64>")]
+    pub categories: BTreeMap<Spanned<String>, Spanned<f64>>,
     /// Score at or above which the verdict may be `ready`.
     pub ready: f64,
     /// Score below which the verdict is `not_ready`.
@@ -110,6 +118,7 @@ impl Default for ScoringConfig {
         let thresholds = Thresholds::default();
         ScoringConfig {
             weights: Weights::default(),
+            categories: BTreeMap::new(),
             ready: thresholds.ready,
             caveats: thresholds.caveats,
         }
@@ -117,6 +126,19 @@ impl Default for ScoringConfig {
 }
 
 impl ScoringConfig {
+    /// The configured category weights; entries that did not validate
+    /// (unknown ids) are left out.
+    pub fn category_weights(&self) -> CategoryWeights {
+        CategoryWeights(
+            self.categories
+                .iter()
+                .filter_map(|(id, weight)| {
+                    Category::parse(id.get_ref()).map(|c| (c, *weight.get_ref()))
+                })
+                .collect(),
+        )
+    }
+
     pub fn thresholds(&self) -> Thresholds {
         Thresholds {
             ready: self.ready,
@@ -233,6 +255,36 @@ impl Config {
             waiver.validate(file, diagnostics);
         }
         let scoring = &self.scoring;
+        for (id, weight) in &scoring.categories {
+            if Category::parse(id.get_ref()).is_none() {
+                let known: Vec<&str> = Category::ALL.iter().map(|c| c.id()).collect();
+                diagnostics.push(
+                    file,
+                    at(id.span()),
+                    format!(
+                        "unknown category `{}` (expected one of: {})",
+                        id.get_ref(),
+                        known.join(", ")
+                    ),
+                );
+            }
+            let value = *weight.get_ref();
+            if !value.is_finite() || value < 0.0 {
+                diagnostics.push(
+                    file,
+                    at(weight.span()),
+                    format!("category weight must be a number of 0 or more, not {value}"),
+                );
+            }
+        }
+        let weights = scoring.category_weights();
+        if Category::ALL.iter().all(|c| weights.of(*c) <= 0.0) {
+            diagnostics.push(
+                file,
+                Position::new(1, 1),
+                "every category weight is 0: nothing would count in the overall score",
+            );
+        }
         if !(0.0..=100.0).contains(&scoring.ready) || !(0.0..=100.0).contains(&scoring.caveats) {
             diagnostics.push(
                 file,
@@ -389,6 +441,31 @@ mod tests {
             found
                 .iter()
                 .any(|e| e.starts_with("readyctl.toml:4:7:") && e.contains("http")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn category_weights_are_read_and_validated_with_positions() {
+        let config = Config::parse(
+            "readyctl.toml",
+            "[scoring]\ncategories = { secrets = 2, backups = 0.5 }\n",
+        )
+        .unwrap();
+        let weights = config.scoring.category_weights();
+        assert_eq!(weights.of(Category::Secrets), 2.0);
+        assert_eq!(weights.of(Category::Backups), 0.5);
+        assert_eq!(weights.of(Category::Ci), 1.0);
+
+        let found = errors("[scoring]\ncategories = { secret = 2, ci = -1 }\n");
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[0].starts_with("readyctl.toml:2:16:")
+                && found[0].contains("unknown category `secret`"),
+            "{found:?}"
+        );
+        assert!(
+            found[1].starts_with("readyctl.toml:2:33:") && found[1].contains("0 or more"),
             "{found:?}"
         );
     }

@@ -15,6 +15,9 @@ pub struct ReportDiff {
     pub new: Side,
     pub overall: ScoreChange,
     pub categories: Vec<CategoryChange>,
+    /// Why a score was not compared (see [`crate::compare::Comparison`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// Unmet now, but not in the old report.
     pub newly_failing: Vec<CheckChange>,
     /// Unmet in the old report, but not now.
@@ -163,6 +166,7 @@ pub fn diff(old: &Report, new: &Report) -> ReportDiff {
         new: Side::of(new),
         overall: scores.overall,
         categories: scores.categories,
+        notes: scores.notes,
         newly_failing: by_severity(unmet_only_in(new, old, true)),
         fixed: by_severity(unmet_only_in(old, new, false)),
         new_findings: findings_only_in(new, old),

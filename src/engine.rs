@@ -1,13 +1,15 @@
 //! Running an audit: plan every enabled check, scan once, evaluate, score.
 
+use crate::application::ApplicationPlan;
 use crate::check::Check;
 use crate::config::Config;
 use crate::gate::Gate;
 use crate::live::{LiveEvidence, LiveOptions, Observation, TargetEvidence};
-use crate::model::{Category, Status};
+use crate::model::{Category, SkipReason, Status};
 use crate::pack::Catalog;
 use crate::report::{
-    CategoryScore, CheckResult, Report, SCHEMA_VERSION, SkippedFiles, Stats, Summary, Target, Tool,
+    CategoryScore, CheckResult, NotAssessed, NothingToAudit, Report, SCHEMA_VERSION, SkippedFiles,
+    Stats, Summary, Target, Tool,
 };
 use crate::report::{LatencyReport, LiveTarget, ProbeReport};
 use crate::rules::{Outcome, PlanContext, Rule};
@@ -103,6 +105,7 @@ pub fn audit(
     let mut plan = PlanBuilder::new();
     // Stack detection shares the walk; checks' `when: { stack: … }` read it.
     let stack_plan = StackPlan::plan(&mut plan);
+    let application_plan = ApplicationPlan::plan(&mut plan);
     let planned: Vec<Planned<'_>> = catalog
         .checks()
         .iter()
@@ -142,6 +145,7 @@ pub fn audit(
     });
     let mut evidence = evidence?;
     let stack = stack_plan.detect(&evidence);
+    let nothing_to_audit = application_plan.nothing_to_audit(&evidence, &stack);
     evidence.set_stack(stack.clone());
     let live = live.transpose()?;
 
@@ -159,9 +163,13 @@ pub fn audit(
                 let reason = "offline: live checks were not run (--offline)";
                 for name in target_names(live_options) {
                     let mut result = evaluate(planned, &evidence, None, config);
-                    result.status = Status::Skip;
-                    result.message = reason.to_string();
-                    result.findings.clear();
+                    // A check whose `when` did not hold stays not applicable.
+                    if result.skip_reason != Some(SkipReason::NotApplicable) {
+                        result.status = Status::Skip;
+                        result.skip_reason = Some(SkipReason::NoTarget);
+                        result.message = reason.to_string();
+                        result.findings.clear();
+                    }
                     result.target = name;
                     results.push(result);
                 }
@@ -186,7 +194,7 @@ pub fn audit(
     // Waivers change statuses, so they go before anything is scored.
     let today = options.now.to_zoned(jiff::tz::TimeZone::UTC).date();
     let waivers = crate::waiver::apply(&mut results, &config.waivers, today);
-    let mut report = build_report(root, results, &evidence, config, options);
+    let mut report = build_report(root, results, &evidence, config, options, nothing_to_audit);
     report.waivers = waivers;
     report.stack = stack;
     report.targets = live_targets(live.as_ref(), live_options);
@@ -302,28 +310,38 @@ fn evaluate(
     live: Option<&TargetEvidence>,
     config: &Config,
 ) -> CheckResult {
-    let (check, outcome) = match planned {
+    let (check, outcome, skip_reason) = match planned {
         Planned::Disabled(check, reason) => (
             *check,
-            Outcome {
-                status: Status::Skip,
-                message: reason.to_string(),
-                findings: Vec::new(),
-            },
+            Outcome::skip(reason.to_string()),
+            Some(SkipReason::Disabled),
         ),
         Planned::Run {
-            check, when, rule, ..
+            check,
+            when,
+            rule,
+            live: is_live,
         } => {
             let applicable = when.as_ref().map(|w| w.evaluate_with(evidence, live));
-            let outcome = match applicable {
-                Some(when) if when.status != Status::Pass => Outcome {
-                    status: Status::Skip,
-                    message: format!("not applicable: {}", when.message),
-                    findings: Vec::new(),
-                },
-                _ => rule.evaluate_with(evidence, live),
-            };
-            (*check, outcome)
+            match applicable {
+                Some(when) if when.status != Status::Pass => (
+                    *check,
+                    Outcome::skip(format!("not applicable: {}", when.message)),
+                    Some(SkipReason::NotApplicable),
+                ),
+                _ => {
+                    let outcome = rule.evaluate_with(evidence, live);
+                    // A live check without a target is skipped for want of
+                    // one; any other skip is a rule that found nothing.
+                    let why =
+                        (outcome.status == Status::Skip).then_some(if *is_live && live.is_none() {
+                            SkipReason::NoTarget
+                        } else {
+                            SkipReason::NothingToJudge
+                        });
+                    (*check, outcome, why)
+                }
+            }
         }
     };
     CheckResult {
@@ -333,6 +351,7 @@ fn evaluate(
         severity: config.severity_for(&check.id).unwrap_or(check.severity),
         stage: config.stage_for(&check.id).unwrap_or(check.stage),
         status: outcome.status,
+        skip_reason,
         message: outcome.message,
         description: check.description.clone(),
         remediation: check.remediation.clone(),
@@ -351,9 +370,11 @@ fn scored(results: &[&CheckResult]) -> Vec<Scored> {
     results
         .iter()
         .map(|r| Scored {
+            category: r.category,
             severity: r.severity,
             stage: r.stage,
             status: r.status,
+            skip: r.skip_reason,
             effort_minutes: r.effort_minutes,
         })
         .collect()
@@ -363,20 +384,67 @@ fn count(results: &[&CheckResult], status: Status) -> usize {
     results.iter().filter(|r| r.status == status).count()
 }
 
+fn count_skipped(results: &[&CheckResult], why: SkipReason) -> usize {
+    results
+        .iter()
+        .filter(|r| r.status == Status::Skip && r.skip_reason == Some(why))
+        .count()
+}
+
+/// Why no check of a category was assessed, from what happened to them:
+/// "2 live check(s) need a target; 3 check(s) did not apply".
+fn not_assessed_reason(mine: &[&CheckResult]) -> String {
+    if mine.is_empty() {
+        return "no check in this category".to_string();
+    }
+    let mut parts = Vec::new();
+    let no_target = count_skipped(mine, SkipReason::NoTarget);
+    if no_target > 0 {
+        parts.push(format!(
+            "{no_target} live check(s) need a target (--url or --target)"
+        ));
+    }
+    let errored = count(mine, Status::Error);
+    if errored > 0 {
+        parts.push(format!("{errored} check(s) errored"));
+    }
+    let nothing = count_skipped(mine, SkipReason::NothingToJudge);
+    if nothing > 0 {
+        parts.push(format!("{nothing} check(s) found nothing to judge"));
+    }
+    let not_applicable = count_skipped(mine, SkipReason::NotApplicable);
+    if not_applicable > 0 {
+        parts.push(format!(
+            "{not_applicable} check(s) do not apply to this repository"
+        ));
+    }
+    let disabled = count_skipped(mine, SkipReason::Disabled);
+    if disabled > 0 {
+        parts.push(format!("{disabled} check(s) disabled"));
+    }
+    if parts.is_empty() {
+        // Only informational checks, which weigh nothing.
+        parts.push("only informational checks".to_string());
+    }
+    parts.join("; ")
+}
+
 fn build_report(
     root: &Path,
     checks: Vec<CheckResult>,
     evidence: &Evidence,
     config: &Config,
     options: &AuditOptions,
+    nothing_to_audit: Option<NothingToAudit>,
 ) -> Report {
     let weights = &config.scoring.weights;
+    let category_weights = config.scoring.category_weights();
     let thresholds = config.scoring.thresholds();
     let all: Vec<&CheckResult> = checks.iter().collect();
     let all_scored = scored(&all);
-    let overall = score::score(&all_scored, weights);
+    let overall = score::overall(&all_scored, weights, &category_weights);
 
-    let categories = Category::ALL
+    let categories: Vec<CategoryScore> = Category::ALL
         .into_iter()
         .map(|category| {
             let mine: Vec<&CheckResult> = all
@@ -386,11 +454,18 @@ fn build_report(
                 .collect();
             let mine_scored = scored(&mine);
             let category_score = score::score(&mine_scored, weights);
+            let coverage = score::coverage(&mine_scored, weights);
+            let assessed = mine_scored.iter().any(Scored::is_assessed);
             CategoryScore {
                 id: category,
                 title: category.title().to_string(),
                 score: category_score,
                 verdict: category_score.map(|s| score::verdict(Some(s), &mine_scored, &thresholds)),
+                weight: category_weights.of(category),
+                assessed,
+                assessed_weight: coverage.assessed_weight,
+                applicable_weight: coverage.applicable_weight,
+                not_assessed: (!assessed).then(|| not_assessed_reason(&mine)),
                 passed: count(&mine, Status::Pass),
                 failed: count(&mine, Status::Fail),
                 skipped: count(&mine, Status::Skip),
@@ -400,9 +475,42 @@ fn build_report(
         })
         .collect();
 
+    let coverage = score::coverage(&all_scored, weights);
+    let judgement = score::judge(
+        overall,
+        &all_scored,
+        &thresholds,
+        nothing_to_audit.as_ref().map(|n| n.reason.as_str()),
+    );
+    let ids = |keep: &dyn Fn(&CheckResult) -> bool| -> Vec<String> {
+        let mut ids: Vec<String> = all
+            .iter()
+            .filter(|r| keep(r))
+            .map(|r| r.id.clone())
+            .collect();
+        ids.dedup();
+        ids
+    };
+    let not_assessed = NotAssessed {
+        no_target: ids(&|r| {
+            r.status == Status::Skip && r.skip_reason == Some(SkipReason::NoTarget)
+        }),
+        errored: ids(&|r| r.status == Status::Error),
+        categories: categories
+            .iter()
+            .filter(|c| !c.assessed)
+            .map(|c| c.id)
+            .collect(),
+    };
     let summary = Summary {
         score: overall,
-        verdict: score::verdict(overall, &all_scored, &thresholds),
+        score_method: score::SCORE_METHOD.to_string(),
+        verdict: judgement.verdict,
+        verdict_reasons: judgement.reasons,
+        nothing_to_audit,
+        assessed_weight: coverage.assessed_weight,
+        applicable_weight: coverage.applicable_weight,
+        not_assessed,
         passed: count(&all, Status::Pass),
         failed: count(&all, Status::Fail),
         skipped: count(&all, Status::Skip),

@@ -1,6 +1,7 @@
 //! The CI gate: the one place that decides whether an audit "fails".
 //!
-//! With no condition set, the gate fails only on a `not_ready` verdict. Once
+//! With no condition set, the gate fails only on a `not_ready` verdict. A
+//! folder with no application in it fails the gate whatever the conditions. Once
 //! any condition is set (by flag or in `[gate]`), exactly the set conditions
 //! apply, so a team can make the gate stricter *or* more lenient.
 //!
@@ -53,6 +54,12 @@ impl Gate {
                 .filter(|c| c.is_unmet() && !c.baselined)
         };
         let baselined = report.baseline.is_some();
+        // Whatever the conditions, auditing a folder with no application in
+        // it must not look like a success in CI (a wrong path, say).
+        if let Some(nothing) = &report.summary.nothing_to_audit {
+            conditions.push("an application is found".to_string());
+            reasons.push(nothing.reason.clone());
+        }
         if self.is_default() && baselined {
             conditions.push("nothing fails beyond the baseline".to_string());
             let new: Vec<&str> = new_unmet().map(|c| c.id.as_str()).collect();

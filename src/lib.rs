@@ -18,6 +18,7 @@
 //! println!("{} ({:?})", report.summary.verdict, report.summary.score);
 //! ```
 
+pub mod application;
 pub mod baseline;
 pub mod check;
 pub mod compare;

@@ -194,6 +194,34 @@ impl fmt::Display for Status {
     }
 }
 
+/// Why a check was skipped. Only a check waiting for a live target still
+/// belongs to the judgement (it applies, but was not assessed); the others do
+/// not apply to this repository as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// Its `when` did not hold (a backup check on a library, say).
+    NotApplicable,
+    /// Its rule found nothing to judge: no file selected, no document
+    /// matched, no file read. Never a pass: no credit for nothing.
+    NothingToJudge,
+    /// A live check with no target to probe (none given, or `--offline`).
+    NoTarget,
+    /// Switched off in `readyctl.toml`, or opt-in and not switched on.
+    Disabled,
+}
+
+impl SkipReason {
+    pub fn id(self) -> &'static str {
+        match self {
+            SkipReason::NotApplicable => "not_applicable",
+            SkipReason::NothingToJudge => "nothing_to_judge",
+            SkipReason::NoTarget => "no_target",
+            SkipReason::Disabled => "disabled",
+        }
+    }
+}
+
 /// The overall judgement, mirroring the words reviewers use by hand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

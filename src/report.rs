@@ -4,7 +4,7 @@
 //! `docs/json-report.md` and versioned by [`SCHEMA_VERSION`]: fields may be
 //! added within a version, never renamed or removed.
 
-use crate::model::{Category, Finding, Severity, Stage, Status, Verdict};
+use crate::model::{Category, Finding, Severity, SkipReason, Stage, Status, Verdict};
 use crate::score::StageReadiness;
 use crate::stack::Stack;
 use serde::{Deserialize, Serialize};
@@ -111,9 +111,32 @@ pub struct Target {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Summary {
-    /// 0–100 with one decimal; `null` when no weighted check applied.
+    /// 0–100 with one decimal; `null` when no category has a score. See
+    /// `score_method`.
     pub score: Option<f64>,
+    /// How `score` was computed: `weighted_category_mean` (the mean of the
+    /// category scores, weighted by `[scoring] categories`; see
+    /// `readyctl checks scoring`).
+    #[serde(default)]
+    pub score_method: String,
     pub verdict: Verdict,
+    /// Why the verdict is what it is: each rule that decided it.
+    #[serde(default)]
+    pub verdict_reasons: Vec<String>,
+    /// Set when the audited folder holds no application: the verdict is then
+    /// `not_ready` and the gate fails, whatever the checks say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nothing_to_audit: Option<NothingToAudit>,
+    /// Severity weight of the checks assessed: passed, failed or waived.
+    #[serde(default)]
+    pub assessed_weight: u64,
+    /// Severity weight of the checks that apply: those assessed, those that
+    /// errored and live checks waiting for a target.
+    #[serde(default)]
+    pub applicable_weight: u64,
+    /// What applies but was not assessed, and why.
+    #[serde(default)]
+    pub not_assessed: NotAssessed,
     pub passed: usize,
     pub failed: usize,
     pub skipped: usize,
@@ -122,6 +145,26 @@ pub struct Summary {
     #[serde(default)]
     pub waived: usize,
     pub total: usize,
+}
+
+/// Why there is nothing to audit, and what was looked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NothingToAudit {
+    /// `no application found`.
+    pub reason: String,
+    /// What would have counted as an application.
+    pub looked_for: Vec<String>,
+}
+
+/// The applicable checks that were not assessed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotAssessed {
+    /// Live checks that apply but had no target to probe (ids).
+    pub no_target: Vec<String>,
+    /// Checks that could not be evaluated (ids).
+    pub errored: Vec<String>,
+    /// Categories in which no check was assessed.
+    pub categories: Vec<Category>,
 }
 
 /// Whether the CI gate passed, and why not.
@@ -165,12 +208,30 @@ pub struct CategoryScore {
     pub score: Option<f64>,
     /// The same verdict rules applied to this category alone.
     pub verdict: Option<Verdict>,
+    /// How much the category counts in the overall score (`[scoring]
+    /// categories`, 1 by default).
+    #[serde(default = "one")]
+    pub weight: f64,
+    /// At least one of its checks was assessed (passed, failed or waived).
+    #[serde(default)]
+    pub assessed: bool,
+    #[serde(default)]
+    pub assessed_weight: u64,
+    #[serde(default)]
+    pub applicable_weight: u64,
+    /// Why nothing was assessed, when `assessed` is false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_assessed: Option<String>,
     pub passed: usize,
     pub failed: usize,
     pub skipped: usize,
     pub errored: usize,
     #[serde(default)]
     pub waived: usize,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -181,6 +242,9 @@ pub struct CheckResult {
     pub severity: Severity,
     pub stage: Stage,
     pub status: Status,
+    /// For a skipped check: why (see [`SkipReason`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_reason: Option<SkipReason>,
     /// What the rule saw: why it passed, failed, was skipped or errored.
     pub message: String,
     pub description: String,

@@ -308,6 +308,7 @@ mod tests {
             severity: Severity::High,
             stage: Stage::Beta,
             status,
+            skip_reason: None,
             message: String::new(),
             description: String::new(),
             remediation: String::new(),

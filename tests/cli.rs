@@ -40,6 +40,88 @@ fn close_to_ready_passes_the_default_gate_with_caveats() {
     assert_eq!(report["stages"][1]["ready"], false, "production is not");
 }
 
+/// Nothing to audit: an empty folder and a folder holding only a README
+/// are not ready, with the reason and what was looked for, and the gate
+/// fails by default and under an explicit lenient condition alike.
+#[test]
+fn folders_without_an_application_are_not_ready_and_fail_the_gate() {
+    let empty = tempfile::tempdir().unwrap();
+    let readme_only = tempfile::tempdir().unwrap();
+    std::fs::write(readme_only.path().join("README.md"), "Nothing here yet\n").unwrap();
+    let folders = [
+        fixture("empty-repo"),
+        empty.path().to_path_buf(),
+        readme_only.path().to_path_buf(),
+    ];
+    for folder in &folders {
+        let run = |args: &[&str]| {
+            let output = readyctl()
+                .arg("audit")
+                .arg(folder)
+                .args(args)
+                .output()
+                .unwrap();
+            (output.status.code().unwrap(), output.stdout)
+        };
+        let (code, json) = run(&["--format", "json"]);
+        assert_eq!(code, 1, "{}", folder.display());
+        let report: Value = serde_json::from_slice(&json).unwrap();
+        let summary = &report["summary"];
+        assert_eq!(summary["verdict"], "not_ready");
+        assert_eq!(summary["verdict_reasons"][0], "no application found");
+        assert_eq!(
+            summary["nothing_to_audit"]["reason"],
+            "no application found"
+        );
+        let looked_for = summary["nothing_to_audit"]["looked_for"].to_string();
+        for what in ["package.json", ".py", "Dockerfile"] {
+            assert!(looked_for.contains(what), "{looked_for}");
+        }
+        assert!(
+            report["gate"]["reasons"]
+                .as_array()
+                .unwrap()
+                .contains(&Value::from("no application found"))
+        );
+        // A lenient explicit gate does not let an empty folder through.
+        assert_eq!(run(&["--fail-under", "0"]).0, 1);
+        let (_, table) = run(&[]);
+        let table = String::from_utf8(table).unwrap();
+        assert!(
+            table.contains("Nothing to audit: no application found. Looked for:"),
+            "{table}"
+        );
+    }
+}
+
+/// `[scoring] categories` weights move the overall score; the score is the
+/// weighted mean of the category scores the report lists.
+#[test]
+fn category_weights_from_readyctl_toml_weight_the_overall_score() {
+    let (_, plain) = audit_json("close-to-ready", &[]);
+    let categories = plain["categories"].as_array().unwrap();
+    let secrets = categories[0]["score"].as_f64().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("readyctl.toml");
+    // Everything but secrets weighs nothing: the overall is the secrets score.
+    let zero: Vec<String> = categories[1..]
+        .iter()
+        .map(|c| format!("{} = 0", c["id"].as_str().unwrap()))
+        .collect();
+    std::fs::write(
+        &config,
+        format!("[scoring]\ncategories = {{ {} }}\n", zero.join(", ")),
+    )
+    .unwrap();
+    let (_, weighted) = audit_json("close-to-ready", &["--config", config.to_str().unwrap()]);
+    assert_eq!(weighted["summary"]["score"].as_f64().unwrap(), secrets);
+    assert_eq!(
+        weighted["summary"]["score_method"],
+        "weighted_category_mean"
+    );
+    assert_eq!(weighted["categories"][1]["weight"], 0.0);
+}
+
 #[test]
 fn json_report_has_the_documented_shape() {
     let (_, report) = audit_json("close-to-ready", &[]);
@@ -47,13 +129,32 @@ fn json_report_has_the_documented_shape() {
     assert_eq!(report["tool"]["name"], "readyctl");
     assert_eq!(report["target"]["path"], "fixtures/close-to-ready");
     assert_eq!(report["generated_at"], "2026-01-01T00:00:00Z");
-    for key in ["score", "verdict", "passed", "failed", "skipped", "errored"] {
+    for key in [
+        "score",
+        "score_method",
+        "verdict",
+        "verdict_reasons",
+        "assessed_weight",
+        "applicable_weight",
+        "not_assessed",
+        "passed",
+        "failed",
+        "skipped",
+        "errored",
+    ] {
         assert!(report["summary"].get(key).is_some(), "summary.{key}");
     }
+    assert!(
+        report["summary"]["assessed_weight"].as_u64().unwrap()
+            <= report["summary"]["applicable_weight"].as_u64().unwrap()
+    );
     let categories = report["categories"].as_array().unwrap();
     assert_eq!(categories.len(), 10);
     assert_eq!(categories[0]["id"], "secrets");
     assert_eq!(categories[0]["title"], "Secrets Management");
+    for key in ["weight", "assessed", "assessed_weight", "applicable_weight"] {
+        assert!(categories[0].get(key).is_some(), "categories[].{key}");
+    }
     let first = &report["checks"][0];
     for key in [
         "id",
@@ -454,4 +555,21 @@ fn include_reads_what_gitignore_hides() {
         problems.contains("missing.txt: included path does not exist"),
         "{problems}"
     );
+}
+
+#[test]
+fn checks_scoring_explains_the_formula_the_reports_name() {
+    let output = readyctl().args(["checks", "scoring"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let (_, report) = audit_json("close-to-ready", &[]);
+    let method = report["summary"]["score_method"].as_str().unwrap();
+    assert!(text.contains(method), "{text}");
+    for rule in [
+        "weighted mean of the category scores",
+        "no application",
+        "Coverage",
+    ] {
+        assert!(text.contains(rule), "{rule}: {text}");
+    }
 }

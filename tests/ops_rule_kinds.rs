@@ -115,9 +115,14 @@ fn coverage_fails_naming_each_report_below_the_minimum() {
 }
 
 #[test]
-fn coverage_without_reports_fails_and_with_only_unreadable_ones_errors() {
+fn coverage_without_reports_has_nothing_to_judge_and_with_only_unreadable_ones_errors() {
     let none = run(COVERAGE, &[("README.md", "hi")]);
-    assert_eq!(none.status, Status::Fail);
+    assert_eq!(none.status, Status::Skip, "{}", none.message);
+    assert!(
+        none.message.starts_with("nothing to judge"),
+        "{}",
+        none.message
+    );
     let garbage = run(
         COVERAGE,
         &[("coverage.out", "mode: set\nnot a profile line\n")],
@@ -301,5 +306,149 @@ fn documented_examples_are_valid() {
         if let Err(err) = loader.finish() {
             panic!("example does not load:\n{block}\n{err}");
         }
+    }
+}
+
+/// Files of a test repository: (path, contents).
+type Files<'a> = &'a [(&'a str, &'a str)];
+
+/// No credit for nothing: every rule kind that reads the repository skips,
+/// with a reason starting "nothing to judge", when it found nothing to judge,
+/// and never passes.
+#[test]
+fn every_rule_kind_skips_when_it_found_nothing_to_judge() {
+    let readme: &[(&str, &str)] = &[("README.md", "Nothing here yet\n")];
+    let cases: &[(&str, &str, Files)] = &[
+        (
+            "file_absent on an empty folder",
+            "    file_absent: { paths: [\".env\"] }\n",
+            &[],
+        ),
+        (
+            "content_match with only binary files",
+            "    content_match: { pattern: 'http\\.Server' }\n",
+            &[("logo.png", "\u{0}\u{0}PNG")],
+        ),
+        (
+            "content_absent with no file selected",
+            "    content_absent: { paths: [\"**/*.go\"], pattern: 'panic\\(' }\n",
+            readme,
+        ),
+        (
+            "content_absent with only binary files",
+            "    content_absent: { pattern: 'AKIA' }\n",
+            &[("logo.png", "\u{0}\u{0}PNG")],
+        ),
+        ("coverage with no report", COVERAGE, readme),
+        (
+            "file_pairs with nothing to pair",
+            "    file_pairs: { paths: [\"**/*.up.sql\"], suffix: \".up.sql\", partner: \".down.sql\" }\n",
+            readme,
+        ),
+        (
+            "each_file with no file holding the marker",
+            "    each_file:\n      paths: [\"**/*.sql\"]\n      if_contains: 'goose Up'\n      require: 'goose Down'\n      message: no Down section\n",
+            &[("seed.sql", "INSERT INTO a VALUES (1);\n")],
+        ),
+        ("migration_versions with no migration", VERSIONS, readme),
+        ("recent_migrations with no migration", RECENT, readme),
+        (
+            "document exists with only unparsable documents",
+            "    document: { paths: [\"**/*.yaml\"], select: /kind, expect: exists }\n",
+            &[("a.yaml", "key: [\n")],
+        ),
+        (
+            "document absent with only unparsable documents",
+            "    document: { paths: [\"**/*.yaml\"], select: /kind, expect: absent }\n",
+            &[("a.yaml", "key: [\n")],
+        ),
+        (
+            "document each with no node selected",
+            "    document:\n      paths: [\"**/*.yaml\"]\n      select: /jobs/*\n      each: [{ path: permissions, exists: true }]\n",
+            &[("a.yaml", "name: x\n")],
+        ),
+        (
+            "dockerfile with no Dockerfile",
+            "    dockerfile: { assert: non_root_user }\n",
+            readme,
+        ),
+        (
+            "by_language with no listed language",
+            "    by_language:\n      go: { file_exists: { paths: [\".golangci.yml\"] } }\n",
+            readme,
+        ),
+        (
+            "keys_documented with no key used",
+            "    keys_documented:\n      subject: environment variable\n      used:\n        - paths: [\"**/*.go\"]\n          patterns: [{ name: getenv, regex: 'os\\.Getenv\\(\"(?P<key>[A-Z_]+)\"\\)' }]\n      documented:\n        - paths: [\".env.example\"]\n          patterns: [{ name: line, regex: '(?m)^(?P<key>[A-Z_]+)=' }]\n",
+            readme,
+        ),
+    ];
+    let mut problems = Vec::new();
+    for (name, rule, files) in cases {
+        let result = run(rule, files);
+        if result.status != Status::Skip || !result.message.starts_with("nothing to judge") {
+            problems.push(format!("{name}: {} — {}", result.status, result.message));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Presence rules judge absence too: a required file, text or node that is
+/// nowhere is missing, a failure, not "nothing to judge".
+#[test]
+fn presence_rules_fail_when_what_they_require_is_nowhere() {
+    let readme: &[(&str, &str)] = &[("README.md", "Nothing here yet\n")];
+    for rule in [
+        "    file_exists: { paths: [\".dockerignore\"] }\n",
+        "    min_files: { paths: [\"**/*_test.go\"], min: 1 }\n",
+        "    content_match: { paths: [\".dockerignore\"], pattern: '\\.env' }\n",
+        "    document: { paths: [\"**/*.yaml\"], select: /kind, expect: exists }\n",
+    ] {
+        let result = run(rule, readme);
+        assert_eq!(result.status, Status::Fail, "{rule}: {}", result.message);
+    }
+}
+
+#[test]
+fn absent_rules_pass_on_the_files_they_read_and_say_how_many() {
+    let result = run(
+        "    content_absent: { pattern: 'AKIA[A-Z0-9]{16}' }\n",
+        &[("a.txt", "hello\n"), ("b.txt", "world\n")],
+    );
+    assert_eq!(result.status, Status::Pass, "{}", result.message);
+    assert!(
+        result.message.contains("(2 files read)"),
+        "{}",
+        result.message
+    );
+    let result = run(
+        "    file_absent: { paths: [\".env\"] }\n",
+        &[("a.txt", "x")],
+    );
+    assert_eq!(result.status, Status::Pass, "{}", result.message);
+}
+
+/// The combinators' truth table with a skipped part, as docs/check-format.md
+/// states it: a skipped part does not decide; all parts skipped is a skip.
+#[test]
+fn combinators_leave_skipped_parts_out() {
+    const PASS: &str = "{ file_exists: { paths: [\"a.txt\"] } }";
+    const FAIL: &str = "{ file_exists: { paths: [\"missing.txt\"] } }";
+    const SKIP: &str = "{ content_absent: { paths: [\"**/*.go\"], pattern: x } }";
+    let files: &[(&str, &str)] = &[("a.txt", "x")];
+    let status = |rule: String| run(&format!("    {rule}\n"), files).status;
+    let cases = [
+        (format!("all: [{PASS}, {SKIP}]"), Status::Pass),
+        (format!("all: [{FAIL}, {SKIP}]"), Status::Fail),
+        (format!("all: [{SKIP}, {SKIP}]"), Status::Skip),
+        (format!("any: [{FAIL}, {SKIP}]"), Status::Fail),
+        (format!("any: [{PASS}, {SKIP}]"), Status::Pass),
+        (format!("any: [{SKIP}, {SKIP}]"), Status::Skip),
+        (format!("not: {SKIP}"), Status::Skip),
+        (format!("not: {FAIL}"), Status::Pass),
+        (format!("not: {PASS}"), Status::Fail),
+    ];
+    for (rule, expected) in cases {
+        assert_eq!(status(rule.clone()), expected, "{rule}");
     }
 }

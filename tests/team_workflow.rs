@@ -499,6 +499,40 @@ fn json_report(dir: &Path, fixture: &str, name: &str) -> std::path::PathBuf {
     path
 }
 
+/// A report from before `score_method` averaged checks, not categories: its
+/// overall score is not a baseline, so upgrading is no regression.
+#[test]
+fn an_overall_score_computed_another_way_is_not_compared() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = json_report(dir.path(), "close-to-ready", "old.json");
+    let mut old: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let summary = old["summary"].as_object_mut().unwrap();
+    summary.remove("score_method");
+    summary.insert("score".to_string(), Value::from(99.0));
+    std::fs::write(&path, old.to_string()).unwrap();
+    let (code, out, _) = run(
+        "close-to-ready",
+        &[
+            &"--compare",
+            &path,
+            &"--fail-on-regression",
+            &"--format",
+            &"json",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let comparison = &report["comparison"];
+    assert_eq!(comparison["overall"]["change"], Value::Null);
+    assert!(comparison["regressions"].as_array().unwrap().is_empty());
+    assert!(
+        comparison["notes"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("overall score not compared")
+    );
+}
+
 #[test]
 fn compare_shows_score_changes_and_the_ratchet_fails_on_a_drop() {
     let dir = tempfile::tempdir().unwrap();
@@ -565,7 +599,9 @@ fn compare_shows_score_changes_and_the_ratchet_fails_on_a_drop() {
         out.contains("Score changes since 2026-01-01 (NOT READY):"),
         "{out}"
     );
-    assert!(out.contains("Overall: 31% →"), "{out}");
+    let before: Value = serde_json::from_str(&std::fs::read_to_string(&bad).unwrap()).unwrap();
+    let before = before["summary"]["score"].as_f64().unwrap().round();
+    assert!(out.contains(&format!("Overall: {before}% →")), "{out}");
     let (_, markdown, _) = run(
         "close-to-ready",
         &[&"--compare", &bad, &"--format", &"markdown"],

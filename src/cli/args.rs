@@ -355,6 +355,9 @@ pub enum ChecksCommand {
     /// Every content regex the loaded checks search for, one per line (for
     /// `rg -f`), or with check ids as JSON.
     Patterns(PatternsArgs),
+    /// How the score, the verdict and the coverage of the judgement are
+    /// computed (`summary.score_method` in JSON reports).
+    Scoring,
 }
 
 #[derive(Debug, Args)]

@@ -17,6 +17,10 @@ pub fn run(command: ChecksCommand) -> Result<u8, Failure> {
         ChecksCommand::Explain(args) => explain(args),
         ChecksCommand::Docs => docs(),
         ChecksCommand::Patterns(args) => patterns(args),
+        ChecksCommand::Scoring => {
+            output::write(readyctl::score::METHOD, None)?;
+            Ok(exit::OK)
+        }
     }
 }
 

@@ -172,6 +172,9 @@ disable = []
 # At or above `ready` the verdict can be READY; below `caveats` it is NOT READY.
 ready = 90
 caveats = 70
+# The overall score is the mean of the category scores; weigh a category
+# more, less, or not at all (0). Every category weighs 1 by default.
+# categories = {{ secrets = 2, backups = 0.5 }}
 
 [gate]
 # When `readyctl audit` exits 1. With nothing set, it fails on a NOT READY

@@ -70,11 +70,15 @@ fn table(diff: &ReportDiff) -> String {
     );
     let _ = writeln!(
         out,
-        "Overall: {} → {} ({})\n",
+        "Overall: {} → {} ({})",
         format_score(diff.overall.before),
         format_score(diff.overall.after),
         format_change(diff.overall.change),
     );
+    for note in &diff.notes {
+        let _ = writeln!(out, "  {note}");
+    }
+    out.push('\n');
     let _ = writeln!(
         out,
         "{:<20} {:>6} {:>6} {:>7}",
@@ -134,6 +138,9 @@ fn markdown(diff: &ReportDiff) -> String {
         format_score(diff.overall.after),
         format_change(diff.overall.change),
     );
+    for note in &diff.notes {
+        let _ = writeln!(out, "_{note}_\n");
+    }
     let _ = writeln!(
         out,
         "Compared `{}` ({}) with `{}` ({}).\n",

@@ -3,12 +3,11 @@
 
 use super::Renderer;
 use super::text::{
-    category_status, finding_marks, format_score, location, stack_lines, status_icon, target_state,
+    category_state, finding_marks, format_score, location, stack_lines, status_icon, target_state,
     target_url, verdict_icon, waiver_note,
 };
-use crate::model::{Category, Status};
+use crate::model::{Category, SkipReason, Status};
 use crate::report::{CheckResult, Report};
-use crate::rules::NO_TARGET;
 use std::fmt::Write;
 
 pub struct Markdown {
@@ -42,6 +41,13 @@ fn header(out: &mut String, report: &Report) {
         format_score(summary.score),
         super::text::check_counts(summary),
     );
+    if !summary.verdict_reasons.is_empty() {
+        let _ = writeln!(
+            out,
+            "> Because: {}  ",
+            cell(&summary.verdict_reasons.join("; "))
+        );
+    }
     if summary.waived > 0 {
         let _ = writeln!(out, "> {} check(s) waived (see below)  ", summary.waived);
     }
@@ -74,7 +80,7 @@ fn category_table(out: &mut String, report: &Report) {
             "| {} | {} | {} | {} | {} | {} |",
             category.title,
             format_score(category.score),
-            category_status(category.verdict),
+            category_state(category),
             category.passed,
             category.failed + category.errored,
             category.skipped,
@@ -91,6 +97,28 @@ fn category_table(out: &mut String, report: &Report) {
         summary.failed + summary.errored,
         summary.skipped,
     );
+}
+
+/// What there was to judge and how much of it was judged.
+fn coverage(out: &mut String, report: &Report) {
+    let nothing = super::text::nothing_to_audit_lines(&report.summary);
+    if let Some((first, rest)) = nothing.split_first() {
+        let _ = writeln!(out, "**{}**\n", cell(first));
+        for line in rest {
+            let _ = writeln!(out, "{}", cell(line));
+        }
+        out.push('\n');
+    }
+    let lines = super::text::coverage_lines(report);
+    if let Some((first, rest)) = lines.split_first() {
+        let _ = writeln!(out, "**Coverage:** {}\n", cell(first));
+        for line in rest {
+            let _ = writeln!(out, "- {}", cell(line));
+        }
+        if !rest.is_empty() {
+            out.push('\n');
+        }
+    }
 }
 
 fn stages(out: &mut String, report: &Report) {
@@ -395,6 +423,7 @@ impl Renderer for Markdown {
         if self.summary {
             header(&mut out, report);
             category_table(&mut out, report);
+            coverage(&mut out, report);
             blockers(&mut out, report);
             gate_line(&mut out, report);
             return out;
@@ -402,6 +431,7 @@ impl Renderer for Markdown {
         header(&mut out, report);
         stack(&mut out, report);
         category_table(&mut out, report);
+        coverage(&mut out, report);
         stages(&mut out, report);
         live_targets(&mut out, report);
         history(&mut out, report);
@@ -413,7 +443,7 @@ impl Renderer for Markdown {
         // listing each would bury the repository's own not-applicable checks.
         let (not_probed, skipped): (Vec<&CheckResult>, Vec<&CheckResult>) = report
             .with_status(Status::Skip)
-            .partition(|check| check.message == NO_TARGET);
+            .partition(|check| check.skip_reason == Some(SkipReason::NoTarget));
         collapsed(&mut out, "Passing checks", &passed);
         collapsed(&mut out, "Not applicable", &skipped);
         if !not_probed.is_empty() {

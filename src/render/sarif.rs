@@ -270,6 +270,7 @@ mod tests {
             severity: Severity::Critical,
             stage: Stage::Beta,
             status: Status::Fail,
+            skip_reason: None,
             message: "1 occurrence(s) found".into(),
             description: String::new(),
             remediation: String::new(),

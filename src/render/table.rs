@@ -3,12 +3,11 @@
 
 use super::Renderer;
 use super::text::{
-    category_status, finding_marks, format_score, human_bytes, location, stack_lines, target_state,
+    category_state, finding_marks, format_score, human_bytes, location, stack_lines, target_state,
     target_url, waiver_note,
 };
 use crate::model::{Status, Verdict};
 use crate::report::{CheckResult, Report};
-use crate::rules::NO_TARGET;
 use anstyle::{AnsiColor, Style};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table as Grid};
@@ -52,7 +51,7 @@ impl Table {
             grid.add_row(vec![
                 category.title.clone(),
                 self.paint(style, &format_score(category.score)),
-                self.paint(style, &category_status(category.verdict)),
+                self.paint(style, &category_state(category)),
                 category.passed.to_string(),
                 (category.failed + category.errored).to_string(),
                 category.skipped.to_string(),
@@ -259,6 +258,19 @@ impl Renderer for Table {
             format_score(summary.score),
             super::text::check_counts(summary),
         );
+        if !summary.verdict_reasons.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {:<16} {}",
+                "Because:",
+                summary.verdict_reasons.join("; ")
+            );
+        }
+        for line in super::text::nothing_to_audit_lines(summary) {
+            // The list of what was looked for sits under its heading.
+            let indent = if line.starts_with("- ") { "    " } else { "  " };
+            let _ = writeln!(out, "{indent}{line}");
+        }
         if summary.waived > 0 {
             let _ = writeln!(
                 out,
@@ -278,6 +290,15 @@ impl Renderer for Table {
                 )
             };
             let _ = writeln!(out, "  {:<16} {state}", format!("{}:", stage.title));
+        }
+
+        let dim = Style::new().dimmed();
+        let mut coverage = super::text::coverage_lines(report).into_iter();
+        if let Some(first) = coverage.next() {
+            let _ = writeln!(out, "\nCoverage: {first}");
+        }
+        for line in coverage {
+            let _ = writeln!(out, "  {}", self.paint(dim, &line));
         }
 
         self.live_targets(&mut out, report);
@@ -311,16 +332,6 @@ impl Renderer for Table {
             stats.skipped.unreadable,
             stats.checks_loaded,
         );
-        let not_probed = report
-            .with_status(Status::Skip)
-            .filter(|check| check.message == NO_TARGET)
-            .count();
-        if not_probed > 0 {
-            let _ = writeln!(
-                out,
-                "{not_probed} live checks not run: no target (pass --url URL or --target NAME)."
-            );
-        }
         let gate = &report.gate;
         if gate.passed {
             let _ = writeln!(

@@ -58,6 +58,7 @@ pub fn comparison_lines(comparison: &crate::compare::Comparison) -> Vec<String> 
                 })
                 .map(|c| line(&c.title, &c.change)),
         )
+        .chain(comparison.notes.iter().cloned())
         .collect()
 }
 
@@ -78,6 +79,70 @@ pub fn verdict_icon(verdict: Verdict) -> &'static str {
         Verdict::Ready => "✅",
         Verdict::ReadyWithCaveats => "🟡",
         Verdict::NotReady => "❌",
+    }
+}
+
+/// How much of the judgement was made, and what was not, as sentences: the
+/// assessed share of the applicable weight, live checks without a target,
+/// errored checks, then each category with nothing assessed.
+pub fn coverage_lines(report: &crate::report::Report) -> Vec<String> {
+    let summary = &report.summary;
+    let share = if summary.applicable_weight == 0 {
+        "nothing applicable".to_string()
+    } else {
+        format!(
+            "{}%",
+            (100.0 * summary.assessed_weight as f64 / summary.applicable_weight as f64).round()
+                as i64
+        )
+    };
+    let mut lines = vec![format!(
+        "Assessed {} of {} applicable weight ({share})",
+        summary.assessed_weight, summary.applicable_weight
+    )];
+    let missing = &summary.not_assessed;
+    if !missing.no_target.is_empty() {
+        lines.push(format!(
+            "{} live check(s) not run: no target (pass --url URL or --target NAME)",
+            missing.no_target.len()
+        ));
+    }
+    if !missing.errored.is_empty() {
+        lines.push(format!(
+            "{} check(s) errored: {}",
+            missing.errored.len(),
+            missing.errored.join(", ")
+        ));
+    }
+    for category in report.categories.iter().filter(|c| !c.assessed) {
+        lines.push(format!(
+            "{}: not assessed — {}",
+            category.title,
+            category
+                .not_assessed
+                .as_deref()
+                .unwrap_or("nothing evaluated")
+        ));
+    }
+    lines
+}
+
+/// Why there is nothing to audit and what was looked for, as sentences.
+pub fn nothing_to_audit_lines(summary: &crate::report::Summary) -> Vec<String> {
+    let Some(nothing) = &summary.nothing_to_audit else {
+        return Vec::new();
+    };
+    std::iter::once(format!("Nothing to audit: {}. Looked for:", nothing.reason))
+        .chain(nothing.looked_for.iter().map(|l| format!("- {l}")))
+        .collect()
+}
+
+/// The status column of a category row: its verdict, or why it has none.
+pub fn category_state(category: &crate::report::CategoryScore) -> String {
+    match category.verdict {
+        Some(verdict) => category_status(Some(verdict)),
+        None if category.applicable_weight > 0 => "— Not assessed".to_string(),
+        None => category_status(None),
     }
 }
 

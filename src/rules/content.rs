@@ -7,7 +7,9 @@
 use super::paths::{describe_globs, validate_globs};
 use super::{Outcome, PlanContext, Spanned, Validator};
 use crate::model::Finding;
-use crate::scan::{Evidence, HitFilter, PatternId, PatternOptions, PlanBuilder, SelectorSpec};
+use crate::scan::{
+    Evidence, HitFilter, PatternId, PatternOptions, PlanBuilder, SelectorId, SelectorSpec,
+};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -212,6 +214,7 @@ impl ContentSpec {
         }
         Patterns {
             planned,
+            selector,
             secret: self.secret,
             describe_paths: if self.paths.is_empty() {
                 "no file".to_string()
@@ -222,9 +225,19 @@ impl ContentSpec {
     }
 }
 
+fn files_read(count: usize) -> String {
+    if count == 1 {
+        "1 file".to_string()
+    } else {
+        format!("{count} files")
+    }
+}
+
 #[derive(Debug)]
 pub struct Patterns {
     planned: Vec<(PatternId, String)>,
+    /// The files searched: a rule that read none of them has nothing to judge.
+    selector: SelectorId,
     secret: bool,
     /// "no file matching `**/*.go`", or "no file" when every file is searched.
     describe_paths: String,
@@ -260,10 +273,39 @@ impl Patterns {
                 );
             }
         }
+        // A required text in no file at all is missing, which is a failure
+        // (no `.dockerignore` excludes `.env`); files that exist but could
+        // not be read leave the question open.
+        let selected = evidence.selector(self.selector);
+        if selected.count > 0
+            && let Some(nothing) = self.nothing_read(evidence)
+        {
+            return nothing;
+        }
         Outcome::fail(
             format!("{} contains: {}", self.describe_paths, self.labels()),
             Vec::new(),
         )
+    }
+
+    /// A skip when no selected file was read: neither a match nor its
+    /// absence can be claimed about files nobody looked at.
+    fn nothing_read(&self, evidence: &Evidence) -> Option<Outcome> {
+        let selected = evidence.selector(self.selector);
+        if selected.read > 0 {
+            return None;
+        }
+        Some(if selected.count == 0 {
+            Outcome::nothing_to_judge(match self.describe_paths.as_str() {
+                "no file" => "no file to search once exclusions are applied".to_string(),
+                some => some.to_string(),
+            })
+        } else {
+            Outcome::nothing_to_judge(format!(
+                "none of the {} selected file(s) could be read (binary, too large or unreadable)",
+                selected.count
+            ))
+        })
     }
 
     pub fn evaluate_absent(&self, evidence: &Evidence) -> Outcome {
@@ -289,11 +331,16 @@ impl Patterns {
             String::new()
         };
         if total == 0 {
+            if let Some(nothing) = self.nothing_read(evidence) {
+                return nothing;
+            }
+            // The files read are the evidence of absence.
             return Outcome::pass(
                 format!(
-                    "{} contains: {}{silenced}",
+                    "{} contains: {} ({} read){silenced}",
                     self.describe_paths,
-                    self.labels()
+                    self.labels(),
+                    files_read(evidence.selector(self.selector).read),
                 ),
                 Vec::new(),
             );

@@ -121,11 +121,10 @@ impl Coverage {
                     documents.count, self.describe
                 )
             };
-            let status = if documents.count == 0 {
-                Status::Fail
-            } else {
-                Status::Error
-            };
+            if documents.count == 0 {
+                return Outcome::nothing_to_judge(message);
+            }
+            let status = Status::Error;
             return Outcome {
                 status,
                 message,

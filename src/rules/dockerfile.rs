@@ -142,7 +142,9 @@ impl DockerfileRule {
             findings.extend(self.problems(&file.path, &dockerfile));
         }
         if checked == 0 {
-            return Outcome::pass(format!("no {} to check", self.describe), notes);
+            let mut outcome = Outcome::nothing_to_judge(format!("no {}", self.describe));
+            outcome.findings = notes;
+            return outcome;
         }
         let what = match self.assertion {
             DockerAssertion::MultiStage => "use a multi-stage build",

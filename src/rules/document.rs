@@ -723,6 +723,24 @@ impl Query {
         } else {
             format!(" ({} file(s) could not be parsed)", notes.len())
         };
+        // Neither absence nor compliance can be claimed about documents
+        // that are not there or could not be read, nor presence about
+        // documents that could not be read. A required node in no document
+        // at all is missing: `exists` fails below.
+        let required = matches!(self.mode, Mode::Exists);
+        if parsed == 0 && !(required && files.is_empty()) {
+            let what = if files.is_empty() {
+                "no file"
+            } else {
+                "no parsable file"
+            };
+            let mut outcome = Outcome::nothing_to_judge(format!(
+                "{what} matches {}{unparsed}",
+                self.describe_paths
+            ));
+            outcome.findings = notes;
+            return outcome;
+        }
         match &self.mode {
             Mode::Exists => match selected.first() {
                 Some(first) => Outcome::pass(
@@ -770,13 +788,12 @@ impl Query {
                     }
                 }
                 if selected.is_empty() {
-                    return Outcome::pass(
-                        format!(
-                            "nothing to check: no {} in {} file(s) matching {}{unparsed}",
-                            self.describe_select, parsed, self.describe_paths
-                        ),
-                        notes,
-                    );
+                    let mut outcome = Outcome::nothing_to_judge(format!(
+                        "no {} in {} file(s) matching {}{unparsed}",
+                        self.describe_select, parsed, self.describe_paths
+                    ));
+                    outcome.findings = notes;
+                    return outcome;
                 }
                 if findings.is_empty() {
                     return Outcome::pass(
@@ -964,6 +981,27 @@ each:
     }
 
     #[test]
+    fn nothing_selected_is_nothing_to_judge_not_a_pass() {
+        // No step uses an action: pinning cannot be judged.
+        let outcome = query(
+            PINNED,
+            &[(
+                ".github/workflows/ok.yml",
+                "jobs:\n  a:\n    steps:\n      - run: make\n",
+            )],
+        );
+        assert_eq!(outcome.status, Status::Skip, "{}", outcome.message);
+        assert!(
+            outcome.message.starts_with("nothing to judge"),
+            "{}",
+            outcome.message
+        );
+        // No workflow at all.
+        let outcome = query(PINNED, &[("README.md", "hi\n")]);
+        assert_eq!(outcome.status, Status::Skip, "{}", outcome.message);
+    }
+
+    #[test]
     fn malformed_files_are_notes_not_errors() {
         let outcome = query(
             PINNED,
@@ -971,7 +1009,7 @@ each:
                 (".github/workflows/broken.yml", "jobs: [\n"),
                 (
                     ".github/workflows/ok.yml",
-                    "jobs:\n  a:\n    steps:\n      - run: make\n",
+                    "jobs:\n  a:\n    steps:\n      - uses: actions/checkout@0123456789abcdef0123456789abcdef01234567\n",
                 ),
             ],
         );

@@ -124,9 +124,12 @@ impl EachFile {
             }
         }
         if held == 0 {
-            // As for `file_pairs`: silent, so that `all` over several tools
-            // reports only the tools the repository uses.
-            return Outcome::pass(String::new(), Vec::new());
+            // As for `file_pairs`: a skipped part does not decide an `all`
+            // over several tools, so only the tools in use are reported.
+            return Outcome::nothing_to_judge(format!(
+                "no file matching {} to check",
+                self.describe
+            ));
         }
         if findings.is_empty() {
             Outcome::pass(

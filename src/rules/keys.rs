@@ -213,10 +213,10 @@ impl Keys {
         let mut used = self.used.names(evidence);
         used.retain(|name, _| !self.ignore.contains(name));
         if used.is_empty() {
-            return Outcome::pass(
-                format!("no {subject} is used in {}", self.used.describe()),
-                Vec::new(),
-            );
+            return Outcome::nothing_to_judge(format!(
+                "no {subject} is used in {}",
+                self.used.describe()
+            ));
         }
         let documented = self.documented.names(evidence);
         let mut missing: Vec<(&String, &Hit)> = used

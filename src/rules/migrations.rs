@@ -175,10 +175,10 @@ impl Versions {
             }
         }
         if migrations == 0 {
-            return Outcome::pass(
-                format!("no versioned migration matches {}", self.describe),
-                Vec::new(),
-            );
+            return Outcome::nothing_to_judge(format!(
+                "no versioned migration matches {}",
+                self.describe
+            ));
         }
         if findings.is_empty() {
             Outcome::pass(
@@ -337,10 +337,10 @@ impl Recent {
             }
         }
         if looked_at.is_empty() {
-            return Outcome::pass(
-                format!("no versioned migration matches {}", self.describe),
-                Vec::new(),
-            );
+            return Outcome::nothing_to_judge(format!(
+                "no versioned migration matches {}",
+                self.describe
+            ));
         }
         let scope = format!(
             "the newest {} migration(s) of {} director{}",

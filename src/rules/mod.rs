@@ -164,6 +164,12 @@ impl Outcome {
             findings: Vec::new(),
         }
     }
+
+    /// The rule found nothing to judge (no file selected, none read, no
+    /// document matched): a skip, never a pass. No credit for nothing.
+    pub fn nothing_to_judge(why: impl std::fmt::Display) -> Self {
+        Outcome::skip(format!("nothing to judge: {why}"))
+    }
 }
 
 /// Why a live rule is skipped when the audit has no target.

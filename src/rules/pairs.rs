@@ -106,10 +106,9 @@ impl Pairs {
             .map(|d| d.path.as_str())
             .collect();
         if files.count == 0 {
-            // Nothing to pair: `when` decides whether that is acceptable. The
-            // empty message keeps one tool's rule silent inside an `all` that
-            // covers several tools.
-            return Outcome::pass(String::new(), Vec::new());
+            // Nothing to pair. A skipped part does not decide an `all` that
+            // covers several tools, so only the tools in use are reported.
+            return Outcome::nothing_to_judge(format!("no file matches {}", self.describe));
         }
         let findings: Vec<Finding> = files
             .files

@@ -98,7 +98,17 @@ impl Selection {
     pub fn evaluate_absent(&self, evidence: &Evidence) -> Outcome {
         let hits = evidence.selector(self.selector);
         if hits.count == 0 {
-            return Outcome::pass(format!("no file matches {}", self.describe), Vec::new());
+            // The evidence of absence is the walk: it must have seen files.
+            if evidence.stats.files_walked == 0 {
+                return Outcome::nothing_to_judge("the audited folder has no files");
+            }
+            return Outcome::pass(
+                format!(
+                    "no file matches {} among {} file(s)",
+                    self.describe, evidence.stats.files_walked
+                ),
+                Vec::new(),
+            );
         }
         let mut findings: Vec<Finding> = hits
             .sample

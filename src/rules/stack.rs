@@ -328,15 +328,16 @@ impl ByLanguage {
         let stack = evidence.stack().unwrap_or(&empty);
         let mut passed = Vec::new();
         let mut failed = Vec::new();
+        let mut skipped = Vec::new();
         for (language, rule) in &self.rules {
             if !stack.languages.contains(language) {
                 continue;
             }
             let outcome = rule.evaluate(evidence);
-            if outcome.status == crate::model::Status::Pass {
-                passed.push((language, outcome));
-            } else {
-                failed.push((language, outcome));
+            match outcome.status {
+                crate::model::Status::Pass => passed.push((language, outcome)),
+                crate::model::Status::Skip => skipped.push((language, outcome)),
+                _ => failed.push((language, outcome)),
             }
         }
         let describe = |outcomes: &[(&String, Outcome)]| {
@@ -349,8 +350,12 @@ impl ByLanguage {
         let findings = |outcomes: Vec<(&String, Outcome)>| {
             outcomes.into_iter().flat_map(|(_, o)| o.findings).collect()
         };
+        if passed.is_empty() && failed.is_empty() && skipped.is_empty() {
+            return Outcome::nothing_to_judge("no listed language is in use");
+        }
         if passed.is_empty() && failed.is_empty() {
-            return Outcome::pass("no listed language is in use", Vec::new());
+            // Every language in use found nothing to judge.
+            return Outcome::skip(describe(&skipped));
         }
         if failed.is_empty() {
             return Outcome::pass(describe(&passed), findings(passed));

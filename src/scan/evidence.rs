@@ -44,6 +44,11 @@ const PROBLEM_LIMIT: usize = 20;
 #[derive(Debug, Clone, Default)]
 pub struct SelectorHits {
     pub count: usize,
+    /// Of those, the files whose contents were read (text, within the size
+    /// limit, readable). Exact for selections content patterns search, which
+    /// read every file they select; others read only what some rule keeps.
+    /// An "absent" rule passes only when it read something.
+    pub read: usize,
     /// The first paths in sorted order, at most [`SAMPLE_LIMIT`].
     pub sample: Vec<String>,
 }
@@ -346,6 +351,8 @@ impl Kept {
 #[derive(Debug)]
 pub(crate) struct Partial {
     pub(crate) selectors: Vec<Bounded<String>>,
+    /// Per selector: files read (see [`SelectorHits::read`]).
+    pub(crate) selector_read: Vec<usize>,
     pub(crate) patterns: Vec<Bounded<Hit>>,
     pub(crate) documents: Vec<DocumentSet>,
     pub(crate) suppressed: Vec<usize>,
@@ -359,6 +366,7 @@ impl Partial {
         Partial {
             documents: (0..documents).map(|_| DocumentSet::default()).collect(),
             selectors: (0..selectors).map(|_| Bounded::new(SAMPLE_LIMIT)).collect(),
+            selector_read: vec![0; selectors],
             patterns: (0..patterns).map(|_| Bounded::new(HIT_LIMIT)).collect(),
             suppressed: vec![0; patterns],
             kept: Kept::default(),
@@ -370,6 +378,9 @@ impl Partial {
     pub(crate) fn absorb(&mut self, other: Partial) {
         for (mine, theirs) in self.selectors.iter_mut().zip(other.selectors) {
             mine.absorb(theirs);
+        }
+        for (mine, theirs) in self.selector_read.iter_mut().zip(other.selector_read) {
+            *mine += theirs;
         }
         for (mine, theirs) in self.patterns.iter_mut().zip(other.patterns) {
             mine.absorb(theirs);
@@ -433,8 +444,10 @@ impl Partial {
             selectors: self
                 .selectors
                 .into_iter()
-                .map(|b| SelectorHits {
+                .zip(self.selector_read)
+                .map(|(b, read)| SelectorHits {
                     count: b.count,
+                    read,
                     sample: b.kept.into_iter().collect(),
                 })
                 .collect(),

@@ -328,6 +328,9 @@ impl<'a> Worker<'a> {
         if !readable {
             return;
         }
+        for selector in &self.selectors {
+            partial.selector_read[*selector] += 1;
+        }
         let content = self.buffer.as_slice();
         partial.stats.files_scanned += 1;
         partial.stats.bytes_scanned += content.len() as u64;
