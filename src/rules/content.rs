@@ -7,7 +7,9 @@
 use super::paths::{describe_globs, validate_globs};
 use super::{Outcome, PlanContext, Spanned, Validator};
 use crate::model::Finding;
-use crate::scan::{Evidence, HitFilter, PatternId, PatternOptions, PlanBuilder, SelectorSpec};
+use crate::scan::{
+    Evidence, Hit, HitFilter, PatternId, PatternOptions, PlanBuilder, SelectorSpec, WeakMode,
+};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -55,6 +57,18 @@ pub struct ContentSpec {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub allow: Vec<Spanned<String>>,
+    /// The value must be a literal: a string literal in code (Go, Python,
+    /// JS/TS, Rust, Java and Ruby are parsed; identifiers, types, comments
+    /// and template substitutions are not literals), a scalar that is not an
+    /// interpolation (`${VAR}`, `{{ .Values.x }}`, `%(x)s`) in configuration.
+    #[serde(default)]
+    pub literal: bool,
+    /// The value must be weak: `well_known` (a public default such as
+    /// `changeme` or a `your-…-here` placeholder) or `any` (also too short
+    /// for its purpose, as judged from the `key` group's name, or
+    /// guessable). Findings say which, naming the `key`.
+    #[serde(default)]
+    pub weak: Option<WeakSpec>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -80,6 +94,35 @@ pub struct NamedPattern {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub allow: Vec<Spanned<String>>,
+    /// The value must be a literal: a string literal in code (Go, Python,
+    /// JS/TS, Rust, Java and Ruby are parsed; identifiers, types, comments
+    /// and template substitutions are not literals), a scalar that is not an
+    /// interpolation (`${VAR}`, `{{ .Values.x }}`, `%(x)s`) in configuration.
+    #[serde(default)]
+    pub literal: bool,
+    /// The value must be weak: `well_known` (a public default such as
+    /// `changeme` or a `your-…-here` placeholder) or `any` (also too short
+    /// for its purpose, as judged from the `key` group's name, or
+    /// guessable). Findings say which, naming the `key`.
+    #[serde(default)]
+    pub weak: Option<WeakSpec>,
+}
+
+/// How weak a value must be to count (see [`ContentSpec::weak`]).
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum WeakSpec {
+    WellKnown,
+    Any,
+}
+
+impl From<WeakSpec> for WeakMode {
+    fn from(spec: WeakSpec) -> Self {
+        match spec {
+            WeakSpec::WellKnown => WeakMode::WellKnown,
+            WeakSpec::Any => WeakMode::Any,
+        }
+    }
 }
 
 /// Tests on the *value* of a hit: the text of the capture group named
@@ -100,6 +143,8 @@ pub(super) struct FilterSpec<'a> {
     min_length: Option<usize>,
     max_length: Option<usize>,
     allow: &'a [Spanned<String>],
+    literal: bool,
+    weak: Option<WeakSpec>,
 }
 
 impl FilterSpec<'_> {
@@ -137,6 +182,8 @@ impl FilterSpec<'_> {
                 // Validated when the pack loaded.
                 .filter_map(|r| crate::scan::compile_regex(&r.value).ok())
                 .collect(),
+            literal: rule.literal || own.is_some_and(|o| o.literal),
+            weak: own.and_then(|o| o.weak).or(rule.weak).map(WeakMode::from),
         };
         (!filter.is_empty()).then(|| Arc::new(filter))
     }
@@ -151,6 +198,8 @@ macro_rules! filter_of {
                     min_length: self.min_length,
                     max_length: self.max_length,
                     allow: &self.allow,
+                    literal: self.literal,
+                    weak: self.weak,
                 }
             }
         }
@@ -239,11 +288,15 @@ impl Patterns {
             .join(", ")
     }
 
-    fn finding_message(&self, label: &str) -> String {
+    fn finding_message(&self, label: &str, hit: &Hit) -> String {
+        let label = match &hit.detail {
+            Some(detail) => format!("{label}: {detail}"),
+            None => label.to_string(),
+        };
         if self.secret {
             format!("{label} (value redacted)")
         } else {
-            label.to_string()
+            label
         }
     }
 
@@ -255,7 +308,7 @@ impl Patterns {
                     vec![Finding::at(
                         hit.path.clone(),
                         Some(hit.line),
-                        self.finding_message(label),
+                        self.finding_message(label, hit),
                     )],
                 );
             }
@@ -274,12 +327,13 @@ impl Patterns {
             let hits = evidence.pattern(*id);
             total += hits.count;
             silenced += hits.suppressed;
-            let message = self.finding_message(label);
-            findings.extend(
-                hits.hits
-                    .iter()
-                    .map(|hit| Finding::at(hit.path.clone(), Some(hit.line), message.clone())),
-            );
+            findings.extend(hits.hits.iter().map(|hit| {
+                Finding::at(
+                    hit.path.clone(),
+                    Some(hit.line),
+                    self.finding_message(label, hit),
+                )
+            }));
         }
         // Silenced hits are not findings, but a reviewer should see that
         // someone chose to silence them.

@@ -52,6 +52,9 @@ pub struct SelectorHits {
 pub struct Hit {
     pub path: String,
     pub line: usize,
+    /// Why the hit counts, when its pattern judged the value in context
+    /// (the name it is assigned to, what kind of value): never the value.
+    pub detail: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -8,9 +8,11 @@ mod boundary;
 mod evidence;
 mod export;
 mod filter;
+mod literal;
 mod plan;
 mod prefilter;
 mod walk;
+mod weak;
 
 pub use boundary::ascii_word_boundaries;
 pub use evidence::{
@@ -18,7 +20,9 @@ pub use evidence::{
     KEEP_LIMIT, KeptFile, PatternHits, SAMPLE_LIMIT, ScanStats, SelectorHits,
 };
 pub use export::{rg_pattern, spans_lines};
-pub use filter::{HitFilter, KEY_GROUP, SECRET_GROUP, shannon_entropy};
+pub use filter::{HitFilter, Judged, KEY_GROUP, SECRET_GROUP, shannon_entropy};
+pub use literal::{LazyTree, Token, token_at};
+pub use weak::{WeakMode, Weakness, is_public, judge as judge_weakness};
 pub use plan::{
     DocumentsId, PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec,
     compile_regex,

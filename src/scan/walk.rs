@@ -3,7 +3,9 @@
 //! content pattern wants it, read once and searched by all patterns together.
 
 use super::evidence::{Document, Hit, Partial};
-use super::filter::{KEY_GROUP, SECRET_GROUP};
+use super::filter::{Judged, KEY_GROUP, SECRET_GROUP};
+use super::literal::LazyTree;
+use super::weak::is_public;
 use super::{Evidence, ScanOptions, ScanPlan};
 use ignore::overrides::OverrideBuilder;
 use ignore::{DirEntry, WalkBuilder, WalkState};
@@ -352,15 +354,23 @@ impl<'a> Worker<'a> {
         self.plan
             .prefilter
             .candidates(content, &self.patterns, &mut self.candidates);
+        let mut tree = LazyTree::default();
         for pattern in &self.patterns {
             if self.candidates[*pattern] {
-                locate(self.plan, *pattern, content, &relative, partial);
+                locate(self.plan, *pattern, content, &relative, partial, &mut tree);
             }
         }
     }
 }
 
-fn locate(plan: &ScanPlan, pattern: usize, content: &[u8], path: &str, partial: &mut Partial) {
+fn locate(
+    plan: &ScanPlan,
+    pattern: usize,
+    content: &[u8],
+    path: &str,
+    partial: &mut Partial,
+    tree: &mut LazyTree,
+) {
     let options = &plan.options[pattern];
     let regex = &plan.regexes[pattern];
     let mut line = 1;
@@ -387,12 +397,25 @@ fn locate(plan: &ScanPlan, pattern: usize, content: &[u8], path: &str, partial: 
         found += 1;
         line += memchr::memchr_iter(b'\n', &content[counted_to..start]).count();
         counted_to = start;
+        let mut detail = None;
         if let Some(filter) = &options.filter {
-            let value = group(regex, &locals, SECRET_GROUP)
+            let span = group(regex, &locals, SECRET_GROUP)
                 .or_else(|| locals.get(0))
-                .map_or(&content[start..end], |(s, e)| &content[s..e]);
+                .unwrap_or((start, end));
+            let value = &content[span.0..span.1];
             if !filter.accepts(value) {
                 continue;
+            }
+            if options.secret && is_public(&String::from_utf8_lossy(value)) {
+                continue;
+            }
+            if filter.judges_in_context() {
+                let key = group(regex, &locals, KEY_GROUP)
+                    .map(|(s, e)| String::from_utf8_lossy(&content[s..e]).into_owned());
+                match filter.judge(path, content, span, key.as_deref(), tree) {
+                    Judged::Dropped => continue,
+                    Judged::Kept(why) => detail = why,
+                }
             }
         }
         if is_allowed(content, start, &options.check_id) {
@@ -402,6 +425,7 @@ fn locate(plan: &ScanPlan, pattern: usize, content: &[u8], path: &str, partial: 
         let hit = Hit {
             path: path.to_string(),
             line,
+            detail,
         };
         if options.collect {
             let value = group(regex, &locals, KEY_GROUP).or_else(|| locals.get(1));
