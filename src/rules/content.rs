@@ -62,13 +62,19 @@ pub struct ContentSpec {
     /// and template substitutions are not literals), a scalar that is not an
     /// interpolation (`${VAR}`, `{{ .Values.x }}`, `%(x)s`) in configuration.
     #[serde(default)]
-    pub literal: bool,
+    pub literal: Option<bool>,
     /// The value must be weak: `well_known` (a public default such as
     /// `changeme` or a `your-…-here` placeholder) or `any` (also too short
     /// for its purpose, as judged from the `key` group's name, or
-    /// guessable). Findings say which, naming the `key`.
+    /// guessable), or `off`. A pattern's own setting wins over the rule's.
+    /// Findings say which, naming the `key`.
     #[serde(default)]
     pub weak: Option<WeakSpec>,
+    /// The value is a connection URL, parsed as one: it counts only with an
+    /// inline password (not a reference or placeholder) for a host that is
+    /// not loopback or a one-label service name.
+    #[serde(default)]
+    pub url: bool,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -99,13 +105,19 @@ pub struct NamedPattern {
     /// and template substitutions are not literals), a scalar that is not an
     /// interpolation (`${VAR}`, `{{ .Values.x }}`, `%(x)s`) in configuration.
     #[serde(default)]
-    pub literal: bool,
+    pub literal: Option<bool>,
     /// The value must be weak: `well_known` (a public default such as
     /// `changeme` or a `your-…-here` placeholder) or `any` (also too short
     /// for its purpose, as judged from the `key` group's name, or
-    /// guessable). Findings say which, naming the `key`.
+    /// guessable), or `off`. A pattern's own setting wins over the rule's.
+    /// Findings say which, naming the `key`.
     #[serde(default)]
     pub weak: Option<WeakSpec>,
+    /// The value is a connection URL, parsed as one: it counts only with an
+    /// inline password (not a reference or placeholder) for a host that is
+    /// not loopback or a one-label service name.
+    #[serde(default)]
+    pub url: bool,
 }
 
 /// How weak a value must be to count (see [`ContentSpec::weak`]).
@@ -114,13 +126,15 @@ pub struct NamedPattern {
 pub enum WeakSpec {
     WellKnown,
     Any,
+    Off,
 }
 
-impl From<WeakSpec> for WeakMode {
-    fn from(spec: WeakSpec) -> Self {
-        match spec {
-            WeakSpec::WellKnown => WeakMode::WellKnown,
-            WeakSpec::Any => WeakMode::Any,
+impl WeakSpec {
+    fn mode(self) -> Option<WeakMode> {
+        match self {
+            WeakSpec::WellKnown => Some(WeakMode::WellKnown),
+            WeakSpec::Any => Some(WeakMode::Any),
+            WeakSpec::Off => None,
         }
     }
 }
@@ -143,8 +157,9 @@ pub(super) struct FilterSpec<'a> {
     min_length: Option<usize>,
     max_length: Option<usize>,
     allow: &'a [Spanned<String>],
-    literal: bool,
+    literal: Option<bool>,
     weak: Option<WeakSpec>,
+    url: bool,
 }
 
 impl FilterSpec<'_> {
@@ -182,8 +197,12 @@ impl FilterSpec<'_> {
                 // Validated when the pack loaded.
                 .filter_map(|r| crate::scan::compile_regex(&r.value).ok())
                 .collect(),
-            literal: rule.literal || own.is_some_and(|o| o.literal),
-            weak: own.and_then(|o| o.weak).or(rule.weak).map(WeakMode::from),
+            literal: own
+                .and_then(|o| o.literal)
+                .or(rule.literal)
+                .unwrap_or(false),
+            weak: own.and_then(|o| o.weak).or(rule.weak).and_then(WeakSpec::mode),
+            url: rule.url || own.is_some_and(|o| o.url),
         };
         (!filter.is_empty()).then(|| Arc::new(filter))
     }
@@ -200,6 +219,7 @@ macro_rules! filter_of {
                     allow: &self.allow,
                     literal: self.literal,
                     weak: self.weak,
+                    url: self.url,
                 }
             }
         }

@@ -8,7 +8,8 @@
 //! long, or not random enough to be a real credential.
 
 use super::literal::{LazyTree, Token, token_at};
-use super::weak::{WeakMode, judge};
+use super::url_value::remote_password;
+use super::weak::{WeakMode, judge, names_metadata};
 use regex::bytes::Regex;
 
 /// The capture group whose text is the value a filter judges.
@@ -34,6 +35,9 @@ pub struct HitFilter {
     pub literal: bool,
     /// The value must be weak (see [`super::weak`]); the finding says why.
     pub weak: Option<WeakMode>,
+    /// The value is a connection URL that must carry a password for a
+    /// remote host (see [`super::url_value`]).
+    pub url: bool,
 }
 
 /// What the second stage concluded about a hit in its file.
@@ -55,11 +59,12 @@ impl HitFilter {
             && self.allow.is_empty()
             && !self.literal
             && self.weak.is_none()
+            && !self.url
     }
 
     /// Whether [`HitFilter::judge`] has anything to do.
     pub fn judges_in_context(&self) -> bool {
-        self.literal || self.weak.is_some()
+        self.literal || self.weak.is_some() || self.url
     }
 
     /// The tests that need the file around the value: is it a literal, and
@@ -76,7 +81,18 @@ impl HitFilter {
         if self.literal && token_at(path, content, value.0, value.1, tree) != Token::Literal {
             return Judged::Dropped;
         }
+        if key.is_some_and(names_metadata) {
+            return Judged::Dropped;
+        }
         let text = String::from_utf8_lossy(&content[value.0..value.1]);
+        let host = if self.url {
+            match remote_password(&text) {
+                Ok(host) => Some(format!("inline password for host `{host}`")),
+                Err(_) => return Judged::Dropped,
+            }
+        } else {
+            None
+        };
                 if key.is_some_and(|k| names_its_key(k, &text)) {
             return Judged::Dropped;
         }
@@ -88,7 +104,7 @@ impl HitFilter {
             None => None,
         };
         let key = key.map(|k| format!("`{k}`"));
-        let detail: Vec<String> = key.into_iter().chain(weakness).collect();
+        let detail: Vec<String> = key.into_iter().chain(weakness).chain(host).collect();
         Judged::Kept((!detail.is_empty()).then(|| detail.join(": ")))
     }
 

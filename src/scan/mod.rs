@@ -10,6 +10,7 @@ mod export;
 mod filter;
 mod literal;
 mod plan;
+mod url_value;
 mod prefilter;
 mod walk;
 mod weak;
@@ -22,6 +23,7 @@ pub use evidence::{
 pub use export::{rg_pattern, spans_lines};
 pub use filter::{HitFilter, Judged, KEY_GROUP, SECRET_GROUP, shannon_entropy};
 pub use literal::{LazyTree, Token, token_at};
+pub use url_value::{Benign, remote_password};
 pub use weak::{WeakMode, Weakness, is_public, judge as judge_weakness};
 pub use plan::{
     DocumentsId, PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec,

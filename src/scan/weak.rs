@@ -104,6 +104,30 @@ pub fn is_public(value: &str) -> bool {
     PUBLIC.exact.iter().any(|v| v == value) || PUBLIC.families.iter().any(|(r, _)| r.is_match(value))
 }
 
+/// Whether a name is about a secret rather than holding one:
+/// `PASSWORD_MIN_LENGTH`, `JWT_EXPIRES_IN`, `TOKEN_HEADER`, `SECRET_FILE`.
+pub fn names_metadata(key: &str) -> bool {
+    const METADATA: &[&str] = &[
+        "LENGTH", "LEN", "TTL", "EXPIRY", "EXPIRES", "EXPIRE", "EXPIRATION", "IN", "TIMEOUT",
+        "ROUNDS", "COST", "ITERATIONS", "FILE", "PATH", "DIR", "HEADER", "NAME", "FIELD",
+        "PARAM", "ALGORITHM", "ALG", "URL", "URI", "ENDPOINT", "ENABLED", "MIN", "MAX", "COUNT",
+        "SIZE", "TYPE", "MODE", "LIFETIME", "AGE", "PREFIX", "ISSUER", "AUDIENCE", "USER",
+        "USERNAME", "ID", "LABEL", "PLACEHOLDER", "HINT", "POLICY", "REGEX", "PATTERN", "KIND",
+        "VERSION", "FORMAT", "DAYS", "HOURS", "MINUTES", "SECONDS", "MS", "LOCATION", "STRATEGY",
+    ];
+    // The last word of `SNAKE_CASE`, `kebab-case`, `dotted.names` or
+    // `camelCase`.
+    let last = key
+        .rsplit(['_', '-', '.'])
+        .next()
+        .unwrap_or(key);
+    let last = match last.char_indices().rev().find(|(_, c)| c.is_ascii_uppercase()) {
+        Some((i, _)) if last.chars().any(|c| c.is_ascii_lowercase()) => &last[i..],
+        _ => last,
+    };
+    METADATA.contains(&last.to_ascii_uppercase().as_str())
+}
+
 /// What purpose a secret's name says it has, when that purpose sets a
 /// minimum length.
 fn signing_purpose(key: &str) -> Option<&'static str> {
@@ -130,9 +154,22 @@ fn signing_purpose(key: &str) -> Option<&'static str> {
     }
 }
 
+/// `<your-key>`, `[password]`, `...`, `xxxx`, `******`: a slot in a
+/// template or a masked value, for a human to fill in. Nothing ships with
+/// it, so it is not a default.
+fn is_template_slot(value: &str) -> bool {
+    let bracketed = |open: char, close: char| value.starts_with(open) && value.ends_with(close);
+    bracketed('<', '>')
+        || bracketed('[', ']')
+        || (!value.is_empty() && value.chars().all(|c| matches!(c, 'x' | '*' | '.' | '#' | '-')))
+}
+
 /// Judges a literal assigned to `key` (when the pattern names it).
 pub fn judge(key: Option<&str>, value: &str, mode: WeakMode) -> Option<Weakness> {
     let lower = value.trim().to_lowercase();
+    if is_template_slot(&lower) {
+        return None;
+    }
     if let Some(known) = WELL_KNOWN.exact.iter().find(|v| **v == lower) {
         return Some(Weakness::WellKnown(known.clone()));
     }
@@ -200,6 +237,16 @@ mod tests {
             judge(Some("JWT_SECRET"), "q8Zr2VxN4pLk7TbW1mYc9HsD3fGj6KuE", WeakMode::Any),
             None
         );
+    }
+
+    #[test]
+    fn names_about_a_secret_are_not_secrets() {
+        for key in ["PASSWORD_MIN_LENGTH", "JWT_EXPIRES_IN", "tokenHeader", "secret.file"] {
+            assert!(names_metadata(key), "{key}");
+        }
+        for key in ["JWT_SECRET", "dbPassword", "api.key", "SECRET_KEY_BASE", "PASSWORD"] {
+            assert!(!names_metadata(key), "{key}");
+        }
     }
 
     #[test]
