@@ -32,6 +32,13 @@ use std::sync::atomic::AtomicU64;
 
 pub(crate) type Spanned<T> = serde_saphyr::Spanned<T>;
 
+/// Decides the role of a path from the path alone. The repository model
+/// implements it (`crate::repo::RoleMap`); the scan only applies it, so that
+/// each rule sees only the files of the roles it reads.
+pub trait Classify: Send + Sync + std::fmt::Debug {
+    fn role_of(&self, rel_path: &str) -> crate::model::Role;
+}
+
 /// Default limit on the size of a file that content checks read.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
 
