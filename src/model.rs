@@ -243,6 +243,9 @@ pub struct Finding {
     /// Already recorded in the baseline given with `--baseline`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub baselined: bool,
+    /// The role of the file at `path` (see [`Role`]), set by the engine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
 }
 
 /// For `skip_serializing_if`: flags that are usually off stay out of the JSON.
@@ -258,6 +261,7 @@ impl Finding {
             message: message.into(),
             waived: false,
             baselined: false,
+            role: None,
         }
     }
 
@@ -268,6 +272,7 @@ impl Finding {
             message: message.into(),
             waived: false,
             baselined: false,
+            role: None,
         }
     }
 }
@@ -342,7 +347,7 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.id() == text)
     }
 
-    fn bit(self) -> u16 {
+    const fn bit(self) -> u16 {
         1 << (self as u16)
     }
 }
@@ -365,15 +370,15 @@ impl RoleSet {
         RoleSet(roles.iter().fold(0, |bits, role| bits | role.bit()))
     }
 
-    pub fn contains(self, role: Role) -> bool {
+    pub const fn contains(self, role: Role) -> bool {
         self.0 & role.bit() != 0
     }
 
-    pub fn with(self, role: Role) -> RoleSet {
+    pub const fn with(self, role: Role) -> RoleSet {
         RoleSet(self.0 | role.bit())
     }
 
-    pub fn without(self, role: Role) -> RoleSet {
+    pub const fn without(self, role: Role) -> RoleSet {
         RoleSet(self.0 & !role.bit())
     }
 

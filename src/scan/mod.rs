@@ -8,6 +8,7 @@ mod boundary;
 mod evidence;
 mod export;
 mod filter;
+mod marker;
 mod plan;
 mod prefilter;
 mod walk;
@@ -15,10 +16,12 @@ mod walk;
 pub use boundary::ascii_word_boundaries;
 pub use evidence::{
     CAPTURE_LIMIT, DOCUMENT_LIMIT, Document, Documents, Evidence, HIT_LIMIT, Hit, KEEP_BYTES_LIMIT,
-    KEEP_LIMIT, KeptFile, PatternHits, SAMPLE_LIMIT, ScanStats, SelectorHits,
+    KEEP_LIMIT, KeptFile, PatternHits, ROLE_EXAMPLES, RoleCount, SAMPLE_LIMIT, ScanStats,
+    SelectorHits,
 };
 pub use export::{rg_pattern, spans_lines};
 pub use filter::{HitFilter, KEY_GROUP, SECRET_GROUP, shannon_entropy};
+pub use marker::is_generated_content;
 pub use plan::{
     DocumentsId, PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec,
     compile_regex,
@@ -58,6 +61,9 @@ pub struct ScanOptions {
     /// Counts files as they are walked, for a progress indicator in the
     /// caller (the library itself never prints).
     pub progress: Option<Arc<AtomicU64>>,
+    /// Gives each path its role; selectors only see the roles they read.
+    /// Without it every file is production.
+    pub roles: Option<Arc<dyn Classify>>,
 }
 
 impl Default for ScanOptions {
@@ -68,6 +74,7 @@ impl Default for ScanOptions {
             include: Vec::new(),
             threads: 0,
             progress: None,
+            roles: None,
         }
     }
 }
