@@ -5,7 +5,8 @@
 //! (the smallest paths are kept, so output is the same whatever the thread
 //! timing), which keeps memory flat however large the tree is.
 
-use super::{DocumentsId, PatternId, SelectorId};
+use super::{Classify, DocumentsId, PatternId, SelectorId};
+use crate::model::Role;
 use serde::Serialize;
 use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet};
@@ -40,6 +41,8 @@ pub const KEEP_BYTES_LIMIT: usize = 8 * 1024 * 1024;
 pub const CAPTURE_LIMIT: usize = 2_000;
 /// Unreadable-file reasons kept for the report.
 const PROBLEM_LIMIT: usize = 20;
+/// Example paths kept per file role, for `readyctl facts`.
+pub const ROLE_EXAMPLES: usize = 5;
 
 #[derive(Debug, Clone, Default)]
 pub struct SelectorHits {
@@ -355,6 +358,12 @@ pub(crate) struct Partial {
     pub(crate) kept: Kept,
     pub(crate) captures: Vec<BTreeMap<String, Hit>>,
     pub(crate) stats: ScanStats,
+    /// Files walked, by role (indexed like [`Role::ALL`]).
+    pub(crate) roles: Vec<Bounded<String>>,
+    /// Files whose header says they are generated.
+    pub(crate) generated: BTreeSet<String>,
+    /// Compose files whose contents say they are for local development.
+    pub(crate) dev_compose: BTreeSet<String>,
 }
 
 impl Partial {
@@ -367,6 +376,21 @@ impl Partial {
             kept: Kept::default(),
             captures: vec![BTreeMap::new(); patterns],
             stats: ScanStats::default(),
+            roles: (0..Role::ALL.len())
+                .map(|_| Bounded::new(ROLE_EXAMPLES))
+                .collect(),
+            generated: BTreeSet::new(),
+            dev_compose: BTreeSet::new(),
+        }
+    }
+
+    /// Counts a walked file under its role.
+    pub(crate) fn walked(&mut self, role: Role, path: &str) {
+        let seen = &mut self.roles[role as usize];
+        if seen.wants(&path.to_string()) {
+            seen.insert(path.to_string());
+        } else {
+            seen.count_only();
         }
     }
 
@@ -390,6 +414,11 @@ impl Partial {
             }
         }
         self.stats.absorb(other.stats);
+        for (mine, theirs) in self.roles.iter_mut().zip(other.roles) {
+            mine.absorb(theirs);
+        }
+        self.generated.extend(other.generated);
+        self.dev_compose.extend(other.dev_compose);
     }
 
     /// Records a captured value, keeping its earliest occurrence.
@@ -433,6 +462,18 @@ impl Partial {
             kept_by_selector,
             kept_dropped: self.kept.dropped,
             stack: None,
+            roles: Role::ALL
+                .into_iter()
+                .zip(self.roles)
+                .map(|(role, seen)| RoleCount {
+                    role,
+                    count: seen.count,
+                    examples: seen.kept.into_iter().collect(),
+                })
+                .collect(),
+            generated: self.generated,
+            dev_compose: self.dev_compose,
+            classify: None,
             selectors: self
                 .selectors
                 .into_iter()
@@ -517,7 +558,19 @@ pub struct Evidence {
     kept_by_selector: Vec<Vec<String>>,
     kept_dropped: usize,
     stack: Option<crate::stack::Stack>,
+    roles: Vec<RoleCount>,
+    generated: BTreeSet<String>,
+    dev_compose: BTreeSet<String>,
+    classify: Option<Arc<dyn Classify>>,
     pub stats: ScanStats,
+}
+
+/// How many walked files have one role, with the first few paths.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoleCount {
+    pub role: Role,
+    pub count: usize,
+    pub examples: Vec<String>,
 }
 
 impl Evidence {
@@ -542,6 +595,36 @@ impl Evidence {
 
     pub fn set_stack(&mut self, stack: crate::stack::Stack) {
         self.stack = Some(stack);
+    }
+
+    /// The role of a walked path: what the classifier the scan ran with
+    /// says, unless the file's header marked it generated. Production when
+    /// the scan ran without a classifier.
+    pub fn role_of(&self, path: &str) -> Role {
+        if self.generated.contains(path) {
+            return Role::Generated;
+        }
+        if self.dev_compose.contains(path) {
+            return Role::DevTooling;
+        }
+        self.classify
+            .as_ref()
+            .map_or(Role::Production, |c| c.role_of(path))
+    }
+
+    /// Files walked per role, in [`Role::ALL`] order (roles with no file
+    /// included, with a count of 0).
+    pub fn role_counts(&self) -> &[RoleCount] {
+        &self.roles
+    }
+
+    /// Files the scan found a generated-code header in.
+    pub fn generated_by_header(&self) -> &BTreeSet<String> {
+        &self.generated
+    }
+
+    pub(crate) fn set_classifier(&mut self, classify: Option<Arc<dyn Classify>>) {
+        self.classify = classify;
     }
 
     pub fn selector(&self, id: SelectorId) -> &SelectorHits {
