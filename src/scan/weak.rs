@@ -47,7 +47,7 @@ impl fmt::Display for Weakness {
             Weakness::Placeholder(label) => write!(f, "{label}"),
             Weakness::TooShort { len, purpose, min } => write!(
                 f,
-                "{len}-character literal, too short for a {purpose} (< {min} bytes)"
+                "{len}-character literal, too short for {purpose} (< {min} bytes)"
             ),
             Weakness::Guessable { len } => write!(f, "guessable {len}-character literal"),
         }
@@ -134,13 +134,13 @@ fn signing_purpose(key: &str) -> Option<&'static str> {
     let key = key.to_ascii_uppercase().replace(['-', '.'], "_");
     let has = |word: &str| key.contains(word);
     if has("JWT") {
-        Some("JWT signing secret")
+        Some("a JWT signing secret")
     } else if has("REFRESH") && (has("SECRET") || has("KEY")) {
-        Some("refresh-token signing secret")
+        Some("a refresh-token signing secret")
     } else if has("SESSION") || has("COOKIE") {
-        Some("session signing secret")
+        Some("a session signing secret")
     } else if has("SIGNING") || has("HMAC") {
-        Some("signing secret")
+        Some("a signing secret")
     } else if key.ends_with("SECRET_KEY")
         || key.ends_with("SECRET_KEY_BASE")
         || key.ends_with("AUTH_SECRET")
@@ -148,7 +148,7 @@ fn signing_purpose(key: &str) -> Option<&'static str> {
         || key == "APP_SECRET"
         || key == "SECRET"
     {
-        Some("application signing secret")
+        Some("an application signing secret")
     } else {
         None
     }
