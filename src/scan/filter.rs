@@ -101,6 +101,12 @@ impl HitFilter {
                 Some(weakness) => Some(weakness.to_string()),
                 None => return Judged::Dropped,
             },
+            // A literal that counts whatever its strength says only how
+            // long it is.
+            None if self.literal => Some(format!(
+                "hard-coded {}-character literal",
+                text.chars().count()
+            )),
             None => None,
         };
         let key = key.map(|k| format!("`{k}`"));
