@@ -15,7 +15,8 @@ mod walk;
 pub use boundary::ascii_word_boundaries;
 pub use evidence::{
     CAPTURE_LIMIT, DOCUMENT_LIMIT, Document, Documents, Evidence, HIT_LIMIT, Hit, KEEP_BYTES_LIMIT,
-    KEEP_LIMIT, KeptFile, PatternHits, SAMPLE_LIMIT, ScanStats, SelectorHits,
+    KEEP_LIMIT, KeptFile, PatternHits, SAMPLE_LIMIT, SECRET_VALUE_BYTES_LIMIT, SECRET_VALUES_LIMIT,
+    ScanStats, SecretValues, SelectorHits,
 };
 pub use export::{rg_pattern, spans_lines};
 pub use filter::{HitFilter, KEY_GROUP, SECRET_GROUP, shannon_entropy};
