@@ -340,11 +340,11 @@ mod tests {
 
     #[test]
     fn parses_a_complete_example() {
-        let text = "[scan]\nmax_file_size = 10\nexclude = [\"vendor/\"]\n\
+        let text = "[scan]\nmax_file_size = 4096\nexclude = [\"vendor/\"]\n\
             [checks]\ndisable = [\"backups.*\"]\nseverity = { \"docs.readme\" = \"info\" }\n\
             [scoring]\nready = 95\n[gate]\nfail_on = \"high\"\n";
         let config = Config::parse("readyctl.toml", text).unwrap();
-        assert_eq!(config.scan.max_file_size, Some(10));
+        assert_eq!(config.scan.max_file_size, Some(4096));
         assert!(config.disabled_set().is_match("backups.schedule"));
         assert_eq!(config.severity_for("docs.readme"), Some(Severity::Info));
         assert_eq!(config.gate.fail_on, Some(Severity::High));

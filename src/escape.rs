@@ -21,12 +21,17 @@ pub fn is_unsafe(c: char) -> bool {
 /// `\r`, `\t`, else `\u{1b}`. Backslashes are left alone, so an escape
 /// cannot be told from text that looks like one; what matters is that no
 /// control character gets through.
+///
+/// Newlines that end the text are kept: YAML block scalars (a check's
+/// remediation) end with one, and a newline with nothing after it cannot
+/// forge a line.
 pub fn control(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe) {
+    let body = text.trim_end_matches('\n');
+    if !body.chars().any(is_unsafe) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
+    for c in body.chars() {
         match c {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
@@ -35,6 +40,7 @@ pub fn control(text: &str) -> Cow<'_, str> {
             c => out.push(c),
         }
     }
+    out.push_str(&text[body.len()..]);
     Cow::Owned(out)
 }
 
@@ -43,14 +49,14 @@ pub fn control(text: &str) -> Cow<'_, str> {
 /// HTML, and no character at the start that would make the line a heading,
 /// a quote, a list or a rule.
 pub fn markdown_inline(text: &str) -> String {
-    let text = control(text);
+    let text = control(text.trim_end());
     let mut out = String::with_capacity(text.len() + 4);
     for (i, c) in text.chars().enumerate() {
         match c {
             '|' => out.push_str("\\|"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '#' | '-' | '+' | '*' | '=' | '_' | '~' | '`' if i == 0 => {
+            '#' | '-' | '+' | '=' if i == 0 => {
                 out.push('\\');
                 out.push(c);
             }
@@ -72,6 +78,8 @@ mod tests {
             control("a\x1b[31mred\nPASS\r\t\u{7f}\u{202e}x"),
             "a\\u{1b}[31mred\\nPASS\\r\\t\\u{7f}\\u{202e}x"
         );
+        assert_eq!(control("remediation.\n"), "remediation.\n");
+        assert_eq!(control("a\nb\n\n"), "a\\nb\n\n");
     }
 
     #[test]

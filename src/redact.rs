@@ -19,8 +19,13 @@ use std::borrow::Cow;
 /// What a masked secret reads as.
 pub const MASK: &str = "[redacted]";
 /// Values shorter than this are not secrets worth the false positives of
-/// masking them in every string (`true`, `admin`).
-pub const MIN_VALUE_LEN: usize = 8;
+/// masking them in every string (`postgres` the default password would
+/// mask `postgresql` the database).
+pub const MIN_VALUE_LEN: usize = 10;
+/// Fields that hold a check's own documentation, not anything read from
+/// the repository. Shapes are not masked there: the built-in checks'
+/// descriptions show example credentials on purpose. Known values still are.
+const DOCUMENTATION_KEYS: &[&str] = &["title", "description", "remediation", "references"];
 
 #[derive(Debug, Default, Clone)]
 pub struct Redactor {
@@ -105,13 +110,17 @@ impl Redactor {
 
     /// `text` with every known secret masked.
     pub fn mask<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        self.mask_as(text, true)
+    }
+
+    fn mask_as<'t>(&self, text: &'t str, shapes: bool) -> Cow<'t, str> {
         let mut text = Cow::Borrowed(text);
         if let Some(values) = &self.values
-            && values.is_match(text.as_ref())
+            && let Cow::Owned(masked) = mask_values(values, &text)
         {
-            text = Cow::Owned(values.replace_all(&text, &vec![MASK; values.patterns_len()]));
+            text = Cow::Owned(masked);
         }
-        let Some(set) = &self.set else {
+        let Some(set) = self.set.as_ref().filter(|_| shapes) else {
             return text;
         };
         let matched: Vec<usize> = set.matches(&text).into_iter().collect();
@@ -135,8 +144,37 @@ impl Redactor {
         if self.is_empty() {
             return value.clone();
         }
-        rewrite_strings(value, |s| self.mask(s))
+        let Ok(mut tree) = serde_json::to_value(value) else {
+            return value.clone();
+        };
+        rewrite(&mut tree, None, &|key, s| {
+            self.mask_as(s, key.is_none_or(|k| !DOCUMENTATION_KEYS.contains(&k)))
+        });
+        serde_json::from_value(tree).unwrap_or_else(|_| value.clone())
     }
+}
+
+/// Masks whole occurrences of known values: a value inside a longer word
+/// (`postgres` in `postgresql`) is not the secret.
+fn mask_values<'t>(values: &AhoCorasick, text: &'t str) -> Cow<'t, str> {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let mut out = String::new();
+    let mut last = 0;
+    for m in values.find_iter(text) {
+        let before = text[..m.start()].chars().next_back();
+        let after = text[m.end()..].chars().next();
+        if word(before) || word(after) {
+            continue;
+        }
+        out.push_str(&text[last..m.start()]);
+        out.push_str(MASK);
+        last = m.end();
+    }
+    if last == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[last..]);
+    Cow::Owned(out)
 }
 
 fn mask_pattern<'t>(regex: &Regex, text: &'t str) -> Cow<'t, str> {
@@ -177,24 +215,29 @@ where
     let Ok(mut tree) = serde_json::to_value(value) else {
         return value.clone();
     };
-    rewrite(&mut tree, &f);
+    rewrite(&mut tree, None, &|_, s| f(s));
     serde_json::from_value(tree).unwrap_or_else(|_| value.clone())
 }
 
-fn rewrite<F: Fn(&str) -> Cow<'_, str>>(value: &mut serde_json::Value, f: &F) {
+/// Applies `f` to every string under `value`, telling it the key of the
+/// object field the string is in (for items of a list, the list's key).
+fn rewrite<F>(value: &mut serde_json::Value, key: Option<&str>, f: &F)
+where
+    F: for<'s> Fn(Option<&str>, &'s str) -> Cow<'s, str>,
+{
     use serde_json::Value;
     match value {
         Value::String(s) => {
-            if let Cow::Owned(new) = f(s) {
+            if let Cow::Owned(new) = f(key, s) {
                 *s = new;
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| rewrite(v, f)),
+        Value::Array(items) => items.iter_mut().for_each(|v| rewrite(v, key, f)),
         Value::Object(map) => {
             let entries = std::mem::take(map);
-            for (key, mut v) in entries {
-                rewrite(&mut v, f);
-                map.insert(f(&key).into_owned(), v);
+            for (name, mut v) in entries {
+                rewrite(&mut v, Some(&name), f);
+                map.insert(f(None, &name).into_owned(), v);
             }
         }
         _ => {}
@@ -207,13 +250,17 @@ mod tests {
 
     #[test]
     fn masks_known_values_anywhere_in_a_string() {
-        let r = Redactor::new(["sk_live_4eC39HqLyjWDarjtT1zdp7dc", "short"]);
+        let r = Redactor::new(["sk_live_4eC39HqLyjWDarjtT1zdp7dc", "short", "postgres"]);
         assert_eq!(
             r.mask("DROP TABLE keys; -- old key sk_live_4eC39HqLyjWDarjtT1zdp7dc gone"),
             "DROP TABLE keys; -- old key [redacted] gone"
         );
         // Too short to be worth masking everywhere.
-        assert_eq!(r.mask("short"), "short");
+        assert_eq!(r.mask("short postgres"), "short postgres");
+        // Only whole occurrences.
+        let r = Redactor::new(["hunter2hunter2"]);
+        assert_eq!(r.mask("pw=hunter2hunter2;"), "pw=[redacted];");
+        assert_eq!(r.mask("xhunter2hunter2"), "xhunter2hunter2");
         assert!(matches!(r.mask("nothing here"), Cow::Borrowed(_)));
     }
 
