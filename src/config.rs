@@ -35,6 +35,7 @@
 use crate::diagnostic::{Diagnostics, Position, SourceFile};
 use crate::model::{Role, Severity, Stage};
 use crate::score::{Thresholds, Weights};
+use crate::user_file::{self, MAX_CONFIG_BYTES, Scope};
 use crate::waiver::WaiverConfig;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use schemars::JsonSchema;
@@ -203,6 +204,8 @@ pub struct GateConfig {
 pub enum ConfigError {
     #[error("{0}")]
     Invalid(Diagnostics),
+    #[error("{0}")]
+    Read(user_file::ReadError),
     #[error("cannot read `{}`: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -212,23 +215,36 @@ pub enum ConfigError {
 
 impl Config {
     /// Reads `path` if it exists; a missing file is the default config.
+    /// `path` is trusted as to where it leads (see [`Config::load_from_repository`]).
     pub fn load_optional(path: &Path) -> Result<Config, ConfigError> {
-        match std::fs::read_to_string(path) {
+        match user_file::read_text(path, Scope::Given, MAX_CONFIG_BYTES) {
             Ok(text) => Config::parse(&path.display().to_string(), &text),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(source) => Err(ConfigError::Io {
-                path: path.to_path_buf(),
-                source,
-            }),
+            Err(error) if error.is_not_found() => Ok(Config::default()),
+            Err(error) => Err(ConfigError::Read(error)),
         }
     }
 
     /// Reads `path`, which must exist (e.g. named by `--config`).
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-            path: path.to_path_buf(),
+        let text = user_file::read_text(path, Scope::Given, MAX_CONFIG_BYTES)
+            .map_err(ConfigError::Read)?;
+        Config::parse(&path.display().to_string(), &text)
+    }
+
+    /// The audited repository's own [`CONFIG_FILE`], if it has one. It is
+    /// untrusted: a link leading outside `root`, a FIFO, a device or a file
+    /// over [`MAX_CONFIG_BYTES`] is an error and nothing is read.
+    pub fn load_from_repository(root: &Path) -> Result<Config, ConfigError> {
+        let path = root.join(CONFIG_FILE);
+        if std::fs::symlink_metadata(&path).is_err() {
+            return Ok(Config::default());
+        }
+        let canonical = user_file::canonical_root(root).map_err(|source| ConfigError::Io {
+            path: root.to_path_buf(),
             source,
         })?;
+        let text = user_file::read_text(&path, Scope::Inside(&canonical), MAX_CONFIG_BYTES)
+            .map_err(ConfigError::Read)?;
         Config::parse(&path.display().to_string(), &text)
     }
 
@@ -303,23 +319,7 @@ impl Config {
         for waiver in &self.waivers {
             waiver.validate(file, diagnostics);
         }
-        let scoring = &self.scoring;
-        if !(0.0..=100.0).contains(&scoring.ready) || !(0.0..=100.0).contains(&scoring.caveats) {
-            diagnostics.push(
-                file,
-                Position::new(1, 1),
-                "scoring thresholds must be between 0 and 100",
-            );
-        } else if scoring.caveats > scoring.ready {
-            diagnostics.push(
-                file,
-                Position::new(1, 1),
-                format!(
-                    "scoring.caveats ({}) must not be above scoring.ready ({})",
-                    scoring.caveats, scoring.ready
-                ),
-            );
-        }
+        crate::config_limits::validate(self, file, diagnostics);
     }
 
     /// Check-id references that name no loaded check: typos that would
@@ -411,11 +411,11 @@ mod tests {
 
     #[test]
     fn parses_a_complete_example() {
-        let text = "[scan]\nmax_file_size = 10\nexclude = [\"vendor/\"]\n\
+        let text = "[scan]\nmax_file_size = 4096\nexclude = [\"vendor/\"]\n\
             [checks]\ndisable = [\"backups.*\"]\nseverity = { \"docs.readme\" = \"info\" }\n\
             [scoring]\nready = 95\n[gate]\nfail_on = \"high\"\n";
         let config = Config::parse("readyctl.toml", text).unwrap();
-        assert_eq!(config.scan.max_file_size, Some(10));
+        assert_eq!(config.scan.max_file_size, Some(4096));
         assert!(config.disabled_set().is_match("backups.schedule"));
         assert_eq!(config.severity_for("docs.readme"), Some(Severity::Info));
         assert_eq!(config.gate.fail_on, Some(Severity::High));

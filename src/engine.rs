@@ -207,7 +207,20 @@ pub fn audit(
     report.waivers = waivers;
     report.stack = stack;
     report.targets = live_targets(live.as_ref(), live_options);
-    Ok(report)
+    Ok(redactor(&evidence, live_options).apply(&report))
+}
+
+/// Masks what the scan found to be secret, the shapes of secrets, and the
+/// credentials the user gave for targets, wherever a check quotes them.
+fn redactor(evidence: &Evidence, live: &LiveOptions) -> crate::redact::Redactor {
+    let credentials = live
+        .targets
+        .iter()
+        .flat_map(|t| &t.headers)
+        .filter_map(|(_, value)| value.to_str().ok().map(str::to_string));
+    crate::redact::Redactor::new(evidence.secret_values().iter())
+        .with_values(credentials)
+        .with_builtin_patterns()
 }
 
 /// The roles a check reads: its own `roles:`, or its category's default.

@@ -357,6 +357,7 @@ pub(crate) struct Partial {
     pub(crate) suppressed: Vec<usize>,
     pub(crate) kept: Kept,
     pub(crate) captures: Vec<BTreeMap<String, Hit>>,
+    pub(crate) secrets: SecretValues,
     pub(crate) stats: ScanStats,
     /// Files walked, by role (indexed like [`Role::ALL`]).
     pub(crate) roles: Vec<Bounded<String>>,
@@ -375,6 +376,7 @@ impl Partial {
             suppressed: vec![0; patterns],
             kept: Kept::default(),
             captures: vec![BTreeMap::new(); patterns],
+            secrets: SecretValues::default(),
             stats: ScanStats::default(),
             roles: (0..Role::ALL.len())
                 .map(|_| Bounded::new(ROLE_EXAMPLES))
@@ -412,6 +414,9 @@ impl Partial {
             for (value, hit) in theirs {
                 self.capture(pattern, value, hit);
             }
+        }
+        for value in other.secrets.0 {
+            self.secrets.insert(value);
         }
         self.stats.absorb(other.stats);
         for (mine, theirs) in self.roles.iter_mut().zip(other.roles) {
@@ -461,6 +466,7 @@ impl Partial {
             files,
             kept_by_selector,
             kept_dropped: self.kept.dropped,
+            secrets: self.secrets,
             stack: None,
             roles: Role::ALL
                 .into_iter()
@@ -557,6 +563,7 @@ pub struct Evidence {
     files: BTreeMap<String, KeptFile>,
     kept_by_selector: Vec<Vec<String>>,
     kept_dropped: usize,
+    secrets: SecretValues,
     stack: Option<crate::stack::Stack>,
     roles: Vec<RoleCount>,
     generated: BTreeSet<String>,
@@ -571,6 +578,43 @@ pub struct RoleCount {
     pub role: Role,
     pub count: usize,
     pub examples: Vec<String>,
+}
+
+/// Most distinct secret values remembered for redaction.
+pub const SECRET_VALUES_LIMIT: usize = 10_000;
+/// Longer values are not remembered: no credential is this long, and a
+/// pattern that matched a whole line would mask too much.
+pub const SECRET_VALUE_BYTES_LIMIT: usize = 1024;
+
+/// The values secret patterns matched, for the report's redactor. Never
+/// shown: `Debug` prints only how many there are.
+#[derive(Default, Clone)]
+pub struct SecretValues(std::collections::BTreeSet<String>);
+
+impl SecretValues {
+    pub(crate) fn insert(&mut self, value: String) {
+        if value.len() <= SECRET_VALUE_BYTES_LIMIT && self.0.len() < SECRET_VALUES_LIMIT {
+            self.0.insert(value);
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(String::as_str)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for SecretValues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SecretValues({} values)", self.0.len())
+    }
 }
 
 impl Evidence {
@@ -591,6 +635,12 @@ impl Evidence {
     /// The detected stack; set by the engine right after the scan.
     pub fn stack(&self) -> Option<&crate::stack::Stack> {
         self.stack.as_ref()
+    }
+
+    /// Every value a secret pattern matched (and its filter accepted), for
+    /// masking wherever another check quotes it.
+    pub fn secret_values(&self) -> &SecretValues {
+        &self.secrets
     }
 
     pub fn set_stack(&mut self, stack: crate::stack::Stack) {

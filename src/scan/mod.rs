@@ -19,8 +19,8 @@ mod weak;
 pub use boundary::ascii_word_boundaries;
 pub use evidence::{
     CAPTURE_LIMIT, DOCUMENT_LIMIT, Document, Documents, Evidence, HIT_LIMIT, Hit, KEEP_BYTES_LIMIT,
-    KEEP_LIMIT, KeptFile, PatternHits, ROLE_EXAMPLES, RoleCount, SAMPLE_LIMIT, ScanStats,
-    SelectorHits,
+    KEEP_LIMIT, KeptFile, PatternHits, ROLE_EXAMPLES, RoleCount, SAMPLE_LIMIT,
+    SECRET_VALUE_BYTES_LIMIT, SECRET_VALUES_LIMIT, ScanStats, SecretValues, SelectorHits,
 };
 pub use export::{rg_pattern, spans_lines};
 pub use filter::{HitFilter, Judged, KEY_GROUP, SECRET_GROUP, shannon_entropy};

@@ -13,7 +13,6 @@ use ignore::{DirEntry, WalkBuilder, WalkState};
 use memchr::{memchr, memmem, memrchr};
 use regex::bytes::{CaptureLocations, Regex};
 use std::collections::HashSet;
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 use std::sync::Mutex;
@@ -144,11 +143,25 @@ fn visit_included(worker: &mut Worker<'_>, root: &Path, include: &str, walked: &
         return;
     }
     let path = root.join(include);
-    if !path.exists() {
+    if std::fs::symlink_metadata(&path).is_err() {
         if let Some(partial) = worker.partial.as_mut() {
             partial
                 .stats
                 .problem(format!("{include}: included path does not exist"));
+        }
+        return;
+    }
+    // A link on the way (the path itself or a folder above it) must not
+    // lead the walk out of the root.
+    let inside = match (std::fs::canonicalize(root), std::fs::canonicalize(&path)) {
+        (Ok(root), Ok(real)) => real.starts_with(root),
+        _ => false,
+    };
+    if !inside {
+        if let Some(partial) = worker.partial.as_mut() {
+            partial.stats.problem(format!(
+                "{include}: included path leads outside the audited folder (a symbolic link); not read"
+            ));
         }
         return;
     }
@@ -329,14 +342,10 @@ impl<'a> Worker<'a> {
             return;
         }
         let readable = match read_limited(path, self.options.max_file_size, &mut self.buffer) {
-            Ok(()) => {
-                let content = self.buffer.as_slice();
-                if memchr(0, &content[..content.len().min(BINARY_PROBE)]).is_some() {
-                    self.partial_mut().stats.skipped_binary += 1;
-                    false
-                } else {
-                    true
-                }
+            Ok(()) => true,
+            Err(ReadProblem::Binary) => {
+                self.partial_mut().stats.skipped_binary += 1;
+                false
             }
             Err(ReadProblem::TooLarge) => {
                 self.partial_mut().stats.skipped_too_large += 1;
@@ -484,6 +493,15 @@ fn locate(
             partial.suppressed[pattern] += 1;
             continue;
         }
+        if options.secret {
+            // Remembered for the report's redactor: other checks may quote
+            // the line this value is on.
+            let value = secret_value(regex, &mut locals, options.needs_captures(), content, start)
+                .map_or(&content[start..end], |(s, e)| &content[s..e]);
+            if let Ok(value) = std::str::from_utf8(value) {
+                partial.secrets.insert(value.to_string());
+            }
+        }
         let hit = Hit {
             path: path.to_string(),
             line,
@@ -503,6 +521,22 @@ fn locate(
             hits.count_only();
         }
     }
+}
+
+/// The span of the `secret` group of the match at `start`, reading the
+/// captures only when the search did not already.
+fn secret_value(
+    regex: &Regex,
+    locals: &mut CaptureLocations,
+    captured: bool,
+    content: &[u8],
+    start: usize,
+) -> Option<(usize, usize)> {
+    let index = regex.capture_names().position(|n| n == Some(SECRET_GROUP))?;
+    if !captured {
+        regex.captures_read_at(locals, content, start)?;
+    }
+    locals.get(index)
 }
 
 /// The span of a named group in the last match, if the regex has it and it
@@ -550,22 +584,41 @@ fn allow_applies(rest: &[u8], check_id: &str) -> bool {
 
 enum ReadProblem {
     TooLarge,
+    Binary,
     Io(std::io::Error),
 }
 
-/// Reads a whole file into `buffer`, refusing files over `limit` bytes even
-/// if they grow between the size check and the read.
+/// Reads a file into `buffer`, refusing files over `limit` bytes even if
+/// they grow between the size check and the read. The first
+/// [`BINARY_PROBE`] bytes are read and judged before the rest: a binary file
+/// (a NUL byte there) costs one small read, however large it is.
 fn read_limited(path: &Path, limit: u64, buffer: &mut Vec<u8>) -> Result<(), ReadProblem> {
     buffer.clear();
-    let file = File::open(path).map_err(ReadProblem::Io)?;
-    let size = file.metadata().map_err(ReadProblem::Io)?.len();
+    // The walk saw a regular file; one swapped for a FIFO since must not
+    // block the thread, nor a link lead elsewhere.
+    let file = crate::user_file::open(path, true).map_err(ReadProblem::Io)?;
+    let meta = file.metadata().map_err(ReadProblem::Io)?;
+    if !meta.is_file() {
+        return Err(ReadProblem::Io(std::io::Error::other("not a regular file")));
+    }
+    let size = meta.len();
     if size > limit {
         return Err(ReadProblem::TooLarge);
     }
-    file.take(limit + 1)
+    // `limit` comes from the user; one past it must not wrap to zero.
+    let cap = limit.saturating_add(1);
+    let mut file = file.take(cap);
+    let probe = (BINARY_PROBE as u64).min(cap);
+    (&mut file)
+        .take(probe)
         .read_to_end(buffer)
         .map_err(ReadProblem::Io)?;
+    if memchr(0, buffer).is_some() {
+        return Err(ReadProblem::Binary);
+    }
+    file.read_to_end(buffer).map_err(ReadProblem::Io)?;
     if buffer.len() as u64 > limit {
+        buffer.clear();
         return Err(ReadProblem::TooLarge);
     }
     Ok(())
