@@ -103,7 +103,7 @@ impl HitFilter {
             },
             // A literal that counts whatever its strength says only how
             // long it is.
-            None if self.literal => Some(format!(
+            None if self.literal && key.is_some() => Some(format!(
                 "hard-coded {}-character literal",
                 text.chars().count()
             )),
