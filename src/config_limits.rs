@@ -211,11 +211,15 @@ mod tests {
     fn max_file_size_has_a_range() {
         assert_eq!(
             errors("[scan]\nmax_file_size = 18446744073709551615\n"),
-            ["readyctl.toml:2:17: max_file_size must be from 1024 (1 KiB) to 1073741824 (1 GiB) bytes, not 18446744073709551615"]
+            [
+                "readyctl.toml:2:17: max_file_size must be from 1024 (1 KiB) to 1073741824 (1 GiB) bytes, not 18446744073709551615"
+            ]
         );
         assert_eq!(
             errors("[scan]\nmax_file_size = 0\n"),
-            ["readyctl.toml:2:17: max_file_size must be from 1024 (1 KiB) to 1073741824 (1 GiB) bytes, not 0"]
+            [
+                "readyctl.toml:2:17: max_file_size must be from 1024 (1 KiB) to 1073741824 (1 GiB) bytes, not 0"
+            ]
         );
         assert!(Config::parse("x", "[scan]\nmax_file_size = 1073741824\n").is_ok());
     }
@@ -255,18 +259,25 @@ mod tests {
         );
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(
-            found[0].starts_with("readyctl.toml:3:19: target `s`: the value of header `X-A` has a line break"),
+            found[0].starts_with(
+                "readyctl.toml:3:19: target `s`: the value of header `X-A` has a line break"
+            ),
             "{found:?}"
         );
         assert!(!found[0].contains("evil"), "{found:?}");
-        assert!(found[1].starts_with("readyctl.toml:4:9: target `s`: ports"), "{found:?}");
+        assert!(
+            found[1].starts_with("readyctl.toml:4:9: target `s`: ports"),
+            "{found:?}"
+        );
     }
 
     #[test]
     fn exclude_globs_are_checked_where_written() {
         assert_eq!(
             errors("[scan]\nexclude = [\"ok/\", \"a[b\"]\n"),
-            ["readyctl.toml:2:19: invalid exclude pattern `a[b`: unclosed character class; missing ']'"]
+            [
+                "readyctl.toml:2:19: invalid exclude pattern `a[b`: unclosed character class; missing ']'"
+            ]
         );
     }
 }

@@ -47,13 +47,27 @@ pub fn canonical_root(root: &Path) -> std::io::Result<PathBuf> {
 #[derive(Debug)]
 pub enum ReadError {
     /// Resolves outside the audited folder; nothing was opened.
-    Outside { path: PathBuf },
+    Outside {
+        path: PathBuf,
+    },
     /// A FIFO, a device, a socket or a directory.
-    NotRegular { path: PathBuf, kind: &'static str },
-    TooLarge { path: PathBuf, limit: u64 },
+    NotRegular {
+        path: PathBuf,
+        kind: &'static str,
+    },
+    TooLarge {
+        path: PathBuf,
+        limit: u64,
+    },
     /// Contains a NUL byte: a binary file.
-    Binary { path: PathBuf, at: Position },
-    NotUtf8 { path: PathBuf, at: Position },
+    Binary {
+        path: PathBuf,
+        at: Position,
+    },
+    NotUtf8 {
+        path: PathBuf,
+        at: Position,
+    },
     Io {
         path: PathBuf,
         source: std::io::Error,

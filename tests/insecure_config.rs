@@ -45,7 +45,11 @@ fn each_setting_is_found_at_its_line_and_nothing_else() {
         ("infra.image-tags-pinned", "docker-compose.yml", 12),
         ("database.pg-hba-no-trust", "db/pg_hba.conf", 5),
         ("database.tls-not-disabled", "docker-compose.yml", 5),
-        ("security.actuator-exposure", "src/main/resources/application.yml", 8),
+        (
+            "security.actuator-exposure",
+            "src/main/resources/application.yml",
+            8,
+        ),
         ("security.debug-off-in-production", "app/settings.py", 3),
         ("security.debug-off-in-production", "docker-compose.yml", 6),
         // The match starts at the manifest's `kind: Secret`.

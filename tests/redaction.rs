@@ -24,8 +24,16 @@ fn plant(root: &Path) {
         "db/migrations/003_drop_legacy.sql",
         &format!("DROP TABLE legacy_keys; -- old key {STRIPE}\n"),
     );
-    write(root, "db/migrations/001_init.sql", "CREATE TABLE t (id int);\n");
-    write(root, "db/migrations/002_more.sql", "CREATE TABLE u (id int);\n");
+    write(
+        root,
+        "db/migrations/001_init.sql",
+        "CREATE TABLE t (id int);\n",
+    );
+    write(
+        root,
+        "db/migrations/002_more.sql",
+        "CREATE TABLE u (id int);\n",
+    );
     // The Dockerfile checks quote the base image.
     write(
         root,

@@ -565,7 +565,7 @@ fn compare_shows_score_changes_and_the_ratchet_fails_on_a_drop() {
         out.contains("Score changes since 2026-01-01 (NOT READY):"),
         "{out}"
     );
-    assert!(out.contains("Overall: 31% →"), "{out}");
+    assert!(out.contains("Overall: 35% →"), "{out}");
     let (_, markdown, _) = run(
         "close-to-ready",
         &[&"--compare", &bad, &"--format", &"markdown"],

@@ -10,12 +10,12 @@ use readyctl::config::{Config, ConfigError};
 use readyctl::config_limits::{MAX_FILE_SIZE, MIN_FILE_SIZE};
 use readyctl::diagnostic::LineIndex;
 use readyctl::escape;
-use std::fmt::Write as _;
 use readyctl::live::config::parse_duration;
 use readyctl::live::{LiveOptions, Target, load_ca_certs};
 use readyctl::pack::PackLoader;
 use readyctl::render::{Format, RenderOptions};
 use readyctl::{AuditOptions, Catalog, Gate, LoadError};
+use std::fmt::Write as _;
 use std::path::Path;
 
 /// Built-in packs, then the user's, then the repository's own.

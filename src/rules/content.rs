@@ -201,7 +201,10 @@ impl FilterSpec<'_> {
                 .and_then(|o| o.literal)
                 .or(rule.literal)
                 .unwrap_or(false),
-            weak: own.and_then(|o| o.weak).or(rule.weak).and_then(WeakSpec::mode),
+            weak: own
+                .and_then(|o| o.weak)
+                .or(rule.weak)
+                .and_then(WeakSpec::mode),
             url: rule.url || own.is_some_and(|o| o.url),
         };
         (!filter.is_empty()).then(|| Arc::new(filter))

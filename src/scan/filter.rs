@@ -93,7 +93,7 @@ impl HitFilter {
         } else {
             None
         };
-                if key.is_some_and(|k| names_its_key(k, &text)) {
+        if key.is_some_and(|k| names_its_key(k, &text)) {
             return Judged::Dropped;
         }
         let weakness = match self.weak {

@@ -89,7 +89,13 @@ impl LazyTree {
 }
 
 /// What kind of token holds `content[start..end]` in the file at `path`.
-pub fn token_at(path: &str, content: &[u8], start: usize, end: usize, tree: &mut LazyTree) -> Token {
+pub fn token_at(
+    path: &str,
+    content: &[u8],
+    start: usize,
+    end: usize,
+    tree: &mut LazyTree,
+) -> Token {
     if is_interpolation(&content[start..end]) {
         return Token::Interpolation;
     }
@@ -208,7 +214,12 @@ fn quoted_on_line(content: &[u8], start: usize, end: usize) -> Token {
     let before = &content[line_start..start];
     let odd = |q: u8| before.iter().filter(|b| **b == q).count() % 2 == 1;
     let after = content.get(end).copied();
-    if [b'"', b'\'', b'`'].iter().any(|q| odd(*q) && after == Some(*q)) || odd(b'"') || odd(b'\'') {
+    if [b'"', b'\'', b'`']
+        .iter()
+        .any(|q| odd(*q) && after == Some(*q))
+        || odd(b'"')
+        || odd(b'\'')
+    {
         Token::Literal
     } else {
         Token::Code
@@ -237,48 +248,138 @@ mod tests {
 
     #[test]
     fn identifiers_types_and_fields_are_not_literals() {
-        assert_eq!(token("a.go", "x := T{\n\tsecret: secret,\n}\n", "secret,"), Token::Code);
-        assert_eq!(token_nth("a.go", "x := T{\n\tsecret: secret,\n}\n", "secret", 1), Token::Code);
-        assert_eq!(token("a.rs", "struct S { secret: Secret }", "Secret"), Token::Code);
-        assert_eq!(token("a.ts", "const o = { password: password };", "password }"), Token::Code);
-        assert_eq!(token_nth("a.py", "def f(password=password): pass", "password", 1), Token::Code);
+        assert_eq!(
+            token("a.go", "x := T{\n\tsecret: secret,\n}\n", "secret,"),
+            Token::Code
+        );
+        assert_eq!(
+            token_nth("a.go", "x := T{\n\tsecret: secret,\n}\n", "secret", 1),
+            Token::Code
+        );
+        assert_eq!(
+            token("a.rs", "struct S { secret: Secret }", "Secret"),
+            Token::Code
+        );
+        assert_eq!(
+            token("a.ts", "const o = { password: password };", "password }"),
+            Token::Code
+        );
+        assert_eq!(
+            token_nth("a.py", "def f(password=password): pass", "password", 1),
+            Token::Code
+        );
     }
 
     #[test]
     fn string_literals_are_literals_in_every_language() {
-        assert_eq!(token("a.go", "var p = \"hunter2\"", "hunter2"), Token::Literal);
-        assert_eq!(token("a.go", "type C struct { P string `conf:\"default:postgres\"` }", "postgres"), Token::Literal);
-        assert_eq!(token("a.py", "P = os.getenv('P', 'hunter2')", "hunter2"), Token::Literal);
-        assert_eq!(token("a.js", "const s = process.env.S || 'hunter2';", "hunter2"), Token::Literal);
-        assert_eq!(token("a.ts", "const s = process.env.S ?? `hunter2`;", "hunter2"), Token::Literal);
-        assert_eq!(token("a.tsx", "const s = <A p=\"hunter2\" />;", "hunter2"), Token::Literal);
-        assert_eq!(token("a.rs", "let s = env::var(\"S\").unwrap_or(\"hunter2\".into());", "hunter2"), Token::Literal);
-        assert_eq!(token("A.java", "@Value(\"${db.pw:hunter2}\") String pw;", "hunter2"), Token::Literal);
-        assert_eq!(token("a.rb", "pw = ENV.fetch('PW', 'hunter2')", "hunter2"), Token::Literal);
+        assert_eq!(
+            token("a.go", "var p = \"hunter2\"", "hunter2"),
+            Token::Literal
+        );
+        assert_eq!(
+            token(
+                "a.go",
+                "type C struct { P string `conf:\"default:postgres\"` }",
+                "postgres"
+            ),
+            Token::Literal
+        );
+        assert_eq!(
+            token("a.py", "P = os.getenv('P', 'hunter2')", "hunter2"),
+            Token::Literal
+        );
+        assert_eq!(
+            token("a.js", "const s = process.env.S || 'hunter2';", "hunter2"),
+            Token::Literal
+        );
+        assert_eq!(
+            token("a.ts", "const s = process.env.S ?? `hunter2`;", "hunter2"),
+            Token::Literal
+        );
+        assert_eq!(
+            token("a.tsx", "const s = <A p=\"hunter2\" />;", "hunter2"),
+            Token::Literal
+        );
+        assert_eq!(
+            token(
+                "a.rs",
+                "let s = env::var(\"S\").unwrap_or(\"hunter2\".into());",
+                "hunter2"
+            ),
+            Token::Literal
+        );
+        assert_eq!(
+            token(
+                "A.java",
+                "@Value(\"${db.pw:hunter2}\") String pw;",
+                "hunter2"
+            ),
+            Token::Literal
+        );
+        assert_eq!(
+            token("a.rb", "pw = ENV.fetch('PW', 'hunter2')", "hunter2"),
+            Token::Literal
+        );
     }
 
     #[test]
     fn comments_and_substitutions_are_not_literals() {
-        assert_eq!(token("a.js", "// const s = 'hunter2';\n", "hunter2"), Token::Comment);
-        assert_eq!(token("a.py", "# P = 'hunter2'\n", "hunter2"), Token::Comment);
-        assert_eq!(token("a.js", "const s = `${secret}`;", "secret"), Token::Interpolation);
-        assert_eq!(token("a.py", "s = f'{secret}'", "secret"), Token::Interpolation);
-        assert_eq!(token("a.rb", "s = \"#{secret}\"", "secret"), Token::Interpolation);
+        assert_eq!(
+            token("a.js", "// const s = 'hunter2';\n", "hunter2"),
+            Token::Comment
+        );
+        assert_eq!(
+            token("a.py", "# P = 'hunter2'\n", "hunter2"),
+            Token::Comment
+        );
+        assert_eq!(
+            token("a.js", "const s = `${secret}`;", "secret"),
+            Token::Interpolation
+        );
+        assert_eq!(
+            token("a.py", "s = f'{secret}'", "secret"),
+            Token::Interpolation
+        );
+        assert_eq!(
+            token("a.rb", "s = \"#{secret}\"", "secret"),
+            Token::Interpolation
+        );
     }
 
     #[test]
     fn config_scalars_are_literals_unless_interpolated_or_commented() {
-        assert_eq!(token("c.yml", "password: hunter2\n", "hunter2"), Token::Literal);
-        assert_eq!(token("c.yml", "  # password: hunter2\n", "hunter2"), Token::Comment);
-        assert_eq!(token("c.yml", "password: ${DB_PASSWORD}\n", "${DB_PASSWORD}"), Token::Interpolation);
-        assert_eq!(token("c.yml", "password: {{ .Values.pw }}\n", "{{ .Values.pw }}"), Token::Interpolation);
-        assert_eq!(token("c.ini", "password = %(pw)s\n", "%(pw)s"), Token::Interpolation);
-        assert_eq!(token(".env", "PASSWORD=$OTHER\n", "$OTHER"), Token::Interpolation);
+        assert_eq!(
+            token("c.yml", "password: hunter2\n", "hunter2"),
+            Token::Literal
+        );
+        assert_eq!(
+            token("c.yml", "  # password: hunter2\n", "hunter2"),
+            Token::Comment
+        );
+        assert_eq!(
+            token("c.yml", "password: ${DB_PASSWORD}\n", "${DB_PASSWORD}"),
+            Token::Interpolation
+        );
+        assert_eq!(
+            token("c.yml", "password: {{ .Values.pw }}\n", "{{ .Values.pw }}"),
+            Token::Interpolation
+        );
+        assert_eq!(
+            token("c.ini", "password = %(pw)s\n", "%(pw)s"),
+            Token::Interpolation
+        );
+        assert_eq!(
+            token(".env", "PASSWORD=$OTHER\n", "$OTHER"),
+            Token::Interpolation
+        );
     }
 
     #[test]
     fn languages_without_a_grammar_fall_back_to_quotes_on_the_line() {
-        assert_eq!(token("a.kt", "val pw = \"hunter2\"", "hunter2"), Token::Literal);
+        assert_eq!(
+            token("a.kt", "val pw = \"hunter2\"", "hunter2"),
+            Token::Literal
+        );
         assert_eq!(token("a.kt", "val pw = password", "password"), Token::Code);
     }
 }

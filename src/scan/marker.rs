@@ -71,15 +71,30 @@ fn is_dev_line(line: &str) -> bool {
     let line = line.trim_start_matches("- ").trim_matches(['"', '\'']);
     let lower = line.to_ascii_lowercase();
     let root_mount = line.starts_with(".:/") || line.starts_with("./:/");
-    let dev_env = ["node_env", "rails_env", "app_env", "flask_env", "environment", "env"]
-        .iter()
-        .any(|key| {
-            lower
-                .strip_prefix(key)
-                .and_then(|rest| rest.trim_start().strip_prefix([':', '=']))
-                .is_some_and(|v| matches!(v.trim().trim_matches(['"', '\'']), "development" | "dev" | "local"))
-        });
-    let dev_settings = lower.contains("settings_module") && (lower.ends_with(".dev") || lower.ends_with(".development") || lower.ends_with(".local"));
+    let dev_env = [
+        "node_env",
+        "rails_env",
+        "app_env",
+        "flask_env",
+        "environment",
+        "env",
+    ]
+    .iter()
+    .any(|key| {
+        lower
+            .strip_prefix(key)
+            .and_then(|rest| rest.trim_start().strip_prefix([':', '=']))
+            .is_some_and(|v| {
+                matches!(
+                    v.trim().trim_matches(['"', '\'']),
+                    "development" | "dev" | "local"
+                )
+            })
+    });
+    let dev_settings = lower.contains("settings_module")
+        && (lower.ends_with(".dev")
+            || lower.ends_with(".development")
+            || lower.ends_with(".local"));
     root_mount || dev_env || dev_settings
 }
 
@@ -90,14 +105,32 @@ mod tests {
     #[test]
     fn compose_files_that_say_they_are_for_development_are_dev_tooling() {
         let dev = |text: &str| is_dev_compose_content("docker-compose.yml", text.as_bytes());
-        assert!(dev("# Docker compose for development purposes only.\nservices: {}\n"));
-        assert!(dev("services:\n  app:\n    volumes:\n      - \".:/src/app\"\n"));
-        assert!(dev("services:\n  app:\n    environment:\n      DJANGO_SETTINGS_MODULE: site.settings.dev\n"));
-        assert!(dev("services:\n  app:\n    environment:\n      - NODE_ENV=development\n"));
-        assert!(!dev("# Production stack; see docs/deploy.md\nservices:\n  app:\n    image: app:1.2\n"));
-        assert!(!dev("services:\n  web:\n    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf:ro\n"));
-        assert!(!is_dev_compose_content("deploy/app.yml", b"# for development\n"));
-        assert!(is_dev_compose_content("docker/development/compose.yml", b"services: {}\n"));
+        assert!(dev(
+            "# Docker compose for development purposes only.\nservices: {}\n"
+        ));
+        assert!(dev(
+            "services:\n  app:\n    volumes:\n      - \".:/src/app\"\n"
+        ));
+        assert!(dev(
+            "services:\n  app:\n    environment:\n      DJANGO_SETTINGS_MODULE: site.settings.dev\n"
+        ));
+        assert!(dev(
+            "services:\n  app:\n    environment:\n      - NODE_ENV=development\n"
+        ));
+        assert!(!dev(
+            "# Production stack; see docs/deploy.md\nservices:\n  app:\n    image: app:1.2\n"
+        ));
+        assert!(!dev(
+            "services:\n  web:\n    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf:ro\n"
+        ));
+        assert!(!is_dev_compose_content(
+            "deploy/app.yml",
+            b"# for development\n"
+        ));
+        assert!(is_dev_compose_content(
+            "docker/development/compose.yml",
+            b"services: {}\n"
+        ));
     }
 
     #[test]

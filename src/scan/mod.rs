@@ -11,8 +11,8 @@ mod filter;
 mod literal;
 mod marker;
 mod plan;
-mod url_value;
 mod prefilter;
+mod url_value;
 mod walk;
 mod weak;
 
@@ -26,15 +26,15 @@ pub use export::{rg_pattern, spans_lines};
 pub use filter::{HitFilter, Judged, KEY_GROUP, SECRET_GROUP, shannon_entropy};
 pub use literal::{LazyTree, Token, token_at};
 pub use marker::is_generated_content;
-pub use url_value::{Benign, remote_password};
-pub use weak::{WeakMode, Weakness, is_public, judge as judge_weakness};
 pub use plan::{
     DocumentsId, PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec,
     compile_regex,
 };
 pub use prefilter::required_literals;
+pub use url_value::{Benign, remote_password};
 pub(crate) use walk::is_allowed;
 pub use walk::{ScanError, scan};
+pub use weak::{WeakMode, Weakness, is_public, judge as judge_weakness};
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;

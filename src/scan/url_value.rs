@@ -69,9 +69,11 @@ fn is_placeholder(text: &str) -> bool {
         || text.starts_with('[')
         || text.starts_with('%')
         || text.chars().all(|c| c == 'x' || c == '*' || c == '.')
-        || ["password", "passwd", "pass", "pwd", "secret", "changeme", "your", "xxx", "example"]
-            .iter()
-            .any(|word| lower.contains(word))
+        || [
+            "password", "passwd", "pass", "pwd", "secret", "changeme", "your", "xxx", "example",
+        ]
+        .iter()
+        .any(|word| lower.contains(word))
 }
 
 #[cfg(test)]
@@ -93,12 +95,21 @@ mod tests {
     #[test]
     fn local_hosts_references_and_placeholders_are_benign() {
         for (url, why) in [
-            ("postgres://lemmy:password@localhost/lemmy", Benign::NoPassword),
+            (
+                "postgres://lemmy:password@localhost/lemmy",
+                Benign::NoPassword,
+            ),
             ("postgres://app:Tq9x2@127.0.0.1/app", Benign::LocalHost),
             ("postgres://app:Tq9x2@db:5432/app", Benign::LocalHost),
             ("mysql://shiori:shiori@(mariadb)/shiori", Benign::LocalHost),
-            ("redis://:${REDIS_PASSWORD}@cache.example.net:6379/0", Benign::NoPassword),
-            ("postgres://u:<password>@db.example.net/app", Benign::NoPassword),
+            (
+                "redis://:${REDIS_PASSWORD}@cache.example.net:6379/0",
+                Benign::NoPassword,
+            ),
+            (
+                "postgres://u:<password>@db.example.net/app",
+                Benign::NoPassword,
+            ),
             ("postgres://db.example.net/app", Benign::NoPassword),
         ] {
             assert_eq!(remote_password(url), Err(why), "{url}");

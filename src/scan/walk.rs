@@ -532,7 +532,9 @@ fn secret_value(
     content: &[u8],
     start: usize,
 ) -> Option<(usize, usize)> {
-    let index = regex.capture_names().position(|n| n == Some(SECRET_GROUP))?;
+    let index = regex
+        .capture_names()
+        .position(|n| n == Some(SECRET_GROUP))?;
     if !captured {
         regex.captures_read_at(locals, content, start)?;
     }

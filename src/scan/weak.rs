@@ -22,8 +22,7 @@ pub enum WeakMode {
     Any,
 }
 
-/// Why a value is weak. Shown on findings: it never contains the value
-/// unless the value is on the public well-known list.
+/// Why a value is weak. Shown on findings: it never contains the value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Weakness {
     /// On the well-known list: the value itself is public knowledge.
@@ -43,7 +42,10 @@ pub enum Weakness {
 impl fmt::Display for Weakness {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Weakness::WellKnown(value) => write!(f, "well-known default `{value}`"),
+            // Public knowledge, but still not shown: one rule (findings never
+            // carry values) is simpler to trust, and the report's redactor
+            // would mask the longer ones anyway.
+            Weakness::WellKnown(_) => write!(f, "well-known default (on the public list)"),
             Weakness::Placeholder(label) => write!(f, "{label}"),
             Weakness::TooShort { len, purpose, min } => write!(
                 f,
@@ -101,27 +103,78 @@ static PUBLIC: LazyLock<List> =
 /// development (`AKIAIOSFODNN7EXAMPLE`, Supabase's demo keys): never a
 /// finding.
 pub fn is_public(value: &str) -> bool {
-    PUBLIC.exact.iter().any(|v| v == value) || PUBLIC.families.iter().any(|(r, _)| r.is_match(value))
+    PUBLIC.exact.iter().any(|v| v == value)
+        || PUBLIC.families.iter().any(|(r, _)| r.is_match(value))
 }
 
 /// Whether a name is about a secret rather than holding one:
 /// `PASSWORD_MIN_LENGTH`, `JWT_EXPIRES_IN`, `TOKEN_HEADER`, `SECRET_FILE`.
 pub fn names_metadata(key: &str) -> bool {
     const METADATA: &[&str] = &[
-        "LENGTH", "LEN", "TTL", "EXPIRY", "EXPIRES", "EXPIRE", "EXPIRATION", "IN", "TIMEOUT",
-        "ROUNDS", "COST", "ITERATIONS", "FILE", "PATH", "DIR", "HEADER", "NAME", "FIELD",
-        "PARAM", "ALGORITHM", "ALG", "URL", "URI", "ENDPOINT", "ENABLED", "MIN", "MAX", "COUNT",
-        "SIZE", "TYPE", "MODE", "LIFETIME", "AGE", "PREFIX", "ISSUER", "AUDIENCE", "USER",
-        "USERNAME", "ID", "LABEL", "PLACEHOLDER", "HINT", "POLICY", "REGEX", "PATTERN", "KIND",
-        "VERSION", "FORMAT", "DAYS", "HOURS", "MINUTES", "SECONDS", "MS", "LOCATION", "STRATEGY",
+        "LENGTH",
+        "LEN",
+        "TTL",
+        "EXPIRY",
+        "EXPIRES",
+        "EXPIRE",
+        "EXPIRATION",
+        "IN",
+        "TIMEOUT",
+        "ROUNDS",
+        "COST",
+        "ITERATIONS",
+        "FILE",
+        "PATH",
+        "DIR",
+        "HEADER",
+        "NAME",
+        "FIELD",
+        "PARAM",
+        "ALGORITHM",
+        "ALG",
+        "URL",
+        "URI",
+        "ENDPOINT",
+        "ENABLED",
+        "MIN",
+        "MAX",
+        "COUNT",
+        "SIZE",
+        "TYPE",
+        "MODE",
+        "LIFETIME",
+        "AGE",
+        "PREFIX",
+        "ISSUER",
+        "AUDIENCE",
+        "USER",
+        "USERNAME",
+        "ID",
+        "LABEL",
+        "PLACEHOLDER",
+        "HINT",
+        "POLICY",
+        "REGEX",
+        "PATTERN",
+        "KIND",
+        "VERSION",
+        "FORMAT",
+        "DAYS",
+        "HOURS",
+        "MINUTES",
+        "SECONDS",
+        "MS",
+        "LOCATION",
+        "STRATEGY",
     ];
     // The last word of `SNAKE_CASE`, `kebab-case`, `dotted.names` or
     // `camelCase`.
-    let last = key
-        .rsplit(['_', '-', '.'])
-        .next()
-        .unwrap_or(key);
-    let last = match last.char_indices().rev().find(|(_, c)| c.is_ascii_uppercase()) {
+    let last = key.rsplit(['_', '-', '.']).next().unwrap_or(key);
+    let last = match last
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_ascii_uppercase())
+    {
         Some((i, _)) if last.chars().any(|c| c.is_ascii_lowercase()) => &last[i..],
         _ => last,
     };
@@ -161,7 +214,10 @@ fn is_template_slot(value: &str) -> bool {
     let bracketed = |open: char, close: char| value.starts_with(open) && value.ends_with(close);
     bracketed('<', '>')
         || bracketed('[', ']')
-        || (!value.is_empty() && value.chars().all(|c| matches!(c, 'x' | '*' | '.' | '#' | '-')))
+        || (!value.is_empty()
+            && value
+                .chars()
+                .all(|c| matches!(c, 'x' | '*' | '.' | '#' | '-')))
 }
 
 /// Judges a literal assigned to `key` (when the pattern names it).
@@ -202,8 +258,14 @@ mod tests {
     #[test]
     fn well_known_values_and_placeholders_are_weak_and_named() {
         let judged = |v| judge(None, v, WeakMode::WellKnown).map(|w| w.to_string());
-        assert_eq!(judged("changeme").as_deref(), Some("well-known default `changeme`"));
-        assert_eq!(judged("MinioAdmin").as_deref(), Some("well-known default `minioadmin`"));
+        assert_eq!(
+            judge(None, "MinioAdmin", WeakMode::WellKnown),
+            Some(Weakness::WellKnown("minioadmin".to_string()))
+        );
+        assert_eq!(
+            judged("changeme").as_deref(),
+            Some("well-known default (on the public list)")
+        );
         for placeholder in [
             "your-secret-key-here",
             "replace-me-with-a-random-string",
@@ -220,9 +282,17 @@ mod tests {
 
     #[test]
     fn length_is_judged_by_purpose() {
-        let short = judge(Some("JWT_REFRESH_SECRET"), "q8Zr2VxN4pLk7TbW", WeakMode::Any);
+        let short = judge(
+            Some("JWT_REFRESH_SECRET"),
+            "q8Zr2VxN4pLk7TbW",
+            WeakMode::Any,
+        );
         assert!(matches!(short, Some(Weakness::TooShort { len: 16, .. })));
-        let session = judge(Some("SESSION_SECRET"), "a8Zk2VxN4pLk7TbW1mYc", WeakMode::Any);
+        let session = judge(
+            Some("SESSION_SECRET"),
+            "a8Zk2VxN4pLk7TbW1mYc",
+            WeakMode::Any,
+        );
         assert!(matches!(session, Some(Weakness::TooShort { .. })));
         assert_eq!(
             judge(Some("DB_PASSWORD"), "a8Zk2VxN4pLk7TbW1mYc", WeakMode::Any),
@@ -234,17 +304,32 @@ mod tests {
             Some(Weakness::Guessable { len: 7 })
         );
         assert_eq!(
-            judge(Some("JWT_SECRET"), "q8Zr2VxN4pLk7TbW1mYc9HsD3fGj6KuE", WeakMode::Any),
+            judge(
+                Some("JWT_SECRET"),
+                "q8Zr2VxN4pLk7TbW1mYc9HsD3fGj6KuE",
+                WeakMode::Any
+            ),
             None
         );
     }
 
     #[test]
     fn names_about_a_secret_are_not_secrets() {
-        for key in ["PASSWORD_MIN_LENGTH", "JWT_EXPIRES_IN", "tokenHeader", "secret.file"] {
+        for key in [
+            "PASSWORD_MIN_LENGTH",
+            "JWT_EXPIRES_IN",
+            "tokenHeader",
+            "secret.file",
+        ] {
             assert!(names_metadata(key), "{key}");
         }
-        for key in ["JWT_SECRET", "dbPassword", "api.key", "SECRET_KEY_BASE", "PASSWORD"] {
+        for key in [
+            "JWT_SECRET",
+            "dbPassword",
+            "api.key",
+            "SECRET_KEY_BASE",
+            "PASSWORD",
+        ] {
             assert!(!names_metadata(key), "{key}");
         }
     }
