@@ -137,10 +137,7 @@ impl Redactor {
     /// `value` with every string in it (map keys included) masked. Works on
     /// any type that round-trips through serde, so fields added to a report
     /// later are covered without anyone remembering to.
-    pub fn apply<T: Serialize + DeserializeOwned>(&self, value: &T) -> T
-    where
-        T: Clone,
-    {
+    pub fn apply<T: Serialize + DeserializeOwned + Clone>(&self, value: &T) -> T {
         if self.is_empty() {
             return value.clone();
         }
