@@ -7,8 +7,8 @@
 //!
 //! Non-production findings are still reported, as information with their
 //! role: when they are all a check found, it passes and lists them; when
-//! production findings fail the check, those are listed and the others are
-//! counted in the message by role.
+//! production findings fail the check, those come first, the others follow
+//! (each marked with its role) and the message counts them by role.
 
 use crate::model::{Category, Finding, Role, Status};
 use crate::report::CheckResult;
@@ -65,7 +65,9 @@ pub fn apply(results: &mut [CheckResult]) {
             // are; the located ones speak for the check.
             result.findings.retain(|f| f.path.is_some());
         } else {
-            result.findings.retain(fails);
+            // Production findings first; the others stay listed, each with
+            // its role, so nothing found is hidden.
+            result.findings.sort_by_key(|f| !fails(f));
             result.message = format!(
                 "{}; also in non-production files ({counted}), informational",
                 result.message
