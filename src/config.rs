@@ -22,6 +22,11 @@
 //! fail_on = "high"
 //! stage = "beta"
 //!
+//! [roles]                          # see crate::repo::roles
+//! vendored = ["third_party/", "web/static/lib/**"]
+//! test = ["qa/**"]
+//! production = ["vendor/our-fork/**"]
+//!
 //! [[waivers]]                      # see crate::waiver
 //! check = "backups.schedule"
 //! reason = "Managed snapshots cover this until the migration"
@@ -29,8 +34,9 @@
 //! ```
 
 use crate::diagnostic::{Diagnostics, Position, SourceFile};
-use crate::model::{Category, Severity, Stage};
+use crate::model::{Category, Role, Severity, Stage};
 use crate::score::{CategoryWeights, Thresholds, Weights};
+use crate::user_file::{self, MAX_CONFIG_BYTES, Scope};
 use crate::waiver::WaiverConfig;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use schemars::JsonSchema;
@@ -54,6 +60,11 @@ pub struct Config {
     pub live: crate::live::config::LiveConfig,
     /// Named services to probe, selected with `--target NAME`.
     pub targets: BTreeMap<String, crate::live::config::TargetConfig>,
+    /// File roles by pattern, over the conventions readyctl knows (see
+    /// `readyctl facts` for what it decided). A pattern ending in `/` is a
+    /// folder, one without `/` matches a name at any depth; the longest
+    /// matching pattern wins.
+    pub roles: RolesConfig,
     /// Accepted failures, each with a reason and an expiry date.
     pub waivers: Vec<WaiverConfig>,
     /// The text the config was read from, so that problems found later
@@ -61,6 +72,56 @@ pub struct Config {
     #[serde(skip)]
     #[schemars(skip)]
     pub source: Option<Arc<SourceFile>>,
+}
+
+/// `[roles]`: patterns by the role they give (keys are role ids such as
+/// `vendored` or `dev-tooling`), with positions for errors.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
+pub struct RolesConfig {
+    #[schemars(with = "Vec<String>")]
+    pub production: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<String>")]
+    pub test: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<String>")]
+    pub fixture: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<String>")]
+    pub example: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<String>")]
+    pub docs: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<String>")]
+    pub i18n: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<String>")]
+    pub dev_tooling: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<String>")]
+    pub ci: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<String>")]
+    pub packaging: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<String>")]
+    pub generated: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<String>")]
+    pub vendored: Vec<Spanned<String>>,
+}
+
+impl RolesConfig {
+    /// Every pattern with the role it gives.
+    pub fn patterns(&self) -> impl Iterator<Item = (Role, &Spanned<String>)> {
+        [
+            (Role::Production, &self.production),
+            (Role::Test, &self.test),
+            (Role::Fixture, &self.fixture),
+            (Role::Example, &self.example),
+            (Role::Docs, &self.docs),
+            (Role::I18n, &self.i18n),
+            (Role::DevTooling, &self.dev_tooling),
+            (Role::Ci, &self.ci),
+            (Role::Packaging, &self.packaging),
+            (Role::Generated, &self.generated),
+            (Role::Vendored, &self.vendored),
+        ]
+        .into_iter()
+        .flat_map(|(role, patterns)| patterns.iter().map(move |p| (role, p)))
+    }
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -165,6 +226,8 @@ pub struct GateConfig {
 pub enum ConfigError {
     #[error("{0}")]
     Invalid(Diagnostics),
+    #[error("{0}")]
+    Read(user_file::ReadError),
     #[error("cannot read `{}`: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -174,23 +237,36 @@ pub enum ConfigError {
 
 impl Config {
     /// Reads `path` if it exists; a missing file is the default config.
+    /// `path` is trusted as to where it leads (see [`Config::load_from_repository`]).
     pub fn load_optional(path: &Path) -> Result<Config, ConfigError> {
-        match std::fs::read_to_string(path) {
+        match user_file::read_text(path, Scope::Given, MAX_CONFIG_BYTES) {
             Ok(text) => Config::parse(&path.display().to_string(), &text),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(source) => Err(ConfigError::Io {
-                path: path.to_path_buf(),
-                source,
-            }),
+            Err(error) if error.is_not_found() => Ok(Config::default()),
+            Err(error) => Err(ConfigError::Read(error)),
         }
     }
 
     /// Reads `path`, which must exist (e.g. named by `--config`).
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-            path: path.to_path_buf(),
+        let text = user_file::read_text(path, Scope::Given, MAX_CONFIG_BYTES)
+            .map_err(ConfigError::Read)?;
+        Config::parse(&path.display().to_string(), &text)
+    }
+
+    /// The audited repository's own [`CONFIG_FILE`], if it has one. It is
+    /// untrusted: a link leading outside `root`, a FIFO, a device or a file
+    /// over [`MAX_CONFIG_BYTES`] is an error and nothing is read.
+    pub fn load_from_repository(root: &Path) -> Result<Config, ConfigError> {
+        let path = root.join(CONFIG_FILE);
+        if std::fs::symlink_metadata(&path).is_err() {
+            return Ok(Config::default());
+        }
+        let canonical = user_file::canonical_root(root).map_err(|source| ConfigError::Io {
+            path: root.to_path_buf(),
             source,
         })?;
+        let text = user_file::read_text(&path, Scope::Inside(&canonical), MAX_CONFIG_BYTES)
+            .map_err(ConfigError::Read)?;
         Config::parse(&path.display().to_string(), &text)
     }
 
@@ -251,6 +327,17 @@ impl Config {
                 }
             }
         }
+        for (_, pattern) in self.roles.patterns() {
+            // `dir/` and name-anywhere forms only add `**` around the
+            // pattern, so the pattern itself decides whether they are valid.
+            if let Err(err) = Glob::new(pattern.get_ref().trim_end_matches('/')) {
+                diagnostics.push(
+                    file,
+                    at(pattern.span()),
+                    format!("invalid role pattern: {}", err.kind()),
+                );
+            }
+        }
         for waiver in &self.waivers {
             waiver.validate(file, diagnostics);
         }
@@ -285,22 +372,7 @@ impl Config {
                 "every category weight is 0: nothing would count in the overall score",
             );
         }
-        if !(0.0..=100.0).contains(&scoring.ready) || !(0.0..=100.0).contains(&scoring.caveats) {
-            diagnostics.push(
-                file,
-                Position::new(1, 1),
-                "scoring thresholds must be between 0 and 100",
-            );
-        } else if scoring.caveats > scoring.ready {
-            diagnostics.push(
-                file,
-                Position::new(1, 1),
-                format!(
-                    "scoring.caveats ({}) must not be above scoring.ready ({})",
-                    scoring.caveats, scoring.ready
-                ),
-            );
-        }
+        crate::config_limits::validate(self, file, diagnostics);
     }
 
     /// Check-id references that name no loaded check: typos that would
@@ -392,11 +464,11 @@ mod tests {
 
     #[test]
     fn parses_a_complete_example() {
-        let text = "[scan]\nmax_file_size = 10\nexclude = [\"vendor/\"]\n\
+        let text = "[scan]\nmax_file_size = 4096\nexclude = [\"vendor/\"]\n\
             [checks]\ndisable = [\"backups.*\"]\nseverity = { \"docs.readme\" = \"info\" }\n\
             [scoring]\nready = 95\n[gate]\nfail_on = \"high\"\n";
         let config = Config::parse("readyctl.toml", text).unwrap();
-        assert_eq!(config.scan.max_file_size, Some(10));
+        assert_eq!(config.scan.max_file_size, Some(4096));
         assert!(config.disabled_set().is_match("backups.schedule"));
         assert_eq!(config.severity_for("docs.readme"), Some(Severity::Info));
         assert_eq!(config.gate.fail_on, Some(Severity::High));
@@ -468,6 +540,16 @@ mod tests {
             found[1].starts_with("readyctl.toml:2:33:") && found[1].contains("0 or more"),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn role_patterns_and_names_are_validated_with_positions() {
+        let found = errors("[roles]\nvendored = [\"ok/**\", \"bad[\"]\n");
+        assert!(found[0].starts_with("readyctl.toml:2:22:"), "{found:?}");
+        assert!(found[0].contains("invalid role pattern"), "{found:?}");
+        let found = errors("[roles]\nthirdparty = [\"x/\"]\n");
+        assert!(found[0].starts_with("readyctl.toml:2:1:"), "{found:?}");
+        assert!(found[0].contains("vendored"), "{found:?}");
     }
 
     #[test]

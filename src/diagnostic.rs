@@ -38,6 +38,33 @@ impl Position {
     }
 }
 
+/// Byte offsets to positions, for many lookups in one text: each is a
+/// binary search and a count within one line, where
+/// [`Position::from_offset`] scans the text from the start every time.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        LineIndex { text, starts }
+    }
+
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|start| *start <= offset);
+        let start = self.starts[line - 1];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(1, |before| before.chars().count() + 1);
+        Position { line, column }
+    }
+}
+
 /// A named source text, kept so diagnostics can quote the offending line.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
@@ -138,6 +165,15 @@ mod tests {
         assert_eq!(Position::from_offset(text, 0), Position::new(1, 1));
         assert_eq!(Position::from_offset(text, 4), Position::new(2, 2));
         assert_eq!(Position::from_offset(text, text.len()), Position::new(3, 2));
+    }
+
+    #[test]
+    fn the_index_agrees_with_from_offset() {
+        let text = "ab\ncdé\n\nf";
+        let index = LineIndex::new(text);
+        for offset in (0..=text.len()).filter(|o| text.is_char_boundary(*o)) {
+            assert_eq!(index.position(offset), Position::from_offset(text, offset));
+        }
     }
 
     #[test]

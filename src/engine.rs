@@ -5,8 +5,9 @@ use crate::check::Check;
 use crate::config::Config;
 use crate::gate::Gate;
 use crate::live::{LiveEvidence, LiveOptions, Observation, TargetEvidence};
-use crate::model::{Category, SkipReason, Status};
+use crate::model::{Category, RoleSet, SkipReason, Status};
 use crate::pack::Catalog;
+use crate::repo::RoleMap;
 use crate::report::{
     CategoryScore, CheckResult, NotAssessed, NothingToAudit, Report, SCHEMA_VERSION, SkippedFiles,
     Stats, Summary, Target, Tool,
@@ -17,6 +18,7 @@ use crate::scan::{self, Evidence, PlanBuilder, ScanError, ScanOptions};
 use crate::score::{self, Scored};
 use crate::stack::{Stack, StackPlan};
 use std::path::Path;
+use std::sync::Arc;
 
 /// Everything about a run that is not a check or the config file.
 #[derive(Debug, Clone)]
@@ -102,9 +104,17 @@ pub fn audit(
 ) -> Result<Report, AuditError> {
     let disabled = config.disabled_set();
     let enabled = config.enabled_set();
+    let roles = Arc::new(RoleMap::new(&config.roles, root));
+    let mut scan_options = options.scan.clone();
+    scan_options.roles = Some(roles);
     let mut plan = PlanBuilder::new();
     // Stack detection shares the walk; checks' `when: { stack: … }` read it.
+    // It reads what ships and how it is built: a Python script under
+    // `docs/`, a compose file for the tests or a vendored SDK say nothing
+    // about the stack.
+    let previous = plan.set_roles(crate::repo::roles::STACK);
     let stack_plan = StackPlan::plan(&mut plan);
+    plan.set_roles(previous);
     let application_plan = ApplicationPlan::plan(&mut plan);
     let planned: Vec<Planned<'_>> = catalog
         .checks()
@@ -122,12 +132,15 @@ pub fn audit(
             let cx = PlanContext {
                 check_id: &check.id,
             };
-            Planned::Run {
+            let previous = plan.set_roles(check_roles(check));
+            let planned = Planned::Run {
                 check,
                 when: check.when.as_ref().map(|w| w.plan(&mut plan, cx)),
                 rule: check.rule.plan(&mut plan, cx),
                 live: check.rule.is_live() || check.when.as_ref().is_some_and(|w| w.is_live()),
-            }
+            };
+            plan.set_roles(previous);
+            planned
         })
         .collect();
     let live_plan = plan.take_live();
@@ -139,7 +152,7 @@ pub fn audit(
     let (evidence, live) = std::thread::scope(|scope| {
         let probing =
             probe.then(|| scope.spawn(|| crate::live::gather_blocking(&live_plan, live_options)));
-        let evidence = scan::scan(root, &plan, &options.scan);
+        let evidence = scan::scan(root, &plan, &scan_options);
         let live = probing.map(|thread| thread.join().expect("the live probing thread panicked"));
         (evidence, live)
     });
@@ -177,6 +190,10 @@ pub fn audit(
             _ => results.push(evaluate(planned, &evidence, None, config)),
         }
     }
+    for finding in results.iter_mut().flat_map(|r| r.findings.iter_mut()) {
+        finding.role = finding.path.as_deref().map(|path| evidence.role_of(path));
+    }
+    crate::grade::apply(&mut results);
     results.sort_by(|a, b| {
         a.category
             .cmp(&b.category)
@@ -198,7 +215,27 @@ pub fn audit(
     report.waivers = waivers;
     report.stack = stack;
     report.targets = live_targets(live.as_ref(), live_options);
-    Ok(report)
+    Ok(redactor(&evidence, live_options).apply(&report))
+}
+
+/// Masks what the scan found to be secret, the shapes of secrets, and the
+/// credentials the user gave for targets, wherever a check quotes them.
+fn redactor(evidence: &Evidence, live: &LiveOptions) -> crate::redact::Redactor {
+    let credentials = live
+        .targets
+        .iter()
+        .flat_map(|t| &t.headers)
+        .filter_map(|(_, value)| value.to_str().ok().map(str::to_string));
+    crate::redact::Redactor::new(evidence.secret_values().iter())
+        .with_values(credentials)
+        .with_builtin_patterns()
+}
+
+/// The roles a check reads: its own `roles:`, or its category's default.
+pub fn check_roles(check: &Check) -> RoleSet {
+    check
+        .roles
+        .unwrap_or_else(|| crate::repo::roles::default_roles(check.category))
 }
 
 /// Targets by name, or one unnamed slot when there are none.

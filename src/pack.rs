@@ -8,7 +8,9 @@
 use crate::check::{Check, CheckSpec, Origin, PackSource};
 use crate::diagnostic::{Diagnostics, Position, SourceFile, yaml_error_message};
 use crate::effort;
+use crate::model::RoleSet;
 use crate::rules::{Spanned, Validator};
+use crate::user_file::{self, MAX_PACK_BYTES, Scope};
 use include_dir::{Dir, include_dir};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -46,6 +48,8 @@ impl Catalog {
 pub enum LoadError {
     #[error("{0}")]
     Invalid(Diagnostics),
+    #[error("{0}")]
+    Read(crate::user_file::ReadError),
     #[error("cannot read check pack `{}`: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -85,23 +89,68 @@ impl PackLoader {
     }
 
     /// Loads every `*.yaml` / `*.yml` file under `dir`, recursively, in path
-    /// order. A repository directory that does not exist is simply empty; a
-    /// user directory that does not exist is an error.
+    /// order: the user's own packs (`--checks DIR`), trusted as to where
+    /// their links lead. A directory that does not exist is an error.
     pub fn add_dir(&mut self, dir: &Path, origin: Origin) {
-        if origin == Origin::Repository && !dir.exists() {
-            return;
-        }
         let mut files = Vec::new();
-        if let Err(source) = collect_pack_files(dir, &mut files) {
+        if let Err(source) = collect_pack_files(dir, &mut files, true) {
             self.io_error.get_or_insert(LoadError::Io {
                 path: dir.to_path_buf(),
                 source,
             });
             return;
         }
+        self.add_files(files, origin, Scope::Given);
+    }
+
+    /// Loads the audited repository's own packs from
+    /// [`REPOSITORY_PACK_DIR`] under `root`, if there are any. They are
+    /// untrusted: nothing they link to outside the root is read (an error
+    /// says which link), symbolic links to directories are not followed,
+    /// and only regular files of at most [`MAX_PACK_BYTES`] are read.
+    pub fn add_repository(&mut self, root: &Path) {
+        let dir = root.join(REPOSITORY_PACK_DIR);
+        if std::fs::symlink_metadata(&dir).is_err() {
+            return;
+        }
+        let io = |path: &Path, source| LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let root = match user_file::canonical_root(root) {
+            Ok(root) => root,
+            Err(source) => {
+                self.io_error.get_or_insert(io(root, source));
+                return;
+            }
+        };
+        let real = match user_file::contained(&dir, &root) {
+            Ok(real) => real,
+            Err(error) => {
+                self.io_error.get_or_insert(LoadError::Read(error));
+                return;
+            }
+        };
+        let mut files = Vec::new();
+        if let Err(source) = collect_pack_files(&real, &mut files, false) {
+            self.io_error.get_or_insert(io(&dir, source));
+            return;
+        }
+        // Names as the user knows them: under the root as given.
+        let shown: Vec<PathBuf> = files
+            .into_iter()
+            .map(|path| match path.strip_prefix(&real) {
+                Ok(rest) => dir.join(rest),
+                Err(_) => path,
+            })
+            .collect();
+        self.add_files(shown, Origin::Repository, Scope::Inside(&root));
+    }
+
+    fn add_files(&mut self, mut files: Vec<PathBuf>, origin: Origin, scope: Scope<'_>) {
         files.sort();
         for path in files {
-            match std::fs::read_to_string(&path) {
+            match user_file::read_text(&path, scope, MAX_PACK_BYTES) {
                 Ok(text) => {
                     let source = PackSource {
                         origin: origin.clone(),
@@ -110,8 +159,8 @@ impl PackLoader {
                     };
                     self.add_text(source, &text);
                 }
-                Err(source) => {
-                    self.io_error.get_or_insert(LoadError::Io { path, source });
+                Err(error) => {
+                    self.io_error.get_or_insert(LoadError::Read(error));
                 }
             }
         }
@@ -166,6 +215,12 @@ impl PackLoader {
                 );
             }
         }
+        if spec.roles.as_ref().is_some_and(Vec::is_empty) {
+            v.error(
+                at,
+                "`roles` is empty: the check would read no file; leave it out for the category's default",
+            );
+        }
         let id_position = Position::from_yaml(spec.id.referenced);
         if let Some((other_file, other)) = self.seen.get(id) {
             self.diagnostics.push(
@@ -195,6 +250,7 @@ impl PackLoader {
             rule: spec.rule,
             opt_in: spec.opt_in,
             defers_to: spec.defers_to.into_iter().map(|p| p.value).collect(),
+            roles: spec.roles.as_deref().map(RoleSet::of),
             source: source.clone(),
             position: at,
         });
@@ -218,12 +274,19 @@ fn is_pack_file(path: &Path) -> bool {
     )
 }
 
-fn collect_pack_files(dir: &Path, into: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Pack files under `dir`. Links to directories are followed only for the
+/// user's own directories: in a repository they could loop or lead out.
+fn collect_pack_files(dir: &Path, into: &mut Vec<PathBuf>, follow: bool) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect_pack_files(&path, into)?;
+        let entry = entry?;
+        let path = entry.path();
+        let kind = entry.file_type()?;
+        let is_dir = kind.is_dir() || (follow && kind.is_symlink() && path.is_dir());
+        if is_dir {
+            collect_pack_files(&path, into, follow)?;
         } else if is_pack_file(&path) {
+            // Anything else with a pack's name (a FIFO, a link) is refused
+            // with a reason when it is read.
             into.push(path);
         }
     }

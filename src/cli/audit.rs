@@ -6,13 +6,16 @@ use super::{Failure, diagnostics, exit, output};
 use readyctl::baseline::Baseline;
 use readyctl::check::Origin;
 use readyctl::compare::load_report;
-use readyctl::config::{CONFIG_FILE, Config, ConfigError};
-use readyctl::diagnostic::Position;
+use readyctl::config::{Config, ConfigError};
+use readyctl::config_limits::{MAX_FILE_SIZE, MIN_FILE_SIZE};
+use readyctl::diagnostic::LineIndex;
+use readyctl::escape;
 use readyctl::live::config::parse_duration;
 use readyctl::live::{LiveOptions, Target, load_ca_certs};
-use readyctl::pack::{PackLoader, REPOSITORY_PACK_DIR};
+use readyctl::pack::PackLoader;
 use readyctl::render::{Format, RenderOptions};
 use readyctl::{AuditOptions, Catalog, Gate, LoadError};
+use std::fmt::Write as _;
 use std::path::Path;
 
 /// Built-in packs, then the user's, then the repository's own.
@@ -23,7 +26,7 @@ pub fn load_catalog(packs: &PackArgs, repo: &Path) -> Result<Catalog, Failure> {
         loader.add_dir(dir, Origin::User);
     }
     if !packs.no_repo_checks {
-        loader.add_dir(&repo.join(REPOSITORY_PACK_DIR), Origin::Repository);
+        loader.add_repository(repo);
     }
     loader.finish().map_err(|error| match error {
         LoadError::Invalid(found) => {
@@ -37,7 +40,7 @@ pub fn load_catalog(packs: &PackArgs, repo: &Path) -> Result<Catalog, Failure> {
 fn load_config(args: &AuditArgs) -> Result<Config, Failure> {
     let loaded = match &args.config {
         Some(path) => Config::load(path),
-        None => Config::load_optional(&args.path.join(CONFIG_FILE)),
+        None => Config::load_from_repository(&args.path),
     };
     loaded.map_err(|error| match error {
         ConfigError::Invalid(found) => {
@@ -90,6 +93,13 @@ pub fn run(args: AuditArgs) -> Result<u8, Failure> {
             "--fail-under takes a score from 0 to 100, not {score}"
         )));
     }
+    if let Some(size) = args.max_file_size
+        && !(MIN_FILE_SIZE..=MAX_FILE_SIZE).contains(&size)
+    {
+        return Err(Failure::Message(format!(
+            "--max-file-size takes {MIN_FILE_SIZE} (1 KiB) to {MAX_FILE_SIZE} (1 GiB) bytes, not {size}"
+        )));
+    }
     // Before the scan: a typo in a report's directory should not cost a
     // whole audit to discover.
     for file in args
@@ -118,19 +128,23 @@ pub fn run(args: AuditArgs) -> Result<u8, Failure> {
     } else {
         config.unknown_check_ids(&|id| catalog.get(id).is_some())
     };
-    for (id, span) in unknown_ids {
-        let name = args
-            .config
-            .clone()
-            .unwrap_or_else(|| args.path.join(CONFIG_FILE));
-        let text = std::fs::read_to_string(&name).unwrap_or_default();
-        let at = Position::from_offset(&text, span.start);
-        eprintln!(
-            "warning: {}:{}:{}: no loaded check has the id `{id}`",
-            name.display(),
-            at.line,
-            at.column
-        );
+    // The text the config was parsed from, indexed once: reading the file
+    // again per warning made 100k unknown ids take most of a minute.
+    if let Some(source) = config.source.as_ref().filter(|_| !unknown_ids.is_empty()) {
+        let lines = LineIndex::new(&source.text);
+        let name = escape::control(&source.name);
+        let mut warnings = String::new();
+        for (id, span) in unknown_ids {
+            let at = lines.position(span.start);
+            let _ = writeln!(
+                warnings,
+                "warning: {name}:{}:{}: no loaded check has the id `{}`",
+                at.line,
+                at.column,
+                escape::control(id)
+            );
+        }
+        eprint!("{warnings}");
     }
 
     let mut options = AuditOptions::new(args.path.display().to_string());

@@ -62,6 +62,9 @@ pub enum HeaderSource {
     Env { env: String },
 }
 
+/// Longest timeout or deadline accepted.
+pub const MAX_DURATION: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// Parses `5s`, `500ms`, `1m 30s` (jiff's friendly durations).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let span: jiff::SignedDuration = text
@@ -71,6 +74,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let duration = Duration::try_from(span).map_err(|_| format!("`{text}` must be positive"))?;
     if duration.is_zero() {
         return Err(format!("`{text}` must be longer than zero"));
+    }
+    // Deadlines are added to the clock; a century would overflow it.
+    if duration > MAX_DURATION {
+        return Err(format!("`{text}` is too long: at most 24h"));
     }
     Ok(duration)
 }
@@ -85,5 +92,9 @@ mod tests {
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("0s").is_err());
+        assert_eq!(
+            parse_duration("200000h"),
+            Err("`200000h` is too long: at most 24h".to_string())
+        );
     }
 }

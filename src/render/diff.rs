@@ -126,6 +126,22 @@ fn day(timestamp: &str) -> &str {
     timestamp.get(..10).unwrap_or(timestamp)
 }
 
+/// Text from a report file, which may have been tampered with, placed
+/// inline in markdown.
+fn inline(text: &str) -> String {
+    crate::escape::markdown_inline(text)
+}
+
+/// Ids and paths in a code span, unless they could close it or split a
+/// table, in which case they are escaped text instead.
+fn code(text: &str) -> String {
+    if text.contains(['`', '|']) || text.chars().any(crate::escape::is_unsafe) {
+        inline(text)
+    } else {
+        format!("`{text}`")
+    }
+}
+
 fn markdown(diff: &ReportDiff) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "## Readiness changes\n");
@@ -143,11 +159,11 @@ fn markdown(diff: &ReportDiff) -> String {
     }
     let _ = writeln!(
         out,
-        "Compared `{}` ({}) with `{}` ({}).\n",
-        diff.old.target,
-        day(&diff.old.generated_at),
-        diff.new.target,
-        day(&diff.new.generated_at)
+        "Compared {} ({}) with {} ({}).\n",
+        code(&diff.old.target),
+        inline(day(&diff.old.generated_at)),
+        code(&diff.new.target),
+        inline(day(&diff.new.generated_at))
     );
     let _ = writeln!(out, "| Category | Before | After | Change |");
     let _ = writeln!(out, "|---|---:|---:|---:|");
@@ -156,7 +172,7 @@ fn markdown(diff: &ReportDiff) -> String {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} |",
-            category.title,
+            inline(&category.title),
             format_score(change.before),
             format_score(change.after),
             format_change(change.change),
@@ -165,13 +181,13 @@ fn markdown(diff: &ReportDiff) -> String {
     out.push('\n');
     let check = |c: &CheckChange| {
         format!(
-            "`{}`{} — {} ({}, {} → {})",
-            c.id,
+            "{}{} — {} ({}, {} → {})",
+            code(&c.id),
             c.target
                 .as_deref()
-                .map(|t| format!(" (`{t}`)"))
+                .map(|t| format!(" ({})", code(t)))
                 .unwrap_or_default(),
-            c.title.replace('|', "\\|"),
+            inline(&c.title),
             c.severity,
             status(c.before),
             status(c.after)
@@ -179,9 +195,9 @@ fn markdown(diff: &ReportDiff) -> String {
     };
     let finding = |f: &FindingChange| {
         let at = location(f.path.as_deref(), f.line)
-            .map(|at| format!("`{at}` — "))
+            .map(|at| format!("{} — ", code(&at)))
             .unwrap_or_default();
-        format!("`{}`: {at}{}", f.check, f.message.replace('|', "\\|"))
+        format!("{}: {at}{}", code(&f.check), inline(&f.message))
     };
     let sections: [(&str, Vec<String>); 4] = [
         (

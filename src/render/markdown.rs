@@ -17,9 +17,10 @@ pub struct Markdown {
 }
 
 /// Escapes text for a table cell or an inline position: pipes would split
-/// cells and newlines would end the row.
+/// cells, newlines would end the row, a leading `#` or `-` would start a
+/// block and HTML would render.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+    crate::escape::markdown_inline(text)
 }
 
 fn code(text: &str) -> String {

@@ -111,6 +111,16 @@ pub fn renderer(format: Format, options: RenderOptions) -> Box<dyn Renderer> {
     }
 }
 
+/// Renders `report`. Every format but the machine-read ones (JSON, SARIF,
+/// whose encoders escape) sees the report with control characters escaped
+/// in every string: file names and quoted lines come from the audited
+/// repository and must not drive the terminal or forge lines.
 pub fn render(report: &Report, format: Format, options: RenderOptions) -> String {
-    renderer(format, options).render(report)
+    match format {
+        Format::Json | Format::Sarif => renderer(format, options).render(report),
+        _ => {
+            let safe = crate::redact::rewrite_strings(report, crate::escape::control);
+            renderer(format, options).render(&safe)
+        }
+    }
 }

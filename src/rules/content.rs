@@ -8,7 +8,8 @@ use super::paths::{describe_globs, validate_globs};
 use super::{Outcome, PlanContext, Spanned, Validator};
 use crate::model::Finding;
 use crate::scan::{
-    Evidence, HitFilter, PatternId, PatternOptions, PlanBuilder, SelectorId, SelectorSpec,
+    Evidence, Hit, HitFilter, PatternId, PatternOptions, PlanBuilder, SelectorId, SelectorSpec,
+    WeakMode,
 };
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -57,6 +58,24 @@ pub struct ContentSpec {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub allow: Vec<Spanned<String>>,
+    /// The value must be a literal: a string literal in code (Go, Python,
+    /// JS/TS, Rust, Java and Ruby are parsed; identifiers, types, comments
+    /// and template substitutions are not literals), a scalar that is not an
+    /// interpolation (`${VAR}`, `{{ .Values.x }}`, `%(x)s`) in configuration.
+    #[serde(default)]
+    pub literal: Option<bool>,
+    /// The value must be weak: `well_known` (a public default such as
+    /// `changeme` or a `your-…-here` placeholder) or `any` (also too short
+    /// for its purpose, as judged from the `key` group's name, or
+    /// guessable), or `off`. A pattern's own setting wins over the rule's.
+    /// Findings say which, naming the `key`.
+    #[serde(default)]
+    pub weak: Option<WeakSpec>,
+    /// The value is a connection URL, parsed as one: it counts only with an
+    /// inline password (not a reference or placeholder) for a host that is
+    /// not loopback or a one-label service name.
+    #[serde(default)]
+    pub url: bool,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -82,6 +101,43 @@ pub struct NamedPattern {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub allow: Vec<Spanned<String>>,
+    /// The value must be a literal: a string literal in code (Go, Python,
+    /// JS/TS, Rust, Java and Ruby are parsed; identifiers, types, comments
+    /// and template substitutions are not literals), a scalar that is not an
+    /// interpolation (`${VAR}`, `{{ .Values.x }}`, `%(x)s`) in configuration.
+    #[serde(default)]
+    pub literal: Option<bool>,
+    /// The value must be weak: `well_known` (a public default such as
+    /// `changeme` or a `your-…-here` placeholder) or `any` (also too short
+    /// for its purpose, as judged from the `key` group's name, or
+    /// guessable), or `off`. A pattern's own setting wins over the rule's.
+    /// Findings say which, naming the `key`.
+    #[serde(default)]
+    pub weak: Option<WeakSpec>,
+    /// The value is a connection URL, parsed as one: it counts only with an
+    /// inline password (not a reference or placeholder) for a host that is
+    /// not loopback or a one-label service name.
+    #[serde(default)]
+    pub url: bool,
+}
+
+/// How weak a value must be to count (see [`ContentSpec::weak`]).
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum WeakSpec {
+    WellKnown,
+    Any,
+    Off,
+}
+
+impl WeakSpec {
+    fn mode(self) -> Option<WeakMode> {
+        match self {
+            WeakSpec::WellKnown => Some(WeakMode::WellKnown),
+            WeakSpec::Any => Some(WeakMode::Any),
+            WeakSpec::Off => None,
+        }
+    }
 }
 
 /// Tests on the *value* of a hit: the text of the capture group named
@@ -102,6 +158,9 @@ pub(super) struct FilterSpec<'a> {
     min_length: Option<usize>,
     max_length: Option<usize>,
     allow: &'a [Spanned<String>],
+    literal: Option<bool>,
+    weak: Option<WeakSpec>,
+    url: bool,
 }
 
 impl FilterSpec<'_> {
@@ -139,6 +198,15 @@ impl FilterSpec<'_> {
                 // Validated when the pack loaded.
                 .filter_map(|r| crate::scan::compile_regex(&r.value).ok())
                 .collect(),
+            literal: own
+                .and_then(|o| o.literal)
+                .or(rule.literal)
+                .unwrap_or(false),
+            weak: own
+                .and_then(|o| o.weak)
+                .or(rule.weak)
+                .and_then(WeakSpec::mode),
+            url: rule.url || own.is_some_and(|o| o.url),
         };
         (!filter.is_empty()).then(|| Arc::new(filter))
     }
@@ -153,6 +221,9 @@ macro_rules! filter_of {
                     min_length: self.min_length,
                     max_length: self.max_length,
                     allow: &self.allow,
+                    literal: self.literal,
+                    weak: self.weak,
+                    url: self.url,
                 }
             }
         }
@@ -252,11 +323,15 @@ impl Patterns {
             .join(", ")
     }
 
-    fn finding_message(&self, label: &str) -> String {
+    fn finding_message(&self, label: &str, hit: &Hit) -> String {
+        let label = match &hit.detail {
+            Some(detail) => format!("{label}: {detail}"),
+            None => label.to_string(),
+        };
         if self.secret {
             format!("{label} (value redacted)")
         } else {
-            label.to_string()
+            label
         }
     }
 
@@ -268,7 +343,7 @@ impl Patterns {
                     vec![Finding::at(
                         hit.path.clone(),
                         Some(hit.line),
-                        self.finding_message(label),
+                        self.finding_message(label, hit),
                     )],
                 );
             }
@@ -316,12 +391,13 @@ impl Patterns {
             let hits = evidence.pattern(*id);
             total += hits.count;
             silenced += hits.suppressed;
-            let message = self.finding_message(label);
-            findings.extend(
-                hits.hits
-                    .iter()
-                    .map(|hit| Finding::at(hit.path.clone(), Some(hit.line), message.clone())),
-            );
+            findings.extend(hits.hits.iter().map(|hit| {
+                Finding::at(
+                    hit.path.clone(),
+                    Some(hit.line),
+                    self.finding_message(label, hit),
+                )
+            }));
         }
         // Silenced hits are not findings, but a reviewer should see that
         // someone chose to silence them.

@@ -5,7 +5,8 @@
 //! (the smallest paths are kept, so output is the same whatever the thread
 //! timing), which keeps memory flat however large the tree is.
 
-use super::{DocumentsId, PatternId, SelectorId};
+use super::{Classify, DocumentsId, PatternId, SelectorId};
+use crate::model::Role;
 use serde::Serialize;
 use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet};
@@ -40,6 +41,8 @@ pub const KEEP_BYTES_LIMIT: usize = 8 * 1024 * 1024;
 pub const CAPTURE_LIMIT: usize = 2_000;
 /// Unreadable-file reasons kept for the report.
 const PROBLEM_LIMIT: usize = 20;
+/// Example paths kept per file role, for `readyctl facts`.
+pub const ROLE_EXAMPLES: usize = 5;
 
 #[derive(Debug, Clone, Default)]
 pub struct SelectorHits {
@@ -57,6 +60,9 @@ pub struct SelectorHits {
 pub struct Hit {
     pub path: String,
     pub line: usize,
+    /// Why the hit counts, when its pattern judged the value in context
+    /// (the name it is assigned to, what kind of value): never the value.
+    pub detail: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -358,7 +364,14 @@ pub(crate) struct Partial {
     pub(crate) suppressed: Vec<usize>,
     pub(crate) kept: Kept,
     pub(crate) captures: Vec<BTreeMap<String, Hit>>,
+    pub(crate) secrets: SecretValues,
     pub(crate) stats: ScanStats,
+    /// Files walked, by role (indexed like [`Role::ALL`]).
+    pub(crate) roles: Vec<Bounded<String>>,
+    /// Files whose header says they are generated.
+    pub(crate) generated: BTreeSet<String>,
+    /// Compose files whose contents say they are for local development.
+    pub(crate) dev_compose: BTreeSet<String>,
 }
 
 impl Partial {
@@ -371,7 +384,23 @@ impl Partial {
             suppressed: vec![0; patterns],
             kept: Kept::default(),
             captures: vec![BTreeMap::new(); patterns],
+            secrets: SecretValues::default(),
             stats: ScanStats::default(),
+            roles: (0..Role::ALL.len())
+                .map(|_| Bounded::new(ROLE_EXAMPLES))
+                .collect(),
+            generated: BTreeSet::new(),
+            dev_compose: BTreeSet::new(),
+        }
+    }
+
+    /// Counts a walked file under its role.
+    pub(crate) fn walked(&mut self, role: Role, path: &str) {
+        let seen = &mut self.roles[role as usize];
+        if seen.wants(&path.to_string()) {
+            seen.insert(path.to_string());
+        } else {
+            seen.count_only();
         }
     }
 
@@ -397,7 +426,15 @@ impl Partial {
                 self.capture(pattern, value, hit);
             }
         }
+        for value in other.secrets.0 {
+            self.secrets.insert(value);
+        }
         self.stats.absorb(other.stats);
+        for (mine, theirs) in self.roles.iter_mut().zip(other.roles) {
+            mine.absorb(theirs);
+        }
+        self.generated.extend(other.generated);
+        self.dev_compose.extend(other.dev_compose);
     }
 
     /// Records a captured value, keeping its earliest occurrence.
@@ -440,7 +477,20 @@ impl Partial {
             files,
             kept_by_selector,
             kept_dropped: self.kept.dropped,
+            secrets: self.secrets,
             stack: None,
+            roles: Role::ALL
+                .into_iter()
+                .zip(self.roles)
+                .map(|(role, seen)| RoleCount {
+                    role,
+                    count: seen.count,
+                    examples: seen.kept.into_iter().collect(),
+                })
+                .collect(),
+            generated: self.generated,
+            dev_compose: self.dev_compose,
+            classify: None,
             selectors: self
                 .selectors
                 .into_iter()
@@ -526,8 +576,58 @@ pub struct Evidence {
     files: BTreeMap<String, KeptFile>,
     kept_by_selector: Vec<Vec<String>>,
     kept_dropped: usize,
+    secrets: SecretValues,
     stack: Option<crate::stack::Stack>,
+    roles: Vec<RoleCount>,
+    generated: BTreeSet<String>,
+    dev_compose: BTreeSet<String>,
+    classify: Option<Arc<dyn Classify>>,
     pub stats: ScanStats,
+}
+
+/// How many walked files have one role, with the first few paths.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoleCount {
+    pub role: Role,
+    pub count: usize,
+    pub examples: Vec<String>,
+}
+
+/// Most distinct secret values remembered for redaction.
+pub const SECRET_VALUES_LIMIT: usize = 10_000;
+/// Longer values are not remembered: no credential is this long, and a
+/// pattern that matched a whole line would mask too much.
+pub const SECRET_VALUE_BYTES_LIMIT: usize = 1024;
+
+/// The values secret patterns matched, for the report's redactor. Never
+/// shown: `Debug` prints only how many there are.
+#[derive(Default, Clone)]
+pub struct SecretValues(std::collections::BTreeSet<String>);
+
+impl SecretValues {
+    pub(crate) fn insert(&mut self, value: String) {
+        if value.len() <= SECRET_VALUE_BYTES_LIMIT && self.0.len() < SECRET_VALUES_LIMIT {
+            self.0.insert(value);
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(String::as_str)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for SecretValues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SecretValues({} values)", self.0.len())
+    }
 }
 
 impl Evidence {
@@ -550,8 +650,44 @@ impl Evidence {
         self.stack.as_ref()
     }
 
+    /// Every value a secret pattern matched (and its filter accepted), for
+    /// masking wherever another check quotes it.
+    pub fn secret_values(&self) -> &SecretValues {
+        &self.secrets
+    }
+
     pub fn set_stack(&mut self, stack: crate::stack::Stack) {
         self.stack = Some(stack);
+    }
+
+    /// The role of a walked path: what the classifier the scan ran with
+    /// says, unless the file's header marked it generated. Production when
+    /// the scan ran without a classifier.
+    pub fn role_of(&self, path: &str) -> Role {
+        if self.generated.contains(path) {
+            return Role::Generated;
+        }
+        if self.dev_compose.contains(path) {
+            return Role::DevTooling;
+        }
+        self.classify
+            .as_ref()
+            .map_or(Role::Production, |c| c.role_of(path))
+    }
+
+    /// Files walked per role, in [`Role::ALL`] order (roles with no file
+    /// included, with a count of 0).
+    pub fn role_counts(&self) -> &[RoleCount] {
+        &self.roles
+    }
+
+    /// Files the scan found a generated-code header in.
+    pub fn generated_by_header(&self) -> &BTreeSet<String> {
+        &self.generated
+    }
+
+    pub(crate) fn set_classifier(&mut self, classify: Option<Arc<dyn Classify>>) {
+        self.classify = classify;
     }
 
     pub fn selector(&self, id: SelectorId) -> &SelectorHits {

@@ -7,6 +7,9 @@
 //! the whole match) and drops it when it is a known example, too short or too
 //! long, or not random enough to be a real credential.
 
+use super::literal::{LazyTree, Token, token_at};
+use super::url_value::remote_password;
+use super::weak::{WeakMode, judge, names_metadata};
 use regex::bytes::Regex;
 
 /// The capture group whose text is the value a filter judges.
@@ -27,6 +30,25 @@ pub struct HitFilter {
     /// A value matching any of these is never a finding (known examples,
     /// placeholders, variable references).
     pub allow: Vec<Regex>,
+    /// The value must be a literal: a string literal in code, a scalar that
+    /// is not an interpolation in configuration (see [`super::literal`]).
+    pub literal: bool,
+    /// The value must be weak (see [`super::weak`]); the finding says why.
+    pub weak: Option<WeakMode>,
+    /// The value is a connection URL that must carry a password for a
+    /// remote host (see [`super::url_value`]).
+    pub url: bool,
+}
+
+/// What the second stage concluded about a hit in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Judged {
+    /// Not a hit: an identifier, an interpolation, a strong value.
+    Dropped,
+    /// A hit, with what a reviewer needs to see why: the name the value is
+    /// assigned to and what kind of value it is, never the value itself
+    /// (unless it is a public well-known default).
+    Kept(Option<String>),
 }
 
 impl HitFilter {
@@ -35,6 +57,61 @@ impl HitFilter {
             && self.min_length.is_none()
             && self.max_length.is_none()
             && self.allow.is_empty()
+            && !self.literal
+            && self.weak.is_none()
+            && !self.url
+    }
+
+    /// Whether [`HitFilter::judge`] has anything to do.
+    pub fn judges_in_context(&self) -> bool {
+        self.literal || self.weak.is_some() || self.url
+    }
+
+    /// The tests that need the file around the value: is it a literal, and
+    /// is it weak. `value` is the span of the value in `content`, `key` the
+    /// name it is assigned to when the pattern captures one.
+    pub fn judge(
+        &self,
+        path: &str,
+        content: &[u8],
+        value: (usize, usize),
+        key: Option<&str>,
+        tree: &mut LazyTree,
+    ) -> Judged {
+        if self.literal && token_at(path, content, value.0, value.1, tree) != Token::Literal {
+            return Judged::Dropped;
+        }
+        if key.is_some_and(names_metadata) {
+            return Judged::Dropped;
+        }
+        let text = String::from_utf8_lossy(&content[value.0..value.1]);
+        let host = if self.url {
+            match remote_password(&text) {
+                Ok(host) => Some(format!("inline password for host `{host}`")),
+                Err(_) => return Judged::Dropped,
+            }
+        } else {
+            None
+        };
+        if key.is_some_and(|k| names_its_key(k, &text)) {
+            return Judged::Dropped;
+        }
+        let weakness = match self.weak {
+            Some(mode) => match judge(key, &text, mode) {
+                Some(weakness) => Some(weakness.to_string()),
+                None => return Judged::Dropped,
+            },
+            // A literal that counts whatever its strength says only how
+            // long it is.
+            None if self.literal && key.is_some() => Some(format!(
+                "hard-coded {}-character literal",
+                text.chars().count()
+            )),
+            None => None,
+        };
+        let key = key.map(|k| format!("`{k}`"));
+        let detail: Vec<String> = key.into_iter().chain(weakness).chain(host).collect();
+        Judged::Kept((!detail.is_empty()).then(|| detail.join(": ")))
     }
 
     /// Whether `value` is a real hit.
@@ -52,6 +129,16 @@ impl HitFilter {
         }
         !self.allow.iter().any(|allow| allow.is_match(value))
     }
+}
+
+/// Whether a value is its own key's name in another case: a label
+/// (`"password": "Password"` in a translation file) or an enum constant
+/// (`PASSWORD: "password"`). The same word in the same case
+/// (`password: "password"`) is a default someone chose, and stays.
+fn names_its_key(key: &str, value: &str) -> bool {
+    let squash = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric()).collect() };
+    let (key, value) = (squash(key), squash(value));
+    !value.is_empty() && key != value && key.eq_ignore_ascii_case(&value)
 }
 
 /// Shannon entropy of a byte string in bits per byte: about 3.0 for English
@@ -95,6 +182,7 @@ mod tests {
             min_length: Some(16),
             max_length: Some(40),
             allow: vec![Regex::new("(?i)example").unwrap()],
+            ..HitFilter::default()
         };
         assert!(filter.accepts(b"q8Zr2VxN4pLk7TbW1mYc9HsD"));
         assert!(!filter.accepts(b"q8Zr2VxN4pLk"), "too short");

@@ -3,14 +3,16 @@
 //! content pattern wants it, read once and searched by all patterns together.
 
 use super::evidence::{Document, Hit, Partial};
-use super::filter::{KEY_GROUP, SECRET_GROUP};
+use super::filter::{Judged, KEY_GROUP, SECRET_GROUP};
+use super::literal::LazyTree;
+use super::weak::is_public;
 use super::{Evidence, ScanOptions, ScanPlan};
+use crate::model::Role;
 use ignore::overrides::OverrideBuilder;
 use ignore::{DirEntry, WalkBuilder, WalkState};
 use memchr::{memchr, memmem, memrchr};
 use regex::bytes::{CaptureLocations, Regex};
 use std::collections::HashSet;
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 use std::sync::Mutex;
@@ -114,7 +116,9 @@ pub fn scan(root: &Path, plan: &ScanPlan, options: &ScanOptions) -> Result<Evide
     for partial in finished.into_inner().unwrap_or_else(|e| e.into_inner()) {
         total.absorb(partial);
     }
-    Ok(total.finish(started.elapsed()))
+    let mut evidence = total.finish(started.elapsed());
+    evidence.set_classifier(options.roles.clone());
+    Ok(evidence)
 }
 
 /// Reads what ignore rules hid under `include` (a file or a directory,
@@ -139,11 +143,25 @@ fn visit_included(worker: &mut Worker<'_>, root: &Path, include: &str, walked: &
         return;
     }
     let path = root.join(include);
-    if !path.exists() {
+    if std::fs::symlink_metadata(&path).is_err() {
         if let Some(partial) = worker.partial.as_mut() {
             partial
                 .stats
                 .problem(format!("{include}: included path does not exist"));
+        }
+        return;
+    }
+    // A link on the way (the path itself or a folder above it) must not
+    // lead the walk out of the root.
+    let inside = match (std::fs::canonicalize(root), std::fs::canonicalize(&path)) {
+        (Ok(root), Ok(real)) => real.starts_with(root),
+        _ => false,
+    };
+    if !inside {
+        if let Some(partial) = worker.partial.as_mut() {
+            partial.stats.problem(format!(
+                "{include}: included path leads outside the audited folder (a symbolic link); not read"
+            ));
         }
         return;
     }
@@ -259,6 +277,40 @@ impl<'a> Worker<'a> {
 
     /// Everything the plan wants from one file: selectors, documents, kept
     /// contents and content patterns.
+    fn partial_mut(&mut self) -> &mut Partial {
+        self.partial
+            .as_mut()
+            .expect("a worker has its partial until it is dropped")
+    }
+
+    /// The patterns, document requests and kept contents the file's
+    /// selectors ask for; whether any of them needs its text.
+    fn wants(&mut self) -> bool {
+        self.plan.patterns_for(&self.selectors, &mut self.patterns);
+        self.documents.clear();
+        for selector in &self.selectors {
+            self.documents
+                .extend_from_slice(&self.plan.selector_documents[*selector]);
+        }
+        self.plan.keeps_any(&self.selectors) || self.documents.iter().any(|(_, content)| *content)
+    }
+
+    /// Counts the file under its role and in each of its selectors.
+    fn record_selected(&mut self, role: Role, relative: &str) {
+        let Some(partial) = self.partial.as_mut() else {
+            return;
+        };
+        partial.walked(role, relative);
+        for selector in &self.selectors {
+            let sample = &mut partial.selectors[*selector];
+            if sample.wants(&relative.to_string()) {
+                sample.insert(relative.to_string());
+            } else {
+                sample.count_only();
+            }
+        }
+    }
+
     fn visit_file(&mut self, path: &Path, relative: String) {
         let Some(partial) = self.partial.as_mut() else {
             return;
@@ -268,24 +320,19 @@ impl<'a> Worker<'a> {
             progress.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
 
-        self.plan.selectors_for(&relative, &mut self.selectors);
-        for selector in &self.selectors {
-            let sample = &mut partial.selectors[*selector];
-            if sample.wants(&relative) {
-                sample.insert(relative.clone());
-            } else {
-                sample.count_only();
-            }
-        }
-        self.plan.patterns_for(&self.selectors, &mut self.patterns);
-        let keep = self.plan.keeps_any(&self.selectors);
-        self.documents.clear();
-        for selector in &self.selectors {
-            self.documents
-                .extend_from_slice(&self.plan.selector_documents[*selector]);
-        }
-        let wants_text = keep || self.documents.iter().any(|(_, content)| *content);
+        let mut role = self
+            .options
+            .roles
+            .as_ref()
+            .map_or(Role::Production, |c| c.role_of(&relative));
+        self.plan
+            .selectors_for(&relative, role, &mut self.selectors);
+        let wants_text = self.wants();
         if self.patterns.is_empty() && !wants_text {
+            // No rule reads the file: it is not opened, not even for a
+            // generated-code header.
+            self.record_selected(role, &relative);
+            let partial = self.partial.as_mut().expect("checked above");
             for (request, _) in &self.documents {
                 partial.documents[*request].insert(Document {
                     path: relative.clone(),
@@ -295,23 +342,49 @@ impl<'a> Worker<'a> {
             return;
         }
         let readable = match read_limited(path, self.options.max_file_size, &mut self.buffer) {
-            Ok(()) => {
-                let content = self.buffer.as_slice();
-                if memchr(0, &content[..content.len().min(BINARY_PROBE)]).is_some() {
-                    partial.stats.skipped_binary += 1;
-                    false
-                } else {
-                    true
-                }
+            Ok(()) => true,
+            Err(ReadProblem::Binary) => {
+                self.partial_mut().stats.skipped_binary += 1;
+                false
             }
             Err(ReadProblem::TooLarge) => {
-                partial.stats.skipped_too_large += 1;
+                self.partial_mut().stats.skipped_too_large += 1;
                 false
             }
             Err(ReadProblem::Io(err)) => {
-                partial.stats.problem(format!("{relative}: {err}"));
+                self.partial_mut()
+                    .stats
+                    .problem(format!("{relative}: {err}"));
                 false
             }
+        };
+        if readable
+            && !matches!(role, Role::Generated | Role::Vendored)
+            && super::is_generated_content(&self.buffer)
+            && super::marker::header_decides_role(&relative)
+        {
+            // Known only now that the file is read: rules that do not read
+            // generated code give it up before anything is recorded.
+            role = Role::Generated;
+            self.partial_mut().generated.insert(relative.clone());
+            self.plan.retain_role(role, &mut self.selectors);
+            self.wants();
+        }
+        if readable
+            && role == Role::Production
+            && super::marker::is_dev_compose_content(&relative, &self.buffer)
+        {
+            // A compose file that says it is for local development: its
+            // default passwords are the developer's, not production's.
+            role = Role::DevTooling;
+            self.partial_mut().dev_compose.insert(relative.clone());
+            self.plan.retain_role(role, &mut self.selectors);
+            self.wants();
+        }
+        self.record_selected(role, &relative);
+        let keep = self.plan.keeps_any(&self.selectors);
+        let Some(partial) = self.partial.as_mut() else {
+            return;
         };
         for (request, content) in &self.documents {
             let wanted = *content
@@ -355,15 +428,23 @@ impl<'a> Worker<'a> {
         self.plan
             .prefilter
             .candidates(content, &self.patterns, &mut self.candidates);
+        let mut tree = LazyTree::default();
         for pattern in &self.patterns {
             if self.candidates[*pattern] {
-                locate(self.plan, *pattern, content, &relative, partial);
+                locate(self.plan, *pattern, content, &relative, partial, &mut tree);
             }
         }
     }
 }
 
-fn locate(plan: &ScanPlan, pattern: usize, content: &[u8], path: &str, partial: &mut Partial) {
+fn locate(
+    plan: &ScanPlan,
+    pattern: usize,
+    content: &[u8],
+    path: &str,
+    partial: &mut Partial,
+    tree: &mut LazyTree,
+) {
     let options = &plan.options[pattern];
     let regex = &plan.regexes[pattern];
     let mut line = 1;
@@ -390,21 +471,44 @@ fn locate(plan: &ScanPlan, pattern: usize, content: &[u8], path: &str, partial: 
         found += 1;
         line += memchr::memchr_iter(b'\n', &content[counted_to..start]).count();
         counted_to = start;
+        let mut detail = None;
         if let Some(filter) = &options.filter {
-            let value = group(regex, &locals, SECRET_GROUP)
+            let span = group(regex, &locals, SECRET_GROUP)
                 .or_else(|| locals.get(0))
-                .map_or(&content[start..end], |(s, e)| &content[s..e]);
+                .unwrap_or((start, end));
+            let value = &content[span.0..span.1];
             if !filter.accepts(value) {
                 continue;
+            }
+            if options.secret && is_public(&String::from_utf8_lossy(value)) {
+                continue;
+            }
+            if filter.judges_in_context() {
+                let key = group(regex, &locals, KEY_GROUP)
+                    .map(|(s, e)| String::from_utf8_lossy(&content[s..e]).into_owned());
+                match filter.judge(path, content, span, key.as_deref(), tree) {
+                    Judged::Dropped => continue,
+                    Judged::Kept(why) => detail = why,
+                }
             }
         }
         if is_allowed(content, start, &options.check_id) {
             partial.suppressed[pattern] += 1;
             continue;
         }
+        if options.secret {
+            // Remembered for the report's redactor: other checks may quote
+            // the line this value is on.
+            let value = secret_value(regex, &mut locals, options.needs_captures(), content, start)
+                .map_or(&content[start..end], |(s, e)| &content[s..e]);
+            if let Ok(value) = std::str::from_utf8(value) {
+                partial.secrets.insert(value.to_string());
+            }
+        }
         let hit = Hit {
             path: path.to_string(),
             line,
+            detail,
         };
         if options.collect {
             let value = group(regex, &locals, KEY_GROUP).or_else(|| locals.get(1));
@@ -420,6 +524,24 @@ fn locate(plan: &ScanPlan, pattern: usize, content: &[u8], path: &str, partial: 
             hits.count_only();
         }
     }
+}
+
+/// The span of the `secret` group of the match at `start`, reading the
+/// captures only when the search did not already.
+fn secret_value(
+    regex: &Regex,
+    locals: &mut CaptureLocations,
+    captured: bool,
+    content: &[u8],
+    start: usize,
+) -> Option<(usize, usize)> {
+    let index = regex
+        .capture_names()
+        .position(|n| n == Some(SECRET_GROUP))?;
+    if !captured {
+        regex.captures_read_at(locals, content, start)?;
+    }
+    locals.get(index)
 }
 
 /// The span of a named group in the last match, if the regex has it and it
@@ -467,22 +589,41 @@ fn allow_applies(rest: &[u8], check_id: &str) -> bool {
 
 enum ReadProblem {
     TooLarge,
+    Binary,
     Io(std::io::Error),
 }
 
-/// Reads a whole file into `buffer`, refusing files over `limit` bytes even
-/// if they grow between the size check and the read.
+/// Reads a file into `buffer`, refusing files over `limit` bytes even if
+/// they grow between the size check and the read. The first
+/// [`BINARY_PROBE`] bytes are read and judged before the rest: a binary file
+/// (a NUL byte there) costs one small read, however large it is.
 fn read_limited(path: &Path, limit: u64, buffer: &mut Vec<u8>) -> Result<(), ReadProblem> {
     buffer.clear();
-    let file = File::open(path).map_err(ReadProblem::Io)?;
-    let size = file.metadata().map_err(ReadProblem::Io)?.len();
+    // The walk saw a regular file; one swapped for a FIFO since must not
+    // block the thread, nor a link lead elsewhere.
+    let file = crate::user_file::open(path, true).map_err(ReadProblem::Io)?;
+    let meta = file.metadata().map_err(ReadProblem::Io)?;
+    if !meta.is_file() {
+        return Err(ReadProblem::Io(std::io::Error::other("not a regular file")));
+    }
+    let size = meta.len();
     if size > limit {
         return Err(ReadProblem::TooLarge);
     }
-    file.take(limit + 1)
+    // `limit` comes from the user; one past it must not wrap to zero.
+    let cap = limit.saturating_add(1);
+    let mut file = file.take(cap);
+    let probe = (BINARY_PROBE as u64).min(cap);
+    (&mut file)
+        .take(probe)
         .read_to_end(buffer)
         .map_err(ReadProblem::Io)?;
+    if memchr(0, buffer).is_some() {
+        return Err(ReadProblem::Binary);
+    }
+    file.read_to_end(buffer).map_err(ReadProblem::Io)?;
     if buffer.len() as u64 > limit {
+        buffer.clear();
         return Err(ReadProblem::TooLarge);
     }
     Ok(())

@@ -1,0 +1,308 @@
+//! One redactor for every string a report shows.
+//!
+//! Secret checks never quote what they find, but other checks quote lines
+//! of the repository: a migration's `DROP TABLE … -- old key sk_live_…`, a
+//! Dockerfile's `FROM registry/ghp_…` image, a coverage report's parse error,
+//! a `package.json` script. A [`Redactor`] knows every secret value the scan
+//! saw (the values secret checks accepted) and the shapes of secrets (the
+//! secret checks' own patterns, for reports read back from JSON where no
+//! scan ran), and masks them in any string. It is applied once, where the
+//! report is handed to the formats and where `diff` and `--compare` read old
+//! reports, so no format and no check can forget it.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex::{Regex, RegexSet};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::borrow::Cow;
+
+/// What a masked secret reads as.
+pub const MASK: &str = "[redacted]";
+/// Values shorter than this are not secrets worth the false positives of
+/// masking them in every string (`postgres` the default password would
+/// mask `postgresql` the database).
+pub const MIN_VALUE_LEN: usize = 10;
+/// Fields that hold a check's own documentation, not anything read from
+/// the repository. Shapes are not masked there: the built-in checks'
+/// descriptions show example credentials on purpose. Known values still are.
+const DOCUMENTATION_KEYS: &[&str] = &["title", "description", "remediation", "references"];
+
+#[derive(Debug, Default, Clone)]
+pub struct Redactor {
+    values: Option<AhoCorasick>,
+    /// Secret shapes; a `secret` group, when the pattern has one, is what is
+    /// masked, else the whole match.
+    patterns: Vec<Regex>,
+    set: Option<RegexSet>,
+}
+
+impl Redactor {
+    /// Masks exactly these values (and nothing else).
+    pub fn new<I, S>(values: I) -> Redactor
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        Redactor::default().with_values(values)
+    }
+
+    /// Adds values the scan saw.
+    pub fn with_values<I, S>(mut self, values: I) -> Redactor
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut values: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().trim().to_string())
+            .filter(|v| v.len() >= MIN_VALUE_LEN)
+            .collect();
+        values.sort();
+        values.dedup();
+        if !values.is_empty() {
+            // Leftmost-longest: a key that contains a shorter key is masked whole.
+            self.values = AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&values)
+                .ok();
+        }
+        self
+    }
+
+    /// Adds secret shapes: regexes such as the secret checks' content
+    /// patterns. Patterns that do not compile as text regexes are left out.
+    pub fn with_patterns<I, S>(mut self, patterns: I) -> Redactor
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        for pattern in patterns {
+            if let Ok(regex) = regex::RegexBuilder::new(pattern.as_ref())
+                .size_limit(1 << 22)
+                .build()
+            {
+                self.patterns.push(regex);
+            }
+        }
+        self.set = RegexSet::new(self.patterns.iter().map(Regex::as_str)).ok();
+        self
+    }
+
+    /// The shapes of every secret the built-in secret checks look for.
+    /// Only the built-in ones: a repository's own `secrets.*` pack could
+    /// otherwise mask the whole report.
+    pub fn with_builtin_patterns(self) -> Redactor {
+        static BUILTIN: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        let patterns = BUILTIN.get_or_init(|| {
+            let catalog = crate::pack::Catalog::builtin().unwrap_or_default();
+            crate::engine::content_patterns(&catalog)
+                .into_iter()
+                .filter(|(id, _)| id.starts_with("secrets."))
+                .map(|(_, regex)| regex)
+                .collect()
+        });
+        self.with_patterns(patterns)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_none() && self.patterns.is_empty()
+    }
+
+    /// `text` with every known secret masked.
+    pub fn mask<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        self.mask_as(text, true)
+    }
+
+    fn mask_as<'t>(&self, text: &'t str, shapes: bool) -> Cow<'t, str> {
+        let mut text = Cow::Borrowed(text);
+        if let Some(values) = &self.values
+            && let Cow::Owned(masked) = mask_values(values, &text)
+        {
+            text = Cow::Owned(masked);
+        }
+        let Some(set) = self.set.as_ref().filter(|_| shapes) else {
+            return text;
+        };
+        let matched: Vec<usize> = set.matches(&text).into_iter().collect();
+        for index in matched {
+            let regex = &self.patterns[index];
+            let masked = mask_pattern(regex, &text);
+            if let Cow::Owned(masked) = masked {
+                text = Cow::Owned(masked);
+            }
+        }
+        text
+    }
+
+    /// `value` with every string in it (map keys included) masked. Works on
+    /// any type that round-trips through serde, so fields added to a report
+    /// later are covered without anyone remembering to.
+    pub fn apply<T: Serialize + DeserializeOwned + Clone>(&self, value: &T) -> T {
+        if self.is_empty() {
+            return value.clone();
+        }
+        let Ok(mut tree) = serde_json::to_value(value) else {
+            return value.clone();
+        };
+        rewrite(&mut tree, None, &|key, s| {
+            self.mask_as(s, key.is_none_or(|k| !DOCUMENTATION_KEYS.contains(&k)))
+        });
+        serde_json::from_value(tree).unwrap_or_else(|_| value.clone())
+    }
+}
+
+/// Masks whole occurrences of known values: a value inside a longer word
+/// (`postgres` in `postgresql`) is not the secret.
+fn mask_values<'t>(values: &AhoCorasick, text: &'t str) -> Cow<'t, str> {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let mut out = String::new();
+    let mut last = 0;
+    for m in values.find_iter(text) {
+        let before = text[..m.start()].chars().next_back();
+        let after = text[m.end()..].chars().next();
+        if word(before) || word(after) {
+            continue;
+        }
+        out.push_str(&text[last..m.start()]);
+        out.push_str(MASK);
+        last = m.end();
+    }
+    if last == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[last..]);
+    Cow::Owned(out)
+}
+
+fn mask_pattern<'t>(regex: &Regex, text: &'t str) -> Cow<'t, str> {
+    let group = regex
+        .capture_names()
+        .position(|n| n == Some(crate::scan::SECRET_GROUP));
+    let mut out = String::new();
+    let mut last = 0;
+    for captures in regex.captures_iter(text) {
+        let Some(m) = group
+            .and_then(|g| captures.get(g))
+            .or_else(|| captures.get(0))
+        else {
+            continue;
+        };
+        if m.as_str().len() < MIN_VALUE_LEN || m.start() < last {
+            continue;
+        }
+        out.push_str(&text[last..m.start()]);
+        out.push_str(MASK);
+        last = m.end();
+    }
+    if last == 0 && out.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[last..]);
+    Cow::Owned(out)
+}
+
+/// `value` with `f` applied to every string in it, map keys included, by a
+/// round trip through `serde_json::Value` (no text, so numbers stay exact).
+/// A value that does not survive the round trip is returned unchanged.
+pub fn rewrite_strings<T, F>(value: &T, f: F) -> T
+where
+    T: Serialize + DeserializeOwned + Clone,
+    F: Fn(&str) -> Cow<'_, str>,
+{
+    let Ok(mut tree) = serde_json::to_value(value) else {
+        return value.clone();
+    };
+    rewrite(&mut tree, None, &|_, s| f(s));
+    serde_json::from_value(tree).unwrap_or_else(|_| value.clone())
+}
+
+/// Applies `f` to every string under `value`, telling it the key of the
+/// object field the string is in (for items of a list, the list's key).
+fn rewrite<F>(value: &mut serde_json::Value, key: Option<&str>, f: &F)
+where
+    F: for<'s> Fn(Option<&str>, &'s str) -> Cow<'s, str>,
+{
+    use serde_json::Value;
+    match value {
+        Value::String(s) => {
+            if let Cow::Owned(new) = f(key, s) {
+                *s = new;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| rewrite(v, key, f)),
+        Value::Object(map) => {
+            let entries = std::mem::take(map);
+            for (name, mut v) in entries {
+                rewrite(&mut v, Some(&name), f);
+                map.insert(f(None, &name).into_owned(), v);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_known_values_anywhere_in_a_string() {
+        let r = Redactor::new(["sk_live_4eC39HqLyjWDarjtT1zdp7dc", "short", "postgres"]);
+        assert_eq!(
+            r.mask("DROP TABLE keys; -- old key sk_live_4eC39HqLyjWDarjtT1zdp7dc gone"),
+            "DROP TABLE keys; -- old key [redacted] gone"
+        );
+        // Too short to be worth masking everywhere.
+        assert_eq!(r.mask("short postgres"), "short postgres");
+        // Only whole occurrences.
+        let r = Redactor::new(["hunter2hunter2"]);
+        assert_eq!(r.mask("pw=hunter2hunter2;"), "pw=[redacted];");
+        assert_eq!(r.mask("xhunter2hunter2"), "xhunter2hunter2");
+        assert!(matches!(r.mask("nothing here"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn masks_shapes_by_their_secret_group() {
+        let r = Redactor::default()
+            .with_patterns([r"\bghp_[A-Za-z0-9]{36}\b", r"password=(?P<secret>\S+)"]);
+        let token = format!("ghp_{}", "a1B2".repeat(9));
+        assert_eq!(
+            r.mask(&format!("FROM registry.example/{token}:1")),
+            "FROM registry.example/[redacted]:1"
+        );
+        assert_eq!(
+            r.mask("url?password=hunter2hunter2 ok"),
+            "url?password=[redacted] ok"
+        );
+    }
+
+    #[test]
+    fn builtin_shapes_cover_common_tokens() {
+        let r = Redactor::default().with_builtin_patterns();
+        let token = format!("ghp_{}", "Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LmNbVc");
+        let line = format!("image registry.example/{token}:latest");
+        let masked = r.mask(&line);
+        assert!(!masked.contains(&token), "{masked}");
+    }
+
+    #[test]
+    fn apply_reaches_nested_strings_and_keys() {
+        #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+        struct Inner {
+            text: String,
+            n: f64,
+            map: std::collections::BTreeMap<String, Vec<String>>,
+        }
+        let secret = "AKIAZ7Q3TESTVALUE123";
+        let value = Inner {
+            text: format!("x {secret}"),
+            n: 0.1 + 0.2,
+            map: [(secret.to_string(), vec![format!("[{secret}]")])].into(),
+        };
+        let out = Redactor::new([secret]).apply(&value);
+        assert_eq!(out.text, "x [redacted]");
+        assert_eq!(out.n, 0.1 + 0.2);
+        assert_eq!(out.map.keys().next().unwrap(), MASK);
+        assert_eq!(out.map[MASK], vec!["[[redacted]]".to_string()]);
+    }
+}

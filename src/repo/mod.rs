@@ -1,0 +1,21 @@
+//! The repository model: facts about the audited repository, built once per
+//! audit from the single walk, that every rule kind reads instead of
+//! re-deriving them from paths and regexes.
+//!
+//! A reviewer's first question about any piece of evidence is "whose code is
+//! this, and does it ship?". A password in a Cypress fixture, a `.env` inside
+//! `vendor/`, a `Dockerfile` that builds a Debian package: none of these is
+//! the project's production code, and a readiness audit that judges them as
+//! such is wrong where users look first. This layer answers that question:
+//!
+//! - [`roles`]: every path has one [`Role`] (production, test, fixture,
+//!   vendored...), from ecosystem conventions, `.gitattributes` and the
+//!   `[roles]` table of `readyctl.toml`.
+//!
+//! It sits between the scan and the rules: it may use `scan`, `config` and
+//! `model`, and only rules and what is above them use it.
+
+pub mod roles;
+
+pub use crate::model::{Role, RoleSet};
+pub use roles::RoleMap;

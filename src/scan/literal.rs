@@ -1,0 +1,385 @@
+//! Is a hit's value a *literal*? A default or weak secret is a value someone
+//! wrote down: in code a string literal, in a configuration file a scalar that
+//! is not an interpolation. `password: password` (a key set from a variable),
+//! `secret: Secret` (a Rust type), `${DB_PASSWORD}`, `{{ .Values.pw }}` and a
+//! commented-out line are not.
+//!
+//! Code is parsed with tree-sitter, the grammars semgrep and editors use, so
+//! "inside a string" is decided by the language's own grammar and never by a
+//! guess about where quotes start. Parsing happens only for files in which a
+//! pattern that asks for it has already matched (see `walk::locate`), once
+//! per file however many hits it has.
+
+use tree_sitter::{Language, Node, Parser, Tree};
+
+/// The languages readyctl parses, chosen by file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeLanguage {
+    Go,
+    Python,
+    JavaScript,
+    TypeScript,
+    Tsx,
+    Rust,
+    Java,
+    Ruby,
+}
+
+impl CodeLanguage {
+    pub fn of(path: &str) -> Option<Self> {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let ext = name.rsplit_once('.').map(|(_, e)| e)?;
+        Some(match ext {
+            "go" => CodeLanguage::Go,
+            "py" | "pyi" => CodeLanguage::Python,
+            "js" | "mjs" | "cjs" | "jsx" => CodeLanguage::JavaScript,
+            "ts" | "mts" | "cts" => CodeLanguage::TypeScript,
+            "tsx" => CodeLanguage::Tsx,
+            "rs" => CodeLanguage::Rust,
+            "java" => CodeLanguage::Java,
+            "rb" | "rake" => CodeLanguage::Ruby,
+            _ => return None,
+        })
+    }
+
+    fn grammar(self) -> Language {
+        match self {
+            CodeLanguage::Go => tree_sitter_go::LANGUAGE.into(),
+            CodeLanguage::Python => tree_sitter_python::LANGUAGE.into(),
+            CodeLanguage::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+            CodeLanguage::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            CodeLanguage::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+            CodeLanguage::Rust => tree_sitter_rust::LANGUAGE.into(),
+            CodeLanguage::Java => tree_sitter_java::LANGUAGE.into(),
+            CodeLanguage::Ruby => tree_sitter_ruby::LANGUAGE.into(),
+        }
+    }
+}
+
+/// What the text at a hit's value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Token {
+    /// A string literal in code, or a plain scalar in a configuration file.
+    Literal,
+    /// An identifier, type, field name, number or any other code token.
+    Code,
+    /// `${VAR}`, `{{ .Values.x }}`, `%(x)s`, `$VAR`, a template substitution.
+    Interpolation,
+    /// Inside a comment (or a commented-out configuration line).
+    Comment,
+}
+
+/// One file's syntax tree, parsed on first use and reused for every later
+/// hit in the same file.
+#[derive(Default)]
+pub struct LazyTree {
+    state: Option<Option<Tree>>,
+}
+
+impl LazyTree {
+    fn get(&mut self, language: CodeLanguage, content: &[u8]) -> Option<&Tree> {
+        self.state
+            .get_or_insert_with(|| {
+                let mut parser = Parser::new();
+                parser.set_language(&language.grammar()).ok()?;
+                parser.parse(content, None)
+            })
+            .as_ref()
+    }
+}
+
+/// What kind of token holds `content[start..end]` in the file at `path`.
+pub fn token_at(
+    path: &str,
+    content: &[u8],
+    start: usize,
+    end: usize,
+    tree: &mut LazyTree,
+) -> Token {
+    if is_interpolation(&content[start..end]) {
+        return Token::Interpolation;
+    }
+    match CodeLanguage::of(path) {
+        Some(language) => match tree.get(language, content) {
+            Some(tree) => code_token(tree.root_node(), start, end),
+            None => quoted_on_line(content, start, end),
+        },
+        None if is_other_code(path) => quoted_on_line(content, start, end),
+        None => config_token(path, content, start),
+    }
+}
+
+/// Code in languages without a grammar here.
+fn is_other_code(path: &str) -> bool {
+    let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    matches!(
+        ext,
+        "kt" | "kts" | "php" | "cs" | "scala" | "groovy" | "swift" | "dart" | "ex" | "exs"
+    )
+}
+
+/// String-holding node kinds across the grammars above.
+const STRING_KINDS: &[&str] = &[
+    "interpreted_string_literal",
+    "raw_string_literal",
+    "string",
+    "string_literal",
+    "template_string",
+    "concatenated_string",
+    "chained_string",
+    "heredoc_body",
+    "bare_string",
+];
+/// Node kinds that put code back inside a string.
+const SUBSTITUTION_KINDS: &[&str] = &[
+    "template_substitution",
+    "interpolation",
+    "string_interpolation",
+];
+
+fn code_token(root: Node<'_>, start: usize, end: usize) -> Token {
+    let Some(mut node) = root.descendant_for_byte_range(start, end.max(start + 1) - 1) else {
+        return Token::Code;
+    };
+    loop {
+        let kind = node.kind();
+        if kind.contains("comment") {
+            return Token::Comment;
+        }
+        if SUBSTITUTION_KINDS.contains(&kind) {
+            return Token::Interpolation;
+        }
+        if STRING_KINDS.contains(&kind) {
+            return if has_substitution_within(node, start, end) {
+                Token::Interpolation
+            } else {
+                Token::Literal
+            };
+        }
+        match node.parent() {
+            Some(parent) => node = parent,
+            None => return Token::Code,
+        }
+    }
+}
+
+/// Whether a substitution (`${x}` in a template string, `{x}` in an
+/// f-string) overlaps the value: then the value is partly computed.
+fn has_substitution_within(node: Node<'_>, start: usize, end: usize) -> bool {
+    let mut cursor = node.walk();
+    node.children(&mut cursor).any(|child| {
+        SUBSTITUTION_KINDS.contains(&child.kind())
+            && child.start_byte() < end
+            && child.end_byte() > start
+    })
+}
+
+/// Interpolation syntaxes of shells, compose, Helm/Go templates, Jinja,
+/// Python's ConfigParser, Spring and Ruby: never a value someone chose.
+pub fn is_interpolation(value: &[u8]) -> bool {
+    let value = value.trim_ascii();
+    value.starts_with(b"${")
+        || value.starts_with(b"{{")
+        || value.starts_with(b"%(")
+        || value.starts_with(b"#{")
+        || value.starts_with(b"<%")
+        || (value.first() == Some(&b'$')
+            && value
+                .get(1)
+                .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_'))
+}
+
+/// Configuration formats: every scalar is a literal unless the line is a
+/// comment.
+fn config_token(path: &str, content: &[u8], start: usize) -> Token {
+    let line_start = memchr::memrchr(b'\n', &content[..start]).map_or(0, |i| i + 1);
+    let before = content[line_start..start].trim_ascii_start();
+    let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    let comment = before.starts_with(b"#")
+        || before.starts_with(b"//")
+        || (before.starts_with(b";") && matches!(ext, "ini" | "cfg" | "conf"))
+        || before.starts_with(b"<!--");
+    if comment {
+        Token::Comment
+    } else {
+        Token::Literal
+    }
+}
+
+/// For code in languages without a grammar here (PHP, Kotlin, C#): the value
+/// is a literal when an odd number of quotes of one kind precede it on its
+/// line.
+fn quoted_on_line(content: &[u8], start: usize, end: usize) -> Token {
+    let line_start = memchr::memrchr(b'\n', &content[..start]).map_or(0, |i| i + 1);
+    let before = &content[line_start..start];
+    let odd = |q: u8| before.iter().filter(|b| **b == q).count() % 2 == 1;
+    let after = content.get(end).copied();
+    if [b'"', b'\'', b'`']
+        .iter()
+        .any(|q| odd(*q) && after == Some(*q))
+        || odd(b'"')
+        || odd(b'\'')
+    {
+        Token::Literal
+    } else {
+        Token::Code
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(path: &str, text: &str, value: &str) -> Token {
+        token_nth(path, text, value, 0)
+    }
+
+    /// The token at the `nth` occurrence of `value` in `text`.
+    fn token_nth(path: &str, text: &str, value: &str, nth: usize) -> Token {
+        let start = text.match_indices(value).nth(nth).expect("value in text").0;
+        token_at(
+            path,
+            text.as_bytes(),
+            start,
+            start + value.len(),
+            &mut LazyTree::default(),
+        )
+    }
+
+    #[test]
+    fn identifiers_types_and_fields_are_not_literals() {
+        assert_eq!(
+            token("a.go", "x := T{\n\tsecret: secret,\n}\n", "secret,"),
+            Token::Code
+        );
+        assert_eq!(
+            token_nth("a.go", "x := T{\n\tsecret: secret,\n}\n", "secret", 1),
+            Token::Code
+        );
+        assert_eq!(
+            token("a.rs", "struct S { secret: Secret }", "Secret"),
+            Token::Code
+        );
+        assert_eq!(
+            token("a.ts", "const o = { password: password };", "password }"),
+            Token::Code
+        );
+        assert_eq!(
+            token_nth("a.py", "def f(password=password): pass", "password", 1),
+            Token::Code
+        );
+    }
+
+    #[test]
+    fn string_literals_are_literals_in_every_language() {
+        assert_eq!(
+            token("a.go", "var p = \"hunter2\"", "hunter2"),
+            Token::Literal
+        );
+        assert_eq!(
+            token(
+                "a.go",
+                "type C struct { P string `conf:\"default:postgres\"` }",
+                "postgres"
+            ),
+            Token::Literal
+        );
+        assert_eq!(
+            token("a.py", "P = os.getenv('P', 'hunter2')", "hunter2"),
+            Token::Literal
+        );
+        assert_eq!(
+            token("a.js", "const s = process.env.S || 'hunter2';", "hunter2"),
+            Token::Literal
+        );
+        assert_eq!(
+            token("a.ts", "const s = process.env.S ?? `hunter2`;", "hunter2"),
+            Token::Literal
+        );
+        assert_eq!(
+            token("a.tsx", "const s = <A p=\"hunter2\" />;", "hunter2"),
+            Token::Literal
+        );
+        assert_eq!(
+            token(
+                "a.rs",
+                "let s = env::var(\"S\").unwrap_or(\"hunter2\".into());",
+                "hunter2"
+            ),
+            Token::Literal
+        );
+        assert_eq!(
+            token(
+                "A.java",
+                "@Value(\"${db.pw:hunter2}\") String pw;",
+                "hunter2"
+            ),
+            Token::Literal
+        );
+        assert_eq!(
+            token("a.rb", "pw = ENV.fetch('PW', 'hunter2')", "hunter2"),
+            Token::Literal
+        );
+    }
+
+    #[test]
+    fn comments_and_substitutions_are_not_literals() {
+        assert_eq!(
+            token("a.js", "// const s = 'hunter2';\n", "hunter2"),
+            Token::Comment
+        );
+        assert_eq!(
+            token("a.py", "# P = 'hunter2'\n", "hunter2"),
+            Token::Comment
+        );
+        assert_eq!(
+            token("a.js", "const s = `${secret}`;", "secret"),
+            Token::Interpolation
+        );
+        assert_eq!(
+            token("a.py", "s = f'{secret}'", "secret"),
+            Token::Interpolation
+        );
+        assert_eq!(
+            token("a.rb", "s = \"#{secret}\"", "secret"),
+            Token::Interpolation
+        );
+    }
+
+    #[test]
+    fn config_scalars_are_literals_unless_interpolated_or_commented() {
+        assert_eq!(
+            token("c.yml", "password: hunter2\n", "hunter2"),
+            Token::Literal
+        );
+        assert_eq!(
+            token("c.yml", "  # password: hunter2\n", "hunter2"),
+            Token::Comment
+        );
+        assert_eq!(
+            token("c.yml", "password: ${DB_PASSWORD}\n", "${DB_PASSWORD}"),
+            Token::Interpolation
+        );
+        assert_eq!(
+            token("c.yml", "password: {{ .Values.pw }}\n", "{{ .Values.pw }}"),
+            Token::Interpolation
+        );
+        assert_eq!(
+            token("c.ini", "password = %(pw)s\n", "%(pw)s"),
+            Token::Interpolation
+        );
+        assert_eq!(
+            token(".env", "PASSWORD=$OTHER\n", "$OTHER"),
+            Token::Interpolation
+        );
+    }
+
+    #[test]
+    fn languages_without_a_grammar_fall_back_to_quotes_on_the_line() {
+        assert_eq!(
+            token("a.kt", "val pw = \"hunter2\"", "hunter2"),
+            Token::Literal
+        );
+        assert_eq!(token("a.kt", "val pw = password", "password"), Token::Code);
+    }
+}

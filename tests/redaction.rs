@@ -1,0 +1,127 @@
+//! Secrets planted where non-secret checks quote the repository (a
+//! destructive migration's line, a Dockerfile's base image) never appear in
+//! any output: every format, the written baseline, and `diff` between two
+//! reports. The report's one redactor knows every value the secret checks
+//! saw, whichever check quotes it.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+/// Fake credentials, each of a shape a secrets check recognises.
+const STRIPE: &str = "sk_live_4eC39HqLyjWDarjtT1zdp7dcQz8Rk2Lm"; // readyctl:allow secrets.* planted fake
+const GITHUB: &str = "ghp_Qm8Zr2VxN4pLk7TbW1mYc9HsD3fGj6KuE0aB"; // readyctl:allow secrets.* planted fake
+
+fn write(root: &Path, path: &str, text: &str) {
+    let path = root.join(path);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn plant(root: &Path) {
+    // The destructive-migrations check quotes the statement's line.
+    write(
+        root,
+        "db/migrations/003_drop_legacy.sql",
+        &format!("DROP TABLE legacy_keys; -- old key {STRIPE}\n"),
+    );
+    write(
+        root,
+        "db/migrations/001_init.sql",
+        "CREATE TABLE t (id int);\n",
+    );
+    write(
+        root,
+        "db/migrations/002_more.sql",
+        "CREATE TABLE u (id int);\n",
+    );
+    // The Dockerfile checks quote the base image.
+    write(
+        root,
+        "Dockerfile",
+        &format!("FROM registry.acme.io/{GITHUB}/base\nUSER app\nCMD [\"app\"]\n"),
+    );
+    write(root, "go.mod", "module acme.io/app\n\ngo 1.22\n");
+    write(root, "main.go", "package main\n\nfunc main() {}\n");
+}
+
+fn readyctl() -> Command {
+    let mut command = Command::cargo_bin("readyctl").unwrap();
+    command
+        .env("SOURCE_DATE_EPOCH", "1767225600")
+        .env("NO_COLOR", "1");
+    command
+}
+
+fn assert_clean(what: &str, text: &str) {
+    for secret in [STRIPE, GITHUB] {
+        assert!(!text.contains(secret), "{what} prints `{secret}`:\n{text}");
+    }
+}
+
+#[test]
+fn quoted_secrets_are_masked_in_every_output() {
+    let repo = tempfile::tempdir().unwrap();
+    plant(repo.path());
+    let out = tempfile::tempdir().unwrap();
+
+    // The planted values are quoted by non-secret checks at all: without
+    // that, this test would prove nothing.
+    let json = readyctl()
+        .args(["audit", "--offline", "--exit-zero", "--format", "json"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let json = String::from_utf8_lossy(&json.stdout).into_owned();
+    assert!(json.contains("DROP TABLE legacy_keys"), "{json}");
+    assert!(json.contains("registry.acme.io/"), "{json}");
+    assert_clean("--format json", &json);
+
+    for format in ["table", "markdown", "sarif", "junit", "github", "json"] {
+        let output = readyctl()
+            .args(["audit", "--offline", "--exit-zero", "--format", format])
+            .arg(repo.path())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr);
+        assert_clean(&format!("--format {format}"), &text);
+    }
+
+    let baseline = out.path().join("baseline.json");
+    readyctl()
+        .args(["audit", "--offline", "--exit-zero", "--write-baseline"])
+        .arg(&baseline)
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_clean("the baseline", &std::fs::read_to_string(&baseline).unwrap());
+
+    // `diff` between a clean report and the planted one shows the new
+    // findings, masked.
+    let clean = tempfile::tempdir().unwrap();
+    write(clean.path(), "go.mod", "module acme.io/app\n\ngo 1.22\n");
+    let old = out.path().join("old.json");
+    let new = out.path().join("new.json");
+    std::fs::write(
+        &old,
+        readyctl()
+            .args(["audit", "--offline", "--exit-zero", "--format", "json"])
+            .arg(clean.path())
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    std::fs::write(&new, json.as_bytes()).unwrap();
+    for format in ["table", "markdown", "json"] {
+        let output = readyctl()
+            .args(["diff", "--format", format])
+            .arg(&old)
+            .arg(&new)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr);
+        assert_clean(&format!("diff --format {format}"), &text);
+    }
+}

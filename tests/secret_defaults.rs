@@ -1,0 +1,180 @@
+//! `fixtures/secret-defaults`: every fallback idiom is found at its line and
+//! named by key and kind, and nothing else is reported as failing: not the
+//! identifiers, labels, interpolations, comments, template slots, demo keys
+//! and metadata names planted beside them, nor the same defaults in docs,
+//! test and dev-tooling files (those are informational, with their role).
+
+use readyctl::model::{Role, Status};
+use readyctl::{AuditOptions, Catalog, Config, audit};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+fn report() -> readyctl::report::Report {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/secret-defaults");
+    audit(
+        &dir,
+        &Catalog::builtin().unwrap(),
+        &Config::default(),
+        &AuditOptions::new("secret-defaults".to_string()),
+    )
+    .unwrap()
+}
+
+/// (check, path, line) of every production finding of the failing secrets
+/// checks (the others are informational).
+fn failing(report: &readyctl::report::Report) -> BTreeSet<(String, String, usize)> {
+    report
+        .checks
+        .iter()
+        .filter(|c| c.id.starts_with("secrets.") && c.status == Status::Fail)
+        .flat_map(|c| {
+            c.findings
+                .iter()
+                .filter(|f| f.role == Some(Role::Production))
+                .filter_map(|f| Some((c.id.clone(), f.path.clone()?, f.line?)))
+        })
+        .collect()
+}
+
+#[test]
+fn every_fallback_idiom_is_found_and_nothing_else_fails() {
+    let report = report();
+    let expected: BTreeSet<(String, String, usize)> = [
+        ("secrets.dev-defaults", "app/legacy_settings.py", 1),
+        ("secrets.dev-defaults", "app/settings.py", 6),
+        ("secrets.dev-defaults", "app/settings.py", 14),
+        ("secrets.dev-defaults", "app/settings.py", 15),
+        ("secrets.dev-defaults", "config/config.go", 6),
+        ("secrets.dev-defaults", "config/config.go", 7),
+        ("secrets.dev-defaults", "config/config.go", 15),
+        ("secrets.dev-defaults", "config/database.yml", 2),
+        ("secrets.dev-defaults", "docker-compose.yml", 5),
+        ("secrets.dev-defaults", "docker-compose.yml", 6),
+        ("secrets.dev-defaults", "lib/config.rb", 2),
+        ("secrets.dev-defaults", "lib/config.rb", 3),
+        ("secrets.dev-defaults", "src/main.rs", 8),
+        (
+            "secrets.dev-defaults",
+            "src/main/java/acme/Security.java",
+            4,
+        ),
+        (
+            "secrets.dev-defaults",
+            "src/main/resources/application.properties",
+            2,
+        ),
+        ("secrets.dev-defaults", "web/server.js", 1),
+        ("secrets.dev-defaults", "web/server.js", 2),
+        ("secrets.jwt-secret-strength", "config/config.go", 15),
+        ("secrets.jwt-secret-strength", "web/server.js", 1),
+        ("secrets.database-urls", "config/database.yml", 4),
+    ]
+    .into_iter()
+    .map(|(c, p, l)| (c.to_string(), p.to_string(), l))
+    .collect();
+    let found = failing(&report);
+    let missed: Vec<_> = expected.difference(&found).collect();
+    let extra: Vec<_> = found.difference(&expected).collect();
+    assert!(
+        missed.is_empty() && extra.is_empty(),
+        "missed {missed:#?}\nunexpected {extra:#?}"
+    );
+}
+
+#[test]
+fn findings_name_the_key_and_the_kind_never_the_value() {
+    let report = report();
+    let defaults = report
+        .checks
+        .iter()
+        .find(|c| c.id == "secrets.dev-defaults")
+        .unwrap();
+    let message = |path: &str, line: usize| {
+        defaults
+            .findings
+            .iter()
+            .find(|f| f.path.as_deref() == Some(path) && f.line == Some(line))
+            .map(|f| f.message.clone())
+            .unwrap_or_else(|| panic!("no finding at {path}:{line}"))
+    };
+    let spring = message("src/main/resources/application.properties", 2);
+    assert!(spring.contains("`POSTGRES_PASS`"), "{spring}");
+    assert!(spring.contains("9-character literal"), "{spring}");
+    assert!(!spring.contains("petclinic"), "{spring}");
+    let refresh = message("app/settings.py", 14);
+    assert!(refresh.contains("`jwt_refresh_secret`"), "{refresh}");
+    assert!(
+        refresh.contains("too short for a JWT signing secret"),
+        "{refresh}"
+    );
+    assert!(!refresh.contains("short-refresh"), "{refresh}");
+    let django = message("app/settings.py", 6);
+    assert!(django.contains("django-insecure-"), "{django}");
+    assert!(!django.contains("q8zr2vxn4plk7tbw"), "{django}");
+    let tag = message("config/config.go", 6);
+    assert!(
+        tag.contains("`DBPassword`") && tag.contains("well-known default"),
+        "{tag}"
+    );
+    assert!(!tag.contains("postgres"), "{tag}");
+    let shell = message("docker-compose.yml", 6);
+    assert!(shell.contains("`API_TOKEN`"), "{shell}");
+    let url = report
+        .checks
+        .iter()
+        .find(|c| c.id == "secrets.database-urls")
+        .unwrap();
+    let remote = &url.findings[0].message;
+    assert!(remote.contains("reports.acme-internal.io"), "{remote}");
+    assert!(!remote.contains("Tq9x2Lm7"), "{remote}");
+}
+
+#[test]
+fn non_production_defaults_are_informational_with_their_role() {
+    let report = report();
+    let defaults = report
+        .checks
+        .iter()
+        .find(|c| c.id == "secrets.dev-defaults")
+        .unwrap();
+    // The docs and the dev compose file are counted apart from the failures.
+    assert!(
+        defaults.message.contains("docs 2") && defaults.message.contains("dev-tooling 1"),
+        "{}",
+        defaults.message
+    );
+    // Production findings come first; the informational ones follow, each
+    // with its role.
+    let roles: Vec<Option<Role>> = defaults.findings.iter().map(|f| f.role).collect();
+    let first_other = roles
+        .iter()
+        .position(|r| *r != Some(Role::Production))
+        .expect("informational findings are listed");
+    assert!(
+        roles[first_other..]
+            .iter()
+            .all(|r| matches!(r, Some(Role::Docs | Role::DevTooling))),
+        "{roles:?}"
+    );
+}
+
+#[test]
+fn a_check_with_only_non_production_findings_passes_and_lists_them() {
+    let report = report();
+    let keys = report
+        .checks
+        .iter()
+        .find(|c| c.id == "secrets.private-key")
+        .unwrap();
+    assert_eq!(keys.status, Status::Pass, "{}", keys.message);
+    assert!(keys.message.contains("informational"), "{}", keys.message);
+    let located: Vec<_> = keys
+        .findings
+        .iter()
+        .map(|f| (f.path.as_deref(), f.line, f.role))
+        .collect();
+    assert_eq!(
+        located,
+        vec![(Some("docs/install.mdx"), Some(11), Some(Role::Docs))]
+    );
+}
