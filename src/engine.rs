@@ -76,6 +76,7 @@ enum Planned<'a> {
 pub fn content_patterns(catalog: &Catalog) -> Vec<(String, String)> {
     let mut plan = PlanBuilder::new();
     let _ = StackPlan::plan(&mut plan);
+    let _ = crate::repo::ci::CiPlan::plan(&mut plan);
     for check in catalog.checks() {
         let cx = PlanContext {
             check_id: &check.id,
@@ -103,6 +104,7 @@ pub fn audit(
     let mut plan = PlanBuilder::new();
     // Stack detection shares the walk; checks' `when: { stack: … }` read it.
     let stack_plan = StackPlan::plan(&mut plan);
+    let ci_plan = crate::repo::ci::CiPlan::plan(&mut plan);
     let planned: Vec<Planned<'_>> = catalog
         .checks()
         .iter()
@@ -141,8 +143,11 @@ pub fn audit(
         (evidence, live)
     });
     let mut evidence = evidence?;
-    let stack = stack_plan.detect(&evidence);
+    let ci = std::sync::Arc::new(ci_plan.build(&evidence));
+    let mut stack = stack_plan.detect(&evidence);
+    stack.ci = ci.systems.clone();
     evidence.set_stack(stack.clone());
+    evidence.set_ci(ci);
     let live = live.transpose()?;
 
     let mut results: Vec<CheckResult> = Vec::new();

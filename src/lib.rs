@@ -35,6 +35,7 @@ pub mod model;
 pub mod pack;
 pub mod reference;
 pub mod render;
+pub mod repo;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -172,6 +172,7 @@ pub const KNOWN: &[(Facet, &[&str])] = &[
             "travis",
             "buildkite",
             "drone",
+            "woodpecker",
         ],
     ),
     (
@@ -315,29 +316,6 @@ const PRESENCE: &[(&str, &[&str])] = &[
             "**/build.gradle.kts",
         ],
     ),
-    // CI systems.
-    (
-        "ci.github-actions",
-        &[".github/workflows/*.yml", ".github/workflows/*.yaml"],
-    ),
-    ("ci.gitlab-ci", &[".gitlab-ci.yml", ".gitlab-ci.yaml"]),
-    (
-        "ci.circleci",
-        &[".circleci/config.yml", ".circleci/config.yaml"],
-    ),
-    ("ci.jenkins", &["Jenkinsfile", "**/Jenkinsfile"]),
-    (
-        "ci.azure-pipelines",
-        &[
-            "azure-pipelines.yml",
-            "azure-pipelines.yaml",
-            ".azure-pipelines/*.yml",
-        ],
-    ),
-    ("ci.bitbucket-pipelines", &["bitbucket-pipelines.yml"]),
-    ("ci.travis", &[".travis.yml"]),
-    ("ci.buildkite", &[".buildkite/*.yml", ".buildkite/*.yaml"]),
-    ("ci.drone", &[".drone.yml"]),
     // Containers and orchestration.
     ("containers.helm", &["Chart.yaml", "**/Chart.yaml"]),
     (
@@ -543,7 +521,6 @@ impl StackPlan {
         let mut languages = BTreeSet::new();
         let mut frameworks = BTreeSet::new();
         let mut package_managers = BTreeSet::new();
-        let mut ci = BTreeSet::new();
         let mut containers = BTreeSet::new();
         let mut databases = BTreeSet::new();
 
@@ -578,11 +555,6 @@ impl StackPlan {
         }
 
         for (id, _) in &self.presence {
-            if let Some(system) = id.strip_prefix("ci.")
-                && has(id)
-            {
-                ci.insert(system);
-            }
             if let Some(tool) = id.strip_prefix("containers.")
                 && has(id)
             {
@@ -725,7 +697,9 @@ impl StackPlan {
             frameworks: strings(frameworks),
             package_managers: strings(package_managers),
             lockfiles,
-            ci: strings(ci),
+            // Filled from the CI model (`crate::repo::ci`) by the caller, so
+            // the stack and the CI checks never disagree.
+            ci: Vec::new(),
             containers: strings(containers),
             databases: strings(databases),
             kind,
@@ -780,9 +754,12 @@ pub fn detect(
 ) -> Result<Stack, crate::engine::AuditError> {
     let mut plan = PlanBuilder::new();
     let stack_plan = StackPlan::plan(&mut plan);
+    let ci_plan = crate::repo::ci::CiPlan::plan(&mut plan);
     let plan = plan.build().map_err(crate::engine::AuditError::Plan)?;
     let evidence = crate::scan::scan(root, &plan, options)?;
-    Ok(stack_plan.detect(&evidence))
+    let mut stack = stack_plan.detect(&evidence);
+    stack.ci = ci_plan.build(&evidence).systems;
+    Ok(stack)
 }
 
 /// Every `image:` under a document (containers of any workload shape).
@@ -1032,11 +1009,7 @@ mod tests {
             std::fs::create_dir_all(full.parent().unwrap()).unwrap();
             std::fs::write(full, text).unwrap();
         }
-        let mut plan = PlanBuilder::new();
-        let stack = StackPlan::plan(&mut plan);
-        let plan = plan.build().unwrap();
-        let evidence = crate::scan::scan(dir.path(), &plan, &Default::default()).unwrap();
-        stack.detect(&evidence)
+        super::detect(dir.path(), &Default::default()).unwrap()
     }
 
     #[test]

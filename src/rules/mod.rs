@@ -10,6 +10,7 @@
 //!    every check shares one plan, so the tree is walked and read once;
 //! 3. **evaluate** against the [`Evidence`] the scan gathered.
 
+pub mod ci;
 pub mod content;
 pub mod coverage;
 pub mod dockerfile;
@@ -86,6 +87,10 @@ pub enum RuleSpec {
     /// A rule per language; only detected languages are asked. See
     /// [`stack::ByLanguageSpec`].
     ByLanguage(stack::ByLanguageSpec),
+    /// Asks the CI model what the pipelines (or commit hooks) run: a class
+    /// of command (test, lint, deploy, …) on an event, gated by another job,
+    /// or allowed to fail. See [`ci::CiSpec`].
+    Ci(ci::CiSpec),
     /// Passes when every name the `used` patterns capture is also captured
     /// by the `documented` patterns (e.g. env vars read vs `.env.example`).
     KeysDocumented(keys::KeysSpec),
@@ -191,6 +196,7 @@ impl RuleSpec {
             RuleSpec::Dockerfile(spec) => spec.validate(v),
             RuleSpec::Stack(spec) => spec.validate(v),
             RuleSpec::ByLanguage(spec) => spec.validate(v),
+            RuleSpec::Ci(spec) => spec.validate(v),
             RuleSpec::KeysDocumented(spec) => spec.validate(v),
             RuleSpec::Http(spec) => spec.validate(v),
             RuleSpec::Tls(spec) => spec.validate(v),
@@ -231,6 +237,7 @@ impl RuleSpec {
             | RuleSpec::Document(_)
             | RuleSpec::Dockerfile(_)
             | RuleSpec::Stack(_)
+            | RuleSpec::Ci(_)
             | RuleSpec::Coverage(_)
             | RuleSpec::FilePairs(_)
             | RuleSpec::EachFile(_)
@@ -276,6 +283,7 @@ impl RuleSpec {
             RuleSpec::Document(spec) => Rule::Document(Box::new(spec.plan(plan))),
             RuleSpec::Dockerfile(spec) => Rule::Dockerfile(spec.plan(plan)),
             RuleSpec::Stack(spec) => Rule::Stack(spec.plan()),
+            RuleSpec::Ci(spec) => Rule::Ci(Box::new(spec.plan())),
             RuleSpec::ByLanguage(spec) => Rule::ByLanguage(stack::ByLanguage {
                 rules: spec
                     .rules
@@ -313,6 +321,7 @@ pub enum Rule {
     Dockerfile(dockerfile::DockerfileRule),
     Stack(stack::StackRule),
     ByLanguage(stack::ByLanguage),
+    Ci(Box<ci::CiRule>),
     KeysDocumented(keys::Keys),
     Http(Box<http::HttpCheck>),
     Tls(tls::TlsCheck),
@@ -346,6 +355,7 @@ impl Rule {
             Rule::Dockerfile(rule) => rule.evaluate(evidence),
             Rule::Stack(rule) => rule.evaluate(evidence),
             Rule::ByLanguage(rule) => rule.evaluate(evidence),
+            Rule::Ci(rule) => rule.evaluate(evidence),
             Rule::KeysDocumented(keys) => keys.evaluate(evidence),
             Rule::Http(check) => check.evaluate(live),
             Rule::Tls(check) => check.evaluate(live),

@@ -430,6 +430,7 @@ impl Partial {
             kept_by_selector,
             kept_dropped: self.kept.dropped,
             stack: None,
+            ci: None,
             selectors: self
                 .selectors
                 .into_iter()
@@ -514,6 +515,7 @@ pub struct Evidence {
     kept_by_selector: Vec<Vec<String>>,
     kept_dropped: usize,
     stack: Option<crate::stack::Stack>,
+    ci: Option<std::sync::Arc<crate::repo::ci::CiModel>>,
     pub stats: ScanStats,
 }
 
@@ -539,6 +541,15 @@ impl Evidence {
 
     pub fn set_stack(&mut self, stack: crate::stack::Stack) {
         self.stack = Some(stack);
+    }
+
+    /// The CI model; set by the engine right after the scan, like the stack.
+    pub fn ci(&self) -> Option<&crate::repo::ci::CiModel> {
+        self.ci.as_deref()
+    }
+
+    pub fn set_ci(&mut self, model: std::sync::Arc<crate::repo::ci::CiModel>) {
+        self.ci = Some(model);
     }
 
     pub fn selector(&self, id: SelectorId) -> &SelectorHits {
