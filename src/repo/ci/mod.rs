@@ -93,6 +93,20 @@ impl CiPlan {
     }
 }
 
+/// The CI model of the repository at `root`, from a walk of its own: for
+/// callers that want it without running checks (`readyctl facts`, tests).
+/// The same reading an audit does.
+pub fn read(
+    root: &std::path::Path,
+    options: &crate::scan::ScanOptions,
+) -> Result<CiModel, crate::engine::AuditError> {
+    let mut plan = PlanBuilder::new();
+    let ci_plan = CiPlan::plan(&mut plan);
+    let plan = plan.build().map_err(crate::engine::AuditError::Plan)?;
+    let evidence = crate::scan::scan(root, &plan, options)?;
+    Ok(ci_plan.build(&evidence))
+}
+
 fn system_of(path: &str) -> Option<&'static str> {
     SYSTEMS
         .iter()
@@ -177,9 +191,38 @@ pub fn build(files: &Files<'_>, vocabulary: &Vocabulary) -> CiModel {
             Err(problem) => model.problems.push(problem),
         }
     }
+    for pipeline in &mut model.pipelines {
+        mark_named_deploys(pipeline);
+    }
     model.pipelines.extend(hook_pipelines);
     model.systems = systems.into_iter().collect();
     model
+}
+
+/// A job named as a deploy (`deploy-production`, a one-job workflow called
+/// "Deploy to Production") deploys, even when how it does so (a `git push` to
+/// a release branch, a webhook) names no deploy tool. Documentation sites are
+/// not the product.
+fn mark_named_deploys(pipeline: &mut Pipeline) {
+    let names_deploy = |name: &str| {
+        let lower = name.to_lowercase();
+        lower.contains("deploy") && !["doc", "pages", "storybook", "preview"].iter().any(|w| lower.contains(w))
+    };
+    let single = pipeline.jobs.len() == 1 && names_deploy(&pipeline.name);
+    for job in &mut pipeline.jobs {
+        let deploys = job.steps.iter().any(|s| s.classes.iter().any(|c| c == "deploy"));
+        if deploys || job.steps.is_empty() || !(single || names_deploy(&job.id)) {
+            continue;
+        }
+        let text = format!("job `{}` deploys, by its name", job.id);
+        let command = Command {
+            chain: vec![Link { path: job.path.clone(), line: job.line, text }],
+            classes: vec!["deploy".to_string()],
+            ecosystems: vec!["any".to_string()],
+        };
+        let step = readers::step(Some(job.id.clone()), &job.path, job.line, None, vec![command]);
+        job.steps.push(step);
+    }
 }
 
 #[cfg(test)]

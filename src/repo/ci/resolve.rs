@@ -153,6 +153,10 @@ impl Resolver<'_> {
             ecosystems,
         });
         walk.depth += 1;
+        // An expansion with no line of its own (a command given on the
+        // command line of `docker compose run`) is where its caller is.
+        let here = walk.chain.last().map_or(1, |l| l.line);
+        let at = |line: usize| if line == 0 { here } else { line };
         for child in children {
             match child {
                 Expansion::Script { path, line, text } => {
@@ -160,7 +164,7 @@ impl Resolver<'_> {
                         path: &path,
                         cwd: parent(&path).to_string(),
                     };
-                    self.script_in(&text, line, &origin, walk);
+                    self.script_in(&text, at(line), &origin, walk);
                 }
                 Expansion::ScriptIn {
                     path,
@@ -169,13 +173,14 @@ impl Resolver<'_> {
                     cwd,
                 } => {
                     let origin = Origin { path: &path, cwd };
-                    self.script_in(&text, line, &origin, walk);
+                    self.script_in(&text, at(line), &origin, walk);
                 }
                 Expansion::Words { path, line, words } => {
                     let origin = Origin {
                         path: &path,
                         cwd: parent(&path).to_string(),
                     };
+                    let line = at(line);
                     self.command(ShellCommand { line, words }, &origin, walk);
                 }
                 Expansion::Known(commands) => {

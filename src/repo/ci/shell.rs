@@ -127,12 +127,16 @@ fn split_commands(words: Vec<String>, line: usize, depth: usize, out: &mut Vec<S
 fn finish(words: Vec<String>, line: usize, depth: usize, out: &mut Vec<ShellCommand>) {
     // What `$( … )` and backticks run is a command too, wherever it sits
     // (`test -z "$(gofmt -l .)"`).
+    // The tokenizer splits an unquoted `$(a b)` over words: look at them
+    // together.
     if depth < MAX_SUBSTITUTION_DEPTH {
-        for word in &words {
-            for inner in substitutions(word) {
-                parse_into(&inner, line, depth + 1, out);
-            }
+        for inner in substitutions(&words.join(" ")) {
+            parse_into(&inner, line, depth + 1, out);
         }
+    }
+    // `out=$(gofmt -l .)`: only the substitution runs.
+    if words.first().is_some_and(|w| is_assignment(w) && (w.contains("$(") || w.contains('`'))) {
+        return;
     }
     let mut rest = words.as_slice();
     loop {
@@ -151,7 +155,9 @@ fn finish(words: Vec<String>, line: usize, depth: usize, out: &mut Vec<ShellComm
         break;
     }
     let Some(first) = rest.first() else { return };
-    if NOT_COMMANDS.contains(&first.as_str()) || first.starts_with('$') || first.starts_with('#') {
+    if NOT_COMMANDS.contains(&first.as_str())
+        || first.starts_with(['$', '#', '-', '<', '>', '='])
+    {
         return;
     }
     out.push(ShellCommand {
@@ -235,6 +241,7 @@ mod tests {
             programs("test -z \"$(gofmt -l .)\""),
             ["gofmt -l ."]
         );
+        assert_eq!(programs("out=$(gofmt -l .)\nfoo"), ["gofmt -l .", "foo"]);
         assert_eq!(programs("(cd web && npm run lint)"), ["npm run lint"]);
         assert_eq!(
             programs("python -c \"import x;\nprint(1)\"\ncargo test"),

@@ -230,7 +230,12 @@ impl Makefile {
                 break;
             }
         }
-        text
+        // `BASH ?= $(shell command -v bash)`: the program it finds.
+        static SHELL: OnceLock<Regex> = OnceLock::new();
+        let shell = SHELL.get_or_init(|| {
+            Regex::new(r"\$\(shell (?:command -v|which) ([A-Za-z0-9_.-]+)[^)]*\)").expect("valid regex")
+        });
+        shell.replace_all(&text, "$1").into_owned()
     }
 
     fn default_target(&self) -> Option<&str> {

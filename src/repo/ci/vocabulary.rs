@@ -57,7 +57,13 @@ struct CommandEntry {
 #[serde(deny_unknown_fields)]
 struct ActionEntry {
     class: String,
+    #[serde(default = "any_ecosystem")]
+    ecosystem: String,
     uses: Vec<String>,
+}
+
+fn any_ecosystem() -> String {
+    "any".to_string()
 }
 
 /// One compiled pattern: program, then argument words.
@@ -74,7 +80,7 @@ struct Pattern {
 #[derive(Debug)]
 pub struct Vocabulary {
     patterns: Vec<Pattern>,
-    actions: Vec<(&'static str, String)>,
+    actions: Vec<(&'static str, String, String)>,
     hooks: BTreeMap<String, String>,
 }
 
@@ -139,7 +145,11 @@ impl Vocabulary {
         let mut actions = Vec::new();
         for entry in table.actions {
             let class = class_id(&entry.class)?;
-            actions.extend(entry.uses.into_iter().map(|u| (class, u.to_lowercase())));
+            if !ECOSYSTEMS.contains(&entry.ecosystem.as_str()) {
+                return Err(format!("unknown ecosystem `{}`", entry.ecosystem));
+            }
+            let ecosystem = entry.ecosystem;
+            actions.extend(entry.uses.into_iter().map(|u| (class, u.to_lowercase(), ecosystem.clone())));
         }
         Ok(Vocabulary {
             patterns,
@@ -179,10 +189,10 @@ impl Vocabulary {
         let mut found: Vec<Class> = self
             .actions
             .iter()
-            .filter(|(_, pattern)| wildcard(pattern, &name))
-            .map(|(class, _)| Class {
+            .filter(|(_, pattern, _)| wildcard(pattern, &name))
+            .map(|(class, _, ecosystem)| Class {
                 class,
-                ecosystem: "any".to_string(),
+                ecosystem: ecosystem.clone(),
             })
             .collect();
         found.sort();

@@ -240,6 +240,13 @@ fn uses_step(
         let commands = reader.resolver.words(vec!["pre-commit".into(), "run".into()], line, &origin);
         result.commands.extend(commands);
     }
+    // Trivy's action scans what `scan-type` says: an image by default, the
+    // dependencies for `fs`/`repo`, configuration for `config`.
+    if action == "aquasecurity/trivy-action"
+        && let Some(kind) = item.get("with").and_then(|w| w.get("scan-type")).and_then(Node::scalar_text)
+    {
+        result.commands.extend(reader.resolver.words(vec!["trivy".into(), kind], line, &origin));
+    }
     if let Some(with) = item.get("with") {
         for key in ["run", "command", "script", "cmd", "test-command", "build-command"] {
             if let Some(node) = with.get(key)

@@ -88,7 +88,12 @@ impl Reader<'_> {
                 text: format!("uses {uses}"),
             }],
             classes: classes.iter().map(|c| c.class.to_string()).collect(),
-            ecosystems: Vec::new(),
+            ecosystems: {
+                let mut e: Vec<String> = classes.iter().map(|c| c.ecosystem.clone()).collect();
+                e.sort();
+                e.dedup();
+                e
+            },
         };
         let mut step = step(name, path, line, Some(uses.to_string()), vec![command]);
         step.uses = Some(uses.to_string());
