@@ -45,7 +45,10 @@ pub fn read(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline, Str
 
     let mut jobs: Vec<(Job, usize, bool)> = Vec::new();
     for entry in &entries {
-        if KEYWORDS.contains(&entry.key.as_str()) || !matches!(entry.node.value, Value::Map(_)) {
+        // A keyword is a job only when it reads as one (a job named `image`
+        // is invalid in GitLab, but its author meant a job).
+        let keyword = KEYWORDS.contains(&entry.key.as_str()) && entry.node.get("script").is_none();
+        if keyword || !matches!(entry.node.value, Value::Map(_)) {
             continue;
         }
         let node = extended(&entry.node, &entries, 0);
