@@ -106,14 +106,22 @@ fn split_commands(words: Vec<String>, line: usize, depth: usize, out: &mut Vec<S
             continue;
         }
         // `cmd;` and `(cd dir` are separators glued to words.
+        // Parentheses that balance inside the word are its own text
+        // (`print(1)` in a quoted argument), not a subshell.
         let mut word = word.as_str();
-        let opens = word.starts_with('(') && !word.starts_with("((");
+        let balance = |w: &str| w.matches('(').count() as isize - w.matches(')').count() as isize;
+        let opens = word.starts_with('(') && !word.starts_with("((") && balance(word) > 0;
         if opens {
             flush(&mut current);
             word = &word[1..];
         }
-        let closes = word.ends_with(';') || (word.ends_with(')') && !word.contains("$("));
-        let trimmed = word.trim_end_matches([';', ')']);
+        let closes_paren = word.ends_with(')') && balance(word) < 0;
+        let closes = word.ends_with(';') || closes_paren;
+        let trimmed = if closes_paren {
+            word.trim_end_matches([';', ')'])
+        } else {
+            word.trim_end_matches(';')
+        };
         if !trimmed.is_empty() {
             current.push(trimmed.to_string());
         }
