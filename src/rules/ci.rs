@@ -171,6 +171,9 @@ fn describe(spec: &CiSpec) -> String {
     if let Some(environment) = &spec.environment {
         text.push_str(&format!(" for {environment}"));
     }
+    if spec.allowed_to_fail {
+        text.push_str(" with its failure ignored");
+    }
     text
 }
 
@@ -298,7 +301,8 @@ impl CiRule {
             (Expect::Found, true) if read == 0 => Outcome::fail(
                 match self.place {
                     PlaceSpec::Hook => "no commit hook configuration found",
-                    _ => "no CI pipeline found",
+                    PlaceSpec::Any => "no CI pipeline or commit hook found",
+                    PlaceSpec::Ci => "no CI pipeline found",
                 },
                 Vec::new(),
             ),

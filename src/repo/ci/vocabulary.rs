@@ -297,8 +297,8 @@ mod tests {
     fn the_builtin_table_loads_and_classifies_per_ecosystem() {
         assert_eq!(classes("./mvnw -B -ntp verify"), ["build", "test"]);
         assert_eq!(classes("./gradlew build"), ["build", "test"]);
-        assert_eq!(classes("go test ./..."), ["test"]);
-        assert_eq!(classes("richgo test ./..."), ["test"]);
+        assert_eq!(classes("go test ./..."), ["build", "test"]);
+        assert_eq!(classes("richgo test ./..."), ["build", "test"]);
         assert_eq!(classes("go install golang.org/x/tools/cmd/goimports@latest"), Vec::<&str>::new());
         assert_eq!(classes("ruff check ."), ["lint"]);
         assert_eq!(classes("ruff format --check ."), ["format-check"]);
