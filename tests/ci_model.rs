@@ -6,7 +6,9 @@ use readyctl::repo::ci::{CiModel, Place, read};
 use std::path::PathBuf;
 
 fn model(fixture: &str) -> CiModel {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(fixture);
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(fixture);
     read(&root, &Default::default()).expect("the fixture reads")
 }
 
@@ -17,7 +19,11 @@ fn chains(model: &CiModel, class: &str, place: Place) -> Vec<String> {
     for pipeline in model.pipelines.iter().filter(|p| p.place == place) {
         for job in pipeline.jobs.iter().filter(|j| !j.disabled) {
             for step in &job.steps {
-                for command in step.commands.iter().filter(|c| c.classes.iter().any(|k| k == class)) {
+                for command in step
+                    .commands
+                    .iter()
+                    .filter(|c| c.classes.iter().any(|k| k == class))
+                {
                     found.push(command.describe());
                 }
             }
@@ -43,7 +49,10 @@ fn github_actions_through_make_scripts_composite_actions_and_reusable_workflows(
         ["ci.yml:18 make richtest → Makefile:5 richgo test ./..."]
     );
     let lint = chains(&model, "lint", Place::Ci);
-    assert_eq!(lint, ["ci.yml:19 ./scripts/lint → lint:4 golangci-lint run ./..."]);
+    assert_eq!(
+        lint,
+        ["ci.yml:19 ./scripts/lint → lint:4 golangci-lint run ./..."]
+    );
     // A comment in the script naming golangci-lint is not a second command;
     // `test -z "$(gofmt -l .)"` runs gofmt.
     assert_eq!(
@@ -57,13 +66,26 @@ fn github_actions_through_make_scripts_composite_actions_and_reusable_workflows(
     );
     // The reusable workflow is counted where it is called (the `scan` job
     // and the nightly schedule), not on its own.
-    let ci = model.pipelines.iter().find(|p| p.path.ends_with("ci.yml")).unwrap();
+    let ci = model
+        .pipelines
+        .iter()
+        .find(|p| p.path.ends_with("ci.yml"))
+        .unwrap();
     let scan = ci.jobs.iter().find(|j| j.id == "scan").unwrap();
     assert_eq!(scan.steps[0].classes, ["secret-scan"]);
-    assert!(model.pipelines.iter().any(|p| p.path.ends_with("_scan.yml") && p.called_only));
+    assert!(
+        model
+            .pipelines
+            .iter()
+            .any(|p| p.path.ends_with("_scan.yml") && p.called_only)
+    );
     let test = ci.jobs.iter().find(|j| j.id == "test").unwrap();
     assert_eq!(test.services, ["postgres:16"]);
-    let production = ci.jobs.iter().find(|j| j.id == "deploy-production").unwrap();
+    let production = ci
+        .jobs
+        .iter()
+        .find(|j| j.id == "deploy-production")
+        .unwrap();
     assert_eq!(production.environment.as_deref(), Some("production"));
     assert_eq!(production.needs, ["deploy-staging"]);
 }
@@ -91,7 +113,13 @@ fn comments_echo_disabled_jobs_and_ignored_failures_are_not_tests_that_count() {
     );
     assert!(check.steps[1].classes.is_empty());
     assert!(check.steps[2].allow_failure && check.steps[3].allow_failure);
-    assert!(ci.jobs.iter().find(|j| j.id == "old-tests").unwrap().disabled);
+    assert!(
+        ci.jobs
+            .iter()
+            .find(|j| j.id == "old-tests")
+            .unwrap()
+            .disabled
+    );
 }
 
 #[test]
@@ -99,7 +127,17 @@ fn gitlab_includes_extends_anchors_and_stages() {
     let model = model("ci-gitlab");
     let gitlab = &model.pipelines[0];
     let ids: Vec<&str> = gitlab.jobs.iter().map(|j| j.id.as_str()).collect();
-    assert_eq!(ids, ["test", "lint", "audit", "weekly-audit", "deploy-staging", "deploy-production"]);
+    assert_eq!(
+        ids,
+        [
+            "test",
+            "lint",
+            "audit",
+            "weekly-audit",
+            "deploy-staging",
+            "deploy-production"
+        ]
+    );
     assert_eq!(
         chains(&model, "test", Place::Ci),
         ["templates.yml:12 tox → tox.ini:8 pytest -q"]
@@ -110,38 +148,68 @@ fn gitlab_includes_extends_anchors_and_stages() {
     );
     let test = &gitlab.jobs[0];
     // `extends: .python` brings the template's before_script.
-    assert_eq!(test.steps[0].commands[0].describe(), "templates.yml:4 pip install tox");
+    assert_eq!(
+        test.steps[0].commands[0].describe(),
+        "templates.yml:4 pip install tox"
+    );
     assert_eq!(test.services, ["postgres:16"]);
     assert!(gitlab.jobs[2].allow_failure);
     let production = &gitlab.jobs[5];
     assert!(production.needs.contains(&"deploy-staging".to_string()));
-    let events: Vec<&str> = gitlab.job_triggers(&gitlab.jobs[3]).iter().map(|t| t.event.id()).collect();
+    let events: Vec<&str> = gitlab
+        .job_triggers(&gitlab.jobs[3])
+        .iter()
+        .map(|t| t.event.id())
+        .collect();
     assert_eq!(events, ["schedule"]);
 }
 
 #[test]
 fn every_other_ci_system_is_read() {
     let cases: &[(&str, &str, &[&str])] = &[
-        ("ci-woodpecker", "woodpecker", &["test.yml:12 pnpm test → package.json:6 vitest run"]),
+        (
+            "ci-woodpecker",
+            "woodpecker",
+            &["test.yml:12 pnpm test → package.json:6 vitest run"],
+        ),
         (
             "ci-circleci",
             "circleci",
-            &["config.yml:15 bunx playwright test", "config.yml:19 uses node/test"],
+            &[
+                "config.yml:15 bunx playwright test",
+                "config.yml:19 uses node/test",
+            ],
         ),
         (
             "ci-travis",
             "travis",
-            &[".travis.yml:7 bash ./scripts/coverage.sh → coverage.sh:4 go test -coverprofile=profile.out $d"],
+            &[
+                ".travis.yml:7 bash ./scripts/coverage.sh → coverage.sh:4 go test -coverprofile=profile.out $d",
+            ],
         ),
-        ("ci-drone", "drone", &[".drone.yml:8 just test → justfile:7 cargo nextest run"]),
+        (
+            "ci-drone",
+            "drone",
+            &[".drone.yml:8 just test → justfile:7 cargo nextest run"],
+        ),
         ("ci-jenkins", "jenkins", &["Jenkinsfile:8 ./mvnw -B verify"]),
-        ("ci-azure", "azure-pipelines", &["azure-pipelines.yml:15 ./gradlew check"]),
+        (
+            "ci-azure",
+            "azure-pipelines",
+            &["azure-pipelines.yml:15 ./gradlew check"],
+        ),
         (
             "ci-bitbucket",
             "bitbucket-pipelines",
-            &["bitbucket-pipelines.yml:9 docker compose run --rm tests → docker-compose.yml:4 pytest -q"],
+            &[
+                "bitbucket-pipelines.yml:9 docker compose run --rm tests → docker-compose.yml:4 pytest -q",
+            ],
         ),
-        ("ci-buildkite", "buildkite", &["pipeline.yml:3 task test → Taskfile.yml:6 go test ./..."]),
+        (
+            "ci-buildkite",
+            "buildkite",
+            &["pipeline.yml:3 task test → Taskfile.yml:6 go test ./..."],
+        ),
     ];
     for (fixture, system, tests) in cases {
         let model = model(fixture);
@@ -166,7 +234,9 @@ fn build_plugins_npm_chains_and_cargo_aliases_are_followed() {
     let circle = model("ci-circleci");
     assert_eq!(
         chains(&circle, "type-check", Place::Ci),
-        ["config.yml:14 npm run ci → package.json:5 npm run typecheck → package.json:6 tsc --noEmit"]
+        [
+            "config.yml:14 npm run ci → package.json:5 npm run typecheck → package.json:6 tsc --noEmit"
+        ]
     );
     let drone = model("ci-drone");
     assert_eq!(
@@ -176,7 +246,9 @@ fn build_plugins_npm_chains_and_cargo_aliases_are_followed() {
     let woodpecker = model("ci-woodpecker");
     assert_eq!(
         chains(&woodpecker, "format-check", Place::Ci),
-        ["test.yml:15 pnpm lint → package.json:7 npm-run-all lint:* → package.json:9 prettier --check ."]
+        [
+            "test.yml:15 pnpm lint → package.json:7 npm-run-all lint:* → package.json:9 prettier --check ."
+        ]
     );
 }
 
@@ -186,15 +258,23 @@ fn commit_hooks_are_a_second_place_checks_run() {
     assert!(model.systems.is_empty());
     assert_eq!(
         chains(&model, "format-check", Place::Hook),
-        [".pre-commit-config.yaml:6 hook ruff-format → .pre-commit-config.yaml:6 ruff format --check"]
+        [
+            ".pre-commit-config.yaml:6 hook ruff-format → .pre-commit-config.yaml:6 ruff format --check"
+        ]
     );
     assert_eq!(
         chains(&model, "type-check", Place::Hook),
         [".pre-commit-config.yaml:9 hook types → .pre-commit-config.yaml:9 uv run mypy hooked"]
     );
-    assert_eq!(chains(&model, "test", Place::Hook), ["lefthook.yml:4 uv run pytest -q"]);
+    assert_eq!(
+        chains(&model, "test", Place::Hook),
+        ["lefthook.yml:4 uv run pytest -q"]
+    );
     let husky = model_of_woodpecker_hooks();
-    assert_eq!(husky, ["pre-commit:1 npx lint-staged → package.json:12 eslint --fix"]);
+    assert_eq!(
+        husky,
+        ["pre-commit:1 npx lint-staged → package.json:12 eslint --fix"]
+    );
 }
 
 fn model_of_woodpecker_hooks() -> Vec<String> {

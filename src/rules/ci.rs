@@ -119,13 +119,20 @@ impl CiSpec {
                 let known: Vec<&str> = Event::ALL.iter().map(|e| e.id()).collect();
                 v.error_at(
                     event,
-                    format!("unknown event `{}`; known: {}", event.value, known.join(", ")),
+                    format!(
+                        "unknown event `{}`; known: {}",
+                        event.value,
+                        known.join(", ")
+                    ),
                 );
             }
         }
         for ecosystem in &self.ecosystem {
             if !crate::repo::ci::vocabulary::ECOSYSTEMS.contains(&ecosystem.value.as_str()) {
-                v.error_at(ecosystem, format!("unknown ecosystem `{}`", ecosystem.value));
+                v.error_at(
+                    ecosystem,
+                    format!("unknown ecosystem `{}`", ecosystem.value),
+                );
             }
         }
         if let Some(gate) = &self.gated_by {
@@ -142,12 +149,21 @@ impl CiSpec {
         };
         CiRule {
             runs: classes(&self.runs),
-            on: self.on.iter().filter_map(|e| Event::from_id(&e.value)).collect(),
+            on: self
+                .on
+                .iter()
+                .filter_map(|e| Event::from_id(&e.value))
+                .collect(),
             ecosystem: self.ecosystem.iter().map(|e| e.value.clone()).collect(),
             place: self.place,
             environment: self.environment.as_ref().map(|e| e.to_lowercase()),
             allowed_to_fail: self.allowed_to_fail,
-            gate: self.gated_by.as_ref().map(|g| (classes(&g.runs), g.environment.as_ref().map(|e| e.to_lowercase()))),
+            gate: self.gated_by.as_ref().map(|g| {
+                (
+                    classes(&g.runs),
+                    g.environment.as_ref().map(|e| e.to_lowercase()),
+                )
+            }),
             expect: self.expect,
             describe: describe(self),
         }
@@ -159,13 +175,21 @@ fn describe(spec: &CiSpec) -> String {
         true => "a job".to_string(),
         false => format!(
             "a step that runs {}",
-            spec.runs.iter().map(|r| r.value.as_str()).collect::<Vec<_>>().join(" or ")
+            spec.runs
+                .iter()
+                .map(|r| r.value.as_str())
+                .collect::<Vec<_>>()
+                .join(" or ")
         ),
     };
     if !spec.on.is_empty() {
         text.push_str(&format!(
             " on {}",
-            spec.on.iter().map(|r| r.value.as_str()).collect::<Vec<_>>().join(" or ")
+            spec.on
+                .iter()
+                .map(|r| r.value.as_str())
+                .collect::<Vec<_>>()
+                .join(" or ")
         ));
     }
     if let Some(environment) = &spec.environment {
@@ -215,11 +239,19 @@ impl CiRule {
         if job.disabled || pipeline.called_only && self.place != PlaceSpec::Hook {
             return false;
         }
-        if !self.on.is_empty() && !pipeline.job_triggers(job).iter().any(|t| self.on.contains(&t.event)) {
+        if !self.on.is_empty()
+            && !pipeline
+                .job_triggers(job)
+                .iter()
+                .any(|t| self.on.contains(&t.event))
+        {
             return false;
         }
         if let Some(wanted) = &self.environment
-            && !job.environment.as_ref().is_some_and(|e| e.to_lowercase().contains(wanted.as_str()))
+            && !job
+                .environment
+                .as_ref()
+                .is_some_and(|e| e.to_lowercase().contains(wanted.as_str()))
         {
             return false;
         }
@@ -235,7 +267,10 @@ impl CiRule {
     }
 
     fn command_matches(&self, command: &crate::repo::ci::Command) -> bool {
-        command.classes.iter().any(|c| self.runs.contains(&c.as_str()))
+        command
+            .classes
+            .iter()
+            .any(|c| self.runs.contains(&c.as_str()))
             && (self.ecosystem.is_empty()
                 || command.ecosystems.is_empty()
                 || command
@@ -246,14 +281,30 @@ impl CiRule {
 
     fn matches<'m>(&self, model: &'m CiModel) -> Vec<Match<'m>> {
         let mut found = Vec::new();
-        for pipeline in model.pipelines.iter().filter(|p| self.place_matches(p.place)) {
-            for job in pipeline.jobs.iter().filter(|j| self.job_matches(pipeline, j)) {
+        for pipeline in model
+            .pipelines
+            .iter()
+            .filter(|p| self.place_matches(p.place))
+        {
+            for job in pipeline
+                .jobs
+                .iter()
+                .filter(|j| self.job_matches(pipeline, j))
+            {
                 if self.runs.is_empty() {
-                    found.push(Match { pipeline, job, step: None });
+                    found.push(Match {
+                        pipeline,
+                        job,
+                        step: None,
+                    });
                     continue;
                 }
                 for step in job.steps.iter().filter(|s| self.step_matches(job, s)) {
-                    found.push(Match { pipeline, job, step: Some(step) });
+                    found.push(Match {
+                        pipeline,
+                        job,
+                        step: Some(step),
+                    });
                 }
             }
         }
@@ -269,12 +320,21 @@ impl CiRule {
                     .find(|c| self.command_matches(c))
                     .map(|c| c.describe())
                     .unwrap_or_default();
-                Finding::at(&step.path, Some(step.line), format!("job `{}`: {command}", m.job.id))
+                Finding::at(
+                    &step.path,
+                    Some(step.line),
+                    format!("job `{}`: {command}", m.job.id),
+                )
             }
             None => Finding::at(
                 &m.job.path,
                 Some(m.job.line),
-                format!("{} job `{}` ({})", m.pipeline.system, m.job.id, triggers(m.pipeline, m.job)),
+                format!(
+                    "{} job `{}` ({})",
+                    m.pipeline.system,
+                    m.job.id,
+                    triggers(m.pipeline, m.job)
+                ),
             ),
         }
     }
@@ -284,7 +344,11 @@ impl CiRule {
         if let Some((classes, environment)) = &self.gate {
             return self.evaluate_gate(model, &matches, classes, environment.as_deref());
         }
-        let read = model.pipelines.iter().filter(|p| self.place_matches(p.place)).count();
+        let read = model
+            .pipelines
+            .iter()
+            .filter(|p| self.place_matches(p.place))
+            .count();
         let mut findings: Vec<Finding> = Vec::new();
         for m in &matches {
             let finding = self.finding(m);
@@ -307,10 +371,18 @@ impl CiRule {
                 Vec::new(),
             ),
             (Expect::Found, true) => Outcome::fail(
-                format!("no {} in the {read} pipeline(s) read", self.describe.trim_start_matches("a ")),
+                format!(
+                    "no {} in the {read} pipeline(s) read",
+                    self.describe.trim_start_matches("a ")
+                ),
                 Vec::new(),
             ),
-            (Expect::None, true) => Outcome::pass(format!("no {} ", self.describe.trim_start_matches("a ")).trim_end().to_string(), Vec::new()),
+            (Expect::None, true) => Outcome::pass(
+                format!("no {} ", self.describe.trim_start_matches("a "))
+                    .trim_end()
+                    .to_string(),
+                Vec::new(),
+            ),
             (Expect::None, false) => Outcome::fail(
                 format!("{} found in {} place(s)", self.describe, matches.len()),
                 findings,
@@ -334,10 +406,15 @@ impl CiRule {
         let gate = |job: &Job| -> bool {
             let runs = !classes.is_empty()
                 && job.steps.iter().any(|s| {
-                    !s.allow_failure && s.commands.iter().any(|c| c.classes.iter().any(|k| classes.contains(&k.as_str())))
+                    !s.allow_failure
+                        && s.commands
+                            .iter()
+                            .any(|c| c.classes.iter().any(|k| classes.contains(&k.as_str())))
                 });
             let deploys_to = environment.is_some_and(|wanted| {
-                job.environment.as_ref().is_some_and(|e| e.to_lowercase().contains(wanted))
+                job.environment
+                    .as_ref()
+                    .is_some_and(|e| e.to_lowercase().contains(wanted))
             });
             (runs || deploys_to) && !job.allow_failure && !job.disabled
         };
@@ -354,7 +431,12 @@ impl CiRule {
                     .steps
                     .iter()
                     .take_while(|s| !std::ptr::eq(*s, step))
-                    .any(|s| !s.allow_failure && s.commands.iter().any(|c| c.classes.iter().any(|k| classes.contains(&k.as_str()))))
+                    .any(|s| {
+                        !s.allow_failure
+                            && s.commands
+                                .iter()
+                                .any(|c| c.classes.iter().any(|k| classes.contains(&k.as_str())))
+                    })
             });
             let upstream = needed(m.pipeline, m.job).into_iter().any(gate);
             let after = m.pipeline.after_pipelines.iter().any(|name| {
@@ -378,7 +460,10 @@ impl CiRule {
             Outcome::pass(format!("{gated} job(s) wait for {what}"), Vec::new())
         } else {
             ungated.truncate(SHOWN);
-            Outcome::fail(format!("{} job(s) do not wait for {what}", ungated.len()), ungated)
+            Outcome::fail(
+                format!("{} job(s) do not wait for {what}", ungated.len()),
+                ungated,
+            )
         }
     }
 }
@@ -400,11 +485,100 @@ fn needed<'p>(pipeline: &'p Pipeline, job: &Job) -> Vec<&'p Job> {
 }
 
 fn triggers(pipeline: &Pipeline, job: &Job) -> String {
-    let mut events: Vec<&str> = pipeline.job_triggers(job).iter().map(|t| t.event.id()).collect();
+    let mut events: Vec<&str> = pipeline
+        .job_triggers(job)
+        .iter()
+        .map(|t| t.event.id())
+        .collect();
     events.dedup();
     if events.is_empty() {
         "no trigger".to_string()
     } else {
         format!("on {}", events.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Status;
+    use crate::repo::ci::resolve::Files;
+    use crate::repo::ci::vocabulary::Vocabulary;
+
+    fn rule(yaml: &str) -> CiRule {
+        let spec: CiSpec = serde_saphyr::from_str(yaml).unwrap();
+        spec.plan()
+    }
+
+    fn model(files: &[(&str, &str)]) -> CiModel {
+        let mut index = Files::default();
+        for (path, text) in files {
+            index.insert(path, text);
+        }
+        crate::repo::ci::build(&index, Vocabulary::builtin())
+    }
+
+    #[test]
+    fn unknown_classes_and_events_are_pack_errors_with_positions() {
+        let pack = "- id: ci.x
+  title: Something runs
+  category: ci
+  severity: low
+  stage: beta
+  description: d
+  remediation: r
+  effort: 1h
+  rule:
+    ci: { runs: [tests], on: [pr] }
+";
+        let mut loader = crate::pack::PackLoader::new();
+        let source = crate::check::PackSource {
+            origin: crate::check::Origin::User,
+            name: "pack.yaml".into(),
+            path: None,
+        };
+        loader.add_text(source, pack);
+        let error = loader.finish().unwrap_err().to_string();
+        assert!(error.contains("pack.yaml:10:"), "{error}");
+        assert!(error.contains("unknown class `tests`"), "{error}");
+        assert!(error.contains("unknown event `pr`"), "{error}");
+    }
+
+    #[test]
+    fn deploys_are_judged_by_what_they_wait_for() {
+        let workflow = "on: [push]
+jobs:
+  test:
+    runs-on: x
+    steps:
+      - run: cargo test
+  deploy:
+    needs: test
+    runs-on: x
+    steps:
+      - run: kubectl apply -f k8s
+  hotfix-deploy:
+    runs-on: x
+    steps:
+      - run: helm upgrade app chart
+";
+        let model = model(&[(".github/workflows/ci.yml", workflow)]);
+        let outcome = rule("{ runs: [deploy], gated_by: { runs: [test] } }").evaluate_model(&model);
+        assert_eq!(outcome.status, Status::Fail, "{}", outcome.message);
+        assert_eq!(outcome.findings.len(), 1);
+        assert!(
+            outcome.findings[0].message.contains("hotfix-deploy"),
+            "{:?}",
+            outcome.findings
+        );
+        let none =
+            rule("{ runs: [deploy], environment: production, gated_by: { environment: staging } }");
+        assert_eq!(none.evaluate_model(&model).status, Status::Skip);
+        let on_pr = rule("{ runs: [test], on: [pull_request] }").evaluate_model(&model);
+        assert_eq!(on_pr.status, Status::Fail);
+        assert_eq!(
+            on_pr.message,
+            "no step that runs test on pull_request in the 1 pipeline(s) read"
+        );
     }
 }

@@ -24,16 +24,53 @@ use vocabulary::{Vocabulary, wildcard};
 
 /// Pipeline files, by CI system id (the ids stack detection reports).
 pub const SYSTEMS: &[(&str, &[&str])] = &[
-    ("github-actions", &[".github/workflows/*.yml", ".github/workflows/*.yaml"]),
+    (
+        "github-actions",
+        &[".github/workflows/*.yml", ".github/workflows/*.yaml"],
+    ),
     ("gitlab-ci", &[".gitlab-ci.yml", ".gitlab-ci.yaml"]),
-    ("circleci", &[".circleci/config.yml", ".circleci/config.yaml"]),
-    ("jenkins", &["Jenkinsfile", "**/Jenkinsfile", "Jenkinsfile.*"]),
-    ("azure-pipelines", &["azure-pipelines.yml", "azure-pipelines.yaml", ".azure-pipelines/*.yml", ".azure-pipelines/*.yaml", ".azuredevops/*.yml"]),
-    ("bitbucket-pipelines", &["bitbucket-pipelines.yml", "bitbucket-pipelines.yaml"]),
+    (
+        "circleci",
+        &[".circleci/config.yml", ".circleci/config.yaml"],
+    ),
+    (
+        "jenkins",
+        &["Jenkinsfile", "**/Jenkinsfile", "Jenkinsfile.*"],
+    ),
+    (
+        "azure-pipelines",
+        &[
+            "azure-pipelines.yml",
+            "azure-pipelines.yaml",
+            ".azure-pipelines/*.yml",
+            ".azure-pipelines/*.yaml",
+            ".azuredevops/*.yml",
+        ],
+    ),
+    (
+        "bitbucket-pipelines",
+        &["bitbucket-pipelines.yml", "bitbucket-pipelines.yaml"],
+    ),
     ("travis", &[".travis.yml", ".travis.yaml"]),
-    ("buildkite", &[".buildkite/*.yml", ".buildkite/*.yaml", "buildkite.yml", "buildkite.yaml"]),
+    (
+        "buildkite",
+        &[
+            ".buildkite/*.yml",
+            ".buildkite/*.yaml",
+            "buildkite.yml",
+            "buildkite.yaml",
+        ],
+    ),
     ("drone", &[".drone.yml", ".drone.yaml"]),
-    ("woodpecker", &[".woodpecker.yml", ".woodpecker.yaml", ".woodpecker/*.yml", ".woodpecker/*.yaml"]),
+    (
+        "woodpecker",
+        &[
+            ".woodpecker.yml",
+            ".woodpecker.yaml",
+            ".woodpecker/*.yml",
+            ".woodpecker/*.yaml",
+        ],
+    ),
 ];
 
 /// Hook configurations.
@@ -51,22 +88,72 @@ const HOOKS: &[&str] = &[
 
 /// Files a step may call: read only when a command reaches them.
 const CALLED: &[&str] = &[
-    "Makefile", "makefile", "GNUmakefile", "**/Makefile", "*.mk", "**/*.mk",
-    "justfile", "Justfile", ".justfile", "**/justfile",
-    "Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "taskfile.yaml", "Taskfile.dist.yml", "**/Taskfile.yml",
-    "package.json", "**/package.json",
-    "**/*.sh", "**/*.bash",
-    "scripts/*", "scripts/*/*", "script/*", "bin/*", "ci/*", ".ci/*", "hack/*", "tools/*", ".github/scripts/*",
-    "*/scripts/*", "*/*/scripts/*",
-    "tox.ini", "**/tox.ini", "noxfile.py",
-    "pom.xml", "**/pom.xml", "build.gradle", "build.gradle.kts", "**/build.gradle", "**/build.gradle.kts",
-    ".cargo/config.toml", ".cargo/config",
-    "docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml", "**/docker-compose*.yml", "**/compose*.yml",
-    ".github/actions/**/action.yml", ".github/actions/**/action.yaml", "**/action.yml", "**/action.yaml",
-    ".gitlab/**/*.yml", ".gitlab/**/*.yaml", "ci/**/*.yml", ".ci/**/*.yml", "**/*.gitlab-ci.yml",
+    "Makefile",
+    "makefile",
+    "GNUmakefile",
+    "**/Makefile",
+    "*.mk",
+    "**/*.mk",
+    "justfile",
+    "Justfile",
+    ".justfile",
+    "**/justfile",
+    "Taskfile.yml",
+    "Taskfile.yaml",
+    "taskfile.yml",
+    "taskfile.yaml",
+    "Taskfile.dist.yml",
+    "**/Taskfile.yml",
+    "package.json",
+    "**/package.json",
+    "**/*.sh",
+    "**/*.bash",
+    "scripts/*",
+    "scripts/*/*",
+    "script/*",
+    "bin/*",
+    "ci/*",
+    ".ci/*",
+    "hack/*",
+    "tools/*",
+    ".github/scripts/*",
+    "*/scripts/*",
+    "*/*/scripts/*",
+    "tox.ini",
+    "**/tox.ini",
+    "noxfile.py",
+    "pom.xml",
+    "**/pom.xml",
+    "build.gradle",
+    "build.gradle.kts",
+    "**/build.gradle",
+    "**/build.gradle.kts",
+    ".cargo/config.toml",
+    ".cargo/config",
+    "docker-compose.yml",
+    "docker-compose.yaml",
+    "compose.yml",
+    "compose.yaml",
+    "**/docker-compose*.yml",
+    "**/compose*.yml",
+    ".github/actions/**/action.yml",
+    ".github/actions/**/action.yaml",
+    "**/action.yml",
+    "**/action.yaml",
+    ".gitlab/**/*.yml",
+    ".gitlab/**/*.yaml",
+    "ci/**/*.yml",
+    ".ci/**/*.yml",
+    "**/*.gitlab-ci.yml",
 ];
 
-const NOT_THE_PROJECT: &[&str] = &["**/node_modules/**", "**/vendor/**", "**/.venv/**", "**/venv/**", "**/testdata/**"];
+const NOT_THE_PROJECT: &[&str] = &[
+    "**/node_modules/**",
+    "**/vendor/**",
+    "**/.venv/**",
+    "**/venv/**",
+    "**/testdata/**",
+];
 
 /// Planned reading: one handle to the kept files.
 #[derive(Debug)]
@@ -76,7 +163,10 @@ pub struct CiPlan {
 
 impl CiPlan {
     pub fn plan(plan: &mut PlanBuilder) -> CiPlan {
-        let mut include: Vec<&str> = SYSTEMS.iter().flat_map(|(_, globs)| globs.iter().copied()).collect();
+        let mut include: Vec<&str> = SYSTEMS
+            .iter()
+            .flat_map(|(_, globs)| globs.iter().copied())
+            .collect();
         include.extend_from_slice(HOOKS);
         include.extend_from_slice(CALLED);
         CiPlan {
@@ -124,9 +214,7 @@ fn glob_matches(glob: &str, path: &str) -> bool {
                     .match_indices('/')
                     .any(|(i, _)| glob_matches(rest, &path[i + 1..]))
         }
-        None => {
-            glob.matches('/').count() == path.matches('/').count() && wildcard(glob, path)
-        }
+        None => glob.matches('/').count() == path.matches('/').count() && wildcard(glob, path),
     }
 }
 
@@ -141,7 +229,9 @@ pub fn build(files: &Files<'_>, vocabulary: &Vocabulary) -> CiModel {
     let reader = Reader { resolver: &bare };
     let mut hook_pipelines = Vec::new();
     for path in files.paths() {
-        let Some(text) = files.get(path) else { continue };
+        let Some(text) = files.get(path) else {
+            continue;
+        };
         let read = if path.starts_with(".pre-commit-config.") {
             readers::hooks::pre_commit(&reader, path, text)
         } else if path.starts_with("lefthook.") || path.starts_with(".lefthook.") {
@@ -160,18 +250,28 @@ pub fn build(files: &Files<'_>, vocabulary: &Vocabulary) -> CiModel {
     let hook_commands = hook_pipelines
         .iter()
         .filter(|p| p.system == "pre-commit")
-        .flat_map(|p| p.jobs.iter().flat_map(|j| j.steps.iter().flat_map(|s| s.commands.iter().cloned())))
+        .flat_map(|p| {
+            p.jobs
+                .iter()
+                .flat_map(|j| j.steps.iter().flat_map(|s| s.commands.iter().cloned()))
+        })
         .collect();
     let resolver = Resolver {
         files,
         vocabulary,
         hooks: hook_commands,
     };
-    let reader = Reader { resolver: &resolver };
+    let reader = Reader {
+        resolver: &resolver,
+    };
     let mut systems = std::collections::BTreeSet::new();
     for path in files.paths() {
-        let Some(system) = system_of(path) else { continue };
-        let Some(text) = files.get(path) else { continue };
+        let Some(system) = system_of(path) else {
+            continue;
+        };
+        let Some(text) = files.get(path) else {
+            continue;
+        };
         let read = match system {
             "github-actions" => readers::github::read(&reader, path, text),
             "gitlab-ci" => readers::gitlab::read(&reader, path, text),
@@ -181,7 +281,9 @@ pub fn build(files: &Files<'_>, vocabulary: &Vocabulary) -> CiModel {
             "bitbucket-pipelines" => readers::others::bitbucket(&reader, path, text),
             "travis" => readers::others::travis(&reader, path, text),
             "buildkite" => readers::others::buildkite(&reader, path, text),
-            "drone" | "woodpecker" => readers::others::woodpecker_or_drone(&reader, system, path, text),
+            "drone" | "woodpecker" => {
+                readers::others::woodpecker_or_drone(&reader, system, path, text)
+            }
             _ => continue,
         };
         // A file that names the system is evidence of it even when broken.
@@ -206,21 +308,37 @@ pub fn build(files: &Files<'_>, vocabulary: &Vocabulary) -> CiModel {
 fn mark_named_deploys(pipeline: &mut Pipeline) {
     let names_deploy = |name: &str| {
         let lower = name.to_lowercase();
-        lower.contains("deploy") && !["doc", "pages", "storybook", "preview"].iter().any(|w| lower.contains(w))
+        lower.contains("deploy")
+            && !["doc", "pages", "storybook", "preview"]
+                .iter()
+                .any(|w| lower.contains(w))
     };
     let single = pipeline.jobs.len() == 1 && names_deploy(&pipeline.name);
     for job in &mut pipeline.jobs {
-        let deploys = job.steps.iter().any(|s| s.classes.iter().any(|c| c == "deploy"));
+        let deploys = job
+            .steps
+            .iter()
+            .any(|s| s.classes.iter().any(|c| c == "deploy"));
         if deploys || job.steps.is_empty() || !(single || names_deploy(&job.id)) {
             continue;
         }
         let text = format!("job `{}` deploys, by its name", job.id);
         let command = Command {
-            chain: vec![Link { path: job.path.clone(), line: job.line, text }],
+            chain: vec![Link {
+                path: job.path.clone(),
+                line: job.line,
+                text,
+            }],
             classes: vec!["deploy".to_string()],
             ecosystems: vec!["any".to_string()],
         };
-        let step = readers::step(Some(job.id.clone()), &job.path, job.line, None, vec![command]);
+        let step = readers::step(
+            Some(job.id.clone()),
+            &job.path,
+            job.line,
+            None,
+            vec![command],
+        );
         job.steps.push(step);
     }
 }
@@ -231,7 +349,10 @@ mod tests {
 
     #[test]
     fn pipeline_files_are_recognised_by_system() {
-        assert_eq!(system_of(".github/workflows/ci.yml"), Some("github-actions"));
+        assert_eq!(
+            system_of(".github/workflows/ci.yml"),
+            Some("github-actions")
+        );
         assert_eq!(system_of(".woodpecker/test.yml"), Some("woodpecker"));
         assert_eq!(system_of("deploy/Jenkinsfile"), Some("jenkins"));
         assert_eq!(system_of(".github/workflows/sub/ci.yml"), None);

@@ -250,7 +250,11 @@ pub fn strip_wrappers(mut words: Vec<String>) -> Vec<String> {
             ("bun", Some("x")) => 2,
             ("uv" | "poetry" | "pipenv" | "pdm" | "rye" | "hatch" | "conda", Some("run")) => 2,
             ("pipx", Some("run")) => 2,
-            ("uvx" | "pipx" | "xvfb-run" | "nice" | "ionice" | "cross-env" | "dotenv" | "with-contenv", _) => 1,
+            (
+                "uvx" | "pipx" | "xvfb-run" | "nice" | "ionice" | "cross-env" | "dotenv"
+                | "with-contenv",
+                _,
+            ) => 1,
             ("bundle" | "bundler", Some("exec")) => 2,
             ("timeout", _) => 2,
             ("coverage", Some("run")) => 2,
@@ -261,7 +265,11 @@ pub fn strip_wrappers(mut words: Vec<String>) -> Vec<String> {
                 continue;
             }
             ("python", Some("-m")) => 2,
-            ("python" | "node" | "ruby" | "perl" | "php", Some(script)) if !script.starts_with('-') => 1,
+            ("python" | "node" | "ruby" | "perl" | "php", Some(script))
+                if !script.starts_with('-') =>
+            {
+                1
+            }
             _ => 0,
         };
         if skip == 0 {
@@ -305,13 +313,19 @@ mod tests {
         assert_eq!(strip("npx -y eslint ."), "eslint .");
         assert_eq!(strip("bunx playwright test"), "playwright test");
         assert_eq!(strip("cross-env NODE_ENV=test jest"), "jest");
-        assert_eq!(strip("go run golang.org/x/vuln/cmd/govulncheck@latest ./..."), "golang.org/x/vuln/cmd/govulncheck ./...");
+        assert_eq!(
+            strip("go run golang.org/x/vuln/cmd/govulncheck@latest ./..."),
+            "golang.org/x/vuln/cmd/govulncheck ./..."
+        );
         assert_eq!(strip("go test ./..."), "go test ./...");
     }
 
     #[test]
     fn paths_join_inside_the_repository() {
-        assert_eq!(join("web", "./scripts/t.sh").as_deref(), Some("web/scripts/t.sh"));
+        assert_eq!(
+            join("web", "./scripts/t.sh").as_deref(),
+            Some("web/scripts/t.sh")
+        );
         assert_eq!(join("web", "../Makefile").as_deref(), Some("Makefile"));
         assert_eq!(join("", "../x"), None);
         assert_eq!(join("", "/etc/passwd"), None);

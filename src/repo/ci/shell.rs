@@ -88,10 +88,51 @@ const PREFIXES: &[&str] = &[
 ];
 /// Words that start something that is not a command to classify.
 const NOT_COMMANDS: &[&str] = &[
-    "fi", "done", "esac", "for", "case", "function", "in", "export", "local", "declare", "set",
-    "unset", "readonly", "shift", "return", "exit", "cd", "pushd", "popd", "echo", "printf",
-    "true", "false", ":", "[", "[[", "test", "source", ".", "read", "trap", "wait", "sleep",
-    "mkdir", "rm", "cp", "mv", "ln", "chmod", "chown", "cat", "touch", "ls", "pwd", "Write-Host",
+    "fi",
+    "done",
+    "esac",
+    "for",
+    "case",
+    "function",
+    "in",
+    "export",
+    "local",
+    "declare",
+    "set",
+    "unset",
+    "readonly",
+    "shift",
+    "return",
+    "exit",
+    "cd",
+    "pushd",
+    "popd",
+    "echo",
+    "printf",
+    "true",
+    "false",
+    ":",
+    "[",
+    "[[",
+    "test",
+    "source",
+    ".",
+    "read",
+    "trap",
+    "wait",
+    "sleep",
+    "mkdir",
+    "rm",
+    "cp",
+    "mv",
+    "ln",
+    "chmod",
+    "chown",
+    "cat",
+    "touch",
+    "ls",
+    "pwd",
+    "Write-Host",
 ];
 
 fn split_commands(words: Vec<String>, line: usize, depth: usize, out: &mut Vec<ShellCommand>) {
@@ -143,7 +184,10 @@ fn finish(words: Vec<String>, line: usize, depth: usize, out: &mut Vec<ShellComm
         }
     }
     // `out=$(gofmt -l .)`: only the substitution runs.
-    if words.first().is_some_and(|w| is_assignment(w) && (w.contains("$(") || w.contains('`'))) {
+    if words
+        .first()
+        .is_some_and(|w| is_assignment(w) && (w.contains("$(") || w.contains('`')))
+    {
         return;
     }
     let mut rest = words.as_slice();
@@ -155,7 +199,10 @@ fn finish(words: Vec<String>, line: usize, depth: usize, out: &mut Vec<ShellComm
         }
         if first == "sudo" || first == "env" {
             rest = &rest[1..];
-            while rest.first().is_some_and(|w| w.starts_with('-') || is_assignment(w)) {
+            while rest
+                .first()
+                .is_some_and(|w| w.starts_with('-') || is_assignment(w))
+            {
                 rest = &rest[1..];
             }
             continue;
@@ -163,9 +210,7 @@ fn finish(words: Vec<String>, line: usize, depth: usize, out: &mut Vec<ShellComm
         break;
     }
     let Some(first) = rest.first() else { return };
-    if NOT_COMMANDS.contains(&first.as_str())
-        || first.starts_with(['$', '#', '-', '<', '>', '='])
-    {
+    if NOT_COMMANDS.contains(&first.as_str()) || first.starts_with(['$', '#', '-', '<', '>', '=']) {
         return;
     }
     out.push(ShellCommand {
@@ -201,11 +246,11 @@ fn substitutions(word: &str) -> Vec<String> {
             }
             found.push(word[start..j.min(bytes.len())].to_string());
             i = j;
-        } else if bytes[i] == b'`' {
-            if let Some(end) = word[i + 1..].find('`') {
-                found.push(word[i + 1..i + 1 + end].to_string());
-                i += end + 1;
-            }
+        } else if bytes[i] == b'`'
+            && let Some(end) = word[i + 1..].find('`')
+        {
+            found.push(word[i + 1..i + 1 + end].to_string());
+            i += end + 1;
         }
         i += 1;
     }
@@ -245,10 +290,7 @@ mod tests {
             programs("if [ -n \"$X\" ]; then CI=1 sudo -E pytest -q; fi"),
             ["pytest -q"]
         );
-        assert_eq!(
-            programs("test -z \"$(gofmt -l .)\""),
-            ["gofmt -l ."]
-        );
+        assert_eq!(programs("test -z \"$(gofmt -l .)\""), ["gofmt -l ."]);
         assert_eq!(programs("out=$(gofmt -l .)\nfoo"), ["gofmt -l .", "foo"]);
         assert_eq!(programs("(cd web && npm run lint)"), ["npm run lint"]);
         assert_eq!(

@@ -89,11 +89,11 @@ fn shell_file(resolver: &Resolver<'_>, file: &str, origin: &Origin<'_>, out: &mu
         return;
     };
     let first = text.lines().next().unwrap_or_default();
-    if first.starts_with("#!") && !["sh", "bash", "zsh", "dash"].iter().any(|s| {
-        first
-            .split(['/', ' '])
-            .any(|word| word == *s)
-    }) {
+    if first.starts_with("#!")
+        && !["sh", "bash", "zsh", "dash"]
+            .iter()
+            .any(|s| first.split(['/', ' ']).any(|word| word == *s))
+    {
         return;
     }
     out.push(Expansion::Script {
@@ -103,7 +103,11 @@ fn shell_file(resolver: &Resolver<'_>, file: &str, origin: &Origin<'_>, out: &mu
     });
 }
 
-fn find_in_parents<'a>(resolver: &Resolver<'a>, cwd: &str, names: &[&str]) -> Option<(String, &'a str)> {
+fn find_in_parents<'a>(
+    resolver: &Resolver<'a>,
+    cwd: &str,
+    names: &[&str],
+) -> Option<(String, &'a str)> {
     let mut dir = cwd.to_string();
     loop {
         for name in names {
@@ -115,7 +119,9 @@ fn find_in_parents<'a>(resolver: &Resolver<'a>, cwd: &str, names: &[&str]) -> Op
         if dir.is_empty() {
             return None;
         }
-        dir = dir.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string());
+        dir = dir
+            .rsplit_once('/')
+            .map_or(String::new(), |(d, _)| d.to_string());
     }
 }
 
@@ -143,8 +149,10 @@ fn target_line() -> &'static Regex {
 fn variable_line() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"^(?:export\s+|override\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?:\?|:|::|\+)?=\s*(.*)$")
-            .expect("valid regex")
+        Regex::new(
+            r"^(?:export\s+|override\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?:\?|:|::|\+)?=\s*(.*)$",
+        )
+        .expect("valid regex")
     })
 }
 
@@ -233,7 +241,8 @@ impl Makefile {
         // `BASH ?= $(shell command -v bash)`: the program it finds.
         static SHELL: OnceLock<Regex> = OnceLock::new();
         let shell = SHELL.get_or_init(|| {
-            Regex::new(r"\$\(shell (?:command -v|which) ([A-Za-z0-9_.-]+)[^)]*\)").expect("valid regex")
+            Regex::new(r"\$\(shell (?:command -v|which) ([A-Za-z0-9_.-]+)[^)]*\)")
+                .expect("valid regex")
         });
         shell.replace_all(&text, "$1").into_owned()
     }
@@ -314,7 +323,12 @@ fn make_target(
             make_target(makefile, prerequisite, path, cwd, seen, out);
         }
         for (line, recipe) in &rule.recipe {
-            out.push(script_in(path, *line, makefile.expand_variables(recipe), cwd));
+            out.push(script_in(
+                path,
+                *line,
+                makefile.expand_variables(recipe),
+                cwd,
+            ));
         }
     }
 }
@@ -322,11 +336,20 @@ fn make_target(
 // --- just --------------------------------------------------------------------
 
 fn just(resolver: &Resolver<'_>, args: &[String], origin: &Origin<'_>, out: &mut Vec<Expansion>) {
-    let Some((path, text)) = find_in_parents(resolver, &origin.cwd, &["justfile", "Justfile", ".justfile"]) else {
+    let Some((path, text)) = find_in_parents(
+        resolver,
+        &origin.cwd,
+        &["justfile", "Justfile", ".justfile"],
+    ) else {
         return;
     };
     let recipes = parse_justfile(text);
-    let mut goals: Vec<String> = args.iter().filter(|a| !a.starts_with('-')).take(1).cloned().collect();
+    let mut goals: Vec<String> = args
+        .iter()
+        .filter(|a| !a.starts_with('-'))
+        .take(1)
+        .cloned()
+        .collect();
     if goals.is_empty()
         && let Some((name, _, _)) = recipes.first()
     {
@@ -349,9 +372,7 @@ fn parse_justfile(text: &str) -> Vec<JustRecipe> {
     let mut open = false;
     for (index, line) in text.lines().enumerate() {
         if line.starts_with([' ', '\t']) {
-            if open
-                && let Some(recipe) = recipes.last_mut()
-            {
+            if open && let Some(recipe) = recipes.last_mut() {
                 let body = line.trim().trim_start_matches(['@', '-']);
                 recipe.2.push((index + 1, body.to_string()));
             }
@@ -371,7 +392,10 @@ fn parse_justfile(text: &str) -> Vec<JustRecipe> {
                 .split_whitespace()
                 .filter(|d| !d.starts_with("&&"))
                 .map(|d| d.trim_start_matches('(').to_string())
-                .filter(|d| d.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-'))
+                .filter(|d| {
+                    d.chars()
+                        .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+                })
                 .collect();
             recipes.push((captures[1].to_string(), dependencies, Vec::new()));
             open = true;
@@ -380,7 +404,13 @@ fn parse_justfile(text: &str) -> Vec<JustRecipe> {
     recipes
 }
 
-fn just_recipe(recipes: &[JustRecipe], goal: &str, path: &str, seen: &mut Vec<String>, out: &mut Vec<Expansion>) {
+fn just_recipe(
+    recipes: &[JustRecipe],
+    goal: &str,
+    path: &str,
+    seen: &mut Vec<String>,
+    out: &mut Vec<Expansion>,
+) {
     if seen.iter().any(|s| s == goal) {
         return;
     }
@@ -402,8 +432,19 @@ fn just_recipe(recipes: &[JustRecipe], goal: &str, path: &str, seen: &mut Vec<St
 
 // --- Taskfile ------------------------------------------------------------------
 
-fn taskfile(resolver: &Resolver<'_>, args: &[String], origin: &Origin<'_>, out: &mut Vec<Expansion>) {
-    let names = ["Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "taskfile.yaml", "Taskfile.dist.yml"];
+fn taskfile(
+    resolver: &Resolver<'_>,
+    args: &[String],
+    origin: &Origin<'_>,
+    out: &mut Vec<Expansion>,
+) {
+    let names = [
+        "Taskfile.yml",
+        "Taskfile.yaml",
+        "taskfile.yml",
+        "taskfile.yaml",
+        "Taskfile.dist.yml",
+    ];
     let Some((path, text)) = find_in_parents(resolver, &origin.cwd, &names) else {
         return;
     };
@@ -411,7 +452,11 @@ fn taskfile(resolver: &Resolver<'_>, args: &[String], origin: &Origin<'_>, out: 
     let Some(tasks) = docs.docs.first().and_then(|d| d.get("tasks")) else {
         return;
     };
-    let mut goals: Vec<String> = args.iter().filter(|a| !a.starts_with('-') && !a.contains('=')).cloned().collect();
+    let mut goals: Vec<String> = args
+        .iter()
+        .filter(|a| !a.starts_with('-') && !a.contains('='))
+        .cloned()
+        .collect();
     if goals.is_empty() {
         goals.push("default".to_string());
     }
@@ -421,13 +466,23 @@ fn taskfile(resolver: &Resolver<'_>, args: &[String], origin: &Origin<'_>, out: 
     }
 }
 
-fn task(tasks: &Node, goal: &str, path: &str, text: &str, seen: &mut Vec<String>, out: &mut Vec<Expansion>) {
+fn task(
+    tasks: &Node,
+    goal: &str,
+    path: &str,
+    text: &str,
+    seen: &mut Vec<String>,
+    out: &mut Vec<Expansion>,
+) {
     if seen.iter().any(|s| s == goal) || seen.len() > 50 {
         return;
     }
     seen.push(goal.to_string());
     let Some(node) = tasks.get(goal) else { return };
-    let task_ref = |n: &Node| n.scalar_text().or_else(|| n.get("task").and_then(Node::scalar_text));
+    let task_ref = |n: &Node| {
+        n.scalar_text()
+            .or_else(|| n.get("task").and_then(Node::scalar_text))
+    };
     if let Some(Value::Seq(deps)) = node.get("deps").map(|d| &d.value) {
         for dep in deps {
             if let Some(name) = task_ref(dep) {
@@ -477,7 +532,8 @@ fn package_script(
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         match arg.as_str() {
-            "-r" | "--recursive" | "-ws" | "--workspaces" | "workspaces" | "foreach" | "-A" | "--all" => fan_out = true,
+            "-r" | "--recursive" | "-ws" | "--workspaces" | "workspaces" | "foreach" | "-A"
+            | "--all" => fan_out = true,
             "--filter" | "-F" | "-w" | "--workspace" => {
                 fan_out = true;
                 iter.next();
@@ -498,8 +554,9 @@ fn package_script(
         Some("test" | "t" | "tst") => Some("test".to_string()),
         Some("start" | "stop" | "restart") => positional.first().cloned(),
         Some(
-            "install" | "i" | "ci" | "add" | "exec" | "dlx" | "x" | "publish" | "audit" | "outdated" | "link"
-            | "version" | "pack" | "config" | "cache" | "init" | "create" | "remove" | "update" | "upgrade",
+            "install" | "i" | "ci" | "add" | "exec" | "dlx" | "x" | "publish" | "audit"
+            | "outdated" | "link" | "version" | "pack" | "config" | "cache" | "init" | "create"
+            | "remove" | "update" | "upgrade",
         ) => None,
         // pnpm, yarn and bun run scripts by name; npm does not.
         Some(name) if manager != "npm" => Some(name.to_string()),
@@ -510,14 +567,19 @@ fn package_script(
         resolver
             .files
             .paths()
-            .filter(|p| (*p == "package.json" || p.ends_with("/package.json")) && !p.contains("node_modules/"))
+            .filter(|p| {
+                (*p == "package.json" || p.ends_with("/package.json"))
+                    && !p.contains("node_modules/")
+            })
             .map(str::to_string)
             .collect()
     } else {
         join(&cwd, "package.json").into_iter().collect()
     };
     for manifest in manifests {
-        let Some(text) = resolver.files.get(&manifest) else { continue };
+        let Some(text) = resolver.files.get(&manifest) else {
+            continue;
+        };
         package_json_script(&manifest, text, &script, out);
     }
 }
@@ -527,8 +589,14 @@ fn package_json_script(manifest: &str, text: &str, script: &str, out: &mut Vec<E
     let Some(scripts) = docs.docs.first().and_then(|d| d.get("scripts")) else {
         return;
     };
-    let cwd = manifest.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string());
-    for name in [format!("pre{script}"), script.to_string(), format!("post{script}")] {
+    let cwd = manifest
+        .rsplit_once('/')
+        .map_or(String::new(), |(d, _)| d.to_string());
+    for name in [
+        format!("pre{script}"),
+        script.to_string(),
+        format!("post{script}"),
+    ] {
         if let Some(node) = scripts.get(&name)
             && let Some(body) = node.scalar_text()
         {
@@ -538,11 +606,25 @@ fn package_json_script(manifest: &str, text: &str, script: &str, out: &mut Vec<E
 }
 
 /// `npm-run-all lint test`, `run-s "lint:*"`, `npm-run-all --parallel a b`.
-fn run_all(resolver: &Resolver<'_>, args: &[String], origin: &Origin<'_>, out: &mut Vec<Expansion>) {
-    let Some(manifest) = join(&origin.cwd, "package.json") else { return };
-    let Some(text) = resolver.files.get(&manifest) else { return };
+fn run_all(
+    resolver: &Resolver<'_>,
+    args: &[String],
+    origin: &Origin<'_>,
+    out: &mut Vec<Expansion>,
+) {
+    let Some(manifest) = join(&origin.cwd, "package.json") else {
+        return;
+    };
+    let Some(text) = resolver.files.get(&manifest) else {
+        return;
+    };
     let docs = Documents::parse(Format::Json, text);
-    let Some(Value::Map(scripts)) = docs.docs.first().and_then(|d| d.get("scripts")).map(|s| &s.value) else {
+    let Some(Value::Map(scripts)) = docs
+        .docs
+        .first()
+        .and_then(|d| d.get("scripts"))
+        .map(|s| &s.value)
+    else {
         return;
     };
     for pattern in args.iter().filter(|a| !a.starts_with('-')) {
@@ -557,7 +639,12 @@ fn run_all(resolver: &Resolver<'_>, args: &[String], origin: &Origin<'_>, out: &
 
 /// `turbo run test`, `lerna run lint`, `nx run-many -t test`: the script in
 /// every workspace package that has it.
-fn monorepo_task(resolver: &Resolver<'_>, program: &str, args: &[String], out: &mut Vec<Expansion>) {
+fn monorepo_task(
+    resolver: &Resolver<'_>,
+    program: &str,
+    args: &[String],
+    out: &mut Vec<Expansion>,
+) {
     let positional: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
     let tasks: Vec<String> = match (program, positional.first().map(|s| s.as_str())) {
         ("nx", Some("run-many" | "affected")) => {
@@ -568,7 +655,10 @@ fn monorepo_task(resolver: &Resolver<'_>, program: &str, args: &[String], out: &
                     if let Some(t) = iter.next() {
                         found.extend(t.split(',').map(str::to_string));
                     }
-                } else if let Some(t) = arg.strip_prefix("--target=").or(arg.strip_prefix("--targets=")) {
+                } else if let Some(t) = arg
+                    .strip_prefix("--target=")
+                    .or(arg.strip_prefix("--targets="))
+                {
                     found.extend(t.split(',').map(str::to_string));
                 }
             }
@@ -581,7 +671,9 @@ fn monorepo_task(resolver: &Resolver<'_>, program: &str, args: &[String], out: &
     let manifests: Vec<&str> = resolver
         .files
         .paths()
-        .filter(|p| (*p == "package.json" || p.ends_with("/package.json")) && !p.contains("node_modules/"))
+        .filter(|p| {
+            (*p == "package.json" || p.ends_with("/package.json")) && !p.contains("node_modules/")
+        })
         .collect();
     for task in tasks {
         for manifest in &manifests {
@@ -595,9 +687,16 @@ fn monorepo_task(resolver: &Resolver<'_>, program: &str, args: &[String], out: &
 // --- lint-staged -----------------------------------------------------------------
 
 fn lint_staged(resolver: &Resolver<'_>, out: &mut Vec<Expansion>) {
-    let Some(text) = resolver.files.get("package.json") else { return };
+    let Some(text) = resolver.files.get("package.json") else {
+        return;
+    };
     let docs = Documents::parse(Format::Json, text);
-    let Some(Value::Map(globs)) = docs.docs.first().and_then(|d| d.get("lint-staged")).map(|s| &s.value) else {
+    let Some(Value::Map(globs)) = docs
+        .docs
+        .first()
+        .and_then(|d| d.get("lint-staged"))
+        .map(|s| &s.value)
+    else {
         return;
     };
     for (_, commands) in globs {
@@ -607,7 +706,12 @@ fn lint_staged(resolver: &Resolver<'_>, out: &mut Vec<Expansion>) {
         };
         for command in list {
             if let Some(text) = command.scalar_text() {
-                out.push(script_in("package.json", command.line.unwrap_or(1), text, ""));
+                out.push(script_in(
+                    "package.json",
+                    command.line.unwrap_or(1),
+                    text,
+                    "",
+                ));
             }
         }
     }
@@ -628,14 +732,22 @@ fn tox(resolver: &Resolver<'_>, args: &[String], origin: &Origin<'_>, out: &mut 
                 envs.extend(list.split(',').map(|e| e.trim().to_string()));
             }
         } else if let Some(list) = arg.strip_prefix("-e") {
-            envs.extend(list.split(',').filter(|e| !e.is_empty()).map(str::to_string));
+            envs.extend(
+                list.split(',')
+                    .filter(|e| !e.is_empty())
+                    .map(str::to_string),
+            );
         }
     }
     if envs.is_empty() {
         envs.push(String::new());
     }
     for env in envs {
-        let wanted = if env.is_empty() { "testenv".to_string() } else { format!("testenv:{env}") };
+        let wanted = if env.is_empty() {
+            "testenv".to_string()
+        } else {
+            format!("testenv:{env}")
+        };
         let section = sections
             .iter()
             .find(|(name, _)| *name == wanted)
@@ -649,7 +761,9 @@ fn tox(resolver: &Resolver<'_>, args: &[String], origin: &Origin<'_>, out: &mut 
                         out.push(Expansion::Script {
                             path: path.clone(),
                             line: line + offset,
-                            text: command.replace("{posargs}", "").replace("{envpython}", "python"),
+                            text: command
+                                .replace("{posargs}", "")
+                                .replace("{envpython}", "python"),
                         });
                     }
                 }
@@ -673,7 +787,9 @@ fn ini_sections(text: &str) -> Vec<IniSection> {
             sections.push((name.trim().to_string(), Vec::new()));
             continue;
         }
-        let Some((_, keys)) = sections.last_mut() else { continue };
+        let Some((_, keys)) = sections.last_mut() else {
+            continue;
+        };
         if line.starts_with([' ', '\t']) {
             if let Some((_, _, value)) = keys.last_mut() {
                 value.push('\n');
@@ -681,7 +797,11 @@ fn ini_sections(text: &str) -> Vec<IniSection> {
             }
         } else if let Some((key, value)) = trimmed.split_once('=') {
             let value = value.trim();
-            let line = if value.is_empty() { index + 2 } else { index + 1 };
+            let line = if value.is_empty() {
+                index + 2
+            } else {
+                index + 1
+            };
             keys.push((key.trim().to_string(), line, value.to_string()));
         }
     }
@@ -691,7 +811,10 @@ fn ini_sections(text: &str) -> Vec<IniSection> {
 fn nox(resolver: &Resolver<'_>, origin: &Origin<'_>, out: &mut Vec<Expansion>) {
     static RE: OnceLock<Regex> = OnceLock::new();
     let call = RE.get_or_init(|| {
-        Regex::new(r#"session\.run\(\s*((?:(?:"[^"\n]*"|'[^'\n]*')\s*,\s*)*(?:"[^"\n]*"|'[^'\n]*'))"#).expect("valid regex")
+        Regex::new(
+            r#"session\.run\(\s*((?:(?:"[^"\n]*"|'[^'\n]*')\s*,\s*)*(?:"[^"\n]*"|'[^'\n]*'))"#,
+        )
+        .expect("valid regex")
     });
     let Some((path, text)) = find_in_parents(resolver, &origin.cwd, &["noxfile.py"]) else {
         return;
@@ -704,21 +827,42 @@ fn nox(resolver: &Resolver<'_>, origin: &Origin<'_>, out: &mut Vec<Expansion>) {
             .map(|w| w.trim().trim_matches(['"', '\'']).to_string())
             .filter(|w| !w.is_empty())
             .collect();
-        out.push(Expansion::Words { path: path.clone(), line, words });
+        out.push(Expansion::Words {
+            path: path.clone(),
+            line,
+            words,
+        });
     }
 }
 
 // --- cargo aliases, compose, hooks ------------------------------------------------
 
-fn cargo_alias(resolver: &Resolver<'_>, args: &[String], origin: &Origin<'_>, out: &mut Vec<Expansion>) {
-    let Some(name) = args.iter().find(|a| !a.starts_with('-') && !a.starts_with('+')) else {
+fn cargo_alias(
+    resolver: &Resolver<'_>,
+    args: &[String],
+    origin: &Origin<'_>,
+    out: &mut Vec<Expansion>,
+) {
+    let Some(name) = args
+        .iter()
+        .find(|a| !a.starts_with('-') && !a.starts_with('+'))
+    else {
         return;
     };
-    let Some((path, text)) = find_in_parents(resolver, &origin.cwd, &[".cargo/config.toml", ".cargo/config"]) else {
+    let Some((path, text)) = find_in_parents(
+        resolver,
+        &origin.cwd,
+        &[".cargo/config.toml", ".cargo/config"],
+    ) else {
         return;
     };
     let docs = Documents::parse(Format::Toml, text);
-    let Some(alias) = docs.docs.first().and_then(|d| d.get("alias")).and_then(|a| a.get(name)) else {
+    let Some(alias) = docs
+        .docs
+        .first()
+        .and_then(|d| d.get("alias"))
+        .and_then(|a| a.get(name))
+    else {
         return;
     };
     let mut words = vec!["cargo".to_string()];
@@ -737,7 +881,12 @@ fn cargo_alias(resolver: &Resolver<'_>, args: &[String], origin: &Origin<'_>, ou
 
 /// `docker compose run [options] service [command]`: the command given, or
 /// the service's own `command:`.
-fn compose_run(resolver: &Resolver<'_>, args: &[String], origin: &Origin<'_>, out: &mut Vec<Expansion>) {
+fn compose_run(
+    resolver: &Resolver<'_>,
+    args: &[String],
+    origin: &Origin<'_>,
+    out: &mut Vec<Expansion>,
+) {
     let mut files = Vec::new();
     let mut iter = args.iter().peekable();
     while let Some(arg) = iter.next() {
@@ -755,8 +904,8 @@ fn compose_run(resolver: &Resolver<'_>, args: &[String], origin: &Origin<'_>, ou
     while let Some(arg) = iter.next() {
         if service.is_none() {
             match arg.as_str() {
-                "-e" | "--env" | "-w" | "--workdir" | "-u" | "--user" | "--name" | "--entrypoint" | "-v"
-                | "--volume" | "-p" | "--publish" | "-l" | "--label" => {
+                "-e" | "--env" | "-w" | "--workdir" | "-u" | "--user" | "--name"
+                | "--entrypoint" | "-v" | "--volume" | "-p" | "--publish" | "-l" | "--label" => {
                     iter.next();
                 }
                 a if a.starts_with('-') => {}
@@ -776,13 +925,20 @@ fn compose_run(resolver: &Resolver<'_>, args: &[String], origin: &Origin<'_>, ou
         return;
     }
     if files.is_empty() {
-        files = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"]
-            .iter()
-            .filter_map(|n| join(&origin.cwd, n))
-            .collect();
+        files = [
+            "compose.yaml",
+            "compose.yml",
+            "docker-compose.yml",
+            "docker-compose.yaml",
+        ]
+        .iter()
+        .filter_map(|n| join(&origin.cwd, n))
+        .collect();
     }
     for file in files {
-        let Some(text) = resolver.files.get(&file) else { continue };
+        let Some(text) = resolver.files.get(&file) else {
+            continue;
+        };
         let docs = Documents::parse(Format::Yaml, text);
         let Some(node) = docs
             .docs
@@ -795,7 +951,11 @@ fn compose_run(resolver: &Resolver<'_>, args: &[String], origin: &Origin<'_>, ou
         };
         let line = node.line.unwrap_or(1);
         match &node.value {
-            Value::String(text) => out.push(Expansion::Script { path: file.clone(), line, text: text.clone() }),
+            Value::String(text) => out.push(Expansion::Script {
+                path: file.clone(),
+                line,
+                text: text.clone(),
+            }),
             Value::Seq(items) => out.push(Expansion::Words {
                 path: file.clone(),
                 line,
@@ -860,9 +1020,19 @@ fn build_plugins(
     out: &mut Vec<Expansion>,
 ) {
     let (files, plugins, phases): (&[&str], &[(&str, &str)], &[&str]) = if program == "mvn" {
-        (&["pom.xml"], MAVEN_PLUGINS, &["validate", "compile", "test", "package", "verify", "install", "deploy"])
+        (
+            &["pom.xml"],
+            MAVEN_PLUGINS,
+            &[
+                "validate", "compile", "test", "package", "verify", "install", "deploy",
+            ],
+        )
     } else {
-        (&["build.gradle.kts", "build.gradle"], GRADLE_PLUGINS, &["check", "build"])
+        (
+            &["build.gradle.kts", "build.gradle"],
+            GRADLE_PLUGINS,
+            &["check", "build"],
+        )
     };
     if !args.iter().any(|a| phases.contains(&a.as_str())) {
         return;
@@ -878,8 +1048,15 @@ fn build_plugins(
         };
         let found = text.lines().position(|line| {
             let line = line.trim();
-            !line.starts_with("//") && !line.starts_with("<!--") && line.contains(&needle)
-                && (program == "mvn" || line.contains("id") || line.starts_with(plugin) || line.contains(&format!("\"{plugin}\"")) || line.contains(&format!("'{plugin}'")) || line.contains(&format!("`{plugin}`")))
+            !line.starts_with("//")
+                && !line.starts_with("<!--")
+                && line.contains(&needle)
+                && (program == "mvn"
+                    || line.contains("id")
+                    || line.starts_with(plugin)
+                    || line.contains(&format!("\"{plugin}\""))
+                    || line.contains(&format!("'{plugin}'"))
+                    || line.contains(&format!("`{plugin}`")))
         });
         if let Some(index) = found {
             out.push(Expansion::Words {

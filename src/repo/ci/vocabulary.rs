@@ -149,7 +149,12 @@ impl Vocabulary {
                 return Err(format!("unknown ecosystem `{}`", entry.ecosystem));
             }
             let ecosystem = entry.ecosystem;
-            actions.extend(entry.uses.into_iter().map(|u| (class, u.to_lowercase(), ecosystem.clone())));
+            actions.extend(
+                entry
+                    .uses
+                    .into_iter()
+                    .map(|u| (class, u.to_lowercase(), ecosystem.clone())),
+            );
         }
         Ok(Vocabulary {
             patterns,
@@ -245,7 +250,9 @@ pub fn program_name(word: &str) -> String {
     match base {
         "mvnw" => "mvn".to_string(),
         "gradlew" => "gradle".to_string(),
-        _ if base.starts_with("python") && base[6..].chars().all(|c| c.is_ascii_digit() || c == '.') => {
+        _ if base.starts_with("python")
+            && base[6..].chars().all(|c| c.is_ascii_digit() || c == '.') =>
+        {
             "python".to_string()
         }
         _ => base.to_string(),
@@ -299,15 +306,24 @@ mod tests {
         assert_eq!(classes("./gradlew build"), ["build", "test"]);
         assert_eq!(classes("go test ./..."), ["build", "test"]);
         assert_eq!(classes("richgo test ./..."), ["build", "test"]);
-        assert_eq!(classes("go install golang.org/x/tools/cmd/goimports@latest"), Vec::<&str>::new());
+        assert_eq!(
+            classes("go install golang.org/x/tools/cmd/goimports@latest"),
+            Vec::<&str>::new()
+        );
         assert_eq!(classes("ruff check ."), ["lint"]);
         assert_eq!(classes("ruff format --check ."), ["format-check"]);
         assert_eq!(classes("ruff format ."), Vec::<&str>::new());
         assert_eq!(classes("prettier --write ."), Vec::<&str>::new());
         assert_eq!(classes("cargo fmt --all -- --check"), ["format-check"]);
         assert_eq!(classes("tsc --noEmit"), ["type-check"]);
-        assert_eq!(classes("python3 manage.py makemigrations --check"), Vec::<&str>::new());
-        assert_eq!(classes("manage.py makemigrations --check"), ["migration-check"]);
+        assert_eq!(
+            classes("python3 manage.py makemigrations --check"),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            classes("manage.py makemigrations --check"),
+            ["migration-check"]
+        );
         assert_eq!(classes("npm run test:unit"), ["test"]);
         assert_eq!(classes("npm ci"), Vec::<&str>::new());
         assert_eq!(classes("trivy image app:latest"), ["image-scan"]);
@@ -327,7 +343,10 @@ mod tests {
         assert_eq!(action("github/codeql-action/analyze@v3"), ["sast"]);
         assert_eq!(action("actions/checkout@v4"), Vec::<&str>::new());
         assert_eq!(action("gitleaks/gitleaks-action@v2"), ["secret-scan"]);
-        assert_eq!(vocabulary.hook_command("ruff-format"), Some("ruff format --check"));
+        assert_eq!(
+            vocabulary.hook_command("ruff-format"),
+            Some("ruff format --check")
+        );
     }
 
     #[test]
@@ -335,6 +354,9 @@ mod tests {
         assert!(wildcard("test:*", "test:unit"));
         assert!(wildcard("*/deploy-*", "acme/deploy-app"));
         assert!(!wildcard("*/deploy-*", "acme/redeploy"));
-        assert!(wildcard("github/codeql-action/*", "github/codeql-action/init"));
+        assert!(wildcard(
+            "github/codeql-action/*",
+            "github/codeql-action/init"
+        ));
     }
 }

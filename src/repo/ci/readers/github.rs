@@ -17,7 +17,9 @@ pub fn read(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline, Str
     }
     let root = docs.docs.first().ok_or_else(|| format!("{path}: empty"))?;
     let (triggers, after_pipelines) = triggers(root.get("on"));
-    let called_only = !triggers.is_empty() && triggers.iter().all(|t| t.event == Event::Pipeline) && after_pipelines.is_empty();
+    let called_only = !triggers.is_empty()
+        && triggers.iter().all(|t| t.event == Event::Pipeline)
+        && after_pipelines.is_empty();
     let name = root
         .get("name")
         .and_then(Node::scalar_text)
@@ -41,7 +43,11 @@ fn triggers(on: Option<&Node>) -> (Vec<Trigger>, Vec<String>) {
     let Some(on) = on else { return (found, after) };
     let entries: Vec<(String, Option<&Node>)> = match &on.value {
         Value::String(s) => vec![(s.clone(), None)],
-        Value::Seq(items) => items.iter().filter_map(Node::scalar_text).map(|s| (s, None)).collect(),
+        Value::Seq(items) => items
+            .iter()
+            .filter_map(Node::scalar_text)
+            .map(|s| (s, None))
+            .collect(),
         Value::Map(entries) => entries.iter().map(|(k, v)| (k.clone(), Some(v))).collect(),
         _ => Vec::new(),
     };
@@ -114,15 +120,26 @@ fn jobs(reader: &Reader<'_>, path: &str, text: &str, root: &Node, nesting: usize
             job.allow_failure = is_true(node.get("continue-on-error"));
             job.environment = node
                 .get("environment")
-                .and_then(|e| e.scalar_text().or_else(|| e.get("name").and_then(Node::scalar_text)))
+                .and_then(|e| {
+                    e.scalar_text()
+                        .or_else(|| e.get("name").and_then(Node::scalar_text))
+                })
                 .or_else(|| {
-                    let name = node.get("name").and_then(Node::scalar_text).unwrap_or_else(|| id.clone());
+                    let name = node
+                        .get("name")
+                        .and_then(Node::scalar_text)
+                        .unwrap_or_else(|| id.clone());
                     environment_in_name(&name)
                 });
             if let Some(Value::Map(services)) = node.get("services").map(|s| &s.value) {
                 job.services = services
                     .iter()
-                    .map(|(name, s)| s.get("image").and_then(Node::scalar_text).or_else(|| s.scalar_text()).unwrap_or_else(|| name.clone()))
+                    .map(|(name, s)| {
+                        s.get("image")
+                            .and_then(Node::scalar_text)
+                            .or_else(|| s.scalar_text())
+                            .unwrap_or_else(|| name.clone())
+                    })
                     .collect();
             }
             let cwd = node
@@ -144,8 +161,18 @@ fn jobs(reader: &Reader<'_>, path: &str, text: &str, root: &Node, nesting: usize
 
 /// A job that calls a reusable workflow: the called workflow's steps when it
 /// is in this repository, else a step classified by its name.
-fn called_workflow(reader: &Reader<'_>, path: &str, node: &Node, uses: &str, nesting: usize) -> Vec<Step> {
-    let line = node.get("uses").and_then(|u| u.line).or(node.line).unwrap_or(1);
+fn called_workflow(
+    reader: &Reader<'_>,
+    path: &str,
+    node: &Node,
+    uses: &str,
+    nesting: usize,
+) -> Vec<Step> {
+    let line = node
+        .get("uses")
+        .and_then(|u| u.line)
+        .or(node.line)
+        .unwrap_or(1);
     if let Some(local) = uses.strip_prefix("./")
         && nesting < MAX_NESTING
         && let Some(called) = reader.resolver.files.get(local)
@@ -162,7 +189,14 @@ fn called_workflow(reader: &Reader<'_>, path: &str, node: &Node, uses: &str, nes
     vec![reader.uses_step(path, line, uses, None)]
 }
 
-fn steps_of(reader: &Reader<'_>, path: &str, text: &str, steps: &Node, cwd: &str, nesting: usize) -> Vec<Step> {
+fn steps_of(
+    reader: &Reader<'_>,
+    path: &str,
+    text: &str,
+    steps: &Node,
+    cwd: &str,
+    nesting: usize,
+) -> Vec<Step> {
     let Value::Seq(items) = &steps.value else {
         return Vec::new();
     };
@@ -182,8 +216,22 @@ fn steps_of(reader: &Reader<'_>, path: &str, text: &str, steps: &Node, cwd: &str
         if let Some(run) = item.get("run") {
             found.extend(reader.run_step(path, text, run, name.clone(), &step_cwd));
         } else if let Some(uses) = item.get("uses").and_then(Node::scalar_text) {
-            let line = item.get("uses").and_then(|u| u.line).or(item.line).unwrap_or(1);
-            found.push(uses_step(reader, path, text, line, &uses, item, name.clone(), &step_cwd, nesting));
+            let line = item
+                .get("uses")
+                .and_then(|u| u.line)
+                .or(item.line)
+                .unwrap_or(1);
+            found.push(uses_step(
+                reader,
+                path,
+                text,
+                line,
+                &uses,
+                item,
+                name.clone(),
+                &step_cwd,
+                nesting,
+            ));
         }
         for mut step in found {
             step.allow_failure = allow_failure;
@@ -235,29 +283,58 @@ fn uses_step(
     let mut result = reader.uses_step(path, line, uses, name.clone());
     // Actions that run the repository's hooks, or a command given as input.
     let action = uses.split('@').next().unwrap_or(uses).to_lowercase();
-    let origin = Origin { path, cwd: cwd.to_string() };
-    if action == "pre-commit/action" || action == "j178/prek-action" || action.ends_with("/pre-commit-action") {
-        let commands = reader.resolver.words(vec!["pre-commit".into(), "run".into()], line, &origin);
+    let origin = Origin {
+        path,
+        cwd: cwd.to_string(),
+    };
+    if action == "pre-commit/action"
+        || action == "j178/prek-action"
+        || action.ends_with("/pre-commit-action")
+    {
+        let commands =
+            reader
+                .resolver
+                .words(vec!["pre-commit".into(), "run".into()], line, &origin);
         result.commands.extend(commands);
     }
     // Trivy's action scans what `scan-type` says: an image by default, the
     // dependencies for `fs`/`repo`, configuration for `config`.
     if action == "aquasecurity/trivy-action"
-        && let Some(kind) = item.get("with").and_then(|w| w.get("scan-type")).and_then(Node::scalar_text)
+        && let Some(kind) = item
+            .get("with")
+            .and_then(|w| w.get("scan-type"))
+            .and_then(Node::scalar_text)
     {
-        result.commands.extend(reader.resolver.words(vec!["trivy".into(), kind], line, &origin));
+        result.commands.extend(
+            reader
+                .resolver
+                .words(vec!["trivy".into(), kind], line, &origin),
+        );
     }
     if let Some(with) = item.get("with") {
-        for key in ["run", "command", "script", "cmd", "test-command", "build-command"] {
+        for key in [
+            "run",
+            "command",
+            "script",
+            "cmd",
+            "test-command",
+            "build-command",
+        ] {
             if let Some(node) = with.get(key)
                 && let Some(script) = script_text(node)
             {
                 let first = super::script_line(text, node.line.unwrap_or(line));
-                result.commands.extend(reader.resolver.script(&script, first, &origin));
+                result
+                    .commands
+                    .extend(reader.resolver.script(&script, first, &origin));
             }
         }
     }
-    let mut classes: Vec<String> = result.commands.iter().flat_map(|c| c.classes.iter().cloned()).collect();
+    let mut classes: Vec<String> = result
+        .commands
+        .iter()
+        .flat_map(|c| c.classes.iter().cloned())
+        .collect();
     classes.sort();
     classes.dedup();
     result.classes = classes;

@@ -7,8 +7,17 @@ use crate::document::{Documents, Format, Node, Value};
 use crate::repo::ci::model::{Event, Job, Pipeline, Place, Trigger};
 
 const KEYWORDS: &[&str] = &[
-    "stages", "variables", "image", "services", "before_script", "after_script", "cache", "default",
-    "include", "workflow", "types",
+    "stages",
+    "variables",
+    "image",
+    "services",
+    "before_script",
+    "after_script",
+    "cache",
+    "default",
+    "include",
+    "workflow",
+    "types",
 ];
 const DEFAULT_STAGES: &[&str] = &[".pre", "build", "test", "deploy", ".post"];
 const MAX_INCLUDES: usize = 30;
@@ -60,20 +69,36 @@ pub fn read(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline, Str
         }
         let mut job = Job::new(entry.key.clone(), &entry.path, entry.node.line.unwrap_or(1));
         job.disabled = entry.key.starts_with('.');
-        let stage = node.get("stage").and_then(Node::scalar_text).unwrap_or_else(|| "test".to_string());
+        let stage = node
+            .get("stage")
+            .and_then(Node::scalar_text)
+            .unwrap_or_else(|| "test".to_string());
         let stage_index = stages.iter().position(|s| *s == stage).unwrap_or(0);
-        job.allow_failure = is_true(node.get("allow_failure")) || node.get("allow_failure").is_some_and(|a| a.get("exit_codes").is_some());
+        job.allow_failure = is_true(node.get("allow_failure"))
+            || node
+                .get("allow_failure")
+                .is_some_and(|a| a.get("exit_codes").is_some());
         job.environment = node
             .get("environment")
-            .and_then(|e| e.scalar_text().or_else(|| e.get("name").and_then(Node::scalar_text)))
-            .or_else(|| environment_in_name(&entry.key));
-        job.services = strings(node.get("services").or(top_services.as_ref()).or(default.as_ref().and_then(|d| d.get("services"))))
-            .into_iter()
-            .chain(match node.get("services").map(|s| &s.value) {
-                Some(Value::Seq(items)) => items.iter().filter_map(|i| i.get("name").and_then(Node::scalar_text)).collect(),
-                _ => Vec::new(),
+            .and_then(|e| {
+                e.scalar_text()
+                    .or_else(|| e.get("name").and_then(Node::scalar_text))
             })
-            .collect();
+            .or_else(|| environment_in_name(&entry.key));
+        job.services = strings(
+            node.get("services")
+                .or(top_services.as_ref())
+                .or(default.as_ref().and_then(|d| d.get("services"))),
+        )
+        .into_iter()
+        .chain(match node.get("services").map(|s| &s.value) {
+            Some(Value::Seq(items)) => items
+                .iter()
+                .filter_map(|i| i.get("name").and_then(Node::scalar_text))
+                .collect(),
+            _ => Vec::new(),
+        })
+        .collect();
         let explicit_needs = node.get("needs").is_some();
         job.needs = strings(node.get("needs"));
         match node.get("when").and_then(Node::scalar_text).as_deref() {
@@ -93,11 +118,21 @@ pub fn read(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline, Str
         let before = node
             .get("before_script")
             .cloned()
-            .or_else(|| default.as_ref().and_then(|d| d.get("before_script")).cloned())
+            .or_else(|| {
+                default
+                    .as_ref()
+                    .and_then(|d| d.get("before_script"))
+                    .cloned()
+            })
             .or_else(|| top_before.clone());
-        for (key, script) in [("before_script", before.as_ref()), ("script", node.get("script")), ("after_script", node.get("after_script"))] {
+        for (key, script) in [
+            ("before_script", before.as_ref()),
+            ("script", node.get("script")),
+            ("after_script", node.get("after_script")),
+        ] {
             if let Some(script) = script
-                && let Some(step) = reader.script_list(&entry.path, entry.text, script, Some(key.to_string()), "")
+                && let Some(step) =
+                    reader.script_list(&entry.path, entry.text, script, Some(key.to_string()), "")
             {
                 job.steps.push(step);
             }
@@ -108,7 +143,11 @@ pub fn read(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline, Str
     let all: Vec<(String, usize)> = jobs.iter().map(|(j, i, _)| (j.id.clone(), *i)).collect();
     for (job, index, explicit) in &mut jobs {
         if !*explicit {
-            job.needs = all.iter().filter(|(_, other)| other < index).map(|(id, _)| id.clone()).collect();
+            job.needs = all
+                .iter()
+                .filter(|(_, other)| other < index)
+                .map(|(id, _)| id.clone())
+                .collect();
         }
     }
     Ok(Pipeline {
@@ -182,7 +221,11 @@ fn local_includes(node: &Node) -> Vec<String> {
     match &node.value {
         Value::String(s) if !s.starts_with("http") => vec![s.clone()],
         Value::Seq(items) => items.iter().flat_map(local_includes).collect(),
-        Value::Map(_) => node.get("local").and_then(Node::scalar_text).into_iter().collect(),
+        Value::Map(_) => node
+            .get("local")
+            .and_then(Node::scalar_text)
+            .into_iter()
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -242,7 +285,10 @@ fn rule_triggers(rules: &Node) -> Vec<Trigger> {
             add(Event::Manual, &mut found);
             continue;
         }
-        let condition = rule.get("if").and_then(Node::scalar_text).unwrap_or_default();
+        let condition = rule
+            .get("if")
+            .and_then(Node::scalar_text)
+            .unwrap_or_default();
         let mut named = false;
         for (needle, event) in [
             ("merge_request_event", Event::PullRequest),

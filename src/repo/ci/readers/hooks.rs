@@ -29,15 +29,30 @@ pub fn pre_commit(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipelin
         return Err(format!("{path}: {}", error.message));
     }
     let mut job = Job::new("hooks", path, 1);
-    let Some(Value::Seq(repos)) = docs.docs.first().and_then(|d| d.get("repos")).map(|r| &r.value) else {
+    let Some(Value::Seq(repos)) = docs
+        .docs
+        .first()
+        .and_then(|d| d.get("repos"))
+        .map(|r| &r.value)
+    else {
         return Ok(hook_pipeline("pre-commit", path, Vec::new()));
     };
-    let origin = Origin { path, cwd: String::new() };
+    let origin = Origin {
+        path,
+        cwd: String::new(),
+    };
     for repo in repos {
-        let local = matches!(repo.get("repo").and_then(Node::scalar_text).as_deref(), Some("local" | "meta"));
-        let Some(Value::Seq(hooks)) = repo.get("hooks").map(|h| &h.value) else { continue };
+        let local = matches!(
+            repo.get("repo").and_then(Node::scalar_text).as_deref(),
+            Some("local" | "meta")
+        );
+        let Some(Value::Seq(hooks)) = repo.get("hooks").map(|h| &h.value) else {
+            continue;
+        };
         for hook in hooks {
-            let Some(id) = hook.get("id").and_then(Node::scalar_text) else { continue };
+            let Some(id) = hook.get("id").and_then(Node::scalar_text) else {
+                continue;
+            };
             let line = hook.line.unwrap_or(1);
             let stages = super::strings(hook.get("stages"));
             if stages.iter().any(|s| s == "manual") {
@@ -46,7 +61,11 @@ pub fn pre_commit(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipelin
             let command = if local {
                 hook.get("entry").and_then(Node::scalar_text)
             } else {
-                reader.resolver.vocabulary.hook_command(&id).map(str::to_string)
+                reader
+                    .resolver
+                    .vocabulary
+                    .hook_command(&id)
+                    .map(str::to_string)
             };
             let Some(command) = command else { continue };
             let mut words = shlex::split(&command).unwrap_or_default();
@@ -57,7 +76,11 @@ pub fn pre_commit(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipelin
             for mut command in inner {
                 command.chain.insert(
                     0,
-                    crate::repo::ci::model::Link { path: path.to_string(), line, text: format!("hook {id}") },
+                    crate::repo::ci::model::Link {
+                        path: path.to_string(),
+                        line,
+                        text: format!("hook {id}"),
+                    },
                 );
                 commands.push(command);
             }
@@ -85,19 +108,34 @@ pub fn lefthook(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline,
         let mut job = Job::new(hook.clone(), path, node.line.unwrap_or(1));
         let mut runs: Vec<(String, &Node)> = Vec::new();
         if let Some(Value::Map(commands)) = node.get("commands").map(|c| &c.value) {
-            runs.extend(commands.iter().filter_map(|(name, c)| c.get("run").map(|r| (name.clone(), r))));
+            runs.extend(
+                commands
+                    .iter()
+                    .filter_map(|(name, c)| c.get("run").map(|r| (name.clone(), r))),
+            );
         }
         if let Some(Value::Seq(items)) = node.get("jobs").map(|c| &c.value) {
             runs.extend(items.iter().filter_map(|c| {
-                let name = c.get("name").and_then(Node::scalar_text).unwrap_or_else(|| "job".into());
+                let name = c
+                    .get("name")
+                    .and_then(Node::scalar_text)
+                    .unwrap_or_else(|| "job".into());
                 c.get("run").map(|r| (name, r))
             }));
         }
         for (name, run) in runs {
-            let cleaned = run.scalar_text().map(|s| s.replace("{staged_files}", "").replace("{all_files}", "").replace("{push_files}", ""));
+            let cleaned = run.scalar_text().map(|s| {
+                s.replace("{staged_files}", "")
+                    .replace("{all_files}", "")
+                    .replace("{push_files}", "")
+            });
             if let Some(script) = cleaned {
-                let node = Node { value: Value::String(script), line: run.line };
-                job.steps.extend(reader.run_step(path, text, &node, Some(name), ""));
+                let node = Node {
+                    value: Value::String(script),
+                    line: run.line,
+                };
+                job.steps
+                    .extend(reader.run_step(path, text, &node, Some(name), ""));
             }
         }
         jobs.push(job);
@@ -108,9 +146,13 @@ pub fn lefthook(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline,
 /// `.husky/pre-commit` and friends: shell scripts.
 pub fn husky(reader: &Reader<'_>, path: &str, text: &str) -> Pipeline {
     let hook = path.rsplit('/').next().unwrap_or(path);
-    let origin = Origin { path, cwd: String::new() };
+    let origin = Origin {
+        path,
+        cwd: String::new(),
+    };
     let commands = reader.resolver.script(text, 1, &origin);
     let mut job = Job::new(hook, path, 1);
-    job.steps.push(step(Some(hook.to_string()), path, 1, None, commands));
+    job.steps
+        .push(step(Some(hook.to_string()), path, 1, None, commands));
     hook_pipeline("husky", path, vec![job])
 }

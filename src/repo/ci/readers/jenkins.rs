@@ -49,13 +49,20 @@ pub fn read(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline, Str
             .map_or("", |m| m.as_str())
             .to_string();
         let line = line_of(body.start());
-        let index = stages.iter().rposition(|(offset, _)| *offset < whole.start());
+        let index = stages
+            .iter()
+            .rposition(|(offset, _)| *offset < whole.start());
         let job_index = match index {
             Some(i) => i + usize::from(jobs.len() > stages.len()),
             None => 0,
         };
-        let origin = Origin { path, cwd: String::new() };
-        let commands = reader.resolver.script(&script.replace("\\$", "$"), line, &origin);
+        let origin = Origin {
+            path,
+            cwd: String::new(),
+        };
+        let commands = reader
+            .resolver
+            .script(&script.replace("\\$", "$"), line, &origin);
         if let Some(job) = jobs.get_mut(job_index) {
             job.steps.push(step(None, path, line, None, commands));
         }

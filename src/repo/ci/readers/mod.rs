@@ -15,7 +15,10 @@ use crate::document::{Node, Value};
 /// The first line of a script written as a YAML value on `key_line`: the
 /// next line for a block scalar (`run: |`), else the key's own line.
 pub fn script_line(text: &str, key_line: usize) -> usize {
-    let line = text.lines().nth(key_line.saturating_sub(1)).unwrap_or_default();
+    let line = text
+        .lines()
+        .nth(key_line.saturating_sub(1))
+        .unwrap_or_default();
     let value = line.split_once(':').map_or(line, |(_, v)| v).trim();
     let value = value.trim_start_matches("- ").trim();
     let block = value.starts_with('|') || value.starts_with('>');
@@ -154,7 +157,10 @@ pub fn strings(node: Option<&Node>) -> Vec<String> {
     match node.map(|n| &n.value) {
         Some(Value::Seq(items)) => items
             .iter()
-            .filter_map(|i| i.scalar_text().or_else(|| i.get("job").and_then(Node::scalar_text)))
+            .filter_map(|i| {
+                i.scalar_text()
+                    .or_else(|| i.get("job").and_then(Node::scalar_text))
+            })
             .collect(),
         Some(_) => node.and_then(Node::scalar_text).into_iter().collect(),
         None => Vec::new(),
@@ -199,16 +205,24 @@ pub fn default_triggers() -> Vec<Trigger> {
 /// `environment:` (`deploy-production`, `Deploy to staging`).
 pub fn environment_in_name(name: &str) -> Option<String> {
     let lower = name.to_lowercase();
-    ["production", "prod", "staging", "stage", "preview", "qa", "dev"]
-        .iter()
-        .find(|env| {
-            lower
-                .split(|c: char| !c.is_ascii_alphanumeric())
-                .any(|w| w == **env)
-        })
-        .map(|env| match *env {
-            "prod" => "production".to_string(),
-            "stage" => "staging".to_string(),
-            other => other.to_string(),
-        })
+    [
+        "production",
+        "prod",
+        "staging",
+        "stage",
+        "preview",
+        "qa",
+        "dev",
+    ]
+    .iter()
+    .find(|env| {
+        lower
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| w == **env)
+    })
+    .map(|env| match *env {
+        "prod" => "production".to_string(),
+        "stage" => "staging".to_string(),
+        other => other.to_string(),
+    })
 }

@@ -11,10 +11,19 @@ fn parse(path: &str, text: &str) -> Result<Node, String> {
     if let Some(error) = docs.error {
         return Err(format!("{path}: {}", error.message));
     }
-    docs.docs.into_iter().next().ok_or_else(|| format!("{path}: empty"))
+    docs.docs
+        .into_iter()
+        .next()
+        .ok_or_else(|| format!("{path}: empty"))
 }
 
-fn pipeline(system: &str, path: &str, name: &str, triggers: Vec<Trigger>, jobs: Vec<Job>) -> Pipeline {
+fn pipeline(
+    system: &str,
+    path: &str,
+    name: &str,
+    triggers: Vec<Trigger>,
+    jobs: Vec<Job>,
+) -> Pipeline {
     Pipeline {
         system: system.to_string(),
         place: Place::Ci,
@@ -34,7 +43,10 @@ fn entries(node: Option<&Node>) -> Vec<(String, &Node)> {
             .iter()
             .enumerate()
             .map(|(i, v)| {
-                let name = v.get("name").and_then(Node::scalar_text).unwrap_or_else(|| format!("step {}", i + 1));
+                let name = v
+                    .get("name")
+                    .and_then(Node::scalar_text)
+                    .unwrap_or_else(|| format!("step {}", i + 1));
                 (name, v)
             })
             .collect(),
@@ -46,11 +58,19 @@ fn service_images(node: Option<&Node>) -> Vec<String> {
     match node.map(|n| &n.value) {
         Some(Value::Seq(items)) => items
             .iter()
-            .filter_map(|i| i.scalar_text().or_else(|| i.get("image").and_then(Node::scalar_text)).or_else(|| i.get("name").and_then(Node::scalar_text)))
+            .filter_map(|i| {
+                i.scalar_text()
+                    .or_else(|| i.get("image").and_then(Node::scalar_text))
+                    .or_else(|| i.get("name").and_then(Node::scalar_text))
+            })
             .collect(),
         Some(Value::Map(items)) => items
             .iter()
-            .map(|(k, v)| v.get("image").and_then(Node::scalar_text).unwrap_or_else(|| k.clone()))
+            .map(|(k, v)| {
+                v.get("image")
+                    .and_then(Node::scalar_text)
+                    .unwrap_or_else(|| k.clone())
+            })
             .collect(),
         _ => Vec::new(),
     }
@@ -65,7 +85,11 @@ pub fn circleci(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline,
         let mut job = Job::new(id.clone(), path, node.line.unwrap_or(1));
         job.environment = environment_in_name(&id);
         if let Some(Value::Seq(images)) = node.get("docker").map(|d| &d.value) {
-            job.services = images.iter().skip(1).filter_map(|i| i.get("image").and_then(Node::scalar_text)).collect();
+            job.services = images
+                .iter()
+                .skip(1)
+                .filter_map(|i| i.get("image").and_then(Node::scalar_text))
+                .collect();
         }
         job.steps = circleci_steps(reader, path, text, node.get("steps"));
         jobs.push(job);
@@ -84,7 +108,9 @@ pub fn circleci(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline,
         } else if !triggers.iter().any(|t: &Trigger| t.event == Event::Push) {
             triggers.extend(default_triggers());
         }
-        let Some(Value::Seq(items)) = workflow.get("jobs").map(|j| &j.value) else { continue };
+        let Some(Value::Seq(items)) = workflow.get("jobs").map(|j| &j.value) else {
+            continue;
+        };
         for item in items {
             let (name, config) = match &item.value {
                 Value::String(s) => (s.clone(), None),
@@ -92,7 +118,9 @@ pub fn circleci(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline,
                 _ => continue,
             };
             let requires = strings(config.and_then(|c| c.get("requires")));
-            let environment = config.and_then(|c| c.get("context")).and_then(Node::scalar_text);
+            let environment = config
+                .and_then(|c| c.get("context"))
+                .and_then(Node::scalar_text);
             match jobs.iter_mut().find(|j: &&mut Job| j.id == name) {
                 Some(job) => {
                     job.needs.extend(requires);
@@ -118,7 +146,9 @@ pub fn circleci(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline,
 }
 
 fn circleci_steps(reader: &Reader<'_>, path: &str, text: &str, steps: Option<&Node>) -> Vec<Step> {
-    let Some(Value::Seq(items)) = steps.map(|s| &s.value) else { return Vec::new() };
+    let Some(Value::Seq(items)) = steps.map(|s| &s.value) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for item in items {
         match &item.value {
@@ -132,7 +162,12 @@ fn circleci_steps(reader: &Reader<'_>, path: &str, text: &str, steps: Option<&No
                     let name = value.get("name").and_then(Node::scalar_text);
                     out.extend(reader.run_step(path, text, script, name, ""));
                 } else if key.contains('/') {
-                    out.push(reader.uses_step(path, value.line.or(item.line).unwrap_or(1), key, None));
+                    out.push(reader.uses_step(
+                        path,
+                        value.line.or(item.line).unwrap_or(1),
+                        key,
+                        None,
+                    ));
                 }
             }
             _ => {}
@@ -143,7 +178,15 @@ fn circleci_steps(reader: &Reader<'_>, path: &str, text: &str, steps: Option<&No
 
 // --- Travis CI --------------------------------------------------------------------------
 
-const TRAVIS_PHASES: &[&str] = &["before_install", "install", "before_script", "script", "after_success", "before_deploy", "after_script"];
+const TRAVIS_PHASES: &[&str] = &[
+    "before_install",
+    "install",
+    "before_script",
+    "script",
+    "after_success",
+    "before_deploy",
+    "after_script",
+];
 
 pub fn travis(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline, String> {
     let root = parse(path, text)?;
@@ -151,10 +194,21 @@ pub fn travis(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline, S
     let mut main = travis_job(reader, path, text, "build", &root);
     main.services = strings(root.get("services"));
     jobs.push(main);
-    if let Some(Value::Seq(includes)) = root.get("jobs").or(root.get("matrix")).and_then(|j| j.get("include")).map(|i| &i.value) {
+    if let Some(Value::Seq(includes)) = root
+        .get("jobs")
+        .or(root.get("matrix"))
+        .and_then(|j| j.get("include"))
+        .map(|i| &i.value)
+    {
         for (index, include) in includes.iter().enumerate() {
-            let name = include.get("name").or(include.get("stage")).and_then(Node::scalar_text).unwrap_or_else(|| format!("job {}", index + 1));
-            if TRAVIS_PHASES.iter().any(|p| include.get(p).is_some()) || include.get("deploy").is_some() {
+            let name = include
+                .get("name")
+                .or(include.get("stage"))
+                .and_then(Node::scalar_text)
+                .unwrap_or_else(|| format!("job {}", index + 1));
+            if TRAVIS_PHASES.iter().any(|p| include.get(p).is_some())
+                || include.get("deploy").is_some()
+            {
                 jobs.push(travis_job(reader, path, text, &name, include));
             }
         }
@@ -171,7 +225,8 @@ fn travis_job(reader: &Reader<'_>, path: &str, text: &str, id: &str, node: &Node
     let mut job = Job::new(id, path, node.line.unwrap_or(1));
     for phase in TRAVIS_PHASES {
         if let Some(script) = node.get(phase) {
-            job.steps.extend(reader.script_list(path, text, script, Some(phase.to_string()), ""));
+            job.steps
+                .extend(reader.script_list(path, text, script, Some(phase.to_string()), ""));
         }
     }
     if let Some(deploy) = node.get("deploy") {
@@ -180,12 +235,25 @@ fn travis_job(reader: &Reader<'_>, path: &str, text: &str, id: &str, node: &Node
             _ => vec![deploy],
         };
         for provider in providers {
-            let name = provider.get("provider").and_then(Node::scalar_text).unwrap_or_else(|| "deploy".into());
+            let name = provider
+                .get("provider")
+                .and_then(Node::scalar_text)
+                .unwrap_or_else(|| "deploy".into());
             let line = provider.line.or(deploy.line).unwrap_or(1);
-            let mut s = step(Some(format!("deploy: {name}")), path, line, None, Vec::new());
+            let mut s = step(
+                Some(format!("deploy: {name}")),
+                path,
+                line,
+                None,
+                Vec::new(),
+            );
             s.classes = vec!["deploy".to_string()];
             s.commands.push(crate::repo::ci::model::Command {
-                chain: vec![crate::repo::ci::model::Link { path: path.to_string(), line, text: format!("deploy provider {name}") }],
+                chain: vec![crate::repo::ci::model::Link {
+                    path: path.to_string(),
+                    line,
+                    text: format!("deploy provider {name}"),
+                }],
                 classes: vec!["deploy".to_string()],
                 ecosystems: Vec::new(),
             });
@@ -209,8 +277,19 @@ fn event_triggers(node: Option<&Node>) -> Option<Vec<Trigger>> {
     let mut any = false;
     for condition in conditions {
         let events = strings(condition.get("event"));
-        let branch = strings(condition.get("branch")).into_iter().chain(branches(Some(condition))).collect::<Vec<_>>();
-        let branch = if branch.is_empty() { condition.get("branch").and_then(|b| b.get("include")).map(|i| strings(Some(i))).unwrap_or_default() } else { branch };
+        let branch = strings(condition.get("branch"))
+            .into_iter()
+            .chain(branches(Some(condition)))
+            .collect::<Vec<_>>();
+        let branch = if branch.is_empty() {
+            condition
+                .get("branch")
+                .and_then(|b| b.get("include"))
+                .map(|i| strings(Some(i)))
+                .unwrap_or_default()
+        } else {
+            branch
+        };
         if events.is_empty() {
             if condition.get("cron").is_some() {
                 found.push(Trigger::on(Event::Schedule));
@@ -241,7 +320,12 @@ fn event_triggers(node: Option<&Node>) -> Option<Vec<Trigger>> {
 /// Woodpecker (`.woodpecker.yml`, `.woodpecker/*.yml`) and Drone
 /// (`.drone.yml`): steps run in order, each in a container, with
 /// `commands:`; `failure: ignore` lets one fail.
-pub fn woodpecker_or_drone(reader: &Reader<'_>, system: &str, path: &str, text: &str) -> Result<Pipeline, String> {
+pub fn woodpecker_or_drone(
+    reader: &Reader<'_>,
+    system: &str,
+    path: &str,
+    text: &str,
+) -> Result<Pipeline, String> {
     let docs = Documents::parse(Format::Yaml, text);
     if let Some(error) = docs.error {
         return Err(format!("{path}: {}", error.message));
@@ -249,7 +333,11 @@ pub fn woodpecker_or_drone(reader: &Reader<'_>, system: &str, path: &str, text: 
     let mut jobs: Vec<Job> = Vec::new();
     let mut triggers = None;
     for root in &docs.docs {
-        if root.get("kind").and_then(Node::scalar_text).is_some_and(|k| k != "pipeline") {
+        if root
+            .get("kind")
+            .and_then(Node::scalar_text)
+            .is_some_and(|k| k != "pipeline")
+        {
             continue;
         }
         let own = event_triggers(root.get("when").or(root.get("trigger")));
@@ -262,7 +350,9 @@ pub fn woodpecker_or_drone(reader: &Reader<'_>, system: &str, path: &str, text: 
         for (name, node) in entries(steps) {
             let mut job = Job::new(name.clone(), path, node.line.unwrap_or(1));
             job.services = services.clone();
-            job.allow_failure = node.get("failure").and_then(Node::scalar_text).as_deref() == Some("ignore") || is_true(node.get("allow_failure"));
+            job.allow_failure = node.get("failure").and_then(Node::scalar_text).as_deref()
+                == Some("ignore")
+                || is_true(node.get("allow_failure"));
             job.triggers = event_triggers(node.get("when")).or_else(|| own.clone());
             job.environment = node
                 .get("when")
@@ -274,18 +364,34 @@ pub fn woodpecker_or_drone(reader: &Reader<'_>, system: &str, path: &str, text: 
                 None => previous.iter().cloned().collect(),
             };
             if let Some(commands) = node.get("commands").or(node.get("command")) {
-                job.steps.extend(reader.script_list(path, text, commands, Some(name.clone()), ""));
+                job.steps
+                    .extend(reader.script_list(path, text, commands, Some(name.clone()), ""));
             } else if let Some(image) = node.get("image").and_then(Node::scalar_text) {
                 // A plugin step: what it does is its image's name.
                 let plugin = image.split(':').next().unwrap_or(&image).to_string();
-                job.steps.push(reader.uses_step(path, node.line.unwrap_or(1), &plugin, Some(name.clone())));
+                job.steps.push(reader.uses_step(
+                    path,
+                    node.line.unwrap_or(1),
+                    &plugin,
+                    Some(name.clone()),
+                ));
             }
             previous = Some(name);
             jobs.push(job);
         }
     }
-    let name = if system == "drone" { "Drone" } else { "Woodpecker" };
-    Ok(pipeline(system, path, name, triggers.unwrap_or_else(default_triggers), jobs))
+    let name = if system == "drone" {
+        "Drone"
+    } else {
+        "Woodpecker"
+    };
+    Ok(pipeline(
+        system,
+        path,
+        name,
+        triggers.unwrap_or_else(default_triggers),
+        jobs,
+    ))
 }
 
 // --- Azure Pipelines ----------------------------------------------------------------------
@@ -297,7 +403,10 @@ pub fn azure(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline, St
         Some(Value::String(s)) if s == "none" => {}
         Some(_) => {
             let mut push = Trigger::on(Event::Push);
-            push.branches = strings(root.get("trigger")).into_iter().chain(branches(root.get("trigger"))).collect();
+            push.branches = strings(root.get("trigger"))
+                .into_iter()
+                .chain(branches(root.get("trigger")))
+                .collect();
             triggers.push(push);
         }
         None => triggers.push(Trigger::on(Event::Push)),
@@ -317,7 +426,14 @@ pub fn azure(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline, St
     let stages: Vec<(String, Node)> = match root.get("stages").map(|s| &s.value) {
         Some(Value::Seq(items)) => items
             .iter()
-            .map(|s| (s.get("stage").and_then(Node::scalar_text).unwrap_or_default(), s.clone()))
+            .map(|s| {
+                (
+                    s.get("stage")
+                        .and_then(Node::scalar_text)
+                        .unwrap_or_default(),
+                    s.clone(),
+                )
+            })
             .collect(),
         _ => vec![(String::new(), root.clone())],
     };
@@ -334,19 +450,32 @@ pub fn azure(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline, St
                 .get("job")
                 .or(job_node.get("deployment"))
                 .and_then(Node::scalar_text)
-                .unwrap_or_else(|| if stage.is_empty() { "job".into() } else { stage.clone() });
+                .unwrap_or_else(|| {
+                    if stage.is_empty() {
+                        "job".into()
+                    } else {
+                        stage.clone()
+                    }
+                });
             let mut job = Job::new(id.clone(), path, job_node.line.unwrap_or(1));
             job.needs = earlier.clone();
             job.allow_failure = is_true(job_node.get("continueOnError"));
             job.environment = job_node
                 .get("environment")
-                .and_then(|e| e.scalar_text().or_else(|| e.get("name").and_then(Node::scalar_text)))
+                .and_then(|e| {
+                    e.scalar_text()
+                        .or_else(|| e.get("name").and_then(Node::scalar_text))
+                })
                 .or_else(|| environment_in_name(&id))
                 .or_else(|| environment_in_name(stage));
             job.services = service_images(job_node.get("services"));
-            let steps = job_node
-                .get("steps")
-                .or_else(|| job_node.get("strategy").and_then(|s| s.get("runOnce")).and_then(|r| r.get("deploy")).and_then(|d| d.get("steps")));
+            let steps = job_node.get("steps").or_else(|| {
+                job_node
+                    .get("strategy")
+                    .and_then(|s| s.get("runOnce"))
+                    .and_then(|r| r.get("deploy"))
+                    .and_then(|d| d.get("steps"))
+            });
             if let Some(Value::Seq(items)) = steps.map(|s| &s.value) {
                 for item in items {
                     let name = item.get("displayName").and_then(Node::scalar_text);
@@ -359,7 +488,12 @@ pub fn azure(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline, St
                     if found.is_none()
                         && let Some(task) = item.get("task").and_then(Node::scalar_text)
                     {
-                        found = Some(reader.uses_step(path, item.line.unwrap_or(1), &task, name.clone()));
+                        found = Some(reader.uses_step(
+                            path,
+                            item.line.unwrap_or(1),
+                            &task,
+                            name.clone(),
+                        ));
                     }
                     if let Some(mut s) = found {
                         s.allow_failure = is_true(item.get("continueOnError"));
@@ -372,7 +506,13 @@ pub fn azure(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline, St
         }
         earlier.extend(in_stage);
     }
-    Ok(pipeline("azure-pipelines", path, "Azure Pipelines", triggers, jobs))
+    Ok(pipeline(
+        "azure-pipelines",
+        path,
+        "Azure Pipelines",
+        triggers,
+        jobs,
+    ))
 }
 
 // --- Bitbucket Pipelines -------------------------------------------------------------------
@@ -382,31 +522,63 @@ pub fn bitbucket(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline
     let pipelines = root.get("pipelines");
     let mut jobs = Vec::new();
     let mut triggers = Vec::new();
-    let add = |reader: &Reader<'_>, group: &str, trigger: Trigger, node: &Node, jobs: &mut Vec<Job>, triggers: &mut Vec<Trigger>| {
+    let add = |reader: &Reader<'_>,
+               group: &str,
+               trigger: Trigger,
+               node: &Node,
+               jobs: &mut Vec<Job>,
+               triggers: &mut Vec<Trigger>| {
         triggers.push(trigger.clone());
         let mut previous: Option<String> = None;
         for (index, item) in flatten_steps(node).into_iter().enumerate() {
             let step_node = item.get("step").unwrap_or(item);
-            let name = step_node.get("name").and_then(Node::scalar_text).unwrap_or_else(|| format!("{group} step {}", index + 1));
+            let name = step_node
+                .get("name")
+                .and_then(Node::scalar_text)
+                .unwrap_or_else(|| format!("{group} step {}", index + 1));
             let mut job = Job::new(format!("{group}: {name}"), path, item.line.unwrap_or(1));
             job.triggers = Some(vec![trigger.clone()]);
             job.needs = previous.iter().cloned().collect();
             job.services = strings(step_node.get("services"));
-            job.environment = step_node.get("deployment").and_then(Node::scalar_text).or_else(|| environment_in_name(&name));
-            if step_node.get("trigger").and_then(Node::scalar_text).as_deref() == Some("manual") {
+            job.environment = step_node
+                .get("deployment")
+                .and_then(Node::scalar_text)
+                .or_else(|| environment_in_name(&name));
+            if step_node
+                .get("trigger")
+                .and_then(Node::scalar_text)
+                .as_deref()
+                == Some("manual")
+            {
                 job.triggers = Some(vec![Trigger::on(Event::Manual)]);
             }
             if let Some(script) = step_node.get("script") {
-                job.steps.extend(reader.script_list(path, text, script, Some(name.clone()), ""));
+                job.steps
+                    .extend(reader.script_list(path, text, script, Some(name.clone()), ""));
             }
             previous = Some(job.id.clone());
             jobs.push(job);
         }
     };
-    for (key, event) in [("default", Event::Push), ("pull-requests", Event::PullRequest), ("branches", Event::Push), ("tags", Event::Tag), ("custom", Event::Manual)] {
-        let Some(section) = pipelines.and_then(|p| p.get(key)) else { continue };
+    for (key, event) in [
+        ("default", Event::Push),
+        ("pull-requests", Event::PullRequest),
+        ("branches", Event::Push),
+        ("tags", Event::Tag),
+        ("custom", Event::Manual),
+    ] {
+        let Some(section) = pipelines.and_then(|p| p.get(key)) else {
+            continue;
+        };
         if key == "default" {
-            add(reader, key, Trigger::on(event), section, &mut jobs, &mut triggers);
+            add(
+                reader,
+                key,
+                Trigger::on(event),
+                section,
+                &mut jobs,
+                &mut triggers,
+            );
             continue;
         }
         if let Value::Map(groups) = &section.value {
@@ -415,11 +587,24 @@ pub fn bitbucket(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline
                 if event == Event::Push {
                     trigger.branches = vec![pattern.clone()];
                 }
-                add(reader, &format!("{key} {pattern}"), trigger, node, &mut jobs, &mut triggers);
+                add(
+                    reader,
+                    &format!("{key} {pattern}"),
+                    trigger,
+                    node,
+                    &mut jobs,
+                    &mut triggers,
+                );
             }
         }
     }
-    Ok(pipeline("bitbucket-pipelines", path, "Bitbucket Pipelines", triggers, jobs))
+    Ok(pipeline(
+        "bitbucket-pipelines",
+        path,
+        "Bitbucket Pipelines",
+        triggers,
+        jobs,
+    ))
 }
 
 /// Steps of a Bitbucket section, with `parallel:` groups opened.
@@ -458,25 +643,38 @@ pub fn buildkite(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline
             before_wait.append(&mut current);
             continue;
         }
-        let label = item.get("label").or(item.get("name")).or(item.get("key")).and_then(Node::scalar_text).unwrap_or_else(|| format!("step {}", index + 1));
+        let label = item
+            .get("label")
+            .or(item.get("name"))
+            .or(item.get("key"))
+            .and_then(Node::scalar_text)
+            .unwrap_or_else(|| format!("step {}", index + 1));
         let mut job = Job::new(label.clone(), path, item.line.unwrap_or(1));
         job.needs = match item.get("depends_on") {
             Some(deps) => strings(Some(deps)),
             None => before_wait.clone(),
         };
-        job.allow_failure = item.get("soft_fail").is_some_and(|s| !matches!(s.value, Value::Bool(false)));
+        job.allow_failure = item
+            .get("soft_fail")
+            .is_some_and(|s| !matches!(s.value, Value::Bool(false)));
         job.environment = environment_in_name(&label);
         if item.get("block").is_some() || item.get("input").is_some() {
             continue;
         }
         if let Some(commands) = item.get("commands").or(item.get("command")) {
-            job.steps.extend(reader.script_list(path, text, commands, Some(label.clone()), ""));
+            job.steps
+                .extend(reader.script_list(path, text, commands, Some(label.clone()), ""));
         }
         if let Some(Value::Seq(plugins)) = item.get("plugins").map(|p| &p.value) {
             for plugin in plugins {
                 if let Value::Map(entries) = &plugin.value {
                     for (name, _) in entries {
-                        job.steps.push(reader.uses_step(path, plugin.line.unwrap_or(1), name, None));
+                        job.steps.push(reader.uses_step(
+                            path,
+                            plugin.line.unwrap_or(1),
+                            name,
+                            None,
+                        ));
                     }
                 }
             }
@@ -484,5 +682,11 @@ pub fn buildkite(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline
         current.push(job.id.clone());
         jobs.push(job);
     }
-    Ok(pipeline("buildkite", path, "Buildkite", default_triggers(), jobs))
+    Ok(pipeline(
+        "buildkite",
+        path,
+        "Buildkite",
+        default_triggers(),
+        jobs,
+    ))
 }
