@@ -395,6 +395,9 @@ pub const COMPOSE_FILES: &[&str] = &[
     "docker-compose.*.yaml",
     "**/docker-compose.*.yml",
     "**/docker-compose.*.yaml",
+    "**/docker-compose-*.y*ml",
+    "**/docker_compose*.y*ml",
+    "**/compose.*.y*ml",
 ];
 
 /// YAML files that may be Kubernetes manifests; the same selection the
@@ -407,7 +410,9 @@ pub const KUBERNETES_EXCLUDE: &[&str] = &[
     "**/vendor/**",
     "**/pnpm-lock.yaml",
     "**/*docker-compose*",
+    "**/*docker_compose*",
     "**/compose.y*ml",
+    "**/compose.*.y*ml",
     "**/*patch*",
     "**/overlays/**",
     "**/test/**",

@@ -12,9 +12,14 @@
 //!   vendored...), from ecosystem conventions, `.gitattributes` and the
 //!   `[roles]` table of `readyctl.toml`.
 //!
+//! - [`artefacts`]: which Dockerfiles build the runtime image and which
+//!   Compose files, merged in Compose's order, describe the production
+//!   deployment, each with the reason.
+//!
 //! It sits between the scan and the rules: it may use `scan`, `config` and
 //! `model`, and only rules and what is above them use it.
 
+pub mod artefacts;
 pub mod roles;
 
 pub use crate::model::{Role, RoleSet};

@@ -16,8 +16,11 @@ pub const DEFAULT_PATHS: &[&str] = &[
     "**/*.Dockerfile",
     "**/*.dockerfile",
     "**/Dockerfile.*",
+    "**/dockerfile",
+    "**/dockerfile.*",
     "Containerfile",
     "**/Containerfile",
+    "**/Containerfile.*",
 ];
 
 /// Dockerfiles for development, tests and examples are not what ships; the
@@ -100,6 +103,7 @@ impl DockerfileSpec {
         };
         DockerfileRule {
             selector: plan.keep_contents(spec),
+            runtime_only: self.paths.is_empty(),
             assertion: self.assert,
             describe: if self.paths.is_empty() {
                 "Dockerfile".to_string()
@@ -113,6 +117,10 @@ impl DockerfileSpec {
 #[derive(Debug)]
 pub struct DockerfileRule {
     selector: SelectorId,
+    /// Judge only Dockerfiles that may build the runtime image (see
+    /// [`crate::repo::artefacts::dockerfile_not_runtime`]); a rule that
+    /// names its own `paths` judges exactly those.
+    runtime_only: bool,
     assertion: DockerAssertion,
     describe: String,
 }
@@ -128,7 +136,17 @@ impl DockerfileRule {
         let mut findings = Vec::new();
         let mut checked = 0;
         let mut notes = Vec::new();
+        let mut not_runtime = Vec::new();
         for file in evidence.kept(self.selector) {
+            if self.runtime_only
+                && let Some(reason) = crate::repo::artefacts::dockerfile_not_runtime(
+                    &file.path,
+                    evidence.role_of(&file.path),
+                )
+            {
+                not_runtime.push(format!("`{}` ({reason})", file.path));
+                continue;
+            }
             let dockerfile = parsed(file);
             if dockerfile.stages.is_empty() {
                 notes.push(Finding::at(
@@ -141,9 +159,20 @@ impl DockerfileRule {
             checked += 1;
             findings.extend(self.problems(&file.path, &dockerfile));
         }
+        if checked == 0 && !not_runtime.is_empty() {
+            return Outcome::skip(format!(
+                "no runtime Dockerfile; not judged: {}",
+                not_runtime.join(", ")
+            ));
+        }
         if checked == 0 {
             return Outcome::pass(format!("no {} to check", self.describe), notes);
         }
+        let aside = if not_runtime.is_empty() {
+            String::new()
+        } else {
+            format!("; not judged: {}", not_runtime.join(", "))
+        };
         let what = match self.assertion {
             DockerAssertion::MultiStage => "use a multi-stage build",
             DockerAssertion::NonRootUser => "run as a non-root user",
@@ -156,9 +185,12 @@ impl DockerfileRule {
             findings.iter().filter_map(|f| f.path.as_deref()).collect();
         if failing.is_empty() {
             findings.extend(notes);
-            return Outcome::pass(format!("{checked} Dockerfile(s) {what}"), findings);
+            return Outcome::pass(format!("{checked} Dockerfile(s) {what}{aside}"), findings);
         }
-        let message = format!("{} of {checked} Dockerfile(s) do not {what}", failing.len());
+        let message = format!(
+            "{} of {checked} Dockerfile(s) do not {what}{aside}",
+            failing.len()
+        );
         findings.extend(notes);
         Outcome::fail(message, findings)
     }
