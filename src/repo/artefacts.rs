@@ -12,6 +12,30 @@
 use crate::model::Role;
 use std::collections::BTreeMap;
 
+/// Every file name a Dockerfile goes by.
+pub const DOCKERFILES: &[&str] = &[
+    "Dockerfile",
+    "**/Dockerfile",
+    "**/*.Dockerfile",
+    "**/*.dockerfile",
+    "**/Dockerfile.*",
+    "**/dockerfile",
+    "**/dockerfile.*",
+    "Containerfile",
+    "**/Containerfile",
+    "**/Containerfile.*",
+];
+
+/// Every file name a Compose file goes by ([`is_compose_file`] decides).
+pub const COMPOSE_FILES: &[&str] = &[
+    "**/docker-compose.y*ml",
+    "**/docker-compose.*.y*ml",
+    "**/docker-compose-*.y*ml",
+    "**/docker_compose*.y*ml",
+    "**/compose.y*ml",
+    "**/compose.*.y*ml",
+];
+
 /// Why a Dockerfile does not build the runtime image, or `None` when it
 /// may: from its role and the tag in its name (`Dockerfile.<tag>`,
 /// `<tag>.Dockerfile`).

@@ -16,10 +16,16 @@
 //!   Compose files, merged in Compose's order, describe the production
 //!   deployment, each with the reason.
 //!
+//! - [`projects`]: every manifest is a project with its folder and
+//!   ecosystem.
+//! - [`facts`]: all of it in one walk, for `readyctl facts`.
+//!
 //! It sits between the scan and the rules: it may use `scan`, `config` and
 //! `model`, and only rules and what is above them use it.
 
 pub mod artefacts;
+pub mod facts;
+pub mod projects;
 pub mod roles;
 
 pub use crate::model::{Role, RoleSet};

@@ -10,18 +10,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// Where Dockerfiles are found when a rule gives no `paths`.
-pub const DEFAULT_PATHS: &[&str] = &[
-    "Dockerfile",
-    "**/Dockerfile",
-    "**/*.Dockerfile",
-    "**/*.dockerfile",
-    "**/Dockerfile.*",
-    "**/dockerfile",
-    "**/dockerfile.*",
-    "Containerfile",
-    "**/Containerfile",
-    "**/Containerfile.*",
-];
+pub const DEFAULT_PATHS: &[&str] = crate::repo::artefacts::DOCKERFILES;
 
 /// Dockerfiles for development, tests and examples are not what ships; the
 /// default selection leaves them out.
