@@ -40,6 +40,9 @@ pub struct Stack {
 pub enum ProjectKind {
     Service,
     Library,
+    /// Deployed as functions on a platform (Vercel, Netlify, Cloudflare
+    /// Workers, AWS Lambda via Serverless/SAM): no image, no probes.
+    Serverless,
     #[default]
     Unknown,
 }
@@ -49,6 +52,7 @@ impl ProjectKind {
         match self {
             ProjectKind::Service => "service",
             ProjectKind::Library => "library",
+            ProjectKind::Serverless => "serverless",
             ProjectKind::Unknown => "unknown",
         }
     }
@@ -276,6 +280,21 @@ const PRESENCE: &[(&str, &[&str])] = &[
     ("ruby.src", &["**/*.rb"]),
     ("gemspec", &["*.gemspec"]),
     ("procfile", &["Procfile"]),
+    // Functions platforms: the platform runs the code, not a container.
+    (
+        "serverless",
+        &[
+            "vercel.json",
+            "netlify.toml",
+            "wrangler.toml",
+            "wrangler.json",
+            "wrangler.jsonc",
+            "serverless.yml",
+            "serverless.yaml",
+            "serverless.ts",
+            "samconfig.toml",
+        ],
+    ),
     // Package managers, by lockfile or manifest.
     ("lock.go-modules", &["go.sum", "**/go.sum"]),
     ("lock.cargo", &["Cargo.lock", "**/Cargo.lock"]),
@@ -686,8 +705,10 @@ impl StackPlan {
                 databases.extend(matchers.env_databases(text));
                 continue;
             }
-            frameworks.extend(matchers.frameworks(name, text));
-            databases.extend(matchers.driver_databases(name, text));
+            // What the project's dependencies need is not what it uses.
+            let text = crate::repo::deps::direct_part(name, text);
+            frameworks.extend(matchers.frameworks(name, &text));
+            databases.extend(matchers.driver_databases(name, &text));
         }
 
         let mut lockfiles: Vec<String> = self
@@ -716,7 +737,15 @@ impl StackPlan {
             || languages.len() == 1
                 && languages.contains("python")
                 && self.python_library(evidence);
-        let kind = if service {
+        // A functions platform is a deployment of its own kind unless the
+        // repository also ships a container or a long-running process.
+        let containerised = evidence.kept(self.docker).next().is_some()
+            || deploys_workload
+            || compose_builds
+            || has("procfile");
+        let kind = if has("serverless") && !containerised {
+            ProjectKind::Serverless
+        } else if service {
             ProjectKind::Service
         } else if library {
             ProjectKind::Library
@@ -1042,6 +1071,21 @@ mod tests {
         let plan = plan.build().unwrap();
         let evidence = crate::scan::scan(dir.path(), &plan, &Default::default()).unwrap();
         stack.detect(&evidence)
+    }
+
+    #[test]
+    fn indirect_go_dependencies_make_no_framework_or_database() {
+        let stack = detect(&[
+            (
+                "go.mod",
+                "module x\n\nrequire (\n\tgithub.com/lib/pq v1.10.9\n\
+                 \tgithub.com/go-chi/chi/v5 v5.0.12 // indirect\n\
+                 \tgo.mongodb.org/mongo-driver v1.13.1 // indirect\n)\n",
+            ),
+            ("main.go", "package main\nfunc main() {}\n"),
+        ]);
+        assert!(stack.frameworks.is_empty(), "{:?}", stack.frameworks);
+        assert_eq!(stack.databases, ["postgresql"]);
     }
 
     #[test]

@@ -16,6 +16,8 @@
 //!   Compose files, merged in Compose's order, describe the production
 //!   deployment, each with the reason.
 //!
+//! - [`deps`]: the direct part of a manifest (no `// indirect` entries), so
+//!   the stack lists what the code uses.
 //! - [`projects`]: every manifest is a project with its folder and
 //!   ecosystem.
 //! - [`facts`]: all of it in one walk, for `readyctl facts`.
@@ -24,6 +26,7 @@
 //! `model`, and only rules and what is above them use it.
 
 pub mod artefacts;
+pub mod deps;
 pub mod facts;
 pub mod projects;
 pub mod roles;
