@@ -53,6 +53,13 @@ pub fn dockerfile_not_runtime(path: &str, role: Role) -> Option<String> {
     if let Some(reason) = reason {
         return Some(format!("{reason} ({role} file)"));
     }
+    if let Some(extension) = dockerfile_tag(path).and_then(|tag| tag.rsplit('.').next())
+        && TEMPLATE_EXTENSIONS.contains(&extension.to_ascii_lowercase().as_str())
+    {
+        return Some(format!(
+            "template for generating Dockerfiles (`.{extension}`)"
+        ));
+    }
     // `docker/development/Dockerfile` says what it is in its folder.
     let words: Vec<String> = dockerfile_tag(path)
         .unwrap_or_default()
@@ -98,6 +105,12 @@ fn dockerfile_tag(path: &str) -> Option<&str> {
     }
     None
 }
+
+/// Extensions of templates that generate Dockerfiles (`Dockerfile.j2`):
+/// not buildable themselves, and their `FROM {{ base }}` is no image.
+const TEMPLATE_EXTENSIONS: &[&str] = &[
+    "j2", "jinja", "jinja2", "tmpl", "tpl", "template", "in", "erb", "mustache", "hbs",
+];
 
 /// Tags of images that run tests, lint or CI jobs once and exit.
 const TEST_TAGS: &[&str] = &[
@@ -336,6 +349,7 @@ mod tests {
                 true,
             ),
             ("docker/production/Dockerfile", Role::Production, false),
+            ("docker/Dockerfile.j2", Role::Production, true),
             ("packaging/debian/Dockerfile", Role::Packaging, true),
             ("integration-test/Dockerfile", Role::Test, true),
             (".devcontainer/Dockerfile", Role::DevTooling, true),

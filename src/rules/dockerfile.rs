@@ -190,7 +190,11 @@ impl DockerfileRule {
         let at = |line: usize, message: String| Finding::at(path, Some(line), message);
         match self.assertion {
             DockerAssertion::MultiStage => {
-                if file.stages.len() >= 2 {
+                // A single stage that runs nothing only copies in what was
+                // built elsewhere (a release binary from goreleaser, say):
+                // no build tool is there to leave out.
+                let builds = final_stage.instructions.iter().any(|i| i.keyword == "RUN");
+                if file.stages.len() >= 2 || !builds {
                     Vec::new()
                 } else {
                     vec![at(
@@ -309,7 +313,25 @@ fn copies_context(args: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::copies_context;
+    use super::*;
+
+    fn multi_stage_problems(text: &str) -> usize {
+        let rule = DockerfileRule {
+            selector: SelectorId(0),
+            runtime_only: true,
+            assertion: DockerAssertion::MultiStage,
+            describe: String::new(),
+        };
+        rule.problems("Dockerfile", &Dockerfile::parse(text)).len()
+    }
+
+    #[test]
+    fn a_single_stage_that_builds_nothing_needs_no_second_stage() {
+        let release = "FROM alpine:3.20\nCOPY shiori /usr/bin/shiori\nENTRYPOINT [\"shiori\"]\n";
+        assert_eq!(multi_stage_problems(release), 0);
+        let build = "FROM golang:1.22\nCOPY . .\nRUN go build -o /app .\nCMD [\"/app\"]\n";
+        assert_eq!(multi_stage_problems(build), 1);
+    }
 
     #[test]
     fn whole_context_copies() {
