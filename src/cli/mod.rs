@@ -16,6 +16,7 @@ mod generate;
 mod init;
 mod output;
 mod progress;
+mod templates;
 
 use clap::Parser;
 use std::process::ExitCode;
