@@ -21,6 +21,7 @@ pub mod migrations;
 pub mod pairs;
 pub mod paths;
 pub mod ports;
+pub mod projects;
 pub mod stack;
 pub mod tls;
 
@@ -86,6 +87,9 @@ pub enum RuleSpec {
     /// A rule per language; only detected languages are asked. See
     /// [`stack::ByLanguageSpec`].
     ByLanguage(stack::ByLanguageSpec),
+    /// Every project (manifest folder) of an ecosystem has a tool file or
+    /// declares the tool in its manifest. See [`projects::EachProjectSpec`].
+    EachProject(projects::EachProjectSpec),
     /// Passes when every name the `used` patterns capture is also captured
     /// by the `documented` patterns (e.g. env vars read vs `.env.example`).
     KeysDocumented(keys::KeysSpec),
@@ -191,6 +195,7 @@ impl RuleSpec {
             RuleSpec::Dockerfile(spec) => spec.validate(v),
             RuleSpec::Stack(spec) => spec.validate(v),
             RuleSpec::ByLanguage(spec) => spec.validate(v),
+            RuleSpec::EachProject(spec) => spec.validate(v),
             RuleSpec::KeysDocumented(spec) => spec.validate(v),
             RuleSpec::Http(spec) => spec.validate(v),
             RuleSpec::Tls(spec) => spec.validate(v),
@@ -231,6 +236,7 @@ impl RuleSpec {
             | RuleSpec::Document(_)
             | RuleSpec::Dockerfile(_)
             | RuleSpec::Stack(_)
+            | RuleSpec::EachProject(_)
             | RuleSpec::Coverage(_)
             | RuleSpec::FilePairs(_)
             | RuleSpec::EachFile(_)
@@ -284,6 +290,7 @@ impl RuleSpec {
                     .collect(),
             }),
             RuleSpec::KeysDocumented(spec) => Rule::KeysDocumented(spec.plan(plan, cx)),
+            RuleSpec::EachProject(spec) => Rule::EachProject(Box::new(spec.plan(plan))),
             RuleSpec::Http(spec) => Rule::Http(Box::new(spec.plan(plan.live()))),
             RuleSpec::Tls(spec) => Rule::Tls(spec.plan(plan.live())),
             RuleSpec::Tcp(spec) => Rule::Tcp(spec.plan(plan.live())),
@@ -313,6 +320,7 @@ pub enum Rule {
     Dockerfile(dockerfile::DockerfileRule),
     Stack(stack::StackRule),
     ByLanguage(stack::ByLanguage),
+    EachProject(Box<projects::EachProject>),
     KeysDocumented(keys::Keys),
     Http(Box<http::HttpCheck>),
     Tls(tls::TlsCheck),
@@ -346,6 +354,7 @@ impl Rule {
             Rule::Dockerfile(rule) => rule.evaluate(evidence),
             Rule::Stack(rule) => rule.evaluate(evidence),
             Rule::ByLanguage(rule) => rule.evaluate(evidence),
+            Rule::EachProject(rule) => rule.evaluate(evidence),
             Rule::KeysDocumented(keys) => keys.evaluate(evidence),
             Rule::Http(check) => check.evaluate(live),
             Rule::Tls(check) => check.evaluate(live),
