@@ -3,7 +3,7 @@
 //! `docs/check-format.md` for the format and `checks/` for the built-in ones.
 
 use crate::diagnostic::Position;
-use crate::model::{Category, Severity, Stage};
+use crate::model::{Category, Role, RoleSet, Severity, Stage};
 use crate::rules::{RuleSpec, Spanned};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -47,6 +47,13 @@ pub struct CheckSpec {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub defers_to: Vec<Spanned<String>>,
+    /// The file roles the check reads (its `when:` too); files of other
+    /// roles are invisible to it. Defaults by category: secrets read every
+    /// role, infrastructure, monitoring and database checks production and
+    /// packaging, the others everything but vendored, generated, fixture,
+    /// example and i18n files. See `docs/check-format.md`.
+    #[serde(default)]
+    pub roles: Option<Vec<Role>>,
 }
 
 /// Where a pack came from. Repository packs are untrusted input.
@@ -93,6 +100,8 @@ pub struct Check {
     pub opt_in: bool,
     /// See [`CheckSpec::defers_to`].
     pub defers_to: Vec<String>,
+    /// See [`CheckSpec::roles`]; `None` is the category's default.
+    pub roles: Option<RoleSet>,
     pub source: PackSource,
     /// Where the check is declared in its pack.
     pub position: Position,

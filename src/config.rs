@@ -21,6 +21,11 @@
 //! fail_on = "high"
 //! stage = "beta"
 //!
+//! [roles]                          # see crate::repo::roles
+//! vendored = ["third_party/", "web/static/lib/**"]
+//! test = ["qa/**"]
+//! production = ["vendor/our-fork/**"]
+//!
 //! [[waivers]]                      # see crate::waiver
 //! check = "backups.schedule"
 //! reason = "Managed snapshots cover this until the migration"
@@ -28,7 +33,7 @@
 //! ```
 
 use crate::diagnostic::{Diagnostics, Position, SourceFile};
-use crate::model::{Severity, Stage};
+use crate::model::{Role, Severity, Stage};
 use crate::score::{Thresholds, Weights};
 use crate::waiver::WaiverConfig;
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -53,6 +58,11 @@ pub struct Config {
     pub live: crate::live::config::LiveConfig,
     /// Named services to probe, selected with `--target NAME`.
     pub targets: BTreeMap<String, crate::live::config::TargetConfig>,
+    /// File roles by pattern, over the conventions readyctl knows (see
+    /// `readyctl facts` for what it decided). A pattern ending in `/` is a
+    /// folder, one without `/` matches a name at any depth; the longest
+    /// matching pattern wins.
+    pub roles: RolesConfig,
     /// Accepted failures, each with a reason and an expiry date.
     pub waivers: Vec<WaiverConfig>,
     /// The text the config was read from, so that problems found later
@@ -60,6 +70,56 @@ pub struct Config {
     #[serde(skip)]
     #[schemars(skip)]
     pub source: Option<Arc<SourceFile>>,
+}
+
+/// `[roles]`: patterns by the role they give (keys are role ids such as
+/// `vendored` or `dev-tooling`), with positions for errors.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
+pub struct RolesConfig {
+    #[schemars(with = "Vec<String>")]
+    pub production: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<String>")]
+    pub test: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<String>")]
+    pub fixture: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<String>")]
+    pub example: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<String>")]
+    pub docs: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<String>")]
+    pub i18n: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<String>")]
+    pub dev_tooling: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<String>")]
+    pub ci: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<String>")]
+    pub packaging: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<String>")]
+    pub generated: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<String>")]
+    pub vendored: Vec<Spanned<String>>,
+}
+
+impl RolesConfig {
+    /// Every pattern with the role it gives.
+    pub fn patterns(&self) -> impl Iterator<Item = (Role, &Spanned<String>)> {
+        [
+            (Role::Production, &self.production),
+            (Role::Test, &self.test),
+            (Role::Fixture, &self.fixture),
+            (Role::Example, &self.example),
+            (Role::Docs, &self.docs),
+            (Role::I18n, &self.i18n),
+            (Role::DevTooling, &self.dev_tooling),
+            (Role::Ci, &self.ci),
+            (Role::Packaging, &self.packaging),
+            (Role::Generated, &self.generated),
+            (Role::Vendored, &self.vendored),
+        ]
+        .into_iter()
+        .flat_map(|(role, patterns)| patterns.iter().map(move |p| (role, p)))
+    }
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -229,6 +289,17 @@ impl Config {
                 }
             }
         }
+        for (_, pattern) in self.roles.patterns() {
+            // `dir/` and name-anywhere forms only add `**` around the
+            // pattern, so the pattern itself decides whether they are valid.
+            if let Err(err) = Glob::new(pattern.get_ref().trim_end_matches('/')) {
+                diagnostics.push(
+                    file,
+                    at(pattern.span()),
+                    format!("invalid role pattern: {}", err.kind()),
+                );
+            }
+        }
         for waiver in &self.waivers {
             waiver.validate(file, diagnostics);
         }
@@ -391,6 +462,16 @@ mod tests {
                 .any(|e| e.starts_with("readyctl.toml:4:7:") && e.contains("http")),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn role_patterns_and_names_are_validated_with_positions() {
+        let found = errors("[roles]\nvendored = [\"ok/**\", \"bad[\"]\n");
+        assert!(found[0].starts_with("readyctl.toml:2:22:"), "{found:?}");
+        assert!(found[0].contains("invalid role pattern"), "{found:?}");
+        let found = errors("[roles]\nthirdparty = [\"x/\"]\n");
+        assert!(found[0].starts_with("readyctl.toml:2:1:"), "{found:?}");
+        assert!(found[0].contains("vendored"), "{found:?}");
     }
 
     #[test]

@@ -4,8 +4,9 @@ use crate::check::Check;
 use crate::config::Config;
 use crate::gate::Gate;
 use crate::live::{LiveEvidence, LiveOptions, Observation, TargetEvidence};
-use crate::model::{Category, Status};
+use crate::model::{Category, RoleSet, Status};
 use crate::pack::Catalog;
+use crate::repo::RoleMap;
 use crate::report::{
     CategoryScore, CheckResult, Report, SCHEMA_VERSION, SkippedFiles, Stats, Summary, Target, Tool,
 };
@@ -15,6 +16,7 @@ use crate::scan::{self, Evidence, PlanBuilder, ScanError, ScanOptions};
 use crate::score::{self, Scored};
 use crate::stack::{Stack, StackPlan};
 use std::path::Path;
+use std::sync::Arc;
 
 /// Everything about a run that is not a check or the config file.
 #[derive(Debug, Clone)]
@@ -101,10 +103,22 @@ pub fn audit(
 ) -> Result<Report, AuditError> {
     let disabled = config.disabled_set();
     let enabled = config.enabled_set();
+    let roles = Arc::new(RoleMap::new(&config.roles, root));
+    let mut scan_options = options.scan.clone();
+    scan_options.roles = Some(roles);
     let mut plan = PlanBuilder::new();
     // Stack detection shares the walk; checks' `when: { stack: … }` read it.
+    // It reads what ships and how it is built: a Python script under
+    // `docs/`, a compose file for the tests or a vendored SDK say nothing
+    // about the stack.
+    let previous = plan.set_roles(crate::repo::roles::STACK);
     let stack_plan = StackPlan::plan(&mut plan);
+    plan.set_roles(previous);
+    // The CI model reads the project's own pipelines and what they call, not
+    // those of vendored code or fixtures.
+    let previous = plan.set_roles(crate::repo::roles::OWN);
     let ci_plan = crate::repo::ci::CiPlan::plan(&mut plan);
+    plan.set_roles(previous);
     let planned: Vec<Planned<'_>> = catalog
         .checks()
         .iter()
@@ -121,12 +135,15 @@ pub fn audit(
             let cx = PlanContext {
                 check_id: &check.id,
             };
-            Planned::Run {
+            let previous = plan.set_roles(check_roles(check));
+            let planned = Planned::Run {
                 check,
                 when: check.when.as_ref().map(|w| w.plan(&mut plan, cx)),
                 rule: check.rule.plan(&mut plan, cx),
                 live: check.rule.is_live() || check.when.as_ref().is_some_and(|w| w.is_live()),
-            }
+            };
+            plan.set_roles(previous);
+            planned
         })
         .collect();
     let live_plan = plan.take_live();
@@ -138,7 +155,7 @@ pub fn audit(
     let (evidence, live) = std::thread::scope(|scope| {
         let probing =
             probe.then(|| scope.spawn(|| crate::live::gather_blocking(&live_plan, live_options)));
-        let evidence = scan::scan(root, &plan, &options.scan);
+        let evidence = scan::scan(root, &plan, &scan_options);
         let live = probing.map(|thread| thread.join().expect("the live probing thread panicked"));
         (evidence, live)
     });
@@ -174,6 +191,9 @@ pub fn audit(
             _ => results.push(evaluate(planned, &evidence, None, config)),
         }
     }
+    for finding in results.iter_mut().flat_map(|r| r.findings.iter_mut()) {
+        finding.role = finding.path.as_deref().map(|path| evidence.role_of(path));
+    }
     results.sort_by(|a, b| {
         a.category
             .cmp(&b.category)
@@ -196,6 +216,13 @@ pub fn audit(
     report.stack = stack;
     report.targets = live_targets(live.as_ref(), live_options);
     Ok(report)
+}
+
+/// The roles a check reads: its own `roles:`, or its category's default.
+pub fn check_roles(check: &Check) -> RoleSet {
+    check
+        .roles
+        .unwrap_or_else(|| crate::repo::roles::default_roles(check.category))
 }
 
 /// Targets by name, or one unnamed slot when there are none.

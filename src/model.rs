@@ -243,6 +243,9 @@ pub struct Finding {
     /// Already recorded in the baseline given with `--baseline`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub baselined: bool,
+    /// The role of the file at `path` (see [`Role`]), set by the engine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
 }
 
 /// For `skip_serializing_if`: flags that are usually off stay out of the JSON.
@@ -258,6 +261,7 @@ impl Finding {
             message: message.into(),
             waived: false,
             baselined: false,
+            role: None,
         }
     }
 
@@ -268,6 +272,137 @@ impl Finding {
             message: message.into(),
             waived: false,
             baselined: false,
+            role: None,
         }
+    }
+}
+
+/// What a file is to the project: its own production code, or something
+/// around it (tests, docs, third-party code...). Every path the walk sees
+/// has exactly one; [`crate::repo::roles`] decides which. Checks read only
+/// the roles they concern, so a test password or a vendored `.env` is not
+/// judged as the project's own production code, and every finding says the
+/// role of its file.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// The project's own code and configuration that ships (the default).
+    Production,
+    /// Tests and the helpers and configuration only tests use.
+    Test,
+    /// Data tests read: `testdata/`, `fixtures/`, snapshots, mocks.
+    Fixture,
+    /// Examples and samples for users, Postman collections.
+    Example,
+    /// Documentation: `docs/`, Markdown and other prose.
+    Docs,
+    /// Translation catalogues: `locales/`, `i18n/`, `*.po`.
+    I18n,
+    /// Local development only: devcontainers, editor settings, dev compose.
+    DevTooling,
+    /// Continuous integration: `.github/`, `.gitlab-ci.yml`, `.circleci/`.
+    Ci,
+    /// Building distribution packages: `packaging/`, `debian/`, goreleaser.
+    Packaging,
+    /// Generated code: `*.pb.go`, `*_generated.*`, files marked generated.
+    Generated,
+    /// Third-party code kept in the tree: `vendor/`, `node_modules/`.
+    Vendored,
+}
+
+impl Role {
+    pub const ALL: [Role; 11] = [
+        Role::Production,
+        Role::Test,
+        Role::Fixture,
+        Role::Example,
+        Role::Docs,
+        Role::I18n,
+        Role::DevTooling,
+        Role::Ci,
+        Role::Packaging,
+        Role::Generated,
+        Role::Vendored,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Role::Production => "production",
+            Role::Test => "test",
+            Role::Fixture => "fixture",
+            Role::Example => "example",
+            Role::Docs => "docs",
+            Role::I18n => "i18n",
+            Role::DevTooling => "dev-tooling",
+            Role::Ci => "ci",
+            Role::Packaging => "packaging",
+            Role::Generated => "generated",
+            Role::Vendored => "vendored",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.id() == text)
+    }
+
+    const fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// A set of [`Role`]s: which files a check reads.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct RoleSet(u16);
+
+impl RoleSet {
+    pub const EMPTY: RoleSet = RoleSet(0);
+    pub const ALL: RoleSet = RoleSet((1 << Role::ALL.len()) - 1);
+
+    pub fn of(roles: &[Role]) -> RoleSet {
+        RoleSet(roles.iter().fold(0, |bits, role| bits | role.bit()))
+    }
+
+    pub const fn contains(self, role: Role) -> bool {
+        self.0 & role.bit() != 0
+    }
+
+    pub const fn with(self, role: Role) -> RoleSet {
+        RoleSet(self.0 | role.bit())
+    }
+
+    pub const fn without(self, role: Role) -> RoleSet {
+        RoleSet(self.0 & !role.bit())
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = Role> {
+        Role::ALL.into_iter().filter(move |r| self.contains(*r))
+    }
+}
+
+impl fmt::Debug for RoleSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+impl fmt::Display for RoleSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if *self == RoleSet::ALL {
+            return f.write_str("all roles");
+        }
+        let ids: Vec<&str> = self.iter().map(Role::id).collect();
+        f.write_str(&ids.join(", "))
     }
 }

@@ -8,6 +8,7 @@
 use crate::check::{Check, CheckSpec, Origin, PackSource};
 use crate::diagnostic::{Diagnostics, Position, SourceFile, yaml_error_message};
 use crate::effort;
+use crate::model::RoleSet;
 use crate::rules::{Spanned, Validator};
 use include_dir::{Dir, include_dir};
 use std::collections::HashMap;
@@ -166,6 +167,12 @@ impl PackLoader {
                 );
             }
         }
+        if spec.roles.as_ref().is_some_and(Vec::is_empty) {
+            v.error(
+                at,
+                "`roles` is empty: the check would read no file; leave it out for the category's default",
+            );
+        }
         let id_position = Position::from_yaml(spec.id.referenced);
         if let Some((other_file, other)) = self.seen.get(id) {
             self.diagnostics.push(
@@ -195,6 +202,7 @@ impl PackLoader {
             rule: spec.rule,
             opt_in: spec.opt_in,
             defers_to: spec.defers_to.into_iter().map(|p| p.value).collect(),
+            roles: spec.roles.as_deref().map(RoleSet::of),
             source: source.clone(),
             position: at,
         });

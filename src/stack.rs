@@ -40,6 +40,9 @@ pub struct Stack {
 pub enum ProjectKind {
     Service,
     Library,
+    /// Deployed as functions on a platform (Vercel, Netlify, Cloudflare
+    /// Workers, AWS Lambda via Serverless/SAM): no image, no probes.
+    Serverless,
     #[default]
     Unknown,
 }
@@ -49,6 +52,7 @@ impl ProjectKind {
         match self {
             ProjectKind::Service => "service",
             ProjectKind::Library => "library",
+            ProjectKind::Serverless => "serverless",
             ProjectKind::Unknown => "unknown",
         }
     }
@@ -277,6 +281,21 @@ const PRESENCE: &[(&str, &[&str])] = &[
     ("ruby.src", &["**/*.rb"]),
     ("gemspec", &["*.gemspec"]),
     ("procfile", &["Procfile"]),
+    // Functions platforms: the platform runs the code, not a container.
+    (
+        "serverless",
+        &[
+            "vercel.json",
+            "netlify.toml",
+            "wrangler.toml",
+            "wrangler.json",
+            "wrangler.jsonc",
+            "serverless.yml",
+            "serverless.yaml",
+            "serverless.ts",
+            "samconfig.toml",
+        ],
+    ),
     // Package managers, by lockfile or manifest.
     ("lock.go-modules", &["go.sum", "**/go.sum"]),
     ("lock.cargo", &["Cargo.lock", "**/Cargo.lock"]),
@@ -373,6 +392,9 @@ pub const COMPOSE_FILES: &[&str] = &[
     "docker-compose.*.yaml",
     "**/docker-compose.*.yml",
     "**/docker-compose.*.yaml",
+    "**/docker-compose-*.y*ml",
+    "**/docker_compose*.y*ml",
+    "**/compose.*.y*ml",
 ];
 
 /// YAML files that may be Kubernetes manifests; the same selection the
@@ -385,7 +407,9 @@ pub const KUBERNETES_EXCLUDE: &[&str] = &[
     "**/vendor/**",
     "**/pnpm-lock.yaml",
     "**/*docker-compose*",
+    "**/*docker_compose*",
     "**/compose.y*ml",
+    "**/compose.*.y*ml",
     "**/*patch*",
     "**/overlays/**",
     "**/test/**",
@@ -653,8 +677,10 @@ impl StackPlan {
                 databases.extend(matchers.env_databases(text));
                 continue;
             }
-            frameworks.extend(matchers.frameworks(name, text));
-            databases.extend(matchers.driver_databases(name, text));
+            // What the project's dependencies need is not what it uses.
+            let text = crate::repo::deps::direct_part(name, text);
+            frameworks.extend(matchers.frameworks(name, &text));
+            databases.extend(matchers.driver_databases(name, &text));
         }
 
         let mut lockfiles: Vec<String> = self
@@ -683,7 +709,15 @@ impl StackPlan {
             || languages.len() == 1
                 && languages.contains("python")
                 && self.python_library(evidence);
-        let kind = if service {
+        // A functions platform is a deployment of its own kind unless the
+        // repository also ships a container or a long-running process.
+        let containerised = evidence.kept(self.docker).next().is_some()
+            || deploys_workload
+            || compose_builds
+            || has("procfile");
+        let kind = if has("serverless") && !containerised {
+            ProjectKind::Serverless
+        } else if service {
             ProjectKind::Service
         } else if library {
             ProjectKind::Library
@@ -1010,6 +1044,21 @@ mod tests {
             std::fs::write(full, text).unwrap();
         }
         super::detect(dir.path(), &Default::default()).unwrap()
+    }
+
+    #[test]
+    fn indirect_go_dependencies_make_no_framework_or_database() {
+        let stack = detect(&[
+            (
+                "go.mod",
+                "module x\n\nrequire (\n\tgithub.com/lib/pq v1.10.9\n\
+                 \tgithub.com/go-chi/chi/v5 v5.0.12 // indirect\n\
+                 \tgo.mongodb.org/mongo-driver v1.13.1 // indirect\n)\n",
+            ),
+            ("main.go", "package main\nfunc main() {}\n"),
+        ]);
+        assert!(stack.frameworks.is_empty(), "{:?}", stack.frameworks);
+        assert_eq!(stack.databases, ["postgresql"]);
     }
 
     #[test]

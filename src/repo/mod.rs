@@ -1,4 +1,38 @@
-//! Facts about the repository, built once per audit from the files the single
-//! scan kept; rules evaluate them and never read the file system themselves.
+//! The repository model: facts about the audited repository, built once per
+//! audit from the single walk, that every rule kind reads instead of
+//! re-deriving them from paths and regexes.
+//!
+//! A reviewer's first question about any piece of evidence is "whose code is
+//! this, and does it ship?". A password in a Cypress fixture, a `.env` inside
+//! `vendor/`, a `Dockerfile` that builds a Debian package: none of these is
+//! the project's production code, and a readiness audit that judges them as
+//! such is wrong where users look first. This layer answers that question:
+//!
+//! - [`roles`]: every path has one [`Role`] (production, test, fixture,
+//!   vendored...), from ecosystem conventions, `.gitattributes` and the
+//!   `[roles]` table of `readyctl.toml`.
+//!
+//! - [`artefacts`]: which Dockerfiles build the runtime image and which
+//!   Compose files, merged in Compose's order, describe the production
+//!   deployment, each with the reason.
+//!
+//! - [`deps`]: the direct part of a manifest (no `// indirect` entries), so
+//!   the stack lists what the code uses.
+//! - [`projects`]: every manifest is a project with its folder and
+//!   ecosystem.
+//! - [`ci`]: what the pipelines and commit hooks run (pipelines, jobs,
+//!   triggers, each step's resolved and classified commands).
+//! - [`facts`]: all of it in one walk, for `readyctl facts`.
+//!
+//! It sits between the scan and the rules: it may use `scan`, `config` and
+//! `model`, and only rules and what is above them use it.
 
+pub mod artefacts;
 pub mod ci;
+pub mod deps;
+pub mod facts;
+pub mod projects;
+pub mod roles;
+
+pub use crate::model::{Role, RoleSet};
+pub use roles::RoleMap;

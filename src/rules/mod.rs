@@ -22,6 +22,7 @@ pub mod migrations;
 pub mod pairs;
 pub mod paths;
 pub mod ports;
+pub mod projects;
 pub mod stack;
 pub mod tls;
 
@@ -91,6 +92,9 @@ pub enum RuleSpec {
     /// of command (test, lint, deploy, …) on an event, gated by another job,
     /// or allowed to fail. See [`ci::CiSpec`].
     Ci(ci::CiSpec),
+    /// Every project (manifest folder) of an ecosystem has a tool file or
+    /// declares the tool in its manifest. See [`projects::EachProjectSpec`].
+    EachProject(projects::EachProjectSpec),
     /// Passes when every name the `used` patterns capture is also captured
     /// by the `documented` patterns (e.g. env vars read vs `.env.example`).
     KeysDocumented(keys::KeysSpec),
@@ -197,6 +201,7 @@ impl RuleSpec {
             RuleSpec::Stack(spec) => spec.validate(v),
             RuleSpec::ByLanguage(spec) => spec.validate(v),
             RuleSpec::Ci(spec) => spec.validate(v),
+            RuleSpec::EachProject(spec) => spec.validate(v),
             RuleSpec::KeysDocumented(spec) => spec.validate(v),
             RuleSpec::Http(spec) => spec.validate(v),
             RuleSpec::Tls(spec) => spec.validate(v),
@@ -238,6 +243,7 @@ impl RuleSpec {
             | RuleSpec::Dockerfile(_)
             | RuleSpec::Stack(_)
             | RuleSpec::Ci(_)
+            | RuleSpec::EachProject(_)
             | RuleSpec::Coverage(_)
             | RuleSpec::FilePairs(_)
             | RuleSpec::EachFile(_)
@@ -292,6 +298,7 @@ impl RuleSpec {
                     .collect(),
             }),
             RuleSpec::KeysDocumented(spec) => Rule::KeysDocumented(spec.plan(plan, cx)),
+            RuleSpec::EachProject(spec) => Rule::EachProject(Box::new(spec.plan(plan))),
             RuleSpec::Http(spec) => Rule::Http(Box::new(spec.plan(plan.live()))),
             RuleSpec::Tls(spec) => Rule::Tls(spec.plan(plan.live())),
             RuleSpec::Tcp(spec) => Rule::Tcp(spec.plan(plan.live())),
@@ -322,6 +329,7 @@ pub enum Rule {
     Stack(stack::StackRule),
     ByLanguage(stack::ByLanguage),
     Ci(Box<ci::CiRule>),
+    EachProject(Box<projects::EachProject>),
     KeysDocumented(keys::Keys),
     Http(Box<http::HttpCheck>),
     Tls(tls::TlsCheck),
@@ -356,6 +364,7 @@ impl Rule {
             Rule::Stack(rule) => rule.evaluate(evidence),
             Rule::ByLanguage(rule) => rule.evaluate(evidence),
             Rule::Ci(rule) => rule.evaluate(evidence),
+            Rule::EachProject(rule) => rule.evaluate(evidence),
             Rule::KeysDocumented(keys) => keys.evaluate(evidence),
             Rule::Http(check) => check.evaluate(live),
             Rule::Tls(check) => check.evaluate(live),

@@ -5,7 +5,8 @@
 //! (the smallest paths are kept, so output is the same whatever the thread
 //! timing), which keeps memory flat however large the tree is.
 
-use super::{DocumentsId, PatternId, SelectorId};
+use super::{Classify, DocumentsId, PatternId, SelectorId};
+use crate::model::Role;
 use serde::Serialize;
 use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet};
@@ -40,6 +41,8 @@ pub const KEEP_BYTES_LIMIT: usize = 8 * 1024 * 1024;
 pub const CAPTURE_LIMIT: usize = 2_000;
 /// Unreadable-file reasons kept for the report.
 const PROBLEM_LIMIT: usize = 20;
+/// Example paths kept per file role, for `readyctl facts`.
+pub const ROLE_EXAMPLES: usize = 5;
 
 #[derive(Debug, Clone, Default)]
 pub struct SelectorHits {
@@ -352,6 +355,10 @@ pub(crate) struct Partial {
     pub(crate) kept: Kept,
     pub(crate) captures: Vec<BTreeMap<String, Hit>>,
     pub(crate) stats: ScanStats,
+    /// Files walked, by role (indexed like [`Role::ALL`]).
+    pub(crate) roles: Vec<Bounded<String>>,
+    /// Files whose header says they are generated.
+    pub(crate) generated: BTreeSet<String>,
 }
 
 impl Partial {
@@ -364,6 +371,20 @@ impl Partial {
             kept: Kept::default(),
             captures: vec![BTreeMap::new(); patterns],
             stats: ScanStats::default(),
+            roles: (0..Role::ALL.len())
+                .map(|_| Bounded::new(ROLE_EXAMPLES))
+                .collect(),
+            generated: BTreeSet::new(),
+        }
+    }
+
+    /// Counts a walked file under its role.
+    pub(crate) fn walked(&mut self, role: Role, path: &str) {
+        let seen = &mut self.roles[role as usize];
+        if seen.wants(&path.to_string()) {
+            seen.insert(path.to_string());
+        } else {
+            seen.count_only();
         }
     }
 
@@ -387,6 +408,10 @@ impl Partial {
             }
         }
         self.stats.absorb(other.stats);
+        for (mine, theirs) in self.roles.iter_mut().zip(other.roles) {
+            mine.absorb(theirs);
+        }
+        self.generated.extend(other.generated);
     }
 
     /// Records a captured value, keeping its earliest occurrence.
@@ -431,6 +456,17 @@ impl Partial {
             kept_dropped: self.kept.dropped,
             stack: None,
             ci: None,
+            roles: Role::ALL
+                .into_iter()
+                .zip(self.roles)
+                .map(|(role, seen)| RoleCount {
+                    role,
+                    count: seen.count,
+                    examples: seen.kept.into_iter().collect(),
+                })
+                .collect(),
+            generated: self.generated,
+            classify: None,
             selectors: self
                 .selectors
                 .into_iter()
@@ -516,7 +552,18 @@ pub struct Evidence {
     kept_dropped: usize,
     stack: Option<crate::stack::Stack>,
     ci: Option<std::sync::Arc<crate::repo::ci::CiModel>>,
+    roles: Vec<RoleCount>,
+    generated: BTreeSet<String>,
+    classify: Option<Arc<dyn Classify>>,
     pub stats: ScanStats,
+}
+
+/// How many walked files have one role, with the first few paths.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoleCount {
+    pub role: Role,
+    pub count: usize,
+    pub examples: Vec<String>,
 }
 
 impl Evidence {
@@ -550,6 +597,33 @@ impl Evidence {
 
     pub fn set_ci(&mut self, model: std::sync::Arc<crate::repo::ci::CiModel>) {
         self.ci = Some(model);
+    }
+
+    /// The role of a walked path: what the classifier the scan ran with
+    /// says, unless the file's header marked it generated. Production when
+    /// the scan ran without a classifier.
+    pub fn role_of(&self, path: &str) -> Role {
+        if self.generated.contains(path) {
+            return Role::Generated;
+        }
+        self.classify
+            .as_ref()
+            .map_or(Role::Production, |c| c.role_of(path))
+    }
+
+    /// Files walked per role, in [`Role::ALL`] order (roles with no file
+    /// included, with a count of 0).
+    pub fn role_counts(&self) -> &[RoleCount] {
+        &self.roles
+    }
+
+    /// Files the scan found a generated-code header in.
+    pub fn generated_by_header(&self) -> &BTreeSet<String> {
+        &self.generated
+    }
+
+    pub(crate) fn set_classifier(&mut self, classify: Option<Arc<dyn Classify>>) {
+        self.classify = classify;
     }
 
     pub fn selector(&self, id: SelectorId) -> &SelectorHits {

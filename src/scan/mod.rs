@@ -8,6 +8,7 @@ mod boundary;
 mod evidence;
 mod export;
 mod filter;
+mod marker;
 mod plan;
 mod prefilter;
 mod walk;
@@ -15,10 +16,12 @@ mod walk;
 pub use boundary::ascii_word_boundaries;
 pub use evidence::{
     CAPTURE_LIMIT, DOCUMENT_LIMIT, Document, Documents, Evidence, HIT_LIMIT, Hit, KEEP_BYTES_LIMIT,
-    KEEP_LIMIT, KeptFile, PatternHits, SAMPLE_LIMIT, ScanStats, SelectorHits,
+    KEEP_LIMIT, KeptFile, PatternHits, ROLE_EXAMPLES, RoleCount, SAMPLE_LIMIT, ScanStats,
+    SelectorHits,
 };
 pub use export::{rg_pattern, spans_lines};
 pub use filter::{HitFilter, KEY_GROUP, SECRET_GROUP, shannon_entropy};
+pub use marker::is_generated_content;
 pub use plan::{
     DocumentsId, PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec,
     compile_regex,
@@ -31,6 +34,13 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 pub(crate) type Spanned<T> = serde_saphyr::Spanned<T>;
+
+/// Decides the role of a path from the path alone. The repository model
+/// implements it (`crate::repo::RoleMap`); the scan only applies it, so that
+/// each rule sees only the files of the roles it reads.
+pub trait Classify: Send + Sync + std::fmt::Debug {
+    fn role_of(&self, rel_path: &str) -> crate::model::Role;
+}
 
 /// Default limit on the size of a file that content checks read.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
@@ -51,6 +61,9 @@ pub struct ScanOptions {
     /// Counts files as they are walked, for a progress indicator in the
     /// caller (the library itself never prints).
     pub progress: Option<Arc<AtomicU64>>,
+    /// Gives each path its role; selectors only see the roles they read.
+    /// Without it every file is production.
+    pub roles: Option<Arc<dyn Classify>>,
 }
 
 impl Default for ScanOptions {
@@ -61,6 +74,7 @@ impl Default for ScanOptions {
             include: Vec::new(),
             threads: 0,
             progress: None,
+            roles: None,
         }
     }
 }

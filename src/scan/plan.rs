@@ -4,6 +4,7 @@
 use super::Spanned;
 use super::filter::HitFilter;
 use super::prefilter::Prefilter;
+use crate::model::{Role, RoleSet};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::bytes::{Regex, RegexBuilder};
 use std::collections::HashMap;
@@ -33,6 +34,9 @@ pub struct SelectorSpec {
     include: Vec<String>,
     exclude: Vec<String>,
     ignore_case: bool,
+    /// Files of other roles are not selected. Set by the builder from the
+    /// roles of the check being planned.
+    roles: RoleSet,
 }
 
 impl SelectorSpec {
@@ -47,6 +51,7 @@ impl SelectorSpec {
             include: strings(include),
             exclude: strings(exclude),
             ignore_case,
+            roles: RoleSet::ALL,
         }
     }
 
@@ -55,6 +60,7 @@ impl SelectorSpec {
             include: include.iter().map(|s| s.to_string()).collect(),
             exclude: exclude.iter().map(|s| s.to_string()).collect(),
             ignore_case: false,
+            roles: RoleSet::ALL,
         }
     }
 }
@@ -90,8 +96,10 @@ impl PatternOptions {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct PlanBuilder {
+    /// The roles selectors registered from now on read.
+    roles: RoleSet,
     selectors: Vec<SelectorSpec>,
     selector_ids: HashMap<SelectorSpec, SelectorId>,
     patterns: Vec<(SelectorId, String, PatternOptions)>,
@@ -104,9 +112,32 @@ pub struct PlanBuilder {
     live: crate::live::LivePlan,
 }
 
+impl Default for PlanBuilder {
+    fn default() -> Self {
+        PlanBuilder {
+            roles: RoleSet::ALL,
+            selectors: Vec::new(),
+            selector_ids: HashMap::new(),
+            patterns: Vec::new(),
+            documents: Vec::new(),
+            keep: Vec::new(),
+            live: Default::default(),
+        }
+    }
+}
+
 impl PlanBuilder {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Selectors registered from now on (and the patterns, documents and
+    /// kept files that hang off them) only see files of `roles`; returns
+    /// the previous set so a caller can restore it. The engine sets each
+    /// check's roles around planning it, so every rule kind honours them
+    /// without knowing about roles.
+    pub fn set_roles(&mut self, roles: RoleSet) -> RoleSet {
+        std::mem::replace(&mut self.roles, roles)
     }
 
     /// Where live rules register their probes.
@@ -121,7 +152,8 @@ impl PlanBuilder {
 
     /// Identical selectors share one handle, so the same globs are matched
     /// once per path however many rules use them.
-    pub fn selector(&mut self, spec: SelectorSpec) -> SelectorId {
+    pub fn selector(&mut self, mut spec: SelectorSpec) -> SelectorId {
+        spec.roles = self.roles;
         if let Some(id) = self.selector_ids.get(&spec) {
             return *id;
         }
@@ -222,6 +254,7 @@ impl PlanBuilder {
             document_filters.push(filter.as_deref().map(compile_regex).transpose()?);
         }
         Ok(ScanPlan {
+            selector_roles: self.selectors.iter().map(|s| s.roles).collect(),
             selector_count: self.selectors.len(),
             document_count: self.documents.len(),
             selector_documents,
@@ -291,6 +324,8 @@ fn compile_uncached(regex: &str) -> Result<Regex, String> {
 #[derive(Debug)]
 pub struct ScanPlan {
     pub(crate) selector_count: usize,
+    /// Per selector: the roles of the files it selects.
+    pub(crate) selector_roles: Vec<RoleSet>,
     pub(crate) document_count: usize,
     /// For each selector, the document requests it feeds and whether they
     /// want the text.
@@ -323,13 +358,15 @@ impl ScanPlan {
         self.prefilter.counts()
     }
 
-    /// The selectors a relative path belongs to, sorted and without repeats.
-    pub fn selectors_for(&self, path: &str, into: &mut Vec<usize>) {
+    /// The selectors a relative path of `role` belongs to, sorted and
+    /// without repeats.
+    pub fn selectors_for(&self, path: &str, role: Role, into: &mut Vec<usize>) {
         into.clear();
         into.extend_from_slice(&self.match_all);
         let mut matched = Vec::new();
         self.include.matches_into(path, &mut matched);
         into.extend(matched.iter().map(|i| self.include_owner[*i]));
+        into.retain(|s| self.selector_roles[*s].contains(role));
         into.sort_unstable();
         into.dedup();
         if !into.is_empty() && !self.exclude.is_empty() {
@@ -338,6 +375,12 @@ impl ScanPlan {
                 into.retain(|s| *s != excluded);
             }
         }
+    }
+
+    /// Drops the selectors that do not read files of `role` (for a file
+    /// found generated once read).
+    pub(crate) fn retain_role(&self, role: Role, selectors: &mut Vec<usize>) {
+        selectors.retain(|s| self.selector_roles[*s].contains(role));
     }
 
     /// Whether any of `selectors` asks for the file's contents to be kept.

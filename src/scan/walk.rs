@@ -5,6 +5,7 @@
 use super::evidence::{Document, Hit, Partial};
 use super::filter::{KEY_GROUP, SECRET_GROUP};
 use super::{Evidence, ScanOptions, ScanPlan};
+use crate::model::Role;
 use ignore::overrides::OverrideBuilder;
 use ignore::{DirEntry, WalkBuilder, WalkState};
 use memchr::{memchr, memmem, memrchr};
@@ -114,7 +115,9 @@ pub fn scan(root: &Path, plan: &ScanPlan, options: &ScanOptions) -> Result<Evide
     for partial in finished.into_inner().unwrap_or_else(|e| e.into_inner()) {
         total.absorb(partial);
     }
-    Ok(total.finish(started.elapsed()))
+    let mut evidence = total.finish(started.elapsed());
+    evidence.set_classifier(options.roles.clone());
+    Ok(evidence)
 }
 
 /// Reads what ignore rules hid under `include` (a file or a directory,
@@ -259,6 +262,40 @@ impl<'a> Worker<'a> {
 
     /// Everything the plan wants from one file: selectors, documents, kept
     /// contents and content patterns.
+    fn partial_mut(&mut self) -> &mut Partial {
+        self.partial
+            .as_mut()
+            .expect("a worker has its partial until it is dropped")
+    }
+
+    /// The patterns, document requests and kept contents the file's
+    /// selectors ask for; whether any of them needs its text.
+    fn wants(&mut self) -> bool {
+        self.plan.patterns_for(&self.selectors, &mut self.patterns);
+        self.documents.clear();
+        for selector in &self.selectors {
+            self.documents
+                .extend_from_slice(&self.plan.selector_documents[*selector]);
+        }
+        self.plan.keeps_any(&self.selectors) || self.documents.iter().any(|(_, content)| *content)
+    }
+
+    /// Counts the file under its role and in each of its selectors.
+    fn record_selected(&mut self, role: Role, relative: &str) {
+        let Some(partial) = self.partial.as_mut() else {
+            return;
+        };
+        partial.walked(role, relative);
+        for selector in &self.selectors {
+            let sample = &mut partial.selectors[*selector];
+            if sample.wants(&relative.to_string()) {
+                sample.insert(relative.to_string());
+            } else {
+                sample.count_only();
+            }
+        }
+    }
+
     fn visit_file(&mut self, path: &Path, relative: String) {
         let Some(partial) = self.partial.as_mut() else {
             return;
@@ -268,24 +305,19 @@ impl<'a> Worker<'a> {
             progress.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
 
-        self.plan.selectors_for(&relative, &mut self.selectors);
-        for selector in &self.selectors {
-            let sample = &mut partial.selectors[*selector];
-            if sample.wants(&relative) {
-                sample.insert(relative.clone());
-            } else {
-                sample.count_only();
-            }
-        }
-        self.plan.patterns_for(&self.selectors, &mut self.patterns);
-        let keep = self.plan.keeps_any(&self.selectors);
-        self.documents.clear();
-        for selector in &self.selectors {
-            self.documents
-                .extend_from_slice(&self.plan.selector_documents[*selector]);
-        }
-        let wants_text = keep || self.documents.iter().any(|(_, content)| *content);
+        let mut role = self
+            .options
+            .roles
+            .as_ref()
+            .map_or(Role::Production, |c| c.role_of(&relative));
+        self.plan
+            .selectors_for(&relative, role, &mut self.selectors);
+        let wants_text = self.wants();
         if self.patterns.is_empty() && !wants_text {
+            // No rule reads the file: it is not opened, not even for a
+            // generated-code header.
+            self.record_selected(role, &relative);
+            let partial = self.partial.as_mut().expect("checked above");
             for (request, _) in &self.documents {
                 partial.documents[*request].insert(Document {
                     path: relative.clone(),
@@ -298,20 +330,39 @@ impl<'a> Worker<'a> {
             Ok(()) => {
                 let content = self.buffer.as_slice();
                 if memchr(0, &content[..content.len().min(BINARY_PROBE)]).is_some() {
-                    partial.stats.skipped_binary += 1;
+                    self.partial_mut().stats.skipped_binary += 1;
                     false
                 } else {
                     true
                 }
             }
             Err(ReadProblem::TooLarge) => {
-                partial.stats.skipped_too_large += 1;
+                self.partial_mut().stats.skipped_too_large += 1;
                 false
             }
             Err(ReadProblem::Io(err)) => {
-                partial.stats.problem(format!("{relative}: {err}"));
+                self.partial_mut()
+                    .stats
+                    .problem(format!("{relative}: {err}"));
                 false
             }
+        };
+        if readable
+            && !matches!(role, Role::Generated | Role::Vendored)
+            && super::is_generated_content(&self.buffer)
+            && super::marker::header_decides_role(&relative)
+        {
+            // Known only now that the file is read: rules that do not read
+            // generated code give it up before anything is recorded.
+            role = Role::Generated;
+            self.partial_mut().generated.insert(relative.clone());
+            self.plan.retain_role(role, &mut self.selectors);
+            self.wants();
+        }
+        self.record_selected(role, &relative);
+        let keep = self.plan.keeps_any(&self.selectors);
+        let Some(partial) = self.partial.as_mut() else {
+            return;
         };
         for (request, content) in &self.documents {
             let wanted = *content
