@@ -68,3 +68,23 @@ fn roles_in_readyctl_toml_override_conventions() {
         .unwrap();
     assert_eq!(vendored["examples"][0], "lib/acme/acme.js");
 }
+
+#[test]
+fn ci_pipelines_jobs_triggers_and_step_classes() {
+    let text = facts("ci-github", false);
+    let ci = &text[text.find("CI and hooks").expect("a CI section")..];
+    assert!(
+        ci.contains(".github/workflows/ci.yml (github-actions, on pull_request, push)"),
+        "{ci}"
+    );
+    assert!(
+        ci.contains("job deploy-production [environment production; needs deploy-staging]"),
+        "{ci}"
+    );
+    assert!(
+        ci.contains(".github/workflows/ci.yml:18 build, test"),
+        "{ci}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&facts("ci-github", true)).unwrap();
+    assert_eq!(json["ci"]["systems"], serde_json::json!(["github-actions"]));
+}

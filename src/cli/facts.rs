@@ -96,7 +96,11 @@ fn ci_section(out: &mut String, model: &readyctl::repo::ci::CiModel) {
     for pipeline in &model.pipelines {
         let mut events: Vec<&str> = pipeline.triggers.iter().map(|t| t.event.id()).collect();
         events.dedup();
-        let called = if pipeline.called_only { ", called by other workflows" } else { "" };
+        let called = if pipeline.called_only {
+            ", called by other workflows"
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
             "  {} ({}, on {}{called})",
@@ -118,11 +122,25 @@ fn ci_section(out: &mut String, model: &readyctl::repo::ci::CiModel) {
             if !job.needs.is_empty() {
                 flags.push(format!("needs {}", job.needs.join(", ")));
             }
-            let flags = if flags.is_empty() { String::new() } else { format!(" [{}]", flags.join("; ")) };
+            let flags = if flags.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", flags.join("; "))
+            };
             let _ = writeln!(out, "    job {}{flags}", job.id);
             for step in job.steps.iter().filter(|s| !s.classes.is_empty()) {
-                let may_fail = if step.allow_failure { " (may fail)" } else { "" };
-                let _ = writeln!(out, "      {}:{} {}{may_fail}", step.path, step.line, step.classes.join(", "));
+                let may_fail = if step.allow_failure {
+                    " (may fail)"
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    out,
+                    "      {}:{} {}{may_fail}",
+                    step.path,
+                    step.line,
+                    step.classes.join(", ")
+                );
             }
         }
     }
