@@ -80,6 +80,7 @@ enum Planned<'a> {
 pub fn content_patterns(catalog: &Catalog) -> Vec<(String, String)> {
     let mut plan = PlanBuilder::new();
     let _ = StackPlan::plan(&mut plan);
+    let _ = crate::repo::ci::CiPlan::plan(&mut plan);
     for check in catalog.checks() {
         let cx = PlanContext {
             check_id: &check.id,
@@ -116,6 +117,11 @@ pub fn audit(
     let stack_plan = StackPlan::plan(&mut plan);
     plan.set_roles(previous);
     let application_plan = ApplicationPlan::plan(&mut plan);
+    // The CI model reads the project's own pipelines and what they call, not
+    // those of vendored code or fixtures.
+    let previous = plan.set_roles(crate::repo::roles::OWN);
+    let ci_plan = crate::repo::ci::CiPlan::plan(&mut plan);
+    plan.set_roles(previous);
     let planned: Vec<Planned<'_>> = catalog
         .checks()
         .iter()
@@ -157,9 +163,12 @@ pub fn audit(
         (evidence, live)
     });
     let mut evidence = evidence?;
-    let stack = stack_plan.detect(&evidence);
+    let ci = std::sync::Arc::new(ci_plan.build(&evidence));
+    let mut stack = stack_plan.detect(&evidence);
+    stack.ci = ci.systems.clone();
     let nothing_to_audit = application_plan.nothing_to_audit(&evidence, &stack);
     evidence.set_stack(stack.clone());
+    evidence.set_ci(ci);
     let live = live.transpose()?;
 
     let mut results: Vec<CheckResult> = Vec::new();

@@ -40,6 +40,9 @@ pub struct Stack {
 pub enum ProjectKind {
     Service,
     Library,
+    /// Deployed as functions on a platform (Vercel, Netlify, Cloudflare
+    /// Workers, AWS Lambda via Serverless/SAM): no image, no probes.
+    Serverless,
     #[default]
     Unknown,
 }
@@ -49,6 +52,7 @@ impl ProjectKind {
         match self {
             ProjectKind::Service => "service",
             ProjectKind::Library => "library",
+            ProjectKind::Serverless => "serverless",
             ProjectKind::Unknown => "unknown",
         }
     }
@@ -172,6 +176,7 @@ pub const KNOWN: &[(Facet, &[&str])] = &[
             "travis",
             "buildkite",
             "drone",
+            "woodpecker",
         ],
     ),
     (
@@ -276,6 +281,21 @@ const PRESENCE: &[(&str, &[&str])] = &[
     ("ruby.src", &["**/*.rb"]),
     ("gemspec", &["*.gemspec"]),
     ("procfile", &["Procfile"]),
+    // Functions platforms: the platform runs the code, not a container.
+    (
+        "serverless",
+        &[
+            "vercel.json",
+            "netlify.toml",
+            "wrangler.toml",
+            "wrangler.json",
+            "wrangler.jsonc",
+            "serverless.yml",
+            "serverless.yaml",
+            "serverless.ts",
+            "samconfig.toml",
+        ],
+    ),
     // Package managers, by lockfile or manifest.
     ("lock.go-modules", &["go.sum", "**/go.sum"]),
     ("lock.cargo", &["Cargo.lock", "**/Cargo.lock"]),
@@ -315,29 +335,6 @@ const PRESENCE: &[(&str, &[&str])] = &[
             "**/build.gradle.kts",
         ],
     ),
-    // CI systems.
-    (
-        "ci.github-actions",
-        &[".github/workflows/*.yml", ".github/workflows/*.yaml"],
-    ),
-    ("ci.gitlab-ci", &[".gitlab-ci.yml", ".gitlab-ci.yaml"]),
-    (
-        "ci.circleci",
-        &[".circleci/config.yml", ".circleci/config.yaml"],
-    ),
-    ("ci.jenkins", &["Jenkinsfile", "**/Jenkinsfile"]),
-    (
-        "ci.azure-pipelines",
-        &[
-            "azure-pipelines.yml",
-            "azure-pipelines.yaml",
-            ".azure-pipelines/*.yml",
-        ],
-    ),
-    ("ci.bitbucket-pipelines", &["bitbucket-pipelines.yml"]),
-    ("ci.travis", &[".travis.yml"]),
-    ("ci.buildkite", &[".buildkite/*.yml", ".buildkite/*.yaml"]),
-    ("ci.drone", &[".drone.yml"]),
     // Containers and orchestration.
     ("containers.helm", &["Chart.yaml", "**/Chart.yaml"]),
     (
@@ -395,6 +392,9 @@ pub const COMPOSE_FILES: &[&str] = &[
     "docker-compose.*.yaml",
     "**/docker-compose.*.yml",
     "**/docker-compose.*.yaml",
+    "**/docker-compose-*.y*ml",
+    "**/docker_compose*.y*ml",
+    "**/compose.*.y*ml",
 ];
 
 /// YAML files that may be Kubernetes manifests; the same selection the
@@ -407,7 +407,9 @@ pub const KUBERNETES_EXCLUDE: &[&str] = &[
     "**/vendor/**",
     "**/pnpm-lock.yaml",
     "**/*docker-compose*",
+    "**/*docker_compose*",
     "**/compose.y*ml",
+    "**/compose.*.y*ml",
     "**/*patch*",
     "**/overlays/**",
     "**/test/**",
@@ -543,7 +545,6 @@ impl StackPlan {
         let mut languages = BTreeSet::new();
         let mut frameworks = BTreeSet::new();
         let mut package_managers = BTreeSet::new();
-        let mut ci = BTreeSet::new();
         let mut containers = BTreeSet::new();
         let mut databases = BTreeSet::new();
 
@@ -578,11 +579,6 @@ impl StackPlan {
         }
 
         for (id, _) in &self.presence {
-            if let Some(system) = id.strip_prefix("ci.")
-                && has(id)
-            {
-                ci.insert(system);
-            }
             if let Some(tool) = id.strip_prefix("containers.")
                 && has(id)
             {
@@ -681,8 +677,10 @@ impl StackPlan {
                 databases.extend(matchers.env_databases(text));
                 continue;
             }
-            frameworks.extend(matchers.frameworks(name, text));
-            databases.extend(matchers.driver_databases(name, text));
+            // What the project's dependencies need is not what it uses.
+            let text = crate::repo::deps::direct_part(name, text);
+            frameworks.extend(matchers.frameworks(name, &text));
+            databases.extend(matchers.driver_databases(name, &text));
         }
 
         let mut lockfiles: Vec<String> = self
@@ -711,7 +709,15 @@ impl StackPlan {
             || languages.len() == 1
                 && languages.contains("python")
                 && self.python_library(evidence);
-        let kind = if service {
+        // A functions platform is a deployment of its own kind unless the
+        // repository also ships a container or a long-running process.
+        let containerised = evidence.kept(self.docker).next().is_some()
+            || deploys_workload
+            || compose_builds
+            || has("procfile");
+        let kind = if has("serverless") && !containerised {
+            ProjectKind::Serverless
+        } else if service {
             ProjectKind::Service
         } else if library {
             ProjectKind::Library
@@ -725,7 +731,9 @@ impl StackPlan {
             frameworks: strings(frameworks),
             package_managers: strings(package_managers),
             lockfiles,
-            ci: strings(ci),
+            // Filled from the CI model (`crate::repo::ci`) by the caller, so
+            // the stack and the CI checks never disagree.
+            ci: Vec::new(),
             containers: strings(containers),
             databases: strings(databases),
             kind,
@@ -780,9 +788,12 @@ pub fn detect(
 ) -> Result<Stack, crate::engine::AuditError> {
     let mut plan = PlanBuilder::new();
     let stack_plan = StackPlan::plan(&mut plan);
+    let ci_plan = crate::repo::ci::CiPlan::plan(&mut plan);
     let plan = plan.build().map_err(crate::engine::AuditError::Plan)?;
     let evidence = crate::scan::scan(root, &plan, options)?;
-    Ok(stack_plan.detect(&evidence))
+    let mut stack = stack_plan.detect(&evidence);
+    stack.ci = ci_plan.build(&evidence).systems;
+    Ok(stack)
 }
 
 /// Every `image:` under a document (containers of any workload shape).
@@ -1032,11 +1043,22 @@ mod tests {
             std::fs::create_dir_all(full.parent().unwrap()).unwrap();
             std::fs::write(full, text).unwrap();
         }
-        let mut plan = PlanBuilder::new();
-        let stack = StackPlan::plan(&mut plan);
-        let plan = plan.build().unwrap();
-        let evidence = crate::scan::scan(dir.path(), &plan, &Default::default()).unwrap();
-        stack.detect(&evidence)
+        super::detect(dir.path(), &Default::default()).unwrap()
+    }
+
+    #[test]
+    fn indirect_go_dependencies_make_no_framework_or_database() {
+        let stack = detect(&[
+            (
+                "go.mod",
+                "module x\n\nrequire (\n\tgithub.com/lib/pq v1.10.9\n\
+                 \tgithub.com/go-chi/chi/v5 v5.0.12 // indirect\n\
+                 \tgo.mongodb.org/mongo-driver v1.13.1 // indirect\n)\n",
+            ),
+            ("main.go", "package main\nfunc main() {}\n"),
+        ]);
+        assert!(stack.frameworks.is_empty(), "{:?}", stack.frameworks);
+        assert_eq!(stack.databases, ["postgresql"]);
     }
 
     #[test]

@@ -44,6 +44,9 @@ pub enum Command {
     Man,
     /// Write a commented readyctl.toml (and a CI job) for a repository.
     Init(InitArgs),
+    /// Show the repository model: file roles, projects, and which
+    /// Dockerfiles and Compose files are judged as production, and why.
+    Facts(FactsArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -305,6 +308,19 @@ pub struct InitArgs {
     /// Replace files that already exist.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FactsArgs {
+    /// Repository to describe.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// readyctl.toml to read `[roles]` and `[scan]` from [default: PATH/readyctl.toml].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

@@ -11,6 +11,7 @@ mod audit;
 mod checks;
 mod diagnostics;
 mod diff;
+mod facts;
 mod generate;
 mod init;
 mod output;
@@ -63,6 +64,7 @@ pub fn run() -> ExitCode {
         args::Command::Completions(args) => generate::completions(args),
         args::Command::Man => generate::man(),
         args::Command::Init(args) => init::run(args),
+        args::Command::Facts(args) => facts::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -243,10 +243,12 @@ pub fn waiver_note(waiver: &AppliedWaiver) -> String {
 
 /// What sets a finding apart from a plain failure in production code: the
 /// role of its file when that is not production (` [test]`), then
-/// ` (waived)` or ` (baselined)`.
+/// ` (waived)` or ` (baselined)`. CI files are left unmarked: checks about
+/// CI read nothing else, and a mark on each of their findings says nothing.
 pub fn finding_marks(finding: &Finding) -> String {
+    use crate::model::Role;
     let role = match finding.role {
-        Some(role) if role != crate::model::Role::Production => format!(" [{role}]"),
+        Some(role) if !matches!(role, Role::Production | Role::Ci) => format!(" [{role}]"),
         _ => String::new(),
     };
     let state = match (finding.waived, finding.baselined) {

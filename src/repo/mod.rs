@@ -12,9 +12,26 @@
 //!   vendored...), from ecosystem conventions, `.gitattributes` and the
 //!   `[roles]` table of `readyctl.toml`.
 //!
+//! - [`artefacts`]: which Dockerfiles build the runtime image and which
+//!   Compose files, merged in Compose's order, describe the production
+//!   deployment, each with the reason.
+//!
+//! - [`deps`]: the direct part of a manifest (no `// indirect` entries), so
+//!   the stack lists what the code uses.
+//! - [`projects`]: every manifest is a project with its folder and
+//!   ecosystem.
+//! - [`ci`]: what the pipelines and commit hooks run (pipelines, jobs,
+//!   triggers, each step's resolved and classified commands).
+//! - [`facts`]: all of it in one walk, for `readyctl facts`.
+//!
 //! It sits between the scan and the rules: it may use `scan`, `config` and
 //! `model`, and only rules and what is above them use it.
 
+pub mod artefacts;
+pub mod ci;
+pub mod deps;
+pub mod facts;
+pub mod projects;
 pub mod roles;
 
 pub use crate::model::{Role, RoleSet};

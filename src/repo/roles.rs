@@ -384,7 +384,6 @@ const CI_DIRS: &[&str] = &[
     ".tekton",
     ".teamcity",
     ".ci",
-    "ci",
 ];
 const CI_FILES: &[&str] = &[
     ".gitlab-ci.yml",
@@ -404,7 +403,6 @@ const PACKAGING_DIRS: &[&str] = &[
     "packaging",
     "debian",
     "rpm",
-    "snap",
     "flatpak",
     "homebrew",
     "Formula",
@@ -492,14 +490,22 @@ pub fn conventional_role(path: &str) -> Role {
     if in_dir(DOCS_DIRS) || DOCS_EXTENSIONS.contains(&extension) {
         return Role::Docs;
     }
+    // `ci/` and `snap/` are also names of code packages deeper down; at the
+    // top they hold CI scripts and the snapcraft recipe.
+    let top = dirs.first().copied();
     if in_dir(CI_DIRS)
+        || top == Some("ci")
         || CI_FILES.contains(&name)
         || name.starts_with("Jenkinsfile")
         || name.starts_with("azure-pipelines")
     {
         return Role::Ci;
     }
-    if in_dir(PACKAGING_DIRS) || PACKAGING_FILES.contains(&name) || extension == "spec" {
+    if in_dir(PACKAGING_DIRS)
+        || top == Some("snap")
+        || PACKAGING_FILES.contains(&name)
+        || extension == "spec"
+    {
         return Role::Packaging;
     }
     if in_dir(DEV_TOOLING_DIRS) || DEV_TOOLING_FILES.contains(&name) || is_dev_compose(&lower) {
@@ -690,6 +696,8 @@ mod tests {
             ("docs/api.postman_collection.json", "example"),
             (".github/workflows/ci.yml", "ci"),
             (".gitlab-ci.yml", "ci"),
+            ("ci/build.sh", "ci"),
+            ("snap/snapcraft.yaml", "packaging"),
             ("Jenkinsfile", "ci"),
             ("packaging/debian/Dockerfile", "packaging"),
             ("debian/control", "packaging"),
@@ -715,6 +723,8 @@ mod tests {
             "compose.prod.yaml",
             "package.json",
             "internal/testing_helpers.go",
+            "pkg/ci/pipeline.go",
+            "internal/snap/snapshot.go",
             "src/contest.py",
             "go.mod",
             ".env",

@@ -10,15 +10,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// Where Dockerfiles are found when a rule gives no `paths`.
-pub const DEFAULT_PATHS: &[&str] = &[
-    "Dockerfile",
-    "**/Dockerfile",
-    "**/*.Dockerfile",
-    "**/*.dockerfile",
-    "**/Dockerfile.*",
-    "Containerfile",
-    "**/Containerfile",
-];
+pub const DEFAULT_PATHS: &[&str] = crate::repo::artefacts::DOCKERFILES;
 
 /// Dockerfiles for development, tests and examples are not what ships; the
 /// default selection leaves them out.
@@ -100,6 +92,7 @@ impl DockerfileSpec {
         };
         DockerfileRule {
             selector: plan.keep_contents(spec),
+            runtime_only: self.paths.is_empty(),
             assertion: self.assert,
             describe: if self.paths.is_empty() {
                 "Dockerfile".to_string()
@@ -113,6 +106,10 @@ impl DockerfileSpec {
 #[derive(Debug)]
 pub struct DockerfileRule {
     selector: SelectorId,
+    /// Judge only Dockerfiles that may build the runtime image (see
+    /// [`crate::repo::artefacts::dockerfile_not_runtime`]); a rule that
+    /// names its own `paths` judges exactly those.
+    runtime_only: bool,
     assertion: DockerAssertion,
     describe: String,
 }
@@ -128,7 +125,17 @@ impl DockerfileRule {
         let mut findings = Vec::new();
         let mut checked = 0;
         let mut notes = Vec::new();
+        let mut not_runtime = Vec::new();
         for file in evidence.kept(self.selector) {
+            if self.runtime_only
+                && let Some(reason) = crate::repo::artefacts::dockerfile_not_runtime(
+                    &file.path,
+                    evidence.role_of(&file.path),
+                )
+            {
+                not_runtime.push(format!("`{}` ({reason})", file.path));
+                continue;
+            }
             let dockerfile = parsed(file);
             if dockerfile.stages.is_empty() {
                 notes.push(Finding::at(
@@ -141,11 +148,22 @@ impl DockerfileRule {
             checked += 1;
             findings.extend(self.problems(&file.path, &dockerfile));
         }
+        if checked == 0 && !not_runtime.is_empty() {
+            return Outcome::skip(format!(
+                "no runtime Dockerfile; not judged: {}",
+                not_runtime.join(", ")
+            ));
+        }
         if checked == 0 {
             let mut outcome = Outcome::nothing_to_judge(format!("no {}", self.describe));
             outcome.findings = notes;
             return outcome;
         }
+        let aside = if not_runtime.is_empty() {
+            String::new()
+        } else {
+            format!("; not judged: {}", not_runtime.join(", "))
+        };
         let what = match self.assertion {
             DockerAssertion::MultiStage => "use a multi-stage build",
             DockerAssertion::NonRootUser => "run as a non-root user",
@@ -158,9 +176,12 @@ impl DockerfileRule {
             findings.iter().filter_map(|f| f.path.as_deref()).collect();
         if failing.is_empty() {
             findings.extend(notes);
-            return Outcome::pass(format!("{checked} Dockerfile(s) {what}"), findings);
+            return Outcome::pass(format!("{checked} Dockerfile(s) {what}{aside}"), findings);
         }
-        let message = format!("{} of {checked} Dockerfile(s) do not {what}", failing.len());
+        let message = format!(
+            "{} of {checked} Dockerfile(s) do not {what}{aside}",
+            failing.len()
+        );
         findings.extend(notes);
         Outcome::fail(message, findings)
     }
@@ -171,7 +192,11 @@ impl DockerfileRule {
         let at = |line: usize, message: String| Finding::at(path, Some(line), message);
         match self.assertion {
             DockerAssertion::MultiStage => {
-                if file.stages.len() >= 2 {
+                // A single stage that runs nothing only copies in what was
+                // built elsewhere (a release binary from goreleaser, say):
+                // no build tool is there to leave out.
+                let builds = final_stage.instructions.iter().any(|i| i.keyword == "RUN");
+                if file.stages.len() >= 2 || !builds {
                     Vec::new()
                 } else {
                     vec![at(
@@ -290,7 +315,25 @@ fn copies_context(args: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::copies_context;
+    use super::*;
+
+    fn multi_stage_problems(text: &str) -> usize {
+        let rule = DockerfileRule {
+            selector: SelectorId(0),
+            runtime_only: true,
+            assertion: DockerAssertion::MultiStage,
+            describe: String::new(),
+        };
+        rule.problems("Dockerfile", &Dockerfile::parse(text)).len()
+    }
+
+    #[test]
+    fn a_single_stage_that_builds_nothing_needs_no_second_stage() {
+        let release = "FROM alpine:3.20\nCOPY shiori /usr/bin/shiori\nENTRYPOINT [\"shiori\"]\n";
+        assert_eq!(multi_stage_problems(release), 0);
+        let build = "FROM golang:1.22\nCOPY . .\nRUN go build -o /app .\nCMD [\"/app\"]\n";
+        assert_eq!(multi_stage_problems(build), 1);
+    }
 
     #[test]
     fn whole_context_copies() {

@@ -25,6 +25,7 @@ use regex::Regex;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::fmt;
+use std::sync::Arc;
 
 /// Findings listed per check before "and N more".
 const FINDINGS_LIMIT: usize = 50;
@@ -74,6 +75,13 @@ pub struct DocumentSpec {
     /// What a finding says instead of the generated description.
     #[serde(default)]
     pub message: Option<String>,
+    /// Read the files as Compose deployments: only what the repository
+    /// model chooses as production is judged, overlays (`compose.prod.yaml`)
+    /// merged onto their base in Compose's order; files for tests and local
+    /// development are left out and the message names them. Findings point
+    /// at the first file of each deployment.
+    #[serde(default)]
+    pub compose: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -229,6 +237,7 @@ impl DocumentSpec {
             },
             message: self.message.clone(),
             describe_paths: describe_globs(&self.paths),
+            compose: self.compose,
         }
     }
 }
@@ -646,6 +655,7 @@ pub struct Query {
     mode: Mode,
     message: Option<String>,
     describe_paths: String,
+    compose: bool,
 }
 
 /// The parsed documents of a kept file, cached on the file.
@@ -678,26 +688,75 @@ impl Selected<'_> {
 
 impl Query {
     pub fn evaluate(&self, evidence: &Evidence) -> Outcome {
-        let files: Vec<(&KeptFile, std::sync::Arc<Documents>)> = evidence
-            .kept(self.selector)
-            .map(|file| (file, documents(file)))
+        if !self.compose {
+            let files: Vec<(String, Arc<Documents>)> = evidence
+                .kept(self.selector)
+                .map(|file| (file.path.clone(), documents(file)))
+                .collect();
+            return self.evaluate_files(&files);
+        }
+        let kept: Vec<&KeptFile> = evidence.kept(self.selector).collect();
+        let candidates: Vec<(String, crate::model::Role)> = kept
+            .iter()
+            .map(|f| (f.path.clone(), evidence.role_of(&f.path)))
             .collect();
+        let (chains, unjudged) = crate::repo::artefacts::compose_chains(&candidates);
+        let aside = if unjudged.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<String> = unjudged
+                .iter()
+                .map(|u| format!("`{}` ({})", u.path, u.reason))
+                .collect();
+            format!("; not judged: {}", names.join(", "))
+        };
+        if chains.is_empty() && !unjudged.is_empty() {
+            return Outcome::skip(format!("no production Compose file{aside}"));
+        }
+        let files: Vec<(String, Arc<Documents>)> = chains
+            .iter()
+            .map(|chain| {
+                let parts: Vec<Arc<Documents>> = chain
+                    .files
+                    .iter()
+                    .filter_map(|path| kept.iter().find(|f| f.path == *path))
+                    .map(|file| documents(file))
+                    .collect();
+                (chain.files[0].clone(), Arc::new(merge_overlays(&parts)))
+            })
+            .collect();
+        let mut outcome = self.evaluate_files(&files);
+        let merged: Vec<String> = chains
+            .iter()
+            .filter(|c| c.files.len() > 1)
+            .map(|c| c.files.join(" + "))
+            .collect();
+        if !merged.is_empty() {
+            outcome
+                .message
+                .push_str(&format!("; merged {}", merged.join(", ")));
+        }
+        outcome.message.push_str(&aside);
+        outcome
+    }
+
+    fn evaluate_files(&self, files: &[(String, Arc<Documents>)]) -> Outcome {
         let mut notes = Vec::new();
-        for (file, docs) in &files {
+        for (path, docs) in files {
             if let Some(error) = &docs.error {
                 notes.push(Finding::at(
-                    file.path.clone(),
+                    path.clone(),
                     error.line,
                     format!(
                         "could not parse as {}: {}",
-                        Format::for_path(&file.path).name(),
+                        Format::for_path(path).name(),
                         error.message
                     ),
                 ));
             }
         }
         let mut selected = Vec::new();
-        for (file, docs) in &files {
+        for (path, docs) in files {
             let several = docs.docs.len() > 1;
             for (i, root) in docs.docs.iter().enumerate() {
                 for select in &self.selects {
@@ -706,7 +765,7 @@ impl Query {
                     for (at, node) in reached {
                         if self.filter.iter().all(|c| c.violation(root, &at).is_none()) {
                             selected.push(Selected {
-                                file: &file.path,
+                                file: path,
                                 root,
                                 at,
                                 node,
@@ -815,6 +874,41 @@ impl Query {
                 )
             }
         }
+    }
+}
+
+/// A Compose file with its overlays merged in order, as Compose merges
+/// them: mappings key by key, anything else replaced by the later file.
+/// Lines stay those of the first file where a key appears. A file that
+/// does not parse makes the whole deployment unparsable.
+fn merge_overlays(parts: &[Arc<Documents>]) -> Documents {
+    if let Some(broken) = parts.iter().find(|d| d.error.is_some()) {
+        return Documents::clone(broken);
+    }
+    let mut roots = parts.iter().filter_map(|d| d.docs.first().cloned());
+    let Some(mut merged) = roots.next() else {
+        return Documents::default();
+    };
+    for overlay in roots {
+        merge_node(&mut merged, overlay);
+    }
+    Documents {
+        docs: vec![merged],
+        error: None,
+    }
+}
+
+fn merge_node(base: &mut Node, overlay: Node) {
+    match (&mut base.value, overlay.value) {
+        (Value::Map(entries), Value::Map(more)) => {
+            for (key, node) in more {
+                match entries.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, existing)) => merge_node(existing, node),
+                    None => entries.push((key, node)),
+                }
+            }
+        }
+        (value, other) => *value = other,
     }
 }
 

@@ -10,6 +10,7 @@
 //!    every check shares one plan, so the tree is walked and read once;
 //! 3. **evaluate** against the [`Evidence`] the scan gathered.
 
+pub mod ci;
 pub mod content;
 pub mod coverage;
 pub mod dockerfile;
@@ -21,6 +22,7 @@ pub mod migrations;
 pub mod pairs;
 pub mod paths;
 pub mod ports;
+pub mod projects;
 pub mod stack;
 pub mod tls;
 
@@ -86,6 +88,13 @@ pub enum RuleSpec {
     /// A rule per language; only detected languages are asked. See
     /// [`stack::ByLanguageSpec`].
     ByLanguage(stack::ByLanguageSpec),
+    /// Asks the CI model what the pipelines (or commit hooks) run: a class
+    /// of command (test, lint, deploy, …) on an event, gated by another job,
+    /// or allowed to fail. See [`ci::CiSpec`].
+    Ci(ci::CiSpec),
+    /// Every project (manifest folder) of an ecosystem has a tool file or
+    /// declares the tool in its manifest. See [`projects::EachProjectSpec`].
+    EachProject(projects::EachProjectSpec),
     /// Passes when every name the `used` patterns capture is also captured
     /// by the `documented` patterns (e.g. env vars read vs `.env.example`).
     KeysDocumented(keys::KeysSpec),
@@ -197,6 +206,8 @@ impl RuleSpec {
             RuleSpec::Dockerfile(spec) => spec.validate(v),
             RuleSpec::Stack(spec) => spec.validate(v),
             RuleSpec::ByLanguage(spec) => spec.validate(v),
+            RuleSpec::Ci(spec) => spec.validate(v),
+            RuleSpec::EachProject(spec) => spec.validate(v),
             RuleSpec::KeysDocumented(spec) => spec.validate(v),
             RuleSpec::Http(spec) => spec.validate(v),
             RuleSpec::Tls(spec) => spec.validate(v),
@@ -237,6 +248,8 @@ impl RuleSpec {
             | RuleSpec::Document(_)
             | RuleSpec::Dockerfile(_)
             | RuleSpec::Stack(_)
+            | RuleSpec::Ci(_)
+            | RuleSpec::EachProject(_)
             | RuleSpec::Coverage(_)
             | RuleSpec::FilePairs(_)
             | RuleSpec::EachFile(_)
@@ -282,6 +295,7 @@ impl RuleSpec {
             RuleSpec::Document(spec) => Rule::Document(Box::new(spec.plan(plan))),
             RuleSpec::Dockerfile(spec) => Rule::Dockerfile(spec.plan(plan)),
             RuleSpec::Stack(spec) => Rule::Stack(spec.plan()),
+            RuleSpec::Ci(spec) => Rule::Ci(Box::new(spec.plan())),
             RuleSpec::ByLanguage(spec) => Rule::ByLanguage(stack::ByLanguage {
                 rules: spec
                     .rules
@@ -290,6 +304,7 @@ impl RuleSpec {
                     .collect(),
             }),
             RuleSpec::KeysDocumented(spec) => Rule::KeysDocumented(spec.plan(plan, cx)),
+            RuleSpec::EachProject(spec) => Rule::EachProject(Box::new(spec.plan(plan))),
             RuleSpec::Http(spec) => Rule::Http(Box::new(spec.plan(plan.live()))),
             RuleSpec::Tls(spec) => Rule::Tls(spec.plan(plan.live())),
             RuleSpec::Tcp(spec) => Rule::Tcp(spec.plan(plan.live())),
@@ -319,6 +334,8 @@ pub enum Rule {
     Dockerfile(dockerfile::DockerfileRule),
     Stack(stack::StackRule),
     ByLanguage(stack::ByLanguage),
+    Ci(Box<ci::CiRule>),
+    EachProject(Box<projects::EachProject>),
     KeysDocumented(keys::Keys),
     Http(Box<http::HttpCheck>),
     Tls(tls::TlsCheck),
@@ -352,6 +369,8 @@ impl Rule {
             Rule::Dockerfile(rule) => rule.evaluate(evidence),
             Rule::Stack(rule) => rule.evaluate(evidence),
             Rule::ByLanguage(rule) => rule.evaluate(evidence),
+            Rule::Ci(rule) => rule.evaluate(evidence),
+            Rule::EachProject(rule) => rule.evaluate(evidence),
             Rule::KeysDocumented(keys) => keys.evaluate(evidence),
             Rule::Http(check) => check.evaluate(live),
             Rule::Tls(check) => check.evaluate(live),

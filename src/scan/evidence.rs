@@ -479,6 +479,7 @@ impl Partial {
             kept_dropped: self.kept.dropped,
             secrets: self.secrets,
             stack: None,
+            ci: None,
             roles: Role::ALL
                 .into_iter()
                 .zip(self.roles)
@@ -578,6 +579,7 @@ pub struct Evidence {
     kept_dropped: usize,
     secrets: SecretValues,
     stack: Option<crate::stack::Stack>,
+    ci: Option<std::sync::Arc<crate::repo::ci::CiModel>>,
     roles: Vec<RoleCount>,
     generated: BTreeSet<String>,
     dev_compose: BTreeSet<String>,
@@ -658,6 +660,15 @@ impl Evidence {
 
     pub fn set_stack(&mut self, stack: crate::stack::Stack) {
         self.stack = Some(stack);
+    }
+
+    /// The CI model; set by the engine right after the scan, like the stack.
+    pub fn ci(&self) -> Option<&crate::repo::ci::CiModel> {
+        self.ci.as_deref()
+    }
+
+    pub fn set_ci(&mut self, model: std::sync::Arc<crate::repo::ci::CiModel>) {
+        self.ci = Some(model);
     }
 
     /// The role of a walked path: what the classifier the scan ran with

@@ -1,0 +1,163 @@
+//! `readyctl facts`: the repository model, as a table or JSON.
+
+use super::args::FactsArgs;
+use super::{Failure, diagnostics, exit};
+use readyctl::config::{CONFIG_FILE, Config, ConfigError};
+use readyctl::repo::facts::{self, Choice, Facts};
+use readyctl::scan::ScanOptions;
+use std::fmt::Write;
+
+pub fn run(args: FactsArgs) -> Result<u8, Failure> {
+    let loaded = match &args.config {
+        Some(path) => Config::load(path),
+        None => Config::load_optional(&args.path.join(CONFIG_FILE)),
+    };
+    let config = loaded.map_err(|error| match error {
+        ConfigError::Invalid(found) => {
+            diagnostics::print(&found);
+            Failure::Reported
+        }
+        other => Failure::from(other),
+    })?;
+    let mut options = ScanOptions::default();
+    if let Some(size) = config.scan.max_file_size {
+        options.max_file_size = size;
+    }
+    options.exclude = config.scan.exclude.clone();
+    options.include = config.scan.include.clone();
+    let facts = facts::gather(&args.path, &config, &options)?;
+    let text = if args.json {
+        let mut json = serde_json::to_string_pretty(&facts)?;
+        json.push('\n');
+        json
+    } else {
+        table(&facts)
+    };
+    super::output::write(&text, None)?;
+    Ok(exit::OK)
+}
+
+fn table(facts: &Facts) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Projects");
+    if facts.projects.is_empty() {
+        let _ = writeln!(out, "  (no manifest found)");
+    }
+    for project in &facts.projects {
+        let _ = writeln!(
+            out,
+            "  {:<28} {:<7} {:<11} {}",
+            project.dir,
+            project.ecosystem,
+            project.role.id(),
+            project.manifests.join(", ")
+        );
+    }
+    let _ = writeln!(out, "\nFile roles");
+    for count in facts.roles.iter().filter(|c| c.count > 0) {
+        let more = if count.count > count.examples.len() {
+            ", ..."
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  {:<12} {:>6}  {}{more}",
+            count.role.id(),
+            count.count,
+            count.examples.join(", ")
+        );
+    }
+    for (title, choices) in [
+        ("Dockerfiles", &facts.dockerfiles),
+        ("Compose", &facts.compose),
+    ] {
+        let _ = writeln!(out, "\n{title}");
+        if choices.is_empty() {
+            let _ = writeln!(out, "  (none)");
+        }
+        for choice in choices {
+            let _ = writeln!(out, "  {}", line(choice));
+        }
+    }
+    ci_section(&mut out, &facts.ci);
+    out.push_str(
+        "\nCorrect a role with [roles] in readyctl.toml, e.g. vendored = [\"third_party/\"].\n",
+    );
+    out
+}
+
+/// Pipelines, their triggers and jobs, and what each step was found to run.
+fn ci_section(out: &mut String, model: &readyctl::repo::ci::CiModel) {
+    let _ = writeln!(out, "\nCI and hooks");
+    if model.pipelines.is_empty() {
+        let _ = writeln!(out, "  (none)");
+    }
+    for pipeline in &model.pipelines {
+        let mut events: Vec<&str> = pipeline.triggers.iter().map(|t| t.event.id()).collect();
+        events.dedup();
+        let called = if pipeline.called_only {
+            ", called by other workflows"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  {} ({}, on {}{called})",
+            pipeline.path,
+            pipeline.system,
+            events.join(", ")
+        );
+        for job in &pipeline.jobs {
+            let mut flags = Vec::new();
+            if job.disabled {
+                flags.push("disabled".to_string());
+            }
+            if job.allow_failure {
+                flags.push("may fail".to_string());
+            }
+            if let Some(environment) = &job.environment {
+                flags.push(format!("environment {environment}"));
+            }
+            if !job.needs.is_empty() {
+                flags.push(format!("needs {}", job.needs.join(", ")));
+            }
+            let flags = if flags.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", flags.join("; "))
+            };
+            let _ = writeln!(out, "    job {}{flags}", job.id);
+            for step in job.steps.iter().filter(|s| !s.classes.is_empty()) {
+                let may_fail = if step.allow_failure {
+                    " (may fail)"
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    out,
+                    "      {}:{} {}{may_fail}",
+                    step.path,
+                    step.line,
+                    step.classes.join(", ")
+                );
+            }
+        }
+    }
+    for problem in &model.problems {
+        let _ = writeln!(out, "  not read: {problem}");
+    }
+}
+
+fn line(choice: &Choice) -> String {
+    format!(
+        "{} {}  ({})",
+        if choice.judged {
+            "judged    "
+        } else {
+            "not judged"
+        },
+        choice.files.join(" + "),
+        choice.reason
+    )
+}

@@ -1,0 +1,361 @@
+//! The CI model: what the repository's pipelines and commit hooks run.
+//!
+//! Built once per audit from files the single scan kept: [`CiPlan::plan`]
+//! asks the walk to keep every pipeline file and every file a step may call
+//! (Makefiles, package.json, scripts, …); [`CiPlan::build`] reads them with
+//! one reader per CI system ([`readers`]), follows each step's commands
+//! ([`resolve`], [`targets`]) and classifies them with the shared
+//! [`vocabulary`]. Rules query the result (the `ci` rule kind); stack
+//! detection takes its CI systems from it.
+
+pub mod model;
+pub mod readers;
+pub mod resolve;
+pub mod shell;
+pub mod targets;
+pub mod vocabulary;
+
+pub use model::{CiModel, Command, Event, Job, Link, Pipeline, Place, Step, Trigger};
+
+use crate::scan::{Evidence, PlanBuilder, SelectorId, SelectorSpec};
+use readers::Reader;
+use resolve::{Files, Resolver};
+use vocabulary::{Vocabulary, wildcard};
+
+/// Pipeline files, by CI system id (the ids stack detection reports).
+pub const SYSTEMS: &[(&str, &[&str])] = &[
+    (
+        "github-actions",
+        &[".github/workflows/*.yml", ".github/workflows/*.yaml"],
+    ),
+    ("gitlab-ci", &[".gitlab-ci.yml", ".gitlab-ci.yaml"]),
+    (
+        "circleci",
+        &[".circleci/config.yml", ".circleci/config.yaml"],
+    ),
+    (
+        "jenkins",
+        &["Jenkinsfile", "**/Jenkinsfile", "Jenkinsfile.*"],
+    ),
+    (
+        "azure-pipelines",
+        &[
+            "azure-pipelines.yml",
+            "azure-pipelines.yaml",
+            ".azure-pipelines/*.yml",
+            ".azure-pipelines/*.yaml",
+            ".azuredevops/*.yml",
+        ],
+    ),
+    (
+        "bitbucket-pipelines",
+        &["bitbucket-pipelines.yml", "bitbucket-pipelines.yaml"],
+    ),
+    ("travis", &[".travis.yml", ".travis.yaml"]),
+    (
+        "buildkite",
+        &[
+            ".buildkite/*.yml",
+            ".buildkite/*.yaml",
+            "buildkite.yml",
+            "buildkite.yaml",
+        ],
+    ),
+    ("drone", &[".drone.yml", ".drone.yaml"]),
+    (
+        "woodpecker",
+        &[
+            ".woodpecker.yml",
+            ".woodpecker.yaml",
+            ".woodpecker/*.yml",
+            ".woodpecker/*.yaml",
+        ],
+    ),
+];
+
+/// Hook configurations.
+const HOOKS: &[&str] = &[
+    ".pre-commit-config.yaml",
+    ".pre-commit-config.yml",
+    "lefthook.yml",
+    "lefthook.yaml",
+    ".lefthook.yml",
+    ".lefthook.yaml",
+    ".husky/pre-commit",
+    ".husky/pre-push",
+    ".husky/commit-msg",
+];
+
+/// Files a step may call: read only when a command reaches them.
+const CALLED: &[&str] = &[
+    "Makefile",
+    "makefile",
+    "GNUmakefile",
+    "**/Makefile",
+    "*.mk",
+    "**/*.mk",
+    "justfile",
+    "Justfile",
+    ".justfile",
+    "**/justfile",
+    "Taskfile.yml",
+    "Taskfile.yaml",
+    "taskfile.yml",
+    "taskfile.yaml",
+    "Taskfile.dist.yml",
+    "**/Taskfile.yml",
+    "package.json",
+    "**/package.json",
+    "**/*.sh",
+    "**/*.bash",
+    "scripts/*",
+    "scripts/*/*",
+    "script/*",
+    "bin/*",
+    "ci/*",
+    ".ci/*",
+    "hack/*",
+    "tools/*",
+    ".github/scripts/*",
+    "*/scripts/*",
+    "*/*/scripts/*",
+    "tox.ini",
+    "**/tox.ini",
+    "noxfile.py",
+    "pom.xml",
+    "**/pom.xml",
+    "build.gradle",
+    "build.gradle.kts",
+    "**/build.gradle",
+    "**/build.gradle.kts",
+    ".cargo/config.toml",
+    ".cargo/config",
+    "docker-compose.yml",
+    "docker-compose.yaml",
+    "compose.yml",
+    "compose.yaml",
+    "**/docker-compose*.yml",
+    "**/compose*.yml",
+    ".github/actions/**/action.yml",
+    ".github/actions/**/action.yaml",
+    "**/action.yml",
+    "**/action.yaml",
+    ".gitlab/**/*.yml",
+    ".gitlab/**/*.yaml",
+    "ci/**/*.yml",
+    ".ci/**/*.yml",
+    "**/*.gitlab-ci.yml",
+];
+
+const NOT_THE_PROJECT: &[&str] = &[
+    "**/node_modules/**",
+    "**/vendor/**",
+    "**/.venv/**",
+    "**/venv/**",
+    "**/testdata/**",
+];
+
+/// Planned reading: one handle to the kept files.
+#[derive(Debug)]
+pub struct CiPlan {
+    files: SelectorId,
+}
+
+impl CiPlan {
+    pub fn plan(plan: &mut PlanBuilder) -> CiPlan {
+        let mut include: Vec<&str> = SYSTEMS
+            .iter()
+            .flat_map(|(_, globs)| globs.iter().copied())
+            .collect();
+        include.extend_from_slice(HOOKS);
+        include.extend_from_slice(CALLED);
+        CiPlan {
+            files: plan.keep_contents(SelectorSpec::from_strs(&include, NOT_THE_PROJECT)),
+        }
+    }
+
+    pub fn build(&self, evidence: &Evidence) -> CiModel {
+        let mut files = Files::default();
+        for file in evidence.kept(self.files) {
+            files.insert(&file.path, &file.text);
+        }
+        build(&files, Vocabulary::builtin())
+    }
+}
+
+/// The CI model of the repository at `root`, from a walk of its own: for
+/// callers that want it without running checks (`readyctl facts`, tests).
+/// The same reading an audit does.
+pub fn read(
+    root: &std::path::Path,
+    options: &crate::scan::ScanOptions,
+) -> Result<CiModel, crate::engine::AuditError> {
+    let mut plan = PlanBuilder::new();
+    let ci_plan = CiPlan::plan(&mut plan);
+    let plan = plan.build().map_err(crate::engine::AuditError::Plan)?;
+    let evidence = crate::scan::scan(root, &plan, options)?;
+    Ok(ci_plan.build(&evidence))
+}
+
+fn system_of(path: &str) -> Option<&'static str> {
+    SYSTEMS
+        .iter()
+        .find(|(_, globs)| globs.iter().any(|g| glob_matches(g, path)))
+        .map(|(id, _)| *id)
+}
+
+/// The globs above only use `*` within one path segment and a leading
+/// `**/`; matching them needs no glob engine.
+fn glob_matches(glob: &str, path: &str) -> bool {
+    match glob.strip_prefix("**/") {
+        Some(rest) => {
+            glob_matches(rest, path)
+                || path
+                    .match_indices('/')
+                    .any(|(i, _)| glob_matches(rest, &path[i + 1..]))
+        }
+        None => glob.matches('/').count() == path.matches('/').count() && wildcard(glob, path),
+    }
+}
+
+/// The model of the files in `files` (paths relative to the root).
+pub fn build(files: &Files<'_>, vocabulary: &Vocabulary) -> CiModel {
+    let mut model = CiModel::default();
+    let bare = Resolver {
+        files,
+        vocabulary,
+        hooks: Vec::new(),
+    };
+    let reader = Reader { resolver: &bare };
+    let mut hook_pipelines = Vec::new();
+    for path in files.paths() {
+        let Some(text) = files.get(path) else {
+            continue;
+        };
+        let read = if path.starts_with(".pre-commit-config.") {
+            readers::hooks::pre_commit(&reader, path, text)
+        } else if path.starts_with("lefthook.") || path.starts_with(".lefthook.") {
+            readers::hooks::lefthook(&reader, path, text)
+        } else if HOOKS.contains(&path) && path.starts_with(".husky/") {
+            Ok(readers::hooks::husky(&reader, path, text))
+        } else {
+            continue;
+        };
+        match read {
+            Ok(pipeline) => hook_pipelines.push(pipeline),
+            Err(problem) => model.problems.push(problem),
+        }
+    }
+    // `pre-commit run` in CI runs what the pre-commit configuration lists.
+    let hook_commands = hook_pipelines
+        .iter()
+        .filter(|p| p.system == "pre-commit")
+        .flat_map(|p| {
+            p.jobs
+                .iter()
+                .flat_map(|j| j.steps.iter().flat_map(|s| s.commands.iter().cloned()))
+        })
+        .collect();
+    let resolver = Resolver {
+        files,
+        vocabulary,
+        hooks: hook_commands,
+    };
+    let reader = Reader {
+        resolver: &resolver,
+    };
+    let mut systems = std::collections::BTreeSet::new();
+    for path in files.paths() {
+        let Some(system) = system_of(path) else {
+            continue;
+        };
+        let Some(text) = files.get(path) else {
+            continue;
+        };
+        let read = match system {
+            "github-actions" => readers::github::read(&reader, path, text),
+            "gitlab-ci" => readers::gitlab::read(&reader, path, text),
+            "circleci" => readers::others::circleci(&reader, path, text),
+            "jenkins" => readers::jenkins::read(&reader, path, text),
+            "azure-pipelines" => readers::others::azure(&reader, path, text),
+            "bitbucket-pipelines" => readers::others::bitbucket(&reader, path, text),
+            "travis" => readers::others::travis(&reader, path, text),
+            "buildkite" => readers::others::buildkite(&reader, path, text),
+            "drone" | "woodpecker" => {
+                readers::others::woodpecker_or_drone(&reader, system, path, text)
+            }
+            _ => continue,
+        };
+        // A file that names the system is evidence of it even when broken.
+        systems.insert(system.to_string());
+        match read {
+            Ok(pipeline) => model.pipelines.push(pipeline),
+            Err(problem) => model.problems.push(problem),
+        }
+    }
+    for pipeline in &mut model.pipelines {
+        mark_named_deploys(pipeline);
+    }
+    model.pipelines.extend(hook_pipelines);
+    model.systems = systems.into_iter().collect();
+    model
+}
+
+/// A job named as a deploy (`deploy-production`, a one-job workflow called
+/// "Deploy to Production") deploys, even when how it does so (a `git push` to
+/// a release branch, a webhook) names no deploy tool. Documentation sites are
+/// not the product.
+fn mark_named_deploys(pipeline: &mut Pipeline) {
+    let names_deploy = |name: &str| {
+        let lower = name.to_lowercase();
+        lower.contains("deploy")
+            && !["doc", "pages", "storybook", "preview"]
+                .iter()
+                .any(|w| lower.contains(w))
+    };
+    let single = pipeline.jobs.len() == 1 && names_deploy(&pipeline.name);
+    for job in &mut pipeline.jobs {
+        let deploys = job
+            .steps
+            .iter()
+            .any(|s| s.classes.iter().any(|c| c == "deploy"));
+        if deploys || job.steps.is_empty() || !(single || names_deploy(&job.id)) {
+            continue;
+        }
+        let text = format!("job `{}` deploys, by its name", job.id);
+        let command = Command {
+            chain: vec![Link {
+                path: job.path.clone(),
+                line: job.line,
+                text,
+            }],
+            classes: vec!["deploy".to_string()],
+            ecosystems: vec!["any".to_string()],
+        };
+        let step = readers::step(
+            Some(job.id.clone()),
+            &job.path,
+            job.line,
+            None,
+            vec![command],
+        );
+        job.steps.push(step);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pipeline_files_are_recognised_by_system() {
+        assert_eq!(
+            system_of(".github/workflows/ci.yml"),
+            Some("github-actions")
+        );
+        assert_eq!(system_of(".woodpecker/test.yml"), Some("woodpecker"));
+        assert_eq!(system_of("deploy/Jenkinsfile"), Some("jenkins"));
+        assert_eq!(system_of(".github/workflows/sub/ci.yml"), None);
+        assert_eq!(system_of("Makefile"), None);
+    }
+}

@@ -1,0 +1,333 @@
+//! Following what a step calls, inside the repository only and without
+//! running anything: `make richtest` becomes the recipe of `richtest` in the
+//! Makefile, `npm run ci` the commands of its script, `./scripts/test` the
+//! commands of that file, to a bounded depth.
+
+use super::model::{Command, Link};
+use super::shell::{self, ShellCommand};
+use super::targets;
+use super::vocabulary::{Vocabulary, program_name};
+use std::collections::BTreeMap;
+
+/// How many calls deep a chain is followed.
+const MAX_DEPTH: usize = 8;
+/// Commands one step may expand to: a fan-out over a monorepo's packages
+/// stays bounded.
+const MAX_COMMANDS: usize = 400;
+/// Text kept of a command in a chain.
+const TEXT_LIMIT: usize = 120;
+
+/// The repository files the resolver may read, by path.
+#[derive(Debug, Default)]
+pub struct Files<'a> {
+    map: BTreeMap<&'a str, &'a str>,
+}
+
+impl<'a> Files<'a> {
+    pub fn insert(&mut self, path: &'a str, text: &'a str) {
+        self.map.insert(path, text);
+    }
+
+    pub fn get(&self, path: &str) -> Option<&'a str> {
+        self.map.get(path).copied()
+    }
+
+    pub fn paths(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.map.keys().copied()
+    }
+}
+
+/// Joins a relative path onto a directory, resolving `.` and `..`; `None`
+/// when it leaves the repository.
+pub fn join(dir: &str, path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = if path.starts_with('/') {
+        return None;
+    } else {
+        dir.split('/').filter(|p| !p.is_empty()).collect()
+    };
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn parent(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+pub struct Resolver<'a> {
+    pub files: &'a Files<'a>,
+    pub vocabulary: &'a Vocabulary,
+    /// Commands the repository's hooks run, for `pre-commit run` in CI.
+    pub hooks: Vec<Command>,
+}
+
+/// The state of one walk down a chain.
+struct Walk<'w> {
+    chain: Vec<Link>,
+    depth: usize,
+    out: &'w mut Vec<Command>,
+}
+
+/// Where a command was written and the directory it runs in.
+#[derive(Clone)]
+pub struct Origin<'o> {
+    pub path: &'o str,
+    pub cwd: String,
+}
+
+impl Resolver<'_> {
+    /// Every command a script (a `run:` block, a recipe) reaches.
+    pub fn script(&self, text: &str, first_line: usize, origin: &Origin<'_>) -> Vec<Command> {
+        let mut out = Vec::new();
+        let mut walk = Walk {
+            chain: Vec::new(),
+            depth: 0,
+            out: &mut out,
+        };
+        self.script_in(text, first_line, origin, &mut walk);
+        out
+    }
+
+    /// Commands a single command (as words) reaches, e.g. a hook's entry.
+    pub fn words(&self, words: Vec<String>, line: usize, origin: &Origin<'_>) -> Vec<Command> {
+        let mut out = Vec::new();
+        let mut walk = Walk {
+            chain: Vec::new(),
+            depth: 0,
+            out: &mut out,
+        };
+        self.command(ShellCommand { line, words }, origin, &mut walk);
+        out
+    }
+
+    fn script_in(&self, text: &str, first_line: usize, origin: &Origin<'_>, walk: &mut Walk<'_>) {
+        let mut origin = origin.clone();
+        for command in shell::commands(text, first_line) {
+            let program = command.words.first().map(String::as_str);
+            if matches!(program, Some("cd" | "pushd")) {
+                if let Some(dir) = command.words.get(1).and_then(|d| join(&origin.cwd, d)) {
+                    origin.cwd = dir;
+                }
+                continue;
+            }
+            self.command(command, &origin, walk);
+        }
+    }
+
+    fn command(&self, command: ShellCommand, origin: &Origin<'_>, walk: &mut Walk<'_>) {
+        if walk.out.len() >= MAX_COMMANDS {
+            return;
+        }
+        let link = Link {
+            path: origin.path.to_string(),
+            line: command.line,
+            text: shorten(&command.words.join(" ")),
+        };
+        walk.chain.push(link);
+        let words = strip_wrappers(command.words);
+        let mut children = Vec::new();
+        let resolved = walk.depth < MAX_DEPTH
+            && !words.is_empty()
+            && targets::expand(self, &words, origin, &mut children);
+        let classes = if words.is_empty() {
+            Vec::new()
+        } else {
+            self.vocabulary.classify(&words, !resolved)
+        };
+        let mut ecosystems: Vec<String> = classes.iter().map(|c| c.ecosystem.clone()).collect();
+        ecosystems.sort();
+        ecosystems.dedup();
+        let mut names: Vec<String> = classes.iter().map(|c| c.class.to_string()).collect();
+        names.sort();
+        names.dedup();
+        walk.out.push(Command {
+            chain: walk.chain.clone(),
+            classes: names,
+            ecosystems,
+        });
+        walk.depth += 1;
+        // An expansion with no line of its own (a command given on the
+        // command line of `docker compose run`) is where its caller is.
+        let here = walk.chain.last().map_or(1, |l| l.line);
+        let at = |line: usize| if line == 0 { here } else { line };
+        for child in children {
+            match child {
+                Expansion::Script { path, line, text } => {
+                    let origin = Origin {
+                        path: &path,
+                        cwd: parent(&path).to_string(),
+                    };
+                    self.script_in(&text, at(line), &origin, walk);
+                }
+                Expansion::ScriptIn {
+                    path,
+                    line,
+                    text,
+                    cwd,
+                } => {
+                    let origin = Origin { path: &path, cwd };
+                    self.script_in(&text, at(line), &origin, walk);
+                }
+                Expansion::Words { path, line, words } => {
+                    let origin = Origin {
+                        path: &path,
+                        cwd: parent(&path).to_string(),
+                    };
+                    let line = at(line);
+                    self.command(ShellCommand { line, words }, &origin, walk);
+                }
+                Expansion::Known(commands) => {
+                    for mut known in commands {
+                        let mut chain = walk.chain.clone();
+                        chain.append(&mut known.chain);
+                        known.chain = chain;
+                        walk.out.push(known);
+                    }
+                }
+            }
+        }
+        walk.depth -= 1;
+        walk.chain.pop();
+    }
+}
+
+/// What a command expands to.
+pub enum Expansion {
+    /// Shell text written in a file, run from that file's directory.
+    Script {
+        path: String,
+        line: usize,
+        text: String,
+    },
+    /// Shell text run from a given directory (a package script, a recipe
+    /// run with `make -C`).
+    ScriptIn {
+        path: String,
+        line: usize,
+        text: String,
+        cwd: String,
+    },
+    /// One command, already in words.
+    Words {
+        path: String,
+        line: usize,
+        words: Vec<String>,
+    },
+    /// Commands resolved elsewhere (the repository's hooks).
+    Known(Vec<Command>),
+}
+
+fn shorten(text: &str) -> String {
+    let single: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if single.chars().count() <= TEXT_LIMIT {
+        return single;
+    }
+    let mut cut: String = single.chars().take(TEXT_LIMIT - 1).collect();
+    cut.push('…');
+    cut
+}
+
+/// Removes what only runs the real command: `npx`, `uv run`, `bundle exec`,
+/// `python -m`, `coverage run -m`, `cross-env A=b`, … The result's first
+/// word is the program that does the work.
+pub fn strip_wrappers(mut words: Vec<String>) -> Vec<String> {
+    for _ in 0..6 {
+        let Some(first) = words.first() else {
+            return words;
+        };
+        let program = program_name(first);
+        let second = words.get(1).map(String::as_str);
+        let skip = match (program.as_str(), second) {
+            ("npx" | "bunx" | "pnpx", _) => 1,
+            ("pnpm" | "yarn" | "npm", Some("exec" | "dlx")) => 2,
+            ("bun", Some("x")) => 2,
+            ("uv" | "poetry" | "pipenv" | "pdm" | "rye" | "hatch" | "conda", Some("run")) => 2,
+            ("pipx", Some("run")) => 2,
+            (
+                "uvx" | "pipx" | "xvfb-run" | "nice" | "ionice" | "cross-env" | "dotenv"
+                | "with-contenv",
+                _,
+            ) => 1,
+            ("bundle" | "bundler", Some("exec")) => 2,
+            ("timeout", _) => 2,
+            ("coverage", Some("run")) => 2,
+            ("go", Some("run")) if words.get(2).is_some_and(|w| w.contains('@')) => {
+                // `go run tool@version args`: the tool is the program.
+                let tool = words[2].split('@').next().unwrap_or_default().to_string();
+                words.splice(0..3, [tool]);
+                continue;
+            }
+            ("python", Some("-m")) => 2,
+            ("python" | "node" | "ruby" | "perl" | "php", Some(script))
+                if !script.starts_with('-') =>
+            {
+                1
+            }
+            _ => 0,
+        };
+        if skip == 0 {
+            return words;
+        }
+        words.drain(..skip.min(words.len()));
+        // Options of the wrapper (`uv run --frozen`, `npx -y`) and
+        // assignments (`cross-env NODE_ENV=test`) before the program.
+        while let Some(word) = words.first() {
+            let is_option = word.starts_with('-') && word != "-m";
+            let is_assignment = word.contains('=') && !word.starts_with('-');
+            if word == "--" || is_option || is_assignment {
+                words.remove(0);
+            } else if word == "-m" {
+                words.remove(0);
+                break;
+            } else {
+                break;
+            }
+        }
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strip(text: &str) -> String {
+        strip_wrappers(text.split_whitespace().map(str::to_string).collect()).join(" ")
+    }
+
+    #[test]
+    fn wrappers_are_removed() {
+        assert_eq!(strip("uv run --frozen pytest -q"), "pytest -q");
+        assert_eq!(strip("poetry run ./scripts/test"), "./scripts/test");
+        assert_eq!(strip("bundle exec rspec"), "rspec");
+        assert_eq!(strip("python -m pytest"), "pytest");
+        assert_eq!(strip("python3 manage.py test"), "manage.py test");
+        assert_eq!(strip("coverage run -m pytest"), "pytest");
+        assert_eq!(strip("npx -y eslint ."), "eslint .");
+        assert_eq!(strip("bunx playwright test"), "playwright test");
+        assert_eq!(strip("cross-env NODE_ENV=test jest"), "jest");
+        assert_eq!(
+            strip("go run golang.org/x/vuln/cmd/govulncheck@latest ./..."),
+            "golang.org/x/vuln/cmd/govulncheck ./..."
+        );
+        assert_eq!(strip("go test ./..."), "go test ./...");
+    }
+
+    #[test]
+    fn paths_join_inside_the_repository() {
+        assert_eq!(
+            join("web", "./scripts/t.sh").as_deref(),
+            Some("web/scripts/t.sh")
+        );
+        assert_eq!(join("web", "../Makefile").as_deref(), Some("Makefile"));
+        assert_eq!(join("", "../x"), None);
+        assert_eq!(join("", "/etc/passwd"), None);
+    }
+}

@@ -1,0 +1,1069 @@
+//! What a command that names a target expands to: Makefile, justfile and
+//! Taskfile targets, package.json scripts, shell scripts, tox and nox
+//! sessions, cargo aliases, Compose services, pre-commit hooks, and the
+//! plugins a Maven or Gradle build runs in its phases.
+
+use super::resolve::{Expansion, Origin, Resolver, join};
+use super::vocabulary::program_name;
+use crate::document::{Documents, Format, Node, Value};
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// Adds what `words` (wrappers removed) expands to; `false` when it names no
+/// target the repository defines.
+pub fn expand(
+    resolver: &Resolver<'_>,
+    words: &[String],
+    origin: &Origin<'_>,
+    out: &mut Vec<Expansion>,
+) -> bool {
+    let program = program_name(&words[0]);
+    let args = &words[1..];
+    let before = out.len();
+    match program.as_str() {
+        "make" | "gmake" | "$(MAKE)" | "${MAKE}" => make(resolver, args, origin, out),
+        "just" => just(resolver, args, origin, out),
+        "task" | "go-task" => taskfile(resolver, args, origin, out),
+        "npm" | "pnpm" | "yarn" | "bun" => package_script(resolver, &program, args, origin, out),
+        "turbo" | "lerna" | "nx" => monorepo_task(resolver, &program, args, out),
+        "npm-run-all" | "npm-run-all2" | "run-s" | "run-p" => run_all(resolver, args, origin, out),
+        "concurrently" => {
+            for arg in args.iter().filter(|a| !a.starts_with('-')) {
+                let command = match arg.strip_prefix("npm:") {
+                    Some(script) => format!("npm run {script}"),
+                    None => arg.clone(),
+                };
+                out.push(script_in(origin.path, 0, command, &origin.cwd));
+            }
+        }
+        "bash" | "sh" | "zsh" | "dash" => match args.first().map(String::as_str) {
+            Some("-c" | "-ec" | "-ce" | "-exc" | "-xec") => {
+                if let Some(text) = args.get(1) {
+                    out.push(script_in(origin.path, 0, text.clone(), &origin.cwd));
+                }
+            }
+            _ => {
+                if let Some(file) = args.iter().find(|a| !a.starts_with('-')) {
+                    shell_file(resolver, file, origin, out);
+                }
+            }
+        },
+        "tox" => tox(resolver, args, origin, out),
+        "nox" => nox(resolver, origin, out),
+        "cargo" => cargo_alias(resolver, args, origin, out),
+        "docker" | "podman" if args.first().is_some_and(|a| a == "compose") => {
+            compose_run(resolver, &args[1..], origin, out)
+        }
+        "docker-compose" => compose_run(resolver, args, origin, out),
+        "pre-commit" | "prek" if args.first().is_some_and(|a| a == "run") || args.is_empty() => {
+            hooks(resolver, args, out)
+        }
+        "lint-staged" => lint_staged(resolver, out),
+        "mvn" | "gradle" => build_plugins(resolver, &program, args, origin, out),
+        _ => {
+            let word = &words[0];
+            if word.contains('/') || word.ends_with(".sh") || word.ends_with(".bash") {
+                shell_file(resolver, word, origin, out);
+            }
+        }
+    }
+    out.len() > before
+}
+
+fn script_in(path: &str, line: usize, text: String, cwd: &str) -> Expansion {
+    Expansion::ScriptIn {
+        path: path.to_string(),
+        line,
+        text,
+        cwd: cwd.to_string(),
+    }
+}
+
+/// Reads a shell script in the repository; other interpreters' files
+/// (a `#!/usr/bin/env python` script) are not shell and are left alone.
+fn shell_file(resolver: &Resolver<'_>, file: &str, origin: &Origin<'_>, out: &mut Vec<Expansion>) {
+    let Some(path) = join(&origin.cwd, file) else {
+        return;
+    };
+    let Some(text) = resolver.files.get(&path) else {
+        return;
+    };
+    let first = text.lines().next().unwrap_or_default();
+    if first.starts_with("#!")
+        && !["sh", "bash", "zsh", "dash"]
+            .iter()
+            .any(|s| first.split(['/', ' ']).any(|word| word == *s))
+    {
+        return;
+    }
+    out.push(Expansion::Script {
+        path,
+        line: 1,
+        text: text.to_string(),
+    });
+}
+
+fn find_in_parents<'a>(
+    resolver: &Resolver<'a>,
+    cwd: &str,
+    names: &[&str],
+) -> Option<(String, &'a str)> {
+    let mut dir = cwd.to_string();
+    loop {
+        for name in names {
+            let path = join(&dir, name)?;
+            if let Some(text) = resolver.files.get(&path) {
+                return Some((path, text));
+            }
+        }
+        if dir.is_empty() {
+            return None;
+        }
+        dir = dir
+            .rsplit_once('/')
+            .map_or(String::new(), |(d, _)| d.to_string());
+    }
+}
+
+// --- make ------------------------------------------------------------------
+
+/// A Makefile read for its targets: prerequisites and recipe lines.
+struct Makefile {
+    rules: Vec<MakeRule>,
+    variables: Vec<(String, String)>,
+}
+
+struct MakeRule {
+    targets: Vec<String>,
+    prerequisites: Vec<String>,
+    recipe: Vec<(usize, String)>,
+}
+
+fn target_line() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"^([A-Za-z0-9_./%$(){}-][^:=#]*?)\s*::?\s*([^=].*)?$").expect("valid regex")
+    })
+}
+
+fn variable_line() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"^(?:export\s+|override\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?:\?|:|::|\+)?=\s*(.*)$",
+        )
+        .expect("valid regex")
+    })
+}
+
+fn parse_makefile(text: &str) -> Makefile {
+    let mut rules: Vec<MakeRule> = Vec::new();
+    let mut variables = Vec::new();
+    let mut in_recipe = false;
+    let lines: Vec<&str> = text.lines().collect();
+    let mut index = 0;
+    while index < lines.len() {
+        let number = index + 1;
+        let mut line = lines[index].to_string();
+        index += 1;
+        while line.ends_with('\\') && index < lines.len() {
+            line.pop();
+            line.push(' ');
+            line.push_str(lines[index].trim_start_matches('\t'));
+            index += 1;
+        }
+        if let Some(recipe) = line.strip_prefix('\t') {
+            if in_recipe && let Some(rule) = rules.last_mut() {
+                let recipe = recipe.trim_start_matches(['@', '-', '+', ' ']);
+                rule.recipe.push((number, recipe.to_string()));
+            }
+            continue;
+        }
+        let trimmed = line.trim_end();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if let Some(captures) = variable_line().captures(trimmed) {
+            variables.push((captures[1].to_string(), captures[2].trim().to_string()));
+            in_recipe = false;
+            continue;
+        }
+        if let Some(captures) = target_line().captures(trimmed) {
+            let targets: Vec<String> = captures[1].split_whitespace().map(str::to_string).collect();
+            let rest = captures.get(2).map_or("", |m| m.as_str());
+            let (prerequisites, inline) = match rest.split_once(';') {
+                Some((pre, recipe)) => (pre, Some(recipe.trim().to_string())),
+                None => (rest, None),
+            };
+            let prerequisites = prerequisites
+                .split('|')
+                .next()
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_string)
+                .collect();
+            let mut rule = MakeRule {
+                targets,
+                prerequisites,
+                recipe: Vec::new(),
+            };
+            if let Some(recipe) = inline {
+                rule.recipe.push((number, recipe));
+            }
+            rules.push(rule);
+            in_recipe = true;
+            continue;
+        }
+        in_recipe = false;
+    }
+    Makefile { rules, variables }
+}
+
+impl Makefile {
+    /// `$(VAR)` and `${VAR}` replaced by simple variable values, so
+    /// `$(GO) test` reads as `go test`.
+    fn expand_variables(&self, text: &str) -> String {
+        let mut text = text.replace("$(MAKE)", "make").replace("${MAKE}", "make");
+        for _ in 0..3 {
+            let mut changed = false;
+            for (name, value) in self.variables.iter().rev() {
+                for form in [format!("$({name})"), format!("${{{name}}}")] {
+                    if text.contains(&form) {
+                        text = text.replace(&form, value);
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        // `BASH ?= $(shell command -v bash)`: the program it finds.
+        static SHELL: OnceLock<Regex> = OnceLock::new();
+        let shell = SHELL.get_or_init(|| {
+            Regex::new(r"\$\(shell (?:command -v|which) ([A-Za-z0-9_.-]+)[^)]*\)")
+                .expect("valid regex")
+        });
+        shell.replace_all(&text, "$1").into_owned()
+    }
+
+    fn default_target(&self) -> Option<&str> {
+        self.rules
+            .iter()
+            .flat_map(|r| r.targets.iter())
+            .find(|t| !t.starts_with('.') && !t.contains('%'))
+            .map(String::as_str)
+    }
+}
+
+fn make(resolver: &Resolver<'_>, args: &[String], origin: &Origin<'_>, out: &mut Vec<Expansion>) {
+    let mut cwd = origin.cwd.clone();
+    let mut file = None;
+    let mut goals = Vec::new();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "-C" | "--directory" => {
+                if let Some(dir) = iter.next().and_then(|d| join(&cwd, d)) {
+                    cwd = dir;
+                }
+            }
+            "-f" | "--file" | "--makefile" => file = iter.next().cloned(),
+            "-j" | "-l" | "-o" | "-W" | "-I" => {
+                iter.next();
+            }
+            a if a.starts_with("-C") && a.len() > 2 => {
+                if let Some(dir) = join(&cwd, &a[2..]) {
+                    cwd = dir;
+                }
+            }
+            a if a.starts_with('-') || a.contains('=') => {}
+            a => goals.push(a.to_string()),
+        }
+    }
+    let found = match &file {
+        Some(file) => join(&cwd, file).and_then(|p| resolver.files.get(&p).map(|t| (p, t))),
+        None => ["GNUmakefile", "makefile", "Makefile"]
+            .iter()
+            .find_map(|n| join(&cwd, n).and_then(|p| resolver.files.get(&p).map(|t| (p, t)))),
+    };
+    let Some((path, text)) = found else {
+        return;
+    };
+    let makefile = parse_makefile(text);
+    if goals.is_empty()
+        && let Some(default) = makefile.default_target()
+    {
+        goals.push(default.to_string());
+    }
+    let mut seen = Vec::new();
+    for goal in goals {
+        make_target(&makefile, &goal, &path, &cwd, &mut seen, out);
+    }
+}
+
+fn make_target(
+    makefile: &Makefile,
+    goal: &str,
+    path: &str,
+    cwd: &str,
+    seen: &mut Vec<String>,
+    out: &mut Vec<Expansion>,
+) {
+    if seen.iter().any(|s| s == goal) || seen.len() > 50 {
+        return;
+    }
+    seen.push(goal.to_string());
+    for rule in makefile
+        .rules
+        .iter()
+        .filter(|r| r.targets.iter().any(|t| t == goal))
+    {
+        for prerequisite in &rule.prerequisites {
+            make_target(makefile, prerequisite, path, cwd, seen, out);
+        }
+        for (line, recipe) in &rule.recipe {
+            out.push(script_in(
+                path,
+                *line,
+                makefile.expand_variables(recipe),
+                cwd,
+            ));
+        }
+    }
+}
+
+// --- just --------------------------------------------------------------------
+
+fn just(resolver: &Resolver<'_>, args: &[String], origin: &Origin<'_>, out: &mut Vec<Expansion>) {
+    let Some((path, text)) = find_in_parents(
+        resolver,
+        &origin.cwd,
+        &["justfile", "Justfile", ".justfile"],
+    ) else {
+        return;
+    };
+    let recipes = parse_justfile(text);
+    let mut goals: Vec<String> = args
+        .iter()
+        .filter(|a| !a.starts_with('-'))
+        .take(1)
+        .cloned()
+        .collect();
+    if goals.is_empty()
+        && let Some((name, _, _)) = recipes.first()
+    {
+        goals.push(name.clone());
+    }
+    let mut seen = Vec::new();
+    for goal in goals {
+        just_recipe(&recipes, &goal, &path, &mut seen, out);
+    }
+}
+
+type JustRecipe = (String, Vec<String>, Vec<(usize, String)>);
+
+fn parse_justfile(text: &str) -> Vec<JustRecipe> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let header = RE.get_or_init(|| {
+        Regex::new(r"^@?([A-Za-z_][A-Za-z0-9_-]*)(?:\s+[^:]*)?:\s*([^=].*)?$").expect("valid regex")
+    });
+    let mut recipes: Vec<JustRecipe> = Vec::new();
+    let mut open = false;
+    for (index, line) in text.lines().enumerate() {
+        if line.starts_with([' ', '\t']) {
+            if open && let Some(recipe) = recipes.last_mut() {
+                let body = line.trim().trim_start_matches(['@', '-']);
+                recipe.2.push((index + 1, body.to_string()));
+            }
+            continue;
+        }
+        open = false;
+        if line.contains(":=") || line.starts_with('#') || line.starts_with('[') {
+            continue;
+        }
+        if let Some(captures) = header.captures(line) {
+            let dependencies = captures
+                .get(2)
+                .map_or("", |m| m.as_str())
+                .split('#')
+                .next()
+                .unwrap_or_default()
+                .split_whitespace()
+                .filter(|d| !d.starts_with("&&"))
+                .map(|d| d.trim_start_matches('(').to_string())
+                .filter(|d| {
+                    d.chars()
+                        .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+                })
+                .collect();
+            recipes.push((captures[1].to_string(), dependencies, Vec::new()));
+            open = true;
+        }
+    }
+    recipes
+}
+
+fn just_recipe(
+    recipes: &[JustRecipe],
+    goal: &str,
+    path: &str,
+    seen: &mut Vec<String>,
+    out: &mut Vec<Expansion>,
+) {
+    if seen.iter().any(|s| s == goal) {
+        return;
+    }
+    seen.push(goal.to_string());
+    let Some((_, dependencies, body)) = recipes.iter().find(|(name, _, _)| name == goal) else {
+        return;
+    };
+    for dependency in dependencies {
+        just_recipe(recipes, dependency, path, seen, out);
+    }
+    for (line, text) in body {
+        out.push(Expansion::Script {
+            path: path.to_string(),
+            line: *line,
+            text: text.clone(),
+        });
+    }
+}
+
+// --- Taskfile ------------------------------------------------------------------
+
+fn taskfile(
+    resolver: &Resolver<'_>,
+    args: &[String],
+    origin: &Origin<'_>,
+    out: &mut Vec<Expansion>,
+) {
+    let names = [
+        "Taskfile.yml",
+        "Taskfile.yaml",
+        "taskfile.yml",
+        "taskfile.yaml",
+        "Taskfile.dist.yml",
+    ];
+    let Some((path, text)) = find_in_parents(resolver, &origin.cwd, &names) else {
+        return;
+    };
+    let docs = Documents::parse(Format::Yaml, text);
+    let Some(tasks) = docs.docs.first().and_then(|d| d.get("tasks")) else {
+        return;
+    };
+    let mut goals: Vec<String> = args
+        .iter()
+        .filter(|a| !a.starts_with('-') && !a.contains('='))
+        .cloned()
+        .collect();
+    if goals.is_empty() {
+        goals.push("default".to_string());
+    }
+    let mut seen = Vec::new();
+    for goal in goals {
+        task(tasks, &goal, &path, text, &mut seen, out);
+    }
+}
+
+fn task(
+    tasks: &Node,
+    goal: &str,
+    path: &str,
+    text: &str,
+    seen: &mut Vec<String>,
+    out: &mut Vec<Expansion>,
+) {
+    if seen.iter().any(|s| s == goal) || seen.len() > 50 {
+        return;
+    }
+    seen.push(goal.to_string());
+    let Some(node) = tasks.get(goal) else { return };
+    let task_ref = |n: &Node| {
+        n.scalar_text()
+            .or_else(|| n.get("task").and_then(Node::scalar_text))
+    };
+    if let Some(Value::Seq(deps)) = node.get("deps").map(|d| &d.value) {
+        for dep in deps {
+            if let Some(name) = task_ref(dep) {
+                task(tasks, &name, path, text, seen, out);
+            }
+        }
+    }
+    let commands: Vec<&Node> = match &node.value {
+        Value::Seq(items) => items.iter().collect(),
+        Value::String(_) => vec![node],
+        _ => match node.get("cmds").map(|c| &c.value) {
+            Some(Value::Seq(items)) => items.iter().collect(),
+            _ => node.get("cmd").into_iter().collect(),
+        },
+    };
+    for command in commands {
+        if let Some(name) = command.get("task").and_then(Node::scalar_text) {
+            task(tasks, &name, path, text, seen, out);
+        } else if let Some(script) = command
+            .scalar_text()
+            .or_else(|| command.get("cmd").and_then(Node::scalar_text))
+        {
+            let line = command.line.unwrap_or(1);
+            out.push(Expansion::Script {
+                path: path.to_string(),
+                line: super::readers::script_line(text, line),
+                text: script,
+            });
+        }
+    }
+}
+
+// --- package.json scripts --------------------------------------------------------
+
+/// `npm test`, `npm run lint`, `pnpm lint`, `yarn build`, `bun run x`, with
+/// workspace fan-out (`pnpm -r`, `--filter`, `--workspaces`).
+fn package_script(
+    resolver: &Resolver<'_>,
+    manager: &str,
+    args: &[String],
+    origin: &Origin<'_>,
+    out: &mut Vec<Expansion>,
+) {
+    let mut fan_out = false;
+    let mut cwd = origin.cwd.clone();
+    let mut positional = Vec::new();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "-r" | "--recursive" | "-ws" | "--workspaces" | "workspaces" | "foreach" | "-A"
+            | "--all" => fan_out = true,
+            "--filter" | "-F" | "-w" | "--workspace" => {
+                fan_out = true;
+                iter.next();
+            }
+            "--prefix" | "-C" | "--cwd" | "--dir" => {
+                if let Some(dir) = iter.next().and_then(|d| join(&origin.cwd, d)) {
+                    cwd = dir;
+                }
+            }
+            "--" => break,
+            a if a.starts_with("--filter=") || a.starts_with("--workspace=") => fan_out = true,
+            a if a.starts_with('-') => {}
+            a => positional.push(a.to_string()),
+        }
+    }
+    let script = match positional.first().map(String::as_str) {
+        Some("run" | "run-script" | "rum" | "urn") => positional.get(1).cloned(),
+        Some("test" | "t" | "tst") => Some("test".to_string()),
+        Some("start" | "stop" | "restart") => positional.first().cloned(),
+        Some(
+            "install" | "i" | "ci" | "add" | "exec" | "dlx" | "x" | "publish" | "audit"
+            | "outdated" | "link" | "version" | "pack" | "config" | "cache" | "init" | "create"
+            | "remove" | "update" | "upgrade",
+        ) => None,
+        // pnpm, yarn and bun run scripts by name; npm does not.
+        Some(name) if manager != "npm" => Some(name.to_string()),
+        _ => None,
+    };
+    let Some(script) = script else { return };
+    let manifests: Vec<String> = if fan_out {
+        resolver
+            .files
+            .paths()
+            .filter(|p| {
+                (*p == "package.json" || p.ends_with("/package.json"))
+                    && !p.contains("node_modules/")
+            })
+            .map(str::to_string)
+            .collect()
+    } else {
+        join(&cwd, "package.json").into_iter().collect()
+    };
+    for manifest in manifests {
+        let Some(text) = resolver.files.get(&manifest) else {
+            continue;
+        };
+        package_json_script(&manifest, text, &script, out);
+    }
+}
+
+fn package_json_script(manifest: &str, text: &str, script: &str, out: &mut Vec<Expansion>) {
+    let docs = Documents::parse(Format::Json, text);
+    let Some(scripts) = docs.docs.first().and_then(|d| d.get("scripts")) else {
+        return;
+    };
+    let cwd = manifest
+        .rsplit_once('/')
+        .map_or(String::new(), |(d, _)| d.to_string());
+    for name in [
+        format!("pre{script}"),
+        script.to_string(),
+        format!("post{script}"),
+    ] {
+        if let Some(node) = scripts.get(&name)
+            && let Some(body) = node.scalar_text()
+        {
+            out.push(script_in(manifest, node.line.unwrap_or(1), body, &cwd));
+        }
+    }
+}
+
+/// `npm-run-all lint test`, `run-s "lint:*"`, `npm-run-all --parallel a b`.
+fn run_all(
+    resolver: &Resolver<'_>,
+    args: &[String],
+    origin: &Origin<'_>,
+    out: &mut Vec<Expansion>,
+) {
+    let Some(manifest) = join(&origin.cwd, "package.json") else {
+        return;
+    };
+    let Some(text) = resolver.files.get(&manifest) else {
+        return;
+    };
+    let docs = Documents::parse(Format::Json, text);
+    let Some(Value::Map(scripts)) = docs
+        .docs
+        .first()
+        .and_then(|d| d.get("scripts"))
+        .map(|s| &s.value)
+    else {
+        return;
+    };
+    for pattern in args.iter().filter(|a| !a.starts_with('-')) {
+        let pattern = pattern.replace("**", "*");
+        for (name, _) in scripts {
+            if super::vocabulary::wildcard(&pattern, name) {
+                package_json_script(&manifest, text, name, out);
+            }
+        }
+    }
+}
+
+/// `turbo run test`, `lerna run lint`, `nx run-many -t test`: the script in
+/// every workspace package that has it.
+fn monorepo_task(
+    resolver: &Resolver<'_>,
+    program: &str,
+    args: &[String],
+    out: &mut Vec<Expansion>,
+) {
+    let positional: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let tasks: Vec<String> = match (program, positional.first().map(|s| s.as_str())) {
+        ("nx", Some("run-many" | "affected")) => {
+            let mut found = Vec::new();
+            let mut iter = args.iter();
+            while let Some(arg) = iter.next() {
+                if arg == "-t" || arg == "--target" || arg == "--targets" {
+                    if let Some(t) = iter.next() {
+                        found.extend(t.split(',').map(str::to_string));
+                    }
+                } else if let Some(t) = arg
+                    .strip_prefix("--target=")
+                    .or(arg.strip_prefix("--targets="))
+                {
+                    found.extend(t.split(',').map(str::to_string));
+                }
+            }
+            found
+        }
+        (_, Some("run")) => positional.iter().skip(1).map(|s| s.to_string()).collect(),
+        ("turbo", Some(_)) => positional.iter().map(|s| s.to_string()).collect(),
+        _ => Vec::new(),
+    };
+    let manifests: Vec<&str> = resolver
+        .files
+        .paths()
+        .filter(|p| {
+            (*p == "package.json" || p.ends_with("/package.json")) && !p.contains("node_modules/")
+        })
+        .collect();
+    for task in tasks {
+        for manifest in &manifests {
+            if let Some(text) = resolver.files.get(manifest) {
+                package_json_script(manifest, text, &task, out);
+            }
+        }
+    }
+}
+
+// --- lint-staged -----------------------------------------------------------------
+
+fn lint_staged(resolver: &Resolver<'_>, out: &mut Vec<Expansion>) {
+    let Some(text) = resolver.files.get("package.json") else {
+        return;
+    };
+    let docs = Documents::parse(Format::Json, text);
+    let Some(Value::Map(globs)) = docs
+        .docs
+        .first()
+        .and_then(|d| d.get("lint-staged"))
+        .map(|s| &s.value)
+    else {
+        return;
+    };
+    for (_, commands) in globs {
+        let list: Vec<&Node> = match &commands.value {
+            Value::Seq(items) => items.iter().collect(),
+            _ => vec![commands],
+        };
+        for command in list {
+            if let Some(text) = command.scalar_text() {
+                out.push(script_in(
+                    "package.json",
+                    command.line.unwrap_or(1),
+                    text,
+                    "",
+                ));
+            }
+        }
+    }
+}
+
+// --- tox, nox --------------------------------------------------------------------
+
+fn tox(resolver: &Resolver<'_>, args: &[String], origin: &Origin<'_>, out: &mut Vec<Expansion>) {
+    let Some((path, text)) = find_in_parents(resolver, &origin.cwd, &["tox.ini"]) else {
+        return;
+    };
+    let sections = ini_sections(text);
+    let mut envs: Vec<String> = Vec::new();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        if arg == "-e" || arg == "--env" {
+            if let Some(list) = iter.next() {
+                envs.extend(list.split(',').map(|e| e.trim().to_string()));
+            }
+        } else if let Some(list) = arg.strip_prefix("-e") {
+            envs.extend(
+                list.split(',')
+                    .filter(|e| !e.is_empty())
+                    .map(str::to_string),
+            );
+        }
+    }
+    if envs.is_empty() {
+        envs.push(String::new());
+    }
+    for env in envs {
+        let wanted = if env.is_empty() {
+            "testenv".to_string()
+        } else {
+            format!("testenv:{env}")
+        };
+        let section = sections
+            .iter()
+            .find(|(name, _)| *name == wanted)
+            .or_else(|| sections.iter().find(|(name, _)| name == "testenv"));
+        let Some((_, keys)) = section else { continue };
+        for (key, line, value) in keys {
+            if key == "commands" || key == "commands_pre" {
+                for (offset, command) in value.lines().enumerate() {
+                    let command = command.trim().trim_start_matches('-').trim();
+                    if !command.is_empty() {
+                        out.push(Expansion::Script {
+                            path: path.clone(),
+                            line: line + offset,
+                            text: command
+                                .replace("{posargs}", "")
+                                .replace("{envpython}", "python"),
+                        });
+                    }
+                }
+            }
+        }
+    }
+}
+
+type IniSection = (String, Vec<(String, usize, String)>);
+
+/// INI sections with their keys, the line of each value, and continuation
+/// lines joined by newlines.
+fn ini_sections(text: &str) -> Vec<IniSection> {
+    let mut sections: Vec<IniSection> = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('#') || trimmed.starts_with(';') {
+            continue;
+        }
+        if let Some(name) = trimmed.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
+            sections.push((name.trim().to_string(), Vec::new()));
+            continue;
+        }
+        let Some((_, keys)) = sections.last_mut() else {
+            continue;
+        };
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, _, value)) = keys.last_mut() {
+                value.push('\n');
+                value.push_str(trimmed);
+            }
+        } else if let Some((key, value)) = trimmed.split_once('=') {
+            let value = value.trim();
+            let line = if value.is_empty() {
+                index + 2
+            } else {
+                index + 1
+            };
+            keys.push((key.trim().to_string(), line, value.to_string()));
+        }
+    }
+    sections
+}
+
+fn nox(resolver: &Resolver<'_>, origin: &Origin<'_>, out: &mut Vec<Expansion>) {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let call = RE.get_or_init(|| {
+        Regex::new(
+            r#"session\.run\(\s*((?:(?:"[^"\n]*"|'[^'\n]*')\s*,\s*)*(?:"[^"\n]*"|'[^'\n]*'))"#,
+        )
+        .expect("valid regex")
+    });
+    let Some((path, text)) = find_in_parents(resolver, &origin.cwd, &["noxfile.py"]) else {
+        return;
+    };
+    for captures in call.captures_iter(text) {
+        let whole = captures.get(0).expect("group 0");
+        let line = text[..whole.start()].matches('\n').count() + 1;
+        let words: Vec<String> = captures[1]
+            .split(',')
+            .map(|w| w.trim().trim_matches(['"', '\'']).to_string())
+            .filter(|w| !w.is_empty())
+            .collect();
+        out.push(Expansion::Words {
+            path: path.clone(),
+            line,
+            words,
+        });
+    }
+}
+
+// --- cargo aliases, compose, hooks ------------------------------------------------
+
+fn cargo_alias(
+    resolver: &Resolver<'_>,
+    args: &[String],
+    origin: &Origin<'_>,
+    out: &mut Vec<Expansion>,
+) {
+    let Some(name) = args
+        .iter()
+        .find(|a| !a.starts_with('-') && !a.starts_with('+'))
+    else {
+        return;
+    };
+    let Some((path, text)) = find_in_parents(
+        resolver,
+        &origin.cwd,
+        &[".cargo/config.toml", ".cargo/config"],
+    ) else {
+        return;
+    };
+    let docs = Documents::parse(Format::Toml, text);
+    let Some(alias) = docs
+        .docs
+        .first()
+        .and_then(|d| d.get("alias"))
+        .and_then(|a| a.get(name))
+    else {
+        return;
+    };
+    let mut words = vec!["cargo".to_string()];
+    match &alias.value {
+        Value::String(s) => words.extend(s.split_whitespace().map(str::to_string)),
+        Value::Seq(items) => words.extend(items.iter().filter_map(Node::scalar_text)),
+        _ => return,
+    }
+    words.extend(args.iter().skip_while(|a| *a != name).skip(1).cloned());
+    out.push(Expansion::Words {
+        path,
+        line: alias.line.unwrap_or(1),
+        words,
+    });
+}
+
+/// `docker compose run [options] service [command]`: the command given, or
+/// the service's own `command:`.
+fn compose_run(
+    resolver: &Resolver<'_>,
+    args: &[String],
+    origin: &Origin<'_>,
+    out: &mut Vec<Expansion>,
+) {
+    let mut files = Vec::new();
+    let mut iter = args.iter().peekable();
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "-f" | "--file" => files.extend(iter.next().and_then(|f| join(&origin.cwd, f))),
+            "-p" | "--project-name" | "--env-file" | "--profile" => {
+                iter.next();
+            }
+            "run" | "exec" => break,
+            _ => return,
+        }
+    }
+    let mut service = None;
+    let mut command = Vec::new();
+    while let Some(arg) = iter.next() {
+        if service.is_none() {
+            match arg.as_str() {
+                "-e" | "--env" | "-w" | "--workdir" | "-u" | "--user" | "--name"
+                | "--entrypoint" | "-v" | "--volume" | "-p" | "--publish" | "-l" | "--label" => {
+                    iter.next();
+                }
+                a if a.starts_with('-') => {}
+                a => service = Some(a.to_string()),
+            }
+        } else {
+            command.push(arg.clone());
+        }
+    }
+    let Some(service) = service else { return };
+    if !command.is_empty() {
+        out.push(Expansion::Words {
+            path: origin.path.to_string(),
+            line: 0,
+            words: command,
+        });
+        return;
+    }
+    if files.is_empty() {
+        files = [
+            "compose.yaml",
+            "compose.yml",
+            "docker-compose.yml",
+            "docker-compose.yaml",
+        ]
+        .iter()
+        .filter_map(|n| join(&origin.cwd, n))
+        .collect();
+    }
+    for file in files {
+        let Some(text) = resolver.files.get(&file) else {
+            continue;
+        };
+        let docs = Documents::parse(Format::Yaml, text);
+        let Some(node) = docs
+            .docs
+            .first()
+            .and_then(|d| d.get("services"))
+            .and_then(|s| s.get(&service))
+            .and_then(|s| s.get("command"))
+        else {
+            continue;
+        };
+        let line = node.line.unwrap_or(1);
+        match &node.value {
+            Value::String(text) => out.push(Expansion::Script {
+                path: file.clone(),
+                line,
+                text: text.clone(),
+            }),
+            Value::Seq(items) => out.push(Expansion::Words {
+                path: file.clone(),
+                line,
+                words: items.iter().filter_map(Node::scalar_text).collect(),
+            }),
+            _ => {}
+        }
+    }
+}
+
+/// `pre-commit run [--all-files] [hook]`: what the repository's hooks run.
+fn hooks(resolver: &Resolver<'_>, args: &[String], out: &mut Vec<Expansion>) {
+    let only: Option<&String> = args.iter().skip(1).find(|a| !a.starts_with('-'));
+    let commands: Vec<_> = resolver
+        .hooks
+        .iter()
+        .filter(|c| {
+            only.is_none_or(|id| {
+                c.chain
+                    .first()
+                    .is_some_and(|l| l.text.split_whitespace().nth(1) == Some(id.as_str()))
+            })
+        })
+        .cloned()
+        .collect();
+    if !commands.is_empty() {
+        out.push(Expansion::Known(commands));
+    }
+}
+
+// --- Maven and Gradle plugins -------------------------------------------------------
+
+/// Plugins a build declares that run in the lifecycle, with what they do.
+const MAVEN_PLUGINS: &[(&str, &str)] = &[
+    ("maven-checkstyle-plugin", "checkstyle"),
+    ("spotbugs-maven-plugin", "spotbugs"),
+    ("maven-pmd-plugin", "pmd"),
+    ("spotless-maven-plugin", "mvn spotless:check"),
+    ("fmt-maven-plugin", "mvn fmt:check"),
+    ("dependency-check-maven", "dependency-check"),
+    ("ktlint-maven-plugin", "ktlint"),
+    ("detekt-maven-plugin", "detekt"),
+];
+
+const GRADLE_PLUGINS: &[(&str, &str)] = &[
+    ("checkstyle", "checkstyle"),
+    ("pmd", "pmd"),
+    ("com.github.spotbugs", "spotbugs"),
+    ("io.gitlab.arturbosch.detekt", "detekt"),
+    ("org.jlleitschuh.gradle.ktlint", "ktlint"),
+    ("com.diffplug.spotless", "gradle spotlessCheck"),
+];
+
+/// A lifecycle run (`mvn verify`, `./gradlew check`) also runs the
+/// plugins the build binds to it: Checkstyle in `validate`, Spotless in
+/// `verify`, detekt in `check`.
+fn build_plugins(
+    resolver: &Resolver<'_>,
+    program: &str,
+    args: &[String],
+    origin: &Origin<'_>,
+    out: &mut Vec<Expansion>,
+) {
+    let (files, plugins, phases): (&[&str], &[(&str, &str)], &[&str]) = if program == "mvn" {
+        (
+            &["pom.xml"],
+            MAVEN_PLUGINS,
+            &[
+                "validate", "compile", "test", "package", "verify", "install", "deploy",
+            ],
+        )
+    } else {
+        (
+            &["build.gradle.kts", "build.gradle"],
+            GRADLE_PLUGINS,
+            &["check", "build"],
+        )
+    };
+    if !args.iter().any(|a| phases.contains(&a.as_str())) {
+        return;
+    }
+    let Some((path, text)) = find_in_parents(resolver, &origin.cwd, files) else {
+        return;
+    };
+    for (plugin, command) in plugins {
+        let needle = if program == "mvn" {
+            format!("<artifactId>{plugin}</artifactId>")
+        } else {
+            plugin.to_string()
+        };
+        let found = text.lines().position(|line| {
+            let line = line.trim();
+            !line.starts_with("//")
+                && !line.starts_with("<!--")
+                && line.contains(&needle)
+                && (program == "mvn"
+                    || line.contains("id")
+                    || line.starts_with(plugin)
+                    || line.contains(&format!("\"{plugin}\""))
+                    || line.contains(&format!("'{plugin}'"))
+                    || line.contains(&format!("`{plugin}`")))
+        });
+        if let Some(index) = found {
+            out.push(Expansion::Words {
+                path: path.clone(),
+                line: index + 1,
+                words: command.split_whitespace().map(str::to_string).collect(),
+            });
+        }
+    }
+}

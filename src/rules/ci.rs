@@ -1,0 +1,584 @@
+//! `ci`: questions about what the repository's pipelines run, answered from
+//! the CI model ([`crate::repo::ci`]) rather than by searching pipeline
+//! files for text. Evidence is the step that runs the command, with the
+//! chain that led to it (`ci.yml:23 make richtest → Makefile:2 richgo test`).
+
+use super::{Outcome, Spanned, Validator};
+use crate::model::Finding;
+use crate::repo::ci::vocabulary::{CLASSES, expand_class};
+use crate::repo::ci::{CiModel, Event, Job, Pipeline, Place, Step};
+use crate::scan::Evidence;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// Steps whose evidence a finding list shows at most.
+const SHOWN: usize = 10;
+
+/// Passes when a CI job (or, with `place`, a commit hook) runs a command of
+/// one of the `runs` classes, on one of the `on` events; with no `runs`,
+/// when such a job exists at all.
+///
+/// ```yaml
+/// rule:
+///   ci: { runs: [test], on: [pull_request] }
+/// rule:   # every production deploy waits for a job that runs the tests
+///   ci: { runs: [deploy], environment: production, gated_by: { runs: [test] } }
+/// rule:   # no test or scan step may fail without failing the build
+///   ci: { runs: [test, security-scan], allowed_to_fail: true, expect: none }
+/// ```
+///
+/// Classes: test, lint, format-check, type-check, build, sast,
+/// dependency-audit, secret-scan, image-scan, migration-check, deploy,
+/// release, and `security-scan` for any of the four scans. Events: push,
+/// pull_request, schedule, tag, manual, pipeline, commit.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CiSpec {
+    /// Command classes; a step matches when one of its commands has one.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub runs: Vec<Spanned<String>>,
+    /// Events; a job matches when it runs on one of them.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub on: Vec<Spanned<String>>,
+    /// Ecosystems of the matching command (`go`, `rust`, `node`, `python`,
+    /// `jvm`, `ruby`, `docker`); a name-only match (`make test`) is `any`
+    /// and always counts.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub ecosystem: Vec<Spanned<String>>,
+    /// `ci` (default): pipelines on the CI server; `hook`: commit hooks;
+    /// `any`: either.
+    #[serde(default)]
+    pub place: PlaceSpec,
+    /// Only jobs whose environment (or name) contains this, e.g. `production`.
+    #[serde(default)]
+    pub environment: Option<String>,
+    /// Match only steps whose failure is ignored (`continue-on-error`,
+    /// `allow_failure`); by default those steps do not count.
+    #[serde(default)]
+    pub allowed_to_fail: bool,
+    /// Every matching job must wait for a job that runs these classes (or
+    /// deploys to this environment); jobs that do not are findings.
+    #[serde(default)]
+    pub gated_by: Option<GateSpec>,
+    /// `found` (default): passes when something matches. `none`: every
+    /// match is a finding.
+    #[serde(default)]
+    pub expect: Expect,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaceSpec {
+    #[default]
+    Ci,
+    Hook,
+    Any,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Expect {
+    #[default]
+    Found,
+    None,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GateSpec {
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub runs: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub environment: Option<String>,
+}
+
+fn validate_classes(v: &mut Validator<'_>, classes: &[Spanned<String>]) {
+    for class in classes {
+        if expand_class(&class.value).is_empty() {
+            v.error_at(
+                class,
+                format!(
+                    "unknown class `{}`; known: {}, security-scan",
+                    class.value,
+                    CLASSES.join(", ")
+                ),
+            );
+        }
+    }
+}
+
+impl CiSpec {
+    pub fn validate(&self, v: &mut Validator<'_>) {
+        validate_classes(v, &self.runs);
+        for event in &self.on {
+            if Event::from_id(&event.value).is_none() {
+                let known: Vec<&str> = Event::ALL.iter().map(|e| e.id()).collect();
+                v.error_at(
+                    event,
+                    format!(
+                        "unknown event `{}`; known: {}",
+                        event.value,
+                        known.join(", ")
+                    ),
+                );
+            }
+        }
+        for ecosystem in &self.ecosystem {
+            if !crate::repo::ci::vocabulary::ECOSYSTEMS.contains(&ecosystem.value.as_str()) {
+                v.error_at(
+                    ecosystem,
+                    format!("unknown ecosystem `{}`", ecosystem.value),
+                );
+            }
+        }
+        if let Some(gate) = &self.gated_by {
+            validate_classes(v, &gate.runs);
+            if gate.runs.is_empty() && gate.environment.is_none() {
+                v.error(v.at, "`gated_by` needs `runs` or `environment`");
+            }
+        }
+    }
+
+    pub fn plan(&self) -> CiRule {
+        let classes = |list: &[Spanned<String>]| -> Vec<&'static str> {
+            list.iter().flat_map(|c| expand_class(&c.value)).collect()
+        };
+        CiRule {
+            runs: classes(&self.runs),
+            on: self
+                .on
+                .iter()
+                .filter_map(|e| Event::from_id(&e.value))
+                .collect(),
+            ecosystem: self.ecosystem.iter().map(|e| e.value.clone()).collect(),
+            place: self.place,
+            environment: self.environment.as_ref().map(|e| e.to_lowercase()),
+            allowed_to_fail: self.allowed_to_fail,
+            gate: self.gated_by.as_ref().map(|g| {
+                (
+                    classes(&g.runs),
+                    g.environment.as_ref().map(|e| e.to_lowercase()),
+                )
+            }),
+            expect: self.expect,
+            describe: describe(self),
+        }
+    }
+}
+
+fn describe(spec: &CiSpec) -> String {
+    let mut text = match spec.runs.is_empty() {
+        true => "a job".to_string(),
+        false => format!(
+            "a step that runs {}",
+            spec.runs
+                .iter()
+                .map(|r| r.value.as_str())
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+    };
+    if !spec.on.is_empty() {
+        text.push_str(&format!(
+            " on {}",
+            spec.on
+                .iter()
+                .map(|r| r.value.as_str())
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ));
+    }
+    if let Some(environment) = &spec.environment {
+        text.push_str(&format!(" for {environment}"));
+    }
+    if spec.allowed_to_fail {
+        text.push_str(" with its failure ignored");
+    }
+    text
+}
+
+#[derive(Debug)]
+pub struct CiRule {
+    runs: Vec<&'static str>,
+    on: Vec<Event>,
+    ecosystem: Vec<String>,
+    place: PlaceSpec,
+    environment: Option<String>,
+    allowed_to_fail: bool,
+    gate: Option<(Vec<&'static str>, Option<String>)>,
+    expect: Expect,
+    describe: String,
+}
+
+/// A step that matched, with its job and pipeline.
+struct Match<'m> {
+    pipeline: &'m Pipeline,
+    job: &'m Job,
+    step: Option<&'m Step>,
+}
+
+impl CiRule {
+    pub fn evaluate(&self, evidence: &Evidence) -> Outcome {
+        let empty = CiModel::default();
+        self.evaluate_model(evidence.ci().unwrap_or(&empty))
+    }
+
+    fn place_matches(&self, place: Place) -> bool {
+        match self.place {
+            PlaceSpec::Ci => place == Place::Ci,
+            PlaceSpec::Hook => place == Place::Hook,
+            PlaceSpec::Any => true,
+        }
+    }
+
+    fn job_matches(&self, pipeline: &Pipeline, job: &Job) -> bool {
+        if job.disabled || pipeline.called_only && self.place != PlaceSpec::Hook {
+            return false;
+        }
+        if !self.on.is_empty()
+            && !pipeline
+                .job_triggers(job)
+                .iter()
+                .any(|t| self.on.contains(&t.event))
+        {
+            return false;
+        }
+        if let Some(wanted) = &self.environment
+            && !job
+                .environment
+                .as_ref()
+                .is_some_and(|e| e.to_lowercase().contains(wanted.as_str()))
+        {
+            return false;
+        }
+        true
+    }
+
+    fn step_matches(&self, job: &Job, step: &Step) -> bool {
+        let ignored = job.allow_failure || step.allow_failure;
+        if ignored != self.allowed_to_fail {
+            return false;
+        }
+        step.commands.iter().any(|c| self.command_matches(c))
+    }
+
+    fn command_matches(&self, command: &crate::repo::ci::Command) -> bool {
+        command
+            .classes
+            .iter()
+            .any(|c| self.runs.contains(&c.as_str()))
+            && (self.ecosystem.is_empty()
+                || command.ecosystems.is_empty()
+                || command
+                    .ecosystems
+                    .iter()
+                    .any(|e| e == "any" || self.ecosystem.contains(e)))
+    }
+
+    fn matches<'m>(&self, model: &'m CiModel) -> Vec<Match<'m>> {
+        let mut found = Vec::new();
+        for pipeline in model
+            .pipelines
+            .iter()
+            .filter(|p| self.place_matches(p.place))
+        {
+            for job in pipeline
+                .jobs
+                .iter()
+                .filter(|j| self.job_matches(pipeline, j))
+            {
+                if self.runs.is_empty() {
+                    found.push(Match {
+                        pipeline,
+                        job,
+                        step: None,
+                    });
+                    continue;
+                }
+                for step in job.steps.iter().filter(|s| self.step_matches(job, s)) {
+                    found.push(Match {
+                        pipeline,
+                        job,
+                        step: Some(step),
+                    });
+                }
+            }
+        }
+        found
+    }
+
+    fn finding(&self, m: &Match<'_>) -> Finding {
+        match m.step {
+            Some(step) => {
+                let command = step
+                    .commands
+                    .iter()
+                    .find(|c| self.command_matches(c))
+                    .map(|c| c.describe())
+                    .unwrap_or_default();
+                Finding::at(
+                    &step.path,
+                    Some(step.line),
+                    format!("job `{}`: {command}", m.job.id),
+                )
+            }
+            None => Finding::at(
+                &m.job.path,
+                Some(m.job.line),
+                format!(
+                    "{} job `{}` ({})",
+                    m.pipeline.system,
+                    m.job.id,
+                    triggers(m.pipeline, m.job)
+                ),
+            ),
+        }
+    }
+
+    pub fn evaluate_model(&self, model: &CiModel) -> Outcome {
+        let matches = self.matches(model);
+        if let Some((classes, environment)) = &self.gate {
+            return self.evaluate_gate(model, &matches, classes, environment.as_deref());
+        }
+        let read = model
+            .pipelines
+            .iter()
+            .filter(|p| self.place_matches(p.place))
+            .count();
+        let mut findings: Vec<Finding> = Vec::new();
+        for m in &matches {
+            let finding = self.finding(m);
+            if !findings.contains(&finding) {
+                findings.push(finding);
+            }
+        }
+        findings.truncate(SHOWN);
+        match (self.expect, matches.is_empty()) {
+            (Expect::Found, false) => Outcome::pass(
+                format!("{} found in {} place(s)", self.describe, matches.len()),
+                findings,
+            ),
+            (Expect::Found, true) if read == 0 => Outcome::fail(
+                match self.place {
+                    PlaceSpec::Hook => "no commit hook configuration found",
+                    PlaceSpec::Any => "no CI pipeline or commit hook found",
+                    PlaceSpec::Ci => "no CI pipeline found",
+                },
+                Vec::new(),
+            ),
+            (Expect::Found, true) => Outcome::fail(
+                format!(
+                    "no {} in the {read} pipeline(s) read",
+                    self.describe.trim_start_matches("a ")
+                ),
+                Vec::new(),
+            ),
+            (Expect::None, true) => Outcome::pass(
+                format!("no {} ", self.describe.trim_start_matches("a "))
+                    .trim_end()
+                    .to_string(),
+                Vec::new(),
+            ),
+            (Expect::None, false) => Outcome::fail(
+                format!("{} found in {} place(s)", self.describe, matches.len()),
+                findings,
+            ),
+        }
+    }
+
+    /// Each matching job must (transitively) need a job that runs the gate's
+    /// classes or deploys to its environment, or run the gate's classes in
+    /// an earlier step of its own.
+    fn evaluate_gate(
+        &self,
+        model: &CiModel,
+        matches: &[Match<'_>],
+        classes: &[&'static str],
+        environment: Option<&str>,
+    ) -> Outcome {
+        if matches.is_empty() {
+            return Outcome::skip(format!("no {}", self.describe.trim_start_matches("a ")));
+        }
+        let gate = |job: &Job| -> bool {
+            let runs = !classes.is_empty()
+                && job.steps.iter().any(|s| {
+                    !s.allow_failure
+                        && s.commands
+                            .iter()
+                            .any(|c| c.classes.iter().any(|k| classes.contains(&k.as_str())))
+                });
+            let deploys_to = environment.is_some_and(|wanted| {
+                job.environment
+                    .as_ref()
+                    .is_some_and(|e| e.to_lowercase().contains(wanted))
+            });
+            (runs || deploys_to) && !job.allow_failure && !job.disabled
+        };
+        let mut ungated = Vec::new();
+        let mut gated = 0;
+        let mut seen_jobs: Vec<(&str, &str)> = Vec::new();
+        for m in matches {
+            if seen_jobs.contains(&(m.pipeline.path.as_str(), m.job.id.as_str())) {
+                continue;
+            }
+            seen_jobs.push((&m.pipeline.path, &m.job.id));
+            let earlier_step = m.step.is_some_and(|step| {
+                m.job
+                    .steps
+                    .iter()
+                    .take_while(|s| !std::ptr::eq(*s, step))
+                    .any(|s| {
+                        !s.allow_failure
+                            && s.commands
+                                .iter()
+                                .any(|c| c.classes.iter().any(|k| classes.contains(&k.as_str())))
+                    })
+            });
+            let upstream = needed(m.pipeline, m.job).into_iter().any(gate);
+            let after = m.pipeline.after_pipelines.iter().any(|name| {
+                model
+                    .ci_pipelines()
+                    .filter(|p| p.name == *name || p.path.ends_with(&format!("/{name}")))
+                    .any(|p| p.jobs.iter().any(gate))
+            });
+            if earlier_step || upstream || after {
+                gated += 1;
+            } else {
+                ungated.push(self.finding(m));
+            }
+        }
+        let what = match (classes.is_empty(), environment) {
+            (false, _) => format!("a job that runs {}", classes.join(" or ")),
+            (true, Some(env)) => format!("a {env} deploy"),
+            (true, None) => "another job".to_string(),
+        };
+        if ungated.is_empty() {
+            Outcome::pass(format!("{gated} job(s) wait for {what}"), Vec::new())
+        } else {
+            ungated.truncate(SHOWN);
+            Outcome::fail(
+                format!("{} job(s) do not wait for {what}", ungated.len()),
+                ungated,
+            )
+        }
+    }
+}
+
+/// Every job `job` waits for, directly or through others.
+fn needed<'p>(pipeline: &'p Pipeline, job: &Job) -> Vec<&'p Job> {
+    let mut found: Vec<&Job> = Vec::new();
+    let mut queue: Vec<String> = job.needs.clone();
+    while let Some(id) = queue.pop() {
+        if found.iter().any(|j| j.id == id) {
+            continue;
+        }
+        if let Some(other) = pipeline.jobs.iter().find(|j| j.id == id) {
+            queue.extend(other.needs.iter().cloned());
+            found.push(other);
+        }
+    }
+    found
+}
+
+fn triggers(pipeline: &Pipeline, job: &Job) -> String {
+    let mut events: Vec<&str> = pipeline
+        .job_triggers(job)
+        .iter()
+        .map(|t| t.event.id())
+        .collect();
+    events.dedup();
+    if events.is_empty() {
+        "no trigger".to_string()
+    } else {
+        format!("on {}", events.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Status;
+    use crate::repo::ci::resolve::Files;
+    use crate::repo::ci::vocabulary::Vocabulary;
+
+    fn rule(yaml: &str) -> CiRule {
+        let spec: CiSpec = serde_saphyr::from_str(yaml).unwrap();
+        spec.plan()
+    }
+
+    fn model(files: &[(&str, &str)]) -> CiModel {
+        let mut index = Files::default();
+        for (path, text) in files {
+            index.insert(path, text);
+        }
+        crate::repo::ci::build(&index, Vocabulary::builtin())
+    }
+
+    #[test]
+    fn unknown_classes_and_events_are_pack_errors_with_positions() {
+        let pack = "- id: ci.x
+  title: Something runs
+  category: ci
+  severity: low
+  stage: beta
+  description: d
+  remediation: r
+  effort: 1h
+  rule:
+    ci: { runs: [tests], on: [pr] }
+";
+        let mut loader = crate::pack::PackLoader::new();
+        let source = crate::check::PackSource {
+            origin: crate::check::Origin::User,
+            name: "pack.yaml".into(),
+            path: None,
+        };
+        loader.add_text(source, pack);
+        let error = loader.finish().unwrap_err().to_string();
+        assert!(error.contains("pack.yaml:10:"), "{error}");
+        assert!(error.contains("unknown class `tests`"), "{error}");
+        assert!(error.contains("unknown event `pr`"), "{error}");
+    }
+
+    #[test]
+    fn deploys_are_judged_by_what_they_wait_for() {
+        let workflow = "on: [push]
+jobs:
+  test:
+    runs-on: x
+    steps:
+      - run: cargo test
+  deploy:
+    needs: test
+    runs-on: x
+    steps:
+      - run: kubectl apply -f k8s
+  hotfix-deploy:
+    runs-on: x
+    steps:
+      - run: helm upgrade app chart
+";
+        let model = model(&[(".github/workflows/ci.yml", workflow)]);
+        let outcome = rule("{ runs: [deploy], gated_by: { runs: [test] } }").evaluate_model(&model);
+        assert_eq!(outcome.status, Status::Fail, "{}", outcome.message);
+        assert_eq!(outcome.findings.len(), 1);
+        assert!(
+            outcome.findings[0].message.contains("hotfix-deploy"),
+            "{:?}",
+            outcome.findings
+        );
+        let none =
+            rule("{ runs: [deploy], environment: production, gated_by: { environment: staging } }");
+        assert_eq!(none.evaluate_model(&model).status, Status::Skip);
+        let on_pr = rule("{ runs: [test], on: [pull_request] }").evaluate_model(&model);
+        assert_eq!(on_pr.status, Status::Fail);
+        assert_eq!(
+            on_pr.message,
+            "no step that runs test on pull_request in the 1 pipeline(s) read"
+        );
+    }
+}

@@ -1,0 +1,282 @@
+//! The CI model read from fixture repositories: every CI system, every
+//! indirection, and the negatives (a test command in a comment, an `echo`,
+//! a disabled job, a step allowed to fail).
+
+use readyctl::repo::ci::{CiModel, Place, read};
+use std::path::PathBuf;
+
+fn model(fixture: &str) -> CiModel {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(fixture);
+    read(&root, &Default::default()).expect("the fixture reads")
+}
+
+/// Every command chain (as `ci.yml:23 make x → Makefile:2 y`) of the steps
+/// that have `class`, in the pipelines at `place`.
+fn chains(model: &CiModel, class: &str, place: Place) -> Vec<String> {
+    let mut found = Vec::new();
+    for pipeline in model.pipelines.iter().filter(|p| p.place == place) {
+        for job in pipeline.jobs.iter().filter(|j| !j.disabled) {
+            for step in &job.steps {
+                for command in step
+                    .commands
+                    .iter()
+                    .filter(|c| c.classes.iter().any(|k| k == class))
+                {
+                    found.push(command.describe());
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+#[ignore = "prints the model of $CI_DUMP for inspection"]
+fn dump() {
+    let path = std::env::var("CI_DUMP").unwrap();
+    let model = read(std::path::Path::new(&path), &Default::default()).unwrap();
+    println!("{}", serde_json::to_string_pretty(&model).unwrap());
+}
+
+#[test]
+fn github_actions_through_make_scripts_composite_actions_and_reusable_workflows() {
+    let model = model("ci-github");
+    assert_eq!(model.systems, ["github-actions"]);
+    assert_eq!(
+        chains(&model, "test", Place::Ci),
+        ["ci.yml:18 make richtest → Makefile:5 richgo test ./..."]
+    );
+    let lint = chains(&model, "lint", Place::Ci);
+    assert_eq!(
+        lint,
+        ["ci.yml:19 ./scripts/lint → lint:4 golangci-lint run ./..."]
+    );
+    // A comment in the script naming golangci-lint is not a second command;
+    // `test -z "$(gofmt -l .)"` runs gofmt.
+    assert_eq!(
+        chains(&model, "format-check", Place::Ci),
+        ["ci.yml:19 ./scripts/lint → lint:5 gofmt -l ."]
+    );
+    assert!(
+        chains(&model, "build", Place::Ci).contains(
+            &"ci.yml:16 uses ./.github/actions/setup → action.yml:7 make build → Makefile:11 go build -o bin/shop .".to_string()
+        )
+    );
+    // The reusable workflow is counted where it is called (the `scan` job
+    // and the nightly schedule), not on its own.
+    let ci = model
+        .pipelines
+        .iter()
+        .find(|p| p.path.ends_with("ci.yml"))
+        .unwrap();
+    let scan = ci.jobs.iter().find(|j| j.id == "scan").unwrap();
+    assert_eq!(scan.steps[0].classes, ["secret-scan"]);
+    assert!(
+        model
+            .pipelines
+            .iter()
+            .any(|p| p.path.ends_with("_scan.yml") && p.called_only)
+    );
+    let test = ci.jobs.iter().find(|j| j.id == "test").unwrap();
+    assert_eq!(test.services, ["postgres:16"]);
+    let production = ci
+        .jobs
+        .iter()
+        .find(|j| j.id == "deploy-production")
+        .unwrap();
+    assert_eq!(production.environment.as_deref(), Some("production"));
+    assert_eq!(production.needs, ["deploy-staging"]);
+}
+
+#[test]
+fn comments_echo_disabled_jobs_and_ignored_failures_are_not_tests_that_count() {
+    let model = model("ci-negatives");
+    let ci = &model.pipelines[0];
+    let check = ci.jobs.iter().find(|j| j.id == "check").unwrap();
+    // The commented-out step and the `run:` block with a comment, an echo and
+    // a printf yield only the `go install`, which is no build.
+    let texts: Vec<String> = check
+        .steps
+        .iter()
+        .flat_map(|s| s.commands.iter().map(|c| c.describe()))
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "ci.yml:9 uses actions/checkout@v4",
+            "ci.yml:15 go install golang.org/x/tools/cmd/goimports@latest",
+            "ci.yml:17 go test ./...",
+            "ci.yml:20 govulncheck ./...",
+        ]
+    );
+    assert!(check.steps[1].classes.is_empty());
+    assert!(check.steps[2].allow_failure && check.steps[3].allow_failure);
+    assert!(
+        ci.jobs
+            .iter()
+            .find(|j| j.id == "old-tests")
+            .unwrap()
+            .disabled
+    );
+}
+
+#[test]
+fn gitlab_includes_extends_anchors_and_stages() {
+    let model = model("ci-gitlab");
+    let gitlab = &model.pipelines[0];
+    let ids: Vec<&str> = gitlab.jobs.iter().map(|j| j.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "test",
+            "lint",
+            "audit",
+            "weekly-audit",
+            "deploy-staging",
+            "deploy-production"
+        ]
+    );
+    assert_eq!(
+        chains(&model, "test", Place::Ci),
+        ["templates.yml:12 tox → tox.ini:8 pytest -q"]
+    );
+    assert_eq!(
+        chains(&model, "format-check", Place::Ci),
+        [".gitlab-ci.yml:12 tox -e lint → tox.ini:13 ruff format --check ."]
+    );
+    let test = &gitlab.jobs[0];
+    // `extends: .python` brings the template's before_script.
+    assert_eq!(
+        test.steps[0].commands[0].describe(),
+        "templates.yml:4 pip install tox"
+    );
+    assert_eq!(test.services, ["postgres:16"]);
+    assert!(gitlab.jobs[2].allow_failure);
+    let production = &gitlab.jobs[5];
+    assert!(production.needs.contains(&"deploy-staging".to_string()));
+    let events: Vec<&str> = gitlab
+        .job_triggers(&gitlab.jobs[3])
+        .iter()
+        .map(|t| t.event.id())
+        .collect();
+    assert_eq!(events, ["schedule"]);
+}
+
+#[test]
+fn every_other_ci_system_is_read() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "ci-woodpecker",
+            "woodpecker",
+            &["test.yml:12 pnpm test → package.json:6 vitest run"],
+        ),
+        (
+            "ci-circleci",
+            "circleci",
+            &[
+                "config.yml:15 bunx playwright test",
+                "config.yml:19 uses node/test",
+            ],
+        ),
+        (
+            "ci-travis",
+            "travis",
+            &[
+                ".travis.yml:7 bash ./scripts/coverage.sh → coverage.sh:4 go test -coverprofile=profile.out $d",
+            ],
+        ),
+        (
+            "ci-drone",
+            "drone",
+            &[".drone.yml:8 just test → justfile:7 cargo nextest run"],
+        ),
+        ("ci-jenkins", "jenkins", &["Jenkinsfile:8 ./mvnw -B verify"]),
+        (
+            "ci-azure",
+            "azure-pipelines",
+            &["azure-pipelines.yml:15 ./gradlew check"],
+        ),
+        (
+            "ci-bitbucket",
+            "bitbucket-pipelines",
+            &[
+                "bitbucket-pipelines.yml:9 docker compose run --rm tests → docker-compose.yml:4 pytest -q",
+            ],
+        ),
+        (
+            "ci-buildkite",
+            "buildkite",
+            &["pipeline.yml:3 task test → Taskfile.yml:6 go test ./..."],
+        ),
+    ];
+    for (fixture, system, tests) in cases {
+        let model = model(fixture);
+        assert_eq!(model.systems, [*system], "{fixture}");
+        assert!(model.problems.is_empty(), "{fixture}: {:?}", model.problems);
+        assert_eq!(chains(&model, "test", Place::Ci), *tests, "{fixture}");
+    }
+}
+
+#[test]
+fn build_plugins_npm_chains_and_cargo_aliases_are_followed() {
+    let jenkins = model("ci-jenkins");
+    assert_eq!(
+        chains(&jenkins, "lint", Place::Ci),
+        ["Jenkinsfile:8 ./mvnw -B verify → pom.xml:10 checkstyle"]
+    );
+    let azure = model("ci-azure");
+    assert_eq!(
+        chains(&azure, "lint", Place::Ci),
+        ["azure-pipelines.yml:15 ./gradlew check → build.gradle.kts:3 detekt"]
+    );
+    let circle = model("ci-circleci");
+    assert_eq!(
+        chains(&circle, "type-check", Place::Ci),
+        [
+            "config.yml:14 npm run ci → package.json:5 npm run typecheck → package.json:6 tsc --noEmit"
+        ]
+    );
+    let drone = model("ci-drone");
+    assert_eq!(
+        chains(&drone, "lint", Place::Ci),
+        [".drone.yml:12 cargo lint → config.toml:2 cargo clippy --all-targets -- -D warnings"]
+    );
+    let woodpecker = model("ci-woodpecker");
+    assert_eq!(
+        chains(&woodpecker, "format-check", Place::Ci),
+        [
+            "test.yml:15 pnpm lint → package.json:7 npm-run-all lint:* → package.json:9 prettier --check ."
+        ]
+    );
+}
+
+#[test]
+fn commit_hooks_are_a_second_place_checks_run() {
+    let model = model("ci-hooks");
+    assert!(model.systems.is_empty());
+    assert_eq!(
+        chains(&model, "format-check", Place::Hook),
+        [
+            ".pre-commit-config.yaml:6 hook ruff-format → .pre-commit-config.yaml:6 ruff format --check"
+        ]
+    );
+    assert_eq!(
+        chains(&model, "type-check", Place::Hook),
+        [".pre-commit-config.yaml:9 hook types → .pre-commit-config.yaml:9 uv run mypy hooked"]
+    );
+    assert_eq!(
+        chains(&model, "test", Place::Hook),
+        ["lefthook.yml:4 uv run pytest -q"]
+    );
+    let husky = model_of_woodpecker_hooks();
+    assert_eq!(
+        husky,
+        ["pre-commit:1 npx lint-staged → package.json:12 eslint --fix"]
+    );
+}
+
+fn model_of_woodpecker_hooks() -> Vec<String> {
+    chains(&model("ci-woodpecker"), "lint", Place::Hook)
+}
