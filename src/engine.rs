@@ -76,9 +76,11 @@ enum Planned<'a> {
 pub fn content_patterns(catalog: &Catalog) -> Vec<(String, String)> {
     let mut plan = PlanBuilder::new();
     let _ = StackPlan::plan(&mut plan);
+    let reports = crate::tool_reports::Settings::default();
     for check in catalog.checks() {
         let cx = PlanContext {
             check_id: &check.id,
+            reports: &reports,
         };
         if let Some(when) = &check.when {
             let _ = when.plan(&mut plan, cx);
@@ -103,6 +105,10 @@ pub fn audit(
     let mut plan = PlanBuilder::new();
     // Stack detection shares the walk; checks' `when: { stack: … }` read it.
     let stack_plan = StackPlan::plan(&mut plan);
+    let reports = crate::tool_reports::Settings {
+        targets: config.reports.clone(),
+        now: options.now,
+    };
     let planned: Vec<Planned<'_>> = catalog
         .checks()
         .iter()
@@ -118,6 +124,7 @@ pub fn audit(
             }
             let cx = PlanContext {
                 check_id: &check.id,
+                reports: &reports,
             };
             Planned::Run {
                 check,

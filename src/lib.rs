@@ -41,6 +41,7 @@ pub mod scan;
 pub mod schema;
 pub mod score;
 pub mod stack;
+pub mod tool_reports;
 pub mod waiver;
 
 pub use config::Config;

@@ -243,6 +243,10 @@ pub struct Finding {
     /// Already recorded in the baseline given with `--baseline`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub baselined: bool,
+    /// Numbers the finding is about, by name (`p95_ms`, `failed`, the
+    /// report's `date`…), for machine consumers of the JSON report.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub measured: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// For `skip_serializing_if`: flags that are usually off stay out of the JSON.
@@ -258,6 +262,7 @@ impl Finding {
             message: message.into(),
             waived: false,
             baselined: false,
+            measured: Default::default(),
         }
     }
 
@@ -268,6 +273,7 @@ impl Finding {
             message: message.into(),
             waived: false,
             baselined: false,
+            measured: Default::default(),
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod migrations;
 pub mod pairs;
 pub mod paths;
 pub mod ports;
+pub mod report;
 pub mod stack;
 pub mod tls;
 
@@ -61,6 +62,11 @@ pub enum RuleSpec {
     /// Passes when every coverage report matching `paths` reaches `min`
     /// percent of lines covered (lcov, Go profiles, Cobertura, Clover, JaCoCo).
     Coverage(coverage::CoverageSpec),
+    /// Judges the reports a team's tools wrote (Lighthouse, load tests, test
+    /// results, SARIF, dependency audits), found anywhere by their content,
+    /// against the targets in `[reports]` of `readyctl.toml`. See
+    /// [`report::ReportSpec`] and `docs/tool-reports.md`.
+    Report(report::ReportSpec),
     /// Passes when every file matching `paths` has its partner: the path with
     /// `suffix` replaced by `partner` (each `*.up.sql` its `*.down.sql`).
     FilePairs(pairs::PairsSpec),
@@ -174,6 +180,8 @@ pub const NO_TARGET: &str = "no target: pass --url URL or --target NAME to probe
 #[derive(Debug, Clone, Copy)]
 pub struct PlanContext<'a> {
     pub check_id: &'a str,
+    /// Targets and the audit's moment, for `report` rules.
+    pub reports: &'a crate::tool_reports::Settings,
 }
 
 impl RuleSpec {
@@ -183,6 +191,7 @@ impl RuleSpec {
             RuleSpec::MinFiles(spec) => spec.validate(v),
             RuleSpec::ContentMatch(spec) | RuleSpec::ContentAbsent(spec) => spec.validate(v),
             RuleSpec::Coverage(spec) => spec.validate(v),
+            RuleSpec::Report(spec) => spec.validate(v),
             RuleSpec::FilePairs(spec) => spec.validate(v),
             RuleSpec::EachFile(spec) => spec.validate(v),
             RuleSpec::MigrationVersions(spec) => spec.validate(v),
@@ -232,6 +241,7 @@ impl RuleSpec {
             | RuleSpec::Dockerfile(_)
             | RuleSpec::Stack(_)
             | RuleSpec::Coverage(_)
+            | RuleSpec::Report(_)
             | RuleSpec::FilePairs(_)
             | RuleSpec::EachFile(_)
             | RuleSpec::MigrationVersions(_)
@@ -267,6 +277,7 @@ impl RuleSpec {
             RuleSpec::ContentMatch(spec) => Rule::ContentMatch(spec.plan(plan, cx)),
             RuleSpec::ContentAbsent(spec) => Rule::ContentAbsent(spec.plan(plan, cx)),
             RuleSpec::Coverage(spec) => Rule::Coverage(Box::new(spec.plan(plan))),
+            RuleSpec::Report(spec) => Rule::Report(Box::new(spec.plan(plan, cx.reports))),
             RuleSpec::FilePairs(spec) => Rule::FilePairs(Box::new(spec.plan(plan))),
             RuleSpec::EachFile(spec) => Rule::EachFile(Box::new(spec.plan(plan))),
             RuleSpec::MigrationVersions(spec) => Rule::MigrationVersions(Box::new(spec.plan(plan))),
@@ -304,6 +315,7 @@ pub enum Rule {
     ContentMatch(content::Patterns),
     ContentAbsent(content::Patterns),
     Coverage(Box<coverage::Coverage>),
+    Report(Box<report::ReportRule>),
     FilePairs(Box<pairs::Pairs>),
     EachFile(Box<each_file::EachFile>),
     MigrationVersions(Box<migrations::Versions>),
@@ -338,6 +350,7 @@ impl Rule {
             Rule::ContentMatch(patterns) => patterns.evaluate_match(evidence),
             Rule::ContentAbsent(patterns) => patterns.evaluate_absent(evidence),
             Rule::Coverage(rule) => rule.evaluate(evidence),
+            Rule::Report(rule) => rule.evaluate(evidence),
             Rule::FilePairs(rule) => rule.evaluate(evidence),
             Rule::EachFile(rule) => rule.evaluate(evidence),
             Rule::MigrationVersions(rule) => rule.evaluate(evidence),

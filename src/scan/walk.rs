@@ -290,6 +290,7 @@ impl<'a> Worker<'a> {
                 partial.documents[*request].insert(Document {
                     path: relative.clone(),
                     text: None,
+                    modified: None,
                 });
             }
             return;
@@ -320,9 +321,15 @@ impl<'a> Worker<'a> {
                     .as_ref()
                     .is_none_or(|filter| filter.is_match(&self.buffer));
             let text = wanted.then(|| String::from_utf8_lossy(&self.buffer).into_owned());
+            let modified = if text.is_some() {
+                modified_seconds(path)
+            } else {
+                None
+            };
             partial.documents[*request].insert(Document {
                 path: relative.clone(),
                 text,
+                modified,
             });
         }
         if !readable {
@@ -469,6 +476,14 @@ enum ReadProblem {
 
 /// Reads a whole file into `buffer`, refusing files over `limit` bytes even
 /// if they grow between the size check and the read.
+/// A file's modification time, in seconds since the epoch.
+fn modified_seconds(path: &Path) -> Option<i64> {
+    let modified = std::fs::metadata(path).ok()?.modified().ok()?;
+    jiff::Timestamp::try_from(modified)
+        .ok()
+        .map(|t| t.as_second())
+}
+
 fn read_limited(path: &Path, limit: u64, buffer: &mut Vec<u8>) -> Result<(), ReadProblem> {
     buffer.clear();
     let file = File::open(path).map_err(ReadProblem::Io)?;
