@@ -545,9 +545,9 @@ impl ReportRule {
             Vec::new()
         } else {
             let threshold = if targets.unknown_fails {
-                format!("{} or unknown severity", targets.fail_on.name())
+                format!("at or above {} (or ungraded)", targets.fail_on.name())
             } else {
-                targets.fail_on.name().to_string()
+                format!("at or above {}", targets.fail_on.name())
             };
             let named: Vec<String> = failing
                 .iter()
@@ -555,7 +555,7 @@ impl ReportRule {
                 .map(|a| format!("{} {}", a.package, a.id))
                 .collect();
             vec![format!(
-                "{tool}: {} vulnerable dependenc{} at {threshold} or above ({}): {}{}",
+                "{tool}: {} known vulnerabilit{} {threshold} ({}): {}{}",
                 failing.len(),
                 if failing.len() == 1 { "y" } else { "ies" },
                 counts_text.join(", "),

@@ -268,10 +268,16 @@ fn classify_json(value: &Value) -> Detection {
     if has("advisories") && has("metadata") {
         return audit::read_npm_legacy(value);
     }
-    if object.get("dependencies").is_some_and(|d| {
-        d.as_array()
-            .is_some_and(|deps| deps.iter().all(|d| d.get("vulns").is_some()))
-    }) {
+    // pip-audit: dependencies with their `vulns`, or a `skip_reason` when a
+    // package could not be audited.
+    if has("fixes")
+        && object.get("dependencies").is_some_and(|d| {
+            d.as_array().is_some_and(|deps| {
+                deps.iter()
+                    .all(|d| d.get("vulns").is_some() || d.get("skip_reason").is_some())
+            })
+        })
+    {
         return audit::read_pip_audit(value);
     }
     if has("lockfile") && has("vulnerabilities") {
