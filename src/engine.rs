@@ -265,6 +265,14 @@ fn live_target(target: &TargetEvidence) -> LiveTarget {
                 ),
                 Ok(Observation::TlsTooOld { reason, .. }) => (reason.clone(), None),
                 Ok(Observation::Port { state, .. }) => (state.describe().to_string(), None),
+                Ok(Observation::Declared(items)) => (
+                    format!(
+                        "{} item(s), {} answered",
+                        items.len(),
+                        items.iter().filter(|i| i.result.is_ok()).count()
+                    ),
+                    None,
+                ),
                 Ok(Observation::Redis { reply, state, .. }) => (
                     reply
                         .clone()

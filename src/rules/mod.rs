@@ -12,6 +12,7 @@
 
 pub mod content;
 pub mod coverage;
+pub mod declared;
 pub mod dockerfile;
 pub mod document;
 pub mod each_file;
@@ -103,6 +104,9 @@ pub enum RuleSpec {
     Tcp(ports::TcpSpec),
     /// Live: a Redis on each target's host must demand authentication.
     Redis(ports::RedisSpec),
+    /// Live: what the user listed for each target (`[targets.NAME] paths`,
+    /// `static`, `protected`, `allowed_ports`, `readiness`, `smoke`).
+    Declared(declared::DeclaredSpec),
     /// Passes when every rule passes.
     All(Vec<RuleSpec>),
     /// Passes when at least one rule passes.
@@ -205,6 +209,7 @@ impl RuleSpec {
             RuleSpec::Tls(spec) => spec.validate(v),
             RuleSpec::Tcp(spec) => spec.validate(v),
             RuleSpec::Redis(spec) => spec.validate(v),
+            RuleSpec::Declared(spec) => spec.validate(v),
             RuleSpec::All(rules) | RuleSpec::Any(rules) => {
                 rules.iter().for_each(|rule| rule.validate(v))
             }
@@ -249,7 +254,8 @@ impl RuleSpec {
             | RuleSpec::Http(_)
             | RuleSpec::Tls(_)
             | RuleSpec::Tcp(_)
-            | RuleSpec::Redis(_) => {}
+            | RuleSpec::Redis(_)
+            | RuleSpec::Declared(_) => {}
             RuleSpec::ByLanguage(spec) => spec
                 .rules
                 .iter()
@@ -260,7 +266,11 @@ impl RuleSpec {
     /// Whether the rule probes targets (and so yields one result per target).
     pub fn is_live(&self) -> bool {
         match self {
-            RuleSpec::Http(_) | RuleSpec::Tls(_) | RuleSpec::Tcp(_) | RuleSpec::Redis(_) => true,
+            RuleSpec::Http(_)
+            | RuleSpec::Tls(_)
+            | RuleSpec::Tcp(_)
+            | RuleSpec::Redis(_)
+            | RuleSpec::Declared(_) => true,
             RuleSpec::All(rules) | RuleSpec::Any(rules) => rules.iter().any(RuleSpec::is_live),
             RuleSpec::Not(rule) => rule.is_live(),
             _ => false,
@@ -299,6 +309,7 @@ impl RuleSpec {
             RuleSpec::Tls(spec) => Rule::Tls(spec.plan(plan.live())),
             RuleSpec::Tcp(spec) => Rule::Tcp(spec.plan(plan.live())),
             RuleSpec::Redis(spec) => Rule::Redis(spec.plan(plan.live())),
+            RuleSpec::Declared(spec) => Rule::Declared(spec.plan(plan.live())),
             RuleSpec::All(rules) => Rule::All(rules.iter().map(|r| r.plan(plan, cx)).collect()),
             RuleSpec::Any(rules) => Rule::Any(rules.iter().map(|r| r.plan(plan, cx)).collect()),
             RuleSpec::Not(rule) => Rule::Not(Box::new(rule.plan(plan, cx))),
@@ -330,6 +341,7 @@ pub enum Rule {
     Tls(tls::TlsCheck),
     Tcp(ports::TcpCheck),
     Redis(ports::RedisCheck),
+    Declared(declared::DeclaredCheck),
     All(Vec<Rule>),
     Any(Vec<Rule>),
     Not(Box<Rule>),
@@ -364,6 +376,7 @@ impl Rule {
             Rule::Tls(check) => check.evaluate(live),
             Rule::Tcp(check) => check.evaluate(live),
             Rule::Redis(check) => check.evaluate(live),
+            Rule::Declared(check) => check.evaluate(live),
             Rule::All(rules) => all(rules, evidence, live),
             Rule::Any(rules) => any(rules, evidence, live),
             Rule::Not(rule) => not(rule, evidence, live),
