@@ -165,7 +165,9 @@ impl DeclaredCheck {
         }
         if misses.is_empty() {
             if meets.is_empty() {
-                return Outcome::skip("nothing to judge: every response was too small to need compression");
+                return Outcome::skip(format!(
+                    "nothing to judge: every response was under {COMPRESSIBLE_BYTES} bytes; list larger pages and assets in paths or static of [targets.{name}]"
+                ));
             }
             Outcome::pass(meets.join("; "), findings)
         } else {
