@@ -82,7 +82,7 @@ fn reports_are_found_by_content_at_any_path_and_judged_with_numbers() {
     let repo = tempfile::tempdir().unwrap();
     // Nothing in the name says "k6" or "load test".
     write(repo.path(), "ops/nightly/artefact-7.json", K6_SLOW);
-    let result = Run::new().audit(repo.path(), "reports.load-test");
+    let result = Run::new().audit(repo.path(), "testing.load-test-results");
     assert_eq!(result.status, Status::Fail, "{}", result.message);
     assert!(result.message.contains("k6: p95 640 ms > 200 ms"), "{}", result.message);
     assert!(result.message.contains("ops/nightly/artefact-7.json"), "{}", result.message);
@@ -99,10 +99,10 @@ fn targets_come_from_readyctl_toml() {
     write(repo.path(), "load.json", K6_SLOW);
     let mut run = Run::new();
     run.config = "[reports.load]\np95_ms = 700\np99_ms = 1000\n".into();
-    let result = run.audit(repo.path(), "reports.load-test");
+    let result = run.audit(repo.path(), "testing.load-test-results");
     assert_eq!(result.status, Status::Pass, "{}", result.message);
     run.config = "[reports.load]\np95_ms = 700\nmin_vus = 1000\n".into();
-    let result = run.audit(repo.path(), "reports.load-test");
+    let result = run.audit(repo.path(), "testing.load-test-results");
     assert_eq!(result.status, Status::Fail, "{}", result.message);
     assert!(result.message.contains("peak 50 virtual users < 1000"), "{}", result.message);
 }
@@ -115,12 +115,12 @@ fn a_gitignored_report_is_read_only_when_included() {
         &fixture("tool-reports-bad/build/reports/junit.xml"),
         &repo.path().join("ci-output/junit/results.xml"),
     );
-    let result = Run::new().audit(repo.path(), "reports.tests-pass");
+    let result = Run::new().audit(repo.path(), "testing.tests-pass");
     assert_eq!(result.status, Status::Skip, "{}", result.message);
     assert!(result.message.contains("pass its output with --include"), "{}", result.message);
     let mut run = Run::new();
     run.include = vec!["ci-output".into()];
-    let result = run.audit(repo.path(), "reports.tests-pass");
+    let result = run.audit(repo.path(), "testing.tests-pass");
     assert_eq!(result.status, Status::Fail, "{}", result.message);
     assert!(result.message.contains("2 of 20 tests failed"), "{}", result.message);
     let names: Vec<&str> = result.findings.iter().map(|f| f.message.as_str()).collect();
@@ -138,9 +138,9 @@ fn a_report_older_than_max_age_is_a_stale_finding_not_a_pass() {
     );
     let mut run = Run::new();
     run.now = Some(at("2026-12-10T00:00:00Z"));
-    assert_eq!(run.audit(repo.path(), "reports.tests-pass").status, Status::Pass);
+    assert_eq!(run.audit(repo.path(), "testing.tests-pass").status, Status::Pass);
     run.now = Some(at("2027-01-15T00:00:00Z"));
-    let result = run.audit(repo.path(), "reports.tests-pass");
+    let result = run.audit(repo.path(), "testing.tests-pass");
     assert_eq!(result.status, Status::Fail, "{}", result.message);
     assert!(result.message.contains("stale: dated 2026-11-28, 47 days old, older than 30 days"), "{}", result.message);
     assert_eq!(
@@ -148,7 +148,7 @@ fn a_report_older_than_max_age_is_a_stale_finding_not_a_pass() {
         serde_json::json!(true)
     );
     run.config = "[reports]\nmax_age_days = 60\n".into();
-    assert_eq!(run.audit(repo.path(), "reports.tests-pass").status, Status::Pass);
+    assert_eq!(run.audit(repo.path(), "testing.tests-pass").status, Status::Pass);
 }
 
 #[test]
@@ -162,7 +162,7 @@ fn an_undated_report_is_dated_by_its_modification_time() {
     let ninety_days = std::time::Duration::from_secs(90 * 86_400);
     file.set_modified(std::time::SystemTime::now() - ninety_days)
         .unwrap();
-    let result = Run::new().audit(repo.path(), "reports.vulnerable-dependencies");
+    let result = Run::new().audit(repo.path(), "security.vulnerable-dependencies");
     assert_eq!(result.status, Status::Fail, "{}", result.message);
     assert!(result.message.contains("stale"), "{}", result.message);
     assert!(result.message.contains("90 days old"), "{}", result.message);
@@ -177,7 +177,7 @@ fn a_malformed_report_is_an_error_naming_the_file_and_the_problem() {
     .unwrap();
     // Cut off mid-way, as an interrupted upload leaves it.
     write(repo.path(), "perf/lhr.json", &lhr[..lhr.len() / 2]);
-    let result = Run::new().audit(repo.path(), "reports.web-performance");
+    let result = Run::new().audit(repo.path(), "testing.web-performance");
     assert_eq!(result.status, Status::Error, "{}", result.message);
     assert!(result.message.contains("perf/lhr.json"), "{}", result.message);
     let finding = report_finding(&result, "perf/lhr.json");
@@ -185,7 +185,7 @@ fn a_malformed_report_is_an_error_naming_the_file_and_the_problem() {
     assert!(finding.message.contains("line"), "{}", finding.message);
 
     write(repo.path(), "results.xml", "<testsuite name=\"a\"><testcase name=\"x\"></testsuite>");
-    let result = Run::new().audit(repo.path(), "reports.tests-pass");
+    let result = Run::new().audit(repo.path(), "testing.tests-pass");
     assert_eq!(result.status, Status::Error, "{}", result.message);
     assert!(result.findings[0].message.contains("invalid XML"), "{:?}", result.findings);
 }
@@ -198,7 +198,7 @@ fn lighthouse_runs_of_one_url_are_judged_on_their_median() {
         let path = entry.unwrap().path();
         copy(&path, &repo.path().join("lhci").join(path.file_name().unwrap()));
     }
-    let result = Run::new().audit(repo.path(), "reports.web-performance");
+    let result = Run::new().audit(repo.path(), "testing.web-performance");
     assert_eq!(result.status, Status::Fail, "{}", result.message);
     // Runs: LCP 4.2 s, 4.5 s, 3.9 s -> median 4.2 s; score 62, 58, 66 -> 62.
     assert!(result.message.contains("(median of 3 runs)"), "{}", result.message);
@@ -207,13 +207,13 @@ fn lighthouse_runs_of_one_url_are_judged_on_their_median() {
     assert!(result.message.contains("CLS 0.25 > 0.1"), "{}", result.message);
     let mut run = Run::new();
     run.config = "[reports.web]\nperformance = 50\nfcp_ms = 3000\nlcp_ms = 5000\ntbt_ms = 800\ntti_ms = 7000\ncls = 0.3\nspeed_index_ms = 5000\n".into();
-    let result = run.audit(repo.path(), "reports.web-performance");
+    let result = run.audit(repo.path(), "testing.web-performance");
     assert_eq!(result.status, Status::Pass, "{}", result.message);
 }
 
 #[test]
 fn sast_errors_are_counted_per_rule_and_located() {
-    let result = Run::new().audit(&fixture("tool-reports-bad"), "reports.sast-clean");
+    let result = Run::new().audit(&fixture("tool-reports-bad"), "security.sast-results");
     assert_eq!(result.status, Status::Fail);
     assert!(result.message.contains("3 gosec errors: G201 ×2, G115"), "{}", result.message);
     assert!(
@@ -231,10 +231,10 @@ fn without_a_report_the_skip_names_the_command_for_the_stack() {
     let repo = tempfile::tempdir().unwrap();
     write(repo.path(), "go.mod", "module example.com/x\n\ngo 1.23\n");
     write(repo.path(), "main.go", "package main\n\nfunc main() {}\n");
-    let result = Run::new().audit(repo.path(), "reports.vulnerable-dependencies");
+    let result = Run::new().audit(repo.path(), "security.vulnerable-dependencies");
     assert_eq!(result.status, Status::Skip);
     assert!(result.message.starts_with("no dependency-audit report found — run `govulncheck -json"), "{}", result.message);
-    let result = Run::new().audit(repo.path(), "reports.sast-clean");
+    let result = Run::new().audit(repo.path(), "security.sast-results");
     assert!(result.message.contains("gosec -fmt sarif"), "{}", result.message);
 }
 
@@ -244,7 +244,7 @@ fn ordinary_json_and_xml_files_are_not_mistaken_for_reports() {
     write(repo.path(), "package.json", r#"{"name": "x", "scripts": {"test": "vitest"}}"#);
     write(repo.path(), "data/results.json", r#"{"results": [{"id": 1}], "runs": 3}"#);
     write(repo.path(), "pom.xml", "<project><modelVersion>4.0.0</modelVersion></project>");
-    for id in ["reports.load-test", "reports.tests-pass", "reports.sast-clean", "reports.vulnerable-dependencies", "reports.web-performance"] {
+    for id in ["testing.load-test-results", "testing.tests-pass", "security.sast-results", "security.vulnerable-dependencies", "testing.web-performance"] {
         let result = Run::new().audit(repo.path(), id);
         assert_eq!(result.status, Status::Skip, "{id}: {}", result.message);
     }
