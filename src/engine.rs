@@ -239,6 +239,9 @@ fn live_target(target: &TargetEvidence) -> LiveTarget {
     let probes = target
         .probes
         .iter()
+        // A probe on declared paths of a target that declares none made no
+        // request: nothing to list.
+        .filter(|record| !matches!(&record.result, Ok(Observation::Declared(items)) if items.is_empty()))
         .map(|record| {
             let (result, latency) = match &record.result {
                 Ok(Observation::Http(http)) => (

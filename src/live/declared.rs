@@ -35,10 +35,10 @@ fn request(
     }
 }
 
-/// The paths the compression check asks for: the root, then every listed
-/// asset and API path, each once.
+/// The paths the compression check asks for: every listed asset and API
+/// path, each once.
 pub fn compression_paths(target: &Target) -> Vec<String> {
-    let mut paths = vec!["/".to_string()];
+    let mut paths: Vec<String> = Vec::new();
     for path in target
         .declared
         .static_assets

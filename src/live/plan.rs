@@ -50,7 +50,7 @@ pub enum Probe {
 pub enum DeclaredProbe {
     /// GET each of `paths`, sampled for latency.
     Latency,
-    /// GET `/`, `static` and `paths` with `Accept-Encoding: gzip, br`,
+    /// GET `static` and `paths` with `Accept-Encoding: gzip, br`,
     /// the response left compressed.
     Compression,
     /// GET each of `static`.

@@ -34,7 +34,7 @@ const MIN_STATIC_MAX_AGE: u64 = 86_400;
 pub enum DeclaredKind {
     /// `paths`: mean, p95 and p99 latency under the limits.
     Latency,
-    /// `/`, `static` and `paths` answer compressed to `Accept-Encoding: gzip, br`.
+    /// `static` and `paths` answer compressed to `Accept-Encoding: gzip, br`.
     Compression,
     /// `static` assets carry a long-lived `Cache-Control`.
     StaticCache,
@@ -127,7 +127,7 @@ impl DeclaredCheck {
         if items.is_empty() {
             let key = match self.kind {
                 DeclaredKind::Latency => "paths = [\"/api/…\"]",
-                DeclaredKind::Compression => "paths or static",
+                DeclaredKind::Compression => "paths = [\"/api/…\"] or static = [\"/assets/app.js\"]",
                 DeclaredKind::StaticCache => "static = [\"/assets/app.js\"]",
                 DeclaredKind::Protected => "protected = [\"/admin\"]",
                 DeclaredKind::Ports => "allowed_ports = [443]",
