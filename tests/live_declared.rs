@@ -125,7 +125,9 @@ fn a_service_that_meets_what_the_user_declared_passes() {
         assert_eq!(*status, Status::Pass, "{id}: {message}");
     }
     assert!(
-        results["endpoint.compression"].1.contains("content-encoding gzip"),
+        results["endpoint.compression"]
+            .1
+            .contains("content-encoding gzip"),
         "{:?}",
         results["endpoint.compression"]
     );
@@ -164,15 +166,25 @@ fn a_service_that_misses_them_fails_with_the_numbers() {
         assert_eq!(*status, Status::Fail, "{id}: {message}");
     }
     let message = |id: &str| results[id].1.clone();
-    assert!(message("endpoint.api-latency").contains("p95"), "{}", message("endpoint.api-latency"));
+    assert!(
+        message("endpoint.api-latency").contains("p95"),
+        "{}",
+        message("endpoint.api-latency")
+    );
     assert!(message("endpoint.api-latency").contains("> 200 ms"));
     assert!(message("endpoint.compression").contains("uncompressed"));
     assert!(message("endpoint.static-cache").contains("no-cache"));
     assert!(message("endpoint.port-allowlist").contains(&format!("port {exposed}")));
     assert!(message("endpoint.protected-paths").contains("answered 200"));
     let readiness = message("endpoint.readiness-dependencies");
-    assert!(readiness.contains("database") && readiness.contains("down"), "{readiness}");
-    assert!(readiness.contains("redis") && readiness.contains("does not report it"), "{readiness}");
+    assert!(
+        readiness.contains("database") && readiness.contains("down"),
+        "{readiness}"
+    );
+    assert!(
+        readiness.contains("redis") && readiness.contains("does not report it"),
+        "{readiness}"
+    );
     assert!(message("endpoint.smoke").contains("answered 500, expected 201"));
 }
 

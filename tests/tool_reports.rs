@@ -9,7 +9,9 @@ use readyctl::{AuditOptions, Catalog, Config};
 use std::path::Path;
 
 fn fixture(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
 }
 
 fn write(root: &Path, path: &str, text: &str) {
@@ -84,8 +86,16 @@ fn reports_are_found_by_content_at_any_path_and_judged_with_numbers() {
     write(repo.path(), "ops/nightly/artefact-7.json", K6_SLOW);
     let result = Run::new().audit(repo.path(), "testing.load-test-results");
     assert_eq!(result.status, Status::Fail, "{}", result.message);
-    assert!(result.message.contains("k6: p95 640 ms > 200 ms"), "{}", result.message);
-    assert!(result.message.contains("ops/nightly/artefact-7.json"), "{}", result.message);
+    assert!(
+        result.message.contains("k6: p95 640 ms > 200 ms"),
+        "{}",
+        result.message
+    );
+    assert!(
+        result.message.contains("ops/nightly/artefact-7.json"),
+        "{}",
+        result.message
+    );
     // p99 is not in this summary (summaryTrendStats): said, not failed on.
     let finding = report_finding(&result, "ops/nightly/artefact-7.json");
     assert_eq!(finding.measured["p95_ms"], serde_json::json!(640.0));
@@ -104,7 +114,11 @@ fn targets_come_from_readyctl_toml() {
     run.config = "[reports.load]\np95_ms = 700\nmin_vus = 1000\n".into();
     let result = run.audit(repo.path(), "testing.load-test-results");
     assert_eq!(result.status, Status::Fail, "{}", result.message);
-    assert!(result.message.contains("peak 50 virtual users < 1000"), "{}", result.message);
+    assert!(
+        result.message.contains("peak 50 virtual users < 1000"),
+        "{}",
+        result.message
+    );
 }
 
 #[test]
@@ -117,14 +131,25 @@ fn a_gitignored_report_is_read_only_when_included() {
     );
     let result = Run::new().audit(repo.path(), "testing.tests-pass");
     assert_eq!(result.status, Status::Skip, "{}", result.message);
-    assert!(result.message.contains("pass its output with --include"), "{}", result.message);
+    assert!(
+        result.message.contains("pass its output with --include"),
+        "{}",
+        result.message
+    );
     let mut run = Run::new();
     run.include = vec!["ci-output".into()];
     let result = run.audit(repo.path(), "testing.tests-pass");
     assert_eq!(result.status, Status::Fail, "{}", result.message);
-    assert!(result.message.contains("2 of 20 tests failed"), "{}", result.message);
+    assert!(
+        result.message.contains("2 of 20 tests failed"),
+        "{}",
+        result.message
+    );
     let names: Vec<&str> = result.findings.iter().map(|f| f.message.as_str()).collect();
-    assert!(names.contains(&"failed: shop.CheckoutTest.test_4"), "{names:?}");
+    assert!(
+        names.contains(&"failed: shop.CheckoutTest.test_4"),
+        "{names:?}"
+    );
 }
 
 #[test]
@@ -138,23 +163,39 @@ fn a_report_older_than_max_age_is_a_stale_finding_not_a_pass() {
     );
     let mut run = Run::new();
     run.now = Some(at("2026-12-10T00:00:00Z"));
-    assert_eq!(run.audit(repo.path(), "testing.tests-pass").status, Status::Pass);
+    assert_eq!(
+        run.audit(repo.path(), "testing.tests-pass").status,
+        Status::Pass
+    );
     run.now = Some(at("2027-01-15T00:00:00Z"));
     let result = run.audit(repo.path(), "testing.tests-pass");
     assert_eq!(result.status, Status::Fail, "{}", result.message);
-    assert!(result.message.contains("stale: dated 2026-11-28, 47 days old, older than 30 days"), "{}", result.message);
+    assert!(
+        result
+            .message
+            .contains("stale: dated 2026-11-28, 47 days old, older than 30 days"),
+        "{}",
+        result.message
+    );
     assert_eq!(
         report_finding(&result, "TEST-api.xml").measured["stale"],
         serde_json::json!(true)
     );
     run.config = "[reports]\nmax_age_days = 60\n".into();
-    assert_eq!(run.audit(repo.path(), "testing.tests-pass").status, Status::Pass);
+    assert_eq!(
+        run.audit(repo.path(), "testing.tests-pass").status,
+        Status::Pass
+    );
 }
 
 #[test]
 fn an_undated_report_is_dated_by_its_modification_time() {
     let repo = tempfile::tempdir().unwrap();
-    write(repo.path(), "npm-audit.json", r#"{"auditReportVersion": 2, "vulnerabilities": {}, "metadata": {"vulnerabilities": {"total": 0}}}"#);
+    write(
+        repo.path(),
+        "npm-audit.json",
+        r#"{"auditReportVersion": 2, "vulnerabilities": {}, "metadata": {"vulnerabilities": {"total": 0}}}"#,
+    );
     let file = std::fs::File::options()
         .write(true)
         .open(repo.path().join("npm-audit.json"))
@@ -179,15 +220,33 @@ fn a_malformed_report_is_an_error_naming_the_file_and_the_problem() {
     write(repo.path(), "perf/lhr.json", &lhr[..lhr.len() / 2]);
     let result = Run::new().audit(repo.path(), "testing.web-performance");
     assert_eq!(result.status, Status::Error, "{}", result.message);
-    assert!(result.message.contains("perf/lhr.json"), "{}", result.message);
+    assert!(
+        result.message.contains("perf/lhr.json"),
+        "{}",
+        result.message
+    );
     let finding = report_finding(&result, "perf/lhr.json");
-    assert!(finding.message.contains("Lighthouse report that cannot be read: invalid JSON"), "{}", finding.message);
+    assert!(
+        finding
+            .message
+            .contains("Lighthouse report that cannot be read: invalid JSON"),
+        "{}",
+        finding.message
+    );
     assert!(finding.message.contains("line"), "{}", finding.message);
 
-    write(repo.path(), "results.xml", "<testsuite name=\"a\"><testcase name=\"x\"></testsuite>");
+    write(
+        repo.path(),
+        "results.xml",
+        "<testsuite name=\"a\"><testcase name=\"x\"></testsuite>",
+    );
     let result = Run::new().audit(repo.path(), "testing.tests-pass");
     assert_eq!(result.status, Status::Error, "{}", result.message);
-    assert!(result.findings[0].message.contains("invalid XML"), "{:?}", result.findings);
+    assert!(
+        result.findings[0].message.contains("invalid XML"),
+        "{:?}",
+        result.findings
+    );
 }
 
 #[test]
@@ -196,15 +255,34 @@ fn lighthouse_runs_of_one_url_are_judged_on_their_median() {
     let repo = tempfile::tempdir().unwrap();
     for entry in std::fs::read_dir(&bad).unwrap() {
         let path = entry.unwrap().path();
-        copy(&path, &repo.path().join("lhci").join(path.file_name().unwrap()));
+        copy(
+            &path,
+            &repo.path().join("lhci").join(path.file_name().unwrap()),
+        );
     }
     let result = Run::new().audit(repo.path(), "testing.web-performance");
     assert_eq!(result.status, Status::Fail, "{}", result.message);
     // Runs: LCP 4.2 s, 4.5 s, 3.9 s -> median 4.2 s; score 62, 58, 66 -> 62.
-    assert!(result.message.contains("(median of 3 runs)"), "{}", result.message);
-    assert!(result.message.contains("performance 62 < 90"), "{}", result.message);
-    assert!(result.message.contains("LCP 4.2 s > 2.5 s"), "{}", result.message);
-    assert!(result.message.contains("CLS 0.25 > 0.1"), "{}", result.message);
+    assert!(
+        result.message.contains("(median of 3 runs)"),
+        "{}",
+        result.message
+    );
+    assert!(
+        result.message.contains("performance 62 < 90"),
+        "{}",
+        result.message
+    );
+    assert!(
+        result.message.contains("LCP 4.2 s > 2.5 s"),
+        "{}",
+        result.message
+    );
+    assert!(
+        result.message.contains("CLS 0.25 > 0.1"),
+        "{}",
+        result.message
+    );
     let mut run = Run::new();
     run.config = "[reports.web]\nperformance = 50\nfcp_ms = 3000\nlcp_ms = 5000\ntbt_ms = 800\ntti_ms = 7000\ncls = 0.3\nspeed_index_ms = 5000\n".into();
     let result = run.audit(repo.path(), "testing.web-performance");
@@ -215,7 +293,11 @@ fn lighthouse_runs_of_one_url_are_judged_on_their_median() {
 fn sast_errors_are_counted_per_rule_and_located() {
     let result = Run::new().audit(&fixture("tool-reports-bad"), "security.sast-results");
     assert_eq!(result.status, Status::Fail);
-    assert!(result.message.contains("3 gosec errors: G201 ×2, G115"), "{}", result.message);
+    assert!(
+        result.message.contains("3 gosec errors: G201 ×2, G115"),
+        "{}",
+        result.message
+    );
     assert!(
         result
             .findings
@@ -233,18 +315,46 @@ fn without_a_report_the_skip_names_the_command_for_the_stack() {
     write(repo.path(), "main.go", "package main\n\nfunc main() {}\n");
     let result = Run::new().audit(repo.path(), "security.vulnerable-dependencies");
     assert_eq!(result.status, Status::Skip);
-    assert!(result.message.starts_with("no dependency-audit report found — run `govulncheck -json"), "{}", result.message);
+    assert!(
+        result
+            .message
+            .starts_with("no dependency-audit report found — run `govulncheck -json"),
+        "{}",
+        result.message
+    );
     let result = Run::new().audit(repo.path(), "security.sast-results");
-    assert!(result.message.contains("gosec -fmt sarif"), "{}", result.message);
+    assert!(
+        result.message.contains("gosec -fmt sarif"),
+        "{}",
+        result.message
+    );
 }
 
 #[test]
 fn ordinary_json_and_xml_files_are_not_mistaken_for_reports() {
     let repo = tempfile::tempdir().unwrap();
-    write(repo.path(), "package.json", r#"{"name": "x", "scripts": {"test": "vitest"}}"#);
-    write(repo.path(), "data/results.json", r#"{"results": [{"id": 1}], "runs": 3}"#);
-    write(repo.path(), "pom.xml", "<project><modelVersion>4.0.0</modelVersion></project>");
-    for id in ["testing.load-test-results", "testing.tests-pass", "security.sast-results", "security.vulnerable-dependencies", "testing.web-performance"] {
+    write(
+        repo.path(),
+        "package.json",
+        r#"{"name": "x", "scripts": {"test": "vitest"}}"#,
+    );
+    write(
+        repo.path(),
+        "data/results.json",
+        r#"{"results": [{"id": 1}], "runs": 3}"#,
+    );
+    write(
+        repo.path(),
+        "pom.xml",
+        "<project><modelVersion>4.0.0</modelVersion></project>",
+    );
+    for id in [
+        "testing.load-test-results",
+        "testing.tests-pass",
+        "security.sast-results",
+        "security.vulnerable-dependencies",
+        "testing.web-performance",
+    ] {
         let result = Run::new().audit(repo.path(), id);
         assert_eq!(result.status, Status::Skip, "{id}: {}", result.message);
     }

@@ -12,8 +12,8 @@ use super::{Context, Target, http, net};
 /// access, mail, databases, caches, queues, search, admin consoles and
 /// common development servers.
 pub const COMMON_PORTS: &[u16] = &[
-    21, 22, 23, 25, 80, 443, 445, 1433, 1521, 2375, 2379, 3000, 3306, 3389, 5000, 5432, 5601,
-    5672, 5984, 6379, 8000, 8080, 8443, 9000, 9090, 9200, 9300, 11211, 15672, 27017,
+    21, 22, 23, 25, 80, 443, 445, 1433, 1521, 2375, 2379, 3000, 3306, 3389, 5000, 5432, 5601, 5672,
+    5984, 6379, 8000, 8080, 8443, 9000, 9090, 9200, 9300, 11211, 15672, 27017,
 ];
 
 fn get(path: &str, headers: Vec<(String, String)>) -> HttpRequest {
@@ -88,9 +88,14 @@ pub(crate) async fn probe(
                     &path,
                     vec![("accept-encoding".to_string(), "gzip, br".to_string())],
                 );
-                let result =
-                    http::probe_with(context, &context.raw, target, &request, &once(request.clone()))
-                        .await;
+                let result = http::probe_with(
+                    context,
+                    &context.raw,
+                    target,
+                    &request,
+                    &once(request.clone()),
+                )
+                .await;
                 items.push(DeclaredItem {
                     item: path,
                     expect: Expect::Check,

@@ -63,7 +63,10 @@ pub(crate) fn client(
 
 /// A client that never decompresses: the compression check must see the
 /// `Content-Encoding` the server chose, which decoding would remove.
-pub(crate) fn raw_client(options: &LiveOptions, trust: &Trust) -> Result<reqwest::Client, LiveError> {
+pub(crate) fn raw_client(
+    options: &LiveOptions,
+    trust: &Trust,
+) -> Result<reqwest::Client, LiveError> {
     let mut builder = reqwest::Client::builder();
     if options.targets.iter().all(|t| is_loopback(t.host())) {
         builder = builder.no_proxy();

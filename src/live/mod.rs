@@ -22,12 +22,12 @@ mod plan;
 mod target;
 mod tls;
 
+pub use declared::COMMON_PORTS;
 pub use evidence::{
-    DeclaredItem, Expect, HttpObservation, Latency, LiveEvidence, Observation, PortState, ProbeRecord, ProbeResult,
-    Sample, TargetEvidence, TlsObservation, percentile,
+    DeclaredItem, Expect, HttpObservation, Latency, LiveEvidence, Observation, PortState,
+    ProbeRecord, ProbeResult, Sample, TargetEvidence, TlsObservation, percentile,
 };
 pub use plan::{DeclaredProbe, HttpRequest, LivePlan, PlannedProbe, Probe, ProbeId};
-pub use declared::COMMON_PORTS;
 pub use target::{Declared, Target};
 
 use rustls_pki_types::CertificateDer;

@@ -68,10 +68,16 @@ impl DeclaredSpec {
     pub fn validate(&self, v: &mut Validator<'_>) {
         let has_limits = self.p95_ms.is_some() || self.p99_ms.is_some() || self.mean_ms.is_some();
         if self.probe == DeclaredKind::Latency && !has_limits {
-            v.error(v.at, "a latency probe needs at least one of p95_ms, p99_ms, mean_ms");
+            v.error(
+                v.at,
+                "a latency probe needs at least one of p95_ms, p99_ms, mean_ms",
+            );
         }
         if self.probe != DeclaredKind::Latency && (has_limits || self.samples.is_some()) {
-            v.error(v.at, "latency limits and samples apply to `probe: latency` only");
+            v.error(
+                v.at,
+                "latency limits and samples apply to `probe: latency` only",
+            );
         }
         if self.samples.is_some_and(|s| s == 0 || s > 1000) {
             v.error(v.at, "`samples` must be between 1 and 1000");
@@ -127,7 +133,9 @@ impl DeclaredCheck {
         if items.is_empty() {
             let key = match self.kind {
                 DeclaredKind::Latency => "paths = [\"/api/…\"]",
-                DeclaredKind::Compression => "paths = [\"/api/…\"] or static = [\"/assets/app.js\"]",
+                DeclaredKind::Compression => {
+                    "paths = [\"/api/…\"] or static = [\"/assets/app.js\"]"
+                }
                 DeclaredKind::StaticCache => "static = [\"/assets/app.js\"]",
                 DeclaredKind::Protected => "protected = [\"/admin\"]",
                 DeclaredKind::Ports => "allowed_ports = [443]",
@@ -199,7 +207,9 @@ impl DeclaredCheck {
                 let verdict = self.judge_http(&item.item, http);
                 // A small response meets nothing and misses nothing.
                 if self.kind == DeclaredKind::Compression
-                    && verdict.as_ref().is_ok_and(|t| t.ends_with("too small to need compression"))
+                    && verdict
+                        .as_ref()
+                        .is_ok_and(|t| t.ends_with("too small to need compression"))
                 {
                     return None;
                 }
@@ -242,7 +252,11 @@ impl DeclaredCheck {
                 if over.is_empty() {
                     Ok(seen)
                 } else {
-                    Err(format!("{item}: {} ({} requests)", over.join(", "), ms.len()))
+                    Err(format!(
+                        "{item}: {} ({} requests)",
+                        over.join(", "),
+                        ms.len()
+                    ))
                 }
             }
             DeclaredKind::Compression => {
@@ -255,7 +269,9 @@ impl DeclaredCheck {
                     None => {
                         let size = http.body.as_ref().map_or(0, Vec::len);
                         if size < COMPRESSIBLE_BYTES {
-                            Ok(format!("{item}: {size} bytes, too small to need compression"))
+                            Ok(format!(
+                                "{item}: {size} bytes, too small to need compression"
+                            ))
                         } else {
                             Err(format!(
                                 "{item}: {size} bytes sent uncompressed to `Accept-Encoding: gzip, br`"
@@ -296,10 +312,11 @@ impl DeclaredCheck {
             }
             DeclaredKind::Protected => match status {
                 401 | 403 => Ok(format!("{item}: {status} without credentials")),
-                300..=399 if http
-                    .header_values("location")
-                    .next()
-                    .is_some_and(|l| l.to_ascii_lowercase().contains("login")) =>
+                300..=399
+                    if http
+                        .header_values("location")
+                        .next()
+                        .is_some_and(|l| l.to_ascii_lowercase().contains("login")) =>
                 {
                     Ok(format!("{item}: {status}, redirected to the login page"))
                 }
@@ -353,10 +370,7 @@ fn round(ms: f64) -> f64 {
 
 /// A dependency is up when its pointer leads to `true` or a word for up.
 fn judge_readiness(item: &str, pointer: &str, http: &HttpObservation) -> Result<String, String> {
-    let body = http
-        .body
-        .as_ref()
-        .map_err(|e| format!("{item}: {e}"))?;
+    let body = http.body.as_ref().map_err(|e| format!("{item}: {e}"))?;
     let json: serde_json::Value = serde_json::from_slice(body)
         .map_err(|e| format!("{item}: the readiness response is not JSON ({e})"))?;
     let Some(value) = json.pointer(pointer) else {
@@ -370,7 +384,10 @@ fn judge_readiness(item: &str, pointer: &str, http: &HttpObservation) -> Result<
         ),
         serde_json::Value::Object(o) => o.get("status").is_some_and(|s| {
             s.as_str().is_some_and(|s| {
-                matches!(s.to_ascii_lowercase().as_str(), "ok" | "up" | "healthy" | "pass")
+                matches!(
+                    s.to_ascii_lowercase().as_str(),
+                    "ok" | "up" | "healthy" | "pass"
+                )
             })
         }),
         _ => false,
@@ -390,7 +407,10 @@ fn judge_smoke(
     http: &HttpObservation,
 ) -> Result<String, String> {
     if http.status != status {
-        return Err(format!("{item}: answered {}, expected {status}", http.status));
+        return Err(format!(
+            "{item}: answered {}, expected {status}",
+            http.status
+        ));
     }
     if let Some(expected) = body {
         let text = http

@@ -176,7 +176,8 @@ impl ReportRule {
                     "stale: dated {dated}, older than {max_age} days — re-run the tool ({message})"
                 );
             }
-            let mut finding = Finding::at(report.path.clone(), None, format!("{message} ({dated})"));
+            let mut finding =
+                Finding::at(report.path.clone(), None, format!("{message} ({dated})"));
             finding.measured = measured;
             findings.push(finding);
             findings.extend(report.details);
@@ -217,7 +218,9 @@ impl ReportRule {
     fn judge(&self, found: &Found) -> Judged {
         let (misses, summary, measured, details) = match &found.report.body {
             Body::Load(load) => self.judge_load(&found.report.tool, load),
-            Body::Tests(tests) => judge_tests(&found.report.tool, tests, self.targets.tests.max_failed),
+            Body::Tests(tests) => {
+                judge_tests(&found.report.tool, tests, self.targets.tests.max_failed)
+            }
             Body::Sast(sast) => self.judge_sast(sast),
             Body::Audit(audit) => self.judge_audit(&found.report.tool, audit, &found.path),
             Body::Web(_) => unreachable!("Lighthouse runs are judged per URL"),
@@ -322,7 +325,13 @@ impl ReportRule {
                 let misses = misses
                     .into_iter()
                     .enumerate()
-                    .map(|(i, m)| if i == 0 { format!("{url}{runs_text}: {m}") } else { m })
+                    .map(|(i, m)| {
+                        if i == 0 {
+                            format!("{url}{runs_text}: {m}")
+                        } else {
+                            m
+                        }
+                    })
                     .collect();
                 Judged {
                     path: newest.path.clone(),
@@ -513,16 +522,22 @@ impl ReportRule {
             .rev()
             .map(|(s, n)| format!("{} {n}", s.name()))
             .collect();
-        let failing: Vec<_> = audit.advisories.iter().filter(|a| fails(a.severity)).collect();
+        let failing: Vec<_> = audit
+            .advisories
+            .iter()
+            .filter(|a| fails(a.severity))
+            .collect();
         let mut measured = BTreeMap::new();
         measured.insert("tool".into(), json!(tool));
         measured.insert("advisories".into(), json!(audit.advisories.len()));
         measured.insert(
             "by_severity".into(),
-            json!(counts
-                .iter()
-                .map(|(s, n)| (s.name().to_string(), json!(n)))
-                .collect::<serde_json::Map<_, _>>()),
+            json!(
+                counts
+                    .iter()
+                    .map(|(s, n)| (s.name().to_string(), json!(n)))
+                    .collect::<serde_json::Map<_, _>>()
+            ),
         );
         let details = failing
             .iter()
@@ -534,7 +549,10 @@ impl ReportRule {
                     format!(
                         "{}{}: {} ({})",
                         a.package,
-                        a.version.as_deref().map(|v| format!(" {v}")).unwrap_or_default(),
+                        a.version
+                            .as_deref()
+                            .map(|v| format!(" {v}"))
+                            .unwrap_or_default(),
                         a.id,
                         a.severity.name()
                     ),
@@ -569,7 +587,11 @@ impl ReportRule {
             format!(
                 "{tool}: {} advisor{} below the {} threshold ({})",
                 audit.advisories.len(),
-                if audit.advisories.len() == 1 { "y" } else { "ies" },
+                if audit.advisories.len() == 1 {
+                    "y"
+                } else {
+                    "ies"
+                },
                 targets.fail_on.name(),
                 counts_text.join(", ")
             )
@@ -648,23 +670,39 @@ fn hint(family: Family, evidence: &Evidence) -> String {
     let has = |l: &str| languages.contains(&l);
     let node = has("node") || has("typescript");
     let command = match family {
-        Family::WebPerformance => "`lhci autorun` (LHCI writes .lighthouseci/lhr-*.json) or `lighthouse URL --output json --output-path lhr.json`",
-        Family::LoadTest => "`k6 run --summary-export k6-summary.json script.js` (or `locust --headless --csv results`, `artillery run --output report.json`, `jmeter -n -t plan.jmx -l results.jtl`)",
+        Family::WebPerformance => {
+            "`lhci autorun` (LHCI writes .lighthouseci/lhr-*.json) or `lighthouse URL --output json --output-path lhr.json`"
+        }
+        Family::LoadTest => {
+            "`k6 run --summary-export k6-summary.json script.js` (or `locust --headless --csv results`, `artillery run --output report.json`, `jmeter -n -t plan.jmx -l results.jtl`)"
+        }
         Family::TestResults if has("go") => "`go test -json ./... > go-test.json`",
-        Family::TestResults if node => "the test runner with a JUnit reporter (`vitest run --reporter=junit --outputFile=junit.xml`, or jest-junit)",
+        Family::TestResults if node => {
+            "the test runner with a JUnit reporter (`vitest run --reporter=junit --outputFile=junit.xml`, or jest-junit)"
+        }
         Family::TestResults if has("python") => "`pytest --junitxml=junit.xml`",
-        Family::TestResults if has("rust") => "`cargo nextest run` with a JUnit profile (`[profile.default.junit] path = \"junit.xml\"`)",
-        Family::TestResults if has("java") || has("kotlin") => "the build's tests (Surefire/Gradle write JUnit XML under target/ or build/)",
+        Family::TestResults if has("rust") => {
+            "`cargo nextest run` with a JUnit profile (`[profile.default.junit] path = \"junit.xml\"`)"
+        }
+        Family::TestResults if has("java") || has("kotlin") => {
+            "the build's tests (Surefire/Gradle write JUnit XML under target/ or build/)"
+        }
         Family::TestResults => "the tests with a JUnit XML reporter",
         Family::Sast if has("go") => "`gosec -fmt sarif -out gosec.sarif ./...`",
         Family::Sast if has("python") => "`bandit -r . -f sarif -o bandit.sarif`",
-        Family::Sast if node => "`eslint -f @microsoft/eslint-formatter-sarif -o eslint.sarif .` or `semgrep scan --sarif -o semgrep.sarif`",
+        Family::Sast if node => {
+            "`eslint -f @microsoft/eslint-formatter-sarif -o eslint.sarif .` or `semgrep scan --sarif -o semgrep.sarif`"
+        }
         Family::Sast => "`semgrep scan --sarif -o semgrep.sarif` (or CodeQL, which writes SARIF)",
-        Family::DependencyAudit if node => "`npm audit --json > npm-audit.json` (or `pnpm audit --json`, `yarn audit --json`)",
+        Family::DependencyAudit if node => {
+            "`npm audit --json > npm-audit.json` (or `pnpm audit --json`, `yarn audit --json`)"
+        }
         Family::DependencyAudit if has("python") => "`pip-audit -f json -o pip-audit.json`",
         Family::DependencyAudit if has("go") => "`govulncheck -json ./... > govulncheck.json`",
         Family::DependencyAudit if has("rust") => "`cargo audit --json > cargo-audit.json`",
-        Family::DependencyAudit => "`osv-scanner --format json -r . > osv.json` or `trivy fs --format json -o trivy.json .`",
+        Family::DependencyAudit => {
+            "`osv-scanner --format json -r . > osv.json` or `trivy fs --format json -o trivy.json .`"
+        }
     };
     command.to_string()
 }

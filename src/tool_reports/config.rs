@@ -159,9 +159,7 @@ impl Default for DependencyTargets {
 
 /// Advisory and finding severities, as the tools grade them (npm's
 /// `moderate` is `medium`).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Unknown,

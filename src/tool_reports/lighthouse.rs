@@ -42,11 +42,16 @@ pub fn read(lhr: &Value) -> Detection {
             );
         }
     }
-    let url = ["finalDisplayedUrl", "finalUrl", "requestedUrl", "mainDocumentUrl"]
-        .iter()
-        .find_map(|key| lhr[*key].as_str())
-        .unwrap_or("(no URL)")
-        .to_string();
+    let url = [
+        "finalDisplayedUrl",
+        "finalUrl",
+        "requestedUrl",
+        "mainDocumentUrl",
+    ]
+    .iter()
+    .find_map(|key| lhr[*key].as_str())
+    .unwrap_or("(no URL)")
+    .to_string();
     let Some(categories) = lhr["categories"].as_object() else {
         return super::malformed(
             Family::WebPerformance,

@@ -108,7 +108,10 @@ pub fn read_locust(text: &str) -> Detection {
         let (Some(requests), Some(failed)) = (field(Some(count)), field(Some(failures))) else {
             return bad(
                 "Locust stats CSV",
-                format!("row {}: request or failure count is not a number", index + 2),
+                format!(
+                    "row {}: request or failure count is not a number",
+                    index + 2
+                ),
             );
         };
         let load = LoadSummary {
@@ -184,11 +187,9 @@ pub fn read_jmeter(text: &str) -> Detection {
         Err(error) => return bad("JMeter JTL", error.to_string()),
     };
     let column = |name: &str| headers.iter().position(|h| h == name);
-    let (Some(at), Some(elapsed), Some(success)) = (
-        column("timeStamp"),
-        column("elapsed"),
-        column("success"),
-    ) else {
+    let (Some(at), Some(elapsed), Some(success)) =
+        (column("timeStamp"), column("elapsed"), column("success"))
+    else {
         return bad(
             "JMeter JTL",
             "missing one of the columns timeStamp, elapsed, success",
@@ -323,9 +324,6 @@ mod tests {
         let rows = "GET,/a,10,1,5,6.5,1,20,11,2.0,0.2,5,6,7,8,9,15,18,20,20,20,20\n,Aggregated,10,1,5,6.5,1,20,11,2.0,0.2,5,6,7,8,9,15,18,20,20,20,20\n";
         let summary = load(read_locust(&format!("{header}{rows}")));
         assert_eq!(summary.p95_ms, Some(15.0));
-        assert!(matches!(
-            read_locust(header),
-            Detection::Malformed { .. }
-        ));
+        assert!(matches!(read_locust(header), Detection::Malformed { .. }));
     }
 }

@@ -293,9 +293,7 @@ fn classify_json(value: &Value) -> Detection {
                 .all(|r| r.get("source").is_some() && r.get("packages").is_some())
         })
     }) && (has("experimental_config")
-        || object["results"]
-            .as_array()
-            .is_some_and(|r| !r.is_empty()))
+        || object["results"].as_array().is_some_and(|r| !r.is_empty()))
     {
         return audit::read_osv_scanner(value);
     }
@@ -307,13 +305,21 @@ fn classify_json(value: &Value) -> Detection {
 fn json_fingerprint(text: &str) -> Option<(Family, &'static str)> {
     let head = &text[..text.len().min(64 * 1024)];
     [
-        ("\"lighthouseVersion\"", Family::WebPerformance, "Lighthouse"),
+        (
+            "\"lighthouseVersion\"",
+            Family::WebPerformance,
+            "Lighthouse",
+        ),
         ("\"http_req_duration\"", Family::LoadTest, "k6 summary"),
         ("\"vusers.created\"", Family::LoadTest, "Artillery"),
         ("\"numberOfRequests\"", Family::LoadTest, "Gatling stats"),
         ("\"Action\"", Family::TestResults, "go test -json"),
         ("sarif", Family::Sast, "SARIF"),
-        ("\"auditReportVersion\"", Family::DependencyAudit, "npm audit"),
+        (
+            "\"auditReportVersion\"",
+            Family::DependencyAudit,
+            "npm audit",
+        ),
         ("\"auditAdvisory\"", Family::DependencyAudit, "yarn audit"),
         ("\"vulns\"", Family::DependencyAudit, "pip-audit"),
         ("\"scanner_name\"", Family::DependencyAudit, "govulncheck"),
@@ -382,7 +388,7 @@ pub fn median(values: &mut [f64]) -> Option<f64> {
     }
     values.sort_by(f64::total_cmp);
     let mid = values.len() / 2;
-    Some(if values.len() % 2 == 0 {
+    Some(if values.len().is_multiple_of(2) {
         (values[mid - 1] + values[mid]) / 2.0
     } else {
         values[mid]

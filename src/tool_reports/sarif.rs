@@ -191,7 +191,10 @@ mod tests {
         assert_eq!(results[0].level, "error");
         assert_eq!(results[0].security, Some(Severity::High));
         assert_eq!(results[0].location, Some(("db/q.go".to_string(), Some(12))));
-        assert_eq!((results[1].rule.as_str(), results[1].level.as_str()), ("G104", "warning"));
+        assert_eq!(
+            (results[1].rule.as_str(), results[1].level.as_str()),
+            ("G104", "warning")
+        );
         assert!(report.date.is_some());
     }
 }

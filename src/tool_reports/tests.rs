@@ -217,9 +217,7 @@ pub fn read_go_test(events: &[Value]) -> Detection {
         }
     }
     for (package, action) in &packages {
-        let failed_tests = tests
-            .iter()
-            .any(|((p, _), a)| p == package && a == "fail");
+        let failed_tests = tests.iter().any(|((p, _), a)| p == package && a == "fail");
         if action == "fail" && !failed_tests {
             summary.total += 1;
             summary.fail(format!("{package} (package failed)"), true);
