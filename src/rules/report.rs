@@ -661,48 +661,64 @@ fn age_days(now: Timestamp, date: Timestamp) -> i64 {
     (now.as_second() - date.as_second()).max(0) / 86_400
 }
 
-/// The command that writes the report, for the stack the audit detected.
+/// The command that writes the report, for each language the audit
+/// detected (a FastAPI backend with a Nuxt front end gets both).
 fn hint(family: Family, evidence: &Evidence) -> String {
     let languages: Vec<&str> = evidence
         .stack()
         .map(|s| s.languages.iter().map(String::as_str).collect())
         .unwrap_or_default();
-    let has = |l: &str| languages.contains(&l);
-    let node = has("node") || has("typescript");
-    let command = match family {
-        Family::WebPerformance => {
-            "`lhci autorun` (LHCI writes .lighthouseci/lhr-*.json) or `lighthouse URL --output json --output-path lhr.json`"
-        }
-        Family::LoadTest => {
-            "`k6 run --summary-export k6-summary.json script.js` (or `locust --headless --csv results`, `artillery run --output report.json`, `jmeter -n -t plan.jmx -l results.jtl`)"
-        }
-        Family::TestResults if has("go") => "`go test -json ./... > go-test.json`",
-        Family::TestResults if node => {
-            "the test runner with a JUnit reporter (`vitest run --reporter=junit --outputFile=junit.xml`, or jest-junit)"
-        }
-        Family::TestResults if has("python") => "`pytest --junitxml=junit.xml`",
-        Family::TestResults if has("rust") => {
-            "`cargo nextest run` with a JUnit profile (`[profile.default.junit] path = \"junit.xml\"`)"
-        }
-        Family::TestResults if has("java") || has("kotlin") => {
-            "the build's tests (Surefire/Gradle write JUnit XML under target/ or build/)"
-        }
-        Family::TestResults => "the tests with a JUnit XML reporter",
-        Family::Sast if has("go") => "`gosec -fmt sarif -out gosec.sarif ./...`",
-        Family::Sast if has("python") => "`bandit -r . -f sarif -o bandit.sarif`",
-        Family::Sast if node => {
-            "`eslint -f @microsoft/eslint-formatter-sarif -o eslint.sarif .` or `semgrep scan --sarif -o semgrep.sarif`"
-        }
-        Family::Sast => "`semgrep scan --sarif -o semgrep.sarif` (or CodeQL, which writes SARIF)",
-        Family::DependencyAudit if node => {
-            "`npm audit --json > npm-audit.json` (or `pnpm audit --json`, `yarn audit --json`)"
-        }
-        Family::DependencyAudit if has("python") => "`pip-audit -f json -o pip-audit.json`",
-        Family::DependencyAudit if has("go") => "`govulncheck -json ./... > govulncheck.json`",
-        Family::DependencyAudit if has("rust") => "`cargo audit --json > cargo-audit.json`",
-        Family::DependencyAudit => {
-            "`osv-scanner --format json -r . > osv.json` or `trivy fs --format json -o trivy.json .`"
-        }
+    let per_language: &[(&[&str], &str)] = match family {
+        Family::WebPerformance => &[],
+        Family::LoadTest => &[],
+        Family::TestResults => &[
+            (&["go"], "`go test -json ./... > go-test.json`"),
+            (&["python"], "`pytest --junitxml=junit.xml`"),
+            (
+                &["node", "typescript"],
+                "the test runner with a JUnit reporter (`vitest run --reporter=junit --outputFile=junit.xml`, or jest-junit)",
+            ),
+            (
+                &["rust"],
+                "`cargo nextest run` with a JUnit profile (`[profile.default.junit] path = \"junit.xml\"`)",
+            ),
+            (
+                &["java", "kotlin"],
+                "the build's tests (Surefire and Gradle write JUnit XML under target/ or build/)",
+            ),
+        ],
+        Family::Sast => &[
+            (&["go"], "`gosec -fmt sarif -out gosec.sarif ./...`"),
+            (&["python"], "`bandit -r . -f sarif -o bandit.sarif`"),
+            (
+                &["node", "typescript"],
+                "`eslint -f @microsoft/eslint-formatter-sarif -o eslint.sarif .`",
+            ),
+        ],
+        Family::DependencyAudit => &[
+            (&["go"], "`govulncheck -json ./... > govulncheck.json`"),
+            (&["python"], "`pip-audit -f json -o pip-audit.json`"),
+            (
+                &["node", "typescript"],
+                "`npm audit --json > npm-audit.json` (or `pnpm audit --json`, `yarn audit --json`)",
+            ),
+            (&["rust"], "`cargo audit --json > cargo-audit.json`"),
+        ],
     };
-    command.to_string()
+    let commands: Vec<&str> = per_language
+        .iter()
+        .filter(|(names, _)| names.iter().any(|n| languages.contains(n)))
+        .map(|(_, command)| *command)
+        .collect();
+    if !commands.is_empty() {
+        return commands.join(" or ");
+    }
+    match family {
+        Family::WebPerformance => "`lhci autorun` (LHCI writes .lighthouseci/lhr-*.json) or `lighthouse URL --output json --output-path lhr.json`",
+        Family::LoadTest => "`k6 run --summary-export k6-summary.json script.js` (or `locust --headless --csv results`, `artillery run --output report.json`, `jmeter -n -t plan.jmx -l results.jtl`)",
+        Family::TestResults => "the tests with a JUnit XML reporter",
+        Family::Sast => "`semgrep scan --sarif -o semgrep.sarif` (or CodeQL, which writes SARIF)",
+        Family::DependencyAudit => "`osv-scanner --format json -r . > osv.json` or `trivy fs --format json -o trivy.json .`",
+    }
+    .to_string()
 }
