@@ -359,3 +359,40 @@ fn ordinary_json_and_xml_files_are_not_mistaken_for_reports() {
         assert_eq!(result.status, Status::Skip, "{id}: {}", result.message);
     }
 }
+
+/// The signature filter decides which files are parsed at all: every report
+/// a reader recognises must pass it, or it would never be seen.
+#[test]
+fn every_fixture_report_carries_a_signature() {
+    let signatures = readyctl::scan::compile_regex(readyctl::tool_reports::SIGNATURES).unwrap();
+    let mut recognised = 0;
+    for fixture in ["tool-reports-good", "tool-reports-bad"] {
+        let mut stack = vec![fixture_dir(fixture)];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                if let readyctl::tool_reports::Detection::Report(_) =
+                    readyctl::tool_reports::read(&text)
+                {
+                    recognised += 1;
+                    assert!(
+                        signatures.is_match(text.as_bytes()),
+                        "{} has no signature",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+    // 19 reports in the good fixture, 10 in the bad one.
+    assert!(recognised >= 29, "{recognised}");
+}
+
+fn fixture_dir(name: &str) -> std::path::PathBuf {
+    fixture(name)
+}

@@ -52,14 +52,17 @@ pub const NOT_CANDIDATES: &[&str] = &[
 ];
 
 /// A file's text is kept only when it contains one of these: a token each
-/// supported format writes near its top. Anything else (package.json, a
-/// tsconfig) is walked past without being held in memory.
+/// supported format writes. Anything else (package.json, a tsconfig, data
+/// files) is walked past without being held in memory, and cannot crowd real
+/// reports out of the text budget. SARIF is recognised by its `$schema`
+/// (every common producer writes one), not by `"runs"`, which data files use.
 pub const SIGNATURES: &str = concat!(
     r#""lighthouseVersion"|"http_req_duration"|Request Count,Failure Count|"#,
     r#""vusers\.created"|"http\.response_time"|timeStamp,elapsed|"numberOfRequests"|"#,
-    r#"<testsuites?[\s>]|<TestRun[\s>]|"Action"\s*:|"runs"\s*:|"auditReportVersion"|"#,
-    r#""advisories"\s*:|"auditAdvisory"|"auditSummary"|"vulns"\s*:|"scanner_name"|"#,
-    r#""lockfile"\s*:|"results"\s*:|"SchemaVersion"\s*:|"Severity"\s*:"#,
+    r#"<testsuites?[\s>]|<TestRun[\s>]|"Action"\s*:|(?i:sarif)|"auditReportVersion"|"#,
+    r#""advisories"\s*:|"auditAdvisory"|"auditSummary"|"vulns"\s*:|"skip_reason"|"#,
+    r#""scanner_name"|"lockfile"\s*:|"experimental_config"|"#,
+    r#""packages"\s*:\s*\[\s*\{\s*"package"|"ArtifactName"\s*:|"children"\s*:"#,
 );
 
 /// The kinds of reports, one per question the checks ask.
