@@ -81,12 +81,10 @@ fn init_writes_a_github_workflow_that_gates_and_uploads_sarif() {
     let output = init(dir.path(), &[]);
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     let text = fs::read_to_string(dir.path().join(".github/workflows/readyctl.yml")).unwrap();
-    assert!(text.contains("readyctl audit --report sarif=readyctl.sarif"));
-    assert!(text.contains("github/codeql-action/upload-sarif"));
-    assert!(
-        text.contains("if: always()"),
-        "SARIF is uploaded when the gate fails"
-    );
+    // The readyctl Action runs the audit and uploads SARIF even when the
+    // gate fails (tests/adoption.rs covers the Action itself).
+    assert!(text.contains("uses: readyctl/readyctl@"), "{text}");
+    assert!(text.contains("upload-sarif: true"));
     assert!(text.contains("security-events: write"));
     let workflow: serde_json::Value = serde_saphyr::from_str(&text).expect("valid YAML");
     assert!(workflow["jobs"]["readiness"]["steps"].is_array());
@@ -108,6 +106,11 @@ fn init_writes_a_gitlab_job_on_request() {
     let job: serde_json::Value = serde_saphyr::from_str(&text).expect("valid YAML");
     let script = job["readyctl"]["script"].to_string();
     assert!(script.contains("--report sarif=readyctl.sarif"), "{script}");
+    assert!(
+        script.contains("sha256sum -c"),
+        "the download is verified: {script}"
+    );
+    assert!(!script.contains("cargo install"), "{script}");
     assert_eq!(
         job["readyctl"]["artifacts"]["reports"]["junit"],
         "readyctl-junit.xml"

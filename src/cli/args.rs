@@ -197,8 +197,12 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
     /// Gate only on failures and findings not recorded in this baseline.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline_if_exists")]
     pub baseline: Option<PathBuf>,
+    /// Like --baseline, but a missing FILE is not an error: the gate then
+    /// applies to everything (for hooks shared before a baseline exists).
+    #[arg(long, value_name = "FILE")]
+    pub baseline_if_exists: Option<PathBuf>,
     /// Show score changes since this previous `--format json` report.
     #[arg(long, value_name = "PREVIOUS.json")]
     pub compare: Option<PathBuf>,
@@ -239,6 +243,10 @@ pub struct OutputArgs {
     /// Print only the report and errors: no progress, no warnings.
     #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Print the report only when the gate fails (pre-commit hooks): a
+    /// passing run prints nothing. Files from --report/-o are still written.
+    #[arg(long)]
+    pub quiet_on_pass: bool,
     /// Print scan statistics, timings and loaded packs on stderr.
     #[arg(long, short = 'v')]
     pub verbose: bool,

@@ -162,6 +162,11 @@ pub fn run(args: AuditArgs) -> Result<u8, Failure> {
     if let Some(path) = &args.history.baseline {
         options.baseline = Some(Baseline::load(path)?);
     }
+    if let Some(path) = &args.history.baseline_if_exists
+        && path.exists()
+    {
+        options.baseline = Some(Baseline::load(path)?);
+    }
     if let Some(path) = &args.history.compare {
         options.previous = Some(Box::new(load_report(path).map_err(Failure::Message)?));
     }
@@ -193,7 +198,10 @@ pub fn run(args: AuditArgs) -> Result<u8, Failure> {
         root_readme: args.path.join("README.md").is_file(),
     };
     let text = readyctl::render::render(&report, chosen_format(&args), render_options);
-    output::write(&text, args.output.as_deref())?;
+    let silent = args.outputs.quiet_on_pass && report.gate.passed && args.output.is_none();
+    if !silent {
+        output::write(&text, args.output.as_deref())?;
+    }
     // The extra reports: same scan, other formats; never coloured.
     for extra in &args.outputs.reports {
         let options = RenderOptions {

@@ -4,6 +4,7 @@
 //! comments name what the audit will see.
 
 use super::args::{CiArg, InitArgs};
+use super::templates;
 use super::{Failure, exit, output};
 use readyctl::config::CONFIG_FILE;
 use readyctl::render::stack_lines;
@@ -22,11 +23,22 @@ pub fn run(args: InitArgs) -> Result<u8, Failure> {
         )));
     }
     let stack = stack::detect(&args.path, &ScanOptions::default())?;
-    let mut files: Vec<(PathBuf, String)> = vec![(args.path.join(CONFIG_FILE), config(&stack))];
+    let config_path = args.path.join(CONFIG_FILE);
+    let mut files: Vec<(PathBuf, String)> = Vec::new();
+    // With --ci, an existing (probably edited) config is kept: the user asked
+    // for a CI job, not for a new config.
+    let keep_config = config_path.exists() && args.ci.is_some() && !args.force;
+    if !keep_config {
+        files.push((config_path.clone(), config(&stack)));
+    }
+    let branch = default_branch(&args.path);
     for ci in ci_systems(&args) {
         files.push(match ci {
-            CiArg::Github => (args.path.join(GITHUB_WORKFLOW), github_workflow()),
-            CiArg::Gitlab => (args.path.join(GITLAB_JOB), gitlab_job()),
+            CiArg::Github => (
+                args.path.join(GITHUB_WORKFLOW),
+                templates::github_workflow(&branch),
+            ),
+            CiArg::Gitlab => (args.path.join(GITLAB_JOB), templates::gitlab_job()),
         });
     }
     // All or nothing: refuse before writing anything, naming every file.
@@ -36,8 +48,13 @@ pub fn run(args: InitArgs) -> Result<u8, Failure> {
         .map(|(path, _)| format!("`{}`", path.display()))
         .collect();
     if !existing.is_empty() && !args.force {
+        let hint = if args.ci.is_none() {
+            "; use --force to replace, or --ci github|gitlab to add only a CI job"
+        } else {
+            "; use --force to replace"
+        };
         return Err(Failure::Message(format!(
-            "{} already exist{}; use --force to replace",
+            "{} already exist{}{hint}",
             existing.join(", "),
             if existing.len() == 1 { "s" } else { "" }
         )));
@@ -50,10 +67,63 @@ pub fn run(args: InitArgs) -> Result<u8, Failure> {
         output::write(text, Some(path))?;
         println!("wrote {}", path.display());
     }
+    if keep_config {
+        println!("kept {} (already there)", config_path.display());
+    }
+    if files.iter().any(|(p, _)| p.ends_with(GITHUB_WORKFLOW)) {
+        println!(
+            "the workflow runs on pushes to `{branch}` and on pull requests{}",
+            if templates::ACTION_COMMIT.is_none() {
+                "; pin `uses: readyctl/readyctl@` to the release's commit SHA \
+                 (this build does not know its commit)"
+            } else {
+                ""
+            }
+        );
+    }
     if files.iter().any(|(p, _)| p.ends_with(GITLAB_JOB)) {
         println!("add to .gitlab-ci.yml:  include: [{{ local: {GITLAB_JOB} }}]");
     }
+    println!(
+        "next: readyctl audit {}",
+        shell_quote(&args.path.display().to_string())
+    );
     Ok(exit::OK)
+}
+
+/// The branch pushes are gated on: the remote's default branch when the
+/// clone knows it, else the checked-out branch, else `main`. Read from the
+/// files git keeps (nothing is run); a name with unexpected characters is
+/// ignored rather than written into YAML.
+fn default_branch(root: &Path) -> String {
+    let git = root.join(".git");
+    let read_ref = |path: PathBuf, prefix: &str| -> Option<String> {
+        let text = std::fs::read_to_string(path).ok()?;
+        let name = text
+            .trim()
+            .strip_prefix("ref:")?
+            .trim()
+            .strip_prefix(prefix)?;
+        let plain = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b));
+        plain.then(|| name.to_string())
+    };
+    read_ref(git.join("refs/remotes/origin/HEAD"), "refs/remotes/origin/")
+        .or_else(|| read_ref(git.join("HEAD"), "refs/heads/"))
+        .unwrap_or_else(|| "main".to_string())
+}
+
+fn shell_quote(path: &str) -> String {
+    if path
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b))
+    {
+        path.to_string()
+    } else {
+        format!("'{}'", path.replace('\'', r"'\''"))
+    }
 }
 
 /// `--ci`, else what the repository already uses.
@@ -123,69 +193,5 @@ caveats = 70
 # owner = "platform-team"
 # expires = "2026-12-31"
 "#
-    )
-}
-
-fn install_line() -> String {
-    format!(
-        "cargo install --locked readyctl --version {}",
-        env!("CARGO_PKG_VERSION")
-    )
-}
-
-fn github_workflow() -> String {
-    format!(
-        r#"# Production-readiness gate: fails the build when readyctl's gate fails,
-# and uploads the findings to GitHub code scanning (Security > Code scanning)
-# even then, so they show on the pull request.
-name: readyctl
-on:
-  push:
-    branches: [main]
-  pull_request:
-
-permissions:
-  contents: read
-  security-events: write
-
-jobs:
-  readiness:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - name: Install readyctl
-        run: {install}
-      - name: Audit (the gate)
-        run: readyctl audit --report sarif=readyctl.sarif --summary --report markdown="$GITHUB_STEP_SUMMARY"
-      - name: Upload SARIF to code scanning
-        if: always()
-        uses: github/codeql-action/upload-sarif@v3
-        with:
-          sarif_file: readyctl.sarif
-          category: readyctl
-"#,
-        install = install_line()
-    )
-}
-
-fn gitlab_job() -> String {
-    format!(
-        r#"# Production-readiness gate: include it from .gitlab-ci.yml with
-#   include: [{{ local: {GITLAB_JOB} }}]
-# The job fails when readyctl's gate fails; the JUnit report shows every
-# check in the merge request, and the SARIF file is kept as an artifact.
-readyctl:
-  stage: test
-  image: rust:1
-  script:
-    - {install}
-    - readyctl audit --report sarif=readyctl.sarif --report junit=readyctl-junit.xml
-  artifacts:
-    when: always
-    paths: [readyctl.sarif]
-    reports:
-      junit: readyctl-junit.xml
-"#,
-        install = install_line()
     )
 }

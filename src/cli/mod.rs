@@ -15,6 +15,7 @@ mod generate;
 mod init;
 mod output;
 mod progress;
+mod templates;
 
 use clap::Parser;
 use std::process::ExitCode;
