@@ -396,3 +396,38 @@ fn every_fixture_report_carries_a_signature() {
 fn fixture_dir(name: &str) -> std::path::PathBuf {
     fixture(name)
 }
+
+/// Coverage shares the discovery: a report CI named freely is read.
+#[test]
+fn coverage_reports_are_found_by_content_too() {
+    let repo = tempfile::tempdir().unwrap();
+    write(
+        repo.path(),
+        "artifacts/unit.cov.xml",
+        r#"<?xml version="1.0" ?>
+<coverage version="7.6.1" timestamp="1764320400000" lines-valid="200" lines-covered="90" line-rate="0.45" branches-covered="0" branches-valid="0" branch-rate="0" complexity="0">
+  <sources><source>/app</source></sources>
+  <packages/>
+</coverage>
+"#,
+    );
+    let result = Run::new().audit(repo.path(), "testing.coverage-minimum");
+    assert_eq!(result.status, Status::Fail, "{}", result.message);
+    assert!(result.message.contains("below 70%"), "{}", result.message);
+    assert!(
+        result.findings[0]
+            .message
+            .contains("90 of 200 lines covered (45%)"),
+        "{:?}",
+        result.findings
+    );
+    // Something that only looks like one at first sight is not judged.
+    let repo = tempfile::tempdir().unwrap();
+    write(
+        repo.path(),
+        "notes/report.xml",
+        "<report>\n<package name=\"x\"/></report>\n",
+    );
+    let result = Run::new().audit(repo.path(), "testing.coverage-minimum");
+    assert_eq!(result.status, Status::Skip, "{}", result.message);
+}

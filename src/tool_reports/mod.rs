@@ -42,6 +42,22 @@ pub const CANDIDATES: &[&str] = &[
     "**/*.log",
 ];
 
+/// Where coverage reports are looked for by content (the `coverage` rule's
+/// `discover`): the report candidates plus the extensions lcov and Go
+/// profiles are written with.
+pub const COVERAGE_CANDIDATES: &[&str] = &[
+    "**/*.xml",
+    "**/*.info",
+    "**/*.lcov",
+    "**/*.out",
+    "**/*.coverprofile",
+    "**/*.txt",
+];
+
+/// What lcov, Go cover profiles, Cobertura, Clover and JaCoCo write.
+pub const COVERAGE_SIGNATURES: &str =
+    r"end_of_record|(?m:^mode: (?:set|count|atomic)\s*$)|<coverage[\s>]|<report[\s>]";
+
 /// Dependency trees and build output hold other projects' files.
 pub const NOT_CANDIDATES: &[&str] = &[
     "**/node_modules/**",
