@@ -58,6 +58,9 @@ pub struct Config {
     pub gate: GateConfig,
     /// Probing limits for live checks (see `docs/live-checks.md`).
     pub live: crate::live::config::LiveConfig,
+    /// Targets tool reports are judged against, and when they are stale
+    /// (see `docs/tool-reports.md`).
+    pub reports: crate::tool_reports::ReportsConfig,
     /// Named services to probe, selected with `--target NAME`.
     pub targets: BTreeMap<String, crate::live::config::TargetConfig>,
     /// File roles by pattern, over the conventions readyctl knows (see

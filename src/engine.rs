@@ -81,9 +81,11 @@ pub fn content_patterns(catalog: &Catalog) -> Vec<(String, String)> {
     let mut plan = PlanBuilder::new();
     let _ = StackPlan::plan(&mut plan);
     let _ = crate::repo::ci::CiPlan::plan(&mut plan);
+    let reports = crate::tool_reports::Settings::default();
     for check in catalog.checks() {
         let cx = PlanContext {
             check_id: &check.id,
+            reports: &reports,
         };
         if let Some(when) = &check.when {
             let _ = when.plan(&mut plan, cx);
@@ -122,6 +124,10 @@ pub fn audit(
     let previous = plan.set_roles(crate::repo::roles::OWN);
     let ci_plan = crate::repo::ci::CiPlan::plan(&mut plan);
     plan.set_roles(previous);
+    let reports = crate::tool_reports::Settings {
+        targets: config.reports.clone(),
+        now: options.now,
+    };
     let planned: Vec<Planned<'_>> = catalog
         .checks()
         .iter()
@@ -137,6 +143,7 @@ pub fn audit(
             }
             let cx = PlanContext {
                 check_id: &check.id,
+                reports: &reports,
             };
             let previous = plan.set_roles(check_roles(check));
             let planned = Planned::Run {
@@ -286,6 +293,9 @@ fn live_target(target: &TargetEvidence) -> LiveTarget {
     let probes = target
         .probes
         .iter()
+        // A probe on declared paths of a target that declares none made no
+        // request: nothing to list.
+        .filter(|record| !matches!(&record.result, Ok(Observation::Declared(items)) if items.is_empty()))
         .map(|record| {
             let (result, latency) = match &record.result {
                 Ok(Observation::Http(http)) => (
@@ -312,6 +322,14 @@ fn live_target(target: &TargetEvidence) -> LiveTarget {
                 ),
                 Ok(Observation::TlsTooOld { reason, .. }) => (reason.clone(), None),
                 Ok(Observation::Port { state, .. }) => (state.describe().to_string(), None),
+                Ok(Observation::Declared(items)) => (
+                    format!(
+                        "{} item(s), {} answered",
+                        items.len(),
+                        items.iter().filter(|i| i.result.is_ok()).count()
+                    ),
+                    None,
+                ),
                 Ok(Observation::Redis { reply, state, .. }) => (
                     reply
                         .clone()

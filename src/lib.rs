@@ -47,6 +47,7 @@ pub mod scan;
 pub mod schema;
 pub mod score;
 pub mod stack;
+pub mod tool_reports;
 pub mod user_file;
 pub mod waiver;
 

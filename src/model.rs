@@ -274,6 +274,10 @@ pub struct Finding {
     /// The role of the file at `path` (see [`Role`]), set by the engine.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
+    /// Numbers the finding is about, by name (`p95_ms`, `failed`, the
+    /// report's `date`…), for machine consumers of the JSON report.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub measured: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// For `skip_serializing_if`: flags that are usually off stay out of the JSON.
@@ -290,6 +294,7 @@ impl Finding {
             waived: false,
             baselined: false,
             role: None,
+            measured: Default::default(),
         }
     }
 
@@ -301,6 +306,7 @@ impl Finding {
             waived: false,
             baselined: false,
             role: None,
+            measured: Default::default(),
         }
     }
 }

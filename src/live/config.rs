@@ -13,6 +13,12 @@
 //! http_url = "http://staging.example.com:8080"   # optional
 //! headers = { Authorization = { env = "STAGING_TOKEN" } }
 //! ports = { 6379 = 6380 }      # probe 6380 where checks ask about 6379
+//! paths = ["/api/search?q=a"]  # API paths sampled for latency (mean, p95, p99)
+//! static = ["/assets/app.js"]  # static assets: long-lived cache headers
+//! protected = ["/admin"]       # must answer 401/403 without credentials
+//! allowed_ports = [443]        # every other common port must be closed
+//! readiness = { path = "/ready", dependencies = { db = "/checks/db" } }
+//! smoke = [{ name = "search", path = "/api/search?q=a", status = 200, body = "results" }]
 //! ```
 
 use schemars::JsonSchema;
@@ -53,6 +59,60 @@ pub struct TargetConfig {
     pub headers: BTreeMap<String, HeaderSource>,
     #[serde(default)]
     pub ports: BTreeMap<u16, u16>,
+    /// API paths (with query) whose latency is sampled: mean, p95, p99.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Static assets that must be served with long-lived cache headers.
+    #[serde(default, rename = "static")]
+    pub static_assets: Vec<String>,
+    /// Paths that must refuse a request without credentials (401 or 403).
+    /// The target's headers are not sent to them.
+    #[serde(default)]
+    pub protected: Vec<String>,
+    /// The only ports that may accept connections on the target's host; the
+    /// other `scan_ports` must be closed.
+    #[serde(default)]
+    pub allowed_ports: Option<Vec<u16>>,
+    /// Ports probed for the allow-list; by default common service ports.
+    #[serde(default)]
+    pub scan_ports: Option<Vec<u16>>,
+    /// A readiness endpoint whose JSON reports each dependency.
+    #[serde(default)]
+    pub readiness: Option<ReadinessConfig>,
+    /// Requests that must work in production: method, path, expected status
+    /// and a text the body contains.
+    #[serde(default)]
+    pub smoke: Vec<SmokeConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReadinessConfig {
+    pub path: String,
+    /// Dependency name → JSON pointer (RFC 6901) to its status in the body.
+    pub dependencies: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SmokeConfig {
+    pub name: String,
+    #[serde(default = "default_method")]
+    pub method: String,
+    pub path: String,
+    #[serde(default = "default_status")]
+    pub status: u16,
+    /// Text the response body must contain.
+    #[serde(default)]
+    pub body: Option<String>,
+}
+
+fn default_method() -> String {
+    "GET".to_string()
+}
+
+fn default_status() -> u16 {
+    200
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -156,6 +156,8 @@ pub enum Observation {
         port: u16,
         state: PortState,
     },
+    /// One result per item a target declared (a path, a port), in order.
+    Declared(Vec<DeclaredItem>),
     /// The first line a Redis server answered to an unauthenticated `PING`,
     /// or `None` when nothing listened.
     Redis {
@@ -163,6 +165,29 @@ pub enum Observation {
         reply: Option<String>,
         state: PortState,
     },
+}
+
+/// One declared path or port and what it gave.
+#[derive(Debug, Clone)]
+pub struct DeclaredItem {
+    /// What was asked, e.g. `/api/search?q=a` or `port 5432`.
+    pub item: String,
+    /// What the user said the answer must be, for the rule to judge.
+    pub expect: Expect,
+    pub result: ProbeResult,
+}
+
+/// The user's expectation for one declared item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expect {
+    /// The check decides (latency limits, compression, cache headers…).
+    Check,
+    /// A readiness dependency: the JSON pointer to its status.
+    Pointer(String),
+    /// A smoke probe's status and a text its body contains.
+    Response { status: u16, body: Option<String> },
+    /// A port, and whether it is on the allow-list.
+    Port { allowed: bool },
 }
 
 /// A probe's result: what was seen, or why nothing could be (refused,

@@ -14,12 +14,9 @@ use url::Url;
 /// Redirects followed before calling it a loop.
 const MAX_REDIRECTS: usize = 10;
 
-pub(crate) fn client(
-    options: &LiveOptions,
-    trust: &Trust,
-    follow: bool,
-) -> Result<reqwest::Client, LiveError> {
-    let policy = if follow {
+/// Redirects within the target's host only, up to [`MAX_REDIRECTS`].
+fn redirect_policy(follow: bool) -> Policy {
+    if follow {
         Policy::custom(|attempt| {
             let origin_host = attempt
                 .previous()
@@ -39,7 +36,15 @@ pub(crate) fn client(
         })
     } else {
         Policy::none()
-    };
+    }
+}
+
+pub(crate) fn client(
+    options: &LiveOptions,
+    trust: &Trust,
+    follow: bool,
+) -> Result<reqwest::Client, LiveError> {
+    let policy = redirect_policy(follow);
     let mut builder = reqwest::Client::builder();
     // A proxy cannot reach the auditor's own loopback: services on
     // localhost are always asked directly.
@@ -56,18 +61,49 @@ pub(crate) fn client(
         .map_err(|e| LiveError::Client(error_chain(&e)))
 }
 
+/// A client that never decompresses: the compression check must see the
+/// `Content-Encoding` the server chose, which decoding would remove.
+pub(crate) fn raw_client(
+    options: &LiveOptions,
+    trust: &Trust,
+) -> Result<reqwest::Client, LiveError> {
+    let mut builder = reqwest::Client::builder();
+    if options.targets.iter().all(|t| is_loopback(t.host())) {
+        builder = builder.no_proxy();
+    }
+    builder
+        .user_agent(super::user_agent())
+        .no_gzip()
+        .no_deflate()
+        .redirect(redirect_policy(true))
+        .connect_timeout(options.timeout)
+        .tls_backend_preconfigured(trust.client_config()?)
+        .build()
+        .map_err(|e| LiveError::Client(error_chain(&e)))
+}
+
 pub(crate) async fn probe(
     context: &Context,
     target: &Target,
     request: &HttpRequest,
     planned: &PlannedProbe,
 ) -> ProbeResult {
-    let url = target.join(&request.path, request.plain_http);
     let client = if request.follow_redirects {
         &context.follow
     } else {
         &context.no_follow
     };
+    probe_with(context, client, target, request, planned).await
+}
+
+pub(crate) async fn probe_with(
+    context: &Context,
+    client: &reqwest::Client,
+    target: &Target,
+    request: &HttpRequest,
+    planned: &PlannedProbe,
+) -> ProbeResult {
+    let url = target.join(&request.path, request.plain_http);
     let headers = headers(target, request)?;
     let method = reqwest::Method::from_bytes(request.method.as_bytes())
         .map_err(|_| format!("`{}` is not an HTTP method", request.method))?;

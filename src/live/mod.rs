@@ -14,6 +14,7 @@
 //! (`rules::http` and friends) never see a socket.
 
 pub mod config;
+mod declared;
 mod evidence;
 mod http;
 mod net;
@@ -21,12 +22,13 @@ mod plan;
 mod target;
 mod tls;
 
+pub use declared::COMMON_PORTS;
 pub use evidence::{
-    HttpObservation, Latency, LiveEvidence, Observation, PortState, ProbeRecord, ProbeResult,
-    Sample, TargetEvidence, TlsObservation, percentile,
+    DeclaredItem, Expect, HttpObservation, Latency, LiveEvidence, Observation, PortState,
+    ProbeRecord, ProbeResult, Sample, TargetEvidence, TlsObservation, percentile,
 };
-pub use plan::{HttpRequest, LivePlan, PlannedProbe, Probe, ProbeId};
-pub use target::Target;
+pub use plan::{DeclaredProbe, HttpRequest, LivePlan, PlannedProbe, Probe, ProbeId};
+pub use target::{Declared, Target};
 
 use rustls_pki_types::CertificateDer;
 use std::collections::HashMap;
@@ -148,6 +150,9 @@ impl HostLimits {
 pub(crate) struct Context {
     pub follow: reqwest::Client,
     pub no_follow: reqwest::Client,
+    /// Follows redirects and leaves bodies compressed, so the response's
+    /// `Content-Encoding` is what the server sent.
+    pub raw: reqwest::Client,
     pub tls: tls::Trust,
     pub limits: HostLimits,
     pub timeout: Duration,
@@ -161,6 +166,7 @@ pub async fn gather(plan: &LivePlan, options: &LiveOptions) -> Result<LiveEviden
     let context = Arc::new(Context {
         follow: http::client(options, &trust, true)?,
         no_follow: http::client(options, &trust, false)?,
+        raw: http::raw_client(options, &trust)?,
         tls: trust,
         limits: HostLimits::new(options.connections_per_host),
         timeout: options.timeout,
@@ -239,6 +245,7 @@ async fn run_probe(context: &Context, target: &Target, planned: &PlannedProbe) -
         Probe::Tls { port } => tls::probe(context, target, *port).await,
         Probe::Tcp { port } => net::tcp(context, target, *port).await,
         Probe::Redis { port } => net::redis(context, target, *port).await,
+        Probe::Declared(which) => declared::probe(context, target, *which, planned).await,
     }
 }
 
@@ -268,6 +275,7 @@ pub fn describe(target: &Target, probe: &Probe) -> String {
         Probe::Redis { port } => {
             format!("Redis PING {}:{}", target.host(), target.mapped_port(*port))
         }
+        Probe::Declared(which) => declared::describe(target, *which),
     }
 }
 

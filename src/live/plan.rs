@@ -40,6 +40,29 @@ pub enum Probe {
     Redis {
         port: u16,
     },
+    /// Requests or connections on what the user listed for each target
+    /// (`[targets.NAME] paths`, `static`, …): the list differs per target.
+    Declared(DeclaredProbe),
+}
+
+/// Which of a target's declared lists to probe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeclaredProbe {
+    /// GET each of `paths`, sampled for latency.
+    Latency,
+    /// GET `static` and `paths` with `Accept-Encoding: gzip, br`,
+    /// the response left compressed.
+    Compression,
+    /// GET each of `static`.
+    StaticCache,
+    /// GET each of `protected` without the target's headers.
+    Protected,
+    /// Connect to each of `scan_ports` (or the common service ports).
+    Ports,
+    /// GET the readiness path.
+    Readiness,
+    /// Each smoke probe's request.
+    Smoke,
 }
 
 impl Probe {
@@ -49,6 +72,8 @@ impl Probe {
             Probe::Tls { .. } => "tls",
             Probe::Tcp { .. } => "tcp",
             Probe::Redis { .. } => "redis",
+            Probe::Declared(DeclaredProbe::Ports) => "tcp",
+            Probe::Declared(_) => "http",
         }
     }
 }

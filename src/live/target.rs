@@ -4,7 +4,7 @@
 //! `readyctl.toml` selected with `--target NAME`. Check packs never name
 //! hosts; every probe is relative to one of these.
 
-use super::config::{HeaderSource, TargetConfig};
+use super::config::{HeaderSource, ReadinessConfig, SmokeConfig, TargetConfig};
 use reqwest::header::{HeaderName, HeaderValue};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -26,6 +26,21 @@ pub struct Target {
     /// Port remapping for port probes: a check asking about 6379 probes
     /// the mapped port instead (a Redis on 6380, a tunnelled database).
     pub ports: BTreeMap<u16, u16>,
+    /// What the user listed for this target (API paths, static assets,
+    /// protected paths, allowed ports, readiness, smoke probes).
+    pub declared: Declared,
+}
+
+/// Paths and ports a user named for one target; see `[targets.NAME]`.
+#[derive(Debug, Clone, Default)]
+pub struct Declared {
+    pub paths: Vec<String>,
+    pub static_assets: Vec<String>,
+    pub protected: Vec<String>,
+    pub allowed_ports: Option<Vec<u16>>,
+    pub scan_ports: Option<Vec<u16>>,
+    pub readiness: Option<ReadinessConfig>,
+    pub smoke: Vec<SmokeConfig>,
 }
 
 impl fmt::Debug for Target {
@@ -37,6 +52,7 @@ impl fmt::Debug for Target {
             .field("http_url", &self.http_url.as_ref().map(Url::as_str))
             .field("headers", &header_names)
             .field("ports", &self.ports)
+            .field("declared", &self.declared)
             .finish()
     }
 }
@@ -51,6 +67,7 @@ impl Target {
             http_url: None,
             headers: Vec::new(),
             ports: BTreeMap::new(),
+            declared: Declared::default(),
         })
     }
 
@@ -65,6 +82,20 @@ impl Target {
             ),
             None => None,
         };
+        let listed = config
+            .paths
+            .iter()
+            .chain(&config.static_assets)
+            .chain(&config.protected)
+            .chain(config.readiness.iter().map(|r| &r.path))
+            .chain(config.smoke.iter().map(|s| &s.path));
+        for path in listed {
+            if !path.starts_with('/') {
+                return Err(format!(
+                    "target `{name}`: `{path}` must be a path starting with `/`"
+                ));
+            }
+        }
         let mut headers = Vec::new();
         for (header, source) in &config.headers {
             let header_name = HeaderName::from_bytes(header.as_bytes())
@@ -91,6 +122,15 @@ impl Target {
             http_url,
             headers,
             ports: config.ports.clone(),
+            declared: Declared {
+                paths: config.paths.clone(),
+                static_assets: config.static_assets.clone(),
+                protected: config.protected.clone(),
+                allowed_ports: config.allowed_ports.clone(),
+                scan_ports: config.scan_ports.clone(),
+                readiness: config.readiness.clone(),
+                smoke: config.smoke.clone(),
+            },
         })
     }
 

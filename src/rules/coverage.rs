@@ -31,6 +31,11 @@ pub struct CoverageSpec {
     /// Minimum line coverage, in percent, that every report must reach.
     #[schemars(with = "f64")]
     pub min: Spanned<f64>,
+    /// Also read coverage reports found by their content anywhere in the
+    /// tree (the discovery tool reports use), whatever their name; files
+    /// found this way that are not coverage reports are ignored.
+    #[serde(default)]
+    pub discover: bool,
 }
 
 impl CoverageSpec {
@@ -46,8 +51,16 @@ impl CoverageSpec {
 
     pub fn plan(&self, plan: &mut PlanBuilder) -> Coverage {
         let selector = plan.selector(SelectorSpec::new(&self.paths, &self.exclude, false));
+        let discovered = self.discover.then(|| {
+            let candidates = plan.selector(SelectorSpec::from_strs(
+                crate::tool_reports::COVERAGE_CANDIDATES,
+                crate::tool_reports::NOT_CANDIDATES,
+            ));
+            plan.documents_containing(candidates, crate::tool_reports::COVERAGE_SIGNATURES)
+        });
         Coverage {
             reports: plan.documents(selector, true),
+            discovered,
             min: self.min.value,
             describe: describe_globs(&self.paths),
         }
@@ -57,17 +70,35 @@ impl CoverageSpec {
 #[derive(Debug)]
 pub struct Coverage {
     reports: DocumentsId,
+    /// Candidates found by content (`discover`).
+    discovered: Option<DocumentsId>,
     min: f64,
     describe: String,
 }
 
 impl Coverage {
     pub fn evaluate(&self, evidence: &Evidence) -> Outcome {
-        let documents = evidence.documents(self.reports);
+        let named = evidence.documents(self.reports);
+        // Reports found by content join those matched by name, once each;
+        // a candidate that does not parse as coverage is not a report.
+        let extra: Vec<&crate::scan::Document> = self
+            .discovered
+            .map(|id| evidence.documents(id))
+            .into_iter()
+            .flat_map(|d| d.files.iter())
+            .filter(|d| !named.files.iter().any(|n| n.path == d.path))
+            .filter(|d| {
+                d.text
+                    .as_deref()
+                    .is_some_and(|t| parse(t).is_ok_and(|r| r.total > 0))
+            })
+            .collect();
+        let count = named.count + extra.len();
+        let files: Vec<&crate::scan::Document> = named.files.iter().chain(extra).collect();
         let mut findings = Vec::new();
         let mut measured = Vec::new();
         let mut below = 0;
-        for document in &documents.files {
+        for document in files {
             let Some(text) = &document.text else {
                 findings.push(Finding::at(
                     document.path.clone(),
@@ -112,16 +143,24 @@ impl Coverage {
                 )),
             }
         }
+        if measured.is_empty() && count == 0 && self.discovered.is_some() {
+            // The check's `when` saw something that looked like a report by
+            // content, but nothing parsed as one: there is nothing to judge.
+            return Outcome::skip(format!(
+                "no coverage report found by name ({}) or by content",
+                self.describe
+            ));
+        }
         if measured.is_empty() {
-            let message = if documents.count == 0 {
+            let message = if count == 0 {
                 format!("no coverage report matches {}", self.describe)
             } else {
                 format!(
                     "none of the {} file(s) matching {} is a readable coverage report",
-                    documents.count, self.describe
+                    count, self.describe
                 )
             };
-            if documents.count == 0 {
+            if count == 0 {
                 return Outcome::nothing_to_judge(message);
             }
             let status = Status::Error;

@@ -13,6 +13,7 @@
 pub mod ci;
 pub mod content;
 pub mod coverage;
+pub mod declared;
 pub mod dockerfile;
 pub mod document;
 pub mod each_file;
@@ -23,6 +24,7 @@ pub mod pairs;
 pub mod paths;
 pub mod ports;
 pub mod projects;
+pub mod report;
 pub mod stack;
 pub mod tls;
 
@@ -63,6 +65,11 @@ pub enum RuleSpec {
     /// Passes when every coverage report matching `paths` reaches `min`
     /// percent of lines covered (lcov, Go profiles, Cobertura, Clover, JaCoCo).
     Coverage(coverage::CoverageSpec),
+    /// Judges the reports a team's tools wrote (Lighthouse, load tests, test
+    /// results, SARIF, dependency audits), found anywhere by their content,
+    /// against the targets in `[reports]` of `readyctl.toml`. See
+    /// [`report::ReportSpec`] and `docs/tool-reports.md`.
+    Report(report::ReportSpec),
     /// Passes when every file matching `paths` has its partner: the path with
     /// `suffix` replaced by `partner` (each `*.up.sql` its `*.down.sql`).
     FilePairs(pairs::PairsSpec),
@@ -106,6 +113,9 @@ pub enum RuleSpec {
     Tcp(ports::TcpSpec),
     /// Live: a Redis on each target's host must demand authentication.
     Redis(ports::RedisSpec),
+    /// Live: what the user listed for each target (`[targets.NAME] paths`,
+    /// `static`, `protected`, `allowed_ports`, `readiness`, `smoke`).
+    Declared(declared::DeclaredSpec),
     /// Passes when every rule passes.
     All(Vec<RuleSpec>),
     /// Passes when at least one rule passes.
@@ -189,6 +199,8 @@ pub const NO_TARGET: &str = "no target: pass --url URL or --target NAME to probe
 #[derive(Debug, Clone, Copy)]
 pub struct PlanContext<'a> {
     pub check_id: &'a str,
+    /// Targets and the audit's moment, for `report` rules.
+    pub reports: &'a crate::tool_reports::Settings,
 }
 
 impl RuleSpec {
@@ -198,6 +210,7 @@ impl RuleSpec {
             RuleSpec::MinFiles(spec) => spec.validate(v),
             RuleSpec::ContentMatch(spec) | RuleSpec::ContentAbsent(spec) => spec.validate(v),
             RuleSpec::Coverage(spec) => spec.validate(v),
+            RuleSpec::Report(spec) => spec.validate(v),
             RuleSpec::FilePairs(spec) => spec.validate(v),
             RuleSpec::EachFile(spec) => spec.validate(v),
             RuleSpec::MigrationVersions(spec) => spec.validate(v),
@@ -213,6 +226,7 @@ impl RuleSpec {
             RuleSpec::Tls(spec) => spec.validate(v),
             RuleSpec::Tcp(spec) => spec.validate(v),
             RuleSpec::Redis(spec) => spec.validate(v),
+            RuleSpec::Declared(spec) => spec.validate(v),
             RuleSpec::All(rules) | RuleSpec::Any(rules) => {
                 rules.iter().for_each(|rule| rule.validate(v))
             }
@@ -251,6 +265,7 @@ impl RuleSpec {
             | RuleSpec::Ci(_)
             | RuleSpec::EachProject(_)
             | RuleSpec::Coverage(_)
+            | RuleSpec::Report(_)
             | RuleSpec::FilePairs(_)
             | RuleSpec::EachFile(_)
             | RuleSpec::MigrationVersions(_)
@@ -258,7 +273,8 @@ impl RuleSpec {
             | RuleSpec::Http(_)
             | RuleSpec::Tls(_)
             | RuleSpec::Tcp(_)
-            | RuleSpec::Redis(_) => {}
+            | RuleSpec::Redis(_)
+            | RuleSpec::Declared(_) => {}
             RuleSpec::ByLanguage(spec) => spec
                 .rules
                 .iter()
@@ -269,7 +285,11 @@ impl RuleSpec {
     /// Whether the rule probes targets (and so yields one result per target).
     pub fn is_live(&self) -> bool {
         match self {
-            RuleSpec::Http(_) | RuleSpec::Tls(_) | RuleSpec::Tcp(_) | RuleSpec::Redis(_) => true,
+            RuleSpec::Http(_)
+            | RuleSpec::Tls(_)
+            | RuleSpec::Tcp(_)
+            | RuleSpec::Redis(_)
+            | RuleSpec::Declared(_) => true,
             RuleSpec::All(rules) | RuleSpec::Any(rules) => rules.iter().any(RuleSpec::is_live),
             RuleSpec::Not(rule) => rule.is_live(),
             _ => false,
@@ -286,6 +306,7 @@ impl RuleSpec {
             RuleSpec::ContentMatch(spec) => Rule::ContentMatch(spec.plan(plan, cx)),
             RuleSpec::ContentAbsent(spec) => Rule::ContentAbsent(spec.plan(plan, cx)),
             RuleSpec::Coverage(spec) => Rule::Coverage(Box::new(spec.plan(plan))),
+            RuleSpec::Report(spec) => Rule::Report(Box::new(spec.plan(plan, cx.reports))),
             RuleSpec::FilePairs(spec) => Rule::FilePairs(Box::new(spec.plan(plan))),
             RuleSpec::EachFile(spec) => Rule::EachFile(Box::new(spec.plan(plan))),
             RuleSpec::MigrationVersions(spec) => Rule::MigrationVersions(Box::new(spec.plan(plan))),
@@ -309,6 +330,7 @@ impl RuleSpec {
             RuleSpec::Tls(spec) => Rule::Tls(spec.plan(plan.live())),
             RuleSpec::Tcp(spec) => Rule::Tcp(spec.plan(plan.live())),
             RuleSpec::Redis(spec) => Rule::Redis(spec.plan(plan.live())),
+            RuleSpec::Declared(spec) => Rule::Declared(spec.plan(plan.live())),
             RuleSpec::All(rules) => Rule::All(rules.iter().map(|r| r.plan(plan, cx)).collect()),
             RuleSpec::Any(rules) => Rule::Any(rules.iter().map(|r| r.plan(plan, cx)).collect()),
             RuleSpec::Not(rule) => Rule::Not(Box::new(rule.plan(plan, cx))),
@@ -325,6 +347,7 @@ pub enum Rule {
     ContentMatch(content::Patterns),
     ContentAbsent(content::Patterns),
     Coverage(Box<coverage::Coverage>),
+    Report(Box<report::ReportRule>),
     FilePairs(Box<pairs::Pairs>),
     EachFile(Box<each_file::EachFile>),
     MigrationVersions(Box<migrations::Versions>),
@@ -341,6 +364,7 @@ pub enum Rule {
     Tls(tls::TlsCheck),
     Tcp(ports::TcpCheck),
     Redis(ports::RedisCheck),
+    Declared(declared::DeclaredCheck),
     All(Vec<Rule>),
     Any(Vec<Rule>),
     Not(Box<Rule>),
@@ -361,6 +385,7 @@ impl Rule {
             Rule::ContentMatch(patterns) => patterns.evaluate_match(evidence),
             Rule::ContentAbsent(patterns) => patterns.evaluate_absent(evidence),
             Rule::Coverage(rule) => rule.evaluate(evidence),
+            Rule::Report(rule) => rule.evaluate(evidence),
             Rule::FilePairs(rule) => rule.evaluate(evidence),
             Rule::EachFile(rule) => rule.evaluate(evidence),
             Rule::MigrationVersions(rule) => rule.evaluate(evidence),
@@ -376,6 +401,7 @@ impl Rule {
             Rule::Tls(check) => check.evaluate(live),
             Rule::Tcp(check) => check.evaluate(live),
             Rule::Redis(check) => check.evaluate(live),
+            Rule::Declared(check) => check.evaluate(live),
             Rule::All(rules) => all(rules, evidence, live),
             Rule::Any(rules) => any(rules, evidence, live),
             Rule::Not(rule) => not(rule, evidence, live),

@@ -84,6 +84,10 @@ pub struct Document {
     /// The text (lossily decoded), when it was asked for and could be read;
     /// `None` for binary, too large or unreadable files.
     pub text: Option<String>,
+    /// When the file was last modified (seconds since the epoch), for files
+    /// whose text was kept: tool reports without a date of their own are
+    /// dated by it.
+    pub modified: Option<i64>,
 }
 
 /// Every file of one document request, sorted by path.
@@ -215,6 +219,7 @@ impl DocumentSet {
             self.files.kept.insert(Document {
                 path: last.path,
                 text: None,
+                modified: last.modified,
             });
         }
     }
@@ -235,6 +240,7 @@ impl DocumentSet {
                     Document {
                         path: cut,
                         text: None,
+                        modified: None,
                     }..,
                 )
                 .filter(|d| d.text.is_some())
@@ -246,6 +252,7 @@ impl DocumentSet {
                 self.files.kept.insert(Document {
                     path: document.path,
                     text: None,
+                    modified: document.modified,
                 });
             }
         }
@@ -721,6 +728,7 @@ mod tests {
     fn document(path: &str, bytes: usize) -> Document {
         Document {
             path: path.to_string(),
+            modified: None,
             text: Some("x".repeat(bytes)),
         }
     }

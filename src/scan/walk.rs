@@ -337,6 +337,7 @@ impl<'a> Worker<'a> {
                 partial.documents[*request].insert(Document {
                     path: relative.clone(),
                     text: None,
+                    modified: None,
                 });
             }
             return;
@@ -393,9 +394,15 @@ impl<'a> Worker<'a> {
                     .as_ref()
                     .is_none_or(|filter| filter.is_match(&self.buffer));
             let text = wanted.then(|| String::from_utf8_lossy(&self.buffer).into_owned());
+            let modified = if text.is_some() {
+                modified_seconds(path)
+            } else {
+                None
+            };
             partial.documents[*request].insert(Document {
                 path: relative.clone(),
                 text,
+                modified,
             });
         }
         if !readable {
@@ -591,6 +598,14 @@ enum ReadProblem {
     TooLarge,
     Binary,
     Io(std::io::Error),
+}
+
+/// A file's modification time, in seconds since the epoch.
+fn modified_seconds(path: &Path) -> Option<i64> {
+    let modified = std::fs::metadata(path).ok()?.modified().ok()?;
+    jiff::Timestamp::try_from(modified)
+        .ok()
+        .map(|t| t.as_second())
 }
 
 /// Reads a file into `buffer`, refusing files over `limit` bytes even if
