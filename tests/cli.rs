@@ -97,7 +97,8 @@ const PLANTED: [&str; 4] = [
 #[test]
 fn secrets_are_never_printed_in_any_format() {
     for format in ["table", "markdown", "json"] {
-        let (_, out) = audit("far-from-ready", &["--format", format]);
+        // --details: the table's full listing, findings included.
+        let (_, out) = audit("far-from-ready", &["--format", format, "--details"]);
         for secret in PLANTED {
             assert!(!out.contains(secret), "{format} output leaks {secret}");
         }
@@ -358,11 +359,22 @@ fn help_documents_exit_codes() {
 
 #[test]
 fn checks_list_and_explain() {
-    readyctl()
+    let narrow = readyctl()
+        .env("COLUMNS", "80")
         .args(["checks", "list"])
         .assert()
         .success()
         .stdout(predicate::str::contains("secrets.private-key"))
+        .get_output()
+        .stdout
+        .clone();
+    let narrow = String::from_utf8(narrow).unwrap();
+    let widest = narrow.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest <= 80, "checks list is {widest} columns wide");
+    readyctl()
+        .args(["checks", "list", "--wide"])
+        .assert()
+        .success()
         .stdout(predicate::str::contains("builtin:secrets.yaml"));
     readyctl()
         .args(["checks", "explain", "backups.schedule"])

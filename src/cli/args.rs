@@ -237,9 +237,15 @@ pub struct OutputArgs {
     /// repeatable. One scan feeds every report.
     #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report)]
     pub reports: Vec<ReportSpec>,
-    /// Markdown: only the verdict, category table and blockers (a PR comment).
-    #[arg(long)]
+    /// Only the verdict, category table and blockers, one line each (the
+    /// table's default when not writing to a terminal; a PR comment in
+    /// markdown).
+    #[arg(long, conflicts_with = "details")]
     pub summary: bool,
+    /// Table: every unmet check with its findings and fix, also when not
+    /// writing to a terminal.
+    #[arg(long)]
+    pub details: bool,
     /// Print only the report and errors: no progress, no warnings.
     #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub quiet: bool,
@@ -367,6 +373,9 @@ pub struct ListArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Every column (category, effort, source), however wide.
+    #[arg(long)]
+    pub wide: bool,
 }
 
 #[derive(Debug, Args)]

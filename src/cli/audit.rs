@@ -192,10 +192,17 @@ pub fn run(args: AuditArgs) -> Result<u8, Failure> {
     if verbosity == Verbosity::Verbose {
         progress::print_stats(&report, started.elapsed());
     }
+    // Everything at a terminal (or with --details); elsewhere — a file, a
+    // pipe, a CI log — the compact report, which fits a screen.
+    let compact = !args.outputs.details
+        && (args.outputs.summary || args.output.is_some() || !output::stdout_is_terminal());
     let render_options = RenderOptions {
         color: args.output.is_none() && output::use_color(args.color),
         summary: args.outputs.summary,
         root_readme: args.path.join("README.md").is_file(),
+        width: output::width(),
+        compact,
+        verbose: verbosity == Verbosity::Verbose,
     };
     let text = readyctl::render::render(&report, chosen_format(&args), render_options);
     let silent = args.outputs.quiet_on_pass && report.gate.passed && args.output.is_none();

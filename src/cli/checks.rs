@@ -84,7 +84,7 @@ fn list(args: ListArgs) -> Result<u8, Failure> {
             })
             .collect();
         serde_json::to_string_pretty(&rows)? + "\n"
-    } else {
+    } else if args.wide {
         let mut table = Table::new();
         table
             .load_style(UTF8_FULL_CONDENSED.with_rounded_corners())
@@ -103,9 +103,54 @@ fn list(args: ListArgs) -> Result<u8, Failure> {
             ]);
         }
         format!("{table}\n{} checks\n", catalog.checks().len())
+    } else {
+        narrow_list(catalog.checks(), output::width())
     };
     output::write(&text, None)?;
     Ok(exit::OK)
+}
+
+/// `checks list` for a terminal: grouped by category, one line per check,
+/// titles cut to the width; `--wide` has every column.
+fn narrow_list(checks: &[Check], width: usize) -> String {
+    let id_width = checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    let mut categories: Vec<_> = checks.iter().map(|c| c.category).collect();
+    categories.sort();
+    categories.dedup();
+    let mut text = String::new();
+    for category in categories {
+        let members: Vec<&Check> = checks.iter().filter(|c| c.category == category).collect();
+        let _ = writeln!(text, "{} ({})", category.title(), members.len());
+        for c in members {
+            let line = format!(
+                "  {:<id_width$}  {:<8}  {:<4}  {}",
+                c.id,
+                c.severity.id(),
+                // Short, so the title keeps its room at 80 columns.
+                match c.stage {
+                    readyctl::model::Stage::Beta => "beta",
+                    readyctl::model::Stage::Production => "prod",
+                },
+                c.title
+            );
+            let _ = writeln!(text, "{}", truncate(&line, width.max(40)));
+        }
+    }
+    let _ = writeln!(
+        text,
+        "{} checks. `checks explain ID` tells more; --wide shows effort and source.",
+        checks.len()
+    );
+    text
+}
+
+fn truncate(line: &str, width: usize) -> String {
+    if line.chars().count() <= width {
+        return line.to_string();
+    }
+    let mut cut: String = line.chars().take(width - 1).collect();
+    cut.push('…');
+    cut
 }
 
 fn docs() -> Result<u8, Failure> {

@@ -18,6 +18,29 @@ pub fn use_color(choice: ColorArg) -> bool {
     }
 }
 
+/// Columns to lay the table out for: `COLUMNS` when set (so scripts and
+/// tests can ask for a width), else the terminal's, else 80.
+pub fn width() -> usize {
+    if let Some(columns) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0)
+    {
+        return columns;
+    }
+    if std::io::stdout().is_terminal()
+        && let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size()
+    {
+        return usize::from(w);
+    }
+    readyctl::render::DEFAULT_WIDTH
+}
+
+/// Whether standard output is a terminal someone reads as it scrolls by.
+pub fn stdout_is_terminal() -> bool {
+    std::io::stdout().is_terminal()
+}
+
 pub fn write(text: &str, file: Option<&Path>) -> Result<(), String> {
     match file {
         Some(path) => std::fs::write(path, text)

@@ -6,7 +6,9 @@ pub mod diff;
 mod github;
 mod json;
 mod junit;
+mod layout;
 mod markdown;
+mod plain;
 mod sarif;
 mod table;
 mod text;
@@ -15,6 +17,7 @@ use crate::report::Report;
 use std::fmt;
 use std::str::FromStr;
 
+pub use layout::DEFAULT_WIDTH;
 pub use text::{format_score, stack_lines};
 
 /// Turns a report into the text of one format.
@@ -92,12 +95,22 @@ pub struct RenderOptions {
     /// SARIF only: the audited root has a `README.md`, which repository-level
     /// results point at (code scanning wants a file; otherwise `.`).
     pub root_readme: bool,
+    /// Table only: columns to fit (0: 80).
+    pub width: usize,
+    /// Table only: the compact report (verdict, categories, one line per
+    /// blocker) instead of every check, finding and fix.
+    pub compact: bool,
+    /// Human formats: rule messages as written, with their globs and patterns.
+    pub verbose: bool,
 }
 
 pub fn renderer(format: Format, options: RenderOptions) -> Box<dyn Renderer> {
     match format {
         Format::Table => Box::new(table::Table {
             color: options.color,
+            width: options.width,
+            compact: options.compact,
+            verbose: options.verbose,
         }),
         Format::Markdown => Box::new(markdown::Markdown {
             summary: options.summary,
