@@ -467,3 +467,46 @@ fn include_reads_what_gitignore_hides() {
         "{problems}"
     );
 }
+
+#[test]
+fn a_report_written_to_a_file_says_so_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("READINESS.md");
+    let out = readyctl()
+        .args(["audit", "fixtures/far-from-ready", "-o"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr.trim_end(),
+        format!("wrote {} — NOT READY (31%), gate failed", file.display())
+    );
+    assert!(std::fs::read_to_string(&file).unwrap().starts_with("# Production readiness"));
+}
+
+#[test]
+fn writing_a_baseline_alone_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("baseline.json");
+    readyctl()
+        .args(["audit", "fixtures/far-from-ready", "--write-baseline"])
+        .arg(&file)
+        .assert()
+        .code(0)
+        .stdout("");
+    assert!(file.is_file());
+}
+
+#[test]
+fn date_flag_pins_the_report_date() {
+    let (_, out) = audit("empty-repo", &["--format", "json", "--date", "2031-05-06"]);
+    assert!(out.contains("\"generated_at\": \"2031-05-06T00:00:00Z\""), "{out}");
+    readyctl()
+        .args(["audit", "fixtures/empty-repo", "--date", "May 6"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("YYYY-MM-DD"));
+}

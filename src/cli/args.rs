@@ -54,6 +54,8 @@ pub enum FormatArg {
     Sarif,
     Junit,
     Github,
+    /// GitLab Code Quality JSON (artifacts:reports:codequality).
+    Gitlab,
 }
 
 impl From<FormatArg> for Format {
@@ -65,6 +67,7 @@ impl From<FormatArg> for Format {
             FormatArg::Sarif => Format::Sarif,
             FormatArg::Junit => Format::Junit,
             FormatArg::Github => Format::Github,
+            FormatArg::Gitlab => Format::Gitlab,
         }
     }
 }
@@ -180,6 +183,10 @@ pub struct AuditArgs {
     /// Always exit 0 unless readyctl itself failed (report only).
     #[arg(long)]
     pub exit_zero: bool,
+    /// Date the report this day (YYYY-MM-DD) instead of today; the
+    /// SOURCE_DATE_EPOCH variable does the same with seconds.
+    #[arg(long, value_name = "YYYY-MM-DD", env = "READYCTL_DATE")]
+    pub date: Option<String>,
     #[command(flatten)]
     pub live: Box<LiveArgs>,
     #[command(flatten)]

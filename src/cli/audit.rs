@@ -67,13 +67,35 @@ fn chosen_format(args: &AuditArgs) -> Format {
     }
 }
 
-/// `SOURCE_DATE_EPOCH` pins the report's date, for reproducible reports.
-fn now() -> jiff::Timestamp {
-    std::env::var("SOURCE_DATE_EPOCH")
+/// `--date`, else `SOURCE_DATE_EPOCH`, pins the report's date, so a
+/// committed READINESS.md changes when the repository does, not every day.
+fn now(date: Option<&str>) -> Result<jiff::Timestamp, Failure> {
+    if let Some(date) = date {
+        let day: jiff::civil::Date = date.parse().map_err(|e| {
+            Failure::Message(format!("--date takes a day as YYYY-MM-DD, not `{date}`: {e}"))
+        })?;
+        return day
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map(|z| z.timestamp())
+            .map_err(Failure::from);
+    }
+    Ok(std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.parse::<i64>().ok())
         .and_then(|secs| jiff::Timestamp::from_second(secs).ok())
-        .unwrap_or_else(jiff::Timestamp::now)
+        .unwrap_or_else(jiff::Timestamp::now))
+}
+
+/// `wrote READINESS.md — NOT READY (58%), gate failed`: a report that went to
+/// a file still says how the run came out.
+fn wrote_line(path: &Path, report: &readyctl::report::Report) -> String {
+    format!(
+        "wrote {} — {} ({}), gate {}",
+        path.display(),
+        report.summary.verdict.title(),
+        readyctl::render::format_score(report.summary.score),
+        if report.gate.passed { "passed" } else { "failed" }
+    )
 }
 
 pub fn run(args: AuditArgs) -> Result<u8, Failure> {
@@ -134,7 +156,7 @@ pub fn run(args: AuditArgs) -> Result<u8, Failure> {
     }
 
     let mut options = AuditOptions::new(args.path.display().to_string());
-    options.now = now();
+    options.now = now(args.date.as_deref())?;
     options.scan.max_file_size = args
         .max_file_size
         .or(config.scan.max_file_size)
@@ -192,6 +214,14 @@ pub fn run(args: AuditArgs) -> Result<u8, Failure> {
     if verbosity == Verbosity::Verbose {
         progress::print_stats(&report, started.elapsed());
     }
+    // Recording a baseline is the whole job: no report asked for, no gate.
+    let only_baseline = args.history.write_baseline.is_some()
+        && args.output.is_none()
+        && args.format.is_none()
+        && args.outputs.reports.is_empty();
+    if only_baseline {
+        return Ok(exit::OK);
+    }
     // Everything at a terminal (or with --details); elsewhere — a file, a
     // pipe, a CI log — the compact report, which fits a screen.
     let compact = !args.outputs.details
@@ -199,30 +229,35 @@ pub fn run(args: AuditArgs) -> Result<u8, Failure> {
     let render_options = RenderOptions {
         color: args.output.is_none() && output::use_color(args.color),
         summary: args.outputs.summary,
-        root_readme: args.path.join("README.md").is_file(),
+        anchors: anchors(&args.path),
         width: output::width(),
         compact,
         verbose: verbosity == Verbosity::Verbose,
     };
-    let text = readyctl::render::render(&report, chosen_format(&args), render_options);
+    let format = chosen_format(&args);
+    let text = readyctl::render::render(&report, format, render_options.clone());
+    if format == Format::Github {
+        job_summary(&report)?;
+    }
     let silent = args.outputs.quiet_on_pass && report.gate.passed && args.output.is_none();
     if !silent {
         output::write(&text, args.output.as_deref())?;
+        if let Some(path) = &args.output
+            && verbosity != Verbosity::Quiet
+        {
+            eprintln!("{}", wrote_line(path, &report));
+        }
     }
     // The extra reports: same scan, other formats; never coloured.
     for extra in &args.outputs.reports {
         let options = RenderOptions {
             color: false,
-            ..render_options
+            ..render_options.clone()
         };
         let text = readyctl::render::render(&report, extra.format, options);
         output::write(&text, Some(&extra.file))?;
         if verbosity == Verbosity::Verbose {
-            eprintln!(
-                "readyctl: wrote {} report to {}",
-                extra.format,
-                extra.file.display()
-            );
+            eprintln!("{}", wrote_line(&extra.file, &report));
         }
     }
 
@@ -231,6 +266,63 @@ pub fn run(args: AuditArgs) -> Result<u8, Failure> {
     } else {
         Ok(exit::GATE_FAILED)
     }
+}
+
+/// The root files repository-level SARIF results point at.
+fn anchors(root: &Path) -> readyctl::render::Anchors {
+    let first = |names: &[&str]| {
+        names
+            .iter()
+            .find(|name| root.join(name).is_file())
+            .map(|name| name.to_string())
+    };
+    let workflow = std::fs::read_dir(root.join(".github/workflows"))
+        .ok()
+        .and_then(|entries| {
+            let mut names: Vec<String> = entries
+                .filter_map(|e| e.ok())
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| n.ends_with(".yml") || n.ends_with(".yaml"))
+                .collect();
+            names.sort();
+            names.into_iter().next()
+        })
+        .map(|name| format!(".github/workflows/{name}"))
+        .or_else(|| first(&[".gitlab-ci.yml"]));
+    readyctl::render::Anchors {
+        readme: first(&["README.md", "README", "README.rst", "readme.md"]),
+        manifest: first(&[
+            "go.mod",
+            "package.json",
+            "Cargo.toml",
+            "pyproject.toml",
+            "requirements.txt",
+            "pom.xml",
+            "build.gradle",
+            "build.gradle.kts",
+            "Gemfile",
+            "composer.json",
+        ]),
+        dockerfile: first(&["Dockerfile", "Containerfile"]),
+        workflow,
+    }
+}
+
+/// In a GitHub Actions step, the markdown report goes to the job's summary
+/// page (appended: other steps write there too), where nothing is capped.
+fn job_summary(report: &readyctl::report::Report) -> Result<(), Failure> {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let text = readyctl::render::render(report, Format::Markdown, RenderOptions::default());
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&path)
+        .map_err(|e| format!("cannot open GITHUB_STEP_SUMMARY: {e}"))?;
+    std::io::Write::write_all(&mut file, text.as_bytes())
+        .map_err(|e| format!("cannot write GITHUB_STEP_SUMMARY: {e}"))?;
+    Ok(())
 }
 
 /// Targets and limits: flags over `[live]` in readyctl.toml over defaults.
