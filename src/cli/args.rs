@@ -56,6 +56,8 @@ pub enum FormatArg {
     Github,
     /// GitLab Code Quality JSON (artifacts:reports:codequality).
     Gitlab,
+    /// A self-contained HTML page with charts (no network needed).
+    Html,
 }
 
 impl From<FormatArg> for Format {
@@ -68,6 +70,7 @@ impl From<FormatArg> for Format {
             FormatArg::Junit => Format::Junit,
             FormatArg::Github => Format::Github,
             FormatArg::Gitlab => Format::Gitlab,
+            FormatArg::Html => Format::Html,
         }
     }
 }

@@ -63,6 +63,7 @@ fn chosen_format(args: &AuditArgs) -> Format {
         Some("json") => FormatArg::Json.into(),
         Some("sarif") => FormatArg::Sarif.into(),
         Some("xml") => FormatArg::Junit.into(),
+        Some("html" | "htm") => FormatArg::Html.into(),
         _ => Format::Table,
     }
 }

@@ -5,6 +5,7 @@ mod annotate;
 pub mod diff;
 mod github;
 mod gitlab;
+mod html;
 mod json;
 mod junit;
 mod layout;
@@ -39,10 +40,12 @@ pub enum Format {
     Github,
     /// GitLab Code Quality JSON, for the merge-request widget.
     Gitlab,
+    /// One self-contained HTML page with charts, to open, share or print.
+    Html,
 }
 
 impl Format {
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 8] = [
         Format::Table,
         Format::Markdown,
         Format::Json,
@@ -50,6 +53,7 @@ impl Format {
         Format::Junit,
         Format::Github,
         Format::Gitlab,
+        Format::Html,
     ];
 
     pub fn id(self) -> &'static str {
@@ -61,6 +65,7 @@ impl Format {
             Format::Junit => "junit",
             Format::Github => "github",
             Format::Gitlab => "gitlab",
+            Format::Html => "html",
         }
     }
 }
@@ -167,6 +172,7 @@ pub fn renderer(format: Format, options: RenderOptions) -> Box<dyn Renderer> {
         Format::Gitlab => Box::new(gitlab::GitLab {
             anchors: options.anchors,
         }),
+        Format::Html => Box::new(html::Html),
     }
 }
 
