@@ -510,3 +510,66 @@ fn date_flag_pins_the_report_date() {
         .code(2)
         .stderr(predicate::str::contains("YYYY-MM-DD"));
 }
+
+#[test]
+fn audit_in_a_subfolder_audits_the_enclosing_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::create_dir_all(root.join("src/deep")).unwrap();
+    std::fs::write(root.join("readyctl.toml"), "[gate]\nfail_under = 100\n").unwrap();
+    let out = readyctl()
+        .current_dir(root.join("src/deep"))
+        .env("READYCTL_FORMAT", "json")
+        .arg("audit")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("auditing the repository at"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("READYCTL_FORMAT=json");
+    let name = root.file_name().unwrap().to_str().unwrap();
+    assert_eq!(report["target"]["name"], name);
+    // The root's readyctl.toml applied.
+    assert!(report["gate"]["conditions"][0].as_str().unwrap().contains("100"), "{}", report["gate"]);
+
+    // A path given explicitly is audited as given; the config is still found
+    // up to the repository root.
+    let out = readyctl()
+        .current_dir(root)
+        .args(["audit", "src/deep", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("auditing the repository"));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["target"]["name"], "deep");
+    assert!(report["gate"]["conditions"][0].as_str().unwrap().contains("100"));
+}
+
+#[test]
+fn unknown_check_ids_get_suggestions() {
+    readyctl()
+        .args(["checks", "explain", "secrets.privat-key"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `secrets.private-key`"));
+}
+
+#[test]
+fn man_pages_and_completions_cover_subcommands_and_check_ids() {
+    readyctl()
+        .args(["man", "audit"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("readyctl-audit"))
+        .stdout(predicate::str::contains("fail\\-under"));
+    let dir = tempfile::tempdir().unwrap();
+    readyctl().args(["man", "--out-dir"]).arg(dir.path()).assert().success();
+    for page in ["readyctl.1", "readyctl-audit.1", "readyctl-checks-explain.1"] {
+        assert!(dir.path().join(page).is_file(), "{page}");
+    }
+    readyctl()
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("secrets.private-key"));
+}

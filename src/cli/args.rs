@@ -12,8 +12,15 @@ Exit codes:
   2  usage error, invalid readyctl.toml or check pack, unreadable path
 
 Environment:
-  READYCTL_CONFIG  path of the config file (instead of <PATH>/readyctl.toml)
-  NO_COLOR         disables colour in the table output";
+  READYCTL_CONFIG      path of the config file (instead of readyctl.toml found
+                       from <PATH> up to the repository root)
+  READYCTL_FORMAT, READYCTL_FAIL_UNDER, READYCTL_FAIL_ON, READYCTL_STAGE,
+  READYCTL_COLOR, READYCTL_DATE
+                       defaults for the `audit` flags of the same name
+  NO_COLOR             disables colour
+  CLICOLOR_FORCE, FORCE_COLOR
+                       colour even when not writing to a terminal
+  COLUMNS              width of the table (else the terminal's, else 80)";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -40,8 +47,9 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
-    /// Print the man page (roff), generated from this command line.
-    Man,
+    /// Print the man page (roff), generated from this command line; or
+    /// write one page per subcommand into a directory.
+    Man(ManArgs),
     /// Write a commented readyctl.toml (and a CI job) for a repository.
     Init(InitArgs),
 }
@@ -146,28 +154,33 @@ Verdict:
   ready_with_caveats  the score is under 90, or a high check is unmet
   ready               otherwise")]
 pub struct AuditArgs {
-    /// Repository to audit.
-    #[arg(default_value = ".")]
+    /// Repository to audit [default: the repository around the current
+    /// directory, else the current directory].
+    #[arg(value_name = "PATH", id = "path")]
+    pub given_path: Option<PathBuf>,
+    /// The folder audited: PATH, or the enclosing repository's root.
+    #[arg(skip)]
     pub path: PathBuf,
     /// Output format [default: inferred from --output's extension, else table].
-    #[arg(long, short = 'f', value_enum)]
+    #[arg(long, short = 'f', value_enum, env = "READYCTL_FORMAT")]
     pub format: Option<FormatArg>,
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub packs: PackArgs,
-    /// Config file [default: <PATH>/readyctl.toml].
+    /// Config file [default: readyctl.toml in PATH or the nearest folder
+    /// above it, up to the repository root].
     #[arg(long, value_name = "FILE", env = "READYCTL_CONFIG")]
     pub config: Option<PathBuf>,
     /// Fail the gate when the overall score is below SCORE (0-100).
-    #[arg(long, value_name = "SCORE")]
+    #[arg(long, value_name = "SCORE", env = "READYCTL_FAIL_UNDER")]
     pub fail_under: Option<f64>,
     /// Fail the gate when a check of at least this severity is unmet.
-    #[arg(long, value_enum, value_name = "SEVERITY")]
+    #[arg(long, value_enum, value_name = "SEVERITY", env = "READYCTL_FAIL_ON")]
     pub fail_on: Option<SeverityArg>,
     /// Fail the gate when this stage is not ready.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, env = "READYCTL_STAGE")]
     pub stage: Option<StageArg>,
     /// Do not read files larger than this many bytes [default: 1048576].
     #[arg(long, value_name = "BYTES")]
@@ -181,7 +194,7 @@ pub struct AuditArgs {
     #[arg(long, value_name = "PATH")]
     pub include: Vec<String>,
     /// When to use colour in the table.
-    #[arg(long, value_enum, default_value_t)]
+    #[arg(long, value_enum, default_value_t, env = "READYCTL_COLOR")]
     pub color: ColorArg,
     /// Always exit 0 unless readyctl itself failed (report only).
     #[arg(long)]
@@ -301,6 +314,15 @@ pub enum SchemaKind {
     Checks,
     /// readyctl.toml.
     Config,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The subcommand's page (e.g. `audit`, `checks`) instead of readyctl(1).
+    pub command: Option<String>,
+    /// Write readyctl.1 and a page per subcommand (readyctl-audit.1, …) here.
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub out_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -34,10 +34,55 @@ pub fn load_catalog(packs: &PackArgs, repo: &Path) -> Result<Catalog, Failure> {
     })
 }
 
+/// The repository around `dir`: the nearest folder up with a `.git`.
+fn repository_root(dir: &Path) -> Option<std::path::PathBuf> {
+    let dir = std::path::absolute(dir).ok()?;
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+/// What to audit: PATH when given; else the repository the working directory
+/// is in (as git, cargo and ruff find theirs), else the working directory.
+fn audit_root(given: Option<&Path>, quiet: bool) -> std::path::PathBuf {
+    if let Some(path) = given {
+        return path.to_path_buf();
+    }
+    let here = Path::new(".");
+    match repository_root(here) {
+        Some(root) if std::path::absolute(here).ok().as_deref() != Some(root.as_path()) => {
+            if !quiet {
+                eprintln!(
+                    "readyctl: auditing the repository at {} (give a path to audit only this folder)",
+                    root.display()
+                );
+            }
+            root
+        }
+        _ => here.to_path_buf(),
+    }
+}
+
+/// readyctl.toml in the audited folder or the nearest one above it, up to
+/// the repository root (a monorepo's config serves its subprojects).
+fn find_config(path: &Path) -> std::path::PathBuf {
+    let start = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    for dir in start.ancestors() {
+        let candidate = dir.join(CONFIG_FILE);
+        if candidate.is_file() {
+            return candidate;
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    path.join(CONFIG_FILE)
+}
+
 fn load_config(args: &AuditArgs) -> Result<Config, Failure> {
     let loaded = match &args.config {
         Some(path) => Config::load(path),
-        None => Config::load_optional(&args.path.join(CONFIG_FILE)),
+        None => Config::load_optional(&find_config(&args.path)),
     };
     loaded.map_err(|error| match error {
         ConfigError::Invalid(found) => {
@@ -99,7 +144,8 @@ fn wrote_line(path: &Path, report: &readyctl::report::Report) -> String {
     )
 }
 
-pub fn run(args: AuditArgs) -> Result<u8, Failure> {
+pub fn run(mut args: AuditArgs) -> Result<u8, Failure> {
+    args.path = audit_root(args.given_path.as_deref(), args.outputs.quiet);
     if !args.path.is_dir() {
         return Err(Failure::Message(format!(
             "`{}` is not a directory that can be audited",
@@ -145,14 +191,15 @@ pub fn run(args: AuditArgs) -> Result<u8, Failure> {
         let name = args
             .config
             .clone()
-            .unwrap_or_else(|| args.path.join(CONFIG_FILE));
+            .unwrap_or_else(|| find_config(&args.path));
         let text = std::fs::read_to_string(&name).unwrap_or_default();
         let at = Position::from_offset(&text, span.start);
         eprintln!(
-            "warning: {}:{}:{}: no loaded check has the id `{id}`",
+            "warning: {}:{}:{}: no loaded check has the id `{id}`{}",
             name.display(),
             at.line,
-            at.column
+            at.column,
+            super::suggest::hint(&id, catalog.checks().iter().map(|c| c.id.as_str()))
         );
     }
 
@@ -398,6 +445,9 @@ fn live_options(args: &AuditArgs, config: &Config) -> Result<LiveOptions, Failur
 fn config_dir(args: &AuditArgs) -> std::path::PathBuf {
     match &args.config {
         Some(path) => path.parent().map(Path::to_path_buf).unwrap_or_default(),
-        None => args.path.clone(),
+        None => find_config(&args.path)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| args.path.clone()),
     }
 }

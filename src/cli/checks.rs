@@ -164,22 +164,14 @@ fn docs() -> Result<u8, Failure> {
 fn explain(args: ExplainArgs) -> Result<u8, Failure> {
     let catalog = load_catalog(&args.packs, &args.repo)?;
     let Some(check) = catalog.get(&args.id) else {
-        let close: Vec<&str> = catalog
-            .checks()
-            .iter()
-            .map(|c| c.id.as_str())
-            .filter(|id| {
-                id.contains(&args.id) || args.id.contains(id.split('.').next_back().unwrap_or(id))
-            })
-            .take(5)
-            .collect();
-        let hint = if close.is_empty() {
-            "run `readyctl checks list` to see every id".to_string()
+        let hint = super::suggest::hint(&args.id, catalog.checks().iter().map(|c| c.id.as_str()));
+        let hint = if hint.is_empty() {
+            "; run `readyctl checks list` to see every id".to_string()
         } else {
-            format!("did you mean {}?", close.join(", "))
+            hint
         };
         return Err(Failure::Message(format!(
-            "no check has the id `{}`; {hint}",
+            "no check has the id `{}`{hint}",
             args.id
         )));
     };

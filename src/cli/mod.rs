@@ -15,6 +15,7 @@ mod generate;
 mod init;
 mod output;
 mod progress;
+mod suggest;
 mod templates;
 
 use clap::Parser;
@@ -61,7 +62,7 @@ pub fn run() -> ExitCode {
         args::Command::Diff(args) => diff::run(args),
         args::Command::Schema(args) => generate::schema(args),
         args::Command::Completions(args) => generate::completions(args),
-        args::Command::Man => generate::man(),
+        args::Command::Man(args) => generate::man(args),
         args::Command::Init(args) => init::run(args),
     };
     match result {
