@@ -174,7 +174,10 @@ fn sarif_points_repository_failures_at_the_file_to_change() {
         let location = &result["locations"][0]["physicalLocation"];
         // Code scanning shows only results with a region.
         assert_eq!(location["region"]["startLine"], 1, "{id}");
-        location["artifactLocation"]["uri"].as_str().unwrap().to_string()
+        location["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .to_string()
     };
     // The Go manifest for a missing go.sum, the README for documentation,
     // the Dockerfile for container checks.
@@ -203,7 +206,10 @@ fn sarif_points_repository_failures_at_the_file_to_change() {
 fn sarif_rates_security_rules_for_code_scanning() {
     let log = sarif("far-from-ready");
     let driver = &log["runs"][0]["tool"]["driver"];
-    assert_eq!(driver["informationUri"], "https://github.com/readyctl/readyctl");
+    assert_eq!(
+        driver["informationUri"],
+        "https://github.com/readyctl/readyctl"
+    );
     let rule = |id: &str| {
         driver["rules"]
             .as_array()
@@ -217,9 +223,16 @@ fn sarif_rates_security_rules_for_code_scanning() {
     assert_eq!(aws["properties"]["security-severity"], "9.5");
     let tags = aws["properties"]["tags"].as_array().unwrap();
     assert!(tags.contains(&"security".into()));
-    assert_eq!(rule("security.rate-limiting")["properties"]["security-severity"], "8.0");
+    assert_eq!(
+        rule("security.rate-limiting")["properties"]["security-severity"],
+        "8.0"
+    );
     // Not a security rule: no security rating.
-    assert!(rule("backups.job")["properties"].get("security-severity").is_none());
+    assert!(
+        rule("backups.job")["properties"]
+            .get("security-severity")
+            .is_none()
+    );
     for result in log["runs"][0]["results"].as_array().unwrap() {
         let hash = result["partialFingerprints"]["primaryLocationLineHash"]
             .as_str()
@@ -373,7 +386,10 @@ fn github_format_writes_the_job_summary() {
         .assert()
         .code(1);
     let text = std::fs::read_to_string(&summary).unwrap();
-    assert!(text.starts_with("earlier step\n# Production readiness"), "appended");
+    assert!(
+        text.starts_with("earlier step\n# Production readiness"),
+        "appended"
+    );
     // Nothing is capped there: every unmet check is listed.
     let (_, report) = audit_json("far-from-ready", &[]);
     for check in unmet(&report) {
@@ -564,7 +580,12 @@ fn gitlab_code_quality_lists_every_unmet_check_with_a_path() {
         );
         let mut fingerprints: Vec<&str> = Vec::new();
         for issue in &issues {
-            assert!(issue["check_name"].as_str().unwrap().starts_with("readyctl/"));
+            assert!(
+                issue["check_name"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("readyctl/")
+            );
             assert!(!issue["description"].as_str().unwrap().is_empty());
             assert!(
                 ["info", "minor", "major", "critical", "blocker"]

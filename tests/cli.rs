@@ -484,7 +484,11 @@ fn a_report_written_to_a_file_says_so_in_one_line() {
         stderr.trim_end(),
         format!("wrote {} — NOT READY (31%), gate failed", file.display())
     );
-    assert!(std::fs::read_to_string(&file).unwrap().starts_with("# Production readiness"));
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .starts_with("# Production readiness")
+    );
 }
 
 #[test]
@@ -503,7 +507,10 @@ fn writing_a_baseline_alone_succeeds() {
 #[test]
 fn date_flag_pins_the_report_date() {
     let (_, out) = audit("empty-repo", &["--format", "json", "--date", "2031-05-06"]);
-    assert!(out.contains("\"generated_at\": \"2031-05-06T00:00:00Z\""), "{out}");
+    assert!(
+        out.contains("\"generated_at\": \"2031-05-06T00:00:00Z\""),
+        "{out}"
+    );
     readyctl()
         .args(["audit", "fixtures/empty-repo", "--date", "May 6"])
         .assert()
@@ -526,11 +533,19 @@ fn audit_in_a_subfolder_audits_the_enclosing_repository() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("auditing the repository at"), "{stderr}");
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("READYCTL_FORMAT=json");
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("READYCTL_FORMAT=json");
     let name = root.file_name().unwrap().to_str().unwrap();
     assert_eq!(report["target"]["name"], name);
     // The root's readyctl.toml applied.
-    assert!(report["gate"]["conditions"][0].as_str().unwrap().contains("100"), "{}", report["gate"]);
+    assert!(
+        report["gate"]["conditions"][0]
+            .as_str()
+            .unwrap()
+            .contains("100"),
+        "{}",
+        report["gate"]
+    );
 
     // A path given explicitly is audited as given; the config is still found
     // up to the repository root.
@@ -542,7 +557,12 @@ fn audit_in_a_subfolder_audits_the_enclosing_repository() {
     assert!(!String::from_utf8_lossy(&out.stderr).contains("auditing the repository"));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["target"]["name"], "deep");
-    assert!(report["gate"]["conditions"][0].as_str().unwrap().contains("100"));
+    assert!(
+        report["gate"]["conditions"][0]
+            .as_str()
+            .unwrap()
+            .contains("100")
+    );
 }
 
 #[test]
@@ -551,7 +571,9 @@ fn unknown_check_ids_get_suggestions() {
         .args(["checks", "explain", "secrets.privat-key"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("did you mean `secrets.private-key`"));
+        .stderr(predicate::str::contains(
+            "did you mean `secrets.private-key`",
+        ));
 }
 
 #[test]
@@ -563,8 +585,16 @@ fn man_pages_and_completions_cover_subcommands_and_check_ids() {
         .stdout(predicate::str::contains("readyctl-audit"))
         .stdout(predicate::str::contains("fail\\-under"));
     let dir = tempfile::tempdir().unwrap();
-    readyctl().args(["man", "--out-dir"]).arg(dir.path()).assert().success();
-    for page in ["readyctl.1", "readyctl-audit.1", "readyctl-checks-explain.1"] {
+    readyctl()
+        .args(["man", "--out-dir"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    for page in [
+        "readyctl.1",
+        "readyctl-audit.1",
+        "readyctl-checks-explain.1",
+    ] {
         assert!(dir.path().join(page).is_file(), "{page}");
     }
     readyctl()

@@ -76,7 +76,10 @@ fn html_parses_and_has_the_documented_structure() {
         .select(&Selector::parse("a").unwrap())
         .map(|a| a.value().attr("href").unwrap().to_string())
         .collect::<Vec<_>>();
-    assert!(links[0].ends_with("docs/checks.md#secretscloud-keys"), "{links:?}");
+    assert!(
+        links[0].ends_with("docs/checks.md#secretscloud-keys"),
+        "{links:?}"
+    );
 }
 
 #[test]
@@ -139,7 +142,11 @@ fn output_extension_picks_html() {
         .arg(&file)
         .assert()
         .success();
-    assert!(std::fs::read_to_string(&file).unwrap().starts_with("<!DOCTYPE html>"));
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .starts_with("<!DOCTYPE html>")
+    );
 }
 
 /// Renders the page in headless Chromium and checks it drew something:
@@ -172,7 +179,11 @@ fn html_renders_in_headless_chromium() {
         .arg(format!("file://{}", file.display()))
         .output()
         .expect("chromium runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("Uncaught"), "console error: {stderr}");
     let png = std::fs::read(&shot).expect("a screenshot");

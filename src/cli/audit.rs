@@ -118,7 +118,9 @@ fn chosen_format(args: &AuditArgs) -> Format {
 fn now(date: Option<&str>) -> Result<jiff::Timestamp, Failure> {
     if let Some(date) = date {
         let day: jiff::civil::Date = date.parse().map_err(|e| {
-            Failure::Message(format!("--date takes a day as YYYY-MM-DD, not `{date}`: {e}"))
+            Failure::Message(format!(
+                "--date takes a day as YYYY-MM-DD, not `{date}`: {e}"
+            ))
         })?;
         return day
             .to_zoned(jiff::tz::TimeZone::UTC)
@@ -140,7 +142,11 @@ fn wrote_line(path: &Path, report: &readyctl::report::Report) -> String {
         path.display(),
         report.summary.verdict.title(),
         readyctl::render::format_score(report.summary.score),
-        if report.gate.passed { "passed" } else { "failed" }
+        if report.gate.passed {
+            "passed"
+        } else {
+            "failed"
+        }
     )
 }
 

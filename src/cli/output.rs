@@ -117,6 +117,9 @@ mod tests {
         assert!(color_from_env(env(&[("CLICOLOR_FORCE", "1")]), false));
         assert!(color_from_env(env(&[("FORCE_COLOR", "true")]), false));
         assert!(!color_from_env(env(&[("FORCE_COLOR", "0")]), false));
-        assert!(!color_from_env(env(&[("NO_COLOR", "1"), ("FORCE_COLOR", "1")]), true));
+        assert!(!color_from_env(
+            env(&[("NO_COLOR", "1"), ("FORCE_COLOR", "1")]),
+            true
+        ));
     }
 }

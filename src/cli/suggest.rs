@@ -41,8 +41,14 @@ mod tests {
 
     #[test]
     fn typos_find_the_id() {
-        assert_eq!(close_ids("secrets.privat-key", IDS.into_iter())[0], "secrets.private-key");
-        assert_eq!(close_ids("backup.schedule", IDS.into_iter())[0], "backups.schedule");
+        assert_eq!(
+            close_ids("secrets.privat-key", IDS.into_iter())[0],
+            "secrets.private-key"
+        );
+        assert_eq!(
+            close_ids("backup.schedule", IDS.into_iter())[0],
+            "backups.schedule"
+        );
     }
 
     #[test]

@@ -56,13 +56,7 @@ impl Renderer for GitLab {
                 // file that should change, as in SARIF.
                 let (path, line) = match annotation.path {
                     Some(path) => (path.to_string(), annotation.line.unwrap_or(1)),
-                    None => (
-                        self.anchors
-                            .for_check(check)
-                            .unwrap_or(".")
-                            .to_string(),
-                        1,
-                    ),
+                    None => (self.anchors.for_check(check).unwrap_or(".").to_string(), 1),
                 };
                 let key = format!("{}\u{0}{path}\u{0}{}", check.id, annotation.message);
                 let occurrence = seen.entry(key).or_insert(0);

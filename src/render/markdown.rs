@@ -365,9 +365,8 @@ fn blockers(out: &mut String, report: &Report) {
         let _ = writeln!(out, "**Blockers:** none, every applicable check passed.\n");
         return;
     }
-    let (blocking, to_do): (Vec<&CheckResult>, Vec<&CheckResult>) = unmet
-        .into_iter()
-        .partition(|c| super::text::is_blocker(c));
+    let (blocking, to_do): (Vec<&CheckResult>, Vec<&CheckResult>) =
+        unmet.into_iter().partition(|c| super::text::is_blocker(c));
     if blocking.is_empty() {
         let _ = writeln!(out, "**Blockers:** none.\n");
     } else {

@@ -115,10 +115,7 @@ impl Anchors {
         let id = check.id.as_str();
         let ordered: [&Option<String>; 3] = if id.contains("docker") || id.contains("container") {
             [&self.dockerfile, &self.manifest, &self.readme]
-        } else if check.category == Category::Ci
-            || id.contains("ci-")
-            || id.contains("scanning")
-        {
+        } else if check.category == Category::Ci || id.contains("ci-") || id.contains("scanning") {
             [&self.workflow, &self.manifest, &self.readme]
         } else if matches!(
             check.category,

@@ -13,11 +13,11 @@ static GLOBS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(match(?:es|ing)?) `[^`]*`(?:, `[^`]*`)*(?: \(\+\d+ more patterns?\))?")
         .expect("valid")
 });
-static NOT_CONTAINED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^no file(?: matching GLOBS)? contains: (.+)$").expect("valid")
+static NOT_CONTAINED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^no file(?: matching GLOBS)? contains: (.+)$").expect("valid"));
+static COUNTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(\d+) (occurrence|file|blocker|check|finding)\(s\)").expect("valid")
 });
-static COUNTED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(\d+) (occurrence|file|blocker|check|finding)\(s\)").expect("valid"));
 
 const MARK: &str = "GLOBS";
 
@@ -73,7 +73,10 @@ mod tests {
             ),
             "not found: rate-limiting library, nginx limit_req"
         );
-        assert_eq!(message("no file contains: a backup tool"), "not found: a backup tool");
+        assert_eq!(
+            message("no file contains: a backup tool"),
+            "not found: a backup tool"
+        );
     }
 
     #[test]

@@ -56,7 +56,9 @@ impl Table {
         grid.load_style(UTF8_FULL_CONDENSED.with_rounded_corners())
             .set_content_arrangement(ContentArrangement::Dynamic)
             .set_width(layout::effective(self.width) as u16)
-            .set_header(vec!["Category", "Score", "Status", "Passed", "Failed", "N/A"]);
+            .set_header(vec![
+                "Category", "Score", "Status", "Passed", "Failed", "N/A",
+            ]);
         for category in &report.categories {
             let style = Self::verdict_style(category.verdict);
             grid.add_row(vec![
@@ -208,7 +210,7 @@ impl Table {
         let mut text = layout::truncate_end(&check.title, room);
         let remaining = room.saturating_sub(layout::columns(&text) + 3);
         if let Some(at) = first_place
-            && remaining >= 12
+            && remaining >= 20
         {
             text.push_str(" · ");
             text.push_str(&layout::truncate_middle(&at, remaining));
@@ -397,11 +399,7 @@ impl Table {
             .filter(|c| super::text::is_blocker(c))
             .collect();
         if !blockers.is_empty() {
-            let _ = writeln!(
-                out,
-                "\nBlockers ({}), most severe first:",
-                blockers.len()
-            );
+            let _ = writeln!(out, "\nBlockers ({}), most severe first:", blockers.len());
             for check in blockers.iter().take(BLOCKERS_SHOWN) {
                 self.blocker_line(out, check);
             }

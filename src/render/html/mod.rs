@@ -172,9 +172,10 @@ impl Renderer for Html {
                 report.gate.reasons.join("; ")
             },
             chart: chart::categories(&report.categories, &previous),
-            comparison: report.comparison.as_ref().map(|c| {
-                super::text::comparison_lines(c).join(" · ")
-            }),
+            comparison: report
+                .comparison
+                .as_ref()
+                .map(|c| super::text::comparison_lines(c).join(" · ")),
             stages: report
                 .stages
                 .iter()
