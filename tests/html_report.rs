@@ -172,6 +172,9 @@ fn html_renders_in_headless_chromium() {
             "--disable-background-networking",
             "--no-first-run",
             "--hide-scrollbars",
+            // Console messages go to stderr, where the test looks for errors.
+            "--enable-logging=stderr",
+            "--v=0",
             "--window-size=1000,1400",
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
@@ -185,7 +188,10 @@ fn html_renders_in_headless_chromium() {
         String::from_utf8_lossy(&out.stderr)
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("Uncaught"), "console error: {stderr}");
+    assert!(
+        !stderr.contains("Uncaught") && !stderr.contains(":ERROR:CONSOLE"),
+        "console error: {stderr}"
+    );
     let png = std::fs::read(&shot).expect("a screenshot");
     // A PNG header, and far more bytes than a blank page compresses to.
     assert_eq!(&png[1..4], b"PNG");

@@ -63,10 +63,16 @@ pub fn categories(categories: &[CategoryScore], previous: &[(String, Option<f64>
                     Some(s) => format!("{s:.0}%"),
                     None => "n/a".to_string(),
                 };
+                // Beside the bar, or inside it (in white) when it is full.
+                let (x, color) = if score > 88.0 {
+                    (score - 9.0, WHITE)
+                } else {
+                    (score + 1.5, text)
+                };
                 chart.draw_series(std::iter::once(Text::new(
                     label,
-                    ((score + 1.5).min(92.0), band + 0.62),
-                    ("sans-serif", 12).into_font().color(&text),
+                    (x, band + 0.62),
+                    ("sans-serif", 12).into_font().color(&color),
                 )))?;
                 if let Some((_, Some(before))) =
                     previous.iter().find(|(title, _)| *title == category.title)
