@@ -37,7 +37,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Audit a repository and print a scored readiness report.
-    Audit(AuditArgs),
+    Audit(Box<AuditArgs>),
     /// List or explain the loaded checks.
     #[command(subcommand)]
     Checks(ChecksCommand),

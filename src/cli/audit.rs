@@ -205,7 +205,7 @@ pub fn run(mut args: AuditArgs) -> Result<u8, Failure> {
             name.display(),
             at.line,
             at.column,
-            super::suggest::hint(&id, catalog.checks().iter().map(|c| c.id.as_str()))
+            super::suggest::hint(id, catalog.checks().iter().map(|c| c.id.as_str()))
         );
     }
 

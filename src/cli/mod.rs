@@ -57,7 +57,7 @@ pub fn run() -> ExitCode {
         }
     };
     let result = match cli.command {
-        args::Command::Audit(args) => audit::run(args),
+        args::Command::Audit(args) => audit::run(*args),
         args::Command::Checks(args) => checks::run(args),
         args::Command::Diff(args) => diff::run(args),
         args::Command::Schema(args) => generate::schema(args),
