@@ -200,3 +200,33 @@ fn html_renders_in_headless_chromium() {
         std::fs::copy(&shot, keep).unwrap();
     }
 }
+
+#[test]
+fn html_charts_the_change_since_the_compared_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let previous = dir.path().join("previous.json");
+    readyctl()
+        .args(["audit", "fixtures/far-from-ready", "--exit-zero", "-o"])
+        .arg(&previous)
+        .assert()
+        .success();
+    let out = readyctl()
+        .args([
+            "audit",
+            "fixtures/close-to-ready",
+            "--format",
+            "html",
+            "--compare",
+        ])
+        .arg(&previous)
+        .output()
+        .unwrap();
+    let html = String::from_utf8(out.stdout).unwrap();
+    let doc = Html::parse_document(&html);
+    let caption: String = select(&doc, "figure figcaption")[0].text().collect();
+    assert!(caption.contains("Overall: 31% → 77%"), "{caption}");
+    // A mark per category that had a score before, on top of the bars.
+    let plain = page("close-to-ready");
+    let bars = |h: &str| select(&Html::parse_document(h), "figure svg rect").len();
+    assert!(bars(&html) > bars(&plain), "previous scores are marked");
+}
