@@ -492,6 +492,14 @@ impl Renderer for Table {
         out.push('\n');
         self.verdict(&mut out, report);
         if self.compact {
+            // Live targets, one line each: what was probed, not every probe.
+            if !report.targets.is_empty() {
+                let _ = writeln!(out, "\nLive targets ({}):", report.targets.len());
+                for target in &report.targets {
+                    let line = format!("  {}  {}", target.name, target_state(target));
+                    let _ = writeln!(out, "{}", layout::truncate_end(&line, self.width()));
+                }
+            }
             self.history(&mut out, report);
             self.waiver_warnings(&mut out, report);
             self.blockers(&mut out, report);
