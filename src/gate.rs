@@ -107,7 +107,7 @@ impl Gate {
             // The same rule as the report's stage readiness, minus what the
             // baseline already records.
             let blockers: Vec<&CheckResult> = new_unmet()
-                .filter(|c| c.stage <= stage && c.severity != Severity::Info)
+                .filter(|c| c.stage <= stage && crate::score::blocks_stage(c.severity))
                 .collect();
             if !blockers.is_empty() {
                 let effort: u32 = blockers.iter().map(|c| c.effort_minutes).sum();
@@ -190,10 +190,8 @@ mod tests {
             ..Gate::default()
         };
         let result = strict.evaluate(&report);
-        assert_eq!(
-            result.reasons,
-            ["stage production has 1 blocker(s) beyond the baseline, about 1h of work"]
-        );
+        // The new failure is low: work to do, not a blocker of the stage.
+        assert!(result.reasons.is_empty(), "{result:?}");
     }
 
     #[test]

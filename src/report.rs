@@ -182,7 +182,11 @@ pub struct StageSummary {
     pub id: Stage,
     pub title: String,
     pub ready: bool,
+    /// Unmet critical and high checks of this stage or an earlier one.
     pub blockers: usize,
+    /// Unmet medium and low checks: work left that does not block.
+    #[serde(default)]
+    pub to_do: usize,
     pub effort_left_minutes: u32,
     pub effort_left: String,
 }
@@ -194,6 +198,7 @@ impl From<StageReadiness> for StageSummary {
             title: stage.title.to_string(),
             ready: stage.ready,
             blockers: stage.blockers,
+            to_do: stage.to_do,
             effort_left_minutes: stage.effort_left_minutes,
             effort_left: stage.effort_left,
         }

@@ -295,24 +295,35 @@ pub struct StageReadiness {
     pub title: &'static str,
     pub ready: bool,
     pub blockers: usize,
+    /// Unmet medium and low checks of the stage: work, not blockers.
+    pub to_do: usize,
     pub effort_left_minutes: u32,
     pub effort_left: String,
+}
+
+/// Whether an unmet check of this severity keeps its stage from being ready
+/// (a blocker); lower severities are "to do".
+pub fn blocks_stage(severity: Severity) -> bool {
+    severity >= Severity::High
 }
 
 pub fn stage_readiness(results: &[Scored]) -> Vec<StageReadiness> {
     Stage::ALL
         .into_iter()
         .map(|stage| {
-            let blockers: Vec<&Scored> = results
+            let open: Vec<&Scored> = results
                 .iter()
                 .filter(|r| r.stage <= stage && r.severity != Severity::Info && r.is_unmet())
                 .collect();
-            let effort: u32 = blockers.iter().map(|r| r.effort_minutes).sum();
+            let blockers = open.iter().filter(|r| blocks_stage(r.severity)).count();
+            // Effort left is for everything open: the to-dos are work too.
+            let effort: u32 = open.iter().map(|r| r.effort_minutes).sum();
             StageReadiness {
                 id: stage,
                 title: stage.title(),
-                ready: blockers.is_empty(),
-                blockers: blockers.len(),
+                ready: blockers == 0,
+                blockers,
+                to_do: open.len() - blockers,
                 effort_left_minutes: effort,
                 effort_left: crate::effort::format_minutes(effort),
             }
@@ -538,5 +549,16 @@ mod tests {
             (false, 2, 300)
         );
         assert_eq!(stages[1].effort_left, "5h");
+    }
+
+    #[test]
+    fn low_and_medium_checks_are_to_do_not_blockers() {
+        let mut low = r(Severity::Low, Status::Fail);
+        low.effort_minutes = 30;
+        let results = [low, r(Severity::Medium, Status::Fail)];
+        let stages = stage_readiness(&results);
+        assert!(stages[0].ready);
+        assert_eq!((stages[0].blockers, stages[0].to_do), (0, 2));
+        assert_eq!(stages[0].effort_left_minutes, 90);
     }
 }

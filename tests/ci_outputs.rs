@@ -153,27 +153,37 @@ fn sarif_rules_carry_help_and_properties() {
 }
 
 #[test]
-fn sarif_points_findings_at_lines_and_repository_failures_at_the_readme() {
+fn sarif_points_repository_failures_at_the_file_to_change() {
     let log = sarif("far-from-ready");
     let results = log["runs"][0]["results"].as_array().unwrap();
     let located = results
         .iter()
-        .find(|r| {
-            r["locations"][0]["physicalLocation"]["region"]["startLine"]
-                .as_u64()
-                .is_some()
-        })
-        .expect("some finding has a line");
-    assert_eq!(located["properties"]["repositoryLevel"], false);
+        .find(|r| r["properties"]["repositoryLevel"] == false)
+        .expect("some finding has a file");
+    assert!(located["locations"][0]["physicalLocation"]["region"]["startLine"].is_u64());
     let repository: Vec<&serde_json::Value> = results
         .iter()
         .filter(|r| r["properties"]["repositoryLevel"] == true)
         .collect();
     assert!(!repository.is_empty(), "some failure is repository-level");
-    for result in repository {
+    let at = |id: &str| {
+        let result = repository
+            .iter()
+            .find(|r| r["ruleId"] == id)
+            .unwrap_or_else(|| panic!("{id} is repository-level"));
         let location = &result["locations"][0]["physicalLocation"];
-        assert_eq!(location["artifactLocation"]["uri"], "README.md");
-        assert!(location.get("region").is_none());
+        // Code scanning shows only results with a region.
+        assert_eq!(location["region"]["startLine"], 1, "{id}");
+        location["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // The Go manifest for a missing go.sum, the README for documentation,
+    // the Dockerfile for container checks.
+    assert_eq!(at("security.lockfile-go"), "go.mod");
+    assert_eq!(at("backups.job"), "README.md");
+    for result in &repository {
         assert!(
             result["message"]["text"]
                 .as_str()
@@ -181,15 +191,55 @@ fn sarif_points_findings_at_lines_and_repository_failures_at_the_readme() {
                 .contains("repository-level")
         );
     }
-    // Without a README the repository root stands in.
+    // Without any such file the repository root stands in, without a region.
     let log = sarif("empty-repo");
     for result in log["runs"][0]["results"].as_array().unwrap() {
         if result["properties"]["repositoryLevel"] == true {
-            assert_eq!(
-                result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-                "."
-            );
+            let location = &result["locations"][0]["physicalLocation"];
+            assert_eq!(location["artifactLocation"]["uri"], ".");
+            assert!(location.get("region").is_none());
         }
+    }
+}
+
+#[test]
+fn sarif_rates_security_rules_for_code_scanning() {
+    let log = sarif("far-from-ready");
+    let driver = &log["runs"][0]["tool"]["driver"];
+    assert_eq!(
+        driver["informationUri"],
+        "https://github.com/readyctl/readyctl"
+    );
+    let rule = |id: &str| {
+        driver["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let aws = rule("secrets.cloud-keys");
+    assert_eq!(aws["properties"]["security-severity"], "9.5");
+    let tags = aws["properties"]["tags"].as_array().unwrap();
+    assert!(tags.contains(&"security".into()));
+    assert_eq!(
+        rule("security.rate-limiting")["properties"]["security-severity"],
+        "8.0"
+    );
+    // Not a security rule: no security rating.
+    assert!(
+        rule("backups.job")["properties"]
+            .get("security-severity")
+            .is_none()
+    );
+    for result in log["runs"][0]["results"].as_array().unwrap() {
+        let hash = result["partialFingerprints"]["primaryLocationLineHash"]
+            .as_str()
+            .unwrap();
+        let (hex, occurrence) = hash.split_once(':').expect("hash:occurrence");
+        assert_eq!(hex.len(), 16);
+        assert!(occurrence.parse::<u32>().unwrap() >= 1);
     }
 }
 
@@ -254,13 +304,39 @@ fn junit_has_a_suite_per_category_and_a_case_per_check() {
 fn github_commands_follow_severity_and_escape_properties() {
     let (_, out) = audit("far-from-ready", &["--format", "github"]);
     let lines: Vec<&str> = out.lines().collect();
-    let summary = lines.last().unwrap();
+    // The summary comes first: it is what people read in the log.
+    let summary = lines[0];
     assert!(summary.starts_with("::notice title=readyctl"), "{summary}");
     assert!(summary.contains("NOT READY"));
     let (_, report) = audit_json("far-from-ready", &[]);
-    let annotations = &lines[..lines.len() - 1];
-    assert!(annotations.len() >= unmet(&report).len());
-    for line in annotations {
+    let annotations: Vec<&str> = lines[1..]
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("::"))
+        .collect();
+    // GitHub shows 10 of each kind per step (the summary is a notice).
+    for kind in ["::error ", "::warning ", "::notice "] {
+        let count = lines.iter().filter(|l| l.starts_with(kind)).count();
+        assert!(count <= 10, "{count} {kind} lines");
+    }
+    let errors = unmet(&report)
+        .iter()
+        .filter(|c| matches!(c["severity"].as_str(), Some("critical" | "high")))
+        .count();
+    assert!(errors > 10, "the fixture exceeds the cap");
+    let closing = lines.last().unwrap();
+    assert!(
+        closing.starts_with("readyctl: ") && closing.contains("more annotation(s) left out"),
+        "{closing}"
+    );
+    // Most severe first: no error after a warning, no warning after a notice.
+    let rank = |l: &&str| match l.split(' ').next() {
+        Some("::error") => 0,
+        Some("::warning") => 1,
+        _ => 2,
+    };
+    assert!(annotations.windows(2).all(|w| rank(&w[0]) <= rank(&w[1])));
+    for line in &annotations {
         let (head, message) = line[2..].split_once("::").expect("::cmd props::message");
         assert!(!message.contains('\n') && !message.contains('\r'));
         let (command, properties) = head.split_once(' ').unwrap();
@@ -297,6 +373,28 @@ fn github_commands_follow_severity_and_escape_properties() {
         annotations.iter().any(|l| !l.contains("file=")),
         "repository-level failures carry no file"
     );
+}
+
+#[test]
+fn github_format_writes_the_job_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    std::fs::write(&summary, "earlier step\n").unwrap();
+    readyctl()
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(["audit", "fixtures/far-from-ready", "--format", "github"])
+        .assert()
+        .code(1);
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        text.starts_with("earlier step\n# Production readiness"),
+        "appended"
+    );
+    // Nothing is capped there: every unmet check is listed.
+    let (_, report) = audit_json("far-from-ready", &[]);
+    for check in unmet(&report) {
+        assert!(text.contains(check["id"].as_str().unwrap()));
+    }
 }
 
 #[test]
@@ -466,4 +564,50 @@ fn errored_checks_are_errors_in_junit_and_results_in_sarif() {
         })
         .count();
     assert_eq!(errors, errored.len());
+}
+
+#[test]
+fn gitlab_code_quality_lists_every_unmet_check_with_a_path() {
+    for fixture in FIXTURES {
+        let (_, out) = audit(fixture, &["--format", "gitlab"]);
+        let issues: Vec<serde_json::Value> = serde_json::from_str(&out).expect("JSON array");
+        // One issue per SARIF result: the same annotations.
+        let log = sarif(fixture);
+        assert_eq!(
+            issues.len(),
+            log["runs"][0]["results"].as_array().unwrap().len(),
+            "{fixture}"
+        );
+        let mut fingerprints: Vec<&str> = Vec::new();
+        for issue in &issues {
+            assert!(
+                issue["check_name"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("readyctl/")
+            );
+            assert!(!issue["description"].as_str().unwrap().is_empty());
+            assert!(
+                ["info", "minor", "major", "critical", "blocker"]
+                    .contains(&issue["severity"].as_str().unwrap())
+            );
+            let path = issue["location"]["path"].as_str().unwrap();
+            assert!(!path.is_empty() && !path.starts_with('/'));
+            assert!(issue["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
+            fingerprints.push(issue["fingerprint"].as_str().unwrap());
+        }
+        let count = fingerprints.len();
+        fingerprints.sort();
+        fingerprints.dedup();
+        assert_eq!(fingerprints.len(), count, "{fixture}: unique fingerprints");
+    }
+    let (_, out) = audit("far-from-ready", &["--format", "gitlab"]);
+    let issues: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let aws = issues
+        .iter()
+        .find(|i| i["check_name"] == "readyctl/secrets.cloud-keys")
+        .unwrap();
+    assert_eq!(aws["severity"], "blocker");
+    assert_eq!(aws["location"]["path"], "internal/config/config.go");
+    assert_eq!(aws["location"]["lines"]["begin"], 14);
 }

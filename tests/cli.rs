@@ -198,7 +198,8 @@ const PLANTED: [&str; 4] = [
 #[test]
 fn secrets_are_never_printed_in_any_format() {
     for format in ["table", "markdown", "json"] {
-        let (_, out) = audit("far-from-ready", &["--format", format]);
+        // --details: the table's full listing, findings included.
+        let (_, out) = audit("far-from-ready", &["--format", format, "--details"]);
         for secret in PLANTED {
             assert!(!out.contains(secret), "{format} output leaks {secret}");
         }
@@ -459,11 +460,22 @@ fn help_documents_exit_codes() {
 
 #[test]
 fn checks_list_and_explain() {
-    readyctl()
+    let narrow = readyctl()
+        .env("COLUMNS", "80")
         .args(["checks", "list"])
         .assert()
         .success()
         .stdout(predicate::str::contains("secrets.private-key"))
+        .get_output()
+        .stdout
+        .clone();
+    let narrow = String::from_utf8(narrow).unwrap();
+    let widest = narrow.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest <= 80, "checks list is {widest} columns wide");
+    readyctl()
+        .args(["checks", "list", "--wide"])
+        .assert()
+        .success()
         .stdout(predicate::str::contains("builtin:secrets.yaml"));
     readyctl()
         .args(["checks", "explain", "backups.schedule"])
@@ -572,4 +584,140 @@ fn checks_scoring_explains_the_formula_the_reports_name() {
     ] {
         assert!(text.contains(rule), "{rule}: {text}");
     }
+}
+
+#[test]
+fn a_report_written_to_a_file_says_so_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("READINESS.md");
+    let out = readyctl()
+        .args(["audit", "fixtures/far-from-ready", "-o"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr.trim_end(),
+        format!("wrote {} — NOT READY (31%), gate failed", file.display())
+    );
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .starts_with("# Production readiness")
+    );
+}
+
+#[test]
+fn writing_a_baseline_alone_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("baseline.json");
+    readyctl()
+        .args(["audit", "fixtures/far-from-ready", "--write-baseline"])
+        .arg(&file)
+        .assert()
+        .code(0)
+        .stdout("");
+    assert!(file.is_file());
+}
+
+#[test]
+fn date_flag_pins_the_report_date() {
+    let (_, out) = audit("empty-repo", &["--format", "json", "--date", "2031-05-06"]);
+    assert!(
+        out.contains("\"generated_at\": \"2031-05-06T00:00:00Z\""),
+        "{out}"
+    );
+    readyctl()
+        .args(["audit", "fixtures/empty-repo", "--date", "May 6"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("YYYY-MM-DD"));
+}
+
+#[test]
+fn audit_in_a_subfolder_audits_the_enclosing_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::create_dir_all(root.join("src/deep")).unwrap();
+    std::fs::write(root.join("readyctl.toml"), "[gate]\nfail_under = 100\n").unwrap();
+    let out = readyctl()
+        .current_dir(root.join("src/deep"))
+        .env("READYCTL_FORMAT", "json")
+        .arg("audit")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("auditing the repository at"), "{stderr}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("READYCTL_FORMAT=json");
+    let name = root.file_name().unwrap().to_str().unwrap();
+    assert_eq!(report["target"]["name"], name);
+    // The root's readyctl.toml applied.
+    assert!(
+        report["gate"]["conditions"][0]
+            .as_str()
+            .unwrap()
+            .contains("100"),
+        "{}",
+        report["gate"]
+    );
+
+    // A path given explicitly is audited as given; the config is still found
+    // up to the repository root.
+    let out = readyctl()
+        .current_dir(root)
+        .args(["audit", "src/deep", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("auditing the repository"));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["target"]["name"], "deep");
+    assert!(
+        report["gate"]["conditions"][0]
+            .as_str()
+            .unwrap()
+            .contains("100")
+    );
+}
+
+#[test]
+fn unknown_check_ids_get_suggestions() {
+    readyctl()
+        .args(["checks", "explain", "secrets.privat-key"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "did you mean `secrets.private-key`",
+        ));
+}
+
+#[test]
+fn man_pages_and_completions_cover_subcommands_and_check_ids() {
+    readyctl()
+        .args(["man", "audit"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("readyctl-audit"))
+        .stdout(predicate::str::contains("fail\\-under"));
+    let dir = tempfile::tempdir().unwrap();
+    readyctl()
+        .args(["man", "--out-dir"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    for page in [
+        "readyctl.1",
+        "readyctl-audit.1",
+        "readyctl-checks-explain.1",
+    ] {
+        assert!(dir.path().join(page).is_file(), "{page}");
+    }
+    readyctl()
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("secrets.private-key"));
 }

@@ -48,6 +48,8 @@ fn a_named_target_is_probed_with_its_secret_header_kept_out_of_every_report() {
             .arg("audit")
             .arg(repo.path())
             .args(["--target", "staging", "--format", format, "--exit-zero"])
+            // The table's full listing: live targets and their probes.
+            .arg("--details")
             .env("READYCTL_TEST_TOKEN", TOKEN)
             .output()
             .unwrap();
@@ -117,7 +119,7 @@ fn url_flag_table_shows_targets_probes_and_latencies() {
         .arg(repo.path())
         .args(["--url", &url("https", https), "--ca-cert"])
         .arg(&ca)
-        .args(["--timeout", "2s", "--exit-zero"])
+        .args(["--timeout", "2s", "--exit-zero", "--details"])
         .output()
         .unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();

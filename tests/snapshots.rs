@@ -32,10 +32,50 @@ fn json_close_to_ready() {
     insta::assert_snapshot!(stable(&out));
 }
 
+/// The table at a given terminal width (`COLUMNS`), as a pipe sees it.
+fn table_at(fixture: &str, columns: usize, args: &[&str]) -> String {
+    let output = common::readyctl()
+        .env("COLUMNS", columns.to_string())
+        .arg("audit")
+        .arg(format!("fixtures/{fixture}"))
+        .args(["--format", "table"])
+        .args(args)
+        .output()
+        .expect("readyctl runs");
+    let text = String::from_utf8(output.stdout).expect("utf-8");
+    for line in text.lines() {
+        assert!(
+            unicode_width::UnicodeWidthStr::width(line) <= columns,
+            "line wider than {columns} columns: {line}"
+        );
+    }
+    stable(&text)
+}
+
 #[test]
 fn table_far_from_ready() {
-    let (_, out) = audit("far-from-ready", &["--format", "table"]);
-    insta::assert_snapshot!(stable(&out));
+    // Not a terminal: the compact report.
+    insta::assert_snapshot!(table_at("far-from-ready", 80, &[]));
+}
+
+#[test]
+fn table_far_from_ready_160() {
+    insta::assert_snapshot!(table_at("far-from-ready", 160, &[]));
+}
+
+#[test]
+fn table_details_far_from_ready_80() {
+    insta::assert_snapshot!(table_at("far-from-ready", 80, &["--details"]));
+}
+
+#[test]
+fn table_details_far_from_ready_160() {
+    insta::assert_snapshot!(table_at("far-from-ready", 160, &["--details"]));
+}
+
+#[test]
+fn table_details_close_to_ready_80() {
+    insta::assert_snapshot!(table_at("close-to-ready", 80, &["--details"]));
 }
 
 #[test]

@@ -22,7 +22,10 @@ fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
 /// Audits a fixture with extra arguments; returns (exit code, stdout, stderr).
 fn run(fixture: &str, args: &[&dyn AsRef<std::ffi::OsStr>]) -> (i32, String, String) {
     let mut cmd = readyctl();
-    cmd.arg("audit").arg(format!("fixtures/{fixture}"));
+    // --details: the table's full listing (findings, waived checks).
+    cmd.arg("audit")
+        .arg(format!("fixtures/{fixture}"))
+        .arg("--details");
     for arg in args {
         cmd.arg(arg);
     }
@@ -204,7 +207,12 @@ fn a_partial_waiver_leaves_the_check_failing_and_marks_the_waived_findings() {
         waiver(&id, "paths = [\"legacy/**\"]\n", "2027-03-31"),
     )
     .unwrap();
-    let table = readyctl().arg("audit").arg(root).output().unwrap();
+    let table = readyctl()
+        .arg("audit")
+        .arg(root)
+        .arg("--details")
+        .output()
+        .unwrap();
     let table = String::from_utf8(table.stdout).unwrap();
     assert!(table.contains("legacy/old.pem:1"), "{table}");
     assert!(table.contains("(waived)"), "{table}");

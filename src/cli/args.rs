@@ -12,8 +12,15 @@ Exit codes:
   2  usage error, invalid readyctl.toml or check pack, unreadable path
 
 Environment:
-  READYCTL_CONFIG  path of the config file (instead of <PATH>/readyctl.toml)
-  NO_COLOR         disables colour in the table output";
+  READYCTL_CONFIG      path of the config file (instead of readyctl.toml found
+                       from <PATH> up to the repository root)
+  READYCTL_FORMAT, READYCTL_FAIL_UNDER, READYCTL_FAIL_ON, READYCTL_STAGE,
+  READYCTL_COLOR, READYCTL_DATE
+                       defaults for the `audit` flags of the same name
+  NO_COLOR             disables colour
+  CLICOLOR_FORCE, FORCE_COLOR
+                       colour even when not writing to a terminal
+  COLUMNS              width of the table (else the terminal's, else 80)";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,7 +37,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Audit a repository and print a scored readiness report.
-    Audit(AuditArgs),
+    Audit(Box<AuditArgs>),
     /// List or explain the loaded checks.
     #[command(subcommand)]
     Checks(ChecksCommand),
@@ -40,8 +47,9 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
-    /// Print the man page (roff), generated from this command line.
-    Man,
+    /// Print the man page (roff), generated from this command line; or
+    /// write one page per subcommand into a directory.
+    Man(ManArgs),
     /// Write a commented readyctl.toml (and a CI job) for a repository.
     Init(InitArgs),
     /// Show the repository model: file roles, projects, and which
@@ -57,6 +65,10 @@ pub enum FormatArg {
     Sarif,
     Junit,
     Github,
+    /// GitLab Code Quality JSON (artifacts:reports:codequality).
+    Gitlab,
+    /// A self-contained HTML page with charts (no network needed).
+    Html,
 }
 
 impl From<FormatArg> for Format {
@@ -68,6 +80,8 @@ impl From<FormatArg> for Format {
             FormatArg::Sarif => Format::Sarif,
             FormatArg::Junit => Format::Junit,
             FormatArg::Github => Format::Github,
+            FormatArg::Gitlab => Format::Gitlab,
+            FormatArg::Html => Format::Html,
         }
     }
 }
@@ -143,28 +157,33 @@ Verdict:
   ready_with_caveats  the score is under 90, or a high check is unmet
   ready               otherwise")]
 pub struct AuditArgs {
-    /// Repository to audit.
-    #[arg(default_value = ".")]
+    /// Repository to audit [default: the repository around the current
+    /// directory, else the current directory].
+    #[arg(value_name = "PATH", id = "path")]
+    pub given_path: Option<PathBuf>,
+    /// The folder audited: PATH, or the enclosing repository's root.
+    #[arg(skip)]
     pub path: PathBuf,
     /// Output format [default: inferred from --output's extension, else table].
-    #[arg(long, short = 'f', value_enum)]
+    #[arg(long, short = 'f', value_enum, env = "READYCTL_FORMAT")]
     pub format: Option<FormatArg>,
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub packs: PackArgs,
-    /// Config file [default: <PATH>/readyctl.toml].
+    /// Config file [default: readyctl.toml in PATH or the nearest folder
+    /// above it, up to the repository root].
     #[arg(long, value_name = "FILE", env = "READYCTL_CONFIG")]
     pub config: Option<PathBuf>,
     /// Fail the gate when the overall score is below SCORE (0-100).
-    #[arg(long, value_name = "SCORE")]
+    #[arg(long, value_name = "SCORE", env = "READYCTL_FAIL_UNDER")]
     pub fail_under: Option<f64>,
     /// Fail the gate when a check of at least this severity is unmet.
-    #[arg(long, value_enum, value_name = "SEVERITY")]
+    #[arg(long, value_enum, value_name = "SEVERITY", env = "READYCTL_FAIL_ON")]
     pub fail_on: Option<SeverityArg>,
     /// Fail the gate when this stage is not ready.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, env = "READYCTL_STAGE")]
     pub stage: Option<StageArg>,
     /// Do not read files larger than this many bytes [default: 1048576].
     #[arg(long, value_name = "BYTES")]
@@ -178,11 +197,15 @@ pub struct AuditArgs {
     #[arg(long, value_name = "PATH")]
     pub include: Vec<String>,
     /// When to use colour in the table.
-    #[arg(long, value_enum, default_value_t)]
+    #[arg(long, value_enum, default_value_t, env = "READYCTL_COLOR")]
     pub color: ColorArg,
     /// Always exit 0 unless readyctl itself failed (report only).
     #[arg(long)]
     pub exit_zero: bool,
+    /// Date the report this day (YYYY-MM-DD) instead of today; the
+    /// SOURCE_DATE_EPOCH variable does the same with seconds.
+    #[arg(long, value_name = "YYYY-MM-DD", env = "READYCTL_DATE")]
+    pub date: Option<String>,
     #[command(flatten)]
     pub live: Box<LiveArgs>,
     #[command(flatten)]
@@ -240,9 +263,15 @@ pub struct OutputArgs {
     /// repeatable. One scan feeds every report.
     #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report)]
     pub reports: Vec<ReportSpec>,
-    /// Markdown: only the verdict, category table and blockers (a PR comment).
-    #[arg(long)]
+    /// Only the verdict, category table and blockers, one line each (the
+    /// table's default when not writing to a terminal; a PR comment in
+    /// markdown).
+    #[arg(long, conflicts_with = "details")]
     pub summary: bool,
+    /// Table: every unmet check with its findings and fix, also when not
+    /// writing to a terminal.
+    #[arg(long)]
+    pub details: bool,
     /// Print only the report and errors: no progress, no warnings.
     #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub quiet: bool,
@@ -288,6 +317,15 @@ pub enum SchemaKind {
     Checks,
     /// readyctl.toml.
     Config,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The subcommand's page (e.g. `audit`, `checks`) instead of readyctl(1).
+    pub command: Option<String>,
+    /// Write readyctl.1 and a page per subcommand (readyctl-audit.1, …) here.
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub out_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -386,6 +424,9 @@ pub struct ListArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Every column (category, effort, source), however wide.
+    #[arg(long)]
+    pub wide: bool,
 }
 
 #[derive(Debug, Args)]

@@ -6,7 +6,7 @@ use super::{Failure, diagnostics, exit, output};
 use readyctl::baseline::Baseline;
 use readyctl::check::Origin;
 use readyctl::compare::load_report;
-use readyctl::config::{Config, ConfigError};
+use readyctl::config::{CONFIG_FILE, Config, ConfigError};
 use readyctl::config_limits::{MAX_FILE_SIZE, MIN_FILE_SIZE};
 use readyctl::diagnostic::LineIndex;
 use readyctl::escape;
@@ -37,10 +37,58 @@ pub fn load_catalog(packs: &PackArgs, repo: &Path) -> Result<Catalog, Failure> {
     })
 }
 
+/// The repository around `dir`: the nearest folder up with a `.git`.
+fn repository_root(dir: &Path) -> Option<std::path::PathBuf> {
+    let dir = std::path::absolute(dir).ok()?;
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+/// What to audit: PATH when given; else the repository the working directory
+/// is in (as git, cargo and ruff find theirs), else the working directory.
+fn audit_root(given: Option<&Path>, quiet: bool) -> std::path::PathBuf {
+    if let Some(path) = given {
+        return path.to_path_buf();
+    }
+    let here = Path::new(".");
+    match repository_root(here) {
+        Some(root) if std::path::absolute(here).ok().as_deref() != Some(root.as_path()) => {
+            if !quiet {
+                eprintln!(
+                    "readyctl: auditing the repository at {} (give a path to audit only this folder)",
+                    root.display()
+                );
+            }
+            root
+        }
+        _ => here.to_path_buf(),
+    }
+}
+
+/// readyctl.toml in the audited folder or the nearest one above it, up to
+/// the repository root (a monorepo's config serves its subprojects).
+fn find_config(path: &Path) -> std::path::PathBuf {
+    let start = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    for dir in start.ancestors() {
+        let candidate = dir.join(CONFIG_FILE);
+        if candidate.is_file() {
+            return candidate;
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    path.join(CONFIG_FILE)
+}
+
 fn load_config(args: &AuditArgs) -> Result<Config, Failure> {
     let loaded = match &args.config {
         Some(path) => Config::load(path),
-        None => Config::load_from_repository(&args.path),
+        None => {
+            let found = find_config(&args.path);
+            Config::load_from_repository(found.parent().unwrap_or(&args.path))
+        }
     };
     loaded.map_err(|error| match error {
         ConfigError::Invalid(found) => {
@@ -66,20 +114,50 @@ fn chosen_format(args: &AuditArgs) -> Format {
         Some("json") => FormatArg::Json.into(),
         Some("sarif") => FormatArg::Sarif.into(),
         Some("xml") => FormatArg::Junit.into(),
+        Some("html" | "htm") => FormatArg::Html.into(),
         _ => Format::Table,
     }
 }
 
-/// `SOURCE_DATE_EPOCH` pins the report's date, for reproducible reports.
-fn now() -> jiff::Timestamp {
-    std::env::var("SOURCE_DATE_EPOCH")
+/// `--date`, else `SOURCE_DATE_EPOCH`, pins the report's date, so a
+/// committed READINESS.md changes when the repository does, not every day.
+fn now(date: Option<&str>) -> Result<jiff::Timestamp, Failure> {
+    if let Some(date) = date {
+        let day: jiff::civil::Date = date.parse().map_err(|e| {
+            Failure::Message(format!(
+                "--date takes a day as YYYY-MM-DD, not `{date}`: {e}"
+            ))
+        })?;
+        return day
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map(|z| z.timestamp())
+            .map_err(Failure::from);
+    }
+    Ok(std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.parse::<i64>().ok())
         .and_then(|secs| jiff::Timestamp::from_second(secs).ok())
-        .unwrap_or_else(jiff::Timestamp::now)
+        .unwrap_or_else(jiff::Timestamp::now))
 }
 
-pub fn run(args: AuditArgs) -> Result<u8, Failure> {
+/// `wrote READINESS.md — NOT READY (58%), gate failed`: a report that went to
+/// a file still says how the run came out.
+fn wrote_line(path: &Path, report: &readyctl::report::Report) -> String {
+    format!(
+        "wrote {} — {} ({}), gate {}",
+        path.display(),
+        report.summary.verdict.title(),
+        readyctl::render::format_score(report.summary.score),
+        if report.gate.passed {
+            "passed"
+        } else {
+            "failed"
+        }
+    )
+}
+
+pub fn run(mut args: AuditArgs) -> Result<u8, Failure> {
+    args.path = audit_root(args.given_path.as_deref(), args.outputs.quiet);
     if !args.path.is_dir() {
         return Err(Failure::Message(format!(
             "`{}` is not a directory that can be audited",
@@ -138,17 +216,18 @@ pub fn run(args: AuditArgs) -> Result<u8, Failure> {
             let at = lines.position(span.start);
             let _ = writeln!(
                 warnings,
-                "warning: {name}:{}:{}: no loaded check has the id `{}`",
+                "warning: {name}:{}:{}: no loaded check has the id `{}`{}",
                 at.line,
                 at.column,
-                escape::control(id)
+                escape::control(id),
+                super::suggest::hint(id, catalog.checks().iter().map(|c| c.id.as_str()))
             );
         }
         eprint!("{warnings}");
     }
 
     let mut options = AuditOptions::new(args.path.display().to_string());
-    options.now = now();
+    options.now = now(args.date.as_deref())?;
     options.scan.max_file_size = args
         .max_file_size
         .or(config.scan.max_file_size)
@@ -206,30 +285,50 @@ pub fn run(args: AuditArgs) -> Result<u8, Failure> {
     if verbosity == Verbosity::Verbose {
         progress::print_stats(&report, started.elapsed());
     }
+    // Recording a baseline is the whole job: no report asked for, no gate.
+    let only_baseline = args.history.write_baseline.is_some()
+        && args.output.is_none()
+        && args.format.is_none()
+        && args.outputs.reports.is_empty();
+    if only_baseline {
+        return Ok(exit::OK);
+    }
+    // Everything at a terminal (or with --details); elsewhere — a file, a
+    // pipe, a CI log — the compact report, which fits a screen.
+    let compact = !args.outputs.details
+        && (args.outputs.summary || args.output.is_some() || !output::stdout_is_terminal());
     let render_options = RenderOptions {
         color: args.output.is_none() && output::use_color(args.color),
         summary: args.outputs.summary,
-        root_readme: args.path.join("README.md").is_file(),
+        anchors: anchors(&args.path),
+        width: output::width(),
+        compact,
+        verbose: verbosity == Verbosity::Verbose,
     };
-    let text = readyctl::render::render(&report, chosen_format(&args), render_options);
+    let format = chosen_format(&args);
+    let text = readyctl::render::render(&report, format, render_options.clone());
+    if format == Format::Github {
+        job_summary(&report)?;
+    }
     let silent = args.outputs.quiet_on_pass && report.gate.passed && args.output.is_none();
     if !silent {
         output::write(&text, args.output.as_deref())?;
+        if let Some(path) = &args.output
+            && verbosity != Verbosity::Quiet
+        {
+            eprintln!("{}", wrote_line(path, &report));
+        }
     }
     // The extra reports: same scan, other formats; never coloured.
     for extra in &args.outputs.reports {
         let options = RenderOptions {
             color: false,
-            ..render_options
+            ..render_options.clone()
         };
         let text = readyctl::render::render(&report, extra.format, options);
         output::write(&text, Some(&extra.file))?;
         if verbosity == Verbosity::Verbose {
-            eprintln!(
-                "readyctl: wrote {} report to {}",
-                extra.format,
-                extra.file.display()
-            );
+            eprintln!("{}", wrote_line(&extra.file, &report));
         }
     }
 
@@ -238,6 +337,63 @@ pub fn run(args: AuditArgs) -> Result<u8, Failure> {
     } else {
         Ok(exit::GATE_FAILED)
     }
+}
+
+/// The root files repository-level SARIF results point at.
+fn anchors(root: &Path) -> readyctl::render::Anchors {
+    let first = |names: &[&str]| {
+        names
+            .iter()
+            .find(|name| root.join(name).is_file())
+            .map(|name| name.to_string())
+    };
+    let workflow = std::fs::read_dir(root.join(".github/workflows"))
+        .ok()
+        .and_then(|entries| {
+            let mut names: Vec<String> = entries
+                .filter_map(|e| e.ok())
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| n.ends_with(".yml") || n.ends_with(".yaml"))
+                .collect();
+            names.sort();
+            names.into_iter().next()
+        })
+        .map(|name| format!(".github/workflows/{name}"))
+        .or_else(|| first(&[".gitlab-ci.yml"]));
+    readyctl::render::Anchors {
+        readme: first(&["README.md", "README", "README.rst", "readme.md"]),
+        manifest: first(&[
+            "go.mod",
+            "package.json",
+            "Cargo.toml",
+            "pyproject.toml",
+            "requirements.txt",
+            "pom.xml",
+            "build.gradle",
+            "build.gradle.kts",
+            "Gemfile",
+            "composer.json",
+        ]),
+        dockerfile: first(&["Dockerfile", "Containerfile"]),
+        workflow,
+    }
+}
+
+/// In a GitHub Actions step, the markdown report goes to the job's summary
+/// page (appended: other steps write there too), where nothing is capped.
+fn job_summary(report: &readyctl::report::Report) -> Result<(), Failure> {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let text = readyctl::render::render(report, Format::Markdown, RenderOptions::default());
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&path)
+        .map_err(|e| format!("cannot open GITHUB_STEP_SUMMARY: {e}"))?;
+    std::io::Write::write_all(&mut file, text.as_bytes())
+        .map_err(|e| format!("cannot write GITHUB_STEP_SUMMARY: {e}"))?;
+    Ok(())
 }
 
 /// Targets and limits: flags over `[live]` in readyctl.toml over defaults.
@@ -312,6 +468,9 @@ fn live_options(args: &AuditArgs, config: &Config) -> Result<LiveOptions, Failur
 fn config_dir(args: &AuditArgs) -> std::path::PathBuf {
     match &args.config {
         Some(path) => path.parent().map(Path::to_path_buf).unwrap_or_default(),
-        None => args.path.clone(),
+        None => find_config(&args.path)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| args.path.clone()),
     }
 }

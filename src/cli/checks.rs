@@ -88,7 +88,7 @@ fn list(args: ListArgs) -> Result<u8, Failure> {
             })
             .collect();
         serde_json::to_string_pretty(&rows)? + "\n"
-    } else {
+    } else if args.wide {
         let mut table = Table::new();
         table
             .load_style(UTF8_FULL_CONDENSED.with_rounded_corners())
@@ -107,9 +107,54 @@ fn list(args: ListArgs) -> Result<u8, Failure> {
             ]);
         }
         format!("{table}\n{} checks\n", catalog.checks().len())
+    } else {
+        narrow_list(catalog.checks(), output::width())
     };
     output::write(&text, None)?;
     Ok(exit::OK)
+}
+
+/// `checks list` for a terminal: grouped by category, one line per check,
+/// titles cut to the width; `--wide` has every column.
+fn narrow_list(checks: &[Check], width: usize) -> String {
+    let id_width = checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    let mut categories: Vec<_> = checks.iter().map(|c| c.category).collect();
+    categories.sort();
+    categories.dedup();
+    let mut text = String::new();
+    for category in categories {
+        let members: Vec<&Check> = checks.iter().filter(|c| c.category == category).collect();
+        let _ = writeln!(text, "{} ({})", category.title(), members.len());
+        for c in members {
+            let line = format!(
+                "  {:<id_width$}  {:<8}  {:<4}  {}",
+                c.id,
+                c.severity.id(),
+                // Short, so the title keeps its room at 80 columns.
+                match c.stage {
+                    readyctl::model::Stage::Beta => "beta",
+                    readyctl::model::Stage::Production => "prod",
+                },
+                c.title
+            );
+            let _ = writeln!(text, "{}", truncate(&line, width.max(40)));
+        }
+    }
+    let _ = writeln!(
+        text,
+        "{} checks. `checks explain ID` tells more; --wide shows effort and source.",
+        checks.len()
+    );
+    text
+}
+
+fn truncate(line: &str, width: usize) -> String {
+    if line.chars().count() <= width {
+        return line.to_string();
+    }
+    let mut cut: String = line.chars().take(width - 1).collect();
+    cut.push('…');
+    cut
 }
 
 fn docs() -> Result<u8, Failure> {
@@ -123,22 +168,14 @@ fn docs() -> Result<u8, Failure> {
 fn explain(args: ExplainArgs) -> Result<u8, Failure> {
     let catalog = load_catalog(&args.packs, &args.repo)?;
     let Some(check) = catalog.get(&args.id) else {
-        let close: Vec<&str> = catalog
-            .checks()
-            .iter()
-            .map(|c| c.id.as_str())
-            .filter(|id| {
-                id.contains(&args.id) || args.id.contains(id.split('.').next_back().unwrap_or(id))
-            })
-            .take(5)
-            .collect();
-        let hint = if close.is_empty() {
-            "run `readyctl checks list` to see every id".to_string()
+        let hint = super::suggest::hint(&args.id, catalog.checks().iter().map(|c| c.id.as_str()));
+        let hint = if hint.is_empty() {
+            "; run `readyctl checks list` to see every id".to_string()
         } else {
-            format!("did you mean {}?", close.join(", "))
+            hint
         };
         return Err(Failure::Message(format!(
-            "no check has the id `{}`; {hint}",
+            "no check has the id `{}`{hint}",
             args.id
         )));
     };

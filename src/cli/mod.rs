@@ -16,6 +16,7 @@ mod generate;
 mod init;
 mod output;
 mod progress;
+mod suggest;
 mod templates;
 
 use clap::Parser;
@@ -57,12 +58,12 @@ pub fn run() -> ExitCode {
         }
     };
     let result = match cli.command {
-        args::Command::Audit(args) => audit::run(args),
+        args::Command::Audit(args) => audit::run(*args),
         args::Command::Checks(args) => checks::run(args),
         args::Command::Diff(args) => diff::run(args),
         args::Command::Schema(args) => generate::schema(args),
         args::Command::Completions(args) => generate::completions(args),
-        args::Command::Man => generate::man(),
+        args::Command::Man(args) => generate::man(args),
         args::Command::Init(args) => init::run(args),
         args::Command::Facts(args) => facts::run(args),
     };

@@ -51,7 +51,7 @@ fn annotation_line(annotation: &Annotation<'_>) -> String {
     let message = format!(
         "{}: {}{place}\nFix: {} (effort {}, {} stage)",
         check.title,
-        annotation.message,
+        super::plain::message(&annotation.message),
         check.remediation.trim(),
         check.effort,
         check.stage
@@ -84,13 +84,44 @@ fn summary_line(report: &Report) -> String {
     )
 }
 
+/// Annotations GitHub shows per kind (error, warning, notice) and step; the
+/// rest are dropped without a word, so we drop them ourselves and say so.
+/// <https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands>
+pub const PER_KIND: usize = 10;
+
 impl Renderer for GitHub {
+    /// The summary first (it is the one line everyone reads, and GitHub
+    /// counts it as a notice), then the most severe annotations, at most
+    /// [`PER_KIND`] of each kind, then a line for what was left out.
     fn render(&self, report: &Report) -> String {
         let mut out = String::new();
-        for annotation in annotations(report) {
-            let _ = writeln!(out, "{}", annotation_line(&annotation));
-        }
         let _ = writeln!(out, "{}", summary_line(report));
+        // The summary is a notice too.
+        let mut shown = [0usize, 0, 1];
+        let mut left_out = [0usize, 0, 0];
+        // `annotations` is most severe first already.
+        for annotation in annotations(report) {
+            let kind = match annotation.level() {
+                Level::Error => 0,
+                Level::Warning => 1,
+                Level::Note => 2,
+            };
+            if shown[kind] < PER_KIND {
+                shown[kind] += 1;
+                let _ = writeln!(out, "{}", annotation_line(&annotation));
+            } else {
+                left_out[kind] += 1;
+            }
+        }
+        let dropped: usize = left_out.iter().sum();
+        if dropped > 0 {
+            // Plain log text, not an annotation: the notice quota is spent.
+            let _ = writeln!(
+                out,
+                "readyctl: {dropped} more annotation(s) left out ({} error, {} warning, {} notice; GitHub shows {PER_KIND} of each kind per step); the job summary and `--format markdown` list every one.",
+                left_out[0], left_out[1], left_out[2]
+            );
+        }
         out
     }
 }

@@ -124,16 +124,17 @@ fn coverage(out: &mut String, report: &Report) {
 
 fn stages(out: &mut String, report: &Report) {
     let _ = writeln!(out, "## Stage readiness\n");
-    let _ = writeln!(out, "| Stage | Ready | Blockers | Effort left |");
-    let _ = writeln!(out, "|---|---|---:|---:|");
+    let _ = writeln!(out, "| Stage | Ready | Blockers | To do | Effort left |");
+    let _ = writeln!(out, "|---|---|---:|---:|---:|");
     for stage in &report.stages {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} |",
             stage.title,
             if stage.ready { "✅ Yes" } else { "❌ No" },
             stage.blockers,
-            if stage.ready {
+            stage.to_do,
+            if stage.effort_left_minutes == 0 {
                 "—"
             } else {
                 stage.effort_left.as_str()
@@ -385,15 +386,30 @@ fn footer(out: &mut String, report: &Report) {
 }
 
 /// One line per unmet check, most severe first: what a reviewer must know
-/// before merging, with the full report a link or an artifact away.
+/// before merging, with the full report a link or an artifact away. Blockers
+/// (critical, high) and the rest ("to do") are told apart, as everywhere.
 fn blockers(out: &mut String, report: &Report) {
     let unmet = report.unmet();
     if unmet.is_empty() {
         let _ = writeln!(out, "**Blockers:** none, every applicable check passed.\n");
         return;
     }
-    let _ = writeln!(out, "**Blockers ({})**\n", unmet.len());
-    for check in unmet {
+    let (blocking, to_do): (Vec<&CheckResult>, Vec<&CheckResult>) =
+        unmet.into_iter().partition(|c| super::text::is_blocker(c));
+    if blocking.is_empty() {
+        let _ = writeln!(out, "**Blockers:** none.\n");
+    } else {
+        let _ = writeln!(out, "**Blockers ({})**\n", blocking.len());
+        unmet_lines(out, &blocking);
+    }
+    if !to_do.is_empty() {
+        let _ = writeln!(out, "**To do ({})**\n", to_do.len());
+        unmet_lines(out, &to_do);
+    }
+}
+
+fn unmet_lines(out: &mut String, checks: &[&CheckResult]) {
+    for check in checks {
         let _ = writeln!(
             out,
             "- {} **{}** {}{} — {} ({} stage, effort {})",

@@ -7,19 +7,35 @@
 
 use super::Renderer;
 use super::annotate::{Annotation, Level, annotations};
+use crate::model::{Category, Severity};
 use crate::report::{CheckResult, Report};
 use serde_json::json;
 use serde_sarif::sarif;
 use std::collections::BTreeMap;
 
 pub struct Sarif {
-    /// Whether repository-level results can point at `README.md`.
-    pub root_readme: bool,
+    /// Files at the audited root that repository-level results point at.
+    pub anchors: super::Anchors,
+}
+
+/// GitHub's scale for `security-severity` (CVSS-like, 0.0–10.0): what makes
+/// code scanning show critical/high/medium/low instead of a generic error.
+fn security_severity(severity: Severity) -> Option<&'static str> {
+    match severity {
+        Severity::Critical => Some("9.5"),
+        Severity::High => Some("8.0"),
+        Severity::Medium => Some("5.5"),
+        Severity::Low => Some("3.0"),
+        Severity::Info => None,
+    }
+}
+
+fn is_security(category: Category) -> bool {
+    matches!(category, Category::Security | Category::Secrets)
 }
 
 /// Where results go that concern the repository as a whole.
 const ROOT: &str = ".";
-const README: &str = "README.md";
 /// Tells readers (and GitHub) that URIs are relative to the checkout.
 const SRCROOT: &str = "%SRCROOT%";
 /// Versioned, so a change of the hashing can be announced by a new key
@@ -60,6 +76,20 @@ fn rule(check: &CheckResult) -> sarif::ReportingDescriptor {
     props.insert("severity".to_string(), json!(check.severity.id()));
     props.insert("stage".to_string(), json!(check.stage.id()));
     props.insert("effort".to_string(), json!(check.effort));
+    let mut tags = vec![
+        "readyctl".to_string(),
+        "production-readiness".to_string(),
+        check.category.id().to_string(),
+    ];
+    if is_security(check.category)
+        && let Some(score) = security_severity(check.severity)
+    {
+        props.insert("security-severity".to_string(), json!(score));
+        // The security category already names itself; tags must be unique.
+        if !tags.iter().any(|t| t == "security") {
+            tags.push("security".to_string());
+        }
+    }
     let configuration = sarif::ReportingConfiguration::builder()
         .level(json!(level_id(Level::of(check.severity))))
         .build();
@@ -77,11 +107,7 @@ fn rule(check: &CheckResult) -> sarif::ReportingDescriptor {
         .default_configuration(configuration)
         .properties(
             sarif::PropertyBag::builder()
-                .tags(vec![
-                    "readyctl".to_string(),
-                    "production-readiness".to_string(),
-                    check.category.id().to_string(),
-                ])
+                .tags(tags)
                 .additional_properties(props)
                 .build(),
         );
@@ -105,7 +131,7 @@ fn fnv1a(text: &str) -> u64 {
 /// Identifies a finding across runs even when lines move: the check, the
 /// file, the (redacted) message with digits dropped, and which occurrence of
 /// that triple it is.
-fn fingerprint(annotation: &Annotation<'_>, occurrence: usize) -> String {
+pub(super) fn fingerprint(annotation: &Annotation<'_>, occurrence: usize) -> String {
     let message: String = annotation
         .message
         .chars()
@@ -122,21 +148,25 @@ fn fingerprint(annotation: &Annotation<'_>, occurrence: usize) -> String {
 
 impl Sarif {
     fn location(&self, annotation: &Annotation<'_>) -> sarif::Location {
-        let uri = match annotation.path {
-            Some(path) => path,
-            None if self.root_readme => README,
-            None => ROOT,
+        // A repository-level result goes to the file that should change;
+        // code scanning only shows results with a file and a region.
+        let (uri, line) = match annotation.path {
+            Some(path) => (path, annotation.line),
+            None => match self.anchors.for_check(annotation.check) {
+                Some(file) => (file, Some(1)),
+                None => (ROOT, None),
+            },
         };
         let artifact = sarif::ArtifactLocation::builder()
             .uri(uri)
             .uri_base_id(SRCROOT)
             .build();
-        let physical = match annotation.line {
-            Some(line) if annotation.path.is_some() => sarif::PhysicalLocation::builder()
+        let physical = match line {
+            Some(line) => sarif::PhysicalLocation::builder()
                 .artifact_location(artifact)
                 .region(sarif::Region::builder().start_line(line as i64).build())
                 .build(),
-            _ => sarif::PhysicalLocation::builder()
+            None => sarif::PhysicalLocation::builder()
                 .artifact_location(artifact)
                 .build(),
         };
@@ -155,7 +185,7 @@ impl Sarif {
         let check = annotation.check;
         let text = if annotation.is_repository_level() {
             format!(
-                "{}: {} (repository-level: no single file to point at)",
+                "{}: {} (repository-level: shown at the file to change)",
                 check.title, annotation.message
             )
         } else {
@@ -176,6 +206,13 @@ impl Sarif {
         fingerprints.insert(
             FINGERPRINT_KEY.to_string(),
             fingerprint(annotation, occurrence),
+        );
+        // GitHub's own key, in its `hash:occurrence` shape: given, it is used
+        // instead of a hash of the line's text, which for a repository-level
+        // result (line 1 of a manifest) would change with unrelated edits.
+        fingerprints.insert(
+            "primaryLocationLineHash".to_string(),
+            format!("{}:{occurrence}", fingerprint(annotation, 0)),
         );
         let mut result = sarif::Result::builder()
             .rule_id(check.id.clone())
@@ -232,6 +269,7 @@ impl Renderer for Sarif {
 
         let driver = sarif::ToolComponent::builder()
             .name(report.tool.name.clone())
+            .information_uri(env!("CARGO_PKG_HOMEPAGE"))
             .version(report.tool.version.clone())
             .semantic_version(report.tool.version.clone())
             .rules(rules)

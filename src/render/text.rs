@@ -21,6 +21,22 @@ pub(crate) fn check_counts(summary: &crate::report::Summary) -> String {
     )
 }
 
+/// A blocker is an unmet critical or high check: what stands between a
+/// stage and "ready". Lower ones are "to do" — every format says so.
+pub fn is_blocker(check: &crate::report::CheckResult) -> bool {
+    check.is_unmet() && crate::score::blocks_stage(check.severity)
+}
+
+/// `3 blockers, 5 to do` for a stage that is not ready.
+pub fn stage_counts(stage: &crate::report::StageSummary) -> String {
+    let blockers = super::plain::plurals(&format!("{} blocker(s)", stage.blockers));
+    if stage.to_do > 0 {
+        format!("{blockers}, {} to do", stage.to_do)
+    } else {
+        blockers
+    }
+}
+
 /// A score change in points: `+2.5`, `-3.1`, `0`, or `n/a`.
 pub fn format_change(change: Option<f64>) -> String {
     match change {
