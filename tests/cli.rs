@@ -602,7 +602,10 @@ fn a_report_written_to_a_file_says_so_in_one_line() {
     let score = report["summary"]["score"].as_f64().unwrap().round();
     assert_eq!(
         stderr.trim_end(),
-        format!("wrote {} — NOT READY ({score}%), gate failed", file.display())
+        format!(
+            "wrote {} — NOT READY ({score}%), gate failed",
+            file.display()
+        )
     );
     assert!(
         std::fs::read_to_string(&file)
