@@ -42,6 +42,7 @@ pub const DEFAULT_EXCLUDE: &[&str] = &[
 /// dockerfile:
 ///   assert: non_root_user   # multi_stage | non_root_user | healthcheck
 ///                           # | pinned_base_images | digest_pinned_base_images
+///                           # | no_whole_context_copy | minimal_runtime_image
 ///   # paths / exclude default to every Dockerfile and Containerfile outside
 ///   # tests, examples and `Dockerfile.dev`-style development files.
 /// ```
@@ -74,6 +75,9 @@ pub enum DockerAssertion {
     /// No `COPY`/`ADD` sends the whole build context (`COPY . .`) into the
     /// image, where a stray `.env` or key would be baked into a layer.
     NoWholeContextCopy,
+    /// The final stage runs on a minimal base: `scratch`, distroless,
+    /// Chainguard, Alpine, BusyBox, a `-slim` / `-minimal` / `-micro` variant.
+    MinimalRuntimeImage,
 }
 
 impl DockerfileSpec {
@@ -171,6 +175,7 @@ impl DockerfileRule {
             DockerAssertion::PinnedBaseImages => "pin base images to a version",
             DockerAssertion::DigestPinnedBaseImages => "pin base images by digest",
             DockerAssertion::NoWholeContextCopy => "copy only what the image needs",
+            DockerAssertion::MinimalRuntimeImage => "run on a minimal base image",
         };
         let failing: std::collections::BTreeSet<&str> =
             findings.iter().filter_map(|f| f.path.as_deref()).collect();
@@ -261,6 +266,25 @@ impl DockerfileRule {
                     )
                 })
                 .collect(),
+            DockerAssertion::MinimalRuntimeImage => {
+                let base = match file.image_ref(last) {
+                    ImageRef::Stage(_) => file.base_image(last).map(str::to_string),
+                    ImageRef::Unknown => None,
+                    _ => final_stage.resolved.clone(),
+                };
+                match base {
+                    // A variable without a default cannot be judged.
+                    None => Vec::new(),
+                    Some(image) if is_minimal_image(&image) => Vec::new(),
+                    Some(image) => vec![at(
+                        final_stage.line,
+                        format!(
+                            "final stage runs on `{image}`, a full distribution with a shell, \
+                             package manager and compilers"
+                        ),
+                    )],
+                }
+            }
             DockerAssertion::PinnedBaseImages | DockerAssertion::DigestPinnedBaseImages => {
                 let digest = self.assertion == DockerAssertion::DigestPinnedBaseImages;
                 (0..file.stages.len())
@@ -286,6 +310,34 @@ impl DockerfileRule {
             }
         }
     }
+}
+
+/// Whether an image reference names a minimal runtime image. Judged on the
+/// repository and tag, the way a reviewer reads `FROM`: the image families
+/// built to be small (distroless, Chainguard, Alpine, BusyBox, `scratch`,
+/// UBI minimal/micro) and the `slim` / `minimal` / `alpine` tag variants of
+/// the language images.
+pub fn is_minimal_image(image: &str) -> bool {
+    let image = image.to_ascii_lowercase();
+    let without_digest = image.split('@').next().unwrap_or_default();
+    let last = without_digest.rsplit('/').next().unwrap_or_default();
+    let (name, tag) = last.split_once(':').unwrap_or((last, ""));
+    if without_digest == "scratch"
+        || without_digest.contains("distroless")
+        || without_digest.starts_with("cgr.dev/chainguard/")
+        || matches!(
+            name,
+            "alpine" | "busybox" | "ubi-minimal" | "ubi-micro" | "static"
+        )
+        || name.ends_with("-minimal")
+        || name.ends_with("-micro")
+    {
+        return true;
+    }
+    // `22-alpine3.22`: the Alpine release rides on the word.
+    tag.split(['-', '_']).any(|word| {
+        word.starts_with("alpine") || matches!(word, "slim" | "minimal" | "distroless" | "chiseled")
+    })
 }
 
 /// Whether `COPY`/`ADD` arguments name the build context root as a source
@@ -333,6 +385,34 @@ mod tests {
         assert_eq!(multi_stage_problems(release), 0);
         let build = "FROM golang:1.22\nCOPY . .\nRUN go build -o /app .\nCMD [\"/app\"]\n";
         assert_eq!(multi_stage_problems(build), 1);
+    }
+
+    #[test]
+    fn minimal_images() {
+        for image in [
+            "scratch",
+            "gcr.io/distroless/static-debian12:nonroot",
+            "cgr.dev/chainguard/go:latest",
+            "alpine:3.20",
+            "python:3.12-slim",
+            "docker.io/library/debian:bookworm-slim",
+            "node:22-alpine3.22",
+            "mcr.microsoft.com/dotnet/runtime:8.0-jammy-chiseled",
+            "registry.access.redhat.com/ubi9/ubi-minimal:9.4",
+            "busybox:1.36@sha256:abc",
+        ] {
+            assert!(is_minimal_image(image), "{image}");
+        }
+        for image in [
+            "python:3.12",
+            "node:22",
+            "ubuntu:24.04",
+            "golang:1.23",
+            "debian:bookworm",
+            "rust:1.80-bookworm",
+        ] {
+            assert!(!is_minimal_image(image), "{image}");
+        }
     }
 
     #[test]

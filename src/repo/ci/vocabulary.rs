@@ -18,6 +18,7 @@ pub const CLASSES: &[&str] = &[
     "secret-scan",
     "image-scan",
     "migration-check",
+    "migrate",
     "deploy",
     "release",
 ];
@@ -325,6 +326,13 @@ mod tests {
             ["migration-check"]
         );
         assert_eq!(classes("npm run test:unit"), ["test"]);
+        assert_eq!(classes("alembic upgrade head"), ["migrate"]);
+        assert_eq!(classes("manage.py migrate --check"), ["migration-check"]);
+        assert_eq!(
+            classes("migrate -path db/migrations -database $DB up"),
+            ["migration-check", "migrate"]
+        );
+        assert_eq!(classes("prisma migrate deploy"), ["migrate"]);
         assert_eq!(classes("npm ci"), Vec::<&str>::new());
         assert_eq!(classes("trivy image app:latest"), ["image-scan"]);
         assert_eq!(classes("helm upgrade --install app ./chart"), ["deploy"]);
