@@ -326,7 +326,15 @@ mod tests {
         );
         assert_eq!(classes("npm run test:unit"), ["test"]);
         assert_eq!(classes("npm ci"), Vec::<&str>::new());
-        assert_eq!(classes("trivy image app:latest"), ["image-scan"]);
+        // Trivy scans images for secrets too unless `--scanners` says otherwise.
+        assert_eq!(
+            classes("trivy image app:latest"),
+            ["image-scan", "secret-scan"]
+        );
+        assert_eq!(
+            classes("trivy image --scanners vuln app:latest"),
+            ["image-scan"]
+        );
         assert_eq!(classes("helm upgrade --install app ./chart"), ["deploy"]);
         // readyctl's own gate runs the secrets checks; its other commands do not.
         assert_eq!(
