@@ -31,6 +31,10 @@ pub enum ScanError {
     Root { path: String, reason: String },
     #[error("invalid scan exclude pattern `{pattern}`: {reason}")]
     Exclude { pattern: String, reason: String },
+    /// A plan built by readyctl's own code did not compile: a bug, not a
+    /// problem of the audited repository.
+    #[error("internal error while planning the scan: {0}")]
+    Plan(String),
 }
 
 pub fn scan(root: &Path, plan: &ScanPlan, options: &ScanOptions) -> Result<Evidence, ScanError> {
@@ -517,6 +521,9 @@ fn locate(
                     Judged::Kept(why) => detail = why,
                 }
             }
+        }
+        if super::manifest::on_indirect_requirement(path, content, start) {
+            continue;
         }
         if is_allowed(content, anchor, &options.check_id) {
             partial.suppressed[pattern] += 1;
