@@ -327,7 +327,10 @@ mod tests {
         assert_eq!(classes("npm run test:unit"), ["test"]);
         assert_eq!(classes("npm ci"), Vec::<&str>::new());
         // Trivy scans images for secrets too unless `--scanners` narrows it.
-        assert_eq!(classes("trivy image app:latest"), ["image-scan", "secret-scan"]);
+        assert_eq!(
+            classes("trivy image app:latest"),
+            ["image-scan", "secret-scan"]
+        );
         assert_eq!(classes("helm upgrade --install app ./chart"), ["deploy"]);
     }
 
