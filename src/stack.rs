@@ -262,6 +262,7 @@ const PRESENCE: &[(&str, &[&str])] = &[
             "requirements*.txt",
             "**/requirements*.txt",
             "requirements/*.txt",
+            "**/requirements/*.txt",
             "setup.py",
             "setup.cfg",
             "Pipfile",
@@ -336,6 +337,7 @@ const PRESENCE: &[(&str, &[&str])] = &[
             "requirements*.txt",
             "**/requirements*.txt",
             "requirements/*.txt",
+            "**/requirements/*.txt",
         ],
     ),
     ("pm.maven", &["pom.xml", "**/pom.xml"]),
@@ -374,6 +376,7 @@ const MANIFESTS: &[&str] = &[
     "requirements*.txt",
     "**/requirements*.txt",
     "requirements/*.txt",
+    "**/requirements/*.txt",
     "Pipfile",
     "setup.py",
     "setup.cfg",
@@ -692,8 +695,9 @@ impl StackPlan {
             }
             // What the project's dependencies need is not what it uses.
             let text = crate::repo::deps::direct_part(name, text);
-            frameworks.extend(matchers.frameworks(name, &text));
-            databases.extend(matchers.driver_databases(name, &text));
+            let kind = manifest_kind(&file.path);
+            frameworks.extend(matchers.frameworks(kind, &text));
+            databases.extend(matchers.driver_databases(kind, &text));
         }
 
         let mut lockfiles: Vec<String> = self
@@ -987,7 +991,13 @@ const ENV: &[(&str, &str)] = &[
     ),
 ];
 
-fn manifest_kind(name: &str) -> &str {
+/// The manifest family of the file at `path` (`requirements/base.txt` is a
+/// pip requirements file by its folder, not its name).
+fn manifest_kind(path: &str) -> &str {
+    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+    if (dir == "requirements" || dir.ends_with("/requirements")) && name.ends_with(".txt") {
+        return "python";
+    }
     match name {
         "package.json" | "go.mod" | "Cargo.toml" | "Gemfile" => name,
         "pom.xml" | "build.gradle" | "build.gradle.kts" => "jvm",
@@ -1016,8 +1026,7 @@ impl Matchers {
         }
     }
 
-    fn frameworks(&self, name: &str, text: &str) -> Vec<&'static str> {
-        let kind = manifest_kind(name);
+    fn frameworks(&self, kind: &str, text: &str) -> Vec<&'static str> {
         FRAMEWORKS
             .iter()
             .zip(&self.frameworks)
@@ -1026,8 +1035,7 @@ impl Matchers {
             .collect()
     }
 
-    fn driver_databases(&self, name: &str, text: &str) -> Vec<&'static str> {
-        let kind = manifest_kind(name);
+    fn driver_databases(&self, kind: &str, text: &str) -> Vec<&'static str> {
         DRIVERS
             .iter()
             .zip(&self.drivers)
@@ -1159,6 +1167,26 @@ mod tests {
         assert_eq!(stack.frameworks, ["nextjs"]);
         assert_eq!(stack.package_managers, ["pnpm"]);
         assert_eq!(stack.databases, ["redis"]);
+        assert_eq!(stack.kind, ProjectKind::Service);
+    }
+
+    #[test]
+    fn pip_requirements_folder_is_a_python_manifest() {
+        let stack = detect(&[
+            ("requirements.txt", "-r requirements/production.txt\n"),
+            (
+                "requirements/base.txt",
+                "Django>=6.0,<6.1\nwagtail>=7.4,<7.5\n",
+            ),
+            (
+                "requirements/production.txt",
+                "-r base.txt\npsycopg[binary]>=3.3.3,<3.4\n",
+            ),
+            ("manage.py", "import django\n"),
+        ]);
+        assert_eq!(stack.languages, ["python"]);
+        assert_eq!(stack.frameworks, ["django"]);
+        assert_eq!(stack.databases, ["postgresql"]);
         assert_eq!(stack.kind, ProjectKind::Service);
     }
 

@@ -503,6 +503,9 @@ fn locate(
                 }
             }
         }
+        if super::manifest::on_indirect_requirement(path, content, start) {
+            continue;
+        }
         if is_allowed(content, start, &options.check_id) {
             partial.suppressed[pattern] += 1;
             continue;
