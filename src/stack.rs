@@ -498,6 +498,7 @@ impl StackPlan {
             .collect();
         let mut docker_exclude = crate::repo::artefacts::DOCKERFILES_NOT_SHIPPED.to_vec();
         docker_exclude.extend_from_slice(NOT_THE_PROJECT);
+        docker_exclude.extend_from_slice(crate::repo::artefacts::NOT_DOCKERFILES);
         let docker = plan.keep_contents(SelectorSpec::from_strs(
             crate::repo::artefacts::DOCKERFILES,
             &docker_exclude,

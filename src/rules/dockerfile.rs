@@ -66,6 +66,7 @@ impl DockerfileSpec {
     pub fn plan(&self, plan: &mut PlanBuilder) -> DockerfileRule {
         let spec = if self.paths.is_empty() {
             let mut exclude: Vec<&str> = DEFAULT_EXCLUDE.to_vec();
+            exclude.extend_from_slice(crate::repo::artefacts::NOT_DOCKERFILES);
             let extra: Vec<&str> = self.exclude.iter().map(|g| g.value.as_str()).collect();
             exclude.extend(extra);
             SelectorSpec::from_strs(DEFAULT_PATHS, &exclude)
