@@ -10,11 +10,24 @@
 //! endpoint.
 
 use crate::document::{Documents, Value};
-use crate::rules::document::documents;
-use crate::scan::{Evidence, PatternId, PatternOptions, PlanBuilder, SelectorId, SelectorSpec};
+use crate::scan::{
+    Evidence, KeptFile, PatternId, PatternOptions, PlanBuilder, SelectorId, SelectorSpec,
+};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
+
+/// The detected stack as the rules read it: detected once per audit and
+/// attached to the evidence by the engine, right after the scan.
+pub trait StackFact {
+    fn stack(&self) -> Option<&Stack>;
+}
+
+impl StackFact for Evidence {
+    fn stack(&self) -> Option<&Stack> {
+        self.fact::<Stack>()
+    }
+}
 
 /// What the audited repository is built with. Every list holds ids (see
 /// [`KNOWN`]), sorted.
@@ -249,6 +262,7 @@ const PRESENCE: &[(&str, &[&str])] = &[
             "requirements*.txt",
             "**/requirements*.txt",
             "requirements/*.txt",
+            "**/requirements/*.txt",
             "setup.py",
             "setup.cfg",
             "Pipfile",
@@ -323,6 +337,7 @@ const PRESENCE: &[(&str, &[&str])] = &[
             "requirements*.txt",
             "**/requirements*.txt",
             "requirements/*.txt",
+            "**/requirements/*.txt",
         ],
     ),
     ("pm.maven", &["pom.xml", "**/pom.xml"]),
@@ -361,6 +376,7 @@ const MANIFESTS: &[&str] = &[
     "requirements*.txt",
     "**/requirements*.txt",
     "requirements/*.txt",
+    "**/requirements/*.txt",
     "Pipfile",
     "setup.py",
     "setup.cfg",
@@ -486,10 +502,11 @@ impl StackPlan {
                 (*id, plan.selector(spec))
             })
             .collect();
-        let mut docker_exclude = crate::rules::dockerfile::DEFAULT_EXCLUDE.to_vec();
+        let mut docker_exclude = crate::repo::artefacts::DOCKERFILES_NOT_SHIPPED.to_vec();
         docker_exclude.extend_from_slice(NOT_THE_PROJECT);
+        docker_exclude.extend_from_slice(crate::repo::artefacts::NOT_DOCKERFILES);
         let docker = plan.keep_contents(SelectorSpec::from_strs(
-            crate::rules::dockerfile::DEFAULT_PATHS,
+            crate::repo::artefacts::DOCKERFILES,
             &docker_exclude,
         ));
         let compose = plan.keep_contents(selector(COMPOSE_FILES));
@@ -624,7 +641,7 @@ impl StackPlan {
         if evidence.kept(self.docker).next().is_some() {
             containers.insert("docker");
             dockerfile_exposes = evidence.kept(self.docker).any(|f| {
-                crate::rules::dockerfile::parsed(f)
+                f.dockerfile()
                     .final_stage()
                     .is_some_and(|s| s.instructions.iter().any(|i| i.keyword == "EXPOSE"))
             });
@@ -632,7 +649,7 @@ impl StackPlan {
 
         let mut compose_builds = false;
         for file in evidence.kept(self.compose) {
-            let docs = documents(file);
+            let docs = file.documents();
             for doc in &docs.docs {
                 let Some(Value::Map(services)) = doc.get("services").map(|s| &s.value) else {
                     continue;
@@ -651,7 +668,7 @@ impl StackPlan {
 
         let mut deploys_workload = false;
         for file in evidence.kept(self.kubernetes) {
-            let docs = documents(file);
+            let docs = file.documents();
             for doc in &docs.docs {
                 let kind = doc.get("kind").and_then(|k| k.scalar_text());
                 let is_kubernetes = doc.get("apiVersion").is_some()
@@ -685,8 +702,9 @@ impl StackPlan {
             }
             // What the project's dependencies need is not what it uses.
             let text = crate::repo::deps::direct_part(name, text);
-            frameworks.extend(matchers.frameworks(name, &text));
-            databases.extend(matchers.driver_databases(name, &text));
+            let kind = manifest_kind(&file.path);
+            frameworks.extend(matchers.frameworks(kind, &text));
+            databases.extend(matchers.driver_databases(kind, &text));
         }
 
         let mut lockfiles: Vec<String> = self
@@ -750,7 +768,7 @@ impl StackPlan {
         evidence
             .kept(self.manifests)
             .find(|f| f.path == name)
-            .map(documents)
+            .map(KeptFile::documents)
     }
 
     /// A package.json that publishes an entry point and has no start script.
@@ -791,11 +809,11 @@ impl StackPlan {
 pub fn detect(
     root: &std::path::Path,
     options: &crate::scan::ScanOptions,
-) -> Result<Stack, crate::engine::AuditError> {
+) -> Result<Stack, crate::scan::ScanError> {
     let mut plan = PlanBuilder::new();
     let stack_plan = StackPlan::plan(&mut plan);
     let ci_plan = crate::repo::ci::CiPlan::plan(&mut plan);
-    let plan = plan.build().map_err(crate::engine::AuditError::Plan)?;
+    let plan = plan.build().map_err(crate::scan::ScanError::Plan)?;
     let evidence = crate::scan::scan(root, &plan, options)?;
     let mut stack = stack_plan.detect(&evidence);
     stack.ci = ci_plan.build(&evidence).systems;
@@ -980,7 +998,13 @@ const ENV: &[(&str, &str)] = &[
     ),
 ];
 
-fn manifest_kind(name: &str) -> &str {
+/// The manifest family of the file at `path` (`requirements/base.txt` is a
+/// pip requirements file by its folder, not its name).
+fn manifest_kind(path: &str) -> &str {
+    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+    if (dir == "requirements" || dir.ends_with("/requirements")) && name.ends_with(".txt") {
+        return "python";
+    }
     match name {
         "package.json" | "go.mod" | "Cargo.toml" | "Gemfile" => name,
         "pom.xml" | "build.gradle" | "build.gradle.kts" => "jvm",
@@ -1009,8 +1033,7 @@ impl Matchers {
         }
     }
 
-    fn frameworks(&self, name: &str, text: &str) -> Vec<&'static str> {
-        let kind = manifest_kind(name);
+    fn frameworks(&self, kind: &str, text: &str) -> Vec<&'static str> {
         FRAMEWORKS
             .iter()
             .zip(&self.frameworks)
@@ -1019,8 +1042,7 @@ impl Matchers {
             .collect()
     }
 
-    fn driver_databases(&self, name: &str, text: &str) -> Vec<&'static str> {
-        let kind = manifest_kind(name);
+    fn driver_databases(&self, kind: &str, text: &str) -> Vec<&'static str> {
         DRIVERS
             .iter()
             .zip(&self.drivers)
@@ -1152,6 +1174,26 @@ mod tests {
         assert_eq!(stack.frameworks, ["nextjs"]);
         assert_eq!(stack.package_managers, ["pnpm"]);
         assert_eq!(stack.databases, ["redis"]);
+        assert_eq!(stack.kind, ProjectKind::Service);
+    }
+
+    #[test]
+    fn pip_requirements_folder_is_a_python_manifest() {
+        let stack = detect(&[
+            ("requirements.txt", "-r requirements/production.txt\n"),
+            (
+                "requirements/base.txt",
+                "Django>=6.0,<6.1\nwagtail>=7.4,<7.5\n",
+            ),
+            (
+                "requirements/production.txt",
+                "-r base.txt\npsycopg[binary]>=3.3.3,<3.4\n",
+            ),
+            ("manage.py", "import django\n"),
+        ]);
+        assert_eq!(stack.languages, ["python"]);
+        assert_eq!(stack.frameworks, ["django"]);
+        assert_eq!(stack.databases, ["postgresql"]);
         assert_eq!(stack.kind, ProjectKind::Service);
     }
 

@@ -60,17 +60,17 @@ pub fn gather(root: &Path, config: &Config, options: &ScanOptions) -> Result<Fac
     let manifest_globs: Vec<&str> = manifest_globs.iter().map(String::as_str).collect();
     let manifests = plan.selector(SelectorSpec::from_strs(&manifest_globs, &[]));
     let manifests = plan.documents(manifests, false);
-    let dockerfiles = plan.selector(SelectorSpec::from_strs(DOCKERFILES, &["**/*.dockerignore"]));
+    let dockerfiles = plan.selector(SelectorSpec::from_strs(
+        DOCKERFILES,
+        artefacts::NOT_DOCKERFILES,
+    ));
     let dockerfiles = plan.documents(dockerfiles, false);
     let compose = plan.selector(SelectorSpec::from_strs(COMPOSE_FILES, &[]));
     let compose = plan.documents(compose, false);
     let previous = plan.set_roles(super::roles::OWN);
     let ci_plan = super::ci::CiPlan::plan(&mut plan);
     plan.set_roles(previous);
-    let plan = plan.build().map_err(|reason| ScanError::Root {
-        path: root.display().to_string(),
-        reason,
-    })?;
+    let plan = plan.build().map_err(ScanError::Plan)?;
     let evidence = scan::scan(root, &plan, &options)?;
     let with_roles = |id| -> Vec<(String, Role)> {
         evidence

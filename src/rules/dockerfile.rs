@@ -14,25 +14,7 @@ pub const DEFAULT_PATHS: &[&str] = crate::repo::artefacts::DOCKERFILES;
 
 /// Dockerfiles for development, tests and examples are not what ships; the
 /// default selection leaves them out.
-pub const DEFAULT_EXCLUDE: &[&str] = &[
-    "**/Dockerfile.dev",
-    "**/Dockerfile.development",
-    "**/Dockerfile.local",
-    "**/Dockerfile.test",
-    "**/Dockerfile.ci",
-    "**/*.dev.Dockerfile",
-    "**/*.dev.dockerfile",
-    "**/dev.Dockerfile",
-    "**/test/**",
-    "**/tests/**",
-    "**/testdata/**",
-    "**/example/**",
-    "**/examples/**",
-    "**/fixtures/**",
-    "**/.devcontainer/**",
-    "**/node_modules/**",
-    "**/vendor/**",
-];
+pub const DEFAULT_EXCLUDE: &[&str] = crate::repo::artefacts::DOCKERFILES_NOT_SHIPPED;
 
 /// Asserts one property of every Dockerfile; each file that lacks it is a
 /// finding at the offending line. Passes when there is no Dockerfile (use
@@ -84,6 +66,7 @@ impl DockerfileSpec {
     pub fn plan(&self, plan: &mut PlanBuilder) -> DockerfileRule {
         let spec = if self.paths.is_empty() {
             let mut exclude: Vec<&str> = DEFAULT_EXCLUDE.to_vec();
+            exclude.extend_from_slice(crate::repo::artefacts::NOT_DOCKERFILES);
             let extra: Vec<&str> = self.exclude.iter().map(|g| g.value.as_str()).collect();
             exclude.extend(extra);
             SelectorSpec::from_strs(DEFAULT_PATHS, &exclude)
@@ -117,7 +100,7 @@ pub struct DockerfileRule {
 /// A kept file read as a Dockerfile, parsed once whatever the number of
 /// rules asking.
 pub fn parsed(file: &KeptFile) -> std::sync::Arc<Dockerfile> {
-    file.parsed(Dockerfile::parse)
+    file.dockerfile()
 }
 
 impl DockerfileRule {

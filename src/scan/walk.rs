@@ -32,6 +32,10 @@ pub enum ScanError {
     Root { path: String, reason: String },
     #[error("invalid scan exclude pattern `{pattern}`: {reason}")]
     Exclude { pattern: String, reason: String },
+    /// A plan built by readyctl's own code did not compile: a bug, not a
+    /// problem of the audited repository.
+    #[error("internal error while planning the scan: {0}")]
+    Plan(String),
 }
 
 pub fn scan(root: &Path, plan: &ScanPlan, options: &ScanOptions) -> Result<Evidence, ScanError> {
@@ -389,6 +393,17 @@ impl<'a> Worker<'a> {
             self.plan.retain_role(role, &mut self.selectors);
             self.wants();
         }
+        if readable
+            && matches!(role, Role::Production | Role::Packaging)
+            && super::marker::is_docs_site_config(&relative, &self.buffer)
+        {
+            // The headers and redirects of a static documentation site say
+            // nothing about the service's own responses.
+            role = Role::Docs;
+            self.partial_mut().docs_site.insert(relative.clone());
+            self.plan.retain_role(role, &mut self.selectors);
+            self.wants();
+        }
         self.record_selected(role, &relative);
         let keep = self.plan.keeps_any(&self.selectors);
         let Some(partial) = self.partial.as_mut() else {
@@ -534,8 +549,16 @@ fn locate_in(
         // An empty match must still make progress.
         at = if end > start { end } else { end + 1 };
         *found += 1;
-        *line += memchr::memchr_iter(b'\n', &content[*counted_to..start]).count();
-        *counted_to = start;
+        // A finding sits on its value's line: a pattern that reads several
+        // lines for context (`kind: Secret` … `data:` … the key) reports
+        // where the value is, not where the context starts.
+        let anchor = if options.needs_captures() {
+            group(regex, &locals, SECRET_GROUP).map_or(start, |(s, _)| s)
+        } else {
+            start
+        };
+        *line += memchr::memchr_iter(b'\n', &content[*counted_to..anchor]).count();
+        *counted_to = anchor;
         let mut detail = None;
         if let Some(filter) = &options.filter {
             let span = group(regex, &locals, SECRET_GROUP)
@@ -557,7 +580,10 @@ fn locate_in(
                 }
             }
         }
-        if is_allowed(content, start, &options.check_id) {
+        if super::manifest::on_indirect_requirement(path, content, start) {
+            continue;
+        }
+        if is_allowed(content, anchor, &options.check_id) {
             partial.suppressed[pattern] += 1;
             continue;
         }

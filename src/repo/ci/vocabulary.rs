@@ -326,8 +326,22 @@ mod tests {
         );
         assert_eq!(classes("npm run test:unit"), ["test"]);
         assert_eq!(classes("npm ci"), Vec::<&str>::new());
-        assert_eq!(classes("trivy image app:latest"), ["image-scan"]);
+        // Trivy scans images for secrets too unless `--scanners` says otherwise.
+        assert_eq!(
+            classes("trivy image app:latest"),
+            ["image-scan", "secret-scan"]
+        );
+        assert_eq!(
+            classes("trivy image --scanners vuln app:latest"),
+            ["image-scan"]
+        );
         assert_eq!(classes("helm upgrade --install app ./chart"), ["deploy"]);
+        // readyctl's own gate runs the secrets checks; its other commands do not.
+        assert_eq!(
+            classes("target/release/readyctl audit . --color never"),
+            ["secret-scan"]
+        );
+        assert_eq!(classes("readyctl checks docs"), Vec::<&str>::new());
     }
 
     #[test]
@@ -343,6 +357,7 @@ mod tests {
         assert_eq!(action("github/codeql-action/analyze@v3"), ["sast"]);
         assert_eq!(action("actions/checkout@v4"), Vec::<&str>::new());
         assert_eq!(action("gitleaks/gitleaks-action@v2"), ["secret-scan"]);
+        assert_eq!(action("readyctl/readyctl@0123abcd"), ["secret-scan"]);
         assert_eq!(
             vocabulary.hook_command("ruff-format"),
             Some("ruff format --check")
