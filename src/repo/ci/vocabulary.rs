@@ -20,6 +20,8 @@ pub const CLASSES: &[&str] = &[
     "migration-check",
     "deploy",
     "release",
+    "release-notes",
+    "rollback",
 ];
 
 /// Classes a rule may name besides [`CLASSES`]: `security-scan` is any scan.
@@ -336,6 +338,14 @@ mod tests {
             ["image-scan"]
         );
         assert_eq!(classes("helm upgrade --install app ./chart"), ["deploy"]);
+        assert_eq!(
+            classes("helm upgrade --install --atomic app ./chart"),
+            ["deploy", "rollback"]
+        );
+        assert_eq!(
+            classes("semantic-release --branches main"),
+            ["release", "release-notes"]
+        );
         // readyctl's own gate runs the secrets checks; its other commands do not.
         assert_eq!(
             classes("target/release/readyctl audit . --color never"),
@@ -358,6 +368,10 @@ mod tests {
         assert_eq!(action("actions/checkout@v4"), Vec::<&str>::new());
         assert_eq!(action("gitleaks/gitleaks-action@v2"), ["secret-scan"]);
         assert_eq!(action("readyctl/readyctl@0123abcd"), ["secret-scan"]);
+        assert_eq!(
+            action("googleapis/release-please-action@v4"),
+            ["release", "release-notes"]
+        );
         assert_eq!(
             vocabulary.hook_command("ruff-format"),
             Some("ruff format --check")
