@@ -73,8 +73,17 @@ impl DockerfileSpec {
         } else {
             SelectorSpec::new(&self.paths, &self.exclude, false)
         };
+        // Entrypoint scripts, where an image that starts as root may drop
+        // to another user (`exec gosu app …`).
+        let scripts = (self.assert == DockerAssertion::NonRootUser).then(|| {
+            plan.keep_contents(SelectorSpec::from_strs(
+                &["**/*.sh", "**/*entrypoint*", "**/entry*"],
+                &["**/node_modules/**", "**/vendor/**"],
+            ))
+        });
         DockerfileRule {
             selector: plan.keep_contents(spec),
+            scripts,
             runtime_only: self.paths.is_empty(),
             assertion: self.assert,
             describe: if self.paths.is_empty() {
@@ -89,6 +98,8 @@ impl DockerfileSpec {
 #[derive(Debug)]
 pub struct DockerfileRule {
     selector: SelectorId,
+    /// Kept scripts an entrypoint may be (for `non_root_user` only).
+    scripts: Option<SelectorId>,
     /// Judge only Dockerfiles that may build the runtime image (see
     /// [`crate::repo::artefacts::dockerfile_not_runtime`]); a rule that
     /// names its own `paths` judges exactly those.
@@ -109,6 +120,12 @@ impl DockerfileRule {
         let mut checked = 0;
         let mut notes = Vec::new();
         let mut not_runtime = Vec::new();
+        let scripts: Vec<(&str, &str)> = self
+            .scripts
+            .into_iter()
+            .flat_map(|id| evidence.kept(id))
+            .map(|f| (f.path.as_str(), f.text.as_str()))
+            .collect();
         for file in evidence.kept(self.selector) {
             if self.runtime_only
                 && let Some(reason) = crate::repo::artefacts::dockerfile_not_runtime(
@@ -129,7 +146,25 @@ impl DockerfileRule {
                 continue;
             }
             checked += 1;
-            findings.extend(self.problems(&file.path, &dockerfile));
+            let problems = self.problems(&file.path, &dockerfile);
+            // Root only until the entrypoint drops to another user: the
+            // service itself does not run as root.
+            let dropped = (self.assert_is_non_root() && !problems.is_empty())
+                .then(|| {
+                    crate::repo::entrypoint::privilege_drop(&dockerfile, scripts.iter().copied())
+                })
+                .flatten();
+            match dropped {
+                Some(drop) => notes.push(Finding::at(
+                    drop.script.clone(),
+                    Some(drop.line),
+                    format!(
+                        "`{}` starts as root and its entrypoint drops to another user with {}",
+                        file.path, drop.tool
+                    ),
+                )),
+                None => findings.extend(problems),
+            }
         }
         if checked == 0 && !not_runtime.is_empty() {
             return Outcome::skip(format!(
@@ -167,6 +202,10 @@ impl DockerfileRule {
         );
         findings.extend(notes);
         Outcome::fail(message, findings)
+    }
+
+    fn assert_is_non_root(&self) -> bool {
+        self.assertion == DockerAssertion::NonRootUser
     }
 
     fn problems(&self, path: &str, file: &Dockerfile) -> Vec<Finding> {
@@ -303,6 +342,7 @@ mod tests {
     fn multi_stage_problems(text: &str) -> usize {
         let rule = DockerfileRule {
             selector: SelectorId(0),
+            scripts: None,
             runtime_only: true,
             assertion: DockerAssertion::MultiStage,
             describe: String::new(),
