@@ -480,6 +480,12 @@ fn selector(include: &[&str]) -> SelectorSpec {
 }
 
 impl StackPlan {
+    /// The kept files detection parses as documents (Compose files and
+    /// Kubernetes manifests).
+    pub fn document_selectors(&self) -> [SelectorId; 2] {
+        [self.compose, self.kubernetes]
+    }
+
     pub fn plan(plan: &mut PlanBuilder) -> StackPlan {
         let presence = PRESENCE
             .iter()
