@@ -155,11 +155,9 @@ fn computed(items: &[Item], seed: u32) -> Coverage {
     let full = asked.iter().filter(|i| i.decision == "full").count();
     let partly = asked.iter().filter(|i| i.decision == "partly").count();
     let automatable = asked.len();
-    let share = if automatable == 0 {
-        "—".to_string()
-    } else {
-        format!("{}%", (full * 100 + automatable / 2) / automatable)
-    };
+    let share = (full * 100 + automatable / 2)
+        .checked_div(automatable)
+        .map_or_else(|| "—".to_string(), |p| format!("{p}%"));
     Coverage {
         automatable,
         full,
