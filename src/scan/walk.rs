@@ -528,7 +528,7 @@ fn locate_in(
     tree: &mut LazyTree,
 ) {
     let options = &plan.options[pattern];
-    let regex = &plan.regexes[pattern];
+    let regex = plan.regex(pattern);
     let haystack = &content[..to];
     let mut locals = regex.capture_locations();
     let mut at = from;
