@@ -207,6 +207,7 @@ impl FilterSpec<'_> {
                 .or(rule.weak)
                 .and_then(WeakSpec::mode),
             url: rule.url || own.is_some_and(|o| o.url),
+            ..HitFilter::default()
         };
         (!filter.is_empty()).then(|| Arc::new(filter))
     }

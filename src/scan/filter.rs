@@ -38,6 +38,9 @@ pub struct HitFilter {
     /// The value is a connection URL that must carry a password for a
     /// remote host (see [`super::url_value`]).
     pub url: bool,
+    /// The match must be code: not inside a string literal or a comment
+    /// (a detector's own pattern text, a commented-out call).
+    pub code: bool,
 }
 
 /// What the second stage concluded about a hit in its file.
@@ -60,11 +63,12 @@ impl HitFilter {
             && !self.literal
             && self.weak.is_none()
             && !self.url
+            && !self.code
     }
 
     /// Whether [`HitFilter::judge`] has anything to do.
     pub fn judges_in_context(&self) -> bool {
-        self.literal || self.weak.is_some() || self.url
+        self.literal || self.weak.is_some() || self.url || self.code
     }
 
     /// The tests that need the file around the value: is it a literal, and
@@ -79,6 +83,9 @@ impl HitFilter {
         tree: &mut LazyTree,
     ) -> Judged {
         if self.literal && token_at(path, content, value.0, value.1, tree) != Token::Literal {
+            return Judged::Dropped;
+        }
+        if self.code && token_at(path, content, value.0, value.1, tree) != Token::Code {
             return Judged::Dropped;
         }
         if key.is_some_and(names_metadata) {

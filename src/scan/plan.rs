@@ -240,10 +240,12 @@ impl PlanBuilder {
         let mut selector_patterns = vec![Vec::new(); self.selectors.len()];
         let mut regexes = Vec::with_capacity(self.patterns.len());
         let mut options = Vec::with_capacity(self.patterns.len());
+        let mut pattern_roles = Vec::with_capacity(self.patterns.len());
         for (index, (selector, regex, opts)) in self.patterns.iter().enumerate() {
             selector_patterns[selector.0].push(index);
             regexes.push(compile_regex(regex)?);
             options.push(opts.clone());
+            pattern_roles.push(self.selectors[selector.0].roles);
         }
         let sources: Vec<&str> = self.patterns.iter().map(|(_, r, _)| r.as_str()).collect();
         let prefilter = Prefilter::new(&sources)?;
@@ -269,6 +271,7 @@ impl PlanBuilder {
             prefilter,
             regexes,
             options,
+            pattern_roles,
         })
     }
 }
@@ -345,6 +348,8 @@ pub struct ScanPlan {
     pub(crate) prefilter: Prefilter,
     pub(crate) regexes: Vec<Regex>,
     pub(crate) options: Vec<PatternOptions>,
+    /// Per pattern: the roles of the files its selector reads.
+    pub(crate) pattern_roles: Vec<RoleSet>,
 }
 
 impl ScanPlan {

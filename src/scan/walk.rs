@@ -4,7 +4,8 @@
 
 use super::evidence::{Document, Hit, Partial};
 use super::filter::{Judged, KEY_GROUP, SECRET_GROUP};
-use super::literal::LazyTree;
+use super::literal::{CodeLanguage, LazyTree};
+use super::test_code;
 use super::weak::is_public;
 use super::{Evidence, ScanOptions, ScanPlan};
 use crate::model::Role;
@@ -440,21 +441,47 @@ impl<'a> Worker<'a> {
             .prefilter
             .candidates(content, &self.patterns, &mut self.candidates);
         let mut tree = LazyTree::default();
+        let mut inline = InlineTests {
+            possible: role == Role::Production && test_code::may_have_tests(&relative, content),
+            ranges: None,
+        };
         for pattern in &self.patterns {
             if self.candidates[*pattern] {
-                locate(self.plan, *pattern, content, &relative, partial, &mut tree);
+                let file = (content, relative.as_str());
+                locate(self.plan, *pattern, file, partial, &mut tree, &mut inline);
             }
         }
+    }
+}
+
+/// The test items of a production Rust file, parsed on its first hit.
+struct InlineTests {
+    possible: bool,
+    ranges: Option<Vec<(usize, usize)>>,
+}
+
+impl InlineTests {
+    fn contains(&mut self, content: &[u8], tree: &mut LazyTree, offset: usize) -> bool {
+        if !self.possible {
+            return false;
+        }
+        let ranges = self.ranges.get_or_insert_with(|| {
+            tree.get(CodeLanguage::Rust, content)
+                .map_or_else(Vec::new, |t| {
+                    test_code::rust_test_ranges(t.root_node(), content)
+                })
+        });
+        ranges.iter().any(|(s, e)| (*s..*e).contains(&offset))
     }
 }
 
 fn locate(
     plan: &ScanPlan,
     pattern: usize,
-    content: &[u8],
-    path: &str,
+    (content, path): (&[u8], &str),
     partial: &mut Partial,
     tree: &mut LazyTree,
+    inline: &mut InlineTests,
 ) {
     let options = &plan.options[pattern];
     let regex = &plan.regexes[pattern];
@@ -505,6 +532,13 @@ fn locate(
         }
         if super::manifest::on_indirect_requirement(path, content, start) {
             continue;
+        }
+        if inline.contains(content, tree, start) {
+            // Test code in a production file: as if it were in a test file.
+            if !plan.pattern_roles[pattern].contains(Role::Test) {
+                continue;
+            }
+            partial.test_lines.insert((path.to_string(), line));
         }
         if is_allowed(content, start, &options.check_id) {
             partial.suppressed[pattern] += 1;
