@@ -40,10 +40,10 @@ fn collect(parent: Node<'_>, content: &[u8], ranges: &mut Vec<(usize, usize)>) {
             _ => {
                 if let Some(start) = test_attribute_at.take() {
                     ranges.push((start, child.end_byte()));
-                } else if child.kind() == "mod_item" {
-                    if let Some(body) = child.child_by_field_name("body") {
-                        collect(body, content, ranges);
-                    }
+                } else if child.kind() == "mod_item"
+                    && let Some(body) = child.child_by_field_name("body")
+                {
+                    collect(body, content, ranges);
                 }
             }
         }
