@@ -381,6 +381,9 @@ pub(crate) struct Partial {
     pub(crate) dev_compose: BTreeSet<String>,
     /// Hits (path, line) inside test items of production files.
     pub(crate) test_lines: BTreeSet<(String, usize)>,
+    /// Static-hosting configs (netlify.toml, vercel.json) that build the
+    /// documentation site.
+    pub(crate) docs_site: BTreeSet<String>,
 }
 
 impl Partial {
@@ -401,6 +404,7 @@ impl Partial {
             generated: BTreeSet::new(),
             dev_compose: BTreeSet::new(),
             test_lines: BTreeSet::new(),
+            docs_site: BTreeSet::new(),
         }
     }
 
@@ -446,6 +450,7 @@ impl Partial {
         self.generated.extend(other.generated);
         self.dev_compose.extend(other.dev_compose);
         self.test_lines.extend(other.test_lines);
+        self.docs_site.extend(other.docs_site);
     }
 
     /// Records a captured value, keeping its earliest occurrence.
@@ -502,6 +507,7 @@ impl Partial {
             generated: self.generated,
             dev_compose: self.dev_compose,
             test_lines: self.test_lines,
+            docs_site: self.docs_site,
             classify: None,
             selectors: self
                 .selectors
@@ -606,6 +612,7 @@ pub struct Evidence {
     generated: BTreeSet<String>,
     dev_compose: BTreeSet<String>,
     test_lines: BTreeSet<(String, usize)>,
+    docs_site: BTreeSet<String>,
     classify: Option<Arc<dyn Classify>>,
     pub stats: ScanStats,
 }
@@ -711,6 +718,9 @@ impl Evidence {
         }
         if self.dev_compose.contains(path) {
             return Role::DevTooling;
+        }
+        if self.docs_site.contains(path) {
+            return Role::Docs;
         }
         self.classify
             .as_ref()

@@ -112,6 +112,38 @@ pub fn is_dev_compose_content(path: &str, content: &[u8]) -> bool {
     says_dev || text.lines().any(|line| is_dev_line(line.trim()))
 }
 
+/// Whether a static-hosting config (`netlify.toml`, `vercel.json`) builds
+/// a documentation site: its build command runs a docs generator or it
+/// publishes a docs folder. Its `[[headers]]` protect the docs, not the
+/// service.
+pub fn is_docs_site_config(path: &str, content: &[u8]) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if !matches!(name, "netlify.toml" | "vercel.json") {
+        return false;
+    }
+    const GENERATORS: &[&str] = &[
+        "mkdocs",
+        "docusaurus",
+        "sphinx-build",
+        "vitepress",
+        "mdbook",
+        "jekyll",
+        "docsify",
+        "antora",
+        "hugo",
+    ];
+    static PUBLISHES_DOCS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?i)\b(?:publish|outputDirectory)"?\s*[=:]\s*"(?:\./)?(?:docs?|documentation|site)(?:/|")"#,
+        )
+        .expect("valid regex")
+    });
+    let text = String::from_utf8_lossy(content).to_ascii_lowercase();
+    let builds_docs = GENERATORS.iter().any(|g| text.contains(g));
+    let publishes_docs = PUBLISHES_DOCS.is_match(&text);
+    builds_docs || publishes_docs
+}
+
 fn is_dev_line(line: &str) -> bool {
     let line = line.trim_start_matches("- ").trim_matches(['"', '\'']);
     let lower = line.to_ascii_lowercase();
@@ -146,6 +178,19 @@ fn is_dev_line(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosting_configs_that_build_the_docs_are_docs() {
+        let mkdocs = b"[build]\npublish = \"docs/site/\"\ncommand = \"pip3 install mkdocs-material && mkdocs build\"\n[[headers]]\n  for = \"/*\"\n";
+        assert!(is_docs_site_config("netlify.toml", mkdocs));
+        assert!(is_docs_site_config(
+            "site/vercel.json",
+            br#"{ "buildCommand": "npm run build", "outputDirectory": "docs/build" }"#
+        ));
+        let app = b"[build]\npublish = \"dist\"\ncommand = \"npm run build\"\n";
+        assert!(!is_docs_site_config("netlify.toml", app));
+        assert!(!is_docs_site_config("docs/config.toml", mkdocs));
+    }
 
     #[test]
     fn compose_files_that_say_they_are_for_development_are_dev_tooling() {

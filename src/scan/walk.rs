@@ -387,6 +387,17 @@ impl<'a> Worker<'a> {
             self.plan.retain_role(role, &mut self.selectors);
             self.wants();
         }
+        if readable
+            && matches!(role, Role::Production | Role::Packaging)
+            && super::marker::is_docs_site_config(&relative, &self.buffer)
+        {
+            // The headers and redirects of a static documentation site say
+            // nothing about the service's own responses.
+            role = Role::Docs;
+            self.partial_mut().docs_site.insert(relative.clone());
+            self.plan.retain_role(role, &mut self.selectors);
+            self.wants();
+        }
         self.record_selected(role, &relative);
         let keep = self.plan.keeps_any(&self.selectors);
         let Some(partial) = self.partial.as_mut() else {
@@ -507,8 +518,16 @@ fn locate(
         // An empty match must still make progress.
         at = if end > start { end } else { end + 1 };
         found += 1;
-        line += memchr::memchr_iter(b'\n', &content[counted_to..start]).count();
-        counted_to = start;
+        // A finding sits on its value's line: a pattern that reads several
+        // lines for context (`kind: Secret` … `data:` … the key) reports
+        // where the value is, not where the context starts.
+        let anchor = if options.needs_captures() {
+            group(regex, &locals, SECRET_GROUP).map_or(start, |(s, _)| s)
+        } else {
+            start
+        };
+        line += memchr::memchr_iter(b'\n', &content[counted_to..anchor]).count();
+        counted_to = anchor;
         let mut detail = None;
         if let Some(filter) = &options.filter {
             let span = group(regex, &locals, SECRET_GROUP)
@@ -533,14 +552,14 @@ fn locate(
         if super::manifest::on_indirect_requirement(path, content, start) {
             continue;
         }
-        if inline.contains(content, tree, start) {
+        if inline.contains(content, tree, anchor) {
             // Test code in a production file: as if it were in a test file.
             if !plan.pattern_roles[pattern].contains(Role::Test) {
                 continue;
             }
             partial.test_lines.insert((path.to_string(), line));
         }
-        if is_allowed(content, start, &options.check_id) {
+        if is_allowed(content, anchor, &options.check_id) {
             partial.suppressed[pattern] += 1;
             continue;
         }
