@@ -480,6 +480,12 @@ fn selector(include: &[&str]) -> SelectorSpec {
 }
 
 impl StackPlan {
+    /// The kept files detection parses as documents (Compose files and
+    /// Kubernetes manifests).
+    pub fn document_selectors(&self) -> [SelectorId; 2] {
+        [self.compose, self.kubernetes]
+    }
+
     pub fn plan(plan: &mut PlanBuilder) -> StackPlan {
         let presence = PRESENCE
             .iter()
@@ -538,7 +544,7 @@ impl StackPlan {
         // comment (a detector's patterns, a commented-out call) start none.
         let mut listen_options = PatternOptions::new("stack.detect");
         listen_options.filter = Some(std::sync::Arc::new(crate::scan::HitFilter {
-            code: true,
+            token: vec![crate::scan::Token::Code],
             ..Default::default()
         }));
         let listens = plan.pattern(sources, LISTENS, listen_options);

@@ -219,3 +219,99 @@ fn a_library_is_not_asked_for_probes() {
     assert_status(&files, "monitoring.health-endpoint", Status::Skip);
     assert_status(&files, "monitoring.readiness-endpoint", Status::Skip);
 }
+
+#[test]
+fn database_sql_pool_is_bounded_only_by_set_max_open_conns() {
+    let go_mod = (
+        "go.mod",
+        "module example.com/svc\n\nrequire (\n\tgithub.com/gin-gonic/gin v1.10.0\n\tgithub.com/lib/pq v1.10.9\n)\n",
+    );
+    let idle_only = (
+        "db/db.go",
+        "package db\n\nfunc Open() { db.SetMaxIdleConns(10) }\n",
+    );
+    assert_status(
+        &[go_mod, GO_MAIN, idle_only],
+        "database.connection-pool",
+        Status::Fail,
+    );
+    let bounded = (
+        "db/db.go",
+        "package db\n\nfunc Open() { db.SetMaxOpenConns(25) }\n",
+    );
+    assert_status(
+        &[go_mod, GO_MAIN, bounded],
+        "database.connection-pool",
+        Status::Pass,
+    );
+}
+
+#[test]
+fn pools_bounded_by_default_count() {
+    let reqs = ("requirements.txt", "fastapi\nsqlalchemy\npsycopg2\n");
+    let setup = (
+        "app/db.py",
+        "from sqlalchemy import create_engine\nengine = create_engine(url)\n",
+    );
+    assert_status(&[reqs, setup], "database.connection-pool", Status::Pass);
+}
+
+#[test]
+fn slog_with_attributes_is_structured_logging() {
+    let main = (
+        "cmd/svc/main.go",
+        "package main\n\nimport \"log/slog\"\n\nfunc main() {\n\tslog.Error(\"failed to list memos\", \"err\", err)\n\tr.Run(\":8080\")\n}\n",
+    );
+    assert_status(
+        &[GO_SERVICE, main],
+        "monitoring.structured-logging",
+        Status::Pass,
+    );
+    let printf = (
+        "cmd/svc/main.go",
+        "package main\n\nimport \"log\"\n\nfunc main() {\n\tlog.Printf(\"failed: %v\", err)\n\tr.Run(\":8080\")\n}\n",
+    );
+    assert_status(
+        &[GO_SERVICE, printf],
+        "monitoring.structured-logging",
+        Status::Fail,
+    );
+}
+
+#[test]
+fn diesel_migrations_per_backend_are_read() {
+    let manifest = (
+        "Cargo.toml",
+        "[package]\nname = \"svc\"\n[dependencies]\nrocket = \"0.5\"\ndiesel = { version = \"2\", features = [\"postgres\"] }\n",
+    );
+    let main = ("src/main.rs", "fn main() {}\n");
+    let up1 = (
+        "migrations/postgresql/2024-01-01-000000_init/up.sql",
+        "CREATE TABLE users (id INT);\n",
+    );
+    let down1 = (
+        "migrations/postgresql/2024-01-01-000000_init/down.sql",
+        "DROP TABLE users;\n",
+    );
+    let up2 = (
+        "migrations/postgresql/2024-02-01-000000_email/up.sql",
+        "ALTER TABLE users ADD COLUMN email TEXT;\n",
+    );
+    let empty_down = (
+        "migrations/postgresql/2024-02-01-000000_email/down.sql",
+        "-- This file should undo anything in `up.sql`\n",
+    );
+    let files = [manifest, main, up1, down1, up2, empty_down];
+    assert_status(&files, "database.migration-versions", Status::Pass);
+    assert_status(&files, "database.destructive-migrations", Status::Pass);
+    assert_status(&files, "database.migrations-reversible", Status::Fail);
+    let undone = (
+        "migrations/postgresql/2024-02-01-000000_email/down.sql",
+        "ALTER TABLE users DROP COLUMN email;\n",
+    );
+    assert_status(
+        &[manifest, main, up1, down1, up2, undone],
+        "database.migrations-reversible",
+        Status::Pass,
+    );
+}

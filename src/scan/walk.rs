@@ -5,6 +5,7 @@
 use super::evidence::{Document, Hit, Partial};
 use super::filter::{Judged, KEY_GROUP, SECRET_GROUP};
 use super::literal::{CodeLanguage, LazyTree};
+use super::prefilter::Occurrences;
 use super::test_code;
 use super::weak::is_public;
 use super::{Evidence, ScanOptions, ScanPlan};
@@ -213,6 +214,10 @@ struct Worker<'a> {
     patterns: Vec<usize>,
     /// Per pattern: whether the prefilter says it may match this file.
     candidates: Vec<bool>,
+    /// Where the prefilter's literals occur in this file.
+    occurrences: Occurrences,
+    /// The lines one pattern is searched on.
+    lines: Vec<(usize, usize)>,
     documents: Vec<(usize, bool)>,
 }
 
@@ -252,6 +257,8 @@ impl<'a> Worker<'a> {
             selectors: Vec::new(),
             patterns: Vec::new(),
             candidates: Vec::new(),
+            occurrences: Occurrences::default(),
+            lines: Vec::new(),
             documents: Vec::new(),
         }
     }
@@ -447,20 +454,42 @@ impl<'a> Worker<'a> {
         }
 
         // One pass of the literal prefilter says which patterns may occur;
-        // only those are run, on the whole file, to find their lines.
-        self.plan
-            .prefilter
-            .candidates(content, &self.patterns, &mut self.candidates);
+        // only those are run, on the lines of their literals or the whole
+        // file, to find their lines.
+        let prefilter = &self.plan.prefilter;
+        prefilter.candidates(
+            content,
+            &self.patterns,
+            &mut self.candidates,
+            &mut self.occurrences,
+        );
         let mut tree = LazyTree::default();
         let mut inline = InlineTests {
             possible: role == Role::Production && test_code::may_have_tests(&relative, content),
             ranges: None,
         };
+        let whole = [(0, content.len())];
         for pattern in &self.patterns {
-            if self.candidates[*pattern] {
-                let file = (content, relative.as_str());
-                locate(self.plan, *pattern, file, partial, &mut tree, &mut inline);
+            if !self.candidates[*pattern] {
+                continue;
             }
+            let by_line =
+                prefilter.lines(*pattern, content, &mut self.occurrences, &mut self.lines);
+            let ranges = if by_line {
+                self.lines.as_slice()
+            } else {
+                &whole
+            };
+            let file = (content, relative.as_str());
+            locate(
+                self.plan,
+                *pattern,
+                file,
+                ranges,
+                partial,
+                &mut tree,
+                &mut inline,
+            );
         }
     }
 }
@@ -486,38 +515,75 @@ impl InlineTests {
     }
 }
 
+/// Records the hits of `pattern` in `ranges` of `content` (the whole file,
+/// or the lines the prefilter chose, in order).
 fn locate(
     plan: &ScanPlan,
     pattern: usize,
     (content, path): (&[u8], &str),
+    ranges: &[(usize, usize)],
+    partial: &mut Partial,
+    tree: &mut LazyTree,
+    inline: &mut InlineTests,
+) {
+    let mut line = 1;
+    let mut counted_to = 0;
+    let mut found = 0;
+    for (from, to) in ranges {
+        if found >= MATCHES_PER_FILE {
+            break;
+        }
+        locate_in(
+            plan,
+            pattern,
+            content,
+            (*from, *to),
+            (&mut line, &mut counted_to, &mut found),
+            path,
+            partial,
+            tree,
+            inline,
+        );
+    }
+}
+
+/// One range of [`locate`]. The regex sees the text before the range as
+/// context (for `^` and word boundaries) and none after it; `counters` are
+/// the line number, the offset it was counted to and the matches so far.
+#[allow(clippy::too_many_arguments)]
+fn locate_in(
+    plan: &ScanPlan,
+    pattern: usize,
+    content: &[u8],
+    (from, to): (usize, usize),
+    (line, counted_to, found): (&mut usize, &mut usize, &mut usize),
+    path: &str,
     partial: &mut Partial,
     tree: &mut LazyTree,
     inline: &mut InlineTests,
 ) {
     let options = &plan.options[pattern];
     let regex = &plan.regexes[pattern];
-    let mut line = 1;
-    let mut counted_to = 0;
+    let haystack = &content[..to];
     let mut locals = regex.capture_locations();
-    let mut at = 0;
-    let mut found = 0;
-    while at <= content.len() && found < MATCHES_PER_FILE {
+    let mut at = from;
+    while at <= to && *found < MATCHES_PER_FILE {
         // Capture positions are only asked for when a filter or a collector
         // needs them: the plain search is several times faster.
         let (start, end) = if options.needs_captures() {
-            match regex.captures_read_at(&mut locals, content, at) {
+            match regex.captures_read_at(&mut locals, haystack, at) {
                 Some(m) => (m.start(), m.end()),
                 None => break,
             }
         } else {
-            match regex.find_at(content, at) {
+            match regex.find_at(haystack, at) {
                 Some(m) => (m.start(), m.end()),
                 None => break,
             }
         };
         // An empty match must still make progress.
         at = if end > start { end } else { end + 1 };
-        found += 1;
+        *found += 1;
         // A finding sits on its value's line: a pattern that reads several
         // lines for context (`kind: Secret` … `data:` … the key) reports
         // where the value is, not where the context starts.
@@ -526,8 +592,8 @@ fn locate(
         } else {
             start
         };
-        line += memchr::memchr_iter(b'\n', &content[counted_to..anchor]).count();
-        counted_to = anchor;
+        *line += memchr::memchr_iter(b'\n', &content[*counted_to..anchor]).count();
+        *counted_to = anchor;
         let mut detail = None;
         if let Some(filter) = &options.filter {
             let span = group(regex, &locals, SECRET_GROUP)
@@ -557,7 +623,7 @@ fn locate(
             if !plan.pattern_roles[pattern].contains(Role::Test) {
                 continue;
             }
-            partial.test_lines.insert((path.to_string(), line));
+            partial.test_lines.insert((path.to_string(), *line));
         }
         if is_allowed(content, anchor, &options.check_id) {
             partial.suppressed[pattern] += 1;
@@ -566,15 +632,21 @@ fn locate(
         if options.secret {
             // Remembered for the report's redactor: other checks may quote
             // the line this value is on.
-            let value = secret_value(regex, &mut locals, options.needs_captures(), content, start)
-                .map_or(&content[start..end], |(s, e)| &content[s..e]);
+            let value = secret_value(
+                regex,
+                &mut locals,
+                options.needs_captures(),
+                haystack,
+                start,
+            )
+            .map_or(&content[start..end], |(s, e)| &content[s..e]);
             if let Ok(value) = std::str::from_utf8(value) {
                 partial.secrets.insert(value.to_string());
             }
         }
         let hit = Hit {
             path: path.to_string(),
-            line,
+            line: *line,
             detail,
         };
         if options.collect {
