@@ -99,6 +99,10 @@ pub fn audit(
     // those of vendored code or fixtures.
     let previous = plan.set_roles(crate::repo::roles::OWN);
     let ci_plan = crate::repo::ci::CiPlan::plan(&mut plan);
+    // Which Dockerfiles are built is said by the project's own build files;
+    // a guide in `docs/` that mentions one builds nothing.
+    plan.set_roles(crate::repo::roles::OWN.without(crate::model::Role::Docs));
+    let builds_plan = crate::repo::builds::BuildsPlan::plan(&mut plan);
     plan.set_roles(previous);
     let reports = crate::tool_reports::Settings {
         targets: config.reports.clone(),
@@ -163,6 +167,7 @@ pub fn audit(
     let nothing_to_audit = application_plan.nothing_to_audit(&evidence, &stack);
     evidence.attach(Arc::new(stack.clone()));
     evidence.attach(ci);
+    evidence.attach(Arc::new(builds_plan.build(&evidence)));
     let live = live.transpose()?;
 
     let mut results: Vec<CheckResult> = Vec::new();

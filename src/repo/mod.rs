@@ -15,6 +15,8 @@
 //! - [`artefacts`]: which Dockerfiles build the runtime image and which
 //!   Compose files, merged in Compose's order, describe the production
 //!   deployment, each with the reason.
+//! - [`builds`]: which Dockerfiles a pipeline, script or Compose file
+//!   builds, so unbuilt leftovers are not judged as the runtime image.
 //!
 //! - [`deps`]: the direct part of a manifest (no `// indirect` entries), so
 //!   the stack lists what the code uses.
@@ -28,6 +30,7 @@
 //! `model`, and only rules and what is above them use it.
 
 pub mod artefacts;
+pub mod builds;
 pub mod ci;
 pub mod deps;
 pub mod entrypoint;
