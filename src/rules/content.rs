@@ -202,7 +202,7 @@ pub(super) struct FilterSpec<'a> {
 impl FilterSpec<'_> {
     pub(super) fn validate(&self, v: &mut Validator<'_>) {
         for regex in self.allow {
-            if let Err(message) = crate::scan::compile_regex(&regex.value) {
+            if let Err(message) = v.content_regex(&regex.value) {
                 v.error_at(regex, format!("invalid regex `{}`: {message}", regex.value));
             }
         }
@@ -285,7 +285,7 @@ impl ContentSpec {
             .iter()
             .chain(self.patterns.iter().map(|p| &p.regex));
         for regex in all {
-            if let Err(message) = crate::scan::compile_regex(&regex.value) {
+            if let Err(message) = v.content_regex(&regex.value) {
                 v.error_at(regex, format!("invalid regex `{}`: {message}", regex.value));
             }
         }

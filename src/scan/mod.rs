@@ -33,6 +33,7 @@ pub use plan::{
     DocumentsId, PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec,
     compile_regex,
 };
+pub(crate) use prefilter::Prefilter;
 pub use prefilter::required_literals;
 pub use url_value::{Benign, remote_password};
 pub(crate) use walk::is_allowed;

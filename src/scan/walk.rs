@@ -563,7 +563,7 @@ fn locate_in(
     inline: &mut InlineTests,
 ) {
     let options = &plan.options[pattern];
-    let regex = &plan.regexes[pattern];
+    let regex = plan.regex(pattern);
     let haystack = &content[..to];
     let mut locals = regex.capture_locations();
     let mut at = from;
