@@ -104,6 +104,7 @@ pub fn audit(
     plan.set_roles(crate::repo::roles::OWN.without(crate::model::Role::Docs));
     let builds_plan = crate::repo::builds::BuildsPlan::plan(&mut plan);
     plan.set_roles(previous);
+    let settings_plan = crate::repo::settings::SettingsPlan::plan(&mut plan);
     let reports = crate::tool_reports::Settings {
         targets: config.reports.clone(),
         now: options.now,
@@ -168,6 +169,7 @@ pub fn audit(
     evidence.attach(Arc::new(stack.clone()));
     evidence.attach(ci);
     evidence.attach(Arc::new(builds_plan.build(&evidence)));
+    evidence.attach(Arc::new(settings_plan.build(&evidence)));
     let live = live.transpose()?;
 
     let mut results: Vec<CheckResult> = Vec::new();
@@ -199,7 +201,10 @@ pub fn audit(
         }
     }
     for finding in results.iter_mut().flat_map(|r| r.findings.iter_mut()) {
-        finding.role = finding.path.as_deref().map(|path| evidence.role_of(path));
+        finding.role = finding
+            .path
+            .as_deref()
+            .map(|path| evidence.role_at(path, finding.line));
     }
     crate::grade::apply(&mut results);
     results.sort_by(|a, b| {

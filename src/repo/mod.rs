@@ -24,6 +24,8 @@
 //!   ecosystem.
 //! - [`ci`]: what the pipelines and commit hooks run (pipelines, jobs,
 //!   triggers, each step's resolved and classified commands).
+//! - [`settings`]: base settings a production settings module assigns
+//!   again (Django's `settings/production.py` over `settings/base.py`).
 //! - [`facts`]: all of it in one walk, for `readyctl facts`.
 //!
 //! It sits between the scan and the rules: it may use `scan`, `config` and
@@ -37,6 +39,7 @@ pub mod entrypoint;
 pub mod facts;
 pub mod projects;
 pub mod roles;
+pub mod settings;
 
 pub use crate::model::{Role, RoleSet};
 pub use roles::RoleMap;

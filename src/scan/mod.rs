@@ -13,6 +13,7 @@ mod manifest;
 mod marker;
 mod plan;
 mod prefilter;
+mod test_code;
 mod url_value;
 mod walk;
 mod weak;
@@ -32,6 +33,7 @@ pub use plan::{
     DocumentsId, PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec,
     compile_regex,
 };
+pub(crate) use prefilter::Prefilter;
 pub use prefilter::required_literals;
 pub use url_value::{Benign, remote_password};
 pub(crate) use walk::is_allowed;
