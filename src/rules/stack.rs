@@ -64,7 +64,7 @@ pub enum Kinds {
 }
 
 impl Kinds {
-    fn list(&self) -> Vec<ProjectKind> {
+    pub fn list(&self) -> Vec<ProjectKind> {
         match self {
             Kinds::One(kind) => vec![*kind],
             Kinds::Many(kinds) => kinds.clone(),
