@@ -206,7 +206,10 @@ pub fn audit(
     });
     let mut results: Vec<CheckResult> = per_check.into_iter().flatten().collect();
     for finding in results.iter_mut().flat_map(|r| r.findings.iter_mut()) {
-        finding.role = finding.path.as_deref().map(|path| evidence.role_of(path));
+        finding.role = finding
+            .path
+            .as_deref()
+            .map(|path| evidence.role_at(path, finding.line));
     }
     crate::grade::apply(&mut results);
     results.sort_by(|a, b| {

@@ -540,7 +540,14 @@ impl StackPlan {
                 "**/examples/**",
             ],
         ));
-        let listens = plan.pattern(sources, LISTENS, PatternOptions::new("stack.detect"));
+        // A server is started by code: the same words in a string or a
+        // comment (a detector's patterns, a commented-out call) start none.
+        let mut listen_options = PatternOptions::new("stack.detect");
+        listen_options.filter = Some(std::sync::Arc::new(crate::scan::HitFilter {
+            token: vec![crate::scan::Token::Code],
+            ..Default::default()
+        }));
+        let listens = plan.pattern(sources, LISTENS, listen_options);
         StackPlan {
             presence,
             docker,

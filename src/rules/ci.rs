@@ -214,6 +214,19 @@ fn describe(spec: &CiSpec) -> String {
     text
 }
 
+/// Whether a job works on the environment `wanted` (lowercase): the
+/// environment it declares, or, when it declares none, what it or its
+/// pipeline is called (`deploy-production`, a workflow named `Deploy to
+/// Production`).
+fn targets_environment(pipeline: &Pipeline, job: &Job, wanted: &str) -> bool {
+    match &job.environment {
+        Some(environment) => environment.to_lowercase().contains(wanted),
+        None => {
+            job.id.to_lowercase().contains(wanted) || pipeline.name.to_lowercase().contains(wanted)
+        }
+    }
+}
+
 /// Whether a service image (`postgres:16`, `docker.io/bitnami/mysql:8`) is
 /// one of `names`, judged on its last path segment without tag or digest;
 /// `postgres` also matches `postgresql`, `postgis/postgis` and the like.
@@ -272,10 +285,7 @@ impl CiRule {
             return false;
         }
         if let Some(wanted) = &self.environment
-            && !job
-                .environment
-                .as_ref()
-                .is_some_and(|e| e.to_lowercase().contains(wanted.as_str()))
+            && !targets_environment(pipeline, job, wanted)
         {
             return false;
         }
@@ -645,5 +655,29 @@ jobs:
             on_pr.message,
             "no step that runs test on pull_request in the 1 pipeline(s) read"
         );
+    }
+
+    #[test]
+    fn a_production_deploy_is_known_by_its_workflow_name() {
+        let workflow = "name: Deploy to Production
+on:
+  push:
+    tags: ['*']
+jobs:
+  deploy:
+    runs-on: x
+    steps:
+      - run: kubectl apply -f k8s
+";
+        let model = model(&[(".github/workflows/deploy.yml", workflow)]);
+        let staging =
+            rule("{ runs: [deploy], environment: production, gated_by: { environment: staging } }");
+        let outcome = staging.evaluate_model(&model);
+        assert_eq!(outcome.status, Status::Fail, "{}", outcome.message);
+        // A job that declares another environment is not production,
+        // whatever its workflow is called.
+        let declared = workflow.replace("runs-on: x", "runs-on: x\n    environment: preview");
+        let model = self::model(&[(".github/workflows/deploy.yml", declared.as_str())]);
+        assert_eq!(staging.evaluate_model(&model).status, Status::Skip);
     }
 }

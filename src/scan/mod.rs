@@ -13,6 +13,7 @@ mod manifest;
 mod marker;
 mod plan;
 mod prefilter;
+mod test_code;
 mod url_value;
 mod walk;
 mod weak;

@@ -239,9 +239,11 @@ impl PlanBuilder {
         }
         let mut selector_patterns = vec![Vec::new(); self.selectors.len()];
         let mut options = Vec::with_capacity(self.patterns.len());
+        let mut pattern_roles = Vec::with_capacity(self.patterns.len());
         for (index, (selector, _, opts)) in self.patterns.iter().enumerate() {
             selector_patterns[selector.0].push(index);
             options.push(opts.clone());
+            pattern_roles.push(self.selectors[selector.0].roles);
         }
         let sources: Vec<&str> = self.patterns.iter().map(|(_, r, _)| r.as_str()).collect();
         let prefilter = Prefilter::new(&sources)?;
@@ -272,6 +274,7 @@ impl PlanBuilder {
                 .map(|(_, regex, _)| regex)
                 .collect(),
             options,
+            pattern_roles,
         })
     }
 }
@@ -351,6 +354,8 @@ pub struct ScanPlan {
     regexes: Vec<OnceLock<Regex>>,
     sources: Vec<String>,
     pub(crate) options: Vec<PatternOptions>,
+    /// Per pattern: the roles of the files its selector reads.
+    pub(crate) pattern_roles: Vec<RoleSet>,
 }
 
 impl ScanPlan {
