@@ -56,6 +56,11 @@ pub struct CiSpec {
     /// Only jobs whose environment (or name) contains this, e.g. `production`.
     #[serde(default)]
     pub environment: Option<String>,
+    /// Leaves out jobs whose environment (or name) contains one of these,
+    /// e.g. `demo`, `preview`: a redeploy of a public demo is no delivery
+    /// of production.
+    #[serde(default)]
+    pub not_environment: Vec<String>,
     /// Only jobs with a service container whose image is one of these
     /// (`postgres` matches `postgres:16`, `docker.io/library/postgres`,
     /// `bitnami/postgresql`), e.g. tests that run against a real database.
@@ -163,6 +168,11 @@ impl CiSpec {
             ecosystem: self.ecosystem.iter().map(|e| e.value.clone()).collect(),
             place: self.place,
             environment: self.environment.as_ref().map(|e| e.to_lowercase()),
+            not_environment: self
+                .not_environment
+                .iter()
+                .map(|e| e.to_lowercase())
+                .collect(),
             with_service: self.with_service.iter().map(|s| s.to_lowercase()).collect(),
             allowed_to_fail: self.allowed_to_fail,
             gate: self.gated_by.as_ref().map(|g| {
@@ -244,6 +254,7 @@ pub struct CiRule {
     ecosystem: Vec<String>,
     place: PlaceSpec,
     environment: Option<String>,
+    not_environment: Vec<String>,
     with_service: Vec<String>,
     allowed_to_fail: bool,
     gate: Option<(Vec<&'static str>, Option<String>)>,
@@ -286,6 +297,13 @@ impl CiRule {
         }
         if let Some(wanted) = &self.environment
             && !targets_environment(pipeline, job, wanted)
+        {
+            return false;
+        }
+        if self
+            .not_environment
+            .iter()
+            .any(|unwanted| targets_environment(pipeline, job, unwanted))
         {
             return false;
         }
@@ -679,5 +697,28 @@ jobs:
         let declared = workflow.replace("runs-on: x", "runs-on: x\n    environment: preview");
         let model = self::model(&[(".github/workflows/deploy.yml", declared.as_str())]);
         assert_eq!(staging.evaluate_model(&model).status, Status::Skip);
+    }
+
+    #[test]
+    fn a_demo_redeploy_is_left_out_when_asked() {
+        let workflow = "name: Demo Deploy
+on:
+  workflow_dispatch:
+jobs:
+  deploy-demo:
+    runs-on: x
+    steps:
+      - run: flyctl deploy
+";
+        let model = model(&[(".github/workflows/demo.yml", workflow)]);
+        let gated = |extra: &str| {
+            rule(&format!(
+                "{{ runs: [deploy], {extra}gated_by: {{ runs: [test] }} }}"
+            ))
+            .evaluate_model(&model)
+            .status
+        };
+        assert_eq!(gated(""), Status::Fail);
+        assert_eq!(gated("not_environment: [demo, preview], "), Status::Skip);
     }
 }
