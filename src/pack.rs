@@ -42,6 +42,13 @@ impl Catalog {
         loader.add_builtin();
         loader.finish()
     }
+
+    /// One built-in pack, by file name (`secrets.yaml`).
+    pub fn builtin_pack(name: &str) -> Result<Catalog, LoadError> {
+        let mut loader = PackLoader::new();
+        loader.add_builtin_matching(|path| path.file_name().is_some_and(|n| n == name));
+        loader.finish()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,9 +82,13 @@ impl PackLoader {
     }
 
     pub fn add_builtin(&mut self) {
+        self.add_builtin_matching(|_| true);
+    }
+
+    fn add_builtin_matching(&mut self, wanted: impl Fn(&Path) -> bool) {
         let mut files: Vec<_> = BUILTIN_PACKS
             .files()
-            .filter(|f| is_pack_file(f.path()))
+            .filter(|f| is_pack_file(f.path()) && wanted(f.path()))
             .collect();
         files.sort_by_key(|f| f.path());
         for file in files {
