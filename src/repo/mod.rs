@@ -31,6 +31,8 @@ pub mod artefacts;
 pub mod ci;
 pub mod deps;
 pub mod facts;
+pub mod git;
+pub mod history;
 pub mod projects;
 pub mod roles;
 

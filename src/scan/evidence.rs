@@ -379,6 +379,9 @@ pub(crate) struct Partial {
     pub(crate) generated: BTreeSet<String>,
     /// Compose files whose contents say they are for local development.
     pub(crate) dev_compose: BTreeSet<String>,
+    /// Set when searching history blobs: hits go here, with their values,
+    /// instead of into `patterns`.
+    pub(crate) blob_hits: Option<Vec<super::blob::BlobHit>>,
 }
 
 impl Partial {
@@ -398,6 +401,7 @@ impl Partial {
                 .collect(),
             generated: BTreeSet::new(),
             dev_compose: BTreeSet::new(),
+            blob_hits: None,
         }
     }
 
@@ -487,6 +491,7 @@ impl Partial {
             secrets: self.secrets,
             stack: None,
             ci: None,
+            git: None,
             roles: Role::ALL
                 .into_iter()
                 .zip(self.roles)
@@ -587,6 +592,7 @@ pub struct Evidence {
     secrets: SecretValues,
     stack: Option<crate::stack::Stack>,
     ci: Option<std::sync::Arc<crate::repo::ci::CiModel>>,
+    git: Option<std::sync::Arc<crate::repo::git::GitContext>>,
     roles: Vec<RoleCount>,
     generated: BTreeSet<String>,
     dev_compose: BTreeSet<String>,
@@ -676,6 +682,16 @@ impl Evidence {
 
     pub fn set_ci(&mut self, model: std::sync::Arc<crate::repo::ci::CiModel>) {
         self.ci = Some(model);
+    }
+
+    /// The git facts and how the audit runs; set by the engine, like the
+    /// stack. `None` when the audit did not look (a scan without an engine).
+    pub fn git(&self) -> Option<&crate::repo::git::GitContext> {
+        self.git.as_deref()
+    }
+
+    pub fn set_git(&mut self, git: std::sync::Arc<crate::repo::git::GitContext>) {
+        self.git = Some(git);
     }
 
     /// The role of a walked path: what the classifier the scan ran with

@@ -19,7 +19,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 /// Git's own heuristic: a NUL byte in the first 8 KiB means binary.
-const BINARY_PROBE: usize = 8 * 1024;
+pub(crate) const BINARY_PROBE: usize = 8 * 1024;
 /// A regex that matches everywhere (an empty match, say) must not turn one
 /// file into millions of hits.
 const MATCHES_PER_FILE: usize = 1_000;
@@ -444,7 +444,7 @@ impl<'a> Worker<'a> {
     }
 }
 
-fn locate(
+pub(crate) fn locate(
     plan: &ScanPlan,
     pattern: usize,
     content: &[u8],
@@ -503,7 +503,7 @@ fn locate(
             partial.suppressed[pattern] += 1;
             continue;
         }
-        if options.secret {
+        if options.secret && partial.blob_hits.is_none() {
             // Remembered for the report's redactor: other checks may quote
             // the line this value is on.
             let value = secret_value(regex, &mut locals, options.needs_captures(), content, start)
@@ -511,6 +511,18 @@ fn locate(
             if let Ok(value) = std::str::from_utf8(value) {
                 partial.secrets.insert(value.to_string());
             }
+        }
+        if let Some(blob_hits) = &mut partial.blob_hits {
+            // A history blob: the caller attributes the hit to its commit.
+            let value = secret_value(regex, &mut locals, options.needs_captures(), content, start)
+                .map_or(&content[start..end], |(s, e)| &content[s..e]);
+            blob_hits.push(super::blob::BlobHit {
+                pattern: super::PatternId(pattern),
+                line,
+                detail,
+                value: String::from_utf8_lossy(value).into_owned(),
+            });
+            continue;
         }
         let hit = Hit {
             path: path.to_string(),
