@@ -9,9 +9,18 @@
 //! stack (a language, a container tool) also counts, so the two never
 //! disagree.
 
-use crate::report::NothingToAudit;
 use crate::scan::{Evidence, PlanBuilder, SelectorId, SelectorSpec};
 use crate::stack::Stack;
+use serde::{Deserialize, Serialize};
+
+/// Why there is nothing to audit, and what was looked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NothingToAudit {
+    /// `no application found`.
+    pub reason: String,
+    /// What would have counted as an application.
+    pub looked_for: Vec<String>,
+}
 
 /// The reason the verdict and the gate give.
 pub const NO_APPLICATION: &str = "no application found";

@@ -12,6 +12,8 @@ use crate::report::{CheckResult, Report};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 
+pub use crate::report::baseline::BaselineSummary;
+
 /// The version of the baseline file format this readyctl reads and writes.
 pub const BASELINE_VERSION: u32 = 1;
 
@@ -49,19 +51,6 @@ pub struct FindingEntry {
     pub path: Option<String>,
     /// 16 hex digits: FNV-1a (64-bit) of the finding's message.
     pub fingerprint: String,
-}
-
-/// How the current report relates to the baseline (`baseline` in the JSON).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct BaselineSummary {
-    /// The baseline file as given.
-    pub file: String,
-    /// Unmet checks recorded in the baseline with all their findings.
-    pub baselined_checks: usize,
-    pub baselined_findings: usize,
-    /// Unmet checks not in the baseline, or with a finding that is not.
-    pub new_checks: usize,
-    pub new_findings: usize,
 }
 
 #[derive(Debug, thiserror::Error)]

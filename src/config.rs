@@ -37,7 +37,6 @@ use crate::diagnostic::{Diagnostics, Position, SourceFile};
 use crate::model::{Category, Role, Severity, Stage};
 use crate::score::{CategoryWeights, Thresholds, Weights};
 use crate::user_file::{self, MAX_CONFIG_BYTES, Scope};
-use crate::waiver::WaiverConfig;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -45,6 +44,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use toml::Spanned;
+use waivers::WaiverConfig;
+
+pub mod limits;
+pub mod waivers;
 
 /// The file name looked for at the root of the audited repository.
 pub const CONFIG_FILE: &str = "readyctl.toml";
@@ -378,7 +381,7 @@ impl Config {
                 "every category weight is 0: nothing would count in the overall score",
             );
         }
-        crate::config_limits::validate(self, file, diagnostics);
+        limits::validate(self, file, diagnostics);
     }
 
     /// Check-id references that name no loaded check: typos that would
@@ -407,7 +410,7 @@ impl Config {
     /// above, because a waiver decides whether CI passes.
     pub fn unknown_waiver_checks(&self, known: &dyn Fn(&str) -> bool) -> Diagnostics {
         match &self.source {
-            Some(file) => crate::waiver::unknown_checks(&self.waivers, file, known),
+            Some(file) => waivers::unknown_checks(&self.waivers, file, known),
             None => Diagnostics::default(),
         }
     }

@@ -23,13 +23,7 @@ pub fn names(patterns: &[String], id: &str) -> bool {
 }
 
 /// Whether `pattern` is a valid `defers_to` entry (see [`names`]).
-pub fn is_valid_pattern(pattern: &str) -> bool {
-    match pattern.strip_suffix(".*") {
-        // A family is a valid id with its last word left open.
-        Some(prefix) => crate::pack::is_valid_id(&format!("{prefix}.x")),
-        None => crate::pack::is_valid_id(pattern),
-    }
-}
+pub use crate::pack::is_valid_defers_pattern as is_valid_pattern;
 
 /// Drops, from every result whose check defers (`defers_to` maps check ids
 /// to their patterns), the findings another named check reports at the same

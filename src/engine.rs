@@ -80,31 +80,7 @@ enum Planned<'a> {
     Disabled(&'a Check, &'static str),
 }
 
-/// Every content regex the checks of `catalog` search files for, with the id
-/// of the check that uses it (`stack` for stack detection), in plan order,
-/// without repeats: what an audit runs over every file it reads, so that
-/// other tools (`rg -f`) can be measured on the same work.
-pub fn content_patterns(catalog: &Catalog) -> Vec<(String, String)> {
-    let mut plan = PlanBuilder::new();
-    let _ = StackPlan::plan(&mut plan);
-    let _ = crate::repo::ci::CiPlan::plan(&mut plan);
-    let reports = crate::tool_reports::Settings::default();
-    for check in catalog.checks() {
-        let cx = PlanContext {
-            check_id: &check.id,
-            reports: &reports,
-        };
-        if let Some(when) = &check.when {
-            let _ = when.plan(&mut plan, cx);
-        }
-        let _ = check.rule.plan(&mut plan, cx);
-    }
-    let mut seen = std::collections::HashSet::new();
-    plan.planned_patterns()
-        .map(|(id, regex)| (id.to_string(), regex.to_string()))
-        .filter(|(id, regex)| seen.insert((id.clone(), regex.clone())))
-        .collect()
-}
+pub use crate::pack::content_patterns;
 
 pub fn audit(
     root: &Path,
@@ -192,7 +168,7 @@ pub fn audit(
         };
         crate::repo::history::search(root, &plan, scan_options.roles.clone(), &history)
     });
-    evidence.set_git(Arc::new(crate::repo::git::GitContext {
+    evidence.attach(Arc::new(crate::repo::git::GitContext {
         git,
         in_ci: options.in_ci,
         history,
@@ -201,8 +177,8 @@ pub fn audit(
     let mut stack = stack_plan.detect(&evidence);
     stack.ci = ci.systems.clone();
     let nothing_to_audit = application_plan.nothing_to_audit(&evidence, &stack);
-    evidence.set_stack(stack.clone());
-    evidence.set_ci(ci);
+    evidence.attach(Arc::new(stack.clone()));
+    evidence.attach(ci);
     let live = live.transpose()?;
 
     let mut results: Vec<CheckResult> = Vec::new();
@@ -270,7 +246,7 @@ fn redactor(evidence: &Evidence, live: &LiveOptions) -> crate::redact::Redactor 
         .flat_map(|t| &t.headers)
         .filter_map(|(_, value)| value.to_str().ok().map(str::to_string));
     let history = evidence
-        .git()
+        .fact::<crate::repo::git::GitContext>()
         .and_then(|git| git.history.as_ref())
         .and_then(|history| history.as_ref().ok())
         .into_iter()

@@ -23,7 +23,6 @@ pub mod baseline;
 pub mod check;
 pub mod compare;
 pub mod config;
-pub mod config_limits;
 pub mod defer;
 pub mod diagnostic;
 pub mod diff;

@@ -205,7 +205,7 @@ impl PackLoader {
         }
         spec.rule.validate(&mut v);
         for pattern in &spec.defers_to {
-            if !crate::defer::is_valid_pattern(&pattern.value) {
+            if !is_valid_defers_pattern(&pattern.value) {
                 v.error_at(
                     pattern,
                     format!(
@@ -291,6 +291,42 @@ fn collect_pack_files(dir: &Path, into: &mut Vec<PathBuf>, follow: bool) -> std:
         }
     }
     Ok(())
+}
+
+/// Every content regex the checks of `catalog` search files for, with the id
+/// of the check that uses it (`stack` for stack detection), in plan order,
+/// without repeats: what an audit runs over every file it reads, so that
+/// other tools (`rg -f`) can be measured on the same work.
+pub fn content_patterns(catalog: &Catalog) -> Vec<(String, String)> {
+    let mut plan = crate::scan::PlanBuilder::new();
+    let _ = crate::stack::StackPlan::plan(&mut plan);
+    let _ = crate::repo::ci::CiPlan::plan(&mut plan);
+    let reports = crate::tool_reports::Settings::default();
+    for check in catalog.checks() {
+        let cx = crate::rules::PlanContext {
+            check_id: &check.id,
+            reports: &reports,
+        };
+        if let Some(when) = &check.when {
+            let _ = when.plan(&mut plan, cx);
+        }
+        let _ = check.rule.plan(&mut plan, cx);
+    }
+    let mut seen = std::collections::HashSet::new();
+    plan.planned_patterns()
+        .map(|(id, regex)| (id.to_string(), regex.to_string()))
+        .filter(|(id, regex)| seen.insert((id.clone(), regex.clone())))
+        .collect()
+}
+
+/// Whether `pattern` is a valid `defers_to` entry: a check id, or a family
+/// `prefix.*` (every id under `prefix.`).
+pub fn is_valid_defers_pattern(pattern: &str) -> bool {
+    match pattern.strip_suffix(".*") {
+        // A family is a valid id with its last word left open.
+        Some(prefix) => is_valid_id(&format!("{prefix}.x")),
+        None => is_valid_id(pattern),
+    }
 }
 
 pub(crate) fn is_valid_id(id: &str) -> bool {

@@ -95,7 +95,7 @@ impl Redactor {
         static BUILTIN: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
         let patterns = BUILTIN.get_or_init(|| {
             let catalog = crate::pack::Catalog::builtin().unwrap_or_default();
-            crate::engine::content_patterns(&catalog)
+            crate::pack::content_patterns(&catalog)
                 .into_iter()
                 .filter(|(id, _)| id.starts_with("secrets."))
                 .map(|(_, regex)| regex)

@@ -9,6 +9,12 @@ use crate::score::StageReadiness;
 use crate::stack::Stack;
 use serde::{Deserialize, Serialize};
 
+pub mod baseline;
+pub mod comparison;
+pub mod waivers;
+
+pub use crate::application::NothingToAudit;
+
 pub const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -35,13 +41,13 @@ pub struct Report {
     /// Every waiver in `readyctl.toml` and what became of it. Absent when
     /// there are none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub waivers: Vec<crate::waiver::WaiverReport>,
+    pub waivers: Vec<waivers::WaiverReport>,
     /// With `--baseline`: what is old and what is new.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<crate::baseline::BaselineSummary>,
+    pub baseline: Option<baseline::BaselineSummary>,
     /// With `--compare`: score changes since the previous report.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub comparison: Option<crate::compare::Comparison>,
+    pub comparison: Option<comparison::Comparison>,
 }
 
 /// One probed service.
@@ -150,15 +156,6 @@ pub struct Summary {
     #[serde(default)]
     pub waived: usize,
     pub total: usize,
-}
-
-/// Why there is nothing to audit, and what was looked for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NothingToAudit {
-    /// `no application found`.
-    pub reason: String,
-    /// What would have counted as an application.
-    pub looked_for: Vec<String>,
 }
 
 /// The applicable checks that were not assessed.

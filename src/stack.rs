@@ -10,11 +10,24 @@
 //! endpoint.
 
 use crate::document::{Documents, Value};
-use crate::rules::document::documents;
-use crate::scan::{Evidence, PatternId, PatternOptions, PlanBuilder, SelectorId, SelectorSpec};
+use crate::scan::{
+    Evidence, KeptFile, PatternId, PatternOptions, PlanBuilder, SelectorId, SelectorSpec,
+};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
+
+/// The detected stack as the rules read it: detected once per audit and
+/// attached to the evidence by the engine, right after the scan.
+pub trait StackFact {
+    fn stack(&self) -> Option<&Stack>;
+}
+
+impl StackFact for Evidence {
+    fn stack(&self) -> Option<&Stack> {
+        self.fact::<Stack>()
+    }
+}
 
 /// What the audited repository is built with. Every list holds ids (see
 /// [`KNOWN`]), sorted.
@@ -480,10 +493,10 @@ impl StackPlan {
                 (*id, plan.selector(spec))
             })
             .collect();
-        let mut docker_exclude = crate::rules::dockerfile::DEFAULT_EXCLUDE.to_vec();
+        let mut docker_exclude = crate::repo::artefacts::DOCKERFILES_NOT_SHIPPED.to_vec();
         docker_exclude.extend_from_slice(NOT_THE_PROJECT);
         let docker = plan.keep_contents(SelectorSpec::from_strs(
-            crate::rules::dockerfile::DEFAULT_PATHS,
+            crate::repo::artefacts::DOCKERFILES,
             &docker_exclude,
         ));
         let compose = plan.keep_contents(selector(COMPOSE_FILES));
@@ -618,7 +631,7 @@ impl StackPlan {
         if evidence.kept(self.docker).next().is_some() {
             containers.insert("docker");
             dockerfile_exposes = evidence.kept(self.docker).any(|f| {
-                crate::rules::dockerfile::parsed(f)
+                f.dockerfile()
                     .final_stage()
                     .is_some_and(|s| s.instructions.iter().any(|i| i.keyword == "EXPOSE"))
             });
@@ -626,7 +639,7 @@ impl StackPlan {
 
         let mut compose_builds = false;
         for file in evidence.kept(self.compose) {
-            let docs = documents(file);
+            let docs = file.documents();
             for doc in &docs.docs {
                 let Some(Value::Map(services)) = doc.get("services").map(|s| &s.value) else {
                     continue;
@@ -645,7 +658,7 @@ impl StackPlan {
 
         let mut deploys_workload = false;
         for file in evidence.kept(self.kubernetes) {
-            let docs = documents(file);
+            let docs = file.documents();
             for doc in &docs.docs {
                 let kind = doc.get("kind").and_then(|k| k.scalar_text());
                 let is_kubernetes = doc.get("apiVersion").is_some()
@@ -744,7 +757,7 @@ impl StackPlan {
         evidence
             .kept(self.manifests)
             .find(|f| f.path == name)
-            .map(documents)
+            .map(KeptFile::documents)
     }
 
     /// A package.json that publishes an entry point and has no start script.
@@ -785,11 +798,11 @@ impl StackPlan {
 pub fn detect(
     root: &std::path::Path,
     options: &crate::scan::ScanOptions,
-) -> Result<Stack, crate::engine::AuditError> {
+) -> Result<Stack, crate::scan::ScanError> {
     let mut plan = PlanBuilder::new();
     let stack_plan = StackPlan::plan(&mut plan);
     let ci_plan = crate::repo::ci::CiPlan::plan(&mut plan);
-    let plan = plan.build().map_err(crate::engine::AuditError::Plan)?;
+    let plan = plan.build().map_err(crate::scan::ScanError::Plan)?;
     let evidence = crate::scan::scan(root, &plan, options)?;
     let mut stack = stack_plan.detect(&evidence);
     stack.ci = ci_plan.build(&evidence).systems;

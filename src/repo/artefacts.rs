@@ -26,6 +26,28 @@ pub const DOCKERFILES: &[&str] = &[
     "**/Containerfile.*",
 ];
 
+/// Dockerfiles for development, tests and examples are not what ships; the
+/// default selection leaves them out.
+pub const DOCKERFILES_NOT_SHIPPED: &[&str] = &[
+    "**/Dockerfile.dev",
+    "**/Dockerfile.development",
+    "**/Dockerfile.local",
+    "**/Dockerfile.test",
+    "**/Dockerfile.ci",
+    "**/*.dev.Dockerfile",
+    "**/*.dev.dockerfile",
+    "**/dev.Dockerfile",
+    "**/test/**",
+    "**/tests/**",
+    "**/testdata/**",
+    "**/example/**",
+    "**/examples/**",
+    "**/fixtures/**",
+    "**/.devcontainer/**",
+    "**/node_modules/**",
+    "**/vendor/**",
+];
+
 /// Every file name a Compose file goes by ([`is_compose_file`] decides).
 pub const COMPOSE_FILES: &[&str] = &[
     "**/docker-compose.y*ml",

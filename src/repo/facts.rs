@@ -69,10 +69,7 @@ pub fn gather(root: &Path, config: &Config, options: &ScanOptions) -> Result<Fac
     let previous = plan.set_roles(super::roles::OWN);
     let ci_plan = super::ci::CiPlan::plan(&mut plan);
     plan.set_roles(previous);
-    let plan = plan.build().map_err(|reason| ScanError::Root {
-        path: root.display().to_string(),
-        reason,
-    })?;
+    let plan = plan.build().map_err(ScanError::Plan)?;
     let evidence = scan::scan(root, &plan, &options)?;
     let with_roles = |id| -> Vec<(String, Role)> {
         evidence

@@ -6,7 +6,7 @@
 use super::{Outcome, Spanned, Validator};
 use crate::model::Finding;
 use crate::repo::ci::vocabulary::{CLASSES, expand_class};
-use crate::repo::ci::{CiModel, Event, Job, Pipeline, Place, Step};
+use crate::repo::ci::{CiFact, CiModel, Event, Job, Pipeline, Place, Step};
 use crate::scan::Evidence;
 use schemars::JsonSchema;
 use serde::Deserialize;

@@ -14,25 +14,7 @@ pub const DEFAULT_PATHS: &[&str] = crate::repo::artefacts::DOCKERFILES;
 
 /// Dockerfiles for development, tests and examples are not what ships; the
 /// default selection leaves them out.
-pub const DEFAULT_EXCLUDE: &[&str] = &[
-    "**/Dockerfile.dev",
-    "**/Dockerfile.development",
-    "**/Dockerfile.local",
-    "**/Dockerfile.test",
-    "**/Dockerfile.ci",
-    "**/*.dev.Dockerfile",
-    "**/*.dev.dockerfile",
-    "**/dev.Dockerfile",
-    "**/test/**",
-    "**/tests/**",
-    "**/testdata/**",
-    "**/example/**",
-    "**/examples/**",
-    "**/fixtures/**",
-    "**/.devcontainer/**",
-    "**/node_modules/**",
-    "**/vendor/**",
-];
+pub const DEFAULT_EXCLUDE: &[&str] = crate::repo::artefacts::DOCKERFILES_NOT_SHIPPED;
 
 /// Asserts one property of every Dockerfile; each file that lacks it is a
 /// finding at the offending line. Passes when there is no Dockerfile (use
@@ -117,7 +99,7 @@ pub struct DockerfileRule {
 /// A kept file read as a Dockerfile, parsed once whatever the number of
 /// rules asking.
 pub fn parsed(file: &KeptFile) -> std::sync::Arc<Dockerfile> {
-    file.parsed(Dockerfile::parse)
+    file.dockerfile()
 }
 
 impl DockerfileRule {

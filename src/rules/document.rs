@@ -660,7 +660,7 @@ pub struct Query {
 
 /// The parsed documents of a kept file, cached on the file.
 pub fn documents(file: &KeptFile) -> std::sync::Arc<Documents> {
-    file.parsed(|text| Documents::parse(Format::for_path(&file.path), text))
+    file.documents()
 }
 
 struct Selected<'a> {

@@ -124,7 +124,7 @@ const LISTED: usize = 10;
 
 impl GitRule {
     pub fn evaluate(&self, evidence: &Evidence) -> Outcome {
-        let context = match evidence.git() {
+        let context = match evidence.fact::<GitContext>() {
             Some(context) => context,
             None => return Outcome::nothing_to_judge("git data was not read"),
         };

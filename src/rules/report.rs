@@ -17,6 +17,7 @@
 use super::{Outcome, Validator};
 use crate::model::{Finding, Status};
 use crate::scan::{DocumentsId, Evidence, PlanBuilder, SelectorSpec};
+use crate::stack::StackFact;
 use crate::tool_reports::audit::AuditSummary;
 use crate::tool_reports::config::{ReportsConfig, Severity};
 use crate::tool_reports::lighthouse::WebRun;

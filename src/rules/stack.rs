@@ -2,7 +2,7 @@
 
 use super::{Outcome, Spanned, Validator};
 use crate::scan::Evidence;
-use crate::stack::{Facet, KNOWN, ProjectKind, Stack};
+use crate::stack::{Facet, KNOWN, ProjectKind, Stack, StackFact};
 use schemars::JsonSchema;
 use serde::Deserialize;
 

@@ -489,9 +489,7 @@ impl Partial {
             kept_by_selector,
             kept_dropped: self.kept.dropped,
             secrets: self.secrets,
-            stack: None,
-            ci: None,
-            git: None,
+            facts: Facts::default(),
             roles: Role::ALL
                 .into_iter()
                 .zip(self.roles)
@@ -578,6 +576,18 @@ impl KeptFile {
         cache.push(value.clone());
         value
     }
+
+    /// The file read as YAML, JSON or TOML documents (by its name), parsed
+    /// once however many rules and facts ask.
+    pub fn documents(&self) -> Arc<crate::document::Documents> {
+        use crate::document::{Documents, Format};
+        self.parsed(|text| Documents::parse(Format::for_path(&self.path), text))
+    }
+
+    /// The file read as a Dockerfile, parsed once.
+    pub fn dockerfile(&self) -> Arc<crate::dockerfile::Dockerfile> {
+        self.parsed(crate::dockerfile::Dockerfile::parse)
+    }
 }
 
 /// Everything the scan saw, indexed by the handles the plan gave out.
@@ -590,14 +600,22 @@ pub struct Evidence {
     kept_by_selector: Vec<Vec<String>>,
     kept_dropped: usize,
     secrets: SecretValues,
-    stack: Option<crate::stack::Stack>,
-    ci: Option<std::sync::Arc<crate::repo::ci::CiModel>>,
-    git: Option<std::sync::Arc<crate::repo::git::GitContext>>,
+    facts: Facts,
     roles: Vec<RoleCount>,
     generated: BTreeSet<String>,
     dev_compose: BTreeSet<String>,
     classify: Option<Arc<dyn Classify>>,
     pub stats: ScanStats,
+}
+
+/// Facts attached to the evidence, one per type.
+#[derive(Default)]
+struct Facts(Vec<Arc<dyn Any + Send + Sync>>);
+
+impl std::fmt::Debug for Facts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Facts({} attached)", self.0.len())
+    }
 }
 
 /// How many walked files have one role, with the first few paths.
@@ -660,38 +678,26 @@ impl Evidence {
         self.kept_dropped
     }
 
-    /// The detected stack; set by the engine right after the scan.
-    pub fn stack(&self) -> Option<&crate::stack::Stack> {
-        self.stack.as_ref()
+    /// The fact of type `T` attached after the scan (the stack, the CI
+    /// model: see [`Evidence::attach`]).
+    pub fn fact<T: Any + Send + Sync>(&self) -> Option<&T> {
+        self.facts.0.iter().find_map(|f| f.downcast_ref::<T>())
+    }
+
+    /// Attaches a fact derived from this evidence, replacing any earlier
+    /// one of the same type. The layers above the scan (the repository
+    /// model) build facts from the evidence and hand them to the rules
+    /// through it; the scan stores them by type without knowing what they
+    /// are, so it imports nothing from those layers.
+    pub fn attach<T: Any + Send + Sync>(&mut self, fact: Arc<T>) {
+        self.facts.0.retain(|f| !f.is::<T>());
+        self.facts.0.push(fact);
     }
 
     /// Every value a secret pattern matched (and its filter accepted), for
     /// masking wherever another check quotes it.
     pub fn secret_values(&self) -> &SecretValues {
         &self.secrets
-    }
-
-    pub fn set_stack(&mut self, stack: crate::stack::Stack) {
-        self.stack = Some(stack);
-    }
-
-    /// The CI model; set by the engine right after the scan, like the stack.
-    pub fn ci(&self) -> Option<&crate::repo::ci::CiModel> {
-        self.ci.as_deref()
-    }
-
-    pub fn set_ci(&mut self, model: std::sync::Arc<crate::repo::ci::CiModel>) {
-        self.ci = Some(model);
-    }
-
-    /// The git facts and how the audit runs; set by the engine, like the
-    /// stack. `None` when the audit did not look (a scan without an engine).
-    pub fn git(&self) -> Option<&crate::repo::git::GitContext> {
-        self.git.as_deref()
-    }
-
-    pub fn set_git(&mut self, git: std::sync::Arc<crate::repo::git::GitContext>) {
-        self.git = Some(git);
     }
 
     /// The role of a walked path: what the classifier the scan ran with

@@ -31,6 +31,10 @@ pub enum ScanError {
     Root { path: String, reason: String },
     #[error("invalid scan exclude pattern `{pattern}`: {reason}")]
     Exclude { pattern: String, reason: String },
+    /// A plan built by readyctl's own code did not compile: a bug, not a
+    /// problem of the audited repository.
+    #[error("internal error while planning the scan: {0}")]
+    Plan(String),
 }
 
 pub fn scan(root: &Path, plan: &ScanPlan, options: &ScanOptions) -> Result<Evidence, ScanError> {

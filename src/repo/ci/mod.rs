@@ -22,6 +22,18 @@ use readers::Reader;
 use resolve::{Files, Resolver};
 use vocabulary::{Vocabulary, wildcard};
 
+/// The CI model as the rules read it: built once per audit and attached to
+/// the evidence by the engine, right after the scan.
+pub trait CiFact {
+    fn ci(&self) -> Option<&CiModel>;
+}
+
+impl CiFact for Evidence {
+    fn ci(&self) -> Option<&CiModel> {
+        self.fact::<CiModel>()
+    }
+}
+
 /// Pipeline files, by CI system id (the ids stack detection reports).
 pub const SYSTEMS: &[(&str, &[&str])] = &[
     (
@@ -189,10 +201,10 @@ impl CiPlan {
 pub fn read(
     root: &std::path::Path,
     options: &crate::scan::ScanOptions,
-) -> Result<CiModel, crate::engine::AuditError> {
+) -> Result<CiModel, crate::scan::ScanError> {
     let mut plan = PlanBuilder::new();
     let ci_plan = CiPlan::plan(&mut plan);
-    let plan = plan.build().map_err(crate::engine::AuditError::Plan)?;
+    let plan = plan.build().map_err(crate::scan::ScanError::Plan)?;
     let evidence = crate::scan::scan(root, &plan, options)?;
     Ok(ci_plan.build(&evidence))
 }
