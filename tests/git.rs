@@ -51,7 +51,10 @@ impl TestRepo {
                 None => self.files.remove(*path),
             };
         }
-        let mut editor = self.repo.edit_tree(ObjectId::empty_tree(gix::hash::Kind::Sha1)).unwrap();
+        let mut editor = self
+            .repo
+            .edit_tree(ObjectId::empty_tree(gix::hash::Kind::Sha1))
+            .unwrap();
         for (path, text) in &self.files {
             let blob = self.repo.write_blob(text.as_bytes()).unwrap().detach();
             editor
@@ -103,7 +106,11 @@ impl TestRepo {
 
     fn lightweight_tag(&self, name: &str) {
         self.repo
-            .tag_reference(name, self.head.unwrap(), gix::refs::transaction::PreviousValue::MustNotExist)
+            .tag_reference(
+                name,
+                self.head.unwrap(),
+                gix::refs::transaction::PreviousValue::MustNotExist,
+            )
             .unwrap();
     }
 
@@ -164,7 +171,10 @@ fn facts_name_head_branches_tags_and_the_last_commit() {
     assert_eq!(facts.branch.as_deref(), Some("main"));
     assert_eq!(facts.branches, vec!["main".to_string()]);
     assert_eq!(facts.default_branch.as_deref(), Some("main"));
-    assert_eq!(facts.head.as_deref(), Some(repo.head.unwrap().to_string().as_str()));
+    assert_eq!(
+        facts.head.as_deref(),
+        Some(repo.head.unwrap().to_string().as_str())
+    );
     assert_eq!(
         facts.last_commit.unwrap().to_string(),
         "2025-06-11T00:00:00Z"
@@ -196,9 +206,19 @@ fn facts_name_head_branches_tags_and_the_last_commit() {
 #[test]
 fn a_dirty_tree_lists_changed_and_untracked_files_and_ci_skips_the_check() {
     let mut repo = TestRepo::new();
-    repo.commit(0, "first", &[("README.md", Some("# demo\n")), ("app.py", Some("print(1)\n"))]);
+    repo.commit(
+        0,
+        "first",
+        &[
+            ("README.md", Some("# demo\n")),
+            ("app.py", Some("print(1)\n")),
+        ],
+    );
     let report = audit_at(repo.path(), false);
-    assert_eq!(status_of(&report, "code_quality.clean-worktree").0, Status::Pass);
+    assert_eq!(
+        status_of(&report, "code_quality.clean-worktree").0,
+        Status::Pass
+    );
 
     repo.write("app.py", "print(2)\n");
     repo.write("notes.txt", "todo\n");
@@ -214,8 +234,16 @@ fn a_dirty_tree_lists_changed_and_untracked_files_and_ci_skips_the_check() {
     let (status, message) = status_of(&report, "code_quality.clean-worktree");
     assert_eq!(status, Status::Fail, "{message}");
     assert!(message.contains("1 changed and 1 untracked"), "{message}");
-    let check = report.checks.iter().find(|c| c.id == "code_quality.clean-worktree").unwrap();
-    let paths: Vec<_> = check.findings.iter().filter_map(|f| f.path.as_deref()).collect();
+    let check = report
+        .checks
+        .iter()
+        .find(|c| c.id == "code_quality.clean-worktree")
+        .unwrap();
+    let paths: Vec<_> = check
+        .findings
+        .iter()
+        .filter_map(|f| f.path.as_deref())
+        .collect();
     assert_eq!(paths, ["app.py", "notes.txt"]);
 
     let (status, message) = status_of(&audit_at(repo.path(), true), "code_quality.clean-worktree");
@@ -237,10 +265,16 @@ fn tracked_files_that_gitignore_now_ignores_are_found() {
         ],
     );
     let report = audit_at(repo.path(), false);
-    assert_eq!(status_of(&report, "code_quality.tracked-ignored").0, Status::Pass);
+    assert_eq!(
+        status_of(&report, "code_quality.tracked-ignored").0,
+        Status::Pass
+    );
     repo.commit(1, "ignore", &[(".gitignore", Some("dist/\n.env\n"))]);
     assert_eq!(repo.facts().tracked_ignored, vec![".env", "dist/bundle.js"]);
-    let (status, message) = status_of(&audit_at(repo.path(), false), "code_quality.tracked-ignored");
+    let (status, message) = status_of(
+        &audit_at(repo.path(), false),
+        "code_quality.tracked-ignored",
+    );
     assert_eq!(status, Status::Fail);
     assert!(message.starts_with("2 tracked file(s)"), "{message}");
 }
@@ -248,10 +282,23 @@ fn tracked_files_that_gitignore_now_ignores_are_found() {
 #[test]
 fn releases_need_semver_tags_and_the_changelog_names_the_latest() {
     let mut repo = TestRepo::new();
-    repo.commit(0, "first", &[("README.md", Some("# demo\n")), ("CHANGELOG.md", Some("# Changes\n\n## 1.0.0\n"))]);
+    repo.commit(
+        0,
+        "first",
+        &[
+            ("README.md", Some("# demo\n")),
+            ("CHANGELOG.md", Some("# Changes\n\n## 1.0.0\n")),
+        ],
+    );
     let report = audit_at(repo.path(), false);
-    assert_eq!(status_of(&report, "ci.release-tags"), (Status::Fail, "no tag: releases are not tagged".to_string()));
-    assert_eq!(status_of(&report, "docs.changelog-latest-tag").0, Status::Skip);
+    assert_eq!(
+        status_of(&report, "ci.release-tags"),
+        (Status::Fail, "no tag: releases are not tagged".to_string())
+    );
+    assert_eq!(
+        status_of(&report, "docs.changelog-latest-tag").0,
+        Status::Skip
+    );
 
     repo.lightweight_tag("staging");
     let (status, message) = status_of(&audit_at(repo.path(), false), "ci.release-tags");
@@ -270,7 +317,14 @@ fn releases_need_semver_tags_and_the_changelog_names_the_latest() {
     assert_eq!(status, Status::Fail, "{message}");
     assert!(message.contains("v1.1.0"), "{message}");
 
-    repo.commit(6, "changelog", &[("CHANGELOG.md", Some("# Changes\n\n## [1.1.0] - 2025-06-06\n\n## 1.0.0\n"))]);
+    repo.commit(
+        6,
+        "changelog",
+        &[(
+            "CHANGELOG.md",
+            Some("# Changes\n\n## [1.1.0] - 2025-06-06\n\n## 1.0.0\n"),
+        )],
+    );
     let (status, message) = status_of(&audit_at(repo.path(), false), "docs.changelog-latest-tag");
     assert_eq!(status, Status::Pass, "{message}");
 }
@@ -300,11 +354,17 @@ fn a_project_without_a_commit_for_a_year_or_with_a_sunset_notice_is_reported() {
     let mut repo = TestRepo::new();
     // 2025-06-01: seven months before the audit.
     repo.commit(0, "first", &[("README.md", Some("# demo\n\nA tool.\n"))]);
-    assert_eq!(status_of(&audit_at(repo.path(), false), "docs.project-status").0, Status::Pass);
+    assert_eq!(
+        status_of(&audit_at(repo.path(), false), "docs.project-status").0,
+        Status::Pass
+    );
     repo.commit(
         1,
         "sunset",
-        &[("README.md", Some("# demo\n\n> This project is no longer maintained.\n"))],
+        &[(
+            "README.md",
+            Some("# demo\n\n> This project is no longer maintained.\n"),
+        )],
     );
     let (status, message) = status_of(&audit_at(repo.path(), false), "docs.project-status");
     assert_eq!(status, Status::Fail, "{message}");
@@ -313,7 +373,10 @@ fn a_project_without_a_commit_for_a_year_or_with_a_sunset_notice_is_reported() {
     old.commit(-400, "first", &[("README.md", Some("# demo\n"))]);
     let (status, message) = status_of(&audit_at(old.path(), false), "docs.project-status");
     assert_eq!(status, Status::Fail);
-    assert!(message.contains("no commit for 614 days (last on 2024-04-27)"), "{message}");
+    assert!(
+        message.contains("no commit for 614 days (last on 2024-04-27)"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -348,7 +411,10 @@ fn git_metadata_outside_the_audited_folder_is_not_followed() {
     moved.commit(0, "first", &[("README.md", Some("# demo\n"))]);
     let config = moved.path().join(".git/config");
     let mut text = std::fs::read_to_string(&config).unwrap();
-    text.push_str(&format!("[core]\n\tworktree = {}\n", elsewhere.path().display()));
+    text.push_str(&format!(
+        "[core]\n\tworktree = {}\n",
+        elsewhere.path().display()
+    ));
     std::fs::write(&config, text).unwrap();
     let Git::Unreadable { reason } = git::gather(moved.path()) else {
         panic!("core.worktree outside the root was followed");
@@ -392,7 +458,10 @@ fn a_configured_filter_command_never_runs() {
 /// A GitHub token (the documented `ghp_` shape) that no filter takes for
 /// a placeholder, built at run time so this file holds no credential.
 fn token(seed: char) -> String {
-    let body: String = "Zq8Lm3Rt7Vw2Xy5Bn9Kd4Hf6Js1Pa0Ce".chars().map(|c| if c == 'Z' { seed } else { c }).collect();
+    let body: String = "Zq8Lm3Rt7Vw2Xy5Bn9Kd4Hf6Js1Pa0Ce"
+        .chars()
+        .map(|c| if c == 'Z' { seed } else { c })
+        .collect();
     format!("ghp_{body}{}", &body[..4])
 }
 
@@ -419,16 +488,30 @@ fn audit_history(root: &Path, since: Option<&str>) -> readyctl::report::Report {
 /// it, and a second token that is still in the working tree.
 fn leaky_repo() -> (TestRepo, ObjectId, String, String) {
     let mut repo = TestRepo::new();
-    repo.commit(0, "first", &[("README.md", Some("# demo\n")), ("app.py", Some("print(1)\n"))]);
+    repo.commit(
+        0,
+        "first",
+        &[
+            ("README.md", Some("# demo\n")),
+            ("app.py", Some("print(1)\n")),
+        ],
+    );
     let removed = token('Q');
     let added = repo.commit(
         3,
         "config",
-        &[("deploy/settings.py", Some(&format!("import os\n\nGITHUB_TOKEN = \"{removed}\"\n")))],
+        &[(
+            "deploy/settings.py",
+            Some(&format!("import os\n\nGITHUB_TOKEN = \"{removed}\"\n")),
+        )],
     );
     repo.commit(4, "oops", &[("deploy/settings.py", None)]);
     let kept = token('W');
-    repo.commit(5, "still here", &[("ci/publish.py", Some(&format!("TOKEN = \"{kept}\"\n")))]);
+    repo.commit(
+        5,
+        "still here",
+        &[("ci/publish.py", Some(&format!("TOKEN = \"{kept}\"\n")))],
+    );
     (repo, added, removed, kept)
 }
 
@@ -436,10 +519,16 @@ fn leaky_repo() -> (TestRepo, ObjectId, String, String) {
 fn history_finds_a_secret_added_then_removed_and_says_where_it_came_from() {
     let (repo, added, _, _) = leaky_repo();
     let report = audit_history(repo.path(), None);
-    let check = report.checks.iter().find(|c| c.id == "secrets.history").unwrap();
+    let check = report
+        .checks
+        .iter()
+        .find(|c| c.id == "secrets.history")
+        .unwrap();
     assert_eq!(check.status, Status::Fail, "{}", check.message);
     assert!(
-        check.message.starts_with("2 credential(s) in history, 1 of them no longer in the working tree"),
+        check
+            .message
+            .starts_with("2 credential(s) in history, 1 of them no longer in the working tree"),
         "{}",
         check.message
     );
@@ -450,17 +539,34 @@ fn history_finds_a_secret_added_then_removed_and_says_where_it_came_from() {
         .expect("the removed token is found");
     assert_eq!(removed.line, Some(3));
     let short = &added.to_string()[..12];
-    assert!(removed.message.contains(&format!("added in commit {short} on 2025-06-04")), "{}", removed.message);
-    assert!(removed.message.contains("removed, but still in history"), "{}", removed.message);
+    assert!(
+        removed
+            .message
+            .contains(&format!("added in commit {short} on 2025-06-04")),
+        "{}",
+        removed.message
+    );
+    assert!(
+        removed.message.contains("removed, but still in history"),
+        "{}",
+        removed.message
+    );
     assert_eq!(removed.measured["in_head"], serde_json::json!(false));
-    assert_eq!(removed.measured["commit"], serde_json::json!(added.to_string()));
+    assert_eq!(
+        removed.measured["commit"],
+        serde_json::json!(added.to_string())
+    );
     let kept = check
         .findings
         .iter()
         .find(|f| f.path.as_deref() == Some("ci/publish.py"))
         .expect("the token in the tree is found in history too");
     assert_eq!(kept.measured["in_head"], serde_json::json!(true));
-    assert!(kept.message.contains("still in the working tree"), "{}", kept.message);
+    assert!(
+        kept.message.contains("still in the working tree"),
+        "{}",
+        kept.message
+    );
 
     // Without --history the check says how to run it.
     let (status, message) = status_of(&audit_at(repo.path(), false), "secrets.history");
@@ -473,15 +579,35 @@ fn history_since_a_revision_or_a_date_limits_the_search() {
     let (repo, added, _, _) = leaky_repo();
     // After the commit that added it: only the later token is new.
     let report = audit_history(repo.path(), Some(&added.to_string()));
-    let check = report.checks.iter().find(|c| c.id == "secrets.history").unwrap();
-    let paths: Vec<_> = check.findings.iter().filter_map(|f| f.path.as_deref()).collect();
+    let check = report
+        .checks
+        .iter()
+        .find(|c| c.id == "secrets.history")
+        .unwrap();
+    let paths: Vec<_> = check
+        .findings
+        .iter()
+        .filter_map(|f| f.path.as_deref())
+        .collect();
     assert_eq!(paths, ["ci/publish.py"], "{}", check.message);
     let report = audit_history(repo.path(), Some("2025-06-05"));
-    let check = report.checks.iter().find(|c| c.id == "secrets.history").unwrap();
-    let paths: Vec<_> = check.findings.iter().filter_map(|f| f.path.as_deref()).collect();
+    let check = report
+        .checks
+        .iter()
+        .find(|c| c.id == "secrets.history")
+        .unwrap();
+    let paths: Vec<_> = check
+        .findings
+        .iter()
+        .filter_map(|f| f.path.as_deref())
+        .collect();
     assert_eq!(paths, ["ci/publish.py"], "{}", check.message);
     let report = audit_history(repo.path(), Some("2025-06-01"));
-    let check = report.checks.iter().find(|c| c.id == "secrets.history").unwrap();
+    let check = report
+        .checks
+        .iter()
+        .find(|c| c.id == "secrets.history")
+        .unwrap();
     assert_eq!(check.findings.len(), 2, "{}", check.message);
 }
 
@@ -489,20 +615,29 @@ fn history_since_a_revision_or_a_date_limits_the_search() {
 fn history_of_a_clean_repository_passes_and_a_shallow_one_is_skipped() {
     let mut repo = TestRepo::new();
     repo.commit(0, "first", &[("README.md", Some("# demo\n"))]);
-    let head = repo.commit(1, "second", &[("a.py", Some("TOKEN = os.environ[\"TOKEN\"]\n"))]);
+    let head = repo.commit(
+        1,
+        "second",
+        &[("a.py", Some("TOKEN = os.environ[\"TOKEN\"]\n"))],
+    );
     let (status, message) = status_of(&audit_history(repo.path(), None), "secrets.history");
     assert_eq!(status, Status::Pass, "{message}");
     assert!(message.contains("2 commit(s)"), "{message}");
     std::fs::write(repo.path().join(".git/shallow"), format!("{head}\n")).unwrap();
     let (status, message) = status_of(&audit_history(repo.path(), None), "secrets.history");
     assert_eq!(status, Status::Skip);
-    assert!(message.contains("history not available: shallow clone of depth 1"), "{message}");
+    assert!(
+        message.contains("history not available: shallow clone of depth 1"),
+        "{message}"
+    );
 }
 
 #[test]
 fn history_values_are_printed_in_no_format() {
     let (repo, _, removed, kept) = leaky_repo();
-    for format in ["table", "json", "markdown", "sarif", "junit", "github", "gitlab", "html"] {
+    for format in [
+        "table", "json", "markdown", "sarif", "junit", "github", "gitlab", "html",
+    ] {
         let output = common::readyctl()
             .arg("audit")
             .arg(repo.path())
@@ -517,9 +652,15 @@ fn history_values_are_printed_in_no_format() {
         );
         for value in [&removed, &kept] {
             assert!(!stdout.contains(value.as_str()), "{format} prints a value");
-            assert!(!stderr.contains(value.as_str()), "{format} prints a value on stderr");
+            assert!(
+                !stderr.contains(value.as_str()),
+                "{format} prints a value on stderr"
+            );
             // Nor a recognisable part of one.
-            assert!(!stdout.contains(&value[4..20]), "{format} prints part of a value");
+            assert!(
+                !stdout.contains(&value[4..20]),
+                "{format} prints part of a value"
+            );
         }
     }
 }
@@ -538,7 +679,11 @@ fn history_findings_can_be_baselined_and_waived() {
             .unwrap()
     };
     let written = run(&["--write-baseline", baseline.to_str().unwrap()]);
-    assert!(written.status.success(), "{}", String::from_utf8_lossy(&written.stderr));
+    assert!(
+        written.status.success(),
+        "{}",
+        String::from_utf8_lossy(&written.stderr)
+    );
     let output = run(&["--baseline", baseline.to_str().unwrap()]);
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let check = report["checks"]

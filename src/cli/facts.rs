@@ -103,7 +103,10 @@ fn git_section(out: &mut String, git: &readyctl::repo::git::Git) {
         }
         Git::Repository(facts) => facts,
     };
-    let head = facts.head.as_deref().map_or("(no commit)", |h| &h[..h.len().min(12)]);
+    let head = facts
+        .head
+        .as_deref()
+        .map_or("(no commit)", |h| &h[..h.len().min(12)]);
     let branch = facts.branch.as_deref().unwrap_or("detached");
     let _ = writeln!(out, "  HEAD {head} on {branch}");
     if let Some(last) = facts.last_commit {
@@ -112,9 +115,17 @@ fn git_section(out: &mut String, git: &readyctl::repo::git::Git) {
     if let Some(default) = &facts.default_branch {
         let _ = writeln!(out, "  default branch {default}");
     }
-    let _ = writeln!(out, "  {} branch(es), {} tag(s)", facts.branches.len(), facts.tags.len());
+    let _ = writeln!(
+        out,
+        "  {} branch(es), {} tag(s)",
+        facts.branches.len(),
+        facts.tags.len()
+    );
     if let Some(latest) = facts.tags.first() {
-        let date = latest.date.map(|d| d.strftime("%Y-%m-%d").to_string()).unwrap_or_default();
+        let date = latest
+            .date
+            .map(|d| d.strftime("%Y-%m-%d").to_string())
+            .unwrap_or_default();
         let _ = writeln!(out, "  newest tag {} {date}", latest.name);
     }
     if let Some(why) = facts.history_unavailable() {

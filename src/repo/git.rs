@@ -33,7 +33,9 @@ pub enum Git {
     /// The folder has no `.git`: git checks do not apply.
     NotARepository,
     /// A repository readyctl would not or could not read, and why.
-    Unreadable { reason: String },
+    Unreadable {
+        reason: String,
+    },
     Repository(GitFacts),
 }
 
@@ -59,6 +61,7 @@ pub struct GitFacts {
     /// Tags, newest first.
     pub tags: Vec<Tag>,
     /// When HEAD was committed.
+    #[serde(serialize_with = "as_text")]
     pub last_commit: Option<jiff::Timestamp>,
     /// The number of commits reachable from HEAD when the clone is
     /// shallow; `None` for a full clone.
@@ -81,6 +84,7 @@ impl GitFacts {
 pub struct Tag {
     pub name: String,
     /// The tagger's date for an annotated tag, else the commit's.
+    #[serde(serialize_with = "as_text")]
     pub date: Option<jiff::Timestamp>,
 }
 
@@ -96,6 +100,17 @@ pub enum Worktree {
         changed: Vec<String>,
         untracked: Vec<String>,
     },
+}
+
+/// RFC 3339, as every date of the report.
+fn as_text<S: serde::Serializer>(
+    timestamp: &Option<jiff::Timestamp>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match timestamp {
+        Some(t) => serializer.collect_str(t),
+        None => serializer.serialize_none(),
+    }
 }
 
 /// How many paths of each list are kept: the facts are for messages and
@@ -135,7 +150,8 @@ fn open(root: &Path) -> Result<gix::Repository, String> {
     let options = gix::open::Options::isolated()
         .with_enforced_trust(gix::sec::Trust::Reduced)
         .lossy_config(true);
-    let repo = gix::open_opts(root, options).map_err(|e| format!("cannot open the repository: {e}"))?;
+    let repo =
+        gix::open_opts(root, options).map_err(|e| format!("cannot open the repository: {e}"))?;
     if let Some(workdir) = repo.workdir() {
         let same = canonical(workdir) == canonical(root);
         if !same {

@@ -156,7 +156,14 @@ pub fn search(
                             .iter()
                             .enumerate()
                         {
-                            search_blob(&repo, &mut scanner, job, start + index, options, &mut searched);
+                            search_blob(
+                                &repo,
+                                &mut scanner,
+                                job,
+                                start + index,
+                                options,
+                                &mut searched,
+                            );
                         }
                     }
                     searched
@@ -182,7 +189,11 @@ pub fn search(
     for (job, hit) in hits {
         let job = &jobs[job];
         let pattern = plan.pattern_options(hit.pattern);
-        let key = (pattern.check_id.clone(), job.path.clone(), hit.value.clone());
+        let key = (
+            pattern.check_id.clone(),
+            job.path.clone(),
+            hit.value.clone(),
+        );
         if !reported.insert(key) {
             continue;
         }

@@ -223,15 +223,13 @@ fn changelog_names_latest_tag(
         text.match_indices(&wanted).any(|(at, _)| {
             let before = text[..at].chars().next_back();
             let after = text[at + wanted.len()..].chars().next();
-            let part_of_number = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit() || c == '.');
+            let part_of_number =
+                |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit() || c == '.');
             // `1.2.3` inside `11.2.3` or `1.2.30` is another version.
             !part_of_number(before) && !after.is_some_and(|c| c.is_ascii_digit())
         })
     };
-    match files
-        .iter()
-        .find(|f| f.text.as_deref().is_some_and(names))
-    {
+    match files.iter().find(|f| f.text.as_deref().is_some_and(names)) {
         Some(file) => Outcome::pass(
             format!("`{}` names the latest tag `{tag}`", file.path),
             Vec::new(),
@@ -261,11 +259,7 @@ fn clean_worktree(context: &GitContext, facts: &GitFacts) -> Outcome {
             let findings = changed
                 .iter()
                 .map(|p| Finding::at(p, None, "changed, not committed"))
-                .chain(
-                    untracked
-                        .iter()
-                        .map(|p| Finding::at(p, None, "untracked")),
-                )
+                .chain(untracked.iter().map(|p| Finding::at(p, None, "untracked")))
                 .collect();
             Outcome::fail(
                 format!(
@@ -320,7 +314,8 @@ fn committed_within(facts: &GitFacts, days: u32, now: jiff::Timestamp) -> Outcom
 
 /// Shown for a value no longer in the working tree: deleting the file did
 /// not unpublish it.
-pub const STILL_IN_HISTORY: &str = "removed, but still in history — rotate it and rewrite or accept";
+pub const STILL_IN_HISTORY: &str =
+    "removed, but still in history — rotate it and rewrite or accept";
 
 fn no_secrets_in_history(context: &GitContext, evidence: &Evidence) -> Outcome {
     let history = match &context.history {
@@ -372,12 +367,18 @@ fn no_secrets_in_history(context: &GitContext, evidence: &Evidence) -> Outcome {
                     secret.label
                 ),
             );
-            finding.measured.insert("commit".into(), secret.commit.clone().into());
+            finding
+                .measured
+                .insert("commit".into(), secret.commit.clone().into());
             if let Some(date) = secret.date {
-                finding.measured.insert("date".into(), date.to_string().into());
+                finding
+                    .measured
+                    .insert("date".into(), date.to_string().into());
             }
             finding.measured.insert("in_head".into(), in_head.into());
-            finding.measured.insert("check".into(), secret.check_id.clone().into());
+            finding
+                .measured
+                .insert("check".into(), secret.check_id.clone().into());
             finding
         })
         .collect();
@@ -399,7 +400,10 @@ mod tests {
         assert_eq!(tag_version("v1.2.3").unwrap().to_string(), "1.2.3");
         assert_eq!(tag_version("2.0.0-rc.1").unwrap().to_string(), "2.0.0-rc.1");
         assert_eq!(tag_version("api/v0.4.0").unwrap().to_string(), "0.4.0");
-        assert_eq!(tag_version("@scope/pkg@1.0.0").unwrap().to_string(), "1.0.0");
+        assert_eq!(
+            tag_version("@scope/pkg@1.0.0").unwrap().to_string(),
+            "1.0.0"
+        );
         assert!(tag_version("release-2024").is_none());
         assert!(tag_version("v1.2").is_none());
         assert!(tag_version("latest").is_none());

@@ -92,7 +92,14 @@ impl<'a> BlobScanner<'a> {
         let mut tree = LazyTree::default();
         for pattern in &self.patterns {
             if self.candidates[*pattern] {
-                locate(self.plan, *pattern, content, path, &mut self.partial, &mut tree);
+                locate(
+                    self.plan,
+                    *pattern,
+                    content,
+                    path,
+                    &mut self.partial,
+                    &mut tree,
+                );
             }
         }
         std::mem::take(self.partial.blob_hits.as_mut().expect("set in new"))
