@@ -94,7 +94,7 @@ impl TestRepo {
             self.write(path, text);
         }
         let mut index = self.repo.index_from_tree(&tree).unwrap();
-        index.write(Default::default()).unwrap();
+        index.write(Default::default(), Default::default()).unwrap();
     }
 
     /// Writes a file into the working tree only.
@@ -416,10 +416,19 @@ fn git_metadata_outside_the_audited_folder_is_not_followed() {
         elsewhere.path().display()
     ));
     std::fs::write(&config, text).unwrap();
-    let Git::Unreadable { reason } = git::gather(moved.path()) else {
-        panic!("core.worktree outside the root was followed");
-    };
-    assert!(reason.contains("core.worktree"), "{reason}");
+    elsewhere.write("other.txt", "not in the audited folder\n");
+    match git::gather(moved.path()) {
+        Git::Unreadable { reason } => assert!(reason.contains("core.worktree"), "{reason}"),
+        // Reduced trust ignores the setting: the audited folder is the tree.
+        Git::Repository(facts) => assert_eq!(
+            facts.worktree,
+            Worktree::Checked {
+                changed: vec![],
+                untracked: vec![]
+            }
+        ),
+        other => panic!("{other:?}"),
+    }
 
     // Git checks are skipped, never passed, when git data was not read.
     let report = audit_at(linked.path(), false);
@@ -510,7 +519,7 @@ fn leaky_repo() -> (TestRepo, ObjectId, String, String) {
     repo.commit(
         5,
         "still here",
-        &[("ci/publish.py", Some(&format!("TOKEN = \"{kept}\"\n")))],
+        &[("app/publish.py", Some(&format!("TOKEN = \"{kept}\"\n")))],
     );
     (repo, added, removed, kept)
 }
@@ -559,7 +568,7 @@ fn history_finds_a_secret_added_then_removed_and_says_where_it_came_from() {
     let kept = check
         .findings
         .iter()
-        .find(|f| f.path.as_deref() == Some("ci/publish.py"))
+        .find(|f| f.path.as_deref() == Some("app/publish.py"))
         .expect("the token in the tree is found in history too");
     assert_eq!(kept.measured["in_head"], serde_json::json!(true));
     assert!(
@@ -589,7 +598,7 @@ fn history_since_a_revision_or_a_date_limits_the_search() {
         .iter()
         .filter_map(|f| f.path.as_deref())
         .collect();
-    assert_eq!(paths, ["ci/publish.py"], "{}", check.message);
+    assert_eq!(paths, ["app/publish.py"], "{}", check.message);
     let report = audit_history(repo.path(), Some("2025-06-05"));
     let check = report
         .checks
@@ -601,7 +610,7 @@ fn history_since_a_revision_or_a_date_limits_the_search() {
         .iter()
         .filter_map(|f| f.path.as_deref())
         .collect();
-    assert_eq!(paths, ["ci/publish.py"], "{}", check.message);
+    assert_eq!(paths, ["app/publish.py"], "{}", check.message);
     let report = audit_history(repo.path(), Some("2025-06-01"));
     let check = report
         .checks
@@ -698,7 +707,7 @@ fn history_findings_can_be_baselined_and_waived() {
 
     std::fs::write(
         repo.path().join("readyctl.toml"),
-        "[[waivers]]\ncheck = \"secrets.history\"\npaths = [\"deploy/**\", \"ci/**\"]\nreason = \"rotated on 2025-06-05\"\nexpires = \"2099-01-01\"\n",
+        "[[waivers]]\ncheck = \"secrets.history\"\npaths = [\"deploy/**\", \"app/**\"]\nreason = \"rotated on 2025-06-05\"\nexpires = \"2099-01-01\"\n",
     )
     .unwrap();
     let output = run(&[]);

@@ -185,16 +185,16 @@ pub fn search(
         hits.extend(searched.hits);
     }
     hits.sort_by_key(|(job, hit)| (jobs[*job].commit, *job, hit.line));
-    let mut reported: HashSet<(String, String, String)> = HashSet::new();
-    for (job, hit) in hits {
-        let job = &jobs[job];
+    // One finding per value and path, and one per line of a blob, whichever
+    // checks' patterns match (a token is both a GitHub token and a
+    // `TOKEN = "..."` assignment).
+    let mut reported: HashSet<(String, String)> = HashSet::new();
+    let mut lines: HashSet<(usize, usize)> = HashSet::new();
+    for (index, hit) in hits {
+        let job = &jobs[index];
         let pattern = plan.pattern_options(hit.pattern);
-        let key = (
-            pattern.check_id.clone(),
-            job.path.clone(),
-            hit.value.clone(),
-        );
-        if !reported.insert(key) {
+        let key = (job.path.clone(), hit.value.clone());
+        if !lines.insert((index, hit.line)) || !reported.insert(key) {
             continue;
         }
         let commit = &commits[job.commit];
