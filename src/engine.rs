@@ -173,6 +173,17 @@ pub fn audit(
         in_ci: options.in_ci,
         history,
     }));
+    let mut parsed: Vec<crate::scan::SelectorId> = stack_plan.document_selectors().to_vec();
+    for planned in &planned {
+        if let Planned::Run { when, rule, .. } = planned {
+            parsed.extend(
+                when.iter()
+                    .chain([rule])
+                    .filter_map(Rule::document_selector),
+            );
+        }
+    }
+    parse_documents(&evidence, &parsed, options.scan.threads);
     let ci = std::sync::Arc::new(ci_plan.build(&evidence));
     let mut stack = stack_plan.detect(&evidence);
     stack.ci = ci.systems.clone();
@@ -235,6 +246,36 @@ pub fn audit(
     report.stack = stack;
     report.targets = live_targets(live.as_ref(), live_options);
     Ok(redactor(&evidence, live_options).apply(&report))
+}
+
+/// Parses, on every core, the kept files that stack detection and document
+/// rules query. Each parse lands in its file's cache, so what follows (one
+/// check after another) finds it there instead of parsing every manifest of
+/// a monorepo on one thread.
+fn parse_documents(evidence: &Evidence, selectors: &[crate::scan::SelectorId], threads: usize) {
+    let mut seen = std::collections::HashSet::new();
+    let files: Vec<&crate::scan::KeptFile> = selectors
+        .iter()
+        .flat_map(|selector| evidence.kept(*selector))
+        .filter(|file| seen.insert(file.path.as_str()))
+        .collect();
+    let threads = match threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+    .min(files.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                while let Some(file) =
+                    files.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                {
+                    crate::rules::document::documents(file);
+                }
+            });
+        }
+    });
 }
 
 /// Masks what the scan found to be secret, the shapes of secrets, and the

@@ -262,6 +262,7 @@ const PRESENCE: &[(&str, &[&str])] = &[
             "requirements*.txt",
             "**/requirements*.txt",
             "requirements/*.txt",
+            "**/requirements/*.txt",
             "setup.py",
             "setup.cfg",
             "Pipfile",
@@ -336,6 +337,7 @@ const PRESENCE: &[(&str, &[&str])] = &[
             "requirements*.txt",
             "**/requirements*.txt",
             "requirements/*.txt",
+            "**/requirements/*.txt",
         ],
     ),
     ("pm.maven", &["pom.xml", "**/pom.xml"]),
@@ -374,6 +376,7 @@ const MANIFESTS: &[&str] = &[
     "requirements*.txt",
     "**/requirements*.txt",
     "requirements/*.txt",
+    "**/requirements/*.txt",
     "Pipfile",
     "setup.py",
     "setup.cfg",
@@ -477,6 +480,12 @@ fn selector(include: &[&str]) -> SelectorSpec {
 }
 
 impl StackPlan {
+    /// The kept files detection parses as documents (Compose files and
+    /// Kubernetes manifests).
+    pub fn document_selectors(&self) -> [SelectorId; 2] {
+        [self.compose, self.kubernetes]
+    }
+
     pub fn plan(plan: &mut PlanBuilder) -> StackPlan {
         let presence = PRESENCE
             .iter()
@@ -495,6 +504,7 @@ impl StackPlan {
             .collect();
         let mut docker_exclude = crate::repo::artefacts::DOCKERFILES_NOT_SHIPPED.to_vec();
         docker_exclude.extend_from_slice(NOT_THE_PROJECT);
+        docker_exclude.extend_from_slice(crate::repo::artefacts::NOT_DOCKERFILES);
         let docker = plan.keep_contents(SelectorSpec::from_strs(
             crate::repo::artefacts::DOCKERFILES,
             &docker_exclude,
@@ -692,8 +702,9 @@ impl StackPlan {
             }
             // What the project's dependencies need is not what it uses.
             let text = crate::repo::deps::direct_part(name, text);
-            frameworks.extend(matchers.frameworks(name, &text));
-            databases.extend(matchers.driver_databases(name, &text));
+            let kind = manifest_kind(&file.path);
+            frameworks.extend(matchers.frameworks(kind, &text));
+            databases.extend(matchers.driver_databases(kind, &text));
         }
 
         let mut lockfiles: Vec<String> = self
@@ -987,7 +998,13 @@ const ENV: &[(&str, &str)] = &[
     ),
 ];
 
-fn manifest_kind(name: &str) -> &str {
+/// The manifest family of the file at `path` (`requirements/base.txt` is a
+/// pip requirements file by its folder, not its name).
+fn manifest_kind(path: &str) -> &str {
+    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+    if (dir == "requirements" || dir.ends_with("/requirements")) && name.ends_with(".txt") {
+        return "python";
+    }
     match name {
         "package.json" | "go.mod" | "Cargo.toml" | "Gemfile" => name,
         "pom.xml" | "build.gradle" | "build.gradle.kts" => "jvm",
@@ -1016,8 +1033,7 @@ impl Matchers {
         }
     }
 
-    fn frameworks(&self, name: &str, text: &str) -> Vec<&'static str> {
-        let kind = manifest_kind(name);
+    fn frameworks(&self, kind: &str, text: &str) -> Vec<&'static str> {
         FRAMEWORKS
             .iter()
             .zip(&self.frameworks)
@@ -1026,8 +1042,7 @@ impl Matchers {
             .collect()
     }
 
-    fn driver_databases(&self, name: &str, text: &str) -> Vec<&'static str> {
-        let kind = manifest_kind(name);
+    fn driver_databases(&self, kind: &str, text: &str) -> Vec<&'static str> {
         DRIVERS
             .iter()
             .zip(&self.drivers)
@@ -1159,6 +1174,26 @@ mod tests {
         assert_eq!(stack.frameworks, ["nextjs"]);
         assert_eq!(stack.package_managers, ["pnpm"]);
         assert_eq!(stack.databases, ["redis"]);
+        assert_eq!(stack.kind, ProjectKind::Service);
+    }
+
+    #[test]
+    fn pip_requirements_folder_is_a_python_manifest() {
+        let stack = detect(&[
+            ("requirements.txt", "-r requirements/production.txt\n"),
+            (
+                "requirements/base.txt",
+                "Django>=6.0,<6.1\nwagtail>=7.4,<7.5\n",
+            ),
+            (
+                "requirements/production.txt",
+                "-r base.txt\npsycopg[binary]>=3.3.3,<3.4\n",
+            ),
+            ("manage.py", "import django\n"),
+        ]);
+        assert_eq!(stack.languages, ["python"]);
+        assert_eq!(stack.frameworks, ["django"]);
+        assert_eq!(stack.databases, ["postgresql"]);
         assert_eq!(stack.kind, ProjectKind::Service);
     }
 

@@ -52,8 +52,8 @@ fn each_setting_is_found_at_its_line_and_nothing_else() {
         ),
         ("security.debug-off-in-production", "app/settings.py", 3),
         ("security.debug-off-in-production", "docker-compose.yml", 6),
-        // The match starts at the manifest's `kind: Secret`.
-        ("secrets.k8s-secret-literal", "k8s/secret.yaml", 2),
+        // At the value's line, not at the manifest's `kind: Secret`.
+        ("secrets.k8s-secret-literal", "k8s/secret.yaml", 7),
     ]
     .into_iter()
     .map(|(c, p, l)| (c, p.to_string(), l))

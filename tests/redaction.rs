@@ -125,3 +125,52 @@ fn quoted_secrets_are_masked_in_every_output() {
         assert_clean(&format!("diff --format {format}"), &text);
     }
 }
+
+/// Default secrets found by reading code (a compiled-in constant, a Go
+/// variable, an account literal, a project helper's fallback) are named by
+/// key and kind in every format, never shown.
+#[test]
+fn code_defaults_are_named_never_shown() {
+    const CONSTANT: &str = "Zq7-compiled-in-signing-value-Wx4"; // readyctl:allow secrets.* planted fake
+    const SHORT: &str = "kz8Qdemo"; // readyctl:allow secrets.* planted fake
+    const OWNER: &str = "gopher7"; // readyctl:allow secrets.* planted fake
+    const HELPER: &str = "Jm3vq"; // readyctl:allow secrets.* planted fake
+    let repo = tempfile::tempdir().unwrap();
+    write(repo.path(), "go.mod", "module acme.io/app\n\ngo 1.22\n");
+    write(
+        repo.path(),
+        "internal/auth/keys.go",
+        &format!(
+            "package auth\n\nconst SigningSecret = \"{CONSTANT}\"\n\nfunc key() string {{\n\tsecret := \"{SHORT}\"\n\treturn secret\n}}\n\nvar owner = Account{{\n\tPassword: \"{OWNER}\",\n}}\n"
+        ),
+    );
+    write(
+        repo.path(),
+        "app/settings.py",
+        &format!("SECRET_KEY = envsecret(\"SECRET_KEY\", \"{HELPER}\")\n"),
+    );
+    let json = readyctl()
+        .args(["audit", "--offline", "--exit-zero", "--format", "json"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let json = String::from_utf8_lossy(&json.stdout).into_owned();
+    // Found at all, by name: otherwise the test would prove nothing.
+    for key in ["`SigningSecret`", "`secret`", "`Password`", "`SECRET_KEY`"] {
+        assert!(json.contains(key), "{key} not reported:\n{json}");
+    }
+    for format in [
+        "table", "markdown", "sarif", "junit", "github", "json", "html",
+    ] {
+        let output = readyctl()
+            .args(["audit", "--offline", "--exit-zero", "--format", format])
+            .arg(repo.path())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr);
+        for value in [CONSTANT, SHORT, OWNER, HELPER] {
+            assert!(!text.contains(value), "--format {format} prints `{value}`");
+        }
+    }
+}

@@ -40,6 +40,7 @@ fn failing(report: &readyctl::report::Report) -> BTreeSet<(String, String, usize
 fn every_fallback_idiom_is_found_and_nothing_else_fails() {
     let report = report();
     let expected: BTreeSet<(String, String, usize)> = [
+        ("secrets.dev-defaults", "app/env_helpers.py", 8),
         ("secrets.dev-defaults", "app/legacy_settings.py", 1),
         ("secrets.dev-defaults", "app/settings.py", 6),
         ("secrets.dev-defaults", "app/settings.py", 14),
@@ -49,6 +50,9 @@ fn every_fallback_idiom_is_found_and_nothing_else_fails() {
         ("secrets.dev-defaults", "config/config.go", 15),
         ("secrets.dev-defaults", "config/database.yml", 2),
         ("secrets.dev-defaults", "docker-compose.yml", 5),
+        ("secrets.dev-defaults", "internal/auth/jwt.go", 4),
+        ("secrets.dev-defaults", "internal/bootstrap/owner.go", 13),
+        ("secrets.dev-defaults", "internal/server/server.go", 4),
         ("secrets.dev-defaults", "docker-compose.yml", 6),
         ("secrets.dev-defaults", "lib/config.rb", 2),
         ("secrets.dev-defaults", "lib/config.rb", 3),
@@ -66,6 +70,11 @@ fn every_fallback_idiom_is_found_and_nothing_else_fails() {
         ("secrets.dev-defaults", "web/server.js", 1),
         ("secrets.dev-defaults", "web/server.js", 2),
         ("secrets.jwt-secret-strength", "config/config.go", 15),
+        (
+            "secrets.jwt-secret-strength",
+            "internal/server/server.go",
+            4,
+        ),
         ("secrets.jwt-secret-strength", "web/server.js", 1),
         ("secrets.database-urls", "config/database.yml", 4),
     ]
@@ -117,6 +126,22 @@ fn findings_name_the_key_and_the_kind_never_the_value() {
         "{tag}"
     );
     assert!(!tag.contains("postgres"), "{tag}");
+    let constant = message("internal/auth/jwt.go", 4);
+    assert!(
+        constant.contains("`JWTSigningSecret`") && constant.contains("hard-coded 40-character"),
+        "{constant}"
+    );
+    assert!(!constant.contains("Very Strong"), "{constant}");
+    let helper = message("app/env_helpers.py", 8);
+    assert!(
+        helper.contains("`SECRET_KEY`") && helper.contains("too short"),
+        "{helper}"
+    );
+    let owner = message("internal/bootstrap/owner.go", 13);
+    assert!(
+        owner.contains("`Password`") && !owner.contains("gopher"),
+        "{owner}"
+    );
     let shell = message("docker-compose.yml", 6);
     assert!(shell.contains("`API_TOKEN`"), "{shell}");
     let url = report

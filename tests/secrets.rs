@@ -140,6 +140,9 @@ fn no_output_format_prints_a_planted_value() {
             "local-jwt-key",
             "local-refresh",
             "django-insecure-7kq2-planted-for-the-zoo-x81",
+            "zoo-demo",
+            "gopher",
+            "wh-4Kq9",
         ]
         .map(String::from),
     );

@@ -26,6 +26,16 @@ pub const DOCKERFILES: &[&str] = &[
     "**/Containerfile.*",
 ];
 
+/// Files whose name matches [`DOCKERFILES`] but that are no Dockerfile: the
+/// code that reads Dockerfiles (`dockerfile.rs`, `dockerfile.go`), its
+/// documentation and data, and `.dockerignore` files.
+pub const NOT_DOCKERFILES: &[&str] = &[
+    "**/*.dockerignore",
+    "**/[Dd]ockerfile.{rs,go,py,pyi,js,mjs,cjs,ts,tsx,jsx,java,kt,rb,php,cs,swift,scala,ex,exs}",
+    "**/[Dd]ockerfile.{md,mdx,rst,txt,adoc,html,json,yaml,yml,toml,snap}",
+    "**/[Dd]ockerfile.{test,spec}.{js,ts}",
+];
+
 /// Dockerfiles for development, tests and examples are not what ships; the
 /// default selection leaves them out.
 pub const DOCKERFILES_NOT_SHIPPED: &[&str] = &[
@@ -355,6 +365,38 @@ pub fn compose_chains(candidates: &[(String, Role)]) -> (Vec<ComposeChain>, Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_and_docs_named_like_a_dockerfile_are_not_dockerfiles() {
+        let set = |globs: &[&str]| {
+            let mut builder = globset::GlobSetBuilder::new();
+            for glob in globs {
+                builder.add(globset::Glob::new(glob).unwrap());
+            }
+            builder.build().unwrap()
+        };
+        let (named, not) = (set(DOCKERFILES), set(NOT_DOCKERFILES));
+        let is_dockerfile = |path: &str| named.is_match(path) && !not.is_match(path);
+        for path in [
+            "Dockerfile",
+            "dockerfile.sales",
+            "docker/Dockerfile.alpine",
+            "deploy/api.dockerfile",
+            "Dockerfile.prod",
+        ] {
+            assert!(is_dockerfile(path), "{path}");
+        }
+        for path in [
+            "src/dockerfile.rs",
+            "src/rules/dockerfile.rs",
+            "pkg/lint/dockerfile.go",
+            "docs/Dockerfile.md",
+            "web/dockerfile.test.ts",
+            "Dockerfile.dockerignore",
+        ] {
+            assert!(!is_dockerfile(path), "{path}");
+        }
+    }
 
     #[test]
     fn test_runners_packaging_and_devcontainers_are_not_runtime_images() {

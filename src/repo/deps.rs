@@ -5,6 +5,7 @@
 //! the project talks to MongoDB or serves HTTP with chi, so stack detection
 //! reads only the direct part.
 
+use crate::scan::is_go_indirect_line as is_indirect;
 use std::borrow::Cow;
 
 /// The part of manifest `name` (a file name) that declares direct
@@ -20,12 +21,6 @@ pub fn direct_part<'a>(name: &str, text: &'a str) -> Cow<'a, str> {
             .collect::<Vec<_>>()
             .join("\n"),
     )
-}
-
-/// `go.mongodb.org/mongo-driver v1.13.1 // indirect`, with any spacing.
-fn is_indirect(line: &str) -> bool {
-    line.split_once("//")
-        .is_some_and(|(_, comment)| comment.trim_start().starts_with("indirect"))
 }
 
 #[cfg(test)]

@@ -62,7 +62,10 @@ pub fn gather(root: &Path, config: &Config, options: &ScanOptions) -> Result<Fac
     let manifest_globs: Vec<&str> = manifest_globs.iter().map(String::as_str).collect();
     let manifests = plan.selector(SelectorSpec::from_strs(&manifest_globs, &[]));
     let manifests = plan.documents(manifests, false);
-    let dockerfiles = plan.selector(SelectorSpec::from_strs(DOCKERFILES, &["**/*.dockerignore"]));
+    let dockerfiles = plan.selector(SelectorSpec::from_strs(
+        DOCKERFILES,
+        artefacts::NOT_DOCKERFILES,
+    ));
     let dockerfiles = plan.documents(dockerfiles, false);
     let compose = plan.selector(SelectorSpec::from_strs(COMPOSE_FILES, &[]));
     let compose = plan.documents(compose, false);

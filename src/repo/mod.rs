@@ -30,6 +30,7 @@
 pub mod artefacts;
 pub mod ci;
 pub mod deps;
+pub mod entrypoint;
 pub mod facts;
 pub mod git;
 pub mod history;

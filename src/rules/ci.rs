@@ -28,8 +28,9 @@ const SHOWN: usize = 10;
 /// ```
 ///
 /// Classes: test, lint, format-check, type-check, build, sast,
-/// dependency-audit, secret-scan, image-scan, migration-check, deploy,
-/// release, and `security-scan` for any of the four scans. Events: push,
+/// dependency-audit, secret-scan, image-scan, migration-check, migrate,
+/// deploy, release, release-notes, rollback, and `security-scan` for any of the
+/// four scans. Events: push,
 /// pull_request, schedule, tag, manual, pipeline, commit.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -55,6 +56,11 @@ pub struct CiSpec {
     /// Only jobs whose environment (or name) contains this, e.g. `production`.
     #[serde(default)]
     pub environment: Option<String>,
+    /// Only jobs with a service container whose image is one of these
+    /// (`postgres` matches `postgres:16`, `docker.io/library/postgres`,
+    /// `bitnami/postgresql`), e.g. tests that run against a real database.
+    #[serde(default)]
+    pub with_service: Vec<String>,
     /// Match only steps whose failure is ignored (`continue-on-error`,
     /// `allow_failure`); by default those steps do not count.
     #[serde(default)]
@@ -157,6 +163,7 @@ impl CiSpec {
             ecosystem: self.ecosystem.iter().map(|e| e.value.clone()).collect(),
             place: self.place,
             environment: self.environment.as_ref().map(|e| e.to_lowercase()),
+            with_service: self.with_service.iter().map(|s| s.to_lowercase()).collect(),
             allowed_to_fail: self.allowed_to_fail,
             gate: self.gated_by.as_ref().map(|g| {
                 (
@@ -195,10 +202,26 @@ fn describe(spec: &CiSpec) -> String {
     if let Some(environment) = &spec.environment {
         text.push_str(&format!(" for {environment}"));
     }
+    if !spec.with_service.is_empty() {
+        text.push_str(&format!(
+            " in a job with a {} service",
+            spec.with_service.join(" or ")
+        ));
+    }
     if spec.allowed_to_fail {
         text.push_str(" with its failure ignored");
     }
     text
+}
+
+/// Whether a service image (`postgres:16`, `docker.io/bitnami/mysql:8`) is
+/// one of `names`, judged on its last path segment without tag or digest;
+/// `postgres` also matches `postgresql`, `postgis/postgis` and the like.
+fn service_is(image: &str, names: &[String]) -> bool {
+    let image = image.to_lowercase();
+    let name = image.split(['@', ':']).next().unwrap_or_default();
+    let last = name.rsplit('/').next().unwrap_or_default();
+    names.iter().any(|wanted| last.starts_with(wanted.as_str()))
 }
 
 #[derive(Debug)]
@@ -208,6 +231,7 @@ pub struct CiRule {
     ecosystem: Vec<String>,
     place: PlaceSpec,
     environment: Option<String>,
+    with_service: Vec<String>,
     allowed_to_fail: bool,
     gate: Option<(Vec<&'static str>, Option<String>)>,
     expect: Expect,
@@ -252,6 +276,14 @@ impl CiRule {
                 .environment
                 .as_ref()
                 .is_some_and(|e| e.to_lowercase().contains(wanted.as_str()))
+        {
+            return false;
+        }
+        if !self.with_service.is_empty()
+            && !job
+                .services
+                .iter()
+                .any(|image| service_is(image, &self.with_service))
         {
             return false;
         }
@@ -516,6 +548,39 @@ mod tests {
             index.insert(path, text);
         }
         crate::repo::ci::build(&index, Vocabulary::builtin())
+    }
+
+    #[test]
+    fn jobs_with_a_database_service() {
+        let ci = model(&[(
+            ".github/workflows/ci.yml",
+            "on: [push]
+jobs:
+  unit:
+    runs-on: ubuntu-latest
+    steps:
+      - run: go test ./...
+  db:
+    runs-on: ubuntu-latest
+    services:
+      pg:
+        image: docker.io/library/postgres:16.4
+    steps:
+      - run: go test ./...
+",
+        )]);
+        let outcome = rule("{ runs: [test], with_service: [postgres, mysql] }").evaluate_model(&ci);
+        assert_eq!(outcome.status, Status::Pass, "{}", outcome.message);
+        assert!(
+            outcome
+                .findings
+                .iter()
+                .all(|f| f.message.contains("job `db`"))
+        );
+        let outcome = rule("{ runs: [test], with_service: [mysql] }").evaluate_model(&ci);
+        assert_eq!(outcome.status, Status::Fail, "{}", outcome.message);
+        assert!(service_is("bitnami/postgresql:16", &["postgres".into()]));
+        assert!(!service_is("redis:7", &["postgres".into()]));
     }
 
     #[test]

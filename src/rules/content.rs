@@ -9,7 +9,7 @@ use super::{Outcome, PlanContext, Spanned, Validator};
 use crate::model::Finding;
 use crate::scan::{
     Evidence, Hit, HitFilter, PatternId, PatternOptions, PlanBuilder, SelectorId, SelectorSpec,
-    WeakMode,
+    Token, WeakMode,
 };
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -64,6 +64,14 @@ pub struct ContentSpec {
     /// interpolation (`${VAR}`, `{{ .Values.x }}`, `%(x)s`) in configuration.
     #[serde(default)]
     pub literal: Option<bool>,
+    /// The value must be this kind of code token, as the language's grammar
+    /// parses it (Go, Python, JS/TS, Rust, Java, Ruby): `code` (not inside a
+    /// string or a comment: an `except:` clause, a variable passed to a
+    /// sink), `interpolated` (a string with a substitution: an f-string, a
+    /// template string with `${…}`, Ruby `#{…}`) or `computed` (either: a
+    /// value that is not written down as a constant).
+    #[serde(default)]
+    pub token: Option<TokenSpec>,
     /// The value must be weak: `well_known` (a public default such as
     /// `changeme` or a `your-…-here` placeholder) or `any` (also too short
     /// for its purpose, as judged from the `key` group's name, or
@@ -107,6 +115,14 @@ pub struct NamedPattern {
     /// interpolation (`${VAR}`, `{{ .Values.x }}`, `%(x)s`) in configuration.
     #[serde(default)]
     pub literal: Option<bool>,
+    /// The value must be this kind of code token, as the language's grammar
+    /// parses it (Go, Python, JS/TS, Rust, Java, Ruby): `code` (not inside a
+    /// string or a comment: an `except:` clause, a variable passed to a
+    /// sink), `interpolated` (a string with a substitution: an f-string, a
+    /// template string with `${…}`, Ruby `#{…}`) or `computed` (either: a
+    /// value that is not written down as a constant).
+    #[serde(default)]
+    pub token: Option<TokenSpec>,
     /// The value must be weak: `well_known` (a public default such as
     /// `changeme` or a `your-…-here` placeholder) or `any` (also too short
     /// for its purpose, as judged from the `key` group's name, or
@@ -119,6 +135,25 @@ pub struct NamedPattern {
     /// not loopback or a one-label service name.
     #[serde(default)]
     pub url: bool,
+}
+
+/// The token a value must be (see [`ContentSpec::token`]).
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenSpec {
+    Code,
+    Interpolated,
+    Computed,
+}
+
+impl TokenSpec {
+    fn tokens(self) -> Vec<Token> {
+        match self {
+            TokenSpec::Code => vec![Token::Code],
+            TokenSpec::Interpolated => vec![Token::Interpolation],
+            TokenSpec::Computed => vec![Token::Code, Token::Interpolation],
+        }
+    }
 }
 
 /// How weak a value must be to count (see [`ContentSpec::weak`]).
@@ -159,6 +194,7 @@ pub(super) struct FilterSpec<'a> {
     max_length: Option<usize>,
     allow: &'a [Spanned<String>],
     literal: Option<bool>,
+    token: Option<TokenSpec>,
     weak: Option<WeakSpec>,
     url: bool,
 }
@@ -202,6 +238,11 @@ impl FilterSpec<'_> {
                 .and_then(|o| o.literal)
                 .or(rule.literal)
                 .unwrap_or(false),
+            token: own
+                .and_then(|o| o.token)
+                .or(rule.token)
+                .map(TokenSpec::tokens)
+                .unwrap_or_default(),
             weak: own
                 .and_then(|o| o.weak)
                 .or(rule.weak)
@@ -222,6 +263,7 @@ macro_rules! filter_of {
                     max_length: self.max_length,
                     allow: &self.allow,
                     literal: self.literal,
+                    token: self.token,
                     weak: self.weak,
                     url: self.url,
                 }

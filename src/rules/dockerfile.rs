@@ -24,6 +24,7 @@ pub const DEFAULT_EXCLUDE: &[&str] = crate::repo::artefacts::DOCKERFILES_NOT_SHI
 /// dockerfile:
 ///   assert: non_root_user   # multi_stage | non_root_user | healthcheck
 ///                           # | pinned_base_images | digest_pinned_base_images
+///                           # | no_whole_context_copy | minimal_runtime_image
 ///   # paths / exclude default to every Dockerfile and Containerfile outside
 ///   # tests, examples and `Dockerfile.dev`-style development files.
 /// ```
@@ -56,6 +57,9 @@ pub enum DockerAssertion {
     /// No `COPY`/`ADD` sends the whole build context (`COPY . .`) into the
     /// image, where a stray `.env` or key would be baked into a layer.
     NoWholeContextCopy,
+    /// The final stage runs on a minimal base: `scratch`, distroless,
+    /// Chainguard, Alpine, BusyBox, a `-slim` / `-minimal` / `-micro` variant.
+    MinimalRuntimeImage,
 }
 
 impl DockerfileSpec {
@@ -66,14 +70,24 @@ impl DockerfileSpec {
     pub fn plan(&self, plan: &mut PlanBuilder) -> DockerfileRule {
         let spec = if self.paths.is_empty() {
             let mut exclude: Vec<&str> = DEFAULT_EXCLUDE.to_vec();
+            exclude.extend_from_slice(crate::repo::artefacts::NOT_DOCKERFILES);
             let extra: Vec<&str> = self.exclude.iter().map(|g| g.value.as_str()).collect();
             exclude.extend(extra);
             SelectorSpec::from_strs(DEFAULT_PATHS, &exclude)
         } else {
             SelectorSpec::new(&self.paths, &self.exclude, false)
         };
+        // Entrypoint scripts, where an image that starts as root may drop
+        // to another user (`exec gosu app …`).
+        let scripts = (self.assert == DockerAssertion::NonRootUser).then(|| {
+            plan.keep_contents(SelectorSpec::from_strs(
+                &["**/*.sh", "**/*entrypoint*", "**/entry*"],
+                &["**/node_modules/**", "**/vendor/**"],
+            ))
+        });
         DockerfileRule {
             selector: plan.keep_contents(spec),
+            scripts,
             runtime_only: self.paths.is_empty(),
             assertion: self.assert,
             describe: if self.paths.is_empty() {
@@ -88,6 +102,8 @@ impl DockerfileSpec {
 #[derive(Debug)]
 pub struct DockerfileRule {
     selector: SelectorId,
+    /// Kept scripts an entrypoint may be (for `non_root_user` only).
+    scripts: Option<SelectorId>,
     /// Judge only Dockerfiles that may build the runtime image (see
     /// [`crate::repo::artefacts::dockerfile_not_runtime`]); a rule that
     /// names its own `paths` judges exactly those.
@@ -108,6 +124,12 @@ impl DockerfileRule {
         let mut checked = 0;
         let mut notes = Vec::new();
         let mut not_runtime = Vec::new();
+        let scripts: Vec<(&str, &str)> = self
+            .scripts
+            .into_iter()
+            .flat_map(|id| evidence.kept(id))
+            .map(|f| (f.path.as_str(), f.text.as_str()))
+            .collect();
         for file in evidence.kept(self.selector) {
             if self.runtime_only
                 && let Some(reason) = crate::repo::artefacts::dockerfile_not_runtime(
@@ -128,7 +150,25 @@ impl DockerfileRule {
                 continue;
             }
             checked += 1;
-            findings.extend(self.problems(&file.path, &dockerfile));
+            let problems = self.problems(&file.path, &dockerfile);
+            // Root only until the entrypoint drops to another user: the
+            // service itself does not run as root.
+            let dropped = (self.assert_is_non_root() && !problems.is_empty())
+                .then(|| {
+                    crate::repo::entrypoint::privilege_drop(&dockerfile, scripts.iter().copied())
+                })
+                .flatten();
+            match dropped {
+                Some(drop) => notes.push(Finding::at(
+                    drop.script.clone(),
+                    Some(drop.line),
+                    format!(
+                        "`{}` starts as root and its entrypoint drops to another user with {}",
+                        file.path, drop.tool
+                    ),
+                )),
+                None => findings.extend(problems),
+            }
         }
         if checked == 0 && !not_runtime.is_empty() {
             return Outcome::skip(format!(
@@ -153,6 +193,7 @@ impl DockerfileRule {
             DockerAssertion::PinnedBaseImages => "pin base images to a version",
             DockerAssertion::DigestPinnedBaseImages => "pin base images by digest",
             DockerAssertion::NoWholeContextCopy => "copy only what the image needs",
+            DockerAssertion::MinimalRuntimeImage => "run on a minimal base image",
         };
         let failing: std::collections::BTreeSet<&str> =
             findings.iter().filter_map(|f| f.path.as_deref()).collect();
@@ -166,6 +207,10 @@ impl DockerfileRule {
         );
         findings.extend(notes);
         Outcome::fail(message, findings)
+    }
+
+    fn assert_is_non_root(&self) -> bool {
+        self.assertion == DockerAssertion::NonRootUser
     }
 
     fn problems(&self, path: &str, file: &Dockerfile) -> Vec<Finding> {
@@ -243,6 +288,25 @@ impl DockerfileRule {
                     )
                 })
                 .collect(),
+            DockerAssertion::MinimalRuntimeImage => {
+                let base = match file.image_ref(last) {
+                    ImageRef::Stage(_) => file.base_image(last).map(str::to_string),
+                    ImageRef::Unknown => None,
+                    _ => final_stage.resolved.clone(),
+                };
+                match base {
+                    // A variable without a default cannot be judged.
+                    None => Vec::new(),
+                    Some(image) if is_minimal_image(&image) => Vec::new(),
+                    Some(image) => vec![at(
+                        final_stage.line,
+                        format!(
+                            "final stage runs on `{image}`, a full distribution with a shell, \
+                             package manager and compilers"
+                        ),
+                    )],
+                }
+            }
             DockerAssertion::PinnedBaseImages | DockerAssertion::DigestPinnedBaseImages => {
                 let digest = self.assertion == DockerAssertion::DigestPinnedBaseImages;
                 (0..file.stages.len())
@@ -268,6 +332,34 @@ impl DockerfileRule {
             }
         }
     }
+}
+
+/// Whether an image reference names a minimal runtime image. Judged on the
+/// repository and tag, the way a reviewer reads `FROM`: the image families
+/// built to be small (distroless, Chainguard, Alpine, BusyBox, `scratch`,
+/// UBI minimal/micro) and the `slim` / `minimal` / `alpine` tag variants of
+/// the language images.
+pub fn is_minimal_image(image: &str) -> bool {
+    let image = image.to_ascii_lowercase();
+    let without_digest = image.split('@').next().unwrap_or_default();
+    let last = without_digest.rsplit('/').next().unwrap_or_default();
+    let (name, tag) = last.split_once(':').unwrap_or((last, ""));
+    if without_digest == "scratch"
+        || without_digest.contains("distroless")
+        || without_digest.starts_with("cgr.dev/chainguard/")
+        || matches!(
+            name,
+            "alpine" | "busybox" | "ubi-minimal" | "ubi-micro" | "static"
+        )
+        || name.ends_with("-minimal")
+        || name.ends_with("-micro")
+    {
+        return true;
+    }
+    // `22-alpine3.22`: the Alpine release rides on the word.
+    tag.split(['-', '_']).any(|word| {
+        word.starts_with("alpine") || matches!(word, "slim" | "minimal" | "distroless" | "chiseled")
+    })
 }
 
 /// Whether `COPY`/`ADD` arguments name the build context root as a source
@@ -302,6 +394,7 @@ mod tests {
     fn multi_stage_problems(text: &str) -> usize {
         let rule = DockerfileRule {
             selector: SelectorId(0),
+            scripts: None,
             runtime_only: true,
             assertion: DockerAssertion::MultiStage,
             describe: String::new(),
@@ -315,6 +408,34 @@ mod tests {
         assert_eq!(multi_stage_problems(release), 0);
         let build = "FROM golang:1.22\nCOPY . .\nRUN go build -o /app .\nCMD [\"/app\"]\n";
         assert_eq!(multi_stage_problems(build), 1);
+    }
+
+    #[test]
+    fn minimal_images() {
+        for image in [
+            "scratch",
+            "gcr.io/distroless/static-debian12:nonroot",
+            "cgr.dev/chainguard/go:latest",
+            "alpine:3.20",
+            "python:3.12-slim",
+            "docker.io/library/debian:bookworm-slim",
+            "node:22-alpine3.22",
+            "mcr.microsoft.com/dotnet/runtime:8.0-jammy-chiseled",
+            "registry.access.redhat.com/ubi9/ubi-minimal:9.4",
+            "busybox:1.36@sha256:abc",
+        ] {
+            assert!(is_minimal_image(image), "{image}");
+        }
+        for image in [
+            "python:3.12",
+            "node:22",
+            "ubuntu:24.04",
+            "golang:1.23",
+            "debian:bookworm",
+            "rust:1.80-bookworm",
+        ] {
+            assert!(!is_minimal_image(image), "{image}");
+        }
     }
 
     #[test]

@@ -687,6 +687,11 @@ impl Selected<'_> {
 }
 
 impl Query {
+    /// The kept files this query parses as documents.
+    pub fn selector(&self) -> SelectorId {
+        self.selector
+    }
+
     pub fn evaluate(&self, evidence: &Evidence) -> Outcome {
         if !self.compose {
             let files: Vec<(String, Arc<Documents>)> = evidence

@@ -380,6 +380,15 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// The kept files this rule parses as YAML / JSON / TOML documents, so
+    /// the engine can parse them on every core before rules are evaluated.
+    pub fn document_selector(&self) -> Option<crate::scan::SelectorId> {
+        match self {
+            Rule::Document(query) => Some(query.selector()),
+            _ => None,
+        }
+    }
+
     pub fn evaluate(&self, evidence: &Evidence) -> Outcome {
         self.evaluate_with(evidence, None)
     }

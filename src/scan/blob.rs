@@ -7,6 +7,7 @@
 
 use super::evidence::Partial;
 use super::literal::LazyTree;
+use super::prefilter::Occurrences;
 use super::walk::{BINARY_PROBE, locate};
 use super::{Classify, PatternId, ScanPlan};
 use crate::model::Role;
@@ -41,6 +42,8 @@ pub struct BlobScanner<'a> {
     selectors: Vec<usize>,
     patterns: Vec<usize>,
     candidates: Vec<bool>,
+    occurrences: Occurrences,
+    lines: Vec<(usize, usize)>,
 }
 
 impl<'a> BlobScanner<'a> {
@@ -54,6 +57,8 @@ impl<'a> BlobScanner<'a> {
             selectors: Vec::new(),
             patterns: Vec::new(),
             candidates: Vec::new(),
+            occurrences: Occurrences::default(),
+            lines: Vec::new(),
         }
     }
 
@@ -86,21 +91,35 @@ impl<'a> BlobScanner<'a> {
         if self.patterns.is_empty() {
             return Vec::new();
         }
-        self.plan
-            .prefilter
-            .candidates(content, &self.patterns, &mut self.candidates);
+        let prefilter = &self.plan.prefilter;
+        prefilter.candidates(
+            content,
+            &self.patterns,
+            &mut self.candidates,
+            &mut self.occurrences,
+        );
         let mut tree = LazyTree::default();
+        let whole = [(0, content.len())];
         for pattern in &self.patterns {
-            if self.candidates[*pattern] {
-                locate(
-                    self.plan,
-                    *pattern,
-                    content,
-                    path,
-                    &mut self.partial,
-                    &mut tree,
-                );
+            if !self.candidates[*pattern] {
+                continue;
             }
+            let by_line =
+                prefilter.lines(*pattern, content, &mut self.occurrences, &mut self.lines);
+            let ranges = if by_line {
+                self.lines.as_slice()
+            } else {
+                &whole
+            };
+            locate(
+                self.plan,
+                *pattern,
+                content,
+                ranges,
+                path,
+                &mut self.partial,
+                &mut tree,
+            );
         }
         std::mem::take(self.partial.blob_hits.as_mut().expect("set in new"))
     }

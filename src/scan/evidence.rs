@@ -379,6 +379,9 @@ pub(crate) struct Partial {
     pub(crate) generated: BTreeSet<String>,
     /// Compose files whose contents say they are for local development.
     pub(crate) dev_compose: BTreeSet<String>,
+    /// Static-hosting configs (netlify.toml, vercel.json) that build the
+    /// documentation site.
+    pub(crate) docs_site: BTreeSet<String>,
     /// Set when searching history blobs: hits go here, with their values,
     /// instead of into `patterns`.
     pub(crate) blob_hits: Option<Vec<super::blob::BlobHit>>,
@@ -401,6 +404,7 @@ impl Partial {
                 .collect(),
             generated: BTreeSet::new(),
             dev_compose: BTreeSet::new(),
+            docs_site: BTreeSet::new(),
             blob_hits: None,
         }
     }
@@ -446,6 +450,7 @@ impl Partial {
         }
         self.generated.extend(other.generated);
         self.dev_compose.extend(other.dev_compose);
+        self.docs_site.extend(other.docs_site);
     }
 
     /// Records a captured value, keeping its earliest occurrence.
@@ -501,6 +506,7 @@ impl Partial {
                 .collect(),
             generated: self.generated,
             dev_compose: self.dev_compose,
+            docs_site: self.docs_site,
             classify: None,
             selectors: self
                 .selectors
@@ -604,6 +610,7 @@ pub struct Evidence {
     roles: Vec<RoleCount>,
     generated: BTreeSet<String>,
     dev_compose: BTreeSet<String>,
+    docs_site: BTreeSet<String>,
     classify: Option<Arc<dyn Classify>>,
     pub stats: ScanStats,
 }
@@ -709,6 +716,9 @@ impl Evidence {
         }
         if self.dev_compose.contains(path) {
             return Role::DevTooling;
+        }
+        if self.docs_site.contains(path) {
+            return Role::Docs;
         }
         self.classify
             .as_ref()

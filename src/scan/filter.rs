@@ -33,6 +33,10 @@ pub struct HitFilter {
     /// The value must be a literal: a string literal in code, a scalar that
     /// is not an interpolation in configuration (see [`super::literal`]).
     pub literal: bool,
+    /// The value must be one of these tokens (code outside strings and
+    /// comments, a string with a substitution; see [`super::literal`]);
+    /// empty: no test.
+    pub token: Vec<Token>,
     /// The value must be weak (see [`super::weak`]); the finding says why.
     pub weak: Option<WeakMode>,
     /// The value is a connection URL that must carry a password for a
@@ -58,13 +62,14 @@ impl HitFilter {
             && self.max_length.is_none()
             && self.allow.is_empty()
             && !self.literal
+            && self.token.is_empty()
             && self.weak.is_none()
             && !self.url
     }
 
     /// Whether [`HitFilter::judge`] has anything to do.
     pub fn judges_in_context(&self) -> bool {
-        self.literal || self.weak.is_some() || self.url
+        self.literal || !self.token.is_empty() || self.weak.is_some() || self.url
     }
 
     /// The tests that need the file around the value: is it a literal, and
@@ -79,6 +84,13 @@ impl HitFilter {
         tree: &mut LazyTree,
     ) -> Judged {
         if self.literal && token_at(path, content, value.0, value.1, tree) != Token::Literal {
+            return Judged::Dropped;
+        }
+        if !self.token.is_empty()
+            && !self
+                .token
+                .contains(&token_at(path, content, value.0, value.1, tree))
+        {
             return Judged::Dropped;
         }
         if key.is_some_and(names_metadata) {
@@ -191,5 +203,46 @@ mod tests {
         assert!(!filter.accepts(b"q8Zr2VxN4EXAMPLEpLk7TbW1"), "allowed");
         assert!(HitFilter::default().accepts(b""));
         assert!(HitFilter::default().is_empty());
+    }
+
+    #[test]
+    fn token_filter_keeps_only_values_of_that_token() {
+        let judge = |token: Token, path: &str, text: &str, value: &str| {
+            let filter = HitFilter {
+                token: vec![token],
+                ..HitFilter::default()
+            };
+            let start = text.find(value).unwrap();
+            let span = (start, start + value.len());
+            filter.judge(path, text.as_bytes(), span, None, &mut LazyTree::default())
+                != Judged::Dropped
+        };
+        let python = "try:\n    go()\nexcept:\n    pass\ndoc = \"except: in a string\"\n";
+        assert!(judge(Token::Code, "app.py", python, "except"));
+        let in_string = python.rfind("except").unwrap();
+        let filter = HitFilter {
+            token: vec![Token::Code],
+            ..HitFilter::default()
+        };
+        let span = (in_string, in_string + 6);
+        assert_eq!(
+            filter.judge(
+                "app.py",
+                python.as_bytes(),
+                span,
+                None,
+                &mut LazyTree::default()
+            ),
+            Judged::Dropped,
+            "`except:` inside a string is not code"
+        );
+        let js = "db.query(`SELECT * FROM t WHERE id = ${id}`);\ndb.query(`SELECT 1`);\n";
+        assert!(judge(
+            Token::Interpolation,
+            "db.js",
+            js,
+            "`SELECT * FROM t WHERE id = ${id}`"
+        ));
+        assert!(!judge(Token::Interpolation, "db.js", js, "`SELECT 1`"));
     }
 }

@@ -10,6 +10,7 @@ mod evidence;
 mod export;
 mod filter;
 mod literal;
+mod manifest;
 mod marker;
 mod plan;
 mod prefilter;
@@ -27,6 +28,7 @@ pub use evidence::{
 pub use export::{rg_pattern, spans_lines};
 pub use filter::{HitFilter, Judged, KEY_GROUP, SECRET_GROUP, shannon_entropy};
 pub use literal::{LazyTree, Token, token_at};
+pub use manifest::is_go_indirect_line;
 pub use marker::is_generated_content;
 pub use plan::{
     DocumentsId, PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec,

@@ -13,6 +13,11 @@
 //! Patterns without a usable literal (a shape made only of character
 //! classes, say) run on every file they apply to, as before.
 //!
+//! A pattern none of whose matches can contain a line break is run only on
+//! the lines where one of its literals occurs: a match holds one of them, so
+//! it lies on such a line. In a monorepo where `token` or `secret` is in most
+//! files, that is a few lines per file instead of the whole of it.
+//!
 //! Literals come from `regex-syntax`'s prefix extraction, applied to every
 //! suffix of a concatenation (so `(?m)^\s*password\s*=` yields `password`).
 //! ASCII case-insensitive letters (`(?i)`) are folded to one case first and
@@ -23,7 +28,7 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::{Class, Hir, HirKind};
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
 use std::collections::HashMap;
 
 /// Literals shorter than this occur in nearly every file; a pattern whose
@@ -214,6 +219,42 @@ fn ascii_case_class(class: &Class) -> Option<(u8, bool)> {
     }
 }
 
+/// Whether no match of `regex` (as the scanner compiles it) can contain a
+/// line break, so that searching each line on its own, with the text before
+/// it as context, finds exactly what searching the whole file does.
+pub fn within_a_line(regex: &str) -> bool {
+    let Ok(hir) = regex_syntax::ParserBuilder::new()
+        .utf8(false)
+        .build()
+        .parse(&super::ascii_word_boundaries(regex))
+    else {
+        return false;
+    };
+    no_line_break(&hir)
+}
+
+fn no_line_break(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Empty => true,
+        HirKind::Literal(literal) => !literal.0.contains(&b'\n'),
+        HirKind::Class(Class::Unicode(class)) => !class
+            .ranges()
+            .iter()
+            .any(|r| r.start() <= '\n' && '\n' <= r.end()),
+        HirKind::Class(Class::Bytes(class)) => !class
+            .ranges()
+            .iter()
+            .any(|r| r.start() <= b'\n' && b'\n' <= r.end()),
+        // A line searched on its own ends where the file may not: only the
+        // assertions that hold at a line's end as they do at the text's
+        // (`$` in multi-line mode) are allowed there.
+        HirKind::Look(look) => !matches!(look, Look::End | Look::EndCRLF),
+        HirKind::Repetition(repetition) => no_line_break(&repetition.sub),
+        HirKind::Capture(capture) => no_line_break(&capture.sub),
+        HirKind::Concat(items) | HirKind::Alternation(items) => items.iter().all(no_line_break),
+    }
+}
+
 /// The compiled prefilter for every pattern of a plan.
 #[derive(Debug)]
 pub(crate) struct Prefilter {
@@ -221,9 +262,25 @@ pub(crate) struct Prefilter {
     automaton: Option<AhoCorasick>,
     /// For each literal of the automaton, the patterns it stands for.
     owners: Vec<Vec<usize>>,
+    /// Per pattern: the literals of the automaton that stand for it.
+    literals: Vec<Vec<usize>>,
     /// Per pattern: whether it has no usable literal and runs on every file
     /// it applies to.
     pub(crate) always: Vec<bool>,
+    /// Per pattern: whether it runs only on the lines where its literals
+    /// occur (see [`within_a_line`]).
+    by_line: Vec<bool>,
+}
+
+/// Where literals occurred in one file, reused from file to file.
+#[derive(Debug, Default)]
+pub(crate) struct Occurrences {
+    /// (literal, start offset), in the automaton's order.
+    found: Vec<(usize, usize)>,
+    /// Scratch: per literal, whether the pattern being placed owns it.
+    mine: Vec<bool>,
+    /// Whether a literal was seen in this file at all.
+    seen: Vec<bool>,
 }
 
 impl Prefilter {
@@ -232,6 +289,9 @@ impl Prefilter {
         let mut literals: Vec<Vec<u8>> = Vec::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
         let mut always = vec![false; regexes.len()];
+        let mut pattern_literals = vec![Vec::new(); regexes.len()];
+        let mut by_line = vec![false; regexes.len()];
+        let mut line_bound: HashMap<&str, bool> = HashMap::new();
         // The same regex in several checks is analysed once.
         let mut analysed: HashMap<&str, Option<Vec<Vec<u8>>>> = HashMap::new();
         for (pattern, regex) in regexes.iter().enumerate() {
@@ -248,7 +308,11 @@ impl Prefilter {
                             owners.len() - 1
                         });
                         owners[id].push(pattern);
+                        pattern_literals[pattern].push(id);
                     }
+                    by_line[pattern] = *line_bound
+                        .entry(regex)
+                        .or_insert_with(|| within_a_line(regex));
                 }
                 None => always[pattern] = true,
             }
@@ -268,7 +332,9 @@ impl Prefilter {
         Ok(Prefilter {
             automaton,
             owners,
+            literals: pattern_literals,
             always,
+            by_line,
         })
     }
 
@@ -280,14 +346,24 @@ impl Prefilter {
 
     /// Marks in `candidates` (one flag per pattern, cleared here) every
     /// pattern among `wanted` (those the file is searched for) that may
-    /// match `content`.
-    pub(crate) fn candidates(&self, content: &[u8], wanted: &[usize], candidates: &mut Vec<bool>) {
+    /// match `content`, and records in `occurrences` where each literal is.
+    pub(crate) fn candidates(
+        &self,
+        content: &[u8],
+        wanted: &[usize],
+        candidates: &mut Vec<bool>,
+        occurrences: &mut Occurrences,
+    ) {
         candidates.clear();
         candidates.resize(self.always.len(), false);
+        occurrences.found.clear();
         if let Some(automaton) = &self.automaton {
-            let mut seen = vec![false; self.owners.len()];
+            let seen = &mut occurrences.seen;
+            seen.clear();
+            seen.resize(self.owners.len(), false);
             for found in automaton.find_overlapping_iter(content) {
                 let id = found.pattern().as_usize();
+                occurrences.found.push((id, found.start()));
                 if !seen[id] {
                     seen[id] = true;
                     for pattern in &self.owners[id] {
@@ -304,6 +380,50 @@ impl Prefilter {
                 candidates[*pattern] = true;
             }
         }
+    }
+
+    /// Fills `lines` with the lines (start and end offsets, the end before
+    /// its line break) to search for `pattern` in this file, in order, and
+    /// says whether to search only those; `false` when it must search the
+    /// whole file (it can match across lines, or its literals are on so many
+    /// lines that one search of the whole file is cheaper).
+    pub(crate) fn lines(
+        &self,
+        pattern: usize,
+        content: &[u8],
+        occurrences: &mut Occurrences,
+        lines: &mut Vec<(usize, usize)>,
+    ) -> bool {
+        if !self.by_line[pattern] {
+            return false;
+        }
+        lines.clear();
+        let mine = &mut occurrences.mine;
+        mine.resize(self.owners.len(), false);
+        for literal in &self.literals[pattern] {
+            mine[*literal] = true;
+        }
+        let mut bytes = 0;
+        for (literal, start) in &occurrences.found {
+            if !mine[*literal] || lines.last().is_some_and(|(s, e)| (*s..=*e).contains(start)) {
+                continue;
+            }
+            let line_start = memchr::memrchr(b'\n', &content[..*start]).map_or(0, |i| i + 1);
+            let line_end =
+                memchr::memchr(b'\n', &content[*start..]).map_or(content.len(), |i| start + i);
+            bytes += line_end - line_start;
+            lines.push((line_start, line_end));
+        }
+        for literal in &self.literals[pattern] {
+            mine[*literal] = false;
+        }
+        if bytes > content.len() / 2 {
+            return false;
+        }
+        // Overlapping matches come in the order they end, not start.
+        lines.sort_unstable();
+        lines.dedup();
+        true
     }
 }
 
@@ -355,6 +475,59 @@ mod tests {
     }
 
     #[test]
+    fn which_patterns_stay_within_a_line() {
+        assert!(within_a_line(r"\bghp_[A-Za-z0-9]{36}\b"));
+        assert!(within_a_line(r"(?m)^[ \t]*password[ \t]*=[^\n]+$"));
+        assert!(within_a_line(r"(?i)api_?key.{0,20}"));
+        // `\s` and negated classes take in line breaks; `\z` only holds at
+        // the end of the text, which a line is not.
+        assert!(!within_a_line(r"password\s*=\s*\S+"));
+        assert!(!within_a_line(r#"token = "[^"]+""#));
+        assert!(!within_a_line(r"(?s)BEGIN.*END"));
+        assert!(!within_a_line(r"secret\z"));
+    }
+
+    /// Searching only the lines the prefilter gives finds exactly the
+    /// matches a search of the whole file finds.
+    #[test]
+    fn line_by_line_finds_what_the_whole_file_does() {
+        let patterns = [
+            r"(?i)\bapi_?key[ \t]*[:=][ \t]*[A-Za-z0-9]{8,}",
+            r"(?m)^[ \t]*token[ \t]*=[^\n]*$",
+            r"\bghp_[A-Za-z0-9]{6}\b",
+            r"secret[a-z]*",
+        ];
+        let text = b"token = a\nx apikey: abcdefgh12 API_KEY=ZZZZZZZZZ\n  token=\nsecretsecretly ghp_abcdef\n\ntoken = last";
+        let prefilter = Prefilter::new(&patterns).unwrap();
+        let all: Vec<usize> = (0..patterns.len()).collect();
+        let mut candidates = Vec::new();
+        let mut occurrences = Occurrences::default();
+        let mut lines = Vec::new();
+        prefilter.candidates(text, &all, &mut candidates, &mut occurrences);
+        for (p, pattern) in patterns.iter().enumerate() {
+            let regex = regex::bytes::Regex::new(pattern).unwrap();
+            let whole: Vec<(usize, usize)> = regex
+                .find_iter(text)
+                .map(|m| (m.start(), m.end()))
+                .collect();
+            assert!(!whole.is_empty(), "{pattern}");
+            assert!(
+                prefilter.lines(p, text, &mut occurrences, &mut lines),
+                "{pattern} runs line by line"
+            );
+            let mut by_line = Vec::new();
+            for (from, to) in &lines {
+                let mut at = *from;
+                while let Some(m) = regex.find_at(&text[..*to], at) {
+                    by_line.push((m.start(), m.end()));
+                    at = m.end().max(at + 1);
+                }
+            }
+            assert_eq!(by_line, whole, "{pattern}");
+        }
+    }
+
+    #[test]
     fn shapes_without_a_literal_always_run() {
         assert_eq!(lits(r"[A-Za-z0-9]{40}"), None);
         assert_eq!(lits(r"a|[0-9]+"), None);
@@ -378,8 +551,9 @@ mod tests {
         let prefilter = Prefilter::new(&patterns).unwrap();
         let all: Vec<usize> = (0..patterns.len()).collect();
         let mut candidates = Vec::new();
+        let mut occurrences = Occurrences::default();
         for text in texts {
-            prefilter.candidates(text, &all, &mut candidates);
+            prefilter.candidates(text, &all, &mut candidates, &mut occurrences);
             for (p, regex) in patterns.iter().enumerate() {
                 if regex::bytes::Regex::new(regex).unwrap().is_match(text) {
                     assert!(

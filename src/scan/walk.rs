@@ -5,6 +5,7 @@
 use super::evidence::{Document, Hit, Partial};
 use super::filter::{Judged, KEY_GROUP, SECRET_GROUP};
 use super::literal::LazyTree;
+use super::prefilter::Occurrences;
 use super::weak::is_public;
 use super::{Evidence, ScanOptions, ScanPlan};
 use crate::model::Role;
@@ -212,6 +213,10 @@ struct Worker<'a> {
     patterns: Vec<usize>,
     /// Per pattern: whether the prefilter says it may match this file.
     candidates: Vec<bool>,
+    /// Where the prefilter's literals occur in this file.
+    occurrences: Occurrences,
+    /// The lines one pattern is searched on.
+    lines: Vec<(usize, usize)>,
     documents: Vec<(usize, bool)>,
 }
 
@@ -251,6 +256,8 @@ impl<'a> Worker<'a> {
             selectors: Vec::new(),
             patterns: Vec::new(),
             candidates: Vec::new(),
+            occurrences: Occurrences::default(),
+            lines: Vec::new(),
             documents: Vec::new(),
         }
     }
@@ -386,6 +393,17 @@ impl<'a> Worker<'a> {
             self.plan.retain_role(role, &mut self.selectors);
             self.wants();
         }
+        if readable
+            && matches!(role, Role::Production | Role::Packaging)
+            && super::marker::is_docs_site_config(&relative, &self.buffer)
+        {
+            // The headers and redirects of a static documentation site say
+            // nothing about the service's own responses.
+            role = Role::Docs;
+            self.partial_mut().docs_site.insert(relative.clone());
+            self.plan.retain_role(role, &mut self.selectors);
+            self.wants();
+        }
         self.record_selected(role, &relative);
         let keep = self.plan.keeps_any(&self.selectors);
         let Some(partial) = self.partial.as_mut() else {
@@ -435,53 +453,112 @@ impl<'a> Worker<'a> {
         }
 
         // One pass of the literal prefilter says which patterns may occur;
-        // only those are run, on the whole file, to find their lines.
-        self.plan
-            .prefilter
-            .candidates(content, &self.patterns, &mut self.candidates);
+        // only those are run, on the lines of their literals or the whole
+        // file, to find their lines.
+        let prefilter = &self.plan.prefilter;
+        prefilter.candidates(
+            content,
+            &self.patterns,
+            &mut self.candidates,
+            &mut self.occurrences,
+        );
         let mut tree = LazyTree::default();
+        let whole = [(0, content.len())];
         for pattern in &self.patterns {
-            if self.candidates[*pattern] {
-                locate(self.plan, *pattern, content, &relative, partial, &mut tree);
+            if !self.candidates[*pattern] {
+                continue;
             }
+            let by_line =
+                prefilter.lines(*pattern, content, &mut self.occurrences, &mut self.lines);
+            let ranges = if by_line {
+                self.lines.as_slice()
+            } else {
+                &whole
+            };
+            locate(
+                self.plan, *pattern, content, ranges, &relative, partial, &mut tree,
+            );
         }
     }
 }
 
+/// Records the hits of `pattern` in `ranges` of `content` (the whole file,
+/// or the lines the prefilter chose, in order).
 pub(crate) fn locate(
     plan: &ScanPlan,
     pattern: usize,
     content: &[u8],
+    ranges: &[(usize, usize)],
+    path: &str,
+    partial: &mut Partial,
+    tree: &mut LazyTree,
+) {
+    let mut line = 1;
+    let mut counted_to = 0;
+    let mut found = 0;
+    for (from, to) in ranges {
+        if found >= MATCHES_PER_FILE {
+            break;
+        }
+        locate_in(
+            plan,
+            pattern,
+            content,
+            (*from, *to),
+            (&mut line, &mut counted_to, &mut found),
+            path,
+            partial,
+            tree,
+        );
+    }
+}
+
+/// One range of [`locate`]. The regex sees the text before the range as
+/// context (for `^` and word boundaries) and none after it; `counters` are
+/// the line number, the offset it was counted to and the matches so far.
+#[allow(clippy::too_many_arguments)]
+fn locate_in(
+    plan: &ScanPlan,
+    pattern: usize,
+    content: &[u8],
+    (from, to): (usize, usize),
+    (line, counted_to, found): (&mut usize, &mut usize, &mut usize),
     path: &str,
     partial: &mut Partial,
     tree: &mut LazyTree,
 ) {
     let options = &plan.options[pattern];
     let regex = &plan.regexes[pattern];
-    let mut line = 1;
-    let mut counted_to = 0;
+    let haystack = &content[..to];
     let mut locals = regex.capture_locations();
-    let mut at = 0;
-    let mut found = 0;
-    while at <= content.len() && found < MATCHES_PER_FILE {
+    let mut at = from;
+    while at <= to && *found < MATCHES_PER_FILE {
         // Capture positions are only asked for when a filter or a collector
         // needs them: the plain search is several times faster.
         let (start, end) = if options.needs_captures() {
-            match regex.captures_read_at(&mut locals, content, at) {
+            match regex.captures_read_at(&mut locals, haystack, at) {
                 Some(m) => (m.start(), m.end()),
                 None => break,
             }
         } else {
-            match regex.find_at(content, at) {
+            match regex.find_at(haystack, at) {
                 Some(m) => (m.start(), m.end()),
                 None => break,
             }
         };
         // An empty match must still make progress.
         at = if end > start { end } else { end + 1 };
-        found += 1;
-        line += memchr::memchr_iter(b'\n', &content[counted_to..start]).count();
-        counted_to = start;
+        *found += 1;
+        // A finding sits on its value's line: a pattern that reads several
+        // lines for context (`kind: Secret` … `data:` … the key) reports
+        // where the value is, not where the context starts.
+        let anchor = if options.needs_captures() {
+            group(regex, &locals, SECRET_GROUP).map_or(start, |(s, _)| s)
+        } else {
+            start
+        };
+        *line += memchr::memchr_iter(b'\n', &content[*counted_to..anchor]).count();
+        *counted_to = anchor;
         let mut detail = None;
         if let Some(filter) = &options.filter {
             let span = group(regex, &locals, SECRET_GROUP)
@@ -503,26 +580,41 @@ pub(crate) fn locate(
                 }
             }
         }
-        if is_allowed(content, start, &options.check_id) {
+        if super::manifest::on_indirect_requirement(path, content, start) {
+            continue;
+        }
+        if is_allowed(content, anchor, &options.check_id) {
             partial.suppressed[pattern] += 1;
             continue;
         }
         if options.secret && partial.blob_hits.is_none() {
             // Remembered for the report's redactor: other checks may quote
             // the line this value is on.
-            let value = secret_value(regex, &mut locals, options.needs_captures(), content, start)
-                .map_or(&content[start..end], |(s, e)| &content[s..e]);
+            let value = secret_value(
+                regex,
+                &mut locals,
+                options.needs_captures(),
+                haystack,
+                start,
+            )
+            .map_or(&content[start..end], |(s, e)| &content[s..e]);
             if let Ok(value) = std::str::from_utf8(value) {
                 partial.secrets.insert(value.to_string());
             }
         }
         if let Some(blob_hits) = &mut partial.blob_hits {
             // A history blob: the caller attributes the hit to its commit.
-            let value = secret_value(regex, &mut locals, options.needs_captures(), content, start)
-                .map_or(&content[start..end], |(s, e)| &content[s..e]);
+            let value = secret_value(
+                regex,
+                &mut locals,
+                options.needs_captures(),
+                haystack,
+                start,
+            )
+            .map_or(&content[start..end], |(s, e)| &content[s..e]);
             blob_hits.push(super::blob::BlobHit {
                 pattern: super::PatternId(pattern),
-                line,
+                line: *line,
                 detail,
                 value: String::from_utf8_lossy(value).into_owned(),
             });
@@ -530,7 +622,7 @@ pub(crate) fn locate(
         }
         let hit = Hit {
             path: path.to_string(),
-            line,
+            line: *line,
             detail,
         };
         if options.collect {

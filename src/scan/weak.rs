@@ -223,7 +223,11 @@ fn is_template_slot(value: &str) -> bool {
 /// Judges a literal assigned to `key` (when the pattern names it).
 pub fn judge(key: Option<&str>, value: &str, mode: WeakMode) -> Option<Weakness> {
     let lower = value.trim().to_lowercase();
-    if is_template_slot(&lower) {
+    // A slot (`xxxx`, `---`) is for a human to fill in a template, but a
+    // signing key's fallback is used as written whenever the variable is
+    // missing: Healthchecks signs sessions with `---`.
+    let signs = mode == WeakMode::Any && key.and_then(signing_purpose).is_some();
+    if is_template_slot(&lower) && !signs {
         return None;
     }
     if let Some(known) = WELL_KNOWN.exact.iter().find(|v| **v == lower) {
@@ -299,6 +303,15 @@ mod tests {
             None,
             "20 random characters are fine for a password"
         );
+        assert!(
+            matches!(
+                judge(Some("SECRET_KEY"), "---", WeakMode::Any),
+                Some(Weakness::TooShort { len: 3, .. })
+            ),
+            "a signing key's fallback is used as written, slot or not"
+        );
+        assert_eq!(judge(Some("SECRET_KEY"), "---", WeakMode::WellKnown), None);
+        assert_eq!(judge(Some("DB_PASSWORD"), "xxxx", WeakMode::Any), None);
         assert_eq!(
             judge(Some("BASIC_AUTH_PASSWORD"), "wagtail", WeakMode::Any),
             Some(Weakness::Guessable { len: 7 })

@@ -18,8 +18,11 @@ pub const CLASSES: &[&str] = &[
     "secret-scan",
     "image-scan",
     "migration-check",
+    "migrate",
     "deploy",
     "release",
+    "release-notes",
+    "rollback",
 ];
 
 /// Classes a rule may name besides [`CLASSES`]: `security-scan` is any scan.
@@ -325,9 +328,38 @@ mod tests {
             ["migration-check"]
         );
         assert_eq!(classes("npm run test:unit"), ["test"]);
+        assert_eq!(classes("alembic upgrade head"), ["migrate"]);
+        assert_eq!(classes("manage.py migrate --check"), ["migration-check"]);
+        assert_eq!(
+            classes("migrate -path db/migrations -database $DB up"),
+            ["migrate", "migration-check"]
+        );
+        assert_eq!(classes("prisma migrate deploy"), ["migrate"]);
         assert_eq!(classes("npm ci"), Vec::<&str>::new());
-        assert_eq!(classes("trivy image app:latest"), ["image-scan"]);
+        // Trivy scans images for secrets too unless `--scanners` says otherwise.
+        assert_eq!(
+            classes("trivy image app:latest"),
+            ["image-scan", "secret-scan"]
+        );
+        assert_eq!(
+            classes("trivy image --scanners vuln app:latest"),
+            ["image-scan"]
+        );
         assert_eq!(classes("helm upgrade --install app ./chart"), ["deploy"]);
+        assert_eq!(
+            classes("helm upgrade --install --atomic app ./chart"),
+            ["deploy", "rollback"]
+        );
+        assert_eq!(
+            classes("semantic-release --branches main"),
+            ["release", "release-notes"]
+        );
+        // readyctl's own gate runs the secrets checks; its other commands do not.
+        assert_eq!(
+            classes("target/release/readyctl audit . --color never"),
+            ["secret-scan"]
+        );
+        assert_eq!(classes("readyctl checks docs"), Vec::<&str>::new());
     }
 
     #[test]
@@ -343,6 +375,11 @@ mod tests {
         assert_eq!(action("github/codeql-action/analyze@v3"), ["sast"]);
         assert_eq!(action("actions/checkout@v4"), Vec::<&str>::new());
         assert_eq!(action("gitleaks/gitleaks-action@v2"), ["secret-scan"]);
+        assert_eq!(action("readyctl/readyctl@0123abcd"), ["secret-scan"]);
+        assert_eq!(
+            action("googleapis/release-please-action@v4"),
+            ["release", "release-notes"]
+        );
         assert_eq!(
             vocabulary.hook_command("ruff-format"),
             Some("ruff format --check")

@@ -150,7 +150,9 @@ fn jobs(reader: &Reader<'_>, path: &str, text: &str, root: &Node, nesting: usize
                 .or_else(|| default_cwd.clone())
                 .unwrap_or_default();
             if let Some(uses) = node.get("uses").and_then(Node::scalar_text) {
-                job.steps = called_workflow(reader, path, node, &uses, nesting);
+                let (steps, services) = called_workflow(reader, path, node, &uses, nesting);
+                job.steps = steps;
+                job.services.extend(services);
             } else if let Some(steps) = node.get("steps") {
                 job.steps = steps_of(reader, path, text, steps, &cwd, nesting);
             }
@@ -159,15 +161,16 @@ fn jobs(reader: &Reader<'_>, path: &str, text: &str, root: &Node, nesting: usize
         .collect()
 }
 
-/// A job that calls a reusable workflow: the called workflow's steps when it
-/// is in this repository, else a step classified by its name.
+/// A job that calls a reusable workflow: the called workflow's steps (and
+/// its jobs' service containers) when it is in this repository, else a step
+/// classified by its name.
 fn called_workflow(
     reader: &Reader<'_>,
     path: &str,
     node: &Node,
     uses: &str,
     nesting: usize,
-) -> Vec<Step> {
+) -> (Vec<Step>, Vec<String>) {
     let line = node
         .get("uses")
         .and_then(|u| u.line)
@@ -179,14 +182,15 @@ fn called_workflow(
     {
         let docs = Documents::parse(Format::Yaml, called);
         if let Some(root) = docs.docs.first() {
-            return jobs(reader, local, called, root, nesting + 1)
+            let called: Vec<Job> = jobs(reader, local, called, root, nesting + 1)
                 .into_iter()
                 .filter(|j| !j.disabled)
-                .flat_map(|j| j.steps)
                 .collect();
+            let services = called.iter().flat_map(|j| j.services.clone()).collect();
+            return (called.into_iter().flat_map(|j| j.steps).collect(), services);
         }
     }
-    vec![reader.uses_step(path, line, uses, None)]
+    (vec![reader.uses_step(path, line, uses, None)], Vec::new())
 }
 
 fn steps_of(

@@ -1,9 +1,14 @@
 //! A deterministic synthetic repository for benchmarks.
 //!
 //! ```sh
-//! cargo run --release --example gen-repo -- OUT_DIR [FILES] [TOTAL_SIZE] [SEED]
+//! cargo run --release --example gen-repo -- [--profile P] OUT_DIR [FILES] [TOTAL_SIZE] [SEED]
 //! cargo run --release --example gen-repo -- /tmp/bench-repo 20000 200M 42
+//! cargo run --release --example gen-repo -- --profile monorepo /tmp/mono 20000 200M 42
 //! ```
+//!
+//! Profiles: `uniform` (the default, described here) and `monorepo`
+//! (Kubernetes manifests, Helm charts, `.env*` files and code full of
+//! credential vocabulary; see `monorepo.rs`). Both plant the same secrets.
 //!
 //! Writes FILES source files (Go, TypeScript, Python, Rust, Java, YAML,
 //! Markdown, and about one in a hundred binary files) of about TOTAL_SIZE
@@ -21,8 +26,16 @@
 //!
 //! The same arguments give byte-identical trees.
 
+mod monorepo;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Profile {
+    Uniform,
+    Monorepo,
+}
 
 /// splitmix64: tiny, fast, and the same on every platform.
 struct Rng(u64);
@@ -230,6 +243,7 @@ struct Planted {
 
 #[derive(serde::Serialize)]
 struct Manifest {
+    profile: &'static str,
     seed: u64,
     files: usize,
     ignored_files: usize,
@@ -266,7 +280,13 @@ fn write(path: &Path, bytes: &[u8]) {
 
 /// Text of about `size` bytes in `lang`, with `plants` (name, value) lines
 /// placed at evenly spread lines; returns the text and the plants' lines.
-fn source(rng: &mut Rng, lang: Lang, size: usize, plants: &[String]) -> (String, Vec<usize>) {
+fn source(
+    rng: &mut Rng,
+    profile: Profile,
+    lang: Lang,
+    size: usize,
+    plants: &[String],
+) -> (String, Vec<usize>) {
     let mut text = String::with_capacity(size + 256);
     let mut lines = 0;
     let mut planted = Vec::new();
@@ -282,7 +302,11 @@ fn source(rng: &mut Rng, lang: Lang, size: usize, plants: &[String]) -> (String,
             next += 1;
             continue;
         }
-        let line = lang.line(rng, lines);
+        let line = match profile {
+            Profile::Monorepo => monorepo::secretish_line(lang, rng),
+            Profile::Uniform => None,
+        }
+        .unwrap_or_else(|| lang.line(rng, lines));
         text.push_str(&line);
         text.push('\n');
         lines += 1;
@@ -291,9 +315,20 @@ fn source(rng: &mut Rng, lang: Lang, size: usize, plants: &[String]) -> (String,
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let mut profile = Profile::Uniform;
+    if args.first().is_some_and(|a| a == "--profile") && args.len() >= 2 {
+        profile = match args[1].as_str() {
+            "uniform" => Profile::Uniform,
+            "monorepo" => Profile::Monorepo,
+            other => panic!("unknown profile `{other}` (uniform, monorepo)"),
+        };
+        args.drain(..2);
+    }
     if args.is_empty() || args[0] == "-h" || args[0] == "--help" {
-        eprintln!("usage: gen-repo OUT_DIR [FILES=20000] [TOTAL_SIZE=200M] [SEED=42]");
+        eprintln!(
+            "usage: gen-repo [--profile uniform|monorepo] OUT_DIR [FILES=20000] [TOTAL_SIZE=200M] [SEED=42]"
+        );
         std::process::exit(2);
     }
     let out = PathBuf::from(&args[0]);
@@ -305,6 +340,10 @@ fn main() {
     }
     let mut rng = Rng(seed);
     let mut manifest = Manifest {
+        profile: match profile {
+            Profile::Uniform => "uniform",
+            Profile::Monorepo => "monorepo",
+        },
         seed,
         files: 0,
         ignored_files: 0,
@@ -367,7 +406,33 @@ fn main() {
             manifest.bytes += bytes.len() as u64;
             continue;
         }
-        let lang = *rng.pick(LANGS);
+        let planted = (next_secret < secret_files.len() && secret_files[next_secret] == index)
+            || decoy_files.contains(&index);
+        let lang = match profile {
+            Profile::Uniform => *rng.pick(LANGS),
+            Profile::Monorepo => match monorepo::kind(&mut rng, planted) {
+                monorepo::Kind::Code(lang) => lang,
+                monorepo::Kind::Kubernetes => {
+                    let size = average * 3 / 5 + rng.below(average * 6 / 5 + 1);
+                    let text = monorepo::kubernetes(&mut rng, &service, size);
+                    let path = format!("deploy/k8s/{service}/{module}-{index}.yaml");
+                    write(&out.join(&path), text.as_bytes());
+                    manifest.files += 1;
+                    manifest.bytes += text.len() as u64;
+                    continue;
+                }
+                monorepo::Kind::Env => {
+                    let size = 512 + rng.below(2048);
+                    let text = monorepo::env(&mut rng, size);
+                    let name = monorepo::env_name(&mut rng);
+                    let path = format!("{service}/{module}{index}/{name}");
+                    write(&out.join(&path), text.as_bytes());
+                    manifest.files += 1;
+                    manifest.bytes += text.len() as u64;
+                    continue;
+                }
+            },
+        };
         // Sizes spread evenly between 0.4 and 1.6 times the average.
         let size = average * 2 / 5 + rng.below(average * 6 / 5 + 1);
         let mut plants = Vec::new();
@@ -382,7 +447,7 @@ fn main() {
             plants.push(DECOYS[d % DECOYS.len()].to_string());
             kinds.push(("decoy", false));
         }
-        let (text, lines) = source(&mut rng, lang, size, &plants);
+        let (text, lines) = source(&mut rng, profile, lang, size, &plants);
         let path = format!("{service}/{module}/{module}_{index}.{}", lang.ext());
         for ((kind, real), line) in kinds.iter().zip(lines) {
             let planted = Planted {
@@ -401,6 +466,21 @@ fn main() {
         manifest.bytes += text.len() as u64;
     }
 
+    // A Helm chart per service (counted among the files).
+    if profile == Profile::Monorepo {
+        for index in 0..97 {
+            let service = format!("services/svc{index:03}");
+            for (path, text) in monorepo::helm_chart(&service) {
+                write(
+                    &out.join(format!("charts/svc{index:03}/{path}")),
+                    text.as_bytes(),
+                );
+                manifest.files += 1;
+                manifest.bytes += text.len() as u64;
+            }
+        }
+    }
+
     // Ignored: a quarter as many files again, small, one in fifty with a
     // real-looking credential that must not be reported.
     let ignored = files / 4;
@@ -414,7 +494,7 @@ fn main() {
             kind = Some(k);
         }
         let size = 512 + rng.below(average / 2 + 1);
-        let (text, lines) = source(&mut rng, Lang::Ts, size, &plants);
+        let (text, lines) = source(&mut rng, profile, Lang::Ts, size, &plants);
         let path = format!("{package}/lib/file{index}.ts");
         if let (Some(kind), Some(line)) = (kind, lines.first()) {
             manifest.ignored.push(Planted {
