@@ -241,7 +241,20 @@ pub fn audit(
     // Waivers change statuses, so they go before anything is scored.
     let today = options.now.to_zoned(jiff::tz::TimeZone::UTC).date();
     let waivers = crate::waiver::apply(&mut results, &config.waivers, today);
-    let mut report = build_report(root, results, &evidence, config, options, nothing_to_audit);
+    let notices: std::collections::HashSet<&str> = catalog
+        .checks()
+        .iter()
+        .filter(|c| c.notice)
+        .map(|c| c.id.as_str())
+        .collect();
+    let mut report = build_report(
+        root,
+        results,
+        &evidence,
+        config,
+        options,
+        (nothing_to_audit, &notices),
+    );
     report.waivers = waivers;
     report.stack = stack;
     report.targets = live_targets(live.as_ref(), live_options);
@@ -550,7 +563,7 @@ fn build_report(
     evidence: &Evidence,
     config: &Config,
     options: &AuditOptions,
-    nothing_to_audit: Option<NothingToAudit>,
+    (nothing_to_audit, notices): (Option<NothingToAudit>, &std::collections::HashSet<&str>),
 ) -> Report {
     let weights = &config.scoring.weights;
     let category_weights = config.scoring.category_weights();
@@ -625,7 +638,7 @@ fn build_report(
         nothing_to_audit,
         notices: all
             .iter()
-            .filter(|r| r.severity == crate::model::Severity::Info && r.status == Status::Fail)
+            .filter(|r| r.status == Status::Fail && notices.contains(r.id.as_str()))
             .map(|r| format!("{}: {}", r.id, r.message))
             .collect(),
         assessed_weight: coverage.assessed_weight,

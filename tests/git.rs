@@ -135,7 +135,7 @@ impl TestRepo {
 
     fn facts(&self) -> git::GitFacts {
         match git::gather(self.path()) {
-            Git::Repository(facts) => facts,
+            Git::Repository(facts) => *facts,
             other => panic!("expected a readable repository, got {other:?}"),
         }
     }

@@ -36,7 +36,7 @@ pub enum Git {
     Unreadable {
         reason: String,
     },
-    Repository(GitFacts),
+    Repository(Box<GitFacts>),
 }
 
 impl Git {
@@ -124,7 +124,7 @@ pub fn gather(root: &Path) -> Git {
         return Git::NotARepository;
     }
     match open_checked(root).and_then(|repo| read_facts(&repo, root)) {
-        Ok(facts) => Git::Repository(facts),
+        Ok(facts) => Git::Repository(Box::new(facts)),
         Err(reason) => Git::Unreadable { reason },
     }
 }

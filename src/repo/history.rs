@@ -28,10 +28,10 @@ pub enum Since {
 impl Since {
     /// `--since` takes a date (`2025-01-31`, RFC 3339) or a revision.
     pub fn parse(text: &str) -> Since {
-        if let Ok(date) = text.parse::<jiff::civil::Date>() {
-            if let Ok(zoned) = date.to_zoned(jiff::tz::TimeZone::UTC) {
-                return Since::Date(zoned.timestamp());
-            }
+        if let Ok(date) = text.parse::<jiff::civil::Date>()
+            && let Ok(zoned) = date.to_zoned(jiff::tz::TimeZone::UTC)
+        {
+            return Since::Date(zoned.timestamp());
         }
         if let Ok(timestamp) = text.parse::<jiff::Timestamp>() {
             return Since::Date(timestamp);
