@@ -16,7 +16,9 @@ normalise='walk(if type == "object" then del(.generated_at, .duration_ms) else .
 status=0
 for tree in "$@"; do
     for side in before after; do
-        "${!side}" audit "$tree" --format json --exit-zero --no-repo-checks -o "$work/$side.raw.json"
+        # The "wrote …" line goes to a log, shown only when the audit fails.
+        "${!side}" audit "$tree" --format json --exit-zero --no-repo-checks -o "$work/$side.raw.json" 2>"$work/$side.log" ||
+            { cat "$work/$side.log" >&2; exit 2; }
         jq -S "$normalise" "$work/$side.raw.json" >"$work/$side.json"
     done
     if cmp -s "$work/before.json" "$work/after.json"; then

@@ -106,7 +106,12 @@ pub fn audit(
     // those of vendored code or fixtures.
     let previous = plan.set_roles(crate::repo::roles::OWN);
     let ci_plan = crate::repo::ci::CiPlan::plan(&mut plan);
+    // Which Dockerfiles are built is said by the project's own build files;
+    // a guide in `docs/` that mentions one builds nothing.
+    plan.set_roles(crate::repo::roles::OWN.without(crate::model::Role::Docs));
+    let builds_plan = crate::repo::builds::BuildsPlan::plan(&mut plan);
     plan.set_roles(previous);
+    let settings_plan = crate::repo::settings::SettingsPlan::plan(&mut plan);
     let reports = crate::tool_reports::Settings {
         targets: config.reports.clone(),
         now: options.now,
@@ -190,10 +195,15 @@ pub fn audit(
     let nothing_to_audit = application_plan.nothing_to_audit(&evidence, &stack);
     evidence.attach(Arc::new(stack.clone()));
     evidence.attach(ci);
+    evidence.attach(Arc::new(builds_plan.build(&evidence)));
+    evidence.attach(Arc::new(settings_plan.build(&evidence)));
     let live = live.transpose()?;
 
-    let mut results: Vec<CheckResult> = Vec::new();
-    for planned in &planned {
+    // Checks are independent once the evidence is gathered: evaluate them
+    // on every core (a monorepo's document rules walk thousands of parsed
+    // manifests), keeping the catalogue's order.
+    let per_check = in_parallel(&planned, options.scan.threads, |planned| {
+        let mut results = Vec::new();
         match (planned, &live) {
             (Planned::Run { live: true, .. }, Some(live)) => {
                 for target in &live.targets {
@@ -219,9 +229,14 @@ pub fn audit(
             }
             _ => results.push(evaluate(planned, &evidence, None, config)),
         }
-    }
+        results
+    });
+    let mut results: Vec<CheckResult> = per_check.into_iter().flatten().collect();
     for finding in results.iter_mut().flat_map(|r| r.findings.iter_mut()) {
-        finding.role = finding.path.as_deref().map(|path| evidence.role_of(path));
+        finding.role = finding
+            .path
+            .as_deref()
+            .map(|path| evidence.role_at(path, finding.line));
     }
     crate::grade::apply(&mut results);
     results.sort_by(|a, b| {
@@ -272,23 +287,50 @@ fn parse_documents(evidence: &Evidence, selectors: &[crate::scan::SelectorId], t
         .flat_map(|selector| evidence.kept(*selector))
         .filter(|file| seen.insert(file.path.as_str()))
         .collect();
+    in_parallel(&files, threads, |file| {
+        crate::rules::document::documents(file);
+    });
+}
+
+/// `f` of each item, computed on `threads` threads (0: one per core), in
+/// the items' order. Threads take the next item as they finish one, so a
+/// few slow items do not hold up the rest.
+fn in_parallel<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
     let threads = match threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     }
-    .min(files.len());
+    .min(items.len());
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
     let next = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                while let Some(file) =
-                    files.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
-                {
-                    crate::rules::document::documents(file);
-                }
-            });
-        }
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(index) else {
+                            break mine;
+                        };
+                        mine.push((index, f(item)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
     });
+    done.sort_unstable_by_key(|(index, _)| *index);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Masks what the scan found to be secret, the shapes of secrets, and the

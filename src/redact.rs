@@ -11,10 +11,14 @@
 //! reports, so no format and no check can forget it.
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use regex::{Regex, RegexSet};
+use regex::Regex;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
+
+/// The built-in pack that declares every `secrets.*` check.
+const SECRETS_PACK: &str = "secrets.yaml";
 
 /// What a masked secret reads as.
 pub const MASK: &str = "[redacted]";
@@ -32,8 +36,57 @@ pub struct Redactor {
     values: Option<AhoCorasick>,
     /// Secret shapes; a `secret` group, when the pattern has one, is what is
     /// masked, else the whole match.
-    patterns: Vec<Regex>,
-    set: Option<RegexSet>,
+    shapes: Option<Arc<Shapes>>,
+}
+
+/// Secret shapes, compiled only when a string holds one of a shape's
+/// literals: most reports quote nothing secret-looking, and compiling every
+/// secret pattern (or one set of them all, which then runs the slowest
+/// engine over every string) was most of an audit's fixed cost.
+#[derive(Debug)]
+struct Shapes {
+    sources: Vec<String>,
+    /// Each pattern as compiled on first use; `None` when it does not
+    /// compile as a text regex (then it masks nothing).
+    compiled: Vec<OnceLock<Option<Regex>>>,
+    /// Which shapes may match a string, by their required literals; `None`
+    /// when no automaton could be built (then every shape is tried).
+    prefilter: Option<crate::scan::Prefilter>,
+}
+
+impl Shapes {
+    fn new(sources: Vec<String>) -> Shapes {
+        let refs: Vec<&str> = sources.iter().map(String::as_str).collect();
+        Shapes {
+            prefilter: crate::scan::Prefilter::for_short_texts(&refs).ok(),
+            compiled: sources.iter().map(|_| OnceLock::new()).collect(),
+            sources,
+        }
+    }
+
+    fn regex(&self, index: usize) -> Option<&Regex> {
+        self.compiled[index]
+            .get_or_init(|| {
+                regex::RegexBuilder::new(&self.sources[index])
+                    .size_limit(1 << 22)
+                    .build()
+                    .ok()
+            })
+            .as_ref()
+    }
+
+    /// The shapes that match `text`, in pattern order.
+    fn matching(&self, text: &str) -> Vec<usize> {
+        let all: Vec<usize> = (0..self.sources.len()).collect();
+        let mut candidates = vec![true; self.sources.len()];
+        if let Some(prefilter) = &self.prefilter {
+            let mut occurrences = Default::default();
+            prefilter.candidates(text.as_bytes(), &all, &mut candidates, &mut occurrences);
+        }
+        all.into_iter()
+            .filter(|i| candidates[*i] && self.regex(*i).is_some_and(|r| r.is_match(text)))
+            .collect()
+    }
 }
 
 impl Redactor {
@@ -76,36 +129,37 @@ impl Redactor {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        for pattern in patterns {
-            if let Ok(regex) = regex::RegexBuilder::new(pattern.as_ref())
-                .size_limit(1 << 22)
-                .build()
-            {
-                self.patterns.push(regex);
-            }
-        }
-        self.set = RegexSet::new(self.patterns.iter().map(Regex::as_str)).ok();
+        let mut sources: Vec<String> = self
+            .shapes
+            .take()
+            .map(|s| s.sources.clone())
+            .unwrap_or_default();
+        sources.extend(patterns.into_iter().map(|p| p.as_ref().to_string()));
+        self.shapes = (!sources.is_empty()).then(|| Arc::new(Shapes::new(sources)));
         self
     }
 
     /// The shapes of every secret the built-in secret checks look for.
     /// Only the built-in ones: a repository's own `secrets.*` pack could
     /// otherwise mask the whole report.
-    pub fn with_builtin_patterns(self) -> Redactor {
-        static BUILTIN: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-        let patterns = BUILTIN.get_or_init(|| {
-            let catalog = crate::pack::Catalog::builtin().unwrap_or_default();
-            crate::pack::content_patterns(&catalog)
-                .into_iter()
-                .filter(|(id, _)| id.starts_with("secrets."))
-                .map(|(_, regex)| regex)
-                .collect()
-        });
-        self.with_patterns(patterns)
+    pub fn with_builtin_patterns(mut self) -> Redactor {
+        // Shared, so a shape compiled for one report stays compiled.
+        static BUILTIN: OnceLock<Option<Arc<Shapes>>> = OnceLock::new();
+        if self.shapes.is_some() {
+            let patterns = builtin_patterns();
+            return self.with_patterns(patterns);
+        }
+        self.shapes = BUILTIN
+            .get_or_init(|| {
+                let sources = builtin_patterns();
+                (!sources.is_empty()).then(|| Arc::new(Shapes::new(sources)))
+            })
+            .clone();
+        self
     }
 
     pub fn is_empty(&self) -> bool {
-        self.values.is_none() && self.patterns.is_empty()
+        self.values.is_none() && self.shapes.is_none()
     }
 
     /// `text` with every known secret masked.
@@ -120,12 +174,15 @@ impl Redactor {
         {
             text = Cow::Owned(masked);
         }
-        let Some(set) = self.set.as_ref().filter(|_| shapes) else {
+        let Some(shapes) = self.shapes.as_ref().filter(|_| shapes) else {
             return text;
         };
-        let matched: Vec<usize> = set.matches(&text).into_iter().collect();
-        for index in matched {
-            let regex = &self.patterns[index];
+        // Which shapes match is decided on the text as it was, then each
+        // masks in turn.
+        for index in shapes.matching(&text) {
+            let Some(regex) = shapes.regex(index) else {
+                continue;
+            };
             let masked = mask_pattern(regex, &text);
             if let Cow::Owned(masked) = masked {
                 text = Cow::Owned(masked);
@@ -149,6 +206,18 @@ impl Redactor {
         });
         serde_json::from_value(tree).unwrap_or_else(|_| value.clone())
     }
+}
+
+/// The secret checks' content patterns, from the built-in packs only.
+fn builtin_patterns() -> Vec<String> {
+    // Only the secrets pack: loading every pack again for it was a tenth of
+    // an audit's fixed cost (a test checks no other pack has `secrets.*`).
+    let catalog = crate::pack::Catalog::builtin_pack(SECRETS_PACK).unwrap_or_default();
+    crate::pack::content_patterns(&catalog)
+        .into_iter()
+        .filter(|(id, _)| id.starts_with("secrets."))
+        .map(|(_, regex)| regex)
+        .collect()
 }
 
 /// Masks whole occurrences of known values: a value inside a longer word
@@ -274,6 +343,18 @@ mod tests {
             r.mask("url?password=hunter2hunter2 ok"),
             "url?password=[redacted] ok"
         );
+    }
+
+    #[test]
+    fn every_builtin_secret_check_is_in_the_secrets_pack() {
+        let all = crate::pack::Catalog::builtin().unwrap();
+        let secrets: Vec<String> = crate::pack::content_patterns(&all)
+            .into_iter()
+            .filter(|(id, _)| id.starts_with("secrets."))
+            .map(|(_, regex)| regex)
+            .collect();
+        assert!(!secrets.is_empty());
+        assert_eq!(builtin_patterns(), secrets);
     }
 
     #[test]

@@ -6,8 +6,8 @@
 //! (and asks for small manifests to be kept) in the same [`PlanBuilder`] as
 //! the checks, then reads the [`Evidence`]. Checks use the result through the
 //! `stack` rule kind in `when:`, so a Go service is not failed for lacking
-//! `package.json` scripts and a library is not failed for lacking a health
-//! endpoint.
+//! `package.json` scripts, and neither a library nor a command-line tool is
+//! failed for lacking a health endpoint or an on-call rota.
 
 use crate::document::{Documents, Value};
 use crate::scan::{
@@ -45,7 +45,7 @@ pub struct Stack {
 }
 
 /// Whether the repository runs as a service (something that listens and is
-/// deployed) or is a library / tool.
+/// deployed), is a command-line tool people run, or a library.
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
 )]
@@ -56,6 +56,10 @@ pub enum ProjectKind {
     /// Deployed as functions on a platform (Vercel, Netlify, Cloudflare
     /// Workers, AWS Lambda via Serverless/SAM): no image, no probes.
     Serverless,
+    /// A command-line tool: an executable entry point (a Cargo binary, Go's
+    /// `package main`, a Python console script, an npm `bin`) and no sign of
+    /// serving. People run it; nobody operates it.
+    Cli,
     #[default]
     Unknown,
 }
@@ -66,6 +70,7 @@ impl ProjectKind {
             ProjectKind::Service => "service",
             ProjectKind::Library => "library",
             ProjectKind::Serverless => "serverless",
+            ProjectKind::Cli => "cli",
             ProjectKind::Unknown => "unknown",
         }
     }
@@ -540,7 +545,14 @@ impl StackPlan {
                 "**/examples/**",
             ],
         ));
-        let listens = plan.pattern(sources, LISTENS, PatternOptions::new("stack.detect"));
+        // A server is started by code: the same words in a string or a
+        // comment (a detector's patterns, a commented-out call) start none.
+        let mut listen_options = PatternOptions::new("stack.detect");
+        listen_options.filter = Some(std::sync::Arc::new(crate::scan::HitFilter {
+            token: vec![crate::scan::Token::Code],
+            ..Default::default()
+        }));
+        let listens = plan.pattern(sources, LISTENS, listen_options);
         StackPlan {
             presence,
             docker,
@@ -743,6 +755,8 @@ impl StackPlan {
             ProjectKind::Serverless
         } else if service {
             ProjectKind::Service
+        } else if self.command_line(evidence, &languages) {
+            ProjectKind::Cli
         } else if library {
             ProjectKind::Library
         } else {
@@ -788,6 +802,29 @@ impl StackPlan {
             && root
                 .get("private")
                 .is_none_or(|p| p.value != Value::Bool(true))
+    }
+
+    /// An executable entry point in a language the repository is written in:
+    /// `src/main.rs`, `src/bin/` or `[[bin]]` for Rust, `main.go` or `cmd/`
+    /// for Go, `[project.scripts]` (or Poetry's) for Python, `bin` in
+    /// package.json for Node. Only asked once nothing says it serves.
+    fn command_line(&self, evidence: &Evidence, languages: &BTreeSet<&str>) -> bool {
+        let root_has = |manifest: &str, path: &[&str]| {
+            self.root_manifest(evidence, manifest).is_some_and(|docs| {
+                docs.docs.first().is_some_and(|root| {
+                    path.iter()
+                        .try_fold(root, |value, key| value.get(key))
+                        .is_some()
+                })
+            })
+        };
+        languages.contains("rust")
+            && (self.has(evidence, "rust.main") || root_has("Cargo.toml", &["bin"]))
+            || languages.contains("go") && self.has(evidence, "go.main")
+            || languages.contains("python")
+                && (root_has("pyproject.toml", &["project", "scripts"])
+                    || root_has("pyproject.toml", &["tool", "poetry", "scripts"]))
+            || languages.contains("node") && root_has("package.json", &["bin"])
     }
 
     /// A pyproject.toml with a build backend and no console entry point.
@@ -1195,6 +1232,68 @@ mod tests {
         assert_eq!(stack.frameworks, ["django"]);
         assert_eq!(stack.databases, ["postgresql"]);
         assert_eq!(stack.kind, ProjectKind::Service);
+    }
+
+    #[test]
+    fn command_line_tools_are_cli_unless_they_serve() {
+        let rust_tool = [
+            (
+                "Cargo.toml",
+                "[package]\nname = \"x\"\n[dependencies]\nclap = \"4\"\n",
+            ),
+            ("src/lib.rs", "pub fn run() {}\n"),
+            ("src/main.rs", "fn main() { x::run() }\n"),
+            (
+                "Dockerfile",
+                "FROM scratch\nCOPY x /x\nENTRYPOINT [\"/x\"]\n",
+            ),
+        ];
+        assert_eq!(detect(&rust_tool).kind, ProjectKind::Cli);
+        let go_tool = [
+            (
+                "go.mod",
+                "module x\n\nrequire github.com/spf13/cobra v1.8.0\n",
+            ),
+            (
+                "cmd/x/main.go",
+                "package main\nfunc main() { cmd.Execute() }\n",
+            ),
+        ];
+        assert_eq!(detect(&go_tool).kind, ProjectKind::Cli);
+        let python_tool = [(
+            "pyproject.toml",
+            "[build-system]\nrequires = [\"hatchling\"]\n[project]\nname = \"x\"\n[project.scripts]\nx = \"x.cli:main\"\n",
+        )];
+        assert_eq!(detect(&python_tool).kind, ProjectKind::Cli);
+        let node_tool = [
+            (
+                "package.json",
+                "{ \"name\": \"x\", \"bin\": { \"x\": \"cli.js\" } }",
+            ),
+            ("cli.js", "#!/usr/bin/env node\nconsole.log(process.argv)\n"),
+        ];
+        assert_eq!(detect(&node_tool).kind, ProjectKind::Cli);
+        // The same entry points, serving: a service.
+        let go_server = [
+            ("go.mod", "module x\n"),
+            (
+                "cmd/api/main.go",
+                "package main\nimport \"net/http\"\nfunc main() { http.ListenAndServe(\":8080\", nil) }\n",
+            ),
+        ];
+        assert_eq!(detect(&go_server).kind, ProjectKind::Service);
+        let exposed = [
+            ("Cargo.toml", "[package]\nname = \"x\"\n"),
+            ("src/main.rs", "fn main() {}\n"),
+            ("Dockerfile", "FROM scratch\nEXPOSE 8080\n"),
+        ];
+        assert_eq!(detect(&exposed).kind, ProjectKind::Service);
+        // A Python package with no console script is a library still.
+        let python_library = [(
+            "pyproject.toml",
+            "[build-system]\nrequires = [\"hatchling\"]\n[project]\nname = \"x\"\n",
+        )];
+        assert_eq!(detect(&python_library).kind, ProjectKind::Library);
     }
 
     #[test]

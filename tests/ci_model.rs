@@ -277,6 +277,26 @@ fn commit_hooks_are_a_second_place_checks_run() {
     );
 }
 
+#[test]
+fn lint_staged_configs_dotenv_and_named_workspaces_are_followed() {
+    let model = model("ci-node-wrappers");
+    assert_eq!(
+        chains(&model, "lint", Place::Hook),
+        [
+            "pre-commit:1 npx lint-staged → lint-staged.config.cjs:3 npm run lint:staged → package.json:7 biome check --write --no-errors-on-unmatched",
+            "pre-commit:1 npx lint-staged → lint-staged.config.cjs:4 npm run lint:staged → package.json:7 biome check --write --no-errors-on-unmatched",
+        ]
+    );
+    // `npm run x -- args` appends the args to x; dotenv's own options end
+    // at `--`; `-w @acme/db` is that workspace only.
+    assert_eq!(
+        chains(&model, "migrate", Place::Ci),
+        [
+            "e2e.yml:10 npm run e2e:prepare → package.json:8 npm run with:env -- npm run migrate -w @acme/db → package.json:9 dotenv -e .env -e .env.local -- npm run migrate -w @acme/db → package.json:5 prisma migrate deploy"
+        ]
+    );
+}
+
 fn model_of_woodpecker_hooks() -> Vec<String> {
     chains(&model("ci-woodpecker"), "lint", Place::Hook)
 }

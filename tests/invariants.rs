@@ -163,8 +163,8 @@ fn docker_in_stack_implies_dockerfile_checks_judge(a: &Audited) -> Result<(), St
     }
 }
 
-/// The project kind a check's `when:` asks for, when it asks only that.
-fn required_kind(when: &RuleSpec) -> Option<ProjectKind> {
+/// The project kinds a check's `when:` asks for, when it asks only that.
+fn required_kind(when: &RuleSpec) -> Option<Vec<ProjectKind>> {
     match when {
         RuleSpec::Stack(spec)
             if spec.any.is_empty()
@@ -175,7 +175,7 @@ fn required_kind(when: &RuleSpec) -> Option<ProjectKind> {
                 && spec.containers.is_empty()
                 && spec.databases.is_empty() =>
         {
-            spec.kind
+            spec.kind.as_ref().map(|kinds| kinds.list())
         }
         _ => None,
     }
@@ -190,11 +190,12 @@ fn project_kind_is_one_verdict(a: &Audited) -> Result<(), String> {
         };
         for result in a.report.checks.iter().filter(|r| r.id == check.id) {
             let skipped_as_not_applicable = result.skip_reason == Some(SkipReason::NotApplicable);
-            if skipped_as_not_applicable == (kind == wanted) {
+            if skipped_as_not_applicable == wanted.contains(&kind) {
+                let wanted: Vec<&str> = wanted.iter().map(|k| k.id()).collect();
                 wrong.push(format!(
                     "{} wants a {} and the stack says {}, yet it is {}",
                     check.id,
-                    wanted.id(),
+                    wanted.join(" or "),
                     kind.id(),
                     result.status
                 ));
@@ -206,7 +207,8 @@ fn project_kind_is_one_verdict(a: &Audited) -> Result<(), String> {
         if let Some(at) = result.message.find("(detected: ") {
             let said = &result.message[at + 11..];
             let said = said.split(')').next().unwrap_or_default();
-            if ["service", "library", "unknown"].contains(&said) && said != kind.id() {
+            let kinds = ["service", "serverless", "cli", "library", "unknown"];
+            if kinds.contains(&said) && said != kind.id() {
                 wrong.push(format!(
                     "{} says the project is {said}, the stack says {}",
                     result.id,

@@ -117,7 +117,7 @@ fn parent_folder(path: &str) -> Option<&str> {
 
 /// `Dockerfile.playwright` → `playwright`, `e2e.Dockerfile` → `e2e`,
 /// `dockerfile.sales` → `sales`; `None` for a plain `Dockerfile`.
-fn dockerfile_tag(path: &str) -> Option<&str> {
+pub(crate) fn dockerfile_tag(path: &str) -> Option<&str> {
     let name = path.rsplit('/').next().unwrap_or(path);
     let lower = name.to_ascii_lowercase();
     for prefix in [

@@ -71,6 +71,8 @@ pub fn gather(root: &Path, config: &Config, options: &ScanOptions) -> Result<Fac
     let compose = plan.documents(compose, false);
     let previous = plan.set_roles(super::roles::OWN);
     let ci_plan = super::ci::CiPlan::plan(&mut plan);
+    plan.set_roles(super::roles::OWN.without(Role::Docs));
+    let builds_plan = super::builds::BuildsPlan::plan(&mut plan);
     plan.set_roles(previous);
     let plan = plan.build().map_err(ScanError::Plan)?;
     let evidence = scan::scan(root, &plan, &options)?;
@@ -82,10 +84,12 @@ pub fn gather(root: &Path, config: &Config, options: &ScanOptions) -> Result<Fac
             .map(|d| (d.path.clone(), evidence.role_of(&d.path)))
             .collect()
     };
+    let builds = builds_plan.build(&evidence);
     let dockerfiles = with_roles(dockerfiles)
         .into_iter()
         .map(|(path, role)| {
-            let not_runtime = artefacts::dockerfile_not_runtime(&path, role);
+            let not_runtime =
+                artefacts::dockerfile_not_runtime(&path, role).or_else(|| builds.not_built(&path));
             Choice {
                 files: vec![path],
                 role,

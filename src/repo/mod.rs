@@ -15,6 +15,8 @@
 //! - [`artefacts`]: which Dockerfiles build the runtime image and which
 //!   Compose files, merged in Compose's order, describe the production
 //!   deployment, each with the reason.
+//! - [`builds`]: which Dockerfiles a pipeline, script or Compose file
+//!   builds, so unbuilt leftovers are not judged as the runtime image.
 //!
 //! - [`deps`]: the direct part of a manifest (no `// indirect` entries), so
 //!   the stack lists what the code uses.
@@ -22,12 +24,15 @@
 //!   ecosystem.
 //! - [`ci`]: what the pipelines and commit hooks run (pipelines, jobs,
 //!   triggers, each step's resolved and classified commands).
+//! - [`settings`]: base settings a production settings module assigns
+//!   again (Django's `settings/production.py` over `settings/base.py`).
 //! - [`facts`]: all of it in one walk, for `readyctl facts`.
 //!
 //! It sits between the scan and the rules: it may use `scan`, `config` and
 //! `model`, and only rules and what is above them use it.
 
 pub mod artefacts;
+pub mod builds;
 pub mod ci;
 pub mod deps;
 pub mod entrypoint;
@@ -36,6 +41,7 @@ pub mod git;
 pub mod history;
 pub mod projects;
 pub mod roles;
+pub mod settings;
 
 pub use crate::model::{Role, RoleSet};
 pub use roles::RoleMap;

@@ -56,6 +56,11 @@ pub struct CiSpec {
     /// Only jobs whose environment (or name) contains this, e.g. `production`.
     #[serde(default)]
     pub environment: Option<String>,
+    /// Leaves out jobs whose environment (or name) contains one of these,
+    /// e.g. `demo`, `preview`: a redeploy of a public demo is no delivery
+    /// of production.
+    #[serde(default)]
+    pub not_environment: Vec<String>,
     /// Only jobs with a service container whose image is one of these
     /// (`postgres` matches `postgres:16`, `docker.io/library/postgres`,
     /// `bitnami/postgresql`), e.g. tests that run against a real database.
@@ -163,6 +168,11 @@ impl CiSpec {
             ecosystem: self.ecosystem.iter().map(|e| e.value.clone()).collect(),
             place: self.place,
             environment: self.environment.as_ref().map(|e| e.to_lowercase()),
+            not_environment: self
+                .not_environment
+                .iter()
+                .map(|e| e.to_lowercase())
+                .collect(),
             with_service: self.with_service.iter().map(|s| s.to_lowercase()).collect(),
             allowed_to_fail: self.allowed_to_fail,
             gate: self.gated_by.as_ref().map(|g| {
@@ -214,6 +224,19 @@ fn describe(spec: &CiSpec) -> String {
     text
 }
 
+/// Whether a job works on the environment `wanted` (lowercase): the
+/// environment it declares, or, when it declares none, what it or its
+/// pipeline is called (`deploy-production`, a workflow named `Deploy to
+/// Production`).
+fn targets_environment(pipeline: &Pipeline, job: &Job, wanted: &str) -> bool {
+    match &job.environment {
+        Some(environment) => environment.to_lowercase().contains(wanted),
+        None => {
+            job.id.to_lowercase().contains(wanted) || pipeline.name.to_lowercase().contains(wanted)
+        }
+    }
+}
+
 /// Whether a service image (`postgres:16`, `docker.io/bitnami/mysql:8`) is
 /// one of `names`, judged on its last path segment without tag or digest;
 /// `postgres` also matches `postgresql`, `postgis/postgis` and the like.
@@ -231,6 +254,7 @@ pub struct CiRule {
     ecosystem: Vec<String>,
     place: PlaceSpec,
     environment: Option<String>,
+    not_environment: Vec<String>,
     with_service: Vec<String>,
     allowed_to_fail: bool,
     gate: Option<(Vec<&'static str>, Option<String>)>,
@@ -272,10 +296,14 @@ impl CiRule {
             return false;
         }
         if let Some(wanted) = &self.environment
-            && !job
-                .environment
-                .as_ref()
-                .is_some_and(|e| e.to_lowercase().contains(wanted.as_str()))
+            && !targets_environment(pipeline, job, wanted)
+        {
+            return false;
+        }
+        if self
+            .not_environment
+            .iter()
+            .any(|unwanted| targets_environment(pipeline, job, unwanted))
         {
             return false;
         }
@@ -645,5 +673,52 @@ jobs:
             on_pr.message,
             "no step that runs test on pull_request in the 1 pipeline(s) read"
         );
+    }
+
+    #[test]
+    fn a_production_deploy_is_known_by_its_workflow_name() {
+        let workflow = "name: Deploy to Production
+on:
+  push:
+    tags: ['*']
+jobs:
+  deploy:
+    runs-on: x
+    steps:
+      - run: kubectl apply -f k8s
+";
+        let model = model(&[(".github/workflows/deploy.yml", workflow)]);
+        let staging =
+            rule("{ runs: [deploy], environment: production, gated_by: { environment: staging } }");
+        let outcome = staging.evaluate_model(&model);
+        assert_eq!(outcome.status, Status::Fail, "{}", outcome.message);
+        // A job that declares another environment is not production,
+        // whatever its workflow is called.
+        let declared = workflow.replace("runs-on: x", "runs-on: x\n    environment: preview");
+        let model = self::model(&[(".github/workflows/deploy.yml", declared.as_str())]);
+        assert_eq!(staging.evaluate_model(&model).status, Status::Skip);
+    }
+
+    #[test]
+    fn a_demo_redeploy_is_left_out_when_asked() {
+        let workflow = "name: Demo Deploy
+on:
+  workflow_dispatch:
+jobs:
+  deploy-demo:
+    runs-on: x
+    steps:
+      - run: flyctl deploy
+";
+        let model = model(&[(".github/workflows/demo.yml", workflow)]);
+        let gated = |extra: &str| {
+            rule(&format!(
+                "{{ runs: [deploy], {extra}gated_by: {{ runs: [test] }} }}"
+            ))
+            .evaluate_model(&model)
+            .status
+        };
+        assert_eq!(gated(""), Status::Fail);
+        assert_eq!(gated("not_environment: [demo, preview], "), Status::Skip);
     }
 }

@@ -202,7 +202,7 @@ pub(super) struct FilterSpec<'a> {
 impl FilterSpec<'_> {
     pub(super) fn validate(&self, v: &mut Validator<'_>) {
         for regex in self.allow {
-            if let Err(message) = crate::scan::compile_regex(&regex.value) {
+            if let Err(message) = v.content_regex(&regex.value) {
                 v.error_at(regex, format!("invalid regex `{}`: {message}", regex.value));
             }
         }
@@ -285,7 +285,7 @@ impl ContentSpec {
             .iter()
             .chain(self.patterns.iter().map(|p| &p.regex));
         for regex in all {
-            if let Err(message) = crate::scan::compile_regex(&regex.value) {
+            if let Err(message) = v.content_regex(&regex.value) {
                 v.error_at(regex, format!("invalid regex `{}`: {message}", regex.value));
             }
         }
@@ -431,18 +431,39 @@ impl Patterns {
         let mut findings = Vec::new();
         let mut total = 0;
         let mut silenced = 0;
+        // A base settings value the production settings assign again is not
+        // what production runs (see `crate::repo::settings`).
+        let overrides = evidence.fact::<crate::repo::settings::SettingsOverrides>();
+        let mut overridden = Vec::new();
         for (id, label) in &self.planned {
             let hits = evidence.pattern(*id);
             total += hits.count;
             silenced += hits.suppressed;
-            findings.extend(hits.hits.iter().map(|hit| {
-                Finding::at(
+            for hit in &hits.hits {
+                if let Some(production) =
+                    overrides.and_then(|o| o.overridden_by(&hit.path, hit.line))
+                {
+                    total -= 1;
+                    overridden.push(format!("`{}:{}` by `{production}`", hit.path, hit.line));
+                    continue;
+                }
+                findings.push(Finding::at(
                     hit.path.clone(),
                     Some(hit.line),
                     self.finding_message(label, hit),
-                )
-            }));
+                ));
+            }
         }
+        overridden.sort();
+        overridden.dedup();
+        let overridden: Vec<Finding> = if overridden.is_empty() {
+            Vec::new()
+        } else {
+            vec![Finding::note(format!(
+                "not judged, overridden in production settings: {}",
+                overridden.join(", ")
+            ))]
+        };
         // Silenced hits are not findings, but a reviewer should see that
         // someone chose to silence them.
         let silenced = if silenced > 0 {
@@ -462,7 +483,7 @@ impl Patterns {
                     self.labels(),
                     files_read(evidence.selector(self.selector).read),
                 ),
-                Vec::new(),
+                overridden,
             );
         }
         findings.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
@@ -472,6 +493,7 @@ impl Patterns {
                 total - findings.len()
             )));
         }
+        findings.extend(overridden);
         Outcome::fail(format!("{total} occurrence(s) found{silenced}"), findings)
     }
 }

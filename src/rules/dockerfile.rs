@@ -105,7 +105,8 @@ pub struct DockerfileRule {
     /// Kept scripts an entrypoint may be (for `non_root_user` only).
     scripts: Option<SelectorId>,
     /// Judge only Dockerfiles that may build the runtime image (see
-    /// [`crate::repo::artefacts::dockerfile_not_runtime`]); a rule that
+    /// [`crate::repo::artefacts::dockerfile_not_runtime`] and
+    /// [`crate::repo::builds`]); a rule that
     /// names its own `paths` judges exactly those.
     runtime_only: bool,
     assertion: DockerAssertion,
@@ -130,12 +131,14 @@ impl DockerfileRule {
             .flat_map(|id| evidence.kept(id))
             .map(|f| (f.path.as_str(), f.text.as_str()))
             .collect();
+        let builds = evidence.fact::<crate::repo::builds::DockerfileBuilds>();
         for file in evidence.kept(self.selector) {
             if self.runtime_only
                 && let Some(reason) = crate::repo::artefacts::dockerfile_not_runtime(
                     &file.path,
                     evidence.role_of(&file.path),
                 )
+                .or_else(|| builds.and_then(|b| b.not_built(&file.path)))
             {
                 not_runtime.push(format!("`{}` ({reason})", file.path));
                 continue;

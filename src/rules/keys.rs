@@ -32,8 +32,8 @@ use super::content::NamedPattern;
 use super::paths::{describe_globs, validate_globs};
 use super::{Outcome, PlanContext, Spanned, Validator};
 use crate::model::Finding;
+use crate::scan::SelectorSpec;
 use crate::scan::{Evidence, Hit, KEY_GROUP, PatternId, PatternOptions, PlanBuilder, SelectorId};
-use crate::scan::{SelectorSpec, compile_regex};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -84,12 +84,12 @@ impl KeySource {
         }
         for pattern in &self.patterns {
             pattern.filter().validate(v);
-            match compile_regex(&pattern.regex.value) {
+            match v.content_regex(&pattern.regex.value) {
                 Err(message) => v.error_at(
                     &pattern.regex,
                     format!("invalid regex `{}`: {message}", pattern.regex.value),
                 ),
-                Ok(regex) if regex.captures_len() < 2 => v.error_at(
+                Ok(Some(regex)) if regex.captures_len() < 2 => v.error_at(
                     &pattern.regex,
                     format!(
                         "`{}` captures nothing: put the name in a group `(?P<{KEY_GROUP}>...)`",

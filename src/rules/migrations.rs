@@ -138,7 +138,10 @@ impl Versions {
         let mut migrations = 0;
         for (group, versions) in &groups {
             migrations += versions.values().map(Vec::len).sum::<usize>();
-            for same in versions.values().filter(|same| same.len() > 1) {
+            for (parts, same) in versions.iter().filter(|(_, same)| same.len() > 1) {
+                if django_resolved(versions, parts, same) {
+                    continue;
+                }
                 let names: Vec<&str> = same.iter().map(|(n, _)| n.as_str()).collect();
                 for (name, version) in same {
                     findings.push(Finding::at(
@@ -200,6 +203,26 @@ impl Versions {
             )
         }
     }
+}
+
+/// Whether migrations sharing a version are normal Django history rather
+/// than a conflict: two branches' `0005_*` joined by a later merge
+/// migration (`0006_merge_…`, what `makemigrations --merge` writes), or a
+/// squashed migration beside the ones it replaces. Django orders migrations
+/// by their dependencies, not by the number in their name.
+fn django_resolved(versions: &ByVersion, parts: &[u64], same: &[(String, Version)]) -> bool {
+    let is_django = |name: &str| name.ends_with(".py") && name.contains("migrations/");
+    if !same.iter().all(|(name, _)| is_django(name)) {
+        return false;
+    }
+    let stem = |name: &str| file_name(name).to_ascii_lowercase();
+    same.iter()
+        .any(|(name, _)| stem(name).contains("_squashed_"))
+        || versions
+            .range(parts.to_vec()..)
+            .skip(1)
+            .flat_map(|(_, later)| later)
+            .any(|(name, _)| stem(name).contains("merge"))
 }
 
 fn file_name(path: &str) -> &str {
@@ -323,8 +346,11 @@ impl Recent {
                     .as_ref()
                     .and_then(|stop| stop.find(bytes))
                     .map_or(bytes.len(), |m| m.start());
-                for found in pattern.find_iter(&bytes[..end]) {
-                    if crate::scan::is_allowed(bytes, found.start(), &self.check_id) {
+                let forward = &bytes[..end];
+                for found in pattern.find_iter(forward) {
+                    if crate::scan::is_allowed(bytes, found.start(), &self.check_id)
+                        || recreated_after_drop(&forward[found.start()..])
+                    {
                         continue;
                     }
                     let line = 1 + memchr::memchr_iter(b'\n', &bytes[..found.start()]).count();
@@ -357,6 +383,29 @@ impl Recent {
             )
         }
     }
+}
+
+static DROPPED_TABLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)^drop\s+table\s+(?:if\s+exists\s+)?[`"\[]?([A-Za-z_][A-Za-z0-9_.]*)"#)
+        .expect("valid drop regex")
+});
+
+/// Whether `statement` (text from a `DROP TABLE` to the end of the forward
+/// migration) drops a table that the same migration then creates again:
+/// `DROP TABLE IF EXISTS t; CREATE TABLE t (…)` guards a fresh table, and
+/// SQLite's table rebuild (`CREATE TABLE t_new …; INSERT INTO t_new SELECT …
+/// FROM t; DROP TABLE t; ALTER TABLE t_new RENAME TO t`) keeps every row.
+/// Neither loses data.
+fn recreated_after_drop(statement: &[u8]) -> bool {
+    let Some(captures) = DROPPED_TABLE.captures(statement) else {
+        return false;
+    };
+    let table = regex::escape(&String::from_utf8_lossy(&captures[1]));
+    let after = &statement[captures.get(0).map_or(0, |m| m.end())..];
+    let recreated = format!(
+        r#"(?i)\bcreate\s+table\s+(?:if\s+not\s+exists\s+)?[`"\[]?{table}[`"\]]?[\s(]|\brename\s+to\s+[`"\[]?{table}[`"\]]?\s*(?:;|$)"#
+    );
+    Regex::new(&recreated).is_ok_and(|r| r.is_match(after))
 }
 
 /// The statement a hit sits on, trimmed and shortened for a finding.
@@ -400,6 +449,66 @@ mod tests {
         assert_eq!(prisma.group, "prisma/migrations");
         assert!(prisma.timestamp);
         assert!(version_of("migrations/README.md").is_none());
+    }
+
+    #[test]
+    fn django_branches_joined_by_a_merge_migration_are_no_conflict() {
+        let group = |names: &[&str]| {
+            let mut versions = ByVersion::new();
+            for name in names {
+                let version = version_of(name).unwrap();
+                versions
+                    .entry(version.parts.clone())
+                    .or_default()
+                    .push((name.to_string(), version));
+            }
+            versions
+        };
+        let resolved = |versions: &ByVersion| {
+            versions
+                .iter()
+                .filter(|(_, same)| same.len() > 1)
+                .all(|(parts, same)| django_resolved(versions, parts, same))
+        };
+        let merged = group(&[
+            "app/migrations/0005_a.py",
+            "app/migrations/0005_b.py",
+            "app/migrations/0006_merge_20240101_1200.py",
+        ]);
+        assert!(resolved(&merged));
+        let squashed = group(&[
+            "app/migrations/0001_initial.py",
+            "app/migrations/0001_squashed_0004_users.py",
+        ]);
+        assert!(resolved(&squashed));
+        let conflict = group(&["app/migrations/0005_a.py", "app/migrations/0005_b.py"]);
+        assert!(!resolved(&conflict));
+        // A merge migration older than the duplicates joins something else.
+        let old_merge = group(&[
+            "app/migrations/0003_merge.py",
+            "app/migrations/0005_a.py",
+            "app/migrations/0005_b.py",
+        ]);
+        assert!(!resolved(&old_merge));
+        let sql = group(&["db/migrations/0005_a.up.sql", "db/migrations/0005_b.up.sql"]);
+        assert!(!resolved(&sql));
+    }
+
+    #[test]
+    fn a_table_dropped_and_created_again_loses_nothing() {
+        let guard = b"DROP TABLE IF EXISTS archives;\n\nCREATE TABLE archives (\n  id INT\n);\n";
+        assert!(recreated_after_drop(guard));
+        let rebuild = b"DROP TABLE `reaction`;\nALTER TABLE reaction_new RENAME TO `reaction`;\n";
+        assert!(recreated_after_drop(rebuild));
+        // Dropped for good, or another table created.
+        assert!(!recreated_after_drop(b"DROP TABLE sessions;\n"));
+        assert!(!recreated_after_drop(
+            b"DROP TABLE archives;\nCREATE TABLE archives_v2 (id INT);\n"
+        ));
+        assert!(!recreated_after_drop(
+            b"DROP TABLE users;\nALTER TABLE users_new RENAME TO users_old;\n"
+        ));
+        assert!(!recreated_after_drop(b"DROP COLUMN name;\n"));
     }
 
     #[test]

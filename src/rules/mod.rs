@@ -136,9 +136,24 @@ pub struct Validator<'a> {
     /// that no single value carries (a missing field, say).
     pub at: Position,
     pub diagnostics: &'a mut Diagnostics,
+    /// A built-in pack: its content regexes are known to compile (the test
+    /// `builtin_packs_validate_in_full` compiles them all), so loading does
+    /// not compile them; the scan compiles each the first time a file needs
+    /// it. Compiling hundreds of patterns an audit may never run was most of
+    /// its fixed cost.
+    pub trusted: bool,
 }
 
 impl Validator<'_> {
+    /// A content regex compiled as the scanner will run it, or the reason it
+    /// does not compile; `Ok(None)` for a built-in pack's (see `trusted`).
+    pub fn content_regex(&self, regex: &str) -> Result<Option<regex::bytes::Regex>, String> {
+        if self.trusted {
+            return Ok(None);
+        }
+        crate::scan::compile_regex(regex).map(Some)
+    }
+
     pub fn error(&mut self, position: Position, message: impl Into<String>) {
         self.diagnostics.push(self.file, position, message);
     }

@@ -7,7 +7,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// Passes when the detected stack matches: every given facet must contain
-/// at least one of the listed ids, and `kind` must equal the detected kind.
+/// at least one of the listed ids, and the detected kind must be `kind` (or
+/// one of a list of kinds).
 /// `any` matches an id in any facet.
 ///
 /// ```yaml
@@ -17,6 +18,8 @@ use serde::Deserialize;
 ///   stack: { any: [node, python] }      # Node or Python
 /// when:
 ///   stack: { kind: service, containers: [kubernetes] }
+/// when:
+///   not: { stack: { kind: [library, cli] } }   # something that is operated
 /// ```
 ///
 /// Ids are those `readyctl` reports under `"stack"` (see
@@ -46,9 +49,27 @@ pub struct StackSpec {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub databases: Vec<Spanned<String>>,
-    /// `service`, `library` or `unknown`.
+    /// `service`, `serverless`, `cli`, `library` or `unknown`, or a list
+    /// of them.
     #[serde(default)]
-    pub kind: Option<ProjectKind>,
+    pub kind: Option<Kinds>,
+}
+
+/// One project kind or several.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Kinds {
+    One(ProjectKind),
+    Many(Vec<ProjectKind>),
+}
+
+impl Kinds {
+    pub fn list(&self) -> Vec<ProjectKind> {
+        match self {
+            Kinds::One(kind) => vec![*kind],
+            Kinds::Many(kinds) => kinds.clone(),
+        }
+    }
 }
 
 impl StackSpec {
@@ -90,6 +111,12 @@ impl StackSpec {
                 v.error_at(id, format!("unknown stack id `{}`", id.value));
             }
         }
+        if matches!(&self.kind, Some(Kinds::Many(kinds)) if kinds.is_empty()) {
+            v.error(
+                v.at,
+                "`kind: []` lists no kind; leave `kind` out to accept any",
+            );
+        }
         let empty = self.any.is_empty()
             && self.kind.is_none()
             && self.facets().iter().all(|(_, ids)| ids.is_empty());
@@ -111,7 +138,7 @@ impl StackSpec {
                 .filter(|(_, ids)| !ids.is_empty())
                 .map(|(facet, ids)| (facet, strings(ids)))
                 .collect(),
-            kind: self.kind,
+            kinds: self.kind.as_ref().map(Kinds::list).unwrap_or_default(),
         }
     }
 }
@@ -120,7 +147,8 @@ impl StackSpec {
 pub struct StackRule {
     any: Vec<String>,
     facets: Vec<(Facet, Vec<String>)>,
-    kind: Option<ProjectKind>,
+    /// Empty: any kind.
+    kinds: Vec<ProjectKind>,
 }
 
 impl StackRule {
@@ -162,18 +190,19 @@ impl StackRule {
             }
             matched.push(join(&found));
         }
-        if let Some(kind) = self.kind {
-            if stack.kind != kind {
+        if !self.kinds.is_empty() {
+            if !self.kinds.contains(&stack.kind) {
+                let wanted: Vec<&str> = self.kinds.iter().map(|k| k.id()).collect();
                 return Outcome::fail(
                     format!(
                         "the project is not a {} (detected: {})",
-                        kind.id(),
+                        wanted.join(" or "),
                         stack.kind.id()
                     ),
                     Vec::new(),
                 );
             }
-            matched.push(kind.id().to_string());
+            matched.push(stack.kind.id().to_string());
         }
         Outcome::pass(format!("stack: {}", matched.join(", ")), Vec::new())
     }
@@ -213,6 +242,12 @@ mod tests {
             Status::Pass
         );
         assert_eq!(status("{ kind: library }"), Status::Fail);
+        assert_eq!(status("{ kind: [library, cli] }"), Status::Fail);
+        assert_eq!(status("{ kind: [cli, service] }"), Status::Pass);
+        assert_eq!(
+            rule("{ kind: [library, cli] }").matches(&stack).message,
+            "the project is not a library or cli (detected: service)"
+        );
         let message = rule("{ languages: [node] }").matches(&stack).message;
         assert_eq!(message, "Languages has none of node (detected: go)");
     }

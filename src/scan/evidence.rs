@@ -379,6 +379,8 @@ pub(crate) struct Partial {
     pub(crate) generated: BTreeSet<String>,
     /// Compose files whose contents say they are for local development.
     pub(crate) dev_compose: BTreeSet<String>,
+    /// Hits (path, line) inside test items of production files.
+    pub(crate) test_lines: BTreeSet<(String, usize)>,
     /// Static-hosting configs (netlify.toml, vercel.json) that build the
     /// documentation site.
     pub(crate) docs_site: BTreeSet<String>,
@@ -404,6 +406,7 @@ impl Partial {
                 .collect(),
             generated: BTreeSet::new(),
             dev_compose: BTreeSet::new(),
+            test_lines: BTreeSet::new(),
             docs_site: BTreeSet::new(),
             blob_hits: None,
         }
@@ -450,6 +453,7 @@ impl Partial {
         }
         self.generated.extend(other.generated);
         self.dev_compose.extend(other.dev_compose);
+        self.test_lines.extend(other.test_lines);
         self.docs_site.extend(other.docs_site);
     }
 
@@ -506,6 +510,7 @@ impl Partial {
                 .collect(),
             generated: self.generated,
             dev_compose: self.dev_compose,
+            test_lines: self.test_lines,
             docs_site: self.docs_site,
             classify: None,
             selectors: self
@@ -610,6 +615,7 @@ pub struct Evidence {
     roles: Vec<RoleCount>,
     generated: BTreeSet<String>,
     dev_compose: BTreeSet<String>,
+    test_lines: BTreeSet<(String, usize)>,
     docs_site: BTreeSet<String>,
     classify: Option<Arc<dyn Classify>>,
     pub stats: ScanStats,
@@ -723,6 +729,16 @@ impl Evidence {
         self.classify
             .as_ref()
             .map_or(Role::Production, |c| c.role_of(path))
+    }
+
+    /// The role of one line of a walked path: test inside a test item of a
+    /// production file (see `scan::test_code`), else the file's role.
+    /// Only lines where a pattern hit are known.
+    pub fn role_at(&self, path: &str, line: Option<usize>) -> Role {
+        match line {
+            Some(line) if self.test_lines.contains(&(path.to_string(), line)) => Role::Test,
+            _ => self.role_of(path),
+        }
     }
 
     /// Files walked per role, in [`Role::ALL`] order (roles with no file

@@ -77,7 +77,7 @@ pub struct LazyTree {
 }
 
 impl LazyTree {
-    fn get(&mut self, language: CodeLanguage, content: &[u8]) -> Option<&Tree> {
+    pub(crate) fn get(&mut self, language: CodeLanguage, content: &[u8]) -> Option<&Tree> {
         self.state
             .get_or_insert_with(|| {
                 let mut parser = Parser::new();

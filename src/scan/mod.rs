@@ -14,6 +14,7 @@ mod manifest;
 mod marker;
 mod plan;
 mod prefilter;
+mod test_code;
 mod url_value;
 mod walk;
 mod weak;
@@ -34,6 +35,7 @@ pub use plan::{
     DocumentsId, PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec,
     compile_regex,
 };
+pub(crate) use prefilter::Prefilter;
 pub use prefilter::required_literals;
 pub use url_value::{Benign, remote_password};
 pub(crate) use walk::is_allowed;

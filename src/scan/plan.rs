@@ -242,12 +242,12 @@ impl PlanBuilder {
             }
         }
         let mut selector_patterns = vec![Vec::new(); self.selectors.len()];
-        let mut regexes = Vec::with_capacity(self.patterns.len());
         let mut options = Vec::with_capacity(self.patterns.len());
-        for (index, (selector, regex, opts)) in self.patterns.iter().enumerate() {
+        let mut pattern_roles = Vec::with_capacity(self.patterns.len());
+        for (index, (selector, _, opts)) in self.patterns.iter().enumerate() {
             selector_patterns[selector.0].push(index);
-            regexes.push(compile_regex(regex)?);
             options.push(opts.clone());
+            pattern_roles.push(self.selectors[selector.0].roles);
         }
         let sources: Vec<&str> = self.patterns.iter().map(|(_, r, _)| r.as_str()).collect();
         let prefilter = Prefilter::new(&sources)?;
@@ -271,8 +271,14 @@ impl PlanBuilder {
             match_all,
             selector_patterns,
             prefilter,
-            regexes,
+            regexes: self.patterns.iter().map(|_| OnceLock::new()).collect(),
+            sources: self
+                .patterns
+                .into_iter()
+                .map(|(_, regex, _)| regex)
+                .collect(),
             options,
+            pattern_roles,
         })
     }
 }
@@ -347,8 +353,13 @@ pub struct ScanPlan {
     pub(crate) selector_patterns: Vec<Vec<usize>>,
     /// Says which patterns may match a file, in one pass over its bytes.
     pub(crate) prefilter: Prefilter,
-    pub(crate) regexes: Vec<Regex>,
+    /// Each content pattern, compiled the first time a file needs it: most
+    /// patterns never get past the prefilter in a given repository.
+    regexes: Vec<OnceLock<Regex>>,
+    sources: Vec<String>,
     pub(crate) options: Vec<PatternOptions>,
+    /// Per pattern: the roles of the files its selector reads.
+    pub(crate) pattern_roles: Vec<RoleSet>,
 }
 
 impl ScanPlan {
@@ -365,6 +376,15 @@ impl ScanPlan {
 
     pub fn pattern_count(&self) -> usize {
         self.regexes.len()
+    }
+
+    /// Content pattern `pattern`, compiled. Patterns were validated when
+    /// their packs loaded (built-in ones by a test that compiles them all).
+    pub(crate) fn regex(&self, pattern: usize) -> &Regex {
+        self.regexes[pattern].get_or_init(|| {
+            compile_regex(&self.sources[pattern])
+                .unwrap_or_else(|e| panic!("content regex `{}`: {e}", self.sources[pattern]))
+        })
     }
 
     /// How many patterns the literal prefilter screens, and how many have no

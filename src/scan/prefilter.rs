@@ -256,6 +256,25 @@ fn no_line_break(hir: &Hir) -> bool {
 }
 
 /// The compiled prefilter for every pattern of a plan.
+/// The required literals of `regex` and whether its matches stay within a
+/// line, remembered for the process: the scan plan and the report's
+/// redactor analyse the same secret patterns.
+fn analyse(regex: &str) -> (Option<Vec<Vec<u8>>>, bool) {
+    type Analysed = HashMap<String, (Option<Vec<Vec<u8>>>, bool)>;
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<Analysed>> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(regex) {
+        return found.clone();
+    }
+    let literals = required_literals(regex);
+    let line_bound = literals.is_some() && within_a_line(regex);
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(regex.to_string(), (literals.clone(), line_bound));
+    (literals, line_bound)
+}
+
 #[derive(Debug)]
 pub(crate) struct Prefilter {
     /// Every distinct required literal, matched ASCII case-insensitively.
@@ -285,20 +304,25 @@ pub(crate) struct Occurrences {
 
 impl Prefilter {
     pub(crate) fn new(regexes: &[&str]) -> Result<Self, String> {
+        Self::with_kind(regexes, AhoCorasickKind::DFA)
+    }
+
+    /// For short texts such as a report's strings: an automaton that is
+    /// several times quicker to build and slower to run than the scanner's.
+    pub(crate) fn for_short_texts(regexes: &[&str]) -> Result<Self, String> {
+        Self::with_kind(regexes, AhoCorasickKind::ContiguousNFA)
+    }
+
+    fn with_kind(regexes: &[&str], kind: AhoCorasickKind) -> Result<Self, String> {
         let mut literal_ids: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut literals: Vec<Vec<u8>> = Vec::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
         let mut always = vec![false; regexes.len()];
         let mut pattern_literals = vec![Vec::new(); regexes.len()];
         let mut by_line = vec![false; regexes.len()];
-        let mut line_bound: HashMap<&str, bool> = HashMap::new();
-        // The same regex in several checks is analysed once.
-        let mut analysed: HashMap<&str, Option<Vec<Vec<u8>>>> = HashMap::new();
         for (pattern, regex) in regexes.iter().enumerate() {
-            let set = analysed
-                .entry(regex)
-                .or_insert_with(|| required_literals(regex))
-                .clone();
+            // The same regex in several checks is analysed once.
+            let (set, line_bound) = analyse(regex);
             match set {
                 Some(set) => {
                     for literal in set {
@@ -310,9 +334,7 @@ impl Prefilter {
                         owners[id].push(pattern);
                         pattern_literals[pattern].push(id);
                     }
-                    by_line[pattern] = *line_bound
-                        .entry(regex)
-                        .or_insert_with(|| within_a_line(regex));
+                    by_line[pattern] = line_bound;
                 }
                 None => always[pattern] = true,
             }
@@ -324,7 +346,7 @@ impl Prefilter {
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::Standard)
                     .ascii_case_insensitive(true)
-                    .kind(Some(AhoCorasickKind::DFA))
+                    .kind(Some(kind))
                     .build(&literals)
                     .map_err(|e| e.to_string())?,
             )

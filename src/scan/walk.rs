@@ -4,8 +4,9 @@
 
 use super::evidence::{Document, Hit, Partial};
 use super::filter::{Judged, KEY_GROUP, SECRET_GROUP};
-use super::literal::LazyTree;
+use super::literal::{CodeLanguage, LazyTree};
 use super::prefilter::Occurrences;
+use super::test_code;
 use super::weak::is_public;
 use super::{Evidence, ScanOptions, ScanPlan};
 use crate::model::Role;
@@ -463,6 +464,10 @@ impl<'a> Worker<'a> {
             &mut self.occurrences,
         );
         let mut tree = LazyTree::default();
+        let mut inline = InlineTests {
+            possible: role == Role::Production && test_code::may_have_tests(&relative, content),
+            ranges: None,
+        };
         let whole = [(0, content.len())];
         for pattern in &self.patterns {
             if !self.candidates[*pattern] {
@@ -475,10 +480,38 @@ impl<'a> Worker<'a> {
             } else {
                 &whole
             };
+            let file = (content, relative.as_str());
             locate(
-                self.plan, *pattern, content, ranges, &relative, partial, &mut tree,
+                self.plan,
+                *pattern,
+                file,
+                ranges,
+                partial,
+                &mut tree,
+                &mut inline,
             );
         }
+    }
+}
+
+/// The test items of a production Rust file, parsed on its first hit.
+struct InlineTests {
+    possible: bool,
+    ranges: Option<Vec<(usize, usize)>>,
+}
+
+impl InlineTests {
+    fn contains(&mut self, content: &[u8], tree: &mut LazyTree, offset: usize) -> bool {
+        if !self.possible {
+            return false;
+        }
+        let ranges = self.ranges.get_or_insert_with(|| {
+            tree.get(CodeLanguage::Rust, content)
+                .map_or_else(Vec::new, |t| {
+                    test_code::rust_test_ranges(t.root_node(), content)
+                })
+        });
+        ranges.iter().any(|(s, e)| (*s..*e).contains(&offset))
     }
 }
 
@@ -487,11 +520,11 @@ impl<'a> Worker<'a> {
 pub(crate) fn locate(
     plan: &ScanPlan,
     pattern: usize,
-    content: &[u8],
+    (content, path): (&[u8], &str),
     ranges: &[(usize, usize)],
-    path: &str,
     partial: &mut Partial,
     tree: &mut LazyTree,
+    inline: &mut InlineTests,
 ) {
     let mut line = 1;
     let mut counted_to = 0;
@@ -509,6 +542,7 @@ pub(crate) fn locate(
             path,
             partial,
             tree,
+            inline,
         );
     }
 }
@@ -526,9 +560,10 @@ fn locate_in(
     path: &str,
     partial: &mut Partial,
     tree: &mut LazyTree,
+    inline: &mut InlineTests,
 ) {
     let options = &plan.options[pattern];
-    let regex = &plan.regexes[pattern];
+    let regex = plan.regex(pattern);
     let haystack = &content[..to];
     let mut locals = regex.capture_locations();
     let mut at = from;
@@ -582,6 +617,13 @@ fn locate_in(
         }
         if super::manifest::on_indirect_requirement(path, content, start) {
             continue;
+        }
+        if inline.contains(content, tree, anchor) {
+            // Test code in a production file: as if it were in a test file.
+            if !plan.pattern_roles[pattern].contains(Role::Test) {
+                continue;
+            }
+            partial.test_lines.insert((path.to_string(), *line));
         }
         if is_allowed(content, anchor, &options.check_id) {
             partial.suppressed[pattern] += 1;

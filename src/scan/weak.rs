@@ -166,6 +166,9 @@ pub fn names_metadata(key: &str) -> bool {
         "MS",
         "LOCATION",
         "STRATEGY",
+        // The name of a group that holds secrets (a regex capture group, a
+        // vault or IAM group), not a secret.
+        "GROUP",
     ];
     // The last word of `SNAKE_CASE`, `kebab-case`, `dotted.names` or
     // `camelCase`.
@@ -333,6 +336,7 @@ mod tests {
             "JWT_EXPIRES_IN",
             "tokenHeader",
             "secret.file",
+            "SECRET_GROUP",
         ] {
             assert!(names_metadata(key), "{key}");
         }

@@ -244,6 +244,14 @@ pub fn strip_wrappers(mut words: Vec<String>) -> Vec<String> {
         };
         let program = program_name(first);
         let second = words.get(1).map(String::as_str);
+        // dotenv-cli and env-cmd take option values (`dotenv -e .env --
+        // cmd`): the command is what follows `--`.
+        if matches!(program.as_str(), "dotenv" | "dotenv-cli" | "env-cmd")
+            && let Some(end) = words.iter().position(|w| w == "--")
+        {
+            words.drain(..=end);
+            continue;
+        }
         let skip = match (program.as_str(), second) {
             ("npx" | "bunx" | "pnpx", _) => 1,
             ("pnpm" | "yarn" | "npm", Some("exec" | "dlx")) => 2,
@@ -313,6 +321,10 @@ mod tests {
         assert_eq!(strip("npx -y eslint ."), "eslint .");
         assert_eq!(strip("bunx playwright test"), "playwright test");
         assert_eq!(strip("cross-env NODE_ENV=test jest"), "jest");
+        assert_eq!(
+            strip("dotenv -e .env -e .env.local -- npm run migrate"),
+            "npm run migrate"
+        );
         assert_eq!(
             strip("go run golang.org/x/vuln/cmd/govulncheck@latest ./..."),
             "golang.org/x/vuln/cmd/govulncheck ./..."

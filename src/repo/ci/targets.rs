@@ -527,8 +527,13 @@ fn package_script(
     out: &mut Vec<Expansion>,
 ) {
     let mut fan_out = false;
+    // `-w @acme/db`, `--filter web`: only the workspace package so named.
+    let mut workspace: Option<String> = None;
     let mut cwd = origin.cwd.clone();
     let mut positional = Vec::new();
+    // `npm run with:env -- npm run migrate`: what follows `--` is appended
+    // to the script's command line.
+    let mut passed: Vec<String> = Vec::new();
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         match arg.as_str() {
@@ -536,15 +541,21 @@ fn package_script(
             | "--all" => fan_out = true,
             "--filter" | "-F" | "-w" | "--workspace" => {
                 fan_out = true;
-                iter.next();
+                workspace = iter.next().cloned();
             }
             "--prefix" | "-C" | "--cwd" | "--dir" => {
                 if let Some(dir) = iter.next().and_then(|d| join(&origin.cwd, d)) {
                     cwd = dir;
                 }
             }
-            "--" => break,
-            a if a.starts_with("--filter=") || a.starts_with("--workspace=") => fan_out = true,
+            "--" => {
+                passed = iter.cloned().collect();
+                break;
+            }
+            a if a.starts_with("--filter=") || a.starts_with("--workspace=") => {
+                fan_out = true;
+                workspace = a.split_once('=').map(|(_, w)| w.to_string());
+            }
             a if a.starts_with('-') => {}
             a => positional.push(a.to_string()),
         }
@@ -564,15 +575,30 @@ fn package_script(
     };
     let Some(script) = script else { return };
     let manifests: Vec<String> = if fan_out {
-        resolver
+        let all: Vec<&str> = resolver
             .files
             .paths()
             .filter(|p| {
                 (*p == "package.json" || p.ends_with("/package.json"))
                     && !p.contains("node_modules/")
             })
-            .map(str::to_string)
-            .collect()
+            .collect();
+        let named: Vec<&str> = workspace
+            .as_deref()
+            .map(|name| {
+                all.iter()
+                    .copied()
+                    .filter(|manifest| {
+                        resolver
+                            .files
+                            .get(manifest)
+                            .is_some_and(|text| package_name(text).as_deref() == Some(name))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let chosen = if named.is_empty() { all } else { named };
+        chosen.into_iter().map(str::to_string).collect()
     } else {
         join(&cwd, "package.json").into_iter().collect()
     };
@@ -580,11 +606,29 @@ fn package_script(
         let Some(text) = resolver.files.get(&manifest) else {
             continue;
         };
-        package_json_script(&manifest, text, &script, out);
+        package_json_script_with(&manifest, text, &script, &passed, out);
     }
 }
 
+/// The `name` of a package.json.
+fn package_name(text: &str) -> Option<String> {
+    let docs = Documents::parse(Format::Json, text);
+    docs.docs.first()?.get("name")?.scalar_text()
+}
+
 fn package_json_script(manifest: &str, text: &str, script: &str, out: &mut Vec<Expansion>) {
+    package_json_script_with(manifest, text, script, &[], out);
+}
+
+/// The script `script` of a package.json with its `pre`/`post` scripts;
+/// `passed` (what followed `--`) goes at the end of the script itself.
+fn package_json_script_with(
+    manifest: &str,
+    text: &str,
+    script: &str,
+    passed: &[String],
+    out: &mut Vec<Expansion>,
+) {
     let docs = Documents::parse(Format::Json, text);
     let Some(scripts) = docs.docs.first().and_then(|d| d.get("scripts")) else {
         return;
@@ -598,8 +642,12 @@ fn package_json_script(manifest: &str, text: &str, script: &str, out: &mut Vec<E
         format!("post{script}"),
     ] {
         if let Some(node) = scripts.get(&name)
-            && let Some(body) = node.scalar_text()
+            && let Some(mut body) = node.scalar_text()
         {
+            if name == script && !passed.is_empty() {
+                body.push(' ');
+                body.push_str(&passed.join(" "));
+            }
             out.push(script_in(manifest, node.line.unwrap_or(1), body, &cwd));
         }
     }
@@ -686,17 +734,55 @@ fn monorepo_task(
 
 // --- lint-staged -----------------------------------------------------------------
 
+/// Where lint-staged finds its configuration, after the `lint-staged` key
+/// of `package.json`: data files, then JavaScript modules.
+pub const LINT_STAGED_FILES: &[&str] = &[
+    ".lintstagedrc",
+    ".lintstagedrc.json",
+    ".lintstagedrc.yaml",
+    ".lintstagedrc.yml",
+    ".lintstagedrc.js",
+    ".lintstagedrc.cjs",
+    ".lintstagedrc.mjs",
+    "lint-staged.config.js",
+    "lint-staged.config.cjs",
+    "lint-staged.config.mjs",
+];
+
 fn lint_staged(resolver: &Resolver<'_>, out: &mut Vec<Expansion>) {
-    let Some(text) = resolver.files.get("package.json") else {
-        return;
+    let from_manifest = resolver.files.get("package.json").and_then(|text| {
+        let docs = Documents::parse(Format::Json, text);
+        docs.docs.first()?.get("lint-staged")?;
+        Some(("package.json", docs))
+    });
+    let (path, docs) = match from_manifest {
+        Some(found) => found,
+        None => {
+            // The first configuration file lint-staged would read.
+            let Some((path, text)) = LINT_STAGED_FILES
+                .iter()
+                .find_map(|path| Some((*path, resolver.files.get(path)?)))
+            else {
+                return;
+            };
+            if path.ends_with("js") {
+                lint_staged_module(path, text, out);
+                return;
+            }
+            let format = if path.ends_with(".json") || text.trim_start().starts_with('{') {
+                Format::Json
+            } else {
+                Format::Yaml
+            };
+            (path, Documents::parse(format, text))
+        }
     };
-    let docs = Documents::parse(Format::Json, text);
-    let Some(Value::Map(globs)) = docs
-        .docs
-        .first()
-        .and_then(|d| d.get("lint-staged"))
-        .map(|s| &s.value)
-    else {
+    let root = docs.docs.first();
+    let globs = match root.and_then(|d| d.get("lint-staged")) {
+        Some(node) => Some(node),
+        None => root,
+    };
+    let Some(Value::Map(globs)) = globs.map(|s| &s.value) else {
         return;
     };
     for (_, commands) in globs {
@@ -706,12 +792,32 @@ fn lint_staged(resolver: &Resolver<'_>, out: &mut Vec<Expansion>) {
         };
         for command in list {
             if let Some(text) = command.scalar_text() {
-                out.push(script_in(
-                    "package.json",
-                    command.line.unwrap_or(1),
-                    text,
-                    "",
-                ));
+                out.push(script_in(path, command.line.unwrap_or(1), text, ""));
+            }
+        }
+    }
+}
+
+/// The commands of a JavaScript lint-staged config (`module.exports = {
+/// '*.ts': 'npm run lint:staged' }`, also `['a', 'b']` lists): the string
+/// values of its glob keys, read as text. Commands built by functions are
+/// not followed.
+fn lint_staged_module(path: &str, text: &str, out: &mut Vec<Expansion>) {
+    static ENTRY: OnceLock<Regex> = OnceLock::new();
+    static STRING: OnceLock<Regex> = OnceLock::new();
+    let entry = ENTRY.get_or_init(|| {
+        Regex::new(r#"(?m)^[ \t]*['"`][^'"`\n]+['"`][ \t]*:[ \t]*(\[[^\]]*\]|'[^'\n]*'|"[^"\n]*"|`[^`\n]*`)"#)
+            .expect("valid lint-staged entry regex")
+    });
+    let string = STRING.get_or_init(|| {
+        Regex::new(r#"'([^'\n]*)'|"([^"\n]*)"|`([^`$\n]*)`"#).expect("valid string regex")
+    });
+    for captures in entry.captures_iter(text) {
+        let value = captures.get(1).expect("group 1 always matches");
+        let line = 1 + text[..value.start()].matches('\n').count();
+        for literal in string.captures_iter(value.as_str()) {
+            if let Some(command) = literal.iter().skip(1).flatten().next() {
+                out.push(script_in(path, line, command.as_str().to_string(), ""));
             }
         }
     }
