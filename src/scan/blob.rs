@@ -8,7 +8,7 @@
 use super::evidence::Partial;
 use super::literal::LazyTree;
 use super::prefilter::Occurrences;
-use super::walk::{BINARY_PROBE, locate};
+use super::walk::{BINARY_PROBE, InlineTests, locate};
 use super::{Classify, PatternId, ScanPlan};
 use crate::model::Role;
 use std::sync::Arc;
@@ -69,7 +69,8 @@ impl<'a> BlobScanner<'a> {
         !self.patterns.is_empty()
     }
 
-    fn select(&mut self, path: &str) {
+    /// Chooses the patterns for `path` and returns its role.
+    fn select(&mut self, path: &str) -> Role {
         let role = self
             .roles
             .as_ref()
@@ -78,6 +79,7 @@ impl<'a> BlobScanner<'a> {
         self.plan.patterns_for(&self.selectors, &mut self.patterns);
         let options = &self.plan.options;
         self.patterns.retain(|p| options[*p].secret);
+        role
     }
 
     /// Searches `content` as the file at `path`. Binary content (a NUL in
@@ -87,7 +89,7 @@ impl<'a> BlobScanner<'a> {
         if memchr::memchr(0, probe).is_some() {
             return Vec::new();
         }
-        self.select(path);
+        let role = self.select(path);
         if self.patterns.is_empty() {
             return Vec::new();
         }
@@ -99,6 +101,7 @@ impl<'a> BlobScanner<'a> {
             &mut self.occurrences,
         );
         let mut tree = LazyTree::default();
+        let mut inline = InlineTests::new(role, path, content);
         let whole = [(0, content.len())];
         for pattern in &self.patterns {
             if !self.candidates[*pattern] {
@@ -114,11 +117,11 @@ impl<'a> BlobScanner<'a> {
             locate(
                 self.plan,
                 *pattern,
-                content,
+                (content, path),
                 ranges,
-                path,
                 &mut self.partial,
                 &mut tree,
+                &mut inline,
             );
         }
         std::mem::take(self.partial.blob_hits.as_mut().expect("set in new"))

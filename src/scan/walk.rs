@@ -464,10 +464,7 @@ impl<'a> Worker<'a> {
             &mut self.occurrences,
         );
         let mut tree = LazyTree::default();
-        let mut inline = InlineTests {
-            possible: role == Role::Production && test_code::may_have_tests(&relative, content),
-            ranges: None,
-        };
+        let mut inline = InlineTests::new(role, &relative, content);
         let whole = [(0, content.len())];
         for pattern in &self.patterns {
             if !self.candidates[*pattern] {
@@ -495,12 +492,19 @@ impl<'a> Worker<'a> {
 }
 
 /// The test items of a production Rust file, parsed on its first hit.
-struct InlineTests {
+pub(crate) struct InlineTests {
     possible: bool,
     ranges: Option<Vec<(usize, usize)>>,
 }
 
 impl InlineTests {
+    pub(crate) fn new(role: Role, path: &str, content: &[u8]) -> Self {
+        InlineTests {
+            possible: role == Role::Production && test_code::may_have_tests(path, content),
+            ranges: None,
+        }
+    }
+
     fn contains(&mut self, content: &[u8], tree: &mut LazyTree, offset: usize) -> bool {
         if !self.possible {
             return false;
