@@ -397,6 +397,8 @@ const MANIFESTS: &[&str] = &[
     ".env.sample",
     ".env.template",
     "**/.env.example",
+    "schema.prisma",
+    "**/schema.prisma",
 ];
 
 /// Compose files, also read for database images.
@@ -981,15 +983,18 @@ const DRIVERS: &[(&str, &str, &str)] = &[
     ("mysql", "Gemfile", r#"gem\s+["']mysql2["']"#),
     ("redis", "Gemfile", r#"gem\s+["'](redis|sidekiq)["']"#),
     ("mongodb", "Gemfile", r#"gem\s+["']mongoid["']"#),
+    // A `[features]` entry that turns on an ORM's backend
+    // (`postgresql = ["diesel/postgres"]`) is a database the service
+    // supports, as much as a backend feature in the dependency itself.
     (
         "postgresql",
         "Cargo.toml",
-        r#"(?m)^\s*(tokio-postgres|postgres|deadpool-postgres)\b|features\s*=\s*\[[^\]]*"postgres"#,
+        r#"(?m)^\s*(tokio-postgres|postgres|deadpool-postgres)\b|features\s*=\s*\[[^\]]*"postgres|"(?:diesel|sqlx|sea-orm)/postgres"#,
     ),
     (
         "mysql",
         "Cargo.toml",
-        r#"(?m)^\s*mysql_async\b|features\s*=\s*\[[^\]]*"mysql"#,
+        r#"(?m)^\s*mysql_async\b|features\s*=\s*\[[^\]]*"mysql|"(?:diesel|sqlx|sea-orm)/mysql"#,
     ),
     (
         "redis",
@@ -1000,8 +1005,17 @@ const DRIVERS: &[(&str, &str, &str)] = &[
     (
         "sqlite",
         "Cargo.toml",
-        r#"(?m)^\s*rusqlite\b|features\s*=\s*\[[^\]]*"sqlite"#,
+        r#"(?m)^\s*rusqlite\b|features\s*=\s*\[[^\]]*"sqlite|"(?:diesel|sqlx|sea-orm)/sqlite"#,
     ),
+    // The Prisma schema's datasource names the database the client talks to.
+    (
+        "postgresql",
+        "prisma",
+        r#"(?m)^\s*provider\s*=\s*"(?:postgresql|postgres|cockroachdb)""#,
+    ),
+    ("mysql", "prisma", r#"(?m)^\s*provider\s*=\s*"mysql""#),
+    ("sqlite", "prisma", r#"(?m)^\s*provider\s*=\s*"sqlite""#),
+    ("mongodb", "prisma", r#"(?m)^\s*provider\s*=\s*"mongodb""#),
     (
         "postgresql",
         "jvm",
@@ -1044,6 +1058,7 @@ fn manifest_kind(path: &str) -> &str {
     }
     match name {
         "package.json" | "go.mod" | "Cargo.toml" | "Gemfile" => name,
+        "schema.prisma" => "prisma",
         "pom.xml" | "build.gradle" | "build.gradle.kts" => "jvm",
         n if n.starts_with("requirements")
             || n == "pyproject.toml"
@@ -1124,6 +1139,33 @@ mod tests {
         ]);
         assert!(stack.frameworks.is_empty(), "{:?}", stack.frameworks);
         assert_eq!(stack.databases, ["postgresql"]);
+    }
+
+    #[test]
+    fn databases_from_orm_backend_features_and_the_prisma_datasource() {
+        let rust = detect(&[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"vault\"\n\n[features]\ndefault = []\n\
+                 mysql = [\"diesel/mysql\", \"diesel_migrations/mysql\"]\n\
+                 postgresql = [\"diesel/postgres\"]\n\n[dependencies]\n\
+                 diesel = { version = \"2\", features = [\"r2d2\"] }\n",
+            ),
+            ("src/main.rs", "fn main() {}\n"),
+        ]);
+        assert_eq!(rust.databases, ["mysql", "postgresql"]);
+        let prisma = detect(&[
+            (
+                "package.json",
+                "{ \"dependencies\": { \"@prisma/client\": \"5.0.0\" } }",
+            ),
+            (
+                "src/prisma/schema.prisma",
+                "generator client {\n  provider = \"prisma-client-js\"\n}\n\n\
+                 datasource db {\n  provider = \"postgresql\"\n  url = env(\"DATABASE_URL\")\n}\n",
+            ),
+        ]);
+        assert_eq!(prisma.databases, ["postgresql"]);
     }
 
     #[test]
