@@ -40,6 +40,11 @@ pub struct CheckSpec {
     /// checks that put load on a service, such as a rate-limit burst).
     #[serde(default)]
     pub opt_in: bool,
+    /// When the check fails, its message heads the report as a notice
+    /// (whatever the score): what a reviewer says first, such as a README
+    /// that says the project is unmaintained.
+    #[serde(default)]
+    pub notice: bool,
     /// Checks whose findings take precedence: a finding of this check at a
     /// file and line that one of them also reports is dropped, and the check
     /// passes when nothing else is left. Exact ids, or `prefix.*` for a
@@ -98,6 +103,8 @@ pub struct Check {
     pub rule: RuleSpec,
     /// See [`CheckSpec::opt_in`].
     pub opt_in: bool,
+    /// See [`CheckSpec::notice`].
+    pub notice: bool,
     /// See [`CheckSpec::defers_to`].
     pub defers_to: Vec<String>,
     /// See [`CheckSpec::roles`]; `None` is the category's default.

@@ -143,6 +143,9 @@ pub struct ScanConfig {
     /// though `.gitignore` hides them, such as `coverage/lcov.info` written
     /// by the test step before the audit.
     pub include: Vec<String>,
+    /// Also search every blob of the git history for credentials, as
+    /// `--history` does.
+    pub history: bool,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]

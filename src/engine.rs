@@ -35,6 +35,11 @@ pub struct AuditOptions {
     pub baseline: Option<crate::baseline::Baseline>,
     /// A previous report (`--compare`) to show score changes against.
     pub previous: Option<Box<Report>>,
+    /// The audit runs in CI (the `CI` variable): checks of a developer's
+    /// working tree do not apply to a fresh checkout.
+    pub in_ci: bool,
+    /// `--history`: search every blob of the git history for credentials.
+    pub history: Option<crate::repo::history::HistoryOptions>,
 }
 
 impl AuditOptions {
@@ -47,6 +52,8 @@ impl AuditOptions {
             live: LiveOptions::default(),
             baseline: None,
             previous: None,
+            in_ci: false,
+            history: None,
         }
     }
 }
@@ -143,14 +150,34 @@ pub fn audit(
     let probe = !live_plan.is_empty() && !live_options.offline && !live_options.targets.is_empty();
     // The repository scan and the live probes wait on different things
     // (disk and CPU, the network): run them side by side.
-    let (evidence, live) = std::thread::scope(|scope| {
+    let (evidence, live, git) = std::thread::scope(|scope| {
         let probing =
             probe.then(|| scope.spawn(|| crate::live::gather_blocking(&live_plan, live_options)));
+        // Reading refs and comparing the working tree with the index is
+        // mostly waiting on the disk too.
+        let git = scope.spawn(|| crate::repo::git::gather(root));
         let evidence = scan::scan(root, &plan, &scan_options);
         let live = probing.map(|thread| thread.join().expect("the live probing thread panicked"));
-        (evidence, live)
+        let git = git.join().expect("the git thread panicked");
+        (evidence, live, git)
     });
     let mut evidence = evidence?;
+    // History is searched with the same plan, after the tree: whether a
+    // value found there is still in the working tree is read from the tree
+    // scan's secret values.
+    let history = options.history.as_ref().map(|history| {
+        let history = crate::repo::history::HistoryOptions {
+            max_blob_size: scan_options.max_file_size,
+            threads: scan_options.threads,
+            ..history.clone()
+        };
+        crate::repo::history::search(root, &plan, scan_options.roles.clone(), &history)
+    });
+    evidence.attach(Arc::new(crate::repo::git::GitContext {
+        git,
+        in_ci: options.in_ci,
+        history,
+    }));
     let mut parsed: Vec<crate::scan::SelectorId> = stack_plan.document_selectors().to_vec();
     for planned in &planned {
         if let Planned::Run { when, rule, .. } = planned {
@@ -229,7 +256,20 @@ pub fn audit(
     // Waivers change statuses, so they go before anything is scored.
     let today = options.now.to_zoned(jiff::tz::TimeZone::UTC).date();
     let waivers = crate::waiver::apply(&mut results, &config.waivers, today);
-    let mut report = build_report(root, results, &evidence, config, options, nothing_to_audit);
+    let notices: std::collections::HashSet<&str> = catalog
+        .checks()
+        .iter()
+        .filter(|c| c.notice)
+        .map(|c| c.id.as_str())
+        .collect();
+    let mut report = build_report(
+        root,
+        results,
+        &evidence,
+        config,
+        options,
+        (nothing_to_audit, &notices),
+    );
     report.waivers = waivers;
     report.stack = stack;
     report.targets = live_targets(live.as_ref(), live_options);
@@ -301,8 +341,15 @@ fn redactor(evidence: &Evidence, live: &LiveOptions) -> crate::redact::Redactor 
         .iter()
         .flat_map(|t| &t.headers)
         .filter_map(|(_, value)| value.to_str().ok().map(str::to_string));
+    let history = evidence
+        .fact::<crate::repo::git::GitContext>()
+        .and_then(|git| git.history.as_ref())
+        .and_then(|history| history.as_ref().ok())
+        .into_iter()
+        .flat_map(|history| history.secrets.iter().map(|s| s.value.clone()));
     crate::redact::Redactor::new(evidence.secret_values().iter())
         .with_values(credentials)
+        .with_values(history)
         .with_builtin_patterns()
 }
 
@@ -558,7 +605,7 @@ fn build_report(
     evidence: &Evidence,
     config: &Config,
     options: &AuditOptions,
-    nothing_to_audit: Option<NothingToAudit>,
+    (nothing_to_audit, notices): (Option<NothingToAudit>, &std::collections::HashSet<&str>),
 ) -> Report {
     let weights = &config.scoring.weights;
     let category_weights = config.scoring.category_weights();
@@ -631,6 +678,11 @@ fn build_report(
         verdict: judgement.verdict,
         verdict_reasons: judgement.reasons,
         nothing_to_audit,
+        notices: all
+            .iter()
+            .filter(|r| r.status == Status::Fail && notices.contains(r.id.as_str()))
+            .map(|r| format!("{}: {}", r.id, r.message))
+            .collect(),
         assessed_weight: coverage.assessed_weight,
         applicable_weight: coverage.applicable_weight,
         not_assessed,

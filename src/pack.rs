@@ -264,6 +264,7 @@ impl PackLoader {
             when: spec.when,
             rule: spec.rule,
             opt_in: spec.opt_in,
+            notice: spec.notice,
             defers_to: spec.defers_to.into_iter().map(|p| p.value).collect(),
             roles: spec.roles.as_deref().map(RoleSet::of),
             source: source.clone(),

@@ -133,6 +133,11 @@ pub struct Summary {
     /// `not_ready` and the gate fails, whatever the checks say.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nothing_to_audit: Option<NothingToAudit>,
+    /// What a reviewer says first, whatever the score: the informational
+    /// checks that fail, such as a README that says the project is
+    /// unmaintained. Each is `check id: message`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<String>,
     /// Severity weight of the checks assessed: passed, failed or waived.
     #[serde(default)]
     pub assessed_weight: u64,

@@ -211,7 +211,24 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub history: Box<HistoryArgs>,
     #[command(flatten)]
+    pub git: GitArgs,
+    #[command(flatten)]
     pub outputs: OutputArgs,
+}
+
+/// Git history (see the `secrets.history` check).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Git history")]
+pub struct GitArgs {
+    /// Also search every blob of the git history (every ref) for the
+    /// credentials the secrets checks look for; `[scan] history = true`
+    /// in readyctl.toml does the same.
+    #[arg(long = "history")]
+    pub search_history: bool,
+    /// Search only history after this revision (tag, branch, commit) or
+    /// date (YYYY-MM-DD or RFC 3339); implies --history.
+    #[arg(long, value_name = "REV|DATE")]
+    pub since: Option<String>,
 }
 
 /// Living with a repository that is not ready yet: known failures and

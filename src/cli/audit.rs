@@ -228,6 +228,17 @@ pub fn run(mut args: AuditArgs) -> Result<u8, Failure> {
 
     let mut options = AuditOptions::new(args.path.display().to_string());
     options.now = now(args.date.as_deref())?;
+    options.in_ci = in_ci();
+    if args.git.search_history || args.git.since.is_some() || config.scan.history {
+        options.history = Some(readyctl::repo::history::HistoryOptions {
+            since: args
+                .git
+                .since
+                .as_deref()
+                .map(readyctl::repo::history::Since::parse),
+            ..Default::default()
+        });
+    }
     options.scan.max_file_size = args
         .max_file_size
         .or(config.scan.max_file_size)
@@ -473,4 +484,15 @@ fn config_dir(args: &AuditArgs) -> std::path::PathBuf {
             .map(Path::to_path_buf)
             .unwrap_or_else(|| args.path.clone()),
     }
+}
+
+/// CI systems set `CI` (GitHub, GitLab, CircleCI, Travis, Buildkite, Drone,
+/// Woodpecker, Bitbucket, Azure via `TF_BUILD`); `CI=false` says otherwise.
+fn in_ci() -> bool {
+    let set = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .is_some_and(|v| !v.is_empty() && !v.eq_ignore_ascii_case("false") && v != "0")
+    };
+    set("CI") || set("TF_BUILD")
 }

@@ -81,10 +81,77 @@ fn table(facts: &Facts) -> String {
         }
     }
     ci_section(&mut out, &facts.ci);
+    git_section(&mut out, &facts.git);
     out.push_str(
         "\nCorrect a role with [roles] in readyctl.toml, e.g. vendored = [\"third_party/\"].\n",
     );
     out
+}
+
+/// HEAD, tags and the working tree.
+fn git_section(out: &mut String, git: &readyctl::repo::git::Git) {
+    use readyctl::repo::git::{Git, Worktree};
+    let _ = writeln!(out, "\nGit");
+    let facts = match git {
+        Git::NotARepository => {
+            let _ = writeln!(out, "  (not a git repository)");
+            return;
+        }
+        Git::Unreadable { reason } => {
+            let _ = writeln!(out, "  not read: {reason}");
+            return;
+        }
+        Git::Repository(facts) => facts,
+    };
+    let head = facts
+        .head
+        .as_deref()
+        .map_or("(no commit)", |h| &h[..h.len().min(12)]);
+    let branch = facts.branch.as_deref().unwrap_or("detached");
+    let _ = writeln!(out, "  HEAD {head} on {branch}");
+    if let Some(last) = facts.last_commit {
+        let _ = writeln!(out, "  last commit {}", last.strftime("%Y-%m-%d"));
+    }
+    if let Some(default) = &facts.default_branch {
+        let _ = writeln!(out, "  default branch {default}");
+    }
+    let _ = writeln!(
+        out,
+        "  {} branch(es), {} tag(s)",
+        facts.branches.len(),
+        facts.tags.len()
+    );
+    if let Some(latest) = facts.tags.first() {
+        let date = latest
+            .date
+            .map(|d| d.strftime("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        let _ = writeln!(out, "  newest tag {} {date}", latest.name);
+    }
+    if let Some(why) = facts.history_unavailable() {
+        let _ = writeln!(out, "  {why}");
+    }
+    match &facts.worktree {
+        Worktree::Bare => {}
+        Worktree::Unchecked { reason } => {
+            let _ = writeln!(out, "  working tree not checked: {reason}");
+        }
+        Worktree::Checked { changed, untracked } => {
+            let _ = writeln!(
+                out,
+                "  working tree: {} changed, {} untracked",
+                changed.len(),
+                untracked.len()
+            );
+        }
+    }
+    if !facts.tracked_ignored.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {} tracked file(s) ignored by .gitignore",
+            facts.tracked_ignored.len()
+        );
+    }
 }
 
 /// Pipelines, their triggers and jobs, and what each step was found to run.

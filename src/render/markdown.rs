@@ -102,6 +102,9 @@ fn category_table(out: &mut String, report: &Report) {
 
 /// What there was to judge and how much of it was judged.
 fn coverage(out: &mut String, report: &Report) {
+    for line in super::text::notice_lines(&report.summary) {
+        let _ = writeln!(out, "> **{}**\n", cell(&line));
+    }
     let nothing = super::text::nothing_to_audit_lines(&report.summary);
     if let Some((first, rest)) = nothing.split_first() {
         let _ = writeln!(out, "**{}**\n", cell(first));

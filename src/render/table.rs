@@ -367,6 +367,9 @@ impl Table {
                 summary.verdict_reasons.join("; ")
             );
         }
+        for line in super::text::notice_lines(summary) {
+            let _ = writeln!(out, "  {line}");
+        }
         for line in super::text::nothing_to_audit_lines(summary) {
             // The list of what was looked for sits under its heading.
             let indent = if line.starts_with("- ") { "    " } else { "  " };

@@ -143,6 +143,16 @@ pub fn coverage_lines(report: &crate::report::Report) -> Vec<String> {
     lines
 }
 
+/// The informational notices that head a report (a project that says it
+/// is unmaintained), one line each.
+pub fn notice_lines(summary: &crate::report::Summary) -> Vec<String> {
+    summary
+        .notices
+        .iter()
+        .map(|notice| format!("Notice: {notice}"))
+        .collect()
+}
+
 /// Why there is nothing to audit and what was looked for, as sentences.
 pub fn nothing_to_audit_lines(summary: &crate::report::Summary) -> Vec<String> {
     let Some(nothing) = &summary.nothing_to_audit else {

@@ -31,6 +31,8 @@ pub struct Facts {
     /// What the pipelines and commit hooks run: jobs, triggers and each
     /// step's commands with what they were classified as.
     pub ci: super::ci::CiModel,
+    /// HEAD, branches, tags, the working tree: what git records.
+    pub git: super::git::Git,
 }
 
 /// One artefact and what readyctl makes of it.
@@ -120,6 +122,7 @@ pub fn gather(root: &Path, config: &Config, options: &ScanOptions) -> Result<Fac
         dockerfiles,
         compose,
         ci: ci_plan.build(&evidence),
+        git: super::git::gather(root),
     })
 }
 

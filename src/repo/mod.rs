@@ -37,6 +37,8 @@ pub mod ci;
 pub mod deps;
 pub mod entrypoint;
 pub mod facts;
+pub mod git;
+pub mod history;
 pub mod projects;
 pub mod roles;
 pub mod settings;

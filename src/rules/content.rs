@@ -313,6 +313,7 @@ impl ContentSpec {
                 .unwrap_or_else(|| format!("matches `{}`", pattern.value));
             let options = PatternOptions {
                 filter: FilterSpec::compile(self.filter(), None),
+                label: label.clone(),
                 ..options.clone()
             };
             planned.push((plan.pattern(selector, &pattern.value, options), label));
@@ -320,6 +321,7 @@ impl ContentSpec {
         for named in &self.patterns {
             let options = PatternOptions {
                 filter: FilterSpec::compile(self.filter(), Some(named.filter())),
+                label: named.name.clone(),
                 ..options.clone()
             };
             let id = plan.pattern(selector, &named.regex.value, options);

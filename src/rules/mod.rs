@@ -17,6 +17,7 @@ pub mod declared;
 pub mod dockerfile;
 pub mod document;
 pub mod each_file;
+pub mod git;
 pub mod http;
 pub mod keys;
 pub mod migrations;
@@ -105,6 +106,10 @@ pub enum RuleSpec {
     /// Passes when every name the `used` patterns capture is also captured
     /// by the `documented` patterns (e.g. env vars read vs `.env.example`).
     KeysDocumented(keys::KeysSpec),
+    /// Asks the repository's git data: semantic-version tags, a changelog
+    /// naming the latest one, a clean working tree, tracked files that are
+    /// ignored, the date of the last commit. See [`git::GitSpec`].
+    Git(git::GitSpec),
     /// Live: a request to each target (see `docs/live-checks.md`).
     Http(Box<http::HttpSpec>),
     /// Live: each target's TLS certificate and protocol.
@@ -237,6 +242,7 @@ impl RuleSpec {
             RuleSpec::Ci(spec) => spec.validate(v),
             RuleSpec::EachProject(spec) => spec.validate(v),
             RuleSpec::KeysDocumented(spec) => spec.validate(v),
+            RuleSpec::Git(spec) => spec.validate(v),
             RuleSpec::Http(spec) => spec.validate(v),
             RuleSpec::Tls(spec) => spec.validate(v),
             RuleSpec::Tcp(spec) => spec.validate(v),
@@ -274,6 +280,7 @@ impl RuleSpec {
             | RuleSpec::FileAbsent(_)
             | RuleSpec::MinFiles(_)
             | RuleSpec::KeysDocumented(_)
+            | RuleSpec::Git(_)
             | RuleSpec::Document(_)
             | RuleSpec::Dockerfile(_)
             | RuleSpec::Stack(_)
@@ -341,6 +348,7 @@ impl RuleSpec {
             }),
             RuleSpec::KeysDocumented(spec) => Rule::KeysDocumented(spec.plan(plan, cx)),
             RuleSpec::EachProject(spec) => Rule::EachProject(Box::new(spec.plan(plan))),
+            RuleSpec::Git(spec) => Rule::Git(Box::new(spec.plan(plan, cx.reports.now))),
             RuleSpec::Http(spec) => Rule::Http(Box::new(spec.plan(plan.live()))),
             RuleSpec::Tls(spec) => Rule::Tls(spec.plan(plan.live())),
             RuleSpec::Tcp(spec) => Rule::Tcp(spec.plan(plan.live())),
@@ -375,6 +383,7 @@ pub enum Rule {
     Ci(Box<ci::CiRule>),
     EachProject(Box<projects::EachProject>),
     KeysDocumented(keys::Keys),
+    Git(Box<git::GitRule>),
     Http(Box<http::HttpCheck>),
     Tls(tls::TlsCheck),
     Tcp(ports::TcpCheck),
@@ -421,6 +430,7 @@ impl Rule {
             Rule::Ci(rule) => rule.evaluate(evidence),
             Rule::EachProject(rule) => rule.evaluate(evidence),
             Rule::KeysDocumented(keys) => keys.evaluate(evidence),
+            Rule::Git(rule) => rule.evaluate(evidence),
             Rule::Http(check) => check.evaluate(live),
             Rule::Tls(check) => check.evaluate(live),
             Rule::Tcp(check) => check.evaluate(live),

@@ -384,6 +384,9 @@ pub(crate) struct Partial {
     /// Static-hosting configs (netlify.toml, vercel.json) that build the
     /// documentation site.
     pub(crate) docs_site: BTreeSet<String>,
+    /// Set when searching history blobs: hits go here, with their values,
+    /// instead of into `patterns`.
+    pub(crate) blob_hits: Option<Vec<super::blob::BlobHit>>,
 }
 
 impl Partial {
@@ -405,6 +408,7 @@ impl Partial {
             dev_compose: BTreeSet::new(),
             test_lines: BTreeSet::new(),
             docs_site: BTreeSet::new(),
+            blob_hits: None,
         }
     }
 

@@ -77,6 +77,9 @@ pub struct PatternOptions {
     /// Record the distinct values of the `key` group (or group 1), each with
     /// where it first occurs, e.g. the environment variables code reads.
     pub collect: bool,
+    /// What a hit is, for findings made outside the rule that planned the
+    /// pattern (history): its name in the pack, e.g. "AWS access key ID".
+    pub label: String,
 }
 
 impl PatternOptions {
@@ -86,6 +89,7 @@ impl PatternOptions {
             check_id: check_id.to_string(),
             filter: None,
             collect: false,
+            label: String::new(),
         }
     }
 
@@ -359,6 +363,17 @@ pub struct ScanPlan {
 }
 
 impl ScanPlan {
+    /// The options a pattern was planned with (its check, its name).
+    pub fn pattern_options(&self, id: PatternId) -> &PatternOptions {
+        &self.options[id.0]
+    }
+
+    /// Whether any pattern is a secret one: with none, history has nothing
+    /// to be searched for.
+    pub fn has_secret_patterns(&self) -> bool {
+        self.options.iter().any(|o| o.secret)
+    }
+
     pub fn pattern_count(&self) -> usize {
         self.regexes.len()
     }

@@ -21,7 +21,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 /// Git's own heuristic: a NUL byte in the first 8 KiB means binary.
-const BINARY_PROBE: usize = 8 * 1024;
+pub(crate) const BINARY_PROBE: usize = 8 * 1024;
 /// A regex that matches everywhere (an empty match, say) must not turn one
 /// file into millions of hits.
 const MATCHES_PER_FILE: usize = 1_000;
@@ -464,10 +464,7 @@ impl<'a> Worker<'a> {
             &mut self.occurrences,
         );
         let mut tree = LazyTree::default();
-        let mut inline = InlineTests {
-            possible: role == Role::Production && test_code::may_have_tests(&relative, content),
-            ranges: None,
-        };
+        let mut inline = InlineTests::new(role, &relative, content);
         let whole = [(0, content.len())];
         for pattern in &self.patterns {
             if !self.candidates[*pattern] {
@@ -495,12 +492,19 @@ impl<'a> Worker<'a> {
 }
 
 /// The test items of a production Rust file, parsed on its first hit.
-struct InlineTests {
+pub(crate) struct InlineTests {
     possible: bool,
     ranges: Option<Vec<(usize, usize)>>,
 }
 
 impl InlineTests {
+    pub(crate) fn new(role: Role, path: &str, content: &[u8]) -> Self {
+        InlineTests {
+            possible: role == Role::Production && test_code::may_have_tests(path, content),
+            ranges: None,
+        }
+    }
+
     fn contains(&mut self, content: &[u8], tree: &mut LazyTree, offset: usize) -> bool {
         if !self.possible {
             return false;
@@ -517,7 +521,7 @@ impl InlineTests {
 
 /// Records the hits of `pattern` in `ranges` of `content` (the whole file,
 /// or the lines the prefilter chose, in order).
-fn locate(
+pub(crate) fn locate(
     plan: &ScanPlan,
     pattern: usize,
     (content, path): (&[u8], &str),
@@ -629,7 +633,7 @@ fn locate_in(
             partial.suppressed[pattern] += 1;
             continue;
         }
-        if options.secret {
+        if options.secret && partial.blob_hits.is_none() {
             // Remembered for the report's redactor: other checks may quote
             // the line this value is on.
             let value = secret_value(
@@ -643,6 +647,24 @@ fn locate_in(
             if let Ok(value) = std::str::from_utf8(value) {
                 partial.secrets.insert(value.to_string());
             }
+        }
+        if let Some(blob_hits) = &mut partial.blob_hits {
+            // A history blob: the caller attributes the hit to its commit.
+            let value = secret_value(
+                regex,
+                &mut locals,
+                options.needs_captures(),
+                haystack,
+                start,
+            )
+            .map_or(&content[start..end], |(s, e)| &content[s..e]);
+            blob_hits.push(super::blob::BlobHit {
+                pattern: super::PatternId(pattern),
+                line: *line,
+                detail,
+                value: String::from_utf8_lossy(value).into_owned(),
+            });
+            continue;
         }
         let hit = Hit {
             path: path.to_string(),

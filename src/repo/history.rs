@@ -1,0 +1,365 @@
+//! `--history`: every blob reachable from every ref, searched once for the
+//! credentials the secrets checks look for in the working tree.
+//!
+//! A key committed last year and deleted the next day is still in every
+//! clone. The walk reads each commit's tree oldest first and descends only
+//! into trees it has not seen, so a blob is found once, through the commit
+//! that introduced it, and an unchanged folder costs nothing however many
+//! commits share it. The blobs are then read and searched in parallel with
+//! the tree scan's plan ([`crate::scan::BlobScanner`]).
+
+use super::git;
+use crate::scan::{BlobScanner, Classify, ScanPlan};
+use gix::ObjectId;
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Where the history starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Since {
+    /// Commits not reachable from this revision (`v1.2.0`, a commit id).
+    Rev(String),
+    /// Commits made on or after this moment.
+    Date(jiff::Timestamp),
+}
+
+impl Since {
+    /// `--since` takes a date (`2025-01-31`, RFC 3339) or a revision.
+    pub fn parse(text: &str) -> Since {
+        if let Ok(date) = text.parse::<jiff::civil::Date>()
+            && let Ok(zoned) = date.to_zoned(jiff::tz::TimeZone::UTC)
+        {
+            return Since::Date(zoned.timestamp());
+        }
+        if let Ok(timestamp) = text.parse::<jiff::Timestamp>() {
+            return Since::Date(timestamp);
+        }
+        Since::Rev(text.to_string())
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct HistoryOptions {
+    pub since: Option<Since>,
+    /// Blobs larger than this are not read, as in the tree walk.
+    pub max_blob_size: u64,
+    /// Threads for reading and searching blobs; 0 picks one per core.
+    pub threads: usize,
+}
+
+/// One credential found in history, attributed to the oldest commit that
+/// added the blob it is in.
+#[derive(Clone)]
+pub struct HistorySecret {
+    /// The check whose pattern found it, and the pattern's name.
+    pub check_id: String,
+    pub label: String,
+    pub path: String,
+    pub line: usize,
+    pub commit: String,
+    pub date: Option<jiff::Timestamp>,
+    /// Why the filter kept it, when it judged the context.
+    pub detail: Option<String>,
+    /// The value itself: compared with the working tree's and masked by
+    /// the redactor, never shown.
+    pub value: String,
+}
+
+impl std::fmt::Debug for HistorySecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HistorySecret")
+            .field("check_id", &self.check_id)
+            .field("label", &self.label)
+            .field("path", &self.path)
+            .field("line", &self.line)
+            .field("commit", &self.commit)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the history search did and found.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    pub secrets: Vec<HistorySecret>,
+    pub commits: usize,
+    /// Distinct blobs a secret pattern applies to by path.
+    pub blobs: usize,
+    pub blobs_scanned: usize,
+    pub bytes_scanned: u64,
+    pub skipped_too_large: usize,
+    pub duration: Duration,
+}
+
+/// A blob to search: where it was first seen.
+struct Job {
+    blob: ObjectId,
+    path: String,
+    commit: usize,
+}
+
+/// Searches the history of the repository at `root`.
+pub fn search(
+    root: &Path,
+    plan: &ScanPlan,
+    roles: Option<Arc<dyn Classify>>,
+    options: &HistoryOptions,
+) -> Result<History, String> {
+    let started = Instant::now();
+    let repo = git::open_checked(root)?;
+    if repo.is_shallow().unwrap_or(false) {
+        let depth = repo
+            .head_id()
+            .map(|id| git::reachable_commits(&repo, id.detach()))
+            .unwrap_or(0);
+        return Err(format!(
+            "history not available: shallow clone of depth {depth}"
+        ));
+    }
+    let commits = commits(&repo, options.since.as_ref())?;
+    let mut scanner = BlobScanner::new(plan, roles.clone());
+    let jobs = blobs(&repo, &commits, &mut scanner)?;
+    let mut history = History {
+        commits: commits.len(),
+        blobs: jobs.len(),
+        ..History::default()
+    };
+    let threads = match options.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+    .min(jobs.len().max(1));
+    let shared = repo.into_sync();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<Searched> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                let shared = &shared;
+                let jobs = &jobs;
+                let next = &next;
+                let roles = roles.clone();
+                scope.spawn(move || {
+                    let mut repo = shared.to_thread_local();
+                    repo.object_cache_size_if_unset(4 * 1024 * 1024);
+                    let mut scanner = BlobScanner::new(plan, roles);
+                    let mut searched = Searched::default();
+                    // Jobs are handed out in small batches in walk order:
+                    // neighbouring blobs tend to share delta bases in a pack.
+                    const BATCH: usize = 64;
+                    loop {
+                        let start = next.fetch_add(BATCH, std::sync::atomic::Ordering::Relaxed);
+                        if start >= jobs.len() {
+                            break;
+                        }
+                        for (index, job) in jobs[start..(start + BATCH).min(jobs.len())]
+                            .iter()
+                            .enumerate()
+                        {
+                            search_blob(
+                                &repo,
+                                &mut scanner,
+                                job,
+                                start + index,
+                                options,
+                                &mut searched,
+                            );
+                        }
+                    }
+                    searched
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("a history search thread panicked"))
+            .collect()
+    });
+    // Oldest introduction first, so the same value in later versions of
+    // the file (or copies of it) is reported once, where it was added.
+    let mut hits: Vec<(usize, crate::scan::BlobHit)> = Vec::new();
+    for searched in results {
+        history.blobs_scanned += searched.scanned;
+        history.bytes_scanned += searched.bytes;
+        history.skipped_too_large += searched.too_large;
+        hits.extend(searched.hits);
+    }
+    hits.sort_by_key(|(job, hit)| (jobs[*job].commit, *job, hit.line));
+    // One finding per value and path, and one per line of a blob, whichever
+    // checks' patterns match (a token is both a GitHub token and a
+    // `TOKEN = "..."` assignment).
+    let mut reported: HashSet<(String, String)> = HashSet::new();
+    let mut lines: HashSet<(usize, usize)> = HashSet::new();
+    for (index, hit) in hits {
+        let job = &jobs[index];
+        let pattern = plan.pattern_options(hit.pattern);
+        let key = (job.path.clone(), hit.value.clone());
+        if !lines.insert((index, hit.line)) || !reported.insert(key) {
+            continue;
+        }
+        let commit = &commits[job.commit];
+        history.secrets.push(HistorySecret {
+            check_id: pattern.check_id.clone(),
+            label: pattern.label.clone(),
+            path: job.path.clone(),
+            line: hit.line,
+            commit: commit.id.to_string(),
+            date: jiff::Timestamp::from_second(commit.time).ok(),
+            detail: hit.detail,
+            value: hit.value,
+        });
+    }
+    history.duration = started.elapsed();
+    Ok(history)
+}
+
+#[derive(Default)]
+struct Searched {
+    hits: Vec<(usize, crate::scan::BlobHit)>,
+    scanned: usize,
+    bytes: u64,
+    too_large: usize,
+}
+
+fn search_blob(
+    repo: &gix::Repository,
+    scanner: &mut BlobScanner<'_>,
+    job: &Job,
+    index: usize,
+    options: &HistoryOptions,
+    searched: &mut Searched,
+) {
+    if let Ok(header) = repo.find_header(job.blob)
+        && header.size() > options.max_blob_size
+    {
+        searched.too_large += 1;
+        return;
+    }
+    let Ok(object) = repo.find_object(job.blob) else {
+        return;
+    };
+    searched.scanned += 1;
+    searched.bytes += object.data.len() as u64;
+    for hit in scanner.scan(&job.path, &object.data) {
+        searched.hits.push((index, hit));
+    }
+}
+
+struct Commit {
+    id: ObjectId,
+    tree: ObjectId,
+    time: i64,
+}
+
+/// Every commit reachable from a ref (or HEAD), oldest first, limited by
+/// `since`.
+fn commits(repo: &gix::Repository, since: Option<&Since>) -> Result<Vec<Commit>, String> {
+    let mut tips: Vec<ObjectId> = Vec::new();
+    if let Ok(head) = repo.head_id() {
+        tips.push(head.detach());
+    }
+    let refs = repo.references().map_err(|e| e.to_string())?;
+    for reference in refs.all().map_err(|e| e.to_string())?.flatten() {
+        let mut reference = reference;
+        if let Ok(commit) = reference.peel_to_commit() {
+            tips.push(commit.id);
+        }
+    }
+    tips.sort();
+    tips.dedup();
+    if tips.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut walk = repo.rev_walk(tips);
+    match since {
+        Some(Since::Rev(rev)) => {
+            let hidden = repo
+                .rev_parse_single(rev.as_str())
+                .map_err(|e| format!("--since `{rev}`: {e}"))?
+                .object()
+                .map_err(|e| format!("--since `{rev}`: {e}"))?
+                .peel_to_commit()
+                .map_err(|e| format!("--since `{rev}` is not a commit: {e}"))?
+                .id;
+            walk = walk.with_hidden([hidden]);
+        }
+        Some(Since::Date(date)) => {
+            walk = walk.sorting(gix::revision::walk::Sorting::ByCommitTimeCutoff {
+                order: gix::traverse::commit::simple::CommitTimeOrder::NewestFirst,
+                seconds: date.as_second(),
+            });
+        }
+        None => {}
+    }
+    let mut commits = Vec::new();
+    for info in walk.all().map_err(|e| e.to_string())? {
+        let info = info.map_err(|e| e.to_string())?;
+        let commit = info.object().map_err(|e| e.to_string())?;
+        let tree = commit.tree_id().map_err(|e| e.to_string())?.detach();
+        let time = commit.time().map(|t| t.seconds).unwrap_or(0);
+        commits.push(Commit {
+            id: info.id,
+            tree,
+            time,
+        });
+    }
+    // Oldest first, so the first commit to reach a blob introduced it.
+    commits.sort_by_key(|c| c.time);
+    Ok(commits)
+}
+
+/// The blobs of every commit's tree that a secret pattern applies to, each
+/// once, with the path and commit it was first seen at.
+fn blobs(
+    repo: &gix::Repository,
+    commits: &[Commit],
+    scanner: &mut BlobScanner<'_>,
+) -> Result<Vec<Job>, String> {
+    let mut seen_trees: HashSet<ObjectId> = HashSet::new();
+    let mut seen_blobs: HashSet<ObjectId> = HashSet::new();
+    let mut jobs = Vec::new();
+    // Whether secret patterns apply to a path, remembered: most paths recur
+    // in many commits' changed folders.
+    let mut wanted: BTreeMap<String, bool> = BTreeMap::new();
+    for (index, commit) in commits.iter().enumerate() {
+        let mut stack = vec![(commit.tree, String::new())];
+        while let Some((tree, prefix)) = stack.pop() {
+            if !seen_trees.insert(tree) {
+                continue;
+            }
+            let Ok(tree) = repo.find_tree(tree) else {
+                continue;
+            };
+            for entry in tree.iter() {
+                let Ok(entry) = entry else { continue };
+                let name = entry.filename().to_string();
+                let path = if prefix.is_empty() {
+                    name
+                } else {
+                    format!("{prefix}/{name}")
+                };
+                let mode = entry.mode();
+                if mode.is_tree() {
+                    stack.push((entry.oid().to_owned(), path));
+                } else if mode.is_blob() {
+                    let blob = entry.oid().to_owned();
+                    if seen_blobs.contains(&blob) {
+                        continue;
+                    }
+                    let wants = *wanted
+                        .entry(path.clone())
+                        .or_insert_with(|| scanner.wants(&path));
+                    if wants {
+                        seen_blobs.insert(blob);
+                        jobs.push(Job {
+                            blob,
+                            path,
+                            commit: index,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    Ok(jobs)
+}
