@@ -102,28 +102,109 @@ impl<'a> BlobScanner<'a> {
         );
         let mut tree = LazyTree::default();
         let mut inline = InlineTests::new(role, path, content);
-        let whole = [(0, content.len())];
         for pattern in &self.patterns {
             if !self.candidates[*pattern] {
                 continue;
             }
-            let by_line =
-                prefilter.lines(*pattern, content, &mut self.occurrences, &mut self.lines);
-            let ranges = if by_line {
-                self.lines.as_slice()
-            } else {
-                &whole
-            };
+            let mode = prefilter.lines(*pattern, content, &mut self.occurrences, &mut self.lines);
             locate(
                 self.plan,
                 *pattern,
                 (content, path),
-                ranges,
+                (mode, &self.lines),
                 &mut self.partial,
                 &mut tree,
                 &mut inline,
             );
         }
         std::mem::take(self.partial.blob_hits.as_mut().expect("set in new"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::prefilter::{LineMode, Prefilter};
+    use crate::scan::{PatternOptions, PlanBuilder, SelectorSpec};
+
+    /// Patterns whose matches may run on past a line break after their
+    /// literal, but start on its line.
+    const PATTERNS: [&str; 5] = [
+        r#"(?i)\bkey\s*=\s*"?[a-z]+"#,
+        r"[a-z_]*secret\s*[:=]\s*\w+",
+        r"(?m)^[ \t]*key[ \t]*=\s*\S+",
+        r"(?i)\bsecret\b(?:\s+\w+){1,3}",
+        r"é?token\b\s*(?:=\s*)?\w*",
+    ];
+    const WORDS: [&str; 16] = [
+        "key", "KEY", " ", "\n", "\n", "=", "\"", "abc", "x_", "secret", "\t", "é", ":", "token",
+        "9", "\n\n",
+    ];
+
+    /// Searching from the lines of the literals finds exactly what a search
+    /// of the whole text finds, matches that span lines included.
+    #[test]
+    fn starting_on_literal_lines_finds_what_the_whole_text_does() {
+        let prefilter = Prefilter::new(&PATTERNS).unwrap();
+        let all: Vec<usize> = (0..PATTERNS.len()).collect();
+        let (mut candidates, mut occurrences, mut lines) = Default::default();
+        let mut plan = PlanBuilder::new();
+        let selector = plan.selector(SelectorSpec::from_strs(&[], &[]));
+        for regex in PATTERNS {
+            let mut options = PatternOptions::new("test.pattern");
+            options.secret = true;
+            plan.pattern(selector, regex, options);
+        }
+        let plan = plan.build().unwrap();
+        let mut scanner = BlobScanner::new(&plan, None);
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut by_start_line = 0;
+        for _ in 0..3_000 {
+            let mut text = String::new();
+            for _ in 0..next() % 60 {
+                let random = next();
+                text.push_str(WORDS[(random % WORDS.len() as u64) as usize]);
+                // Long stretches without a literal, as in real files.
+                if random % 3 == 0 {
+                    text.push_str(
+                        "\nfiller line = plain text, with nothing to find on it at all\n",
+                    );
+                }
+            }
+            let content = text.as_bytes();
+            let mut expected = Vec::new();
+            for (p, regex) in PATTERNS.iter().enumerate() {
+                let regex = crate::scan::compile_regex(regex).unwrap();
+                for m in regex.find_iter(content) {
+                    let line = 1 + memchr::memchr_iter(b'\n', &content[..m.start()]).count();
+                    expected.push((p, line, m.as_bytes().to_vec()));
+                }
+            }
+            let mut found: Vec<_> = scanner
+                .scan("a.txt", content)
+                .into_iter()
+                .map(|hit| (hit.pattern.0, hit.line, hit.value.into_bytes()))
+                .collect();
+            expected.sort();
+            found.sort();
+            assert_eq!(found, expected, "{text:?}");
+            prefilter.candidates(content, &all, &mut candidates, &mut occurrences);
+            for p in 0..PATTERNS.len() {
+                if candidates[p]
+                    && prefilter.lines(p, content, &mut occurrences, &mut lines)
+                        == LineMode::StartingOn
+                {
+                    by_start_line += 1;
+                }
+            }
+        }
+        // The texts did exercise the search from literal lines.
+        assert!(by_start_line > 1_000, "{by_start_line}");
     }
 }

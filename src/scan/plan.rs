@@ -272,6 +272,7 @@ impl PlanBuilder {
             selector_patterns,
             prefilter,
             regexes: self.patterns.iter().map(|_| OnceLock::new()).collect(),
+            starts: self.patterns.iter().map(|_| OnceLock::new()).collect(),
             sources: self
                 .patterns
                 .into_iter()
@@ -356,6 +357,9 @@ pub struct ScanPlan {
     /// Each content pattern, compiled the first time a file needs it: most
     /// patterns never get past the prefilter in a given repository.
     regexes: Vec<OnceLock<Regex>>,
+    /// Per pattern searched [`super::prefilter::LineMode::StartingOn`]: the regex that says
+    /// whether a match starts on a given line (see [`Self::starts_on_line`]).
+    starts: Vec<OnceLock<Regex>>,
     sources: Vec<String>,
     pub(crate) options: Vec<PatternOptions>,
     /// Per pattern: the roles of the files its selector reads.
@@ -385,6 +389,31 @@ impl ScanPlan {
             compile_regex(&self.sources[pattern])
                 .unwrap_or_else(|e| panic!("content regex `{}`: {e}", self.sources[pattern]))
         })
+    }
+
+    /// Whether a match of `pattern` in `content` starts at or after `at` and
+    /// on the same line: one anchored search from `at` through that line,
+    /// which goes on past it only as long as a match begun there may still
+    /// complete. The search starts a character early so that assertions at
+    /// `at` (`\b`, `^`) see what precedes it; a match starting at that
+    /// character only makes the caller search where nothing is found.
+    pub(crate) fn starts_on_line(&self, pattern: usize, content: &[u8], at: usize) -> bool {
+        let regex = self.starts[pattern].get_or_init(|| {
+            // `^` without (?m) anchors at the start of the slice; the
+            // pattern's own flags stay inside its group; the lazy prefix
+            // reaches every position up to the line break.
+            compile_regex(&format!(r"^(?-u:[^\n])*?(?:{})", self.sources[pattern]))
+                .unwrap_or_else(|e| panic!("content regex `{}`: {e}", self.sources[pattern]))
+        });
+        let mut from = at;
+        if from > 0 && content[from - 1] != b'\n' {
+            from -= 1;
+            // A whole character: Unicode assertions read the one before.
+            while from > 0 && content[from] & 0xC0 == 0x80 && content[from - 1] != b'\n' {
+                from -= 1;
+            }
+        }
+        regex.is_match(&content[from..])
     }
 
     /// How many patterns the literal prefilter screens, and how many have no

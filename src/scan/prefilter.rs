@@ -18,6 +18,14 @@
 //! it lies on such a line. In a monorepo where `token` or `secret` is in most
 //! files, that is a few lines per file instead of the whole of it.
 //!
+//! A pattern whose matches may go on past a line break (`secret\s*=\s*…`)
+//! but cannot hold one *before* their literal (`\bapi_key`, `^[ \t]*const`)
+//! starts every match on a line where one of its literals occurs. The scanner
+//! asks of each such line, with an anchored search that ends where the line
+//! and whatever match started on it end, whether a match starts there, and
+//! runs the ordinary search of the whole file only from those lines: the same
+//! matches, without running the regex over the lines between.
+//!
 //! Literals come from `regex-syntax`'s prefix extraction, applied to every
 //! suffix of a concatenation (so `(?m)^\s*password\s*=` yields `password`).
 //! ASCII case-insensitive letters (`(?i)`) are folded to one case first and
@@ -41,6 +49,13 @@ const MAX_LITERALS: usize = 64;
 /// The literals at least one of which occurs in every match of `regex`, or
 /// `None` when no useful set can be derived (the pattern must always run).
 pub fn required_literals(regex: &str) -> Option<Vec<Vec<u8>>> {
+    analyse_literals(regex).map(|(literals, _)| literals)
+}
+
+/// [`required_literals`], and whether the part of a match before the
+/// occurrence of its literal can never hold a line break (so every match
+/// starts on a line where one of the literals occurs).
+fn analyse_literals(regex: &str) -> Option<(Vec<Vec<u8>>, bool)> {
     let hir = regex_syntax::ParserBuilder::new()
         .utf8(false)
         .build()
@@ -48,7 +63,7 @@ pub fn required_literals(regex: &str) -> Option<Vec<Vec<u8>>> {
         .ok()?;
     let mut unicode_folds = false;
     let folded = fold_ascii_case(&hir, &mut unicode_folds);
-    let mut literals = required(&folded)?;
+    let (mut literals, starts_on_its_line) = required(&folded)?;
     for literal in &mut literals {
         literal.make_ascii_lowercase();
     }
@@ -59,7 +74,10 @@ pub fn required_literals(regex: &str) -> Option<Vec<Vec<u8>>> {
     }
     literals.sort();
     literals.dedup();
-    Some(literals)
+    // A literal that holds a line break (or, folded, its Kelvin sign after
+    // one) would put the match's start on another line than the occurrence.
+    let starts_on_its_line = starts_on_its_line && literals.iter().all(|l| !l.contains(&b'\n'));
+    Some((literals, starts_on_its_line))
 }
 
 /// The only non-ASCII characters that case-insensitively match ASCII
@@ -89,39 +107,51 @@ fn rarity(literal: &[u8]) -> usize {
         .sum()
 }
 
+/// A required literal set, and whether what a match holds before the
+/// occurrence of one of them cannot contain a line break.
+type Required = (Vec<Vec<u8>>, bool);
+
 fn usable(set: Option<Vec<Vec<u8>>>) -> Option<Vec<Vec<u8>>> {
     set.filter(|s| {
         !s.is_empty() && s.len() <= MAX_LITERALS && s.iter().all(|l| l.len() >= MIN_LITERAL)
     })
 }
 
-fn best(a: Option<Vec<Vec<u8>>>, b: Option<Vec<Vec<u8>>>) -> Option<Vec<Vec<u8>>> {
+fn best(a: Option<Required>, b: Option<Required>) -> Option<Required> {
     match (a, b) {
-        (Some(a), Some(b)) => Some(if quality(&b) > quality(&a) { b } else { a }),
+        (Some(a), Some(b)) => Some(if quality(&b.0) > quality(&a.0) { b } else { a }),
         (a, b) => a.or(b),
     }
 }
 
-/// Prefix literals of `hir`: every match of `hir` starts with one of them.
-fn prefixes(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+/// Prefix literals of `hir`: every match of `hir` starts with one of them
+/// (so nothing comes before them).
+fn prefixes(hir: &Hir) -> Option<Required> {
     let seq = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
     let literals = seq.literals()?;
     usable(Some(
         literals.iter().map(|l| l.as_bytes().to_vec()).collect(),
     ))
+    .map(|set| (set, true))
 }
 
-fn required(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+fn required(hir: &Hir) -> Option<Required> {
     match hir.kind() {
         HirKind::Capture(capture) => required(&capture.sub),
-        HirKind::Repetition(repetition) if repetition.min >= 1 => required(&repetition.sub),
+        // Earlier repetitions come before the one that holds the literal.
+        HirKind::Repetition(repetition) if repetition.min >= 1 => required(&repetition.sub)
+            .map(|(set, clean)| (set, clean && no_line_break(&repetition.sub))),
         HirKind::Repetition(_) => None,
         HirKind::Concat(items) => {
             // Every match of a concatenation contains a match of each item,
             // and starts a match of each suffix of it.
             let mut chosen = None;
             for (i, item) in items.iter().enumerate() {
-                chosen = best(chosen, required(item));
+                let before = items[..i].iter().all(no_line_break);
+                chosen = best(
+                    chosen,
+                    required(item).map(|(set, clean)| (set, clean && before)),
+                );
                 // A suffix starting with an assertion or an optional item
                 // has no better prefixes than the next one.
                 let skip = match item.kind() {
@@ -130,19 +160,25 @@ fn required(hir: &Hir) -> Option<Vec<Vec<u8>>> {
                     _ => false,
                 };
                 if !skip {
-                    chosen = best(chosen, prefixes(&Hir::concat(items[i..].to_vec())));
+                    chosen = best(
+                        chosen,
+                        prefixes(&Hir::concat(items[i..].to_vec())).map(|(set, _)| (set, before)),
+                    );
                 }
             }
             chosen
         }
         HirKind::Alternation(branches) => {
             let mut union = Vec::new();
+            let mut all_clean = true;
             for branch in branches {
-                union.extend(required(branch)?);
+                let (set, clean) = required(branch)?;
+                union.extend(set);
+                all_clean &= clean;
             }
             union.sort();
             union.dedup();
-            usable(Some(union))
+            usable(Some(union)).map(|set| (set, all_clean))
         }
         _ => prefixes(hir),
     }
@@ -255,25 +291,57 @@ fn no_line_break(hir: &Hir) -> bool {
     }
 }
 
-/// The compiled prefilter for every pattern of a plan.
-/// The required literals of `regex` and whether its matches stay within a
-/// line, remembered for the process: the scan plan and the report's
-/// redactor analyse the same secret patterns.
-fn analyse(regex: &str) -> (Option<Vec<Vec<u8>>>, bool) {
-    type Analysed = HashMap<String, (Option<Vec<Vec<u8>>>, bool)>;
+/// Whether `regex` turns on verbose mode (`(?x)`) anywhere: wrapped in a
+/// group, its last comment would swallow the closing parenthesis.
+fn is_verbose(regex: &str) -> bool {
+    regex.match_indices("(?").any(|(at, _)| {
+        regex[at + 2..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic() || *c == '-')
+            .any(|c| c == 'x')
+    })
+}
+
+/// How a pattern is searched once one of its literals occurs in a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LineMode {
+    /// The regex runs over the whole file.
+    Whole,
+    /// Its matches lie within the lines of its literals (see
+    /// [`within_a_line`]): each such line is searched on its own.
+    Within,
+    /// Its matches start on the lines of its literals and may go on past
+    /// them: the whole file is searched, from those lines only (see
+    /// [`crate::scan::plan::ScanPlan::starts_on_line`]).
+    StartingOn,
+}
+
+/// The required literals of `regex` and how it is searched, remembered for
+/// the process: the scan plan and the report's redactor analyse the same
+/// secret patterns.
+fn analyse(regex: &str) -> (Option<Vec<Vec<u8>>>, LineMode) {
+    type Analysed = HashMap<String, (Option<Vec<Vec<u8>>>, LineMode)>;
     static CACHE: std::sync::OnceLock<std::sync::Mutex<Analysed>> = std::sync::OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(regex) {
         return found.clone();
     }
-    let literals = required_literals(regex);
-    let line_bound = literals.is_some() && within_a_line(regex);
+    let analysed = analyse_literals(regex);
+    let mode = match &analysed {
+        None => LineMode::Whole,
+        Some(_) if within_a_line(regex) => LineMode::Within,
+        Some((_, true)) if !is_verbose(regex) => LineMode::StartingOn,
+        Some(_) => LineMode::Whole,
+    };
+    let literals = analysed.map(|(literals, _)| literals);
     cache
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .insert(regex.to_string(), (literals.clone(), line_bound));
-    (literals, line_bound)
+        .insert(regex.to_string(), (literals.clone(), mode));
+    (literals, mode)
 }
+
+/// The compiled prefilter for every pattern of a plan.
 
 #[derive(Debug)]
 pub(crate) struct Prefilter {
@@ -286,9 +354,8 @@ pub(crate) struct Prefilter {
     /// Per pattern: whether it has no usable literal and runs on every file
     /// it applies to.
     pub(crate) always: Vec<bool>,
-    /// Per pattern: whether it runs only on the lines where its literals
-    /// occur (see [`within_a_line`]).
-    by_line: Vec<bool>,
+    /// Per pattern: how it is searched where its literals occur.
+    by_line: Vec<LineMode>,
 }
 
 /// Where literals occurred in one file, reused from file to file.
@@ -319,10 +386,10 @@ impl Prefilter {
         let mut owners: Vec<Vec<usize>> = Vec::new();
         let mut always = vec![false; regexes.len()];
         let mut pattern_literals = vec![Vec::new(); regexes.len()];
-        let mut by_line = vec![false; regexes.len()];
+        let mut by_line = vec![LineMode::Whole; regexes.len()];
         for (pattern, regex) in regexes.iter().enumerate() {
             // The same regex in several checks is analysed once.
-            let (set, line_bound) = analyse(regex);
+            let (set, mode) = analyse(regex);
             match set {
                 Some(set) => {
                     for literal in set {
@@ -334,7 +401,7 @@ impl Prefilter {
                         owners[id].push(pattern);
                         pattern_literals[pattern].push(id);
                     }
-                    by_line[pattern] = line_bound;
+                    by_line[pattern] = mode;
                 }
                 None => always[pattern] = true,
             }
@@ -405,19 +472,21 @@ impl Prefilter {
     }
 
     /// Fills `lines` with the lines (start and end offsets, the end before
-    /// its line break) to search for `pattern` in this file, in order, and
-    /// says whether to search only those; `false` when it must search the
-    /// whole file (it can match across lines, or its literals are on so many
-    /// lines that one search of the whole file is cheaper).
+    /// its line break) where `pattern`'s literals occur in this file, in
+    /// order, and says how to search them; [`LineMode::Whole`] when it must
+    /// search the whole file (its matches may start anywhere, or its
+    /// literals are on so many lines that one search of the whole file is
+    /// cheaper).
     pub(crate) fn lines(
         &self,
         pattern: usize,
         content: &[u8],
         occurrences: &mut Occurrences,
         lines: &mut Vec<(usize, usize)>,
-    ) -> bool {
-        if !self.by_line[pattern] {
-            return false;
+    ) -> LineMode {
+        let mode = self.by_line[pattern];
+        if mode == LineMode::Whole {
+            return mode;
         }
         lines.clear();
         let mine = &mut occurrences.mine;
@@ -440,12 +509,12 @@ impl Prefilter {
             mine[*literal] = false;
         }
         if bytes > content.len() / 2 {
-            return false;
+            return LineMode::Whole;
         }
         // Overlapping matches come in the order they end, not start.
         lines.sort_unstable();
         lines.dedup();
-        true
+        mode
     }
 }
 
@@ -533,8 +602,9 @@ mod tests {
                 .map(|m| (m.start(), m.end()))
                 .collect();
             assert!(!whole.is_empty(), "{pattern}");
-            assert!(
+            assert_eq!(
                 prefilter.lines(p, text, &mut occurrences, &mut lines),
+                LineMode::Within,
                 "{pattern} runs line by line"
             );
             let mut by_line = Vec::new();
@@ -547,6 +617,29 @@ mod tests {
             }
             assert_eq!(by_line, whole, "{pattern}");
         }
+    }
+
+    #[test]
+    fn which_patterns_start_on_the_line_of_their_literal() {
+        let mode = |regex: &str| analyse(regex).1;
+        assert_eq!(mode(r"(?i)\bapi_?key\s*=\s*\S+"), LineMode::StartingOn);
+        assert_eq!(
+            mode(r"(?m)^[ \t]*(?:const|let)[ \t]+\w*secret\w*\s*=\s*\S+"),
+            LineMode::StartingOn
+        );
+        assert_eq!(
+            mode(r"(?i)[a-z_]*(?:secret|token)\s*="),
+            LineMode::StartingOn
+        );
+        // Before the literal a match may cross lines: it can start on an
+        // earlier one.
+        assert_eq!(mode(r"(?im)^\s*password\s*=\s*\S+"), LineMode::Whole);
+        assert_eq!(mode(r"\(\s*token\s*\)"), LineMode::Whole);
+        assert_eq!(mode(r"(?:\w+\s)+password\s*=\s*x"), LineMode::Whole);
+        // Verbose patterns keep whole-file search (comments end at a line
+        // break, not at a closing parenthesis).
+        assert_eq!(mode("(?x) password \\s* = # value\n"), LineMode::Whole);
+        assert_eq!(mode(r"password[ \t]*=[^\n]*"), LineMode::Within);
     }
 
     #[test]

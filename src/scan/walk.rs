@@ -5,7 +5,7 @@
 use super::evidence::{Document, Hit, Partial};
 use super::filter::{Judged, KEY_GROUP, SECRET_GROUP};
 use super::literal::{CodeLanguage, LazyTree};
-use super::prefilter::Occurrences;
+use super::prefilter::{LineMode, Occurrences};
 use super::test_code;
 use super::weak::is_public;
 use super::{Evidence, ScanOptions, ScanPlan};
@@ -465,24 +465,17 @@ impl<'a> Worker<'a> {
         );
         let mut tree = LazyTree::default();
         let mut inline = InlineTests::new(role, &relative, content);
-        let whole = [(0, content.len())];
         for pattern in &self.patterns {
             if !self.candidates[*pattern] {
                 continue;
             }
-            let by_line =
-                prefilter.lines(*pattern, content, &mut self.occurrences, &mut self.lines);
-            let ranges = if by_line {
-                self.lines.as_slice()
-            } else {
-                &whole
-            };
+            let mode = prefilter.lines(*pattern, content, &mut self.occurrences, &mut self.lines);
             let file = (content, relative.as_str());
             locate(
                 self.plan,
                 *pattern,
                 file,
-                ranges,
+                (mode, &self.lines),
                 partial,
                 &mut tree,
                 &mut inline,
@@ -519,13 +512,14 @@ impl InlineTests {
     }
 }
 
-/// Records the hits of `pattern` in `ranges` of `content` (the whole file,
-/// or the lines the prefilter chose, in order).
+/// Records the hits of `pattern` in `content`, searched as the prefilter
+/// says: the whole file, each line of its literals on its own, or the whole
+/// file from those lines only (the lines are in order).
 pub(crate) fn locate(
     plan: &ScanPlan,
     pattern: usize,
     (content, path): (&[u8], &str),
-    ranges: &[(usize, usize)],
+    (mode, lines): (LineMode, &[(usize, usize)]),
     partial: &mut Partial,
     tree: &mut LazyTree,
     inline: &mut InlineTests,
@@ -533,56 +527,91 @@ pub(crate) fn locate(
     let mut line = 1;
     let mut counted_to = 0;
     let mut found = 0;
-    for (from, to) in ranges {
-        if found >= MATCHES_PER_FILE {
-            break;
-        }
+    let mut search = |(from, to): (usize, usize), end: usize, once: bool, found: &mut usize| {
         locate_in(
             plan,
             pattern,
             content,
-            (*from, *to),
-            (&mut line, &mut counted_to, &mut found),
+            (from, to, end, once),
+            (&mut line, &mut counted_to, found),
             path,
             partial,
             tree,
             inline,
-        );
+        )
+    };
+    match mode {
+        LineMode::Whole => {
+            search((0, content.len()), content.len(), false, &mut found);
+        }
+        LineMode::Within => {
+            for (from, to) in lines {
+                if found >= MATCHES_PER_FILE {
+                    break;
+                }
+                search((*from, *to), *to, false, &mut found);
+            }
+        }
+        LineMode::StartingOn => {
+            // Every match starts on one of these lines: ask each whether one
+            // does before searching onwards from it, so the regex never runs
+            // over the lines between.
+            let mut at = 0;
+            'lines: for (from, to) in lines {
+                loop {
+                    let start = at.max(*from);
+                    if start > *to
+                        || found >= MATCHES_PER_FILE
+                        || !plan.starts_on_line(pattern, content, start)
+                    {
+                        break;
+                    }
+                    match search((start, *to), content.len(), true, &mut found) {
+                        Some(next) => at = next,
+                        None => break 'lines,
+                    }
+                }
+            }
+        }
     }
 }
 
-/// One range of [`locate`]. The regex sees the text before the range as
-/// context (for `^` and word boundaries) and none after it; `counters` are
+/// One range of [`locate`]: matches starting from `from` up to `to`, in
+/// `content[..end]` (only the first when `once`). The regex sees the text
+/// before `from` as context (for `^` and word boundaries); `counters` are
 /// the line number, the offset it was counted to and the matches so far.
+/// Returns where the next search starts, or `None` when one found nothing.
 #[allow(clippy::too_many_arguments)]
 fn locate_in(
     plan: &ScanPlan,
     pattern: usize,
     content: &[u8],
-    (from, to): (usize, usize),
+    (from, to, end, once): (usize, usize, usize, bool),
     (line, counted_to, found): (&mut usize, &mut usize, &mut usize),
     path: &str,
     partial: &mut Partial,
     tree: &mut LazyTree,
     inline: &mut InlineTests,
-) {
+) -> Option<usize> {
     let options = &plan.options[pattern];
     let regex = plan.regex(pattern);
-    let haystack = &content[..to];
+    let haystack = &content[..end];
     let mut locals = regex.capture_locations();
     let mut at = from;
-    while at <= to && *found < MATCHES_PER_FILE {
+    let mut searched = false;
+    while at <= to && *found < MATCHES_PER_FILE && !(once && searched) {
+        searched = true;
         // Capture positions are only asked for when a filter or a collector
         // needs them: the plain search is several times faster.
         let (start, end) = if options.needs_captures() {
             match regex.captures_read_at(&mut locals, haystack, at) {
                 Some(m) => (m.start(), m.end()),
-                None => break,
+                None => return None,
             }
         } else {
             match regex.find_at(haystack, at) {
                 Some(m) => (m.start(), m.end()),
-                None => break,
+                None => return None,
             }
         };
         // An empty match must still make progress.
@@ -685,6 +714,7 @@ fn locate_in(
             hits.count_only();
         }
     }
+    Some(at)
 }
 
 /// The span of the `secret` group of the match at `start`, reading the
