@@ -48,6 +48,9 @@ fn every_credential_format_is_found_and_no_decoy_is() {
         .checks()
         .iter()
         .filter(|c| c.id.starts_with("secrets."))
+        // Searches git history, which the zoo (a plain folder) has none of;
+        // tests/git.rs plants secrets in commits and finds them.
+        .filter(|c| c.id != "secrets.history")
     {
         let result = report.checks.iter().find(|c| c.id == check.id).unwrap();
         if result.status != Status::Fail {
