@@ -457,7 +457,9 @@ impl Config {
 mod tests {
     use super::*;
 
-    fn errors(text: &str) -> Vec<String> {
+    /// The diagnostics `readyctl.toml` text produces, as printed (shared
+    /// with the limits tests).
+    pub(super) fn errors(text: &str) -> Vec<String> {
         match Config::parse("readyctl.toml", text) {
             Err(ConfigError::Invalid(d)) => d.iter().map(|d| d.to_string()).collect(),
             other => panic!("expected diagnostics, got {other:?}"),

@@ -300,3 +300,33 @@ fn lint_staged_configs_dotenv_and_named_workspaces_are_followed() {
 fn model_of_woodpecker_hooks() -> Vec<String> {
     chains(&model("ci-woodpecker"), "lint", Place::Hook)
 }
+
+#[test]
+fn trivy_scans_for_secrets_only_when_its_scanners_say_so() {
+    let model = model("ci-trivy");
+    // Each step's classes, disabled jobs included: `all-scanners.yml` holds
+    // the cases that do scan for secrets.
+    let mut steps = Vec::new();
+    for pipeline in &model.pipelines {
+        for job in &pipeline.jobs {
+            for step in &job.steps {
+                if step.uses.as_deref().is_some_and(|u| u.contains("trivy"))
+                    || step.commands.iter().any(|c| c.describe().contains("trivy"))
+                {
+                    let short = pipeline.path.rsplit('/').next().unwrap_or_default();
+                    steps.push(format!("{short}:{} {:?}", step.line, step.classes));
+                }
+            }
+        }
+    }
+    steps.sort();
+    assert_eq!(
+        steps,
+        [
+            r#"all-scanners.yml:12 ["dependency-audit", "secret-scan"]"#,
+            r#"all-scanners.yml:16 ["image-scan", "secret-scan"]"#,
+            r#"scan.yml:12 ["dependency-audit"]"#,
+            r#"scan.yml:18 ["image-scan"]"#,
+        ]
+    );
+}

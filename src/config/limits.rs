@@ -198,14 +198,8 @@ pub fn exclude_pattern(pattern: &str) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use crate::config::{Config, ConfigError};
-
-    fn errors(text: &str) -> Vec<String> {
-        match Config::parse("readyctl.toml", text) {
-            Err(ConfigError::Invalid(d)) => d.iter().map(|d| d.to_string()).collect(),
-            other => panic!("expected diagnostics, got {other:?}"),
-        }
-    }
+    use crate::config::Config;
+    use crate::config::tests::errors;
 
     #[test]
     fn max_file_size_has_a_range() {

@@ -345,6 +345,22 @@ mod tests {
             classes("trivy image --scanners vuln app:latest"),
             ["image-scan"]
         );
+        // Secrets are scanned only when the scanner list names them.
+        assert_eq!(classes("trivy fs --scanners vuln ."), ["dependency-audit"]);
+        assert_eq!(
+            classes("trivy fs --scanners vuln,secret,misconfig ."),
+            ["dependency-audit", "secret-scan"]
+        );
+        assert_eq!(classes("trivy fs --scanners=secret ."), ["secret-scan"]);
+        assert_eq!(
+            classes("trivy repo --security-checks vuln,config ."),
+            ["dependency-audit"]
+        );
+        assert_eq!(
+            classes("trivy fs --scanners misconfig --secret-config s.yaml ."),
+            Vec::<&str>::new()
+        );
+        assert_eq!(classes("trivy fs ."), ["dependency-audit", "secret-scan"]);
         assert_eq!(classes("helm upgrade --install app ./chart"), ["deploy"]);
         assert_eq!(
             classes("helm upgrade --install --atomic app ./chart"),

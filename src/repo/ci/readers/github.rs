@@ -301,19 +301,27 @@ fn uses_step(
                 .words(vec!["pre-commit".into(), "run".into()], line, &origin);
         result.commands.extend(commands);
     }
-    // Trivy's action scans what `scan-type` says: an image by default, the
-    // dependencies for `fs`/`repo`, configuration for `config`.
-    if action == "aquasecurity/trivy-action"
-        && let Some(kind) = item
-            .get("with")
-            .and_then(|w| w.get("scan-type"))
-            .and_then(Node::scalar_text)
-    {
-        result.commands.extend(
-            reader
-                .resolver
-                .words(vec!["trivy".into(), kind], line, &origin),
-        );
+    // Trivy's action runs `trivy <scan-type> --scanners <scanners>`: an
+    // image by default, the dependencies for `fs`/`repo`, configuration for
+    // `config`; its scanners are Trivy's defaults (vuln and secret) unless
+    // the `scanners` input lists them.
+    if action == "aquasecurity/trivy-action" {
+        let input = |key: &str| {
+            item.get("with")
+                .and_then(|w| w.get(key))
+                .and_then(Node::scalar_text)
+        };
+        let mut words = vec![
+            "trivy".to_string(),
+            input("scan-type").unwrap_or_else(|| "image".to_string()),
+        ];
+        if let Some(scanners) = input("scanners") {
+            words.push("--scanners".to_string());
+            words.push(scanners.split_whitespace().collect());
+        }
+        result
+            .commands
+            .extend(reader.resolver.words(words, line, &origin));
     }
     if let Some(with) = item.get("with") {
         for key in [
