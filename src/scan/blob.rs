@@ -195,10 +195,8 @@ mod tests {
             found.sort();
             assert_eq!(found, expected, "{text:?}");
             prefilter.candidates(content, &all, &mut candidates, &mut occurrences);
-            for p in 0..PATTERNS.len() {
-                if candidates[p]
-                    && prefilter.lines(p, content, &mut occurrences, &mut lines)
-                        == LineMode::StartingOn
+            for p in all.iter().copied().filter(|p| candidates[*p]) {
+                if prefilter.lines(p, content, &mut occurrences, &mut lines) == LineMode::StartingOn
                 {
                     by_start_line += 1;
                 }
