@@ -117,6 +117,8 @@ pub fn search(
             "history not available: shallow clone of depth {depth}"
         ));
     }
+    let mut repo = repo;
+    with_delta_cache(&mut repo);
     let commits = commits(&repo, options.since.as_ref())?;
     let mut scanner = BlobScanner::new(plan, roles.clone());
     let jobs = blobs(&repo, &commits, &mut scanner)?;
@@ -142,6 +144,7 @@ pub fn search(
                 scope.spawn(move || {
                     let mut repo = shared.to_thread_local();
                     repo.object_cache_size_if_unset(4 * 1024 * 1024);
+                    with_delta_cache(&mut repo);
                     let mut scanner = BlobScanner::new(plan, roles);
                     let mut searched = Searched::default();
                     // Jobs are handed out in small batches in walk order:
@@ -211,6 +214,15 @@ pub fn search(
     }
     history.duration = started.elapsed();
     Ok(history)
+}
+
+/// Without a delta-base cache every object is rebuilt from the start of
+/// its delta chain (up to 50 objects deep), inflating each link again:
+/// reading every version of a file is then quadratic in its history.
+fn with_delta_cache(repo: &mut gix::Repository) {
+    const BYTES: usize = 64 * 1024 * 1024;
+    repo.objects
+        .set_pack_cache(|| Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(BYTES)));
 }
 
 #[derive(Default)]
