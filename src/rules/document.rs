@@ -149,6 +149,13 @@ pub struct Condition {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub not_matches: Option<Spanned<String>>,
+    /// A regex at least one node at `path` must match; the others may be
+    /// anything. For "the list names one of these": `path:
+    /// parameters/*/name, any_matches: '^(limit|cursor)$'` (where `matches`
+    /// would ask every parameter to be one).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub any_matches: Option<Spanned<String>>,
     /// Holds when at least one of the conditions holds.
     #[serde(default)]
     pub any: Option<Vec<Condition>>,
@@ -267,6 +274,7 @@ impl Condition {
             self.not_in.is_some(),
             self.matches.is_some(),
             self.not_matches.is_some(),
+            self.any_matches.is_some(),
             self.any.is_some(),
             self.all.is_some(),
         ]
@@ -280,7 +288,7 @@ impl Condition {
             v.error(
                 v.at,
                 "a condition needs exactly one of `exists`, `equals`, `not_equals`, `in`, \
-                 `not_in`, `matches`, `not_matches`, `any`, `all`",
+                 `not_in`, `matches`, `not_matches`, `any_matches`, `any`, `all`",
             );
         }
         if let Some(path) = &self.path
@@ -294,7 +302,12 @@ impl Condition {
                 "`any` and `all` take no `path`: give it to the inner conditions",
             );
         }
-        for regex in self.matches.iter().chain(&self.not_matches) {
+        for regex in self
+            .matches
+            .iter()
+            .chain(&self.not_matches)
+            .chain(&self.any_matches)
+        {
             if let Err(err) = Regex::new(&regex.value) {
                 let message = match err {
                     regex::Error::Syntax(text) => text.lines().last().unwrap_or_default().into(),
@@ -337,6 +350,8 @@ impl Condition {
             Test::Matches(regex(r))
         } else if let Some(r) = &self.not_matches {
             Test::NotMatches(regex(r))
+        } else if let Some(r) = &self.any_matches {
+            Test::AnyMatches(regex(r))
         } else {
             Test::Exists(true)
         };
@@ -541,6 +556,7 @@ enum Test {
     NotIn(Vec<Scalar>),
     Matches(Regex),
     NotMatches(Regex),
+    AnyMatches(Regex),
 }
 
 #[derive(Debug)]
@@ -660,6 +676,15 @@ fn test_violation(test: &Test, path: &Path, nodes: &[&Node]) -> Option<String> {
             .iter()
             .find(|n| n.scalar_text().is_some_and(|t| regex.is_match(&t)))
             .map(|n| format!("`{path}` is {}", shown(n))),
+        Test::AnyMatches(regex) => {
+            if nodes.is_empty() {
+                return missing();
+            }
+            (!nodes
+                .iter()
+                .any(|n| n.scalar_text().is_some_and(|t| regex.is_match(&t))))
+            .then(|| format!("no `{path}` matches `{}`", regex.as_str()))
+        }
     }
 }
 
@@ -1170,6 +1195,28 @@ spec:
             limits.violation(&root, db),
             Some("`deploy/resources/limits` is missing and `mem_limit` is missing".into())
         );
+    }
+
+    #[test]
+    fn any_matches_needs_one_matching_node_not_every_one() {
+        let root = node(
+            "paths:\n  /pets:\n    get:\n      parameters:\n        - name: tag\n        - name: limit\n  \
+             /owners:\n    get:\n      parameters:\n        - name: tag\n  /tags:\n    get: {}\n",
+        );
+        let gets = select(&root, "/paths/*/get");
+        let paged = cond("{ path: parameters/*/name, any_matches: '^(limit|cursor)$' }");
+        assert_eq!(paged.violation(&root, &gets[0]), None);
+        assert_eq!(
+            paged.violation(&root, &gets[1]),
+            Some("no `parameters/*/name` matches `^(limit|cursor)$`".into())
+        );
+        assert_eq!(
+            paged.violation(&root, &gets[2]),
+            Some("`parameters/*/name` is missing".into())
+        );
+        // `matches` asks the same of every node, so `tag` alone fails it.
+        let every = cond("{ path: parameters/*/name, matches: '^(limit|cursor)$' }");
+        assert!(every.violation(&root, &gets[0]).is_some());
     }
 
     #[test]
