@@ -32,6 +32,11 @@ fn compose_base_with_production_overlay() {
 }
 
 #[test]
+fn kustomize_production_overlay_and_helm_chart() {
+    insta::assert_snapshot!(facts("helm-kustomize", false));
+}
+
+#[test]
 fn translation_catalogues() {
     insta::assert_snapshot!(facts("translation-catalogue", false));
 }

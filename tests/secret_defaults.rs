@@ -203,3 +203,89 @@ fn a_check_with_only_non_production_findings_passes_and_lists_them() {
         vec![(Some("docs/install.mdx"), Some(11), Some(Role::Docs))]
     );
 }
+
+/// `fixtures/secret-lookalikes`: what real repositories showed a reviewer
+/// would not sign (issue 12). Exactly the planted production defaults fail;
+/// the look-alikes are informational with their role, or not reported.
+#[test]
+fn look_alikes_do_not_fail_and_say_what_they_are() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/secret-lookalikes");
+    let report = audit(
+        &dir,
+        &Catalog::builtin().unwrap(),
+        &Config::default(),
+        &AuditOptions::new("secret-lookalikes".to_string()),
+    )
+    .unwrap();
+    let expected: BTreeSet<(String, String, usize)> = [
+        ("secrets.dev-defaults", "docker-compose.yml", 7),
+        ("secrets.dev-defaults", "k8s/db.yml", 14),
+        ("secrets.k8s-secret-literal", "k8s/db.yml", 7),
+    ]
+    .into_iter()
+    .map(|(c, p, l)| (c.to_string(), p.to_string(), l))
+    .collect();
+    assert_eq!(failing(&report), expected);
+
+    let defaults = report
+        .checks
+        .iter()
+        .find(|c| c.id == "secrets.dev-defaults")
+        .unwrap();
+    let located: Vec<(&str, usize, Role)> = defaults
+        .findings
+        .iter()
+        .filter_map(|f| Some((f.path.as_deref()?, f.line?, f.role?)))
+        .collect();
+    // Two patterns match `password: "pass"`; it is one thing to fix.
+    assert_eq!(
+        located
+            .iter()
+            .filter(|(p, l, _)| *p == "k8s/db.yml" && *l == 14)
+            .count(),
+        1,
+        "{located:?}"
+    );
+    let informational: BTreeSet<(&str, usize, Role)> = located
+        .iter()
+        .copied()
+        .filter(|(_, _, role)| *role != Role::Production)
+        .collect();
+    let expected_informational: BTreeSet<(&str, usize, Role)> = [
+        (".env.development", 2, Role::DevTooling),
+        (".env.test", 2, Role::Test),
+        ("api_tests/run.sh", 3, Role::Test),
+        ("conf/app.conf.example", 3, Role::Example),
+        ("contrib/bruno/Create a user.bru", 13, Role::Example),
+        ("contrib/docker-compose/basic.yml", 6, Role::Example),
+        ("scripts/start_dev_db.sh", 3, Role::DevTooling),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(informational, expected_informational);
+    // The environment template, the typed field, the throttle rate, the
+    // form field and the translation label are in no secrets finding.
+    for check in report
+        .checks
+        .iter()
+        .filter(|c| c.id.starts_with("secrets."))
+    {
+        for finding in &check.findings {
+            let path = finding.path.as_deref().unwrap_or_default();
+            assert!(
+                ![
+                    "podman/env.sample",
+                    "server/models/User.ts",
+                    "app/throttle.py",
+                    "web/setup.ts",
+                    "web/locales/de.json",
+                ]
+                .contains(&path),
+                "{}: {path}:{:?} {}",
+                check.id,
+                finding.line,
+                finding.message
+            );
+        }
+    }
+}

@@ -71,6 +71,7 @@ fn table(facts: &Facts) -> String {
     for (title, choices) in [
         ("Dockerfiles", &facts.dockerfiles),
         ("Compose", &facts.compose),
+        ("Kubernetes", &facts.kubernetes),
     ] {
         let _ = writeln!(out, "\n{title}");
         if choices.is_empty() {

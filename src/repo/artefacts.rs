@@ -484,7 +484,7 @@ mod tests {
     #[test]
     fn alternatives_and_lone_files_are_judged_alone() {
         let (chains, _) = compose_chains(&production(&[
-            "compose.example.yml",
+            "compose.swarm.yml",
             "deploy/docker-compose.yaml",
             "deploy/docker-compose.postgres.yaml",
         ]));
@@ -492,7 +492,7 @@ mod tests {
         assert_eq!(
             files,
             [
-                vec!["compose.example.yml".to_string()],
+                vec!["compose.swarm.yml".to_string()],
                 vec!["deploy/docker-compose.postgres.yaml".to_string()],
                 vec!["deploy/docker-compose.yaml".to_string()],
             ]

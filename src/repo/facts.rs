@@ -28,6 +28,9 @@ pub struct Facts {
     /// Compose deployments runtime rules judge (files in merge order), then
     /// the Compose files they leave alone.
     pub compose: Vec<Choice>,
+    /// Kubernetes manifests, kustomizations and Helm charts, and whether
+    /// runtime rules judge their objects as production.
+    pub kubernetes: Vec<Choice>,
     /// What the pipelines and commit hooks run: jobs, triggers and each
     /// step's commands with what they were classified as.
     pub ci: super::ci::CiModel,
@@ -69,6 +72,10 @@ pub fn gather(root: &Path, config: &Config, options: &ScanOptions) -> Result<Fac
     let dockerfiles = plan.documents(dockerfiles, false);
     let compose = plan.selector(SelectorSpec::from_strs(COMPOSE_FILES, &[]));
     let compose = plan.documents(compose, false);
+    let kubernetes = plan.keep_contents(SelectorSpec::from_strs(
+        super::kubernetes::FILES,
+        super::kubernetes::EXCLUDE,
+    ));
     let previous = plan.set_roles(super::roles::OWN);
     let ci_plan = super::ci::CiPlan::plan(&mut plan);
     plan.set_roles(super::roles::OWN.without(Role::Docs));
@@ -116,14 +123,57 @@ pub fn gather(root: &Path, config: &Config, options: &ScanOptions) -> Result<Fac
         judged: false,
         reason: u.reason,
     }));
+    let kubernetes = kubernetes_choices(&evidence, kubernetes);
     Ok(Facts {
         roles: evidence.role_counts().to_vec(),
         projects: projects::projects(&with_roles(manifests)),
         dockerfiles,
         compose,
+        kubernetes,
         ci: ci_plan.build(&evidence),
         git: super::git::gather(root),
     })
+}
+
+/// Every Kubernetes artefact, with its origin, why it is (not) judged and
+/// what static reading could not read or decide.
+fn kubernetes_choices(evidence: &scan::Evidence, selector: scan::SelectorId) -> Vec<Choice> {
+    use super::kubernetes::{Files, Source, artefacts};
+    use std::collections::BTreeMap;
+    let kept: BTreeMap<&str, &scan::KeptFile> = evidence
+        .kept(selector)
+        .map(|f| (f.path.as_str(), f))
+        .collect();
+    let sources: Vec<Source<'_>> = kept
+        .values()
+        .map(|f| Source {
+            path: &f.path,
+            role: evidence.role_of(&f.path),
+            text: &f.text,
+        })
+        .collect();
+    let parse = |path: &str| kept.get(path).map(|f| f.documents()).unwrap_or_default();
+    artefacts(&Files::new(&sources, &parse))
+        .into_iter()
+        .map(|a| {
+            let mut reason = format!("{}: {}", a.origin.name(), a.reason);
+            if !a.notes.is_empty() {
+                reason.push_str(&format!("; {}", a.notes.join("; ")));
+            }
+            if !a.undecided.is_empty() {
+                reason.push_str(&format!(
+                    "; cannot decide statically: {}",
+                    a.undecided.join(", ")
+                ));
+            }
+            Choice {
+                files: vec![a.path],
+                role: a.role,
+                judged: a.judged,
+                reason,
+            }
+        })
+        .collect()
 }
 
 fn regex_literal(text: &str) -> String {

@@ -15,6 +15,9 @@
 //! - [`artefacts`]: which Dockerfiles build the runtime image and which
 //!   Compose files, merged in Compose's order, describe the production
 //!   deployment, each with the reason.
+//! - [`kubernetes`]: which Kubernetes objects are deployed to production:
+//!   plain manifests, the production kustomize overlay built with its
+//!   bases and patches, Helm charts rendered statically with their values.
 //! - [`builds`]: which Dockerfiles a pipeline, script or Compose file
 //!   builds, so unbuilt leftovers are not judged as the runtime image.
 //!
@@ -39,6 +42,7 @@ pub mod entrypoint;
 pub mod facts;
 pub mod git;
 pub mod history;
+pub mod kubernetes;
 pub mod projects;
 pub mod roles;
 pub mod settings;

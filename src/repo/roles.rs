@@ -305,6 +305,8 @@ const TEST_DIRS: &[&str] = &[
 
 /// Test configuration files: they only ever run under a test runner.
 const TEST_FILES: &[&str] = &[
+    ".env.test",
+    ".env.testing",
     "conftest.py",
     "pytest.ini",
     "karma.conf.js",
@@ -323,7 +325,15 @@ const TEST_CONFIG_PREFIXES: &[&str] = &[
     "cypress.config.",
 ];
 
+/// `contrib/` holds what users may copy (example compose files, unit
+/// files); `bruno/`, `thunder_client/` and `insomnia/` are API-client
+/// collections: example requests.
 const EXAMPLE_DIRS: &[&str] = &[
+    "contrib",
+    "bruno",
+    "thunder_client",
+    "thunder-tests",
+    "insomnia",
     "examples",
     "example",
     "_examples",
@@ -441,6 +451,10 @@ const DEV_TOOLING_FILES: &[&str] = &[
     "Tiltfile",
     "Vagrantfile",
     ".envrc",
+    ".env.development",
+    ".env.dev",
+    ".env.local",
+    ".env.development.local",
     "devbox.json",
     ".pre-commit-config.yaml",
 ];
@@ -481,6 +495,8 @@ pub fn conventional_role(path: &str) -> Role {
     if in_dir(EXAMPLE_DIRS)
         || lower.ends_with(".postman_collection.json")
         || lower.ends_with(".postman_environment.json")
+        || is_example_name(&lower)
+        || API_CLIENT_EXTENSIONS.contains(&extension)
     {
         return Role::Example;
     }
@@ -508,7 +524,11 @@ pub fn conventional_role(path: &str) -> Role {
     {
         return Role::Packaging;
     }
-    if in_dir(DEV_TOOLING_DIRS) || DEV_TOOLING_FILES.contains(&name) || is_dev_compose(&lower) {
+    if in_dir(DEV_TOOLING_DIRS)
+        || DEV_TOOLING_FILES.contains(&name)
+        || is_dev_compose(&lower)
+        || is_dev_script(&lower, extension)
+    {
         return Role::DevTooling;
     }
     Role::Production
@@ -527,9 +547,14 @@ fn is_test(dirs: &[&str], name: &str, extension: &str) -> bool {
     // RSpec's `spec/` holds tests, but an API's `spec/openapi.yaml` is not.
     let spec_dir = dirs.iter().any(|d| *d == "spec" || *d == "specs")
         && !matches!(extension, "yaml" | "yml" | "json");
-    let test_dir = dirs
-        .iter()
-        .any(|d| TEST_DIRS.contains(d) || d.ends_with(".Tests") || d.ends_with(".Test"));
+    // `api_tests/`, `load-tests/`: a suite named after what it tests.
+    let test_dir = dirs.iter().any(|d| {
+        TEST_DIRS.contains(d)
+            || d.ends_with(".Tests")
+            || d.ends_with(".Test")
+            || d.ends_with("_tests")
+            || d.ends_with("-tests")
+    });
     if spec_dir || test_dir || TEST_FILES.contains(&name) {
         return true;
     }
@@ -585,6 +610,31 @@ fn is_locale_code(stem: &str) -> bool {
         return false;
     }
     parts.all(|p| (2..=4).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// Request files of API clients (Bruno, the JetBrains and VS Code REST
+/// clients): example calls against a running instance.
+const API_CLIENT_EXTENSIONS: &[&str] = &["bru", "http"];
+
+/// `config.example.yml`, `paperless.conf.example`,
+/// `docker-compose.sample.yml`: a file to copy and fill in. Environment
+/// templates (`.env.example`, `env.sample`) keep their role: they document
+/// the configuration the code reads (`docs.env-example`), and the secrets
+/// checks name them where they must not look.
+fn is_example_name(lower: &str) -> bool {
+    let mut parts = lower.trim_start_matches('.').split('.');
+    let first = parts.next();
+    first != Some("env")
+        && !lower.ends_with(".env")
+        && parts.any(|part| matches!(part, "example" | "examples" | "sample" | "dist"))
+}
+
+/// Shell scripts named for development (`start_dev_db.sh`, `dev-setup.sh`).
+fn is_dev_script(lower: &str, extension: &str) -> bool {
+    matches!(extension, "sh" | "bash" | "zsh" | "ps1")
+        && lower
+            .split(['.', '_', '-'])
+            .any(|part| matches!(part, "dev" | "development"))
 }
 
 /// Compose files for local development only: `docker-compose.dev.yml`,
@@ -707,6 +757,18 @@ mod tests {
             (".vscode/settings.json", "dev-tooling"),
             ("docker-compose.dev.yml", "dev-tooling"),
             ("compose.override.yaml", "dev-tooling"),
+            ("contrib/docker-compose/basic.yml", "example"),
+            ("contrib/bruno/app/Create a user.bru", "example"),
+            ("contrib/thunder_client/collection.json", "example"),
+            ("paperless.conf.example", "example"),
+            ("config/settings.example.yml", "example"),
+            ("docker-compose.sample.yml", "example"),
+            (".env.development", "dev-tooling"),
+            (".env.local", "dev-tooling"),
+            ("scripts/start_dev_db.sh", "dev-tooling"),
+            (".env.test", "test"),
+            ("api_tests/run-federation-test.sh", "test"),
+            ("load-tests/login.js", "test"),
         ] {
             assert_eq!(role(path), expected, "{path}");
         }
@@ -728,6 +790,13 @@ mod tests {
             "src/contest.py",
             "go.mod",
             ".env",
+            ".env.production",
+            ".env.example",
+            "podman/env.sample",
+            "templates/index.template.html",
+            "charts/app/templates/_helpers.tpl",
+            "scripts/deploy.sh",
+            "src/devices/driver.sh",
         ] {
             assert_eq!(role(path), "production", "{path}");
         }

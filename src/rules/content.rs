@@ -487,6 +487,12 @@ impl Patterns {
             );
         }
         findings.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+        // Two patterns on one line (`"password": "pass"` is both a field and
+        // a well-known default) are one thing to fix: the first pattern
+        // declared names it.
+        let before = findings.len();
+        findings.dedup_by(|later, first| later.path == first.path && later.line == first.line);
+        total -= before - findings.len();
         if total > findings.len() {
             findings.push(Finding::note(format!(
                 "and {} more",

@@ -82,6 +82,17 @@ pub struct DocumentSpec {
     /// at the first file of each deployment.
     #[serde(default)]
     pub compose: bool,
+    /// Read the files as Kubernetes deployments: only the objects the
+    /// repository model chooses as production are judged: plain manifests,
+    /// the production kustomize overlay built with its bases and patches
+    /// (bases alone and development overlays are left out), and Helm charts
+    /// rendered statically with `values.yaml` (and `values-prod*.yaml`).
+    /// A node that depends on what static reading cannot decide (the
+    /// cluster's capabilities, an unknown template function) is not passed
+    /// or failed: the check says so. Findings point at the file declaring
+    /// each object (the base file, the chart template).
+    #[serde(default)]
+    pub kubernetes: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -138,6 +149,13 @@ pub struct Condition {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub not_matches: Option<Spanned<String>>,
+    /// A regex at least one node at `path` must match; the others may be
+    /// anything. For "the list names one of these": `path:
+    /// parameters/*/name, any_matches: '^(limit|cursor)$'` (where `matches`
+    /// would ask every parameter to be one).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub any_matches: Option<Spanned<String>>,
     /// Holds when at least one of the conditions holds.
     #[serde(default)]
     pub any: Option<Vec<Condition>>,
@@ -205,6 +223,9 @@ impl DocumentSpec {
         for condition in self.filter.iter().chain(&self.each) {
             condition.validate(v);
         }
+        if self.compose && self.kubernetes {
+            v.error(v.at, "give either `compose` or `kubernetes`, not both");
+        }
     }
 
     pub fn plan(&self, plan: &mut PlanBuilder) -> Query {
@@ -238,6 +259,7 @@ impl DocumentSpec {
             message: self.message.clone(),
             describe_paths: describe_globs(&self.paths),
             compose: self.compose,
+            kubernetes: self.kubernetes,
         }
     }
 }
@@ -252,6 +274,7 @@ impl Condition {
             self.not_in.is_some(),
             self.matches.is_some(),
             self.not_matches.is_some(),
+            self.any_matches.is_some(),
             self.any.is_some(),
             self.all.is_some(),
         ]
@@ -265,7 +288,7 @@ impl Condition {
             v.error(
                 v.at,
                 "a condition needs exactly one of `exists`, `equals`, `not_equals`, `in`, \
-                 `not_in`, `matches`, `not_matches`, `any`, `all`",
+                 `not_in`, `matches`, `not_matches`, `any_matches`, `any`, `all`",
             );
         }
         if let Some(path) = &self.path
@@ -279,7 +302,12 @@ impl Condition {
                 "`any` and `all` take no `path`: give it to the inner conditions",
             );
         }
-        for regex in self.matches.iter().chain(&self.not_matches) {
+        for regex in self
+            .matches
+            .iter()
+            .chain(&self.not_matches)
+            .chain(&self.any_matches)
+        {
             if let Err(err) = Regex::new(&regex.value) {
                 let message = match err {
                     regex::Error::Syntax(text) => text.lines().last().unwrap_or_default().into(),
@@ -322,6 +350,8 @@ impl Condition {
             Test::Matches(regex(r))
         } else if let Some(r) = &self.not_matches {
             Test::NotMatches(regex(r))
+        } else if let Some(r) = &self.any_matches {
+            Test::AnyMatches(regex(r))
         } else {
             Test::Exists(true)
         };
@@ -526,6 +556,7 @@ enum Test {
     NotIn(Vec<Scalar>),
     Matches(Regex),
     NotMatches(Regex),
+    AnyMatches(Regex),
 }
 
 #[derive(Debug)]
@@ -555,6 +586,16 @@ fn list(values: &[Scalar]) -> String {
 }
 
 impl Cond {
+    /// Every node the condition's paths reach from the node at `at`.
+    fn nodes<'a>(&self, root: &'a Node, at: &[Step]) -> Vec<&'a Node> {
+        match self {
+            Cond::Any(conds, _) | Cond::All(conds, _) => {
+                conds.iter().flat_map(|c| c.nodes(root, at)).collect()
+            }
+            Cond::Test { path, .. } => resolve_from(root, at, path),
+        }
+    }
+
     /// `None` when the condition holds; otherwise what is wrong.
     fn violation(&self, root: &Node, at: &[Step]) -> Option<String> {
         match self {
@@ -635,6 +676,15 @@ fn test_violation(test: &Test, path: &Path, nodes: &[&Node]) -> Option<String> {
             .iter()
             .find(|n| n.scalar_text().is_some_and(|t| regex.is_match(&t)))
             .map(|n| format!("`{path}` is {}", shown(n))),
+        Test::AnyMatches(regex) => {
+            if nodes.is_empty() {
+                return missing();
+            }
+            (!nodes
+                .iter()
+                .any(|n| n.scalar_text().is_some_and(|t| regex.is_match(&t))))
+            .then(|| format!("no `{path}` matches `{}`", regex.as_str()))
+        }
     }
 }
 
@@ -656,6 +706,7 @@ pub struct Query {
     message: Option<String>,
     describe_paths: String,
     compose: bool,
+    kubernetes: bool,
 }
 
 /// The parsed documents of a kept file, cached on the file.
@@ -670,9 +721,37 @@ struct Selected<'a> {
     node: &'a Node,
     /// Position of the document in its stream, when there are several.
     document: Option<usize>,
+    /// Why each undecided marker in a statically rendered Helm object could
+    /// not be decided; `None` for documents read as they are.
+    undecided: Option<&'a [String]>,
 }
 
 impl Selected<'_> {
+    /// Why this node cannot be judged, if it rests on something static
+    /// reading could not decide: a failure is claimed only on an object
+    /// with nothing undecided, a pass only when the nodes the conditions
+    /// read are all decided.
+    fn undecided_because(&self, conds: &[Cond], failing: bool) -> Option<String> {
+        let table = self.undecided?;
+        let mut marks = Vec::new();
+        if failing {
+            crate::repo::kubernetes::helm::markers(self.root, &mut marks);
+        } else {
+            for cond in conds {
+                for node in cond.nodes(self.root, &self.at) {
+                    crate::repo::kubernetes::helm::markers(node, &mut marks);
+                }
+            }
+        }
+        let first = marks.first()?;
+        Some(
+            table
+                .get(*first)
+                .cloned()
+                .unwrap_or_else(|| "a value".to_string()),
+        )
+    }
+
     fn finding(&self, message: &str) -> Finding {
         let mut text = if self.at.is_empty() {
             message.to_string()
@@ -693,12 +772,15 @@ impl Query {
     }
 
     pub fn evaluate(&self, evidence: &Evidence) -> Outcome {
+        if self.kubernetes {
+            return self.evaluate_kubernetes(evidence);
+        }
         if !self.compose {
             let files: Vec<(String, Arc<Documents>)> = evidence
                 .kept(self.selector)
                 .map(|file| (file.path.clone(), documents(file)))
                 .collect();
-            return self.evaluate_files(&files);
+            return self.evaluate_files(&files, &[]);
         }
         let kept: Vec<&KeptFile> = evidence.kept(self.selector).collect();
         let candidates: Vec<(String, crate::model::Role)> = kept
@@ -730,7 +812,7 @@ impl Query {
                 (chain.files[0].clone(), Arc::new(merge_overlays(&parts)))
             })
             .collect();
-        let mut outcome = self.evaluate_files(&files);
+        let mut outcome = self.evaluate_files(&files, &[]);
         let merged: Vec<String> = chains
             .iter()
             .filter(|c| c.files.len() > 1)
@@ -745,7 +827,78 @@ impl Query {
         outcome
     }
 
-    fn evaluate_files(&self, files: &[(String, Arc<Documents>)]) -> Outcome {
+    /// The production Kubernetes objects the repository model chooses
+    /// (see [`crate::repo::kubernetes`]), judged per object.
+    fn evaluate_kubernetes(&self, evidence: &Evidence) -> Outcome {
+        use crate::repo::kubernetes::{Files, Origin, Source, artefacts};
+        let kept: std::collections::BTreeMap<&str, &KeptFile> = evidence
+            .kept(self.selector)
+            .map(|f| (f.path.as_str(), f))
+            .collect();
+        let sources: Vec<Source<'_>> = kept
+            .values()
+            .map(|f| Source {
+                path: &f.path,
+                role: evidence.role_of(&f.path),
+                text: &f.text,
+            })
+            .collect();
+        let parse = |path: &str| kept.get(path).map(|f| documents(f)).unwrap_or_default();
+        let artefacts = artefacts(&Files::new(&sources, &parse));
+        let mut files = Vec::new();
+        let mut reasons = Vec::new();
+        let mut judged = Vec::new();
+        let mut aside = Vec::new();
+        let mut notes = Vec::new();
+        for artefact in &artefacts {
+            if !artefact.judged {
+                aside.push(format!("`{}` ({})", artefact.path, artefact.reason));
+                continue;
+            }
+            if artefact.origin != Origin::Manifest {
+                judged.push(format!("`{}` ({})", artefact.path, artefact.reason));
+            }
+            notes.extend(artefact.notes.iter().cloned());
+            let mut by_file: Vec<(String, Vec<crate::document::Node>)> = Vec::new();
+            for object in &artefact.objects {
+                match by_file.iter_mut().find(|(f, _)| *f == object.file) {
+                    Some((_, nodes)) => nodes.push(object.node.clone()),
+                    None => by_file.push((object.file.clone(), vec![object.node.clone()])),
+                }
+            }
+            for (file, docs) in by_file {
+                files.push((file, Arc::new(Documents { docs, error: None })));
+                reasons.push(artefact.undecided.clone());
+            }
+        }
+        let mut outcome = if files.is_empty() && !aside.is_empty() {
+            Outcome::skip("no production Kubernetes objects")
+        } else {
+            self.evaluate_files(&files, &reasons)
+        };
+        if !judged.is_empty() {
+            outcome
+                .message
+                .push_str(&format!("; rendered {}", judged.join(", ")));
+        }
+        if !aside.is_empty() {
+            outcome
+                .message
+                .push_str(&format!("; not judged: {}", aside.join(", ")));
+        }
+        if !notes.is_empty() {
+            outcome.message.push_str(&format!("; {}", notes.join("; ")));
+        }
+        outcome
+    }
+
+    /// Judges `files`; `undecided[i]`, when given, holds the reasons of the
+    /// undecided markers in `files[i]` (a statically rendered Helm chart).
+    fn evaluate_files(
+        &self,
+        files: &[(String, Arc<Documents>)],
+        undecided: &[Vec<String>],
+    ) -> Outcome {
         let mut notes = Vec::new();
         for (path, docs) in files {
             if let Some(error) = &docs.error {
@@ -761,7 +914,7 @@ impl Query {
             }
         }
         let mut selected = Vec::new();
-        for (path, docs) in files {
+        for (index, (path, docs)) in files.iter().enumerate() {
             let several = docs.docs.len() > 1;
             for (i, root) in docs.docs.iter().enumerate() {
                 for select in &self.selects {
@@ -775,6 +928,7 @@ impl Query {
                                 at,
                                 node,
                                 document: several.then_some(i),
+                                undecided: undecided.get(index).map(Vec::as_slice),
                             });
                         }
                     }
@@ -838,11 +992,16 @@ impl Query {
             }
             Mode::Each(conds) => {
                 let mut findings = Vec::new();
+                let mut unknown = Vec::new();
                 for s in &selected {
                     let reasons: Vec<String> = conds
                         .iter()
                         .filter_map(|c| c.violation(s.root, &s.at))
                         .collect();
+                    if let Some(why) = s.undecided_because(conds, !reasons.is_empty()) {
+                        unknown.push(s.finding(&format!("cannot be judged statically: {why}")));
+                        continue;
+                    }
                     if !reasons.is_empty() {
                         let message = match &self.message {
                             Some(message) => format!("{message} ({})", reasons.join("; ")),
@@ -859,6 +1018,23 @@ impl Query {
                     outcome.findings = notes;
                     return outcome;
                 }
+                let undecided_note = if unknown.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {} item(s) cannot be judged statically", unknown.len())
+                };
+                if findings.is_empty() && !unknown.is_empty() {
+                    return Outcome {
+                        status: crate::model::Status::Skip,
+                        message: format!(
+                            "{} of {} item(s) cannot be judged statically{unparsed}",
+                            unknown.len(),
+                            selected.len()
+                        ),
+                        findings: capped(unknown, notes),
+                    };
+                }
+                notes.extend(unknown);
                 if findings.is_empty() {
                     return Outcome::pass(
                         format!(
@@ -871,7 +1047,7 @@ impl Query {
                 }
                 Outcome::fail(
                     format!(
-                        "{} of {} item(s) do not comply{unparsed}",
+                        "{} of {} item(s) do not comply{unparsed}{undecided_note}",
                         findings.len(),
                         selected.len()
                     ),
@@ -1022,6 +1198,28 @@ spec:
     }
 
     #[test]
+    fn any_matches_needs_one_matching_node_not_every_one() {
+        let root = node(
+            "paths:\n  /pets:\n    get:\n      parameters:\n        - name: tag\n        - name: limit\n  \
+             /owners:\n    get:\n      parameters:\n        - name: tag\n  /tags:\n    get: {}\n",
+        );
+        let gets = select(&root, "/paths/*/get");
+        let paged = cond("{ path: parameters/*/name, any_matches: '^(limit|cursor)$' }");
+        assert_eq!(paged.violation(&root, &gets[0]), None);
+        assert_eq!(
+            paged.violation(&root, &gets[1]),
+            Some("no `parameters/*/name` matches `^(limit|cursor)$`".into())
+        );
+        assert_eq!(
+            paged.violation(&root, &gets[2]),
+            Some("`parameters/*/name` is missing".into())
+        );
+        // `matches` asks the same of every node, so `tag` alone fails it.
+        let every = cond("{ path: parameters/*/name, matches: '^(limit|cursor)$' }");
+        assert!(every.violation(&root, &gets[0]).is_some());
+    }
+
+    #[test]
     fn paths_parse_escapes_and_reject_partial_wildcards() {
         let path = Path::parse("/metadata/labels/app.kubernetes.io~1name").unwrap();
         assert_eq!(
@@ -1142,6 +1340,58 @@ each:
         );
         assert_eq!(found.status, Status::Fail);
         assert_eq!(found.findings[0].line, Some(1));
+    }
+
+    #[test]
+    fn chart_values_static_reading_cannot_decide_are_neither_passed_nor_failed() {
+        const LIMITS: &str = "paths: [\"**/*.yaml\"]
+kubernetes: true
+select: /spec/template/spec/containers/*
+where: [{ path: /kind, in: [Deployment] }]
+each: [{ path: resources/limits, exists: true }]
+";
+        let template = |resources: &str| {
+            format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: app:1.0\n          resources:\n            {{{{- {resources} | nindent 12 }}}}\n"
+            )
+        };
+        let chart = |resources: &str, values: &str| {
+            query(
+                LIMITS,
+                &[
+                    (
+                        "chart/Chart.yaml",
+                        "apiVersion: v2\nname: app\nversion: 1.0.0\n",
+                    ),
+                    ("chart/values.yaml", values),
+                    ("chart/templates/deployment.yaml", &template(resources)),
+                ],
+            )
+        };
+        let decided = chart(
+            "toYaml .Values.resources",
+            "resources: { limits: { memory: 1Gi } }\n",
+        );
+        assert_eq!(decided.status, Status::Pass, "{}", decided.message);
+        let empty = chart("toYaml .Values.resources", "resources: {}\n");
+        assert_eq!(empty.status, Status::Fail, "{}", empty.message);
+        assert_eq!(
+            empty.findings[0].path.as_deref(),
+            Some("chart/templates/deployment.yaml")
+        );
+        assert_eq!(empty.findings[0].line, Some(9));
+        let unknown = chart(
+            "include \"common.tplvalues.render\" (dict \"value\" .Values.resources)",
+            "resources: {}\n",
+        );
+        assert_eq!(unknown.status, Status::Skip, "{}", unknown.message);
+        assert!(
+            unknown.findings[0]
+                .message
+                .contains("cannot be judged statically: `chart/templates/deployment.yaml`: the named template `common.tplvalues.render`"),
+            "{:?}",
+            unknown.findings
+        );
     }
 
     #[test]

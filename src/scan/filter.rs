@@ -9,7 +9,7 @@
 
 use super::literal::{LazyTree, Token, token_at};
 use super::url_value::remote_password;
-use super::weak::{WeakMode, judge, names_metadata};
+use super::weak::{WeakMode, judge, names_metadata, names_user_input};
 use regex::bytes::Regex;
 
 /// The capture group whose text is the value a filter judges.
@@ -93,7 +93,7 @@ impl HitFilter {
         {
             return Judged::Dropped;
         }
-        if key.is_some_and(names_metadata) {
+        if key.is_some_and(|k| names_metadata(k) || names_user_input(k)) {
             return Judged::Dropped;
         }
         let text = String::from_utf8_lossy(&content[value.0..value.1]);

@@ -146,10 +146,12 @@ fn code_token(root: Node<'_>, start: usize, end: usize) -> Token {
         if kind.contains("comment") {
             return Token::Comment;
         }
-        if SUBSTITUTION_KINDS.contains(&kind) {
+        // Named nodes only: TypeScript's `string` type keyword is an
+        // anonymous node of kind "string" (`jwtSecret: string;`).
+        if node.is_named() && SUBSTITUTION_KINDS.contains(&kind) {
             return Token::Interpolation;
         }
-        if STRING_KINDS.contains(&kind) {
+        if node.is_named() && STRING_KINDS.contains(&kind) {
             return if has_substitution_within(node, start, end) {
                 Token::Interpolation
             } else {
@@ -267,6 +269,15 @@ mod tests {
         assert_eq!(
             token_nth("a.py", "def f(password=password): pass", "password", 1),
             Token::Code
+        );
+        assert_eq!(
+            token(
+                "a.ts",
+                "class U {\n  @Encrypted\n  jwtSecret: string;\n}\n",
+                "string;"
+            ),
+            Token::Code,
+            "the `string` type keyword is no string literal"
         );
     }
 

@@ -169,6 +169,11 @@ pub fn names_metadata(key: &str) -> bool {
         // The name of a group that holds secrets (a regex capture group, a
         // vault or IAM group), not a secret.
         "GROUP",
+        // How often a token may be used: `TOKEN_THROTTLE_RATE = "5/min"`.
+        "RATE",
+        "LIMIT",
+        "QUOTA",
+        "THROTTLE",
     ];
     // The last word of `SNAKE_CASE`, `kebab-case`, `dotted.names` or
     // `camelCase`.
@@ -182,6 +187,38 @@ pub fn names_metadata(key: &str) -> bool {
         _ => last,
     };
     METADATA.contains(&last.to_ascii_uppercase().as_str())
+}
+
+/// Whether a name is a field of a password-change or confirmation form:
+/// `currentPassword`, `old_password`, `confirmPassword`. What is written
+/// there is what a user types (or the documented default the setup page
+/// replaces), not a credential the service is configured with.
+pub fn names_user_input(key: &str) -> bool {
+    const INPUT: &[&str] = &[
+        "current",
+        "old",
+        "previous",
+        "confirm",
+        "confirmation",
+        "repeat",
+        "retype",
+        "verify",
+    ];
+    let first = key
+        .split(['_', '-', '.'])
+        .find(|w| !w.is_empty())
+        .unwrap_or(key);
+    // The first word of `camelCase` (not of `UPPER_CASE`).
+    let camel = first.chars().any(|c| c.is_ascii_lowercase());
+    let first = match first
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| c.is_ascii_uppercase())
+    {
+        Some((i, _)) if camel => &first[..i],
+        _ => first,
+    };
+    INPUT.contains(&first.to_ascii_lowercase().as_str())
 }
 
 /// What purpose a secret's name says it has, when that purpose sets a
@@ -337,8 +374,21 @@ mod tests {
             "tokenHeader",
             "secret.file",
             "SECRET_GROUP",
+            "PAPERLESS_TOKEN_THROTTLE_RATE",
+            "apiTokenRateLimit",
         ] {
             assert!(names_metadata(key), "{key}");
+        }
+        for key in ["currentPassword", "old_password", "CONFIRM_PASSWORD"] {
+            assert!(names_user_input(key), "{key}");
+        }
+        for key in [
+            "password",
+            "adminPassword",
+            "DB_PASSWORD",
+            "oldschoolSecret",
+        ] {
+            assert!(!names_user_input(key), "{key}");
         }
         for key in [
             "JWT_SECRET",

@@ -1,0 +1,401 @@
+//! Kubernetes objects as production artefacts: plain manifests, kustomize
+//! overlays built the way `kubectl apply -k` builds them, and Helm charts
+//! rendered with their own values (and a `values-prod*.yaml` beside them)
+//! as far as static reading allows.
+//!
+//! A repository with `k8s/base` and `k8s/overlays/{dev,prod}` deploys the
+//! production overlay: the base alone lacks what the overlay patches in
+//! (probes, limits), and the dev overlay leaves out what production needs
+//! on purpose. Judging the files one by one fails the base and the dev
+//! overlay for things production has. Likewise a chart's templates are not
+//! YAML until rendered, and what they render depends on `values.yaml`.
+//!
+//! Nothing outside the audited root is read because of a reference in it,
+//! and nothing is fetched: a remote base is named as not read. Only the
+//! files the caller hands in (the walk's kept files) are read.
+
+pub mod helm;
+pub mod kustomize;
+pub mod patch;
+pub mod template;
+
+use crate::document::{Documents, Node};
+use crate::model::Role;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// The files the model reads: YAML outside CI configuration, dependencies,
+/// Compose files, tests, examples and docs (the Kubernetes checks read the
+/// same selection).
+pub const FILES: &[&str] = &["**/*.yaml", "**/*.yml"];
+pub const EXCLUDE: &[&str] = &[
+    ".github/**",
+    "**/node_modules/**",
+    "**/vendor/**",
+    "**/pnpm-lock.yaml",
+    "**/*docker-compose*",
+    "**/compose.y*ml",
+    "**/test/**",
+    "**/tests/**",
+    "**/testdata/**",
+    "**/fixtures/**",
+    "**/examples/**",
+    "**/example/**",
+    "**/docs/**",
+];
+
+/// A file the walk kept, with its role.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    pub path: &'a str,
+    pub role: Role,
+    pub text: &'a str,
+}
+
+/// The files the model may read, by path, with their parsed documents.
+pub struct Files<'a> {
+    by_path: BTreeMap<&'a str, Source<'a>>,
+    parse: &'a dyn Fn(&str) -> Arc<Documents>,
+}
+
+impl<'a> Files<'a> {
+    pub fn new(sources: &[Source<'a>], parse: &'a dyn Fn(&str) -> Arc<Documents>) -> Self {
+        Files {
+            by_path: sources.iter().map(|s| (s.path, *s)).collect(),
+            parse,
+        }
+    }
+
+    fn get(&self, path: &str) -> Option<&Source<'a>> {
+        self.by_path.get(path)
+    }
+
+    fn docs(&self, path: &str) -> Arc<Documents> {
+        (self.parse)(path)
+    }
+
+    fn paths(&self) -> impl Iterator<Item = &&'a str> {
+        self.by_path.keys()
+    }
+}
+
+/// Where an artefact's objects come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    Manifest,
+    Kustomize,
+    Helm,
+}
+
+impl Origin {
+    pub fn name(self) -> &'static str {
+        match self {
+            Origin::Manifest => "manifest",
+            Origin::Kustomize => "kustomize",
+            Origin::Helm => "helm",
+        }
+    }
+}
+
+/// One Kubernetes object and the file that declares it (the base file for
+/// a patched object, the template for a rendered one).
+#[derive(Debug, Clone)]
+pub struct Object {
+    pub file: String,
+    pub node: Node,
+}
+
+/// A manifest file, kustomization or chart, and what readyctl makes of it.
+#[derive(Debug, Clone)]
+pub struct Artefact {
+    pub origin: Origin,
+    /// The manifest file, the kustomization's folder or the chart's folder.
+    pub path: String,
+    pub role: Role,
+    /// Judged by runtime rules as production.
+    pub judged: bool,
+    pub reason: String,
+    /// The objects it deploys (read only when judged).
+    pub objects: Vec<Object>,
+    /// What could not be read: remote bases, patches that did not apply,
+    /// templates that could not be read statically.
+    pub notes: Vec<String>,
+    /// Why each undecided marker (see [`template::MARKER`]) in the objects
+    /// could not be decided, by marker number.
+    pub undecided: Vec<String>,
+}
+
+/// Words in a folder or file name that say an artefact is not production.
+const NOT_PRODUCTION: &[&str] = &[
+    "dev",
+    "develop",
+    "development",
+    "local",
+    "test",
+    "tests",
+    "testing",
+    "e2e",
+    "ci",
+    "staging",
+    "stage",
+    "qa",
+    "sandbox",
+    "preview",
+    "minikube",
+    "kind",
+    "debug",
+    "demo",
+];
+
+/// Words that name the production overlay.
+const PRODUCTION: &[&str] = &["prod", "production", "prd", "live"];
+
+fn words(path: &str) -> Vec<String> {
+    path.split(['/', '.', '-', '_'])
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
+fn tagged(path: &str, list: &[&str]) -> Option<String> {
+    words(path).into_iter().find(|w| list.contains(&w.as_str()))
+}
+
+pub(crate) fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// `dir` joined with a relative `reference`, normalised; `None` when it
+/// leaves the audited root.
+pub(crate) fn join(dir: &str, reference: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    if reference.starts_with('/') {
+        return None;
+    }
+    for part in reference.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn is_object(node: &Node) -> bool {
+    node.get("apiVersion").is_some()
+        && node
+            .get("kind")
+            .and_then(Node::scalar_text)
+            .is_some_and(|k| !matches!(k.as_str(), "Kustomization" | "Component"))
+}
+
+/// Every manifest, kustomization and chart among `sources`, which of them
+/// are the production deployment, and the objects of those.
+pub fn artefacts(files: &Files<'_>) -> Vec<Artefact> {
+    let mut out = Vec::new();
+    let charts: Vec<&str> = files
+        .paths()
+        .copied()
+        .filter(|p| p.rsplit('/').next() == Some("Chart.yaml"))
+        .collect();
+    let chart_dirs: Vec<&str> = charts.iter().map(|c| dir_of(c)).collect();
+    let in_chart = |path: &str| {
+        chart_dirs
+            .iter()
+            .any(|d| d.is_empty() || path.starts_with(&format!("{d}/")))
+    };
+    for chart in &charts {
+        let dir = dir_of(chart);
+        let role = files.get(chart).map_or(Role::Production, |s| s.role);
+        let parent = chart_dirs
+            .iter()
+            .find(|d| **d != dir && (d.is_empty() || dir.starts_with(&format!("{d}/charts/"))));
+        let not = if let Some(parent) = parent {
+            Some(format!("subchart of `{}`", shown(parent)))
+        } else {
+            not_production(dir, role)
+        };
+        out.push(match not {
+            Some(reason) => unjudged(Origin::Helm, dir, role, reason),
+            None => {
+                let chart = helm::render(files, chart);
+                Artefact {
+                    origin: Origin::Helm,
+                    path: shown(dir).to_string(),
+                    role,
+                    judged: true,
+                    reason: chart.reason,
+                    objects: chart.objects,
+                    notes: chart.notes,
+                    undecided: chart.undecided,
+                }
+            }
+        });
+    }
+
+    let graph = kustomize::graph(files);
+    let used: BTreeSet<&str> = graph
+        .values()
+        .flat_map(|k| k.uses.iter().map(String::as_str))
+        .collect();
+    let consumed: BTreeSet<&str> = graph
+        .values()
+        .flat_map(|k| k.reads.iter().map(String::as_str))
+        .collect();
+    let roots: Vec<&kustomize::Kustomization> = graph
+        .values()
+        .filter(|k| !used.contains(k.dir.as_str()) && !in_chart(&k.file))
+        .collect();
+    let role_of =
+        |k: &kustomize::Kustomization| files.get(&k.file).map_or(Role::Production, |s| s.role);
+    let production_roots: Vec<&str> = roots
+        .iter()
+        .filter(|k| {
+            not_production(&k.dir, role_of(k)).is_none() && tagged(&k.dir, PRODUCTION).is_some()
+        })
+        .map(|k| k.dir.as_str())
+        .collect();
+    let mut judged_roots = Vec::new();
+    for k in &roots {
+        let role = role_of(k);
+        let reason = if let Some(reason) = not_production(&k.dir, role) {
+            Err(reason)
+        } else if let Some(word) = tagged(&k.dir, PRODUCTION) {
+            Ok(format!("production overlay (`{word}`)"))
+        } else if let Some(first) = production_roots.first() {
+            Err(format!(
+                "not the production overlay (`{}` is)",
+                shown(first)
+            ))
+        } else {
+            Ok("kustomization".to_string())
+        };
+        out.push(match reason {
+            Err(reason) => unjudged(Origin::Kustomize, &k.dir, role, reason),
+            Ok(reason) => {
+                judged_roots.push(k.dir.as_str());
+                let built = kustomize::build(files, &graph, &k.dir);
+                Artefact {
+                    origin: Origin::Kustomize,
+                    path: shown(&k.dir).to_string(),
+                    role,
+                    judged: true,
+                    reason,
+                    objects: built.objects,
+                    notes: built.notes,
+                    undecided: Vec::new(),
+                }
+            }
+        });
+    }
+    // Bases: judged through the overlays that use them, never alone.
+    for k in graph.values().filter(|k| used.contains(k.dir.as_str())) {
+        let users = kustomize::roots_using(&graph, &k.dir);
+        let judged_by: Vec<&str> = users
+            .iter()
+            .filter(|u| judged_roots.contains(&u.as_str()))
+            .map(String::as_str)
+            .collect();
+        let reason = match judged_by.first() {
+            Some(root) => format!("base, judged through `{}`", shown(root)),
+            None => format!(
+                "base of {} only (not production)",
+                users
+                    .iter()
+                    .map(|u| format!("`{}`", shown(u)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        out.push(unjudged(Origin::Kustomize, &k.dir, role_of(k), reason));
+    }
+
+    for path in files.paths().copied() {
+        if in_chart(path) || consumed.contains(path) || graph.values().any(|k| k.file == path) {
+            continue;
+        }
+        let docs = files.docs(path);
+        let objects: Vec<Object> = docs
+            .docs
+            .iter()
+            .filter(|d| is_object(d))
+            .map(|d| Object {
+                file: path.to_string(),
+                node: d.clone(),
+            })
+            .collect();
+        if objects.is_empty() {
+            continue;
+        }
+        let role = files.get(path).map_or(Role::Production, |s| s.role);
+        let not = not_production(path, role).or_else(|| {
+            tagged(path.rsplit('/').next().unwrap_or(path), &["patch"])
+                .map(|_| "kustomize patch no kustomization uses".to_string())
+        });
+        out.push(match not {
+            Some(reason) => unjudged(Origin::Manifest, path, role, reason),
+            None => Artefact {
+                origin: Origin::Manifest,
+                path: path.to_string(),
+                role,
+                judged: true,
+                reason: "Kubernetes manifest".to_string(),
+                objects,
+                notes: Vec::new(),
+                undecided: Vec::new(),
+            },
+        });
+    }
+    out.sort_by(|a, b| {
+        a.path
+            .cmp(&b.path)
+            .then(a.origin.name().cmp(b.origin.name()))
+    });
+    out
+}
+
+fn shown(dir: &str) -> &str {
+    if dir.is_empty() { "." } else { dir }
+}
+
+fn unjudged(origin: Origin, path: &str, role: Role, reason: String) -> Artefact {
+    Artefact {
+        origin,
+        path: shown(path).to_string(),
+        role,
+        judged: false,
+        reason,
+        objects: Vec::new(),
+        notes: Vec::new(),
+        undecided: Vec::new(),
+    }
+}
+
+/// Why an artefact at `path` is not production, from its role and the
+/// words of its path (`overlays/dev`, `k8s/staging/app.yaml`).
+fn not_production(path: &str, role: Role) -> Option<String> {
+    if role != Role::Production && role != Role::Packaging {
+        return Some(format!("{role} file"));
+    }
+    tagged(path, NOT_PRODUCTION).map(|word| format!("not production (`{word}`)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_stay_inside_the_root() {
+        assert_eq!(
+            join("k8s/overlays/prod", "../../base"),
+            Some("k8s/base".into())
+        );
+        assert_eq!(join("k8s", "../../etc/passwd"), None);
+        assert_eq!(join("", "/etc"), None);
+        assert_eq!(join("", "deploy.yaml"), Some("deploy.yaml".into()));
+    }
+}
