@@ -289,3 +289,37 @@ fn look_alikes_do_not_fail_and_say_what_they_are() {
         }
     }
 }
+
+/// Go's `bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)`: the
+/// cost is read past the first argument's own parentheses (missed on
+/// shiori and memos before).
+#[test]
+fn bcrypt_cost_is_read_past_nested_calls() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/secret-lookalikes");
+    let config = Config::parse(
+        "readyctl.toml",
+        "[checks]\nenable = [\"security.password-hash-cost-strict\"]\n",
+    )
+    .unwrap();
+    let report = audit(
+        &dir,
+        &Catalog::builtin().unwrap(),
+        &config,
+        &AuditOptions::new("secret-lookalikes".to_string()),
+    )
+    .unwrap();
+    let status = |id: &str| {
+        let check = report.checks.iter().find(|c| c.id == id).unwrap();
+        let at: Vec<_> = check
+            .findings
+            .iter()
+            .filter_map(|f| Some((f.path.clone()?, f.line?)))
+            .collect();
+        (check.status, at)
+    };
+    assert_eq!(
+        status("security.password-hash-cost-strict"),
+        (Status::Fail, vec![("internal/auth/hash.go".to_string(), 7)])
+    );
+    assert_eq!(status("security.password-hash-cost").0, Status::Pass);
+}

@@ -160,10 +160,16 @@ fn kubernetes_choices(evidence: &scan::Evidence, selector: scan::SelectorId) -> 
             if !a.notes.is_empty() {
                 reason.push_str(&format!("; {}", a.notes.join("; ")));
             }
-            if !a.undecided.is_empty() {
+            let undecided: Vec<&str> = a
+                .undecided
+                .iter()
+                .map(String::as_str)
+                .filter(|r| !r.is_empty())
+                .collect();
+            if !undecided.is_empty() {
                 reason.push_str(&format!(
                     "; cannot decide statically: {}",
-                    a.undecided.join(", ")
+                    undecided.join(", ")
                 ));
             }
             Choice {

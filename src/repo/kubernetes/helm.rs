@@ -182,6 +182,7 @@ pub fn render(files: &Files<'_>, chart_file: &str) -> Chart {
         ),
     ]);
     let templates = format!("{prefix}templates/");
+    let mut used_markers = std::collections::BTreeSet::new();
     for path in files.paths().copied() {
         let Some(name) = path.strip_prefix(&templates) else {
             continue;
@@ -204,6 +205,13 @@ pub fn render(files: &Files<'_>, chart_file: &str) -> Chart {
                 continue;
             }
         };
+        used_markers.extend(
+            rendered
+                .text
+                .split(template::MARKER)
+                .skip(1)
+                .filter_map(|rest| rest.split("__").next()?.parse::<usize>().ok()),
+        );
         let mut docs = Documents::parse(Format::Yaml, &rendered.text);
         if let Some(error) = &docs.error {
             chart.notes.push(format!(
@@ -221,6 +229,13 @@ pub fn render(files: &Files<'_>, chart_file: &str) -> Chart {
                 file: path.to_string(),
                 node,
             }));
+    }
+    // A reason whose value ended where it did not matter (hashed into a
+    // checksum annotation) is no reason: blank it, keeping the numbering.
+    for (i, reason) in chart.undecided.iter_mut().enumerate() {
+        if !used_markers.contains(&i) {
+            reason.clear();
+        }
     }
     chart
 }

@@ -60,7 +60,18 @@ pub fn graph(files: &Files<'_>) -> BTreeMap<String, Kustomization> {
                     k.reads.push(target);
                 }
             }
-            for patch in patch_files(root) {
+            // Transformer and generator configurations are read by
+            // kustomize, not deployed.
+            let configs = [
+                "transformers",
+                "generators",
+                "validators",
+                "configurations",
+                "crds",
+            ]
+            .iter()
+            .flat_map(|key| strings(root.get(key)));
+            for patch in patch_files(root).into_iter().chain(configs) {
                 if let Some(target) = local(&dir, &patch) {
                     k.reads.push(target);
                 }

@@ -266,10 +266,16 @@ pub fn artefacts(files: &Files<'_>) -> Vec<Artefact> {
             Err(reason)
         } else if let Some(word) = tagged(&k.dir, PRODUCTION) {
             Ok(format!("production overlay (`{word}`)"))
-        } else if let Some(first) = production_roots.first() {
+        } else if let Some(sibling) = production_roots
+            .iter()
+            .find(|p| dir_of(p) == dir_of(&k.dir))
+        {
+            // `overlays/default` beside `overlays/prod`: an alternative
+            // overlay of the same application. A root elsewhere is a
+            // deployment of its own.
             Err(format!(
                 "not the production overlay (`{}` is)",
-                shown(first)
+                shown(sibling)
             ))
         } else {
             Ok("kustomization".to_string())
@@ -387,6 +393,69 @@ fn not_production(path: &str, role: Role) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn choose(files: &[(&str, &str)]) -> Vec<(String, bool, String)> {
+        let sources: Vec<Source<'_>> = files
+            .iter()
+            .map(|(path, text)| Source {
+                path,
+                role: Role::Production,
+                text,
+            })
+            .collect();
+        let parse = |path: &str| {
+            let text = files
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map_or("", |(_, t)| t);
+            Arc::new(Documents::parse(crate::document::Format::Yaml, text))
+        };
+        artefacts(&Files::new(&sources, &parse))
+            .into_iter()
+            .map(|a| (a.path, a.judged, a.reason))
+            .collect()
+    }
+
+    #[test]
+    fn the_production_overlay_is_judged_and_its_siblings_and_bases_are_not() {
+        let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: api }\n";
+        let chosen = choose(&[
+            (
+                "app/base/kustomization.yaml",
+                "resources: [deployment.yaml]\n",
+            ),
+            ("app/base/deployment.yaml", deployment),
+            (
+                "app/overlays/default/kustomization.yaml",
+                "resources: [../../base]\n",
+            ),
+            (
+                "app/overlays/prod/kustomization.yaml",
+                "resources: [../../base]\ntransformers: [labels.yaml]\n",
+            ),
+            (
+                "app/overlays/prod/labels.yaml",
+                "apiVersion: builtin\nkind: LabelTransformer\nmetadata: { name: labels }\n",
+            ),
+            ("install/kustomization.yaml", "resources: [app.yaml]\n"),
+            ("install/app.yaml", deployment),
+        ]);
+        let judged: Vec<&str> = chosen
+            .iter()
+            .filter(|c| c.1)
+            .map(|c| c.0.as_str())
+            .collect();
+        assert_eq!(judged, ["app/overlays/prod", "install"], "{chosen:?}");
+        let reason = |path: &str| chosen.iter().find(|c| c.0 == path).unwrap().2.clone();
+        assert_eq!(
+            reason("app/overlays/default"),
+            "not the production overlay (`app/overlays/prod` is)"
+        );
+        assert_eq!(
+            reason("app/base"),
+            "base, judged through `app/overlays/prod`"
+        );
+    }
 
     #[test]
     fn references_stay_inside_the_root() {

@@ -531,6 +531,18 @@ fn truthy(val: &Val) -> Option<bool> {
     })
 }
 
+/// A value as a node, for `dict` and `list`.
+fn node_of(val: &Val) -> Node {
+    let value = match val {
+        Val::Nil => Value::Null,
+        Val::Bool(b) => Value::Bool(*b),
+        Val::Num(n) => Value::Number(*n),
+        Val::Node(node) => return node.clone(),
+        other => Value::String(text_of(other)),
+    };
+    Node { value, line: None }
+}
+
 /// A value as template output (Go's `fmt` of a scalar).
 fn text_of(val: &Val) -> String {
     match val {
@@ -919,7 +931,18 @@ fn call(name: &str, args: &[Val], piped: Option<Val>, cx: &mut Cx<'_>, text: &st
     // around it still reads as YAML.
     if !matches!(
         name,
-        "default" | "coalesce" | "ternary" | "and" | "or" | "nindent" | "indent" | "toYaml"
+        "default"
+            | "coalesce"
+            | "ternary"
+            | "and"
+            | "or"
+            | "nindent"
+            | "indent"
+            | "toYaml"
+            | "sha256sum"
+            | "b64enc"
+            | "dict"
+            | "list"
     ) && let Some(u) = args.iter().find(|a| matches!(a, Val::Undecided(_)))
     {
         return u.clone();
@@ -1048,6 +1071,42 @@ fn call(name: &str, args: &[Val], piped: Option<Val>, cx: &mut Cx<'_>, text: &st
             }
             Val::Str(out)
         }
+        "gt" | "lt" | "ge" | "le" if args.len() == 2 => {
+            let number = |v: &Val| match v {
+                Val::Num(n) => Some(*n),
+                other => text_of(other).parse::<f64>().ok(),
+            };
+            match (number(&args[0]), number(&args[1])) {
+                (Some(a), Some(b)) => Val::Bool(match name {
+                    "gt" => a > b,
+                    "lt" => a < b,
+                    "ge" => a >= b,
+                    _ => a <= b,
+                }),
+                _ => cx.undecided(format!("`{name}` of values that are not numbers")),
+            }
+        }
+        "dict" => Val::Node(Node {
+            value: Value::Map(
+                args.chunks(2)
+                    .map(|pair| {
+                        let value = pair.get(1).map_or(
+                            Node {
+                                value: Value::Null,
+                                line: None,
+                            },
+                            node_of,
+                        );
+                        (text_of(&pair[0]), value)
+                    })
+                    .collect(),
+            ),
+            line: None,
+        }),
+        "list" => Val::Node(Node {
+            value: Value::Seq(args.iter().map(node_of).collect()),
+            line: None,
+        }),
         "hasKey" if args.len() == 2 => match &args[0] {
             Val::Node(node) => Val::Bool(node.get(&text_arg(1)).is_some()),
             _ => Val::Bool(false),
@@ -1068,6 +1127,9 @@ fn call(name: &str, args: &[Val], piped: Option<Val>, cx: &mut Cx<'_>, text: &st
         },
         "b64enc" | "sha256sum" | "randAlphaNum" | "randAlpha" | "uuidv4" | "now" | "date" => {
             Val::Str("readyctl-generated".into())
+        }
+        _ if text.is_empty() => {
+            cx.undecided(format!("the function `{name}` (not read statically)"))
         }
         _ => cx.undecided(format!(
             "`{text}` (the function `{name}` is not read statically)"
