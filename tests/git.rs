@@ -493,6 +493,23 @@ fn audit_history(root: &Path, since: Option<&str>) -> readyctl::report::Report {
     audit(root, &catalog, &config, &options).unwrap()
 }
 
+fn history_check(report: &readyctl::report::Report) -> &readyctl::report::CheckResult {
+    report
+        .checks
+        .iter()
+        .find(|c| c.id == "secrets.history")
+        .expect("the history check ran")
+}
+
+/// The paths of the history findings, in report order.
+fn history_paths(report: &readyctl::report::Report) -> Vec<&str> {
+    history_check(report)
+        .findings
+        .iter()
+        .filter_map(|f| f.path.as_deref())
+        .collect()
+}
+
 /// A repository whose second commit adds a token and whose third deletes
 /// it, and a second token that is still in the working tree.
 fn leaky_repo() -> (TestRepo, ObjectId, String, String) {
@@ -528,11 +545,7 @@ fn leaky_repo() -> (TestRepo, ObjectId, String, String) {
 fn history_finds_a_secret_added_then_removed_and_says_where_it_came_from() {
     let (repo, added, _, _) = leaky_repo();
     let report = audit_history(repo.path(), None);
-    let check = report
-        .checks
-        .iter()
-        .find(|c| c.id == "secrets.history")
-        .unwrap();
+    let check = history_check(&report);
     assert_eq!(check.status, Status::Fail, "{}", check.message);
     assert!(
         check
@@ -588,36 +601,53 @@ fn history_since_a_revision_or_a_date_limits_the_search() {
     let (repo, added, _, _) = leaky_repo();
     // After the commit that added it: only the later token is new.
     let report = audit_history(repo.path(), Some(&added.to_string()));
-    let check = report
-        .checks
-        .iter()
-        .find(|c| c.id == "secrets.history")
-        .unwrap();
-    let paths: Vec<_> = check
-        .findings
-        .iter()
-        .filter_map(|f| f.path.as_deref())
-        .collect();
-    assert_eq!(paths, ["app/publish.py"], "{}", check.message);
+    let message = &history_check(&report).message;
+    assert_eq!(history_paths(&report), ["app/publish.py"], "{message}");
     let report = audit_history(repo.path(), Some("2025-06-05"));
-    let check = report
-        .checks
-        .iter()
-        .find(|c| c.id == "secrets.history")
-        .unwrap();
-    let paths: Vec<_> = check
+    let message = &history_check(&report).message;
+    assert_eq!(history_paths(&report), ["app/publish.py"], "{message}");
+    let report = audit_history(repo.path(), Some("2025-06-01"));
+    let message = &history_check(&report).message;
+    assert_eq!(history_paths(&report).len(), 2, "{message}");
+}
+
+#[test]
+fn history_searches_the_lines_each_version_adds_at_their_line_numbers() {
+    let mut repo = TestRepo::new();
+    let body: String = (0..40)
+        .map(|i| format!("def f{i}():\n    return {i}\n"))
+        .collect();
+    repo.commit(0, "first", &[("app/service.py", Some(&body))]);
+    // The second version adds a token in the middle (line 41), the third
+    // changes a line near the top and adds another at the end (line 82),
+    // the fourth removes both.
+    let (first, second) = (token('R'), token('S'));
+    let (top, bottom) = body.split_at(body.find("def f20").unwrap());
+    let v2 = format!("{top}GITHUB_TOKEN = \"{first}\"\n{bottom}");
+    let with_first = repo.commit(1, "add", &[("app/service.py", Some(&v2))]);
+    let v3 = format!(
+        "{}GH_TOKEN = \"{second}\"\n",
+        v2.replace("return 3\n", "return 33\n")
+    );
+    let with_second = repo.commit(2, "more", &[("app/service.py", Some(&v3))]);
+    repo.commit(3, "clean", &[("app/service.py", Some(&body))]);
+
+    let report = audit_history(repo.path(), None);
+    let check = history_check(&report);
+    let found: Vec<_> = check
         .findings
         .iter()
-        .filter_map(|f| f.path.as_deref())
+        .map(|f| (f.line, f.measured["commit"].clone()))
         .collect();
-    assert_eq!(paths, ["app/publish.py"], "{}", check.message);
-    let report = audit_history(repo.path(), Some("2025-06-01"));
-    let check = report
-        .checks
-        .iter()
-        .find(|c| c.id == "secrets.history")
-        .unwrap();
-    assert_eq!(check.findings.len(), 2, "{}", check.message);
+    assert_eq!(
+        found,
+        [
+            (Some(41), serde_json::json!(with_first.to_string())),
+            (Some(82), serde_json::json!(with_second.to_string())),
+        ],
+        "{}",
+        check.message
+    );
 }
 
 #[test]

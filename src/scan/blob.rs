@@ -6,9 +6,7 @@
 //! looks at in the working tree.
 
 use super::evidence::Partial;
-use super::literal::LazyTree;
-use super::prefilter::Occurrences;
-use super::walk::{BINARY_PROBE, InlineTests, locate};
+use super::walk::{BINARY_PROBE, Search};
 use super::{Classify, PatternId, ScanPlan};
 use crate::model::Role;
 use std::sync::Arc;
@@ -41,9 +39,10 @@ pub struct BlobScanner<'a> {
     partial: Partial,
     selectors: Vec<usize>,
     patterns: Vec<usize>,
-    candidates: Vec<bool>,
-    occurrences: Occurrences,
-    lines: Vec<(usize, usize)>,
+    /// The path `patterns` and `role` were chosen for: successive versions
+    /// of one file are searched one after another.
+    selected: Option<(String, Role)>,
+    search: Search,
 }
 
 impl<'a> BlobScanner<'a> {
@@ -56,9 +55,8 @@ impl<'a> BlobScanner<'a> {
             partial,
             selectors: Vec::new(),
             patterns: Vec::new(),
-            candidates: Vec::new(),
-            occurrences: Occurrences::default(),
-            lines: Vec::new(),
+            selected: None,
+            search: Search::default(),
         }
     }
 
@@ -71,6 +69,11 @@ impl<'a> BlobScanner<'a> {
 
     /// Chooses the patterns for `path` and returns its role.
     fn select(&mut self, path: &str) -> Role {
+        if let Some((selected, role)) = &self.selected
+            && selected == path
+        {
+            return *role;
+        }
         let role = self
             .roles
             .as_ref()
@@ -79,46 +82,40 @@ impl<'a> BlobScanner<'a> {
         self.plan.patterns_for(&self.selectors, &mut self.patterns);
         let options = &self.plan.options;
         self.patterns.retain(|p| options[*p].secret);
+        self.selected = Some((path.to_string(), role));
         role
     }
 
-    /// Searches `content` as the file at `path`. Binary content (a NUL in
-    /// its first 8 KiB, git's own rule) is not searched.
-    pub fn scan(&mut self, path: &str, content: &[u8]) -> Vec<BlobHit> {
-        let probe = &content[..content.len().min(BINARY_PROBE)];
-        if memchr::memchr(0, probe).is_some() {
+    /// Searches `content` as the file at `path`: all of it, or only
+    /// `added`, the lines a commit added to an earlier version (whole lines,
+    /// in order; see [`added_lines`]). Binary content (a NUL in its first
+    /// 8 KiB, git's own rule) is not searched.
+    pub fn scan(
+        &mut self,
+        path: &str,
+        content: &[u8],
+        added: Option<&[(usize, usize)]>,
+    ) -> Vec<BlobHit> {
+        if is_binary(content) {
             return Vec::new();
         }
         let role = self.select(path);
-        if self.patterns.is_empty() {
-            return Vec::new();
-        }
-        let prefilter = &self.plan.prefilter;
-        prefilter.candidates(
-            content,
+        let whole = [(0, content.len())];
+        self.search.run(
+            self.plan,
             &self.patterns,
-            &mut self.candidates,
-            &mut self.occurrences,
+            role,
+            (content, path),
+            added.unwrap_or(&whole),
+            &mut self.partial,
         );
-        let mut tree = LazyTree::default();
-        let mut inline = InlineTests::new(role, path, content);
-        for pattern in &self.patterns {
-            if !self.candidates[*pattern] {
-                continue;
-            }
-            let mode = prefilter.lines(*pattern, content, &mut self.occurrences, &mut self.lines);
-            locate(
-                self.plan,
-                *pattern,
-                (content, path),
-                (mode, &self.lines),
-                &mut self.partial,
-                &mut tree,
-                &mut inline,
-            );
-        }
         std::mem::take(self.partial.blob_hits.as_mut().expect("set in new"))
     }
+}
+
+/// Git's own rule: a NUL in the first 8 KiB.
+pub fn is_binary(content: &[u8]) -> bool {
+    memchr::memchr(0, &content[..content.len().min(BINARY_PROBE)]).is_some()
 }
 
 #[cfg(test)]
@@ -187,7 +184,7 @@ mod tests {
                 }
             }
             let mut found: Vec<_> = scanner
-                .scan("a.txt", content)
+                .scan("a.txt", content, None)
                 .into_iter()
                 .map(|hit| (hit.pattern.0, hit.line, hit.value.into_bytes()))
                 .collect();

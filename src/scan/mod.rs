@@ -4,6 +4,7 @@
 //! need in a [`PlanBuilder`], [`scan`] walks the tree once for all of them,
 //! and they read their answers from the resulting [`Evidence`].
 
+mod added;
 mod blob;
 mod boundary;
 mod evidence;
@@ -19,7 +20,8 @@ mod url_value;
 mod walk;
 mod weak;
 
-pub use blob::{BlobHit, BlobScanner};
+pub use added::added_lines;
+pub use blob::{BlobHit, BlobScanner, is_binary};
 pub use boundary::ascii_word_boundaries;
 pub use evidence::{
     CAPTURE_LIMIT, DOCUMENT_LIMIT, Document, Documents, Evidence, HIT_LIMIT, Hit, KEEP_BYTES_LIMIT,

@@ -443,6 +443,26 @@ impl Prefilter {
         candidates: &mut Vec<bool>,
         occurrences: &mut Occurrences,
     ) {
+        self.candidates_in(
+            content,
+            &[(0, content.len())],
+            wanted,
+            candidates,
+            occurrences,
+        );
+    }
+
+    /// [`Prefilter::candidates`] of the `regions` of `content` only (whole
+    /// lines, in order): the lines a commit added to a file. Occurrences
+    /// keep their offsets in `content`.
+    pub(crate) fn candidates_in(
+        &self,
+        content: &[u8],
+        regions: &[(usize, usize)],
+        wanted: &[usize],
+        candidates: &mut Vec<bool>,
+        occurrences: &mut Occurrences,
+    ) {
         candidates.clear();
         candidates.resize(self.always.len(), false);
         occurrences.found.clear();
@@ -450,13 +470,15 @@ impl Prefilter {
             let seen = &mut occurrences.seen;
             seen.clear();
             seen.resize(self.owners.len(), false);
-            for found in automaton.find_overlapping_iter(content) {
-                let id = found.pattern().as_usize();
-                occurrences.found.push((id, found.start()));
-                if !seen[id] {
-                    seen[id] = true;
-                    for pattern in &self.owners[id] {
-                        candidates[*pattern] = true;
+            for (from, to) in regions {
+                for found in automaton.find_overlapping_iter(&content[*from..*to]) {
+                    let id = found.pattern().as_usize();
+                    occurrences.found.push((id, from + found.start()));
+                    if !seen[id] {
+                        seen[id] = true;
+                        for pattern in &self.owners[id] {
+                            candidates[*pattern] = true;
+                        }
                     }
                 }
             }

@@ -212,12 +212,7 @@ struct Worker<'a> {
     buffer: Vec<u8>,
     selectors: Vec<usize>,
     patterns: Vec<usize>,
-    /// Per pattern: whether the prefilter says it may match this file.
-    candidates: Vec<bool>,
-    /// Where the prefilter's literals occur in this file.
-    occurrences: Occurrences,
-    /// The lines one pattern is searched on.
-    lines: Vec<(usize, usize)>,
+    search: Search,
     documents: Vec<(usize, bool)>,
 }
 
@@ -256,9 +251,7 @@ impl<'a> Worker<'a> {
             buffer: Vec::new(),
             selectors: Vec::new(),
             patterns: Vec::new(),
-            candidates: Vec::new(),
-            occurrences: Occurrences::default(),
-            lines: Vec::new(),
+            search: Search::default(),
             documents: Vec::new(),
         }
     }
@@ -449,33 +442,77 @@ impl<'a> Worker<'a> {
                 .collect();
             partial.kept.insert(&relative, kept, content);
         }
-        if self.patterns.is_empty() {
+        let whole = [(0, content.len())];
+        self.search.run(
+            self.plan,
+            &self.patterns,
+            role,
+            (content, &relative),
+            &whole,
+            partial,
+        );
+    }
+}
+
+/// The content search of one file, shared by the tree walk and the history
+/// search; its buffers are reused from file to file.
+#[derive(Default)]
+pub(crate) struct Search {
+    /// Per pattern: whether the prefilter says it may match this file.
+    candidates: Vec<bool>,
+    /// Where the prefilter's literals occur in this file.
+    occurrences: Occurrences,
+    /// The lines one pattern is searched on.
+    lines: Vec<(usize, usize)>,
+}
+
+impl Search {
+    /// Searches `regions` of `content` (ordered, whole lines; the whole
+    /// file, or the lines a commit added to it) for `patterns`. One pass of
+    /// the literal prefilter over the regions says which patterns may
+    /// occur; only those are run, on the lines of their literals or on the
+    /// regions, to find their lines. Line numbers count from the start of
+    /// `content` whatever the regions.
+    pub(crate) fn run(
+        &mut self,
+        plan: &ScanPlan,
+        patterns: &[usize],
+        role: Role,
+        (content, path): (&[u8], &str),
+        regions: &[(usize, usize)],
+        partial: &mut Partial,
+    ) {
+        if patterns.is_empty() || regions.is_empty() {
             return;
         }
-
-        // One pass of the literal prefilter says which patterns may occur;
-        // only those are run, on the lines of their literals or the whole
-        // file, to find their lines.
-        let prefilter = &self.plan.prefilter;
-        prefilter.candidates(
+        let prefilter = &plan.prefilter;
+        prefilter.candidates_in(
             content,
-            &self.patterns,
+            regions,
+            patterns,
             &mut self.candidates,
             &mut self.occurrences,
         );
         let mut tree = LazyTree::default();
-        let mut inline = InlineTests::new(role, &relative, content);
-        for pattern in &self.patterns {
+        let mut inline = InlineTests::new(role, path, content);
+        let whole_file = regions == [(0, content.len())];
+        for pattern in patterns {
             if !self.candidates[*pattern] {
                 continue;
             }
             let mode = prefilter.lines(*pattern, content, &mut self.occurrences, &mut self.lines);
-            let file = (content, relative.as_str());
+            // Matches must stay within the regions: searching onwards from a
+            // literal's line is for whole files only.
+            let search = match mode {
+                LineMode::Within => (LineMode::Within, self.lines.as_slice()),
+                LineMode::StartingOn if whole_file => (mode, self.lines.as_slice()),
+                _ => (LineMode::Within, regions),
+            };
             locate(
-                self.plan,
+                plan,
                 *pattern,
-                file,
-                (mode, &self.lines),
+                (content, path),
+                search,
                 partial,
                 &mut tree,
                 &mut inline,
@@ -485,13 +522,13 @@ impl<'a> Worker<'a> {
 }
 
 /// The test items of a production Rust file, parsed on its first hit.
-pub(crate) struct InlineTests {
+struct InlineTests {
     possible: bool,
     ranges: Option<Vec<(usize, usize)>>,
 }
 
 impl InlineTests {
-    pub(crate) fn new(role: Role, path: &str, content: &[u8]) -> Self {
+    fn new(role: Role, path: &str, content: &[u8]) -> Self {
         InlineTests {
             possible: role == Role::Production && test_code::may_have_tests(path, content),
             ranges: None,
@@ -513,9 +550,10 @@ impl InlineTests {
 }
 
 /// Records the hits of `pattern` in `content`, searched as the prefilter
-/// says: the whole file, each line of its literals on its own, or the whole
-/// file from those lines only (the lines are in order).
-pub(crate) fn locate(
+/// says: the whole file, each range on its own (the lines of its literals,
+/// or the regions searched), or the whole file from the lines of its
+/// literals only (the lines are in order).
+fn locate(
     plan: &ScanPlan,
     pattern: usize,
     (content, path): (&[u8], &str),
