@@ -263,6 +263,23 @@ fn look_alikes_do_not_fail_and_say_what_they_are() {
     .into_iter()
     .collect();
     assert_eq!(informational, expected_informational);
+    // The OpenAPI document's example token is documentation: reported with
+    // its role at most, never failing (the exact failing set is above).
+    let jwt = report
+        .checks
+        .iter()
+        .find(|c| c.id == "secrets.jwt-tokens")
+        .unwrap();
+    let example_tokens: Vec<(Option<&str>, Option<Role>)> = jwt
+        .findings
+        .iter()
+        .map(|f| (f.path.as_deref(), f.role))
+        .collect();
+    assert_eq!(
+        example_tokens,
+        [(Some("server/openapi.yaml"), Some(Role::Docs))],
+        "{example_tokens:?}"
+    );
     // The environment template, the typed field, the throttle rate, the
     // form field and the translation label are in no secrets finding.
     for check in report

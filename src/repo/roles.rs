@@ -503,7 +503,10 @@ pub fn conventional_role(path: &str) -> Role {
     if is_i18n(&dirs, name, extension) {
         return Role::I18n;
     }
-    if in_dir(DOCS_DIRS) || DOCS_EXTENSIONS.contains(&extension) {
+    if in_dir(DOCS_DIRS)
+        || DOCS_EXTENSIONS.contains(&extension)
+        || is_api_document(&lower, extension)
+    {
         return Role::Docs;
     }
     // `ci/` and `snap/` are also names of code packages deeper down; at the
@@ -532,6 +535,16 @@ pub fn conventional_role(path: &str) -> Role {
         return Role::DevTooling;
     }
     Role::Production
+}
+
+/// An OpenAPI/Swagger document (`openapi.yaml`, `swagger-v2.json`,
+/// `users.openapi.yml`): the API's documentation, whose `example:` tokens
+/// and passwords show clients what to send, not values the service uses.
+fn is_api_document(lower: &str, extension: &str) -> bool {
+    matches!(extension, "yaml" | "yml" | "json")
+        && (lower.starts_with("openapi")
+            || lower.starts_with("swagger")
+            || lower.contains(".openapi."))
 }
 
 /// `foo_generated.go`, `api.generated.ts`, `zz_generated.deepcopy.go`.
@@ -717,8 +730,22 @@ mod tests {
 
     #[test]
     fn an_api_spec_under_spec_is_not_a_test() {
-        assert_eq!(role("spec/openapi.yaml"), "production");
         assert_eq!(role("api/spec/v1.json"), "production");
+    }
+
+    #[test]
+    fn openapi_documents_are_documentation() {
+        for path in [
+            "spec/openapi.yaml",
+            "server/openapi.json",
+            "api/swagger-v2.yml",
+            "users.openapi.yaml",
+        ] {
+            assert_eq!(role(path), "docs", "{path}");
+        }
+        // Code that serves or builds the document is not.
+        assert_eq!(role("server/openapi.go"), "production");
+        assert_eq!(role("src/swagger.ts"), "production");
     }
 
     #[test]
