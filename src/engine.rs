@@ -38,6 +38,9 @@ pub struct AuditOptions {
     /// The audit runs in CI (the `CI` variable): checks of a developer's
     /// working tree do not apply to a fresh checkout.
     pub in_ci: bool,
+    /// The audit runs inside a commit hook (`PRE_COMMIT`, git's
+    /// `GIT_INDEX_FILE`): the change being committed is not committed yet.
+    pub in_commit_hook: bool,
     /// `--history`: search every blob of the git history for credentials.
     pub history: Option<crate::repo::history::HistoryOptions>,
 }
@@ -53,6 +56,7 @@ impl AuditOptions {
             baseline: None,
             previous: None,
             in_ci: false,
+            in_commit_hook: false,
             history: None,
         }
     }
@@ -176,6 +180,7 @@ pub fn audit(
     evidence.attach(Arc::new(crate::repo::git::GitContext {
         git,
         in_ci: options.in_ci,
+        in_commit_hook: options.in_commit_hook,
         history,
     }));
     let mut parsed: Vec<crate::scan::SelectorId> = stack_plan.document_selectors().to_vec();

@@ -249,6 +249,17 @@ fn a_dirty_tree_lists_changed_and_untracked_files_and_ci_skips_the_check() {
     let (status, message) = status_of(&audit_at(repo.path(), true), "code_quality.clean-worktree");
     assert_eq!(status, Status::Skip);
     assert!(message.contains("CI"), "{message}");
+
+    // In a commit hook the change being committed is uncommitted by
+    // definition: failing on it would block every commit.
+    let catalog = Catalog::builtin().unwrap();
+    let mut options = AuditOptions::new(repo.path().display().to_string());
+    options.now = "2026-01-01T00:00:00Z".parse().unwrap();
+    options.in_commit_hook = true;
+    let report = audit(repo.path(), &catalog, &Config::default(), &options).unwrap();
+    let (status, message) = status_of(&report, "code_quality.clean-worktree");
+    assert_eq!(status, Status::Skip);
+    assert!(message.contains("commit hook"), "{message}");
 }
 
 #[test]

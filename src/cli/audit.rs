@@ -229,6 +229,7 @@ pub fn run(mut args: AuditArgs) -> Result<u8, Failure> {
     let mut options = AuditOptions::new(args.path.display().to_string());
     options.now = now(args.date.as_deref())?;
     options.in_ci = in_ci();
+    options.in_commit_hook = in_commit_hook();
     if args.git.search_history || args.git.since.is_some() || config.scan.history {
         options.history = Some(readyctl::repo::history::HistoryOptions {
             since: args
@@ -495,4 +496,12 @@ fn in_ci() -> bool {
             .is_some_and(|v| !v.is_empty() && !v.eq_ignore_ascii_case("false") && v != "0")
     };
     set("CI") || set("TF_BUILD")
+}
+
+/// pre-commit (and prek) set `PRE_COMMIT=1` for its hooks; git itself gives
+/// hooks run by `git commit` (husky, lefthook, plain hooks) `GIT_INDEX_FILE`.
+fn in_commit_hook() -> bool {
+    ["PRE_COMMIT", "GIT_INDEX_FILE"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
 }

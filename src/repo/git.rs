@@ -21,6 +21,9 @@ pub struct GitContext {
     /// The audit runs in CI, where the checkout is fresh and the working
     /// tree says nothing about the developer's habits.
     pub in_ci: bool,
+    /// The audit runs inside a commit hook (pre-commit, husky): the commit
+    /// being made is uncommitted by definition.
+    pub in_commit_hook: bool,
     /// The history search, when `--history` asked for it: what it found,
     /// or why there was no history to search.
     pub history: Option<Result<super::history::History, String>>,

@@ -249,6 +249,11 @@ fn clean_worktree(context: &GitContext, facts: &GitFacts) -> Outcome {
     if context.in_ci {
         return Outcome::skip("not applicable in CI: the checkout is fresh");
     }
+    if context.in_commit_hook {
+        return Outcome::skip(
+            "not applicable in a commit hook: the change being committed is not committed yet",
+        );
+    }
     match &facts.worktree {
         Worktree::Bare => Outcome::nothing_to_judge("a bare repository has no working tree"),
         Worktree::Unchecked { reason } => Outcome::nothing_to_judge(reason),
