@@ -138,22 +138,7 @@ pub fn gather(root: &Path, config: &Config, options: &ScanOptions) -> Result<Fac
 /// Every Kubernetes artefact, with its origin, why it is (not) judged and
 /// what static reading could not read or decide.
 fn kubernetes_choices(evidence: &scan::Evidence, selector: scan::SelectorId) -> Vec<Choice> {
-    use super::kubernetes::{Files, Source, artefacts};
-    use std::collections::BTreeMap;
-    let kept: BTreeMap<&str, &scan::KeptFile> = evidence
-        .kept(selector)
-        .map(|f| (f.path.as_str(), f))
-        .collect();
-    let sources: Vec<Source<'_>> = kept
-        .values()
-        .map(|f| Source {
-            path: &f.path,
-            role: evidence.role_of(&f.path),
-            text: &f.text,
-        })
-        .collect();
-    let parse = |path: &str| kept.get(path).map(|f| f.documents()).unwrap_or_default();
-    artefacts(&Files::new(&sources, &parse))
+    super::kubernetes::kept_artefacts(evidence, selector)
         .into_iter()
         .map(|a| {
             let mut reason = format!("{}: {}", a.origin.name(), a.reason);

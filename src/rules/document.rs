@@ -830,21 +830,8 @@ impl Query {
     /// The production Kubernetes objects the repository model chooses
     /// (see [`crate::repo::kubernetes`]), judged per object.
     fn evaluate_kubernetes(&self, evidence: &Evidence) -> Outcome {
-        use crate::repo::kubernetes::{Files, Origin, Source, artefacts};
-        let kept: std::collections::BTreeMap<&str, &KeptFile> = evidence
-            .kept(self.selector)
-            .map(|f| (f.path.as_str(), f))
-            .collect();
-        let sources: Vec<Source<'_>> = kept
-            .values()
-            .map(|f| Source {
-                path: &f.path,
-                role: evidence.role_of(&f.path),
-                text: &f.text,
-            })
-            .collect();
-        let parse = |path: &str| kept.get(path).map(|f| documents(f)).unwrap_or_default();
-        let artefacts = artefacts(&Files::new(&sources, &parse));
+        use crate::repo::kubernetes::{Origin, kept_artefacts};
+        let artefacts = kept_artefacts(evidence, self.selector);
         let mut files = Vec::new();
         let mut reasons = Vec::new();
         let mut judged = Vec::new();

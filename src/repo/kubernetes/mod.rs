@@ -193,6 +193,29 @@ fn is_object(node: &Node) -> bool {
             .is_some_and(|k| !matches!(k.as_str(), "Kustomization" | "Component"))
 }
 
+/// The artefacts among the files the scan kept for `selector`, each parsed
+/// once (the cache on the kept file): what `readyctl facts` shows and the
+/// `kubernetes: true` document rule judges.
+pub fn kept_artefacts(
+    evidence: &crate::scan::Evidence,
+    selector: crate::scan::SelectorId,
+) -> Vec<Artefact> {
+    let kept: BTreeMap<&str, &crate::scan::KeptFile> = evidence
+        .kept(selector)
+        .map(|f| (f.path.as_str(), f))
+        .collect();
+    let sources: Vec<Source<'_>> = kept
+        .values()
+        .map(|f| Source {
+            path: &f.path,
+            role: evidence.role_of(&f.path),
+            text: &f.text,
+        })
+        .collect();
+    let parse = |path: &str| kept.get(path).map(|f| f.documents()).unwrap_or_default();
+    artefacts(&Files::new(&sources, &parse))
+}
+
 /// Every manifest, kustomization and chart among `sources`, which of them
 /// are the production deployment, and the objects of those.
 pub fn artefacts(files: &Files<'_>) -> Vec<Artefact> {
