@@ -190,9 +190,7 @@ impl DockerfileRule {
             format!("; not judged: {}", not_runtime.join(", "))
         };
         let what = match self.assertion {
-            DockerAssertion::MultiStage => {
-                "use a multi-stage build (or build nothing in their one stage)"
-            }
+            DockerAssertion::MultiStage => "use a multi-stage build",
             DockerAssertion::NonRootUser => "run as a non-root user",
             DockerAssertion::Healthcheck => "declare a HEALTHCHECK",
             DockerAssertion::PinnedBaseImages => "pin base images to a version",
