@@ -470,5 +470,4 @@ HEALTHCHECK CMD [\"/app\", \"health\"]
         assert!(!file.reaches_final_image(7), "tools is only copied from");
         assert!(file.reaches_final_image(9), "the final stage");
     }
-
 }

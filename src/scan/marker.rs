@@ -180,7 +180,10 @@ fn is_local_backing_stack(text: &str) -> bool {
             };
             let loopback = host_ip.is_some_and(|ip| {
                 let ip = ip.trim_matches(['[', ']']);
-                ip == "localhost" || ip.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+                ip == "localhost"
+                    || ip
+                        .parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback())
             });
             if !loopback {
                 return false;
@@ -226,7 +229,9 @@ pub fn is_not_for_production_config(path: &str, content: &[u8]) -> bool {
         .join(" ")
         .to_ascii_lowercase();
     let comments = comments.split_whitespace().collect::<Vec<_>>().join(" ");
-    NOT_FOR_PRODUCTION.iter().any(|phrase| comments.contains(phrase))
+    NOT_FOR_PRODUCTION
+        .iter()
+        .any(|phrase| comments.contains(phrase))
 }
 
 /// What a configuration file's header says when it is not for production.
@@ -328,7 +333,10 @@ mod tests {
     #[test]
     fn configuration_that_says_it_is_not_for_production() {
         let hjson = "{\n  # This is a minimal config for the dev / main branch. Do not use for a\n  # release / stable version.\n  setup: {}\n}\n";
-        assert!(is_not_for_production_config("docker/app.hjson", hjson.as_bytes()));
+        assert!(is_not_for_production_config(
+            "docker/app.hjson",
+            hjson.as_bytes()
+        ));
         assert!(is_not_for_production_config(
             "config/local.yaml",
             b"# For local development only.\ndb:\n  password: x\n"
@@ -346,7 +354,10 @@ mod tests {
             "src/app.py",
             b"# not for production\n"
         ));
-        let late = format!("{}# not for production\n", "a: 1\n".repeat(PURPOSE_HEADER_LINES));
+        let late = format!(
+            "{}# not for production\n",
+            "a: 1\n".repeat(PURPOSE_HEADER_LINES)
+        );
         assert!(!is_not_for_production_config("app.yaml", late.as_bytes()));
     }
 
@@ -382,9 +393,20 @@ mod tests {
         // Only databases, reachable from this machine only: beside `npm run dev`.
         let backing = "services:\n  redis:\n    image: redis\n    ports:\n      - \"127.0.0.1:6379:6379\"\n  postgres:\n    image: postgres:16\n    ports:\n      - target: 5432\n        published: 5432\n        host_ip: 127.0.0.1\n    environment:\n      POSTGRES_PASSWORD: pass\n";
         assert!(dev(backing));
-        assert!(!dev(&backing.replace("127.0.0.1:6379", "6379")), "published on every interface");
-        assert!(!dev(&format!("{backing}  app:\n    image: ghcr.io/acme/app:1.0\n")), "the application is in it");
-        assert!(!dev("services:\n  db:\n    image: postgres\n"), "nothing says it is local");
+        assert!(
+            !dev(&backing.replace("127.0.0.1:6379", "6379")),
+            "published on every interface"
+        );
+        assert!(
+            !dev(&format!(
+                "{backing}  app:\n    image: ghcr.io/acme/app:1.0\n"
+            )),
+            "the application is in it"
+        );
+        assert!(
+            !dev("services:\n  db:\n    image: postgres\n"),
+            "nothing says it is local"
+        );
     }
 
     #[test]

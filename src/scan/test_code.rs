@@ -166,7 +166,10 @@ mod tests {
                 "[ tool.pytest.ini_options ]\naddopts = \"-q\"\n"
             ]
         );
-        assert!(may_have_test_tables("backend/pyproject.toml", text.as_bytes()));
+        assert!(may_have_test_tables(
+            "backend/pyproject.toml",
+            text.as_bytes()
+        ));
         assert!(!may_have_test_tables("pyproject.toml", b"[tool.ruff]\n"));
         assert!(pytest_table_ranges(b"[tool.pytest_envs_other]\n").is_empty());
         assert!(pytest_table_ranges(b"[tool.pytestx]\n").is_empty());

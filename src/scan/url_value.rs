@@ -139,13 +139,20 @@ mod tests {
 
     #[test]
     fn test_databases_by_name() {
-        assert!(names_test_database(b"@localhost/miniflux_test?sslmode=disable"));
+        assert!(names_test_database(
+            b"@localhost/miniflux_test?sslmode=disable"
+        ));
         assert!(names_test_database(b"@db:5432/test_app\""));
         assert!(names_test_database(b"@127.0.0.1/app-testing"));
         assert!(!names_test_database(b"@localhost/app"));
         assert!(!names_test_database(b"@localhost/contest"));
-        assert!(!names_test_database(b"@test.internal/app"), "the host is no database");
-        assert!(!names_test_database(b"localhost/app_test"), "no password before it");
+        assert!(
+            !names_test_database(b"@test.internal/app"),
+            "the host is no database"
+        );
+        assert!(
+            !names_test_database(b"localhost/app_test"),
+            "no password before it"
+        );
     }
-
 }
