@@ -157,8 +157,13 @@ impl HitFilter {
 
 /// Whether a weak value at `value` can be what a deployment runs with: not
 /// when it is set in a Dockerfile build stage the final image does not
-/// build on (a dummy `DATABASE_URL` for `prisma generate`).
+/// build on (a dummy `DATABASE_URL` for `prisma generate`), nor in a
+/// compose file of local backing services only (see
+/// [`super::marker::is_local_backing_stack`]).
 fn ships(path: &str, content: &[u8], value: (usize, usize)) -> bool {
+    if super::marker::is_local_backing_stack(path, &String::from_utf8_lossy(content)) {
+        return false;
+    }
     let name = path.rsplit('/').next().unwrap_or(path);
     let dockerfile = name == "Dockerfile"
         || name.starts_with("Dockerfile.")

@@ -109,7 +109,7 @@ pub fn is_dev_compose_content(path: &str, content: &[u8]) -> bool {
         .to_ascii_lowercase();
     let says_dev = (header.contains("development") || header.contains("local dev"))
         && !header.contains("production");
-    says_dev || text.lines().any(|line| is_dev_line(line.trim())) || is_local_backing_stack(&text)
+    says_dev || text.lines().any(|line| is_dev_line(line.trim()))
 }
 
 /// Images of datastores, queues and mail catchers: what a developer runs
@@ -143,9 +143,16 @@ const BACKING_IMAGES: &[&str] = &[
 /// project's own: no `build`, every image a datastore, queue or mail
 /// catcher) and publishes every port on loopback only: the databases a
 /// developer starts while running the application from the checkout. No
-/// deployment of the application can use it, since the application is not
-/// in it and nothing outside the machine can reach it.
-fn is_local_backing_stack(text: &str) -> bool {
+/// deployment of the application can use its passwords, since the
+/// application is not in it and nothing outside the machine can reach it.
+/// The file keeps its role: that the project runs Redis is still true.
+pub fn is_local_backing_stack(path: &str, text: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let compose = (name.starts_with("docker-compose") || name.starts_with("compose"))
+        && (name.ends_with(".yml") || name.ends_with(".yaml"));
+    if !compose {
+        return false;
+    }
     use crate::document::{Documents, Format, Value};
     let documents = Documents::parse(Format::Yaml, text);
     let Some(Value::Map(services)) = documents
@@ -392,21 +399,24 @@ mod tests {
         ));
         // Only databases, reachable from this machine only: beside `npm run dev`.
         let backing = "services:\n  redis:\n    image: redis\n    ports:\n      - \"127.0.0.1:6379:6379\"\n  postgres:\n    image: postgres:16\n    ports:\n      - target: 5432\n        published: 5432\n        host_ip: 127.0.0.1\n    environment:\n      POSTGRES_PASSWORD: pass\n";
-        assert!(dev(backing));
+        let local = |text: &str| is_local_backing_stack("docker-compose.yml", text);
+        assert!(local(backing));
+        assert!(!dev(backing), "the file keeps its role");
         assert!(
-            !dev(&backing.replace("127.0.0.1:6379", "6379")),
+            !local(&backing.replace("127.0.0.1:6379", "6379")),
             "published on every interface"
         );
         assert!(
-            !dev(&format!(
+            !local(&format!(
                 "{backing}  app:\n    image: ghcr.io/acme/app:1.0\n"
             )),
             "the application is in it"
         );
         assert!(
-            !dev("services:\n  db:\n    image: postgres\n"),
+            !local("services:\n  db:\n    image: postgres\n"),
             "nothing says it is local"
         );
+        assert!(!is_local_backing_stack("deploy/stack.yml", backing));
     }
 
     #[test]
