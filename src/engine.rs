@@ -114,6 +114,9 @@ pub fn audit(
     // a guide in `docs/` that mentions one builds nothing.
     plan.set_roles(crate::repo::roles::OWN.without(crate::model::Role::Docs));
     let builds_plan = crate::repo::builds::BuildsPlan::plan(&mut plan);
+    // Tool configuration lives in dotfiles of the project's own folders.
+    plan.set_roles(crate::repo::roles::OWN);
+    let tooling_plan = crate::repo::tooling::ToolingPlan::plan(&mut plan);
     plan.set_roles(previous);
     let settings_plan = crate::repo::settings::SettingsPlan::plan(&mut plan);
     let reports = crate::tool_reports::Settings {
@@ -198,6 +201,7 @@ pub fn audit(
     let mut stack = stack_plan.detect(&evidence);
     stack.ci = ci.systems.clone();
     let nothing_to_audit = application_plan.nothing_to_audit(&evidence, &stack);
+    evidence.attach(Arc::new(tooling_plan.build(&evidence, &ci)));
     evidence.attach(Arc::new(stack.clone()));
     evidence.attach(ci);
     evidence.attach(Arc::new(builds_plan.build(&evidence)));

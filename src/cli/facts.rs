@@ -82,6 +82,7 @@ fn table(facts: &Facts) -> String {
         }
     }
     ci_section(&mut out, &facts.ci);
+    tooling_section(&mut out, &facts.tooling);
     git_section(&mut out, &facts.git);
     out.push_str(
         "\nCorrect a role with [roles] in readyctl.toml, e.g. vendored = [\"third_party/\"].\n",
@@ -156,6 +157,33 @@ fn git_section(out: &mut String, git: &readyctl::repo::git::Git) {
 }
 
 /// Pipelines, their triggers and jobs, and what each step was found to run.
+/// Per project: each tool configured where, enforced by what.
+fn tooling_section(out: &mut String, tooling: &readyctl::repo::tooling::Tooling) {
+    let _ = writeln!(
+        out,
+        "\nLinters, formatters, type checkers (configured / enforced)"
+    );
+    if tooling.projects.is_empty() {
+        let _ = writeln!(out, "  (no project)");
+    }
+    for project in &tooling.projects {
+        let _ = writeln!(out, "  {} ({})", project.dir, project.ecosystem);
+        for tool in &project.tools {
+            let list = |items: &[String]| match items.is_empty() {
+                true => "-".to_string(),
+                false => readyctl::repo::tooling::shown(items),
+            };
+            let _ = writeln!(
+                out,
+                "    {:<10} configured: {}",
+                tool.kind.id(),
+                list(&tool.configured)
+            );
+            let _ = writeln!(out, "    {:<10} enforced:   {}", "", list(&tool.enforced));
+        }
+    }
+}
+
 fn ci_section(out: &mut String, model: &readyctl::repo::ci::CiModel) {
     let _ = writeln!(out, "\nCI and hooks");
     if model.pipelines.is_empty() {

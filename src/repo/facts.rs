@@ -34,6 +34,9 @@ pub struct Facts {
     /// What the pipelines and commit hooks run: jobs, triggers and each
     /// step's commands with what they were classified as.
     pub ci: super::ci::CiModel,
+    /// Per project: whether its linter, formatter and type checker are
+    /// configured, and what enforces them.
+    pub tooling: super::tooling::Tooling,
     /// HEAD, branches, tags, the working tree: what git records.
     pub git: super::git::Git,
 }
@@ -78,6 +81,7 @@ pub fn gather(root: &Path, config: &Config, options: &ScanOptions) -> Result<Fac
     ));
     let previous = plan.set_roles(super::roles::OWN);
     let ci_plan = super::ci::CiPlan::plan(&mut plan);
+    let tooling_plan = super::tooling::ToolingPlan::plan(&mut plan);
     plan.set_roles(super::roles::OWN.without(Role::Docs));
     let builds_plan = super::builds::BuildsPlan::plan(&mut plan);
     plan.set_roles(previous);
@@ -124,13 +128,15 @@ pub fn gather(root: &Path, config: &Config, options: &ScanOptions) -> Result<Fac
         reason: u.reason,
     }));
     let kubernetes = kubernetes_choices(&evidence, kubernetes);
+    let ci = ci_plan.build(&evidence);
     Ok(Facts {
         roles: evidence.role_counts().to_vec(),
         projects: projects::projects(&with_roles(manifests)),
         dockerfiles,
         compose,
         kubernetes,
-        ci: ci_plan.build(&evidence),
+        tooling: tooling_plan.build(&evidence, &ci).with_manifests(),
+        ci,
         git: super::git::gather(root),
     })
 }

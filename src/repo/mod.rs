@@ -27,6 +27,8 @@
 //!   ecosystem.
 //! - [`ci`]: what the pipelines and commit hooks run (pipelines, jobs,
 //!   triggers, each step's resolved and classified commands).
+//! - [`tooling`]: per project, whether its linter, formatter and type
+//!   checker are configured, and whether CI or a hook enforces them.
 //! - [`settings`]: base settings a production settings module assigns
 //!   again (Django's `settings/production.py` over `settings/base.py`).
 //! - [`facts`]: all of it in one walk, for `readyctl facts`.
@@ -46,6 +48,7 @@ pub mod kubernetes;
 pub mod projects;
 pub mod roles;
 pub mod settings;
+pub mod tooling;
 
 pub use crate::model::{Role, RoleSet};
 pub use roles::RoleMap;

@@ -28,6 +28,7 @@ pub mod projects;
 pub mod report;
 pub mod stack;
 pub mod tls;
+pub mod tooling;
 
 use crate::diagnostic::{Diagnostics, Position, SourceFile};
 use crate::live::TargetEvidence;
@@ -103,6 +104,9 @@ pub enum RuleSpec {
     /// Every project (manifest folder) of an ecosystem has a tool file or
     /// declares the tool in its manifest. See [`projects::EachProjectSpec`].
     EachProject(projects::EachProjectSpec),
+    /// Every project's linter, formatter or type checker is configured, or
+    /// enforced by CI or a commit hook. See [`tooling::ToolingSpec`].
+    Tooling(tooling::ToolingSpec),
     /// Passes when every name the `used` patterns capture is also captured
     /// by the `documented` patterns (e.g. env vars read vs `.env.example`).
     KeysDocumented(keys::KeysSpec),
@@ -241,6 +245,7 @@ impl RuleSpec {
             RuleSpec::ByLanguage(spec) => spec.validate(v),
             RuleSpec::Ci(spec) => spec.validate(v),
             RuleSpec::EachProject(spec) => spec.validate(v),
+            RuleSpec::Tooling(spec) => spec.validate(v),
             RuleSpec::KeysDocumented(spec) => spec.validate(v),
             RuleSpec::Git(spec) => spec.validate(v),
             RuleSpec::Http(spec) => spec.validate(v),
@@ -286,6 +291,7 @@ impl RuleSpec {
             | RuleSpec::Stack(_)
             | RuleSpec::Ci(_)
             | RuleSpec::EachProject(_)
+            | RuleSpec::Tooling(_)
             | RuleSpec::Coverage(_)
             | RuleSpec::Report(_)
             | RuleSpec::FilePairs(_)
@@ -348,6 +354,7 @@ impl RuleSpec {
             }),
             RuleSpec::KeysDocumented(spec) => Rule::KeysDocumented(spec.plan(plan, cx)),
             RuleSpec::EachProject(spec) => Rule::EachProject(Box::new(spec.plan(plan))),
+            RuleSpec::Tooling(spec) => Rule::Tooling(spec.plan()),
             RuleSpec::Git(spec) => Rule::Git(Box::new(spec.plan(plan, cx.reports.now))),
             RuleSpec::Http(spec) => Rule::Http(Box::new(spec.plan(plan.live()))),
             RuleSpec::Tls(spec) => Rule::Tls(spec.plan(plan.live())),
@@ -382,6 +389,7 @@ pub enum Rule {
     ByLanguage(stack::ByLanguage),
     Ci(Box<ci::CiRule>),
     EachProject(Box<projects::EachProject>),
+    Tooling(tooling::ToolingRule),
     KeysDocumented(keys::Keys),
     Git(Box<git::GitRule>),
     Http(Box<http::HttpCheck>),
@@ -429,6 +437,7 @@ impl Rule {
             Rule::ByLanguage(rule) => rule.evaluate(evidence),
             Rule::Ci(rule) => rule.evaluate(evidence),
             Rule::EachProject(rule) => rule.evaluate(evidence),
+            Rule::Tooling(rule) => rule.evaluate(evidence),
             Rule::KeysDocumented(keys) => keys.evaluate(evidence),
             Rule::Git(rule) => rule.evaluate(evidence),
             Rule::Http(check) => check.evaluate(live),

@@ -346,6 +346,7 @@ fn mark_named_deploys(pipeline: &mut Pipeline) {
             }],
             classes: vec!["deploy".to_string()],
             ecosystems: vec!["any".to_string()],
+            dir: String::new(),
         };
         let step = readers::step(
             Some(job.id.clone()),

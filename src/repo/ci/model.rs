@@ -185,6 +185,12 @@ pub struct Command {
     /// Ecosystems the matching vocabulary entries belong to (`go`, `node`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ecosystems: Vec<String>,
+    /// The directory the command runs in (`web` after `cd web`, a
+    /// `working-directory:`, a package script of `web/package.json`); empty
+    /// for the repository's root. A linter run in `web/` checks the `web`
+    /// project, not the Go service at the root.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub dir: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -57,6 +57,16 @@ pub fn join(dir: &str, path: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// Where `cd target` goes: relative to the current directory, or to the
+/// script's own folder for `cd "$(dirname "$0")/.."`.
+fn cd_target(origin: &Origin<'_>, target: &str) -> Option<String> {
+    if let Some(rest) = target.strip_prefix("$(dirname") {
+        let (_, after) = rest.split_once(')')?;
+        return join(parent(origin.path), after.trim_start_matches('/'));
+    }
+    join(&origin.cwd, target)
+}
+
 fn parent(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
@@ -112,7 +122,7 @@ impl Resolver<'_> {
         for command in shell::commands(text, first_line) {
             let program = command.words.first().map(String::as_str);
             if matches!(program, Some("cd" | "pushd")) {
-                if let Some(dir) = command.words.get(1).and_then(|d| join(&origin.cwd, d)) {
+                if let Some(dir) = command.words.get(1).and_then(|d| cd_target(&origin, d)) {
                     origin.cwd = dir;
                 }
                 continue;
@@ -151,6 +161,7 @@ impl Resolver<'_> {
             chain: walk.chain.clone(),
             classes: names,
             ecosystems,
+            dir: origin.cwd.clone(),
         });
         walk.depth += 1;
         // An expansion with no line of its own (a command given on the
@@ -175,11 +186,14 @@ impl Resolver<'_> {
                     let origin = Origin { path: &path, cwd };
                     self.script_in(&text, at(line), &origin, walk);
                 }
-                Expansion::Words { path, line, words } => {
-                    let origin = Origin {
-                        path: &path,
-                        cwd: parent(&path).to_string(),
-                    };
+                Expansion::Words {
+                    path,
+                    line,
+                    words,
+                    cwd,
+                } => {
+                    let cwd = cwd.unwrap_or_else(|| parent(&path).to_string());
+                    let origin = Origin { path: &path, cwd };
                     let line = at(line);
                     self.command(ShellCommand { line, words }, &origin, walk);
                 }
@@ -214,11 +228,13 @@ pub enum Expansion {
         text: String,
         cwd: String,
     },
-    /// One command, already in words.
+    /// One command, already in words, run from `cwd` (the file's own
+    /// directory when `None`).
     Words {
         path: String,
         line: usize,
         words: Vec<String>,
+        cwd: Option<String>,
     },
     /// Commands resolved elsewhere (the repository's hooks).
     Known(Vec<Command>),

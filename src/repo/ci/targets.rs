@@ -96,10 +96,13 @@ fn shell_file(resolver: &Resolver<'_>, file: &str, origin: &Origin<'_>, out: &mu
     {
         return;
     }
-    out.push(Expansion::Script {
+    // A script runs in its caller's directory, not its own: `prettier
+    // --check .` in `scripts/check.sh` checks the root project.
+    out.push(Expansion::ScriptIn {
         path,
         line: 1,
         text: text.to_string(),
+        cwd: origin.cwd.clone(),
     });
 }
 
@@ -937,6 +940,7 @@ fn nox(resolver: &Resolver<'_>, origin: &Origin<'_>, out: &mut Vec<Expansion>) {
             path: path.clone(),
             line,
             words,
+            cwd: None,
         });
     }
 }
@@ -978,10 +982,12 @@ fn cargo_alias(
         _ => return,
     }
     words.extend(args.iter().skip_while(|a| *a != name).skip(1).cloned());
+    // An alias runs where cargo was called, not in `.cargo/`.
     out.push(Expansion::Words {
         path,
         line: alias.line.unwrap_or(1),
         words,
+        cwd: Some(origin.cwd.clone()),
     });
 }
 
@@ -1027,6 +1033,7 @@ fn compose_run(
             path: origin.path.to_string(),
             line: 0,
             words: command,
+            cwd: Some(origin.cwd.clone()),
         });
         return;
     }
@@ -1057,15 +1064,19 @@ fn compose_run(
         };
         let line = node.line.unwrap_or(1);
         match &node.value {
-            Value::String(text) => out.push(Expansion::Script {
+            // The container's command sees the project mounted where the
+            // caller runs.
+            Value::String(text) => out.push(Expansion::ScriptIn {
                 path: file.clone(),
                 line,
                 text: text.clone(),
+                cwd: origin.cwd.clone(),
             }),
             Value::Seq(items) => out.push(Expansion::Words {
                 path: file.clone(),
                 line,
                 words: items.iter().filter_map(Node::scalar_text).collect(),
+                cwd: Some(origin.cwd.clone()),
             }),
             _ => {}
         }
@@ -1169,6 +1180,7 @@ fn build_plugins(
                 path: path.clone(),
                 line: index + 1,
                 words: command.split_whitespace().map(str::to_string).collect(),
+                cwd: None,
             });
         }
     }

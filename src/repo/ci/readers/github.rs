@@ -285,11 +285,22 @@ fn uses_step(
         }
     }
     let mut result = reader.uses_step(path, line, uses, name.clone());
+    // An action runs in the step's directory unless its own
+    // `working-directory` input says otherwise (golangci-lint-action).
+    let cwd = item
+        .get("with")
+        .and_then(|w| w.get("working-directory"))
+        .and_then(Node::scalar_text)
+        .and_then(|d| join(cwd, &d))
+        .unwrap_or_else(|| cwd.to_string());
+    for command in &mut result.commands {
+        command.dir = cwd.clone();
+    }
     // Actions that run the repository's hooks, or a command given as input.
     let action = uses.split('@').next().unwrap_or(uses).to_lowercase();
     let origin = Origin {
         path,
-        cwd: cwd.to_string(),
+        cwd: cwd.clone(),
     };
     if action == "pre-commit/action"
         || action == "j178/prek-action"

@@ -97,6 +97,7 @@ impl Reader<'_> {
                 e.dedup();
                 e
             },
+            dir: String::new(),
         };
         let mut step = step(name, path, line, Some(uses.to_string()), vec![command]);
         step.uses = Some(uses.to_string());

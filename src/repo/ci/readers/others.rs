@@ -256,6 +256,7 @@ fn travis_job(reader: &Reader<'_>, path: &str, text: &str, id: &str, node: &Node
                 }],
                 classes: vec!["deploy".to_string()],
                 ecosystems: Vec::new(),
+                dir: String::new(),
             });
             job.steps.push(s);
         }
