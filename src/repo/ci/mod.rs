@@ -160,6 +160,11 @@ const CALLED: &[&str] = &[
     "ci/**/*.yml",
     ".ci/**/*.yml",
     "**/*.gitlab-ci.yml",
+    // Trivy's configuration: which scanners a `trivy` command runs.
+    "trivy.yaml",
+    "trivy.yml",
+    "**/trivy*.yaml",
+    "**/trivy*.yml",
 ];
 
 const NOT_THE_PROJECT: &[&str] = &[
