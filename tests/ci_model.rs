@@ -337,3 +337,39 @@ fn trivy_scans_for_secrets_only_when_its_scanners_say_so() {
         ]
     );
 }
+
+#[test]
+fn script_lists_are_one_shell_and_documentation_sites_are_no_deploys() {
+    let model = model("ci-woodpecker");
+    let docs = model
+        .pipelines
+        .iter()
+        .find(|p| p.path == ".woodpecker/docs.yml")
+        .expect("the docs pipeline is read");
+    let commands: Vec<(&str, &str, &[String])> = docs
+        .jobs
+        .iter()
+        .flat_map(|j| j.steps.iter().flat_map(|s| s.commands.iter()))
+        .map(|c| {
+            (
+                c.chain.last().unwrap().text.as_str(),
+                c.dir.as_str(),
+                c.classes.as_slice(),
+            )
+        })
+        .collect();
+    // `cd docs` in one line of the list moves the lines after it.
+    assert!(
+        commands
+            .iter()
+            .any(|(text, dir, _)| *text == "npx vitepress build" && *dir == "docs"),
+        "{commands:?}"
+    );
+    // Publishing the documentation site deploys no product.
+    assert!(
+        commands
+            .iter()
+            .all(|(_, _, classes)| !classes.iter().any(|c| c == "deploy")),
+        "{commands:?}"
+    );
+}

@@ -114,13 +114,28 @@ impl Origin<'_> {
 impl Resolver<'_> {
     /// Every command a script (a `run:` block, a recipe) reaches.
     pub fn script(&self, text: &str, first_line: usize, origin: &Origin<'_>) -> Vec<Command> {
+        let mut origin = origin.clone();
+        self.script_continued(text, first_line, &mut origin)
+    }
+
+    /// [`Resolver::script`] for one of several lines run by one shell (a
+    /// GitLab or Woodpecker `script:` list): where a `cd` or an `export`
+    /// leaves `origin` is where the next line starts.
+    pub fn script_continued(
+        &self,
+        text: &str,
+        first_line: usize,
+        origin: &mut Origin<'_>,
+    ) -> Vec<Command> {
         let mut out = Vec::new();
         let mut walk = Walk {
             chain: Vec::new(),
             depth: 0,
             out: &mut out,
         };
-        self.script_in(text, first_line, origin, &mut walk);
+        let end = self.script_in(text, first_line, origin, &mut walk);
+        origin.cwd = end.cwd;
+        origin.env = end.env;
         out
     }
 
@@ -136,7 +151,14 @@ impl Resolver<'_> {
         out
     }
 
-    fn script_in(&self, text: &str, first_line: usize, origin: &Origin<'_>, walk: &mut Walk<'_>) {
+    /// Walks a script; returns where it ends (its directory, its exports).
+    fn script_in<'o>(
+        &self,
+        text: &str,
+        first_line: usize,
+        origin: &Origin<'o>,
+        walk: &mut Walk<'_>,
+    ) -> Origin<'o> {
         let mut origin = origin.clone();
         for command in shell::commands(text, first_line) {
             let program = command.words.first().map(String::as_str);
@@ -156,6 +178,7 @@ impl Resolver<'_> {
             }
             self.command(command, &origin, walk);
         }
+        origin
     }
 
     fn command(&self, command: ShellCommand, origin: &Origin<'_>, walk: &mut Walk<'_>) {

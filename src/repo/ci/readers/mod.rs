@@ -75,7 +75,7 @@ impl Reader<'_> {
         name: Option<String>,
         cwd: &str,
     ) -> Option<Step> {
-        let origin = Origin {
+        let mut origin = Origin {
             path,
             cwd: cwd.to_string(),
             env: Vec::new(),
@@ -84,10 +84,11 @@ impl Reader<'_> {
         for item in flatten(node) {
             if let Some(script) = item.scalar_text() {
                 let line = item.line.or(node.line).unwrap_or(1);
-                commands.extend(
-                    self.resolver
-                        .script(&script, script_line(text, line), &origin),
-                );
+                commands.extend(self.resolver.script_continued(
+                    &script,
+                    script_line(text, line),
+                    &mut origin,
+                ));
             }
         }
         if commands.is_empty() && flatten(node).is_empty() {
