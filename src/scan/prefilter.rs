@@ -49,18 +49,23 @@ const MAX_LITERALS: usize = 64;
 /// The literals at least one of which occurs in every match of `regex`, or
 /// `None` when no useful set can be derived (the pattern must always run).
 pub fn required_literals(regex: &str) -> Option<Vec<Vec<u8>>> {
-    analyse_literals(regex).map(|(literals, _)| literals)
+    analyse_literals(regex).map(|(literals, _, _)| literals)
 }
 
-/// [`required_literals`], and whether the part of a match before the
-/// occurrence of its literal can never hold a line break (so every match
-/// starts on a line where one of the literals occurs).
-fn analyse_literals(regex: &str) -> Option<(Vec<Vec<u8>>, bool)> {
+/// [`required_literals`]; whether the part of a match before the occurrence
+/// of its literal can never hold a line break (so every match starts on a
+/// line where one of the literals occurs); and whether no match can hold
+/// one at all ([`no_line_break`]). One parse answers all three: parsing the
+/// ~300 built-in patterns is a good part of an audit's fixed cost.
+fn analyse_literals(regex: &str) -> Option<(Vec<Vec<u8>>, bool, bool)> {
     let hir = regex_syntax::ParserBuilder::new()
         .utf8(false)
         .build()
         .parse(regex)
         .ok()?;
+    // Word boundaries, which the scanner makes ASCII, are assertions either
+    // way: whether a match may cross a line does not depend on their kind.
+    let within = no_line_break(&hir);
     let mut unicode_folds = false;
     let folded = fold_ascii_case(&hir, &mut unicode_folds);
     let (mut literals, starts_on_its_line) = required(&folded)?;
@@ -77,7 +82,7 @@ fn analyse_literals(regex: &str) -> Option<(Vec<Vec<u8>>, bool)> {
     // A literal that holds a line break (or, folded, its Kelvin sign after
     // one) would put the match's start on another line than the occurrence.
     let starts_on_its_line = starts_on_its_line && literals.iter().all(|l| !l.contains(&b'\n'));
-    Some((literals, starts_on_its_line))
+    Some((literals, starts_on_its_line, within))
 }
 
 /// The only non-ASCII characters that case-insensitively match ASCII
@@ -255,20 +260,9 @@ fn ascii_case_class(class: &Class) -> Option<(u8, bool)> {
     }
 }
 
-/// Whether no match of `regex` (as the scanner compiles it) can contain a
-/// line break, so that searching each line on its own, with the text before
-/// it as context, finds exactly what searching the whole file does.
-pub fn within_a_line(regex: &str) -> bool {
-    let Ok(hir) = regex_syntax::ParserBuilder::new()
-        .utf8(false)
-        .build()
-        .parse(&super::ascii_word_boundaries(regex))
-    else {
-        return false;
-    };
-    no_line_break(&hir)
-}
-
+/// Whether no match of `hir` can contain a line break, so that searching
+/// each line on its own, with the text before it as context, finds exactly
+/// what searching the whole file does.
 fn no_line_break(hir: &Hir) -> bool {
     match hir.kind() {
         HirKind::Empty => true,
@@ -308,7 +302,7 @@ pub(crate) enum LineMode {
     /// The regex runs over the whole file.
     Whole,
     /// Its matches lie within the lines of its literals (see
-    /// [`within_a_line`]): each such line is searched on its own.
+    /// [`no_line_break`]): each such line is searched on its own.
     Within,
     /// Its matches start on the lines of its literals and may go on past
     /// them: the whole file is searched, from those lines only (see
@@ -329,11 +323,11 @@ fn analyse(regex: &str) -> (Option<Vec<Vec<u8>>>, LineMode) {
     let analysed = analyse_literals(regex);
     let mode = match &analysed {
         None => LineMode::Whole,
-        Some(_) if within_a_line(regex) => LineMode::Within,
-        Some((_, true)) if !is_verbose(regex) => LineMode::StartingOn,
+        Some((_, _, true)) => LineMode::Within,
+        Some((_, true, _)) if !is_verbose(regex) => LineMode::StartingOn,
         Some(_) => LineMode::Whole,
     };
-    let literals = analysed.map(|(literals, _)| literals);
+    let literals = analysed.map(|(literals, _, _)| literals);
     cache
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -589,6 +583,7 @@ mod tests {
 
     #[test]
     fn which_patterns_stay_within_a_line() {
+        let within_a_line = |regex: &str| analyse(regex).1 == LineMode::Within;
         assert!(within_a_line(r"\bghp_[A-Za-z0-9]{36}\b"));
         assert!(within_a_line(r"(?m)^[ \t]*password[ \t]*=[^\n]+$"));
         assert!(within_a_line(r"(?i)api_?key.{0,20}"));
