@@ -241,9 +241,7 @@ fn required(hir: &Hir) -> Option<Required> {
                 before = match (before, branch) {
                     (Before::Anywhere, _) | (_, Before::Anywhere) => Before::Anywhere,
                     (Before::Blank { anchored: a }, Before::Blank { anchored: b }) => {
-                        Before::Blank {
-                            anchored: a && b,
-                        }
+                        Before::Blank { anchored: a && b }
                     }
                     (Before::SameLine, other) | (other, Before::SameLine) => other,
                 };
