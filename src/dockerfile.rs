@@ -176,6 +176,28 @@ impl Dockerfile {
         None
     }
 
+    /// Whether the instruction on `line` is part of the image the Dockerfile
+    /// builds by default: its stage is the final one or one the final stage
+    /// builds on (`FROM builder`). A value set in a build stage that the
+    /// final stage only copies files from never reaches the running
+    /// container. Lines before the first `FROM` are global and count.
+    pub fn reaches_final_image(&self, line: usize) -> bool {
+        let Some(stage) = self.stages.iter().rposition(|s| s.line <= line) else {
+            return true;
+        };
+        let mut current = self.stages.len() - 1;
+        for _ in 0..self.stages.len() {
+            if current == stage {
+                return true;
+            }
+            match self.image_ref(current) {
+                ImageRef::Stage(parent) if parent < current => current = parent,
+                _ => return false,
+            }
+        }
+        false
+    }
+
     /// The base image the stage ultimately builds on, following stage chains.
     pub fn base_image(&self, index: usize) -> Option<&str> {
         let mut current = index;
@@ -435,5 +457,17 @@ HEALTHCHECK CMD [\"/app\", \"health\"]
         let stage = &file.stages[0];
         assert_eq!(stage.instructions.len(), 2);
         assert_eq!(stage.instructions[1].keyword, "USER");
+    }
+
+    #[test]
+    fn only_the_final_stage_and_its_parents_reach_the_image() {
+        let text = "ARG V=1\nFROM node:20 AS deps\nENV A=1\nFROM deps AS builder\nENV B=2\n\
+                    FROM node:20 AS tools\nENV C=3\nFROM builder AS runner\nCOPY --from=tools /x /x\n";
+        let file = Dockerfile::parse(text);
+        assert!(file.reaches_final_image(1), "global ARG");
+        assert!(file.reaches_final_image(3), "deps is an ancestor of runner");
+        assert!(file.reaches_final_image(5), "builder is runner's parent");
+        assert!(!file.reaches_final_image(7), "tools is only copied from");
+        assert!(file.reaches_final_image(9), "the final stage");
     }
 }

@@ -26,6 +26,7 @@ fn each_setting_is_found_at_its_line_and_nothing_else() {
         "database.tls-not-disabled",
         "security.actuator-exposure",
         "security.debug-off-in-production",
+        "security.password-hash-cost",
         "secrets.k8s-secret-literal",
     ];
     let found: BTreeSet<(&str, String, usize)> = report
@@ -52,6 +53,8 @@ fn each_setting_is_found_at_its_line_and_nothing_else() {
         ),
         ("security.debug-off-in-production", "app/settings.py", 3),
         ("security.debug-off-in-production", "docker-compose.yml", 6),
+        // Django hashes new passwords with the first hasher listed.
+        ("security.password-hash-cost", "app/settings.py", 13),
         // At the value's line, not at the manifest's `kind: Secret`.
         ("secrets.k8s-secret-literal", "k8s/secret.yaml", 7),
     ]

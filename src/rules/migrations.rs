@@ -42,15 +42,31 @@ pub struct Version {
     pub timestamp: bool,
 }
 
+/// A directory named by nothing but a version: a release folder (`0.31`,
+/// `v2`) holding that release's numbered migrations.
+static RELEASE_DIR: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"^[Vv]?[0-9]+(?:[._-][0-9]+)*$").expect("valid release regex")
+});
+
 /// The version of the migration at `path`, if its name carries one.
+///
+/// A numbered file inside a release folder
+/// (`store/migration/sqlite/0.31/02__reaction.sql`) is versioned by both,
+/// release first: `0.31.02` follows every migration of `0.30`, and the
+/// migrations of every release form one sequence.
 pub fn version_of(path: &str) -> Option<Version> {
     let components: Vec<&str> = path.split('/').collect();
-    let (index, captured) = components
+    let (mut index, mut captured) = components
         .iter()
         .enumerate()
         .rev()
         .take(2)
         .find_map(|(i, name)| VERSION.captures(name).map(|c| (i, c[1].to_string())))?;
+    if index + 1 == components.len() && index >= 1 && RELEASE_DIR.is_match(components[index - 1]) {
+        let release = VERSION.captures(components[index - 1])?;
+        captured = format!("{}.{captured}", &release[1]);
+        index -= 1;
+    }
     let parts = captured
         .split(['.', '_', '-'])
         .map(|p| p.parse::<u64>().unwrap_or(u64::MAX))
@@ -89,11 +105,37 @@ pub struct VersionsSpec {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub exclude: Vec<Spanned<String>>,
+    /// Globs of the code that may list migrations one by one (an in-house
+    /// migrator's `newFileMigration("0.1.0", "0.2.0", "mysql/0000_system_insert")`).
+    /// Such a list, not the number in a file's name, orders the migrations
+    /// it names: files sharing a number are no conflict when the code names
+    /// each of them.
+    #[serde(default)]
+    pub named_in: Option<NamedInSpec>,
 }
+
+/// Where code naming migrations may be (see [`VersionsSpec::named_in`]).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NamedInSpec {
+    #[schemars(with = "Vec<String>")]
+    pub paths: Vec<Spanned<String>>,
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub exclude: Vec<Spanned<String>>,
+}
+
+/// A string literal holding a migration's name (`"mysql/0000_system_create"`,
+/// `'0003_uniq_id.up.sql'`): only code files with one are kept for
+/// [`VersionsSpec::named_in`].
+const MIGRATION_NAME_LITERAL: &str = r#"["'`](?:[\w.-]+/)*[0-9]{2,}_\w+(?:\.\w+)*["'`]"#;
 
 impl VersionsSpec {
     pub fn validate(&self, v: &mut Validator<'_>) {
         validate_globs(v, &self.paths, &self.exclude);
+        if let Some(named_in) = &self.named_in {
+            validate_globs(v, &named_in.paths, &named_in.exclude);
+        }
         if self.paths.is_empty() {
             v.error(v.at, "`migration_versions` needs `paths`");
         }
@@ -101,11 +143,30 @@ impl VersionsSpec {
 
     pub fn plan(&self, plan: &mut PlanBuilder) -> Versions {
         let selector = plan.selector(SelectorSpec::new(&self.paths, &self.exclude, false));
+        let code = self.named_in.as_ref().map(|named_in| {
+            let selector =
+                plan.selector(SelectorSpec::new(&named_in.paths, &named_in.exclude, false));
+            plan.documents_containing(selector, MIGRATION_NAME_LITERAL)
+        });
         Versions {
             files: plan.documents(selector, false),
+            code,
             describe: describe_globs(&self.paths),
         }
     }
+}
+
+/// The first code file (path, line) naming the migration at `path` in a
+/// string literal, by its file name without extensions.
+fn named_in_code<'a>(path: &str, code: &'a [Document]) -> Option<(&'a str, usize)> {
+    let stem = file_name(path).split('.').next().unwrap_or_default();
+    let named = Regex::new(&format!(r#"["'`/]{}(?:\.\w+)*["'`]"#, regex::escape(stem))).ok()?;
+    code.iter().find_map(|file| {
+        let text = file.text.as_deref()?.as_bytes();
+        let found = named.find(text)?;
+        let line = 1 + memchr::memchr_iter(b'\n', &text[..found.start()]).count();
+        Some((file.path.as_str(), line))
+    })
 }
 
 /// The migrations of one directory by version; more than one name under a
@@ -115,6 +176,8 @@ type ByVersion = BTreeMap<Vec<u64>, Vec<(String, Version)>>;
 #[derive(Debug)]
 pub struct Versions {
     files: DocumentsId,
+    /// Code that may name migrations (see [`VersionsSpec::named_in`]).
+    code: Option<DocumentsId>,
     describe: String,
 }
 
@@ -134,12 +197,26 @@ impl Versions {
                 }
             }
         }
+        let code: &[Document] = self
+            .code
+            .map_or(&[], |id| evidence.documents(id).files.as_slice());
         let mut findings = Vec::new();
+        let mut ordered_in_code = BTreeMap::new();
         let mut migrations = 0;
         for (group, versions) in &groups {
             migrations += versions.values().map(Vec::len).sum::<usize>();
             for (parts, same) in versions.iter().filter(|(_, same)| same.len() > 1) {
                 if django_resolved(versions, parts, same) {
+                    continue;
+                }
+                let named: Option<Vec<_>> = same
+                    .iter()
+                    .map(|(name, _)| named_in_code(name, code))
+                    .collect();
+                if let Some(named) = named {
+                    for (path, line) in named {
+                        ordered_in_code.entry(path).or_insert(line);
+                    }
                     continue;
                 }
                 let names: Vec<&str> = same.iter().map(|(n, _)| n.as_str()).collect();
@@ -184,14 +261,24 @@ impl Versions {
             ));
         }
         if findings.is_empty() {
-            Outcome::pass(
-                format!(
-                    "{migrations} migration version(s) in {} director{} are unique and consistently numbered",
+            let mut message = format!(
+                "{migrations} migration version(s) in {} director{} are unique and consistently numbered",
+                groups.len(),
+                if groups.len() == 1 { "y" } else { "ies" }
+            );
+            if !ordered_in_code.is_empty() {
+                let places: Vec<String> = ordered_in_code
+                    .iter()
+                    .map(|(path, line)| format!("{path}:{line}"))
+                    .collect();
+                message = format!(
+                    "{migrations} migration(s) in {} director{} are consistently numbered; versions are unique, except files sharing a number that code orders by naming each ({})",
                     groups.len(),
-                    if groups.len() == 1 { "y" } else { "ies" }
-                ),
-                Vec::new(),
-            )
+                    if groups.len() == 1 { "y" } else { "ies" },
+                    places.join(", ")
+                );
+            }
+            Outcome::pass(message, Vec::new())
         } else {
             findings.sort_by(|a, b| a.path.cmp(&b.path));
             Outcome::fail(
@@ -350,6 +437,7 @@ impl Recent {
                 for found in pattern.find_iter(forward) {
                     if crate::scan::is_allowed(bytes, found.start(), &self.check_id)
                         || recreated_after_drop(&forward[found.start()..])
+                        || column_carried_over(&forward[..found.start()], &forward[found.start()..])
                     {
                         continue;
                     }
@@ -394,7 +482,8 @@ static DROPPED_TABLE: LazyLock<Regex> = LazyLock::new(|| {
 /// migration) drops a table that the same migration then creates again:
 /// `DROP TABLE IF EXISTS t; CREATE TABLE t (…)` guards a fresh table, and
 /// SQLite's table rebuild (`CREATE TABLE t_new …; INSERT INTO t_new SELECT …
-/// FROM t; DROP TABLE t; ALTER TABLE t_new RENAME TO t`) keeps every row.
+/// FROM t; DROP TABLE t; ALTER TABLE t_new RENAME TO t`, MySQL's
+/// `RENAME TABLE t_new TO t`) keeps every row.
 /// Neither loses data.
 fn recreated_after_drop(statement: &[u8]) -> bool {
     let Some(captures) = DROPPED_TABLE.captures(statement) else {
@@ -403,9 +492,59 @@ fn recreated_after_drop(statement: &[u8]) -> bool {
     let table = regex::escape(&String::from_utf8_lossy(&captures[1]));
     let after = &statement[captures.get(0).map_or(0, |m| m.end())..];
     let recreated = format!(
-        r#"(?i)\bcreate\s+table\s+(?:if\s+not\s+exists\s+)?[`"\[]?{table}[`"\]]?[\s(]|\brename\s+to\s+[`"\[]?{table}[`"\]]?\s*(?:;|$)"#
+        r#"(?i)\bcreate\s+table\s+(?:if\s+not\s+exists\s+)?[`"\[]?{table}[`"\]]?[\s(]|\brename\s+(?:table\s+[`"\[]?[A-Za-z0-9_.]+[`"\]]?\s+)?to\s+[`"\[]?{table}[`"\]]?\s*(?:;|$)"#
     );
     Regex::new(&recreated).is_ok_and(|r| r.is_match(after))
+}
+
+static DROPPED_COLUMN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)^drop\s+column\s+(?:if\s+exists\s+)?[`"\[]?([A-Za-z_][A-Za-z0-9_]*)"#)
+        .expect("valid drop regex")
+});
+
+/// Whether the column a `DROP COLUMN` removes (`statement` starts at the
+/// drop) was read earlier in the same migration by an `UPDATE` or an
+/// `INSERT … SELECT`: its values were carried into another column or table
+/// first (`UPDATE reaction SET memo_id = memo.id … WHERE reaction.content_id
+/// = …; … DROP COLUMN content_id`), the contract step of expand/contract done
+/// in one migration. A column only assigned (`SET legacy = NULL`) is not read.
+fn column_carried_over(before: &[u8], statement: &[u8]) -> bool {
+    static COPY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?is)\b(?:update\b|insert\s+into\b[^;]*\bselect\b)[^;]*")
+            .expect("valid copy regex")
+    });
+    let Some(captures) = DROPPED_COLUMN.captures(statement) else {
+        return false;
+    };
+    let column = regex::escape(&String::from_utf8_lossy(&captures[1]));
+    let Ok(mention) = Regex::new(&format!(r"(?i)\b{column}\b")) else {
+        return false;
+    };
+    COPY.find_iter(before).any(|copy| {
+        let text = copy.as_bytes();
+        mention
+            .find_iter(text)
+            .any(|m| !is_assignment_target(&text[..m.start()], &text[m.end()..]))
+    })
+}
+
+/// Whether a column name between `before` and `after` is the target of a
+/// `SET` assignment (`SET t.col = …`, `…, col = …`) rather than read.
+fn is_assignment_target(before: &[u8], after: &[u8]) -> bool {
+    let before = before.trim_ascii_end();
+    // A qualifier (`reaction.`) belongs to the name.
+    let before = match before
+        .iter()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.'))
+    {
+        Some(i) if before.last() == Some(&b'.') => before[..=i].trim_ascii_end(),
+        _ => before,
+    };
+    let after = after.trim_ascii_start();
+    let assigns = after.first() == Some(&b'=') && after.get(1) != Some(&b'=');
+    let follows_set = before.ends_with(b",")
+        || before.len() >= 3 && before[before.len() - 3..].eq_ignore_ascii_case(b"set");
+    assigns && follows_set
 }
 
 /// The statement a hit sits on, trimmed and shortened for a finding.
@@ -500,6 +639,8 @@ mod tests {
         assert!(recreated_after_drop(guard));
         let rebuild = b"DROP TABLE `reaction`;\nALTER TABLE reaction_new RENAME TO `reaction`;\n";
         assert!(recreated_after_drop(rebuild));
+        let mysql = b"DROP TABLE `reaction`;\nRENAME TABLE `reaction_new` TO `reaction`;\n";
+        assert!(recreated_after_drop(mysql));
         // Dropped for good, or another table created.
         assert!(!recreated_after_drop(b"DROP TABLE sessions;\n"));
         assert!(!recreated_after_drop(
@@ -509,6 +650,61 @@ mod tests {
             b"DROP TABLE users;\nALTER TABLE users_new RENAME TO users_old;\n"
         ));
         assert!(!recreated_after_drop(b"DROP COLUMN name;\n"));
+    }
+
+    #[test]
+    fn a_column_read_into_another_before_its_drop_loses_nothing() {
+        let carried = |sql: &str| {
+            let at = sql.to_ascii_lowercase().find("drop column").unwrap();
+            column_carried_over(&sql.as_bytes()[..at], &sql.as_bytes()[at..])
+        };
+        assert!(carried(
+            "ALTER TABLE reaction ADD COLUMN memo_id INTEGER;\nUPDATE reaction SET memo_id = memo.id FROM memo WHERE reaction.content_id = 'memos/' || memo.uid;\nALTER TABLE reaction DROP COLUMN content_id;"
+        ));
+        assert!(carried(
+            "INSERT INTO archive (id, body) SELECT id, body FROM post;\nALTER TABLE post DROP COLUMN body;"
+        ));
+        // Only assigned, never read; or not mentioned at all.
+        assert!(!carried(
+            "UPDATE post SET body = NULL;\nALTER TABLE post DROP COLUMN body;"
+        ));
+        assert!(!carried(
+            "UPDATE post SET title = '', reaction.body = 1;\nALTER TABLE post DROP COLUMN body;"
+        ));
+        assert!(!carried(
+            "UPDATE post SET title = '';\nALTER TABLE post DROP COLUMN body;"
+        ));
+        assert!(!carried("ALTER TABLE post DROP COLUMN body;"));
+    }
+
+    #[test]
+    fn migrations_are_named_in_code_by_their_stem_in_a_string() {
+        let code = [Document {
+            path: "db/sqlite.go".into(),
+            text: Some("var m = []migration{\n\tnewFileMigration(\"0.0.0\", \"0.1.0\", \"sqlite/0000_create\"),\n}\n// 0000_insert is in a comment\n".into()),
+            modified: None,
+        }];
+        assert_eq!(
+            named_in_code("db/migrations/sqlite/0000_create.up.sql", &code),
+            Some(("db/sqlite.go", 2))
+        );
+        assert_eq!(
+            named_in_code("db/migrations/sqlite/0000_insert.up.sql", &code),
+            None
+        );
+    }
+
+    #[test]
+    fn numbered_files_in_release_folders_are_versioned_by_both() {
+        let newest = version_of("store/migration/sqlite/0.31/02__reaction.sql").unwrap();
+        let older = version_of("store/migration/sqlite/0.4/01__memo.sql").unwrap();
+        assert_eq!(newest.parts, vec![0, 31, 2]);
+        assert_eq!(newest.group, "store/migration/sqlite");
+        assert_eq!(older.group, newest.group);
+        assert!(older.parts < newest.parts);
+        // A versioned folder holding an unversioned file is the migration.
+        let diesel = version_of("migrations/2020-01-01-000000_users/up.sql").unwrap();
+        assert_eq!(diesel.group, "migrations");
     }
 
     #[test]

@@ -377,7 +377,9 @@ pub(crate) struct Partial {
     pub(crate) roles: Vec<Bounded<String>>,
     /// Files whose header says they are generated.
     pub(crate) generated: BTreeSet<String>,
-    /// Compose files whose contents say they are for local development.
+    /// Compose files whose contents say they are for local development,
+    /// and configuration files whose header says they are not for
+    /// production (see `marker`).
     pub(crate) dev_compose: BTreeSet<String>,
     /// Hits (path, line) inside test items of production files.
     pub(crate) test_lines: BTreeSet<(String, usize)>,

@@ -8,7 +8,7 @@
 //! long, or not random enough to be a real credential.
 
 use super::literal::{LazyTree, Token, token_at};
-use super::url_value::remote_password;
+use super::url_value::{names_test_database, remote_password};
 use super::weak::{WeakMode, judge, names_metadata, names_user_input};
 use regex::bytes::Regex;
 
@@ -53,6 +53,9 @@ pub enum Judged {
     /// assigned to and what kind of value it is, never the value itself
     /// (unless it is a public well-known default).
     Kept(Option<String>),
+    /// A hit whose value only tests use (the password of a test
+    /// database's URL): graded as if its line were test code.
+    Test(Option<String>),
 }
 
 impl HitFilter {
@@ -96,6 +99,10 @@ impl HitFilter {
         if key.is_some_and(|k| names_metadata(k) || names_user_input(k)) {
             return Judged::Dropped;
         }
+        if self.weak.is_some() && !ships(path, content, value) {
+            return Judged::Dropped;
+        }
+        let test_only = self.weak.is_some() && names_test_database(&content[value.1..]);
         let text = String::from_utf8_lossy(&content[value.0..value.1]);
         let host = if self.url {
             match remote_password(&text) {
@@ -123,7 +130,12 @@ impl HitFilter {
         };
         let key = key.map(|k| format!("`{k}`"));
         let detail: Vec<String> = key.into_iter().chain(weakness).chain(host).collect();
-        Judged::Kept((!detail.is_empty()).then(|| detail.join(": ")))
+        let detail = (!detail.is_empty()).then(|| detail.join(": "));
+        if test_only {
+            Judged::Test(detail)
+        } else {
+            Judged::Kept(detail)
+        }
     }
 
     /// Whether `value` is a real hit.
@@ -141,6 +153,28 @@ impl HitFilter {
         }
         !self.allow.iter().any(|allow| allow.is_match(value))
     }
+}
+
+/// Whether a weak value at `value` can be what a deployment runs with: not
+/// when it is set in a Dockerfile build stage the final image does not
+/// build on (a dummy `DATABASE_URL` for `prisma generate`), nor in a
+/// compose file of local backing services only (see
+/// [`super::marker::is_local_backing_stack`]).
+fn ships(path: &str, content: &[u8], value: (usize, usize)) -> bool {
+    if super::marker::is_local_backing_stack(path, &String::from_utf8_lossy(content)) {
+        return false;
+    }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let dockerfile = name == "Dockerfile"
+        || name.starts_with("Dockerfile.")
+        || name.ends_with(".Dockerfile")
+        || name.ends_with(".dockerfile");
+    if dockerfile {
+        let line = 1 + memchr::memchr_iter(b'\n', &content[..value.0]).count();
+        let text = String::from_utf8_lossy(content);
+        return crate::dockerfile::Dockerfile::parse(&text).reaches_final_image(line);
+    }
+    true
 }
 
 /// Whether a value is its own key's name in another case: a label

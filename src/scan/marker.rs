@@ -85,8 +85,16 @@ pub fn header_decides_role(path: &str) -> bool {
 /// (`NODE_ENV: development`, `DJANGO_SETTINGS_MODULE: app.settings.dev`).
 /// Path-based roles catch `docker-compose.dev.yml`; this catches the
 /// `docker-compose.yml` whose first line reads "for development only".
-pub fn is_dev_compose_content(path: &str, content: &[u8]) -> bool {
+///
+/// A Dockerfile counts when its header comment says it is for development
+/// only ("intended for development purposes only … with the provided
+/// docker-compose.yaml"): such an image runs the sources with a toolchain
+/// on purpose and never ships.
+pub fn is_dev_only_content(path: &str, content: &[u8]) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    if is_dockerfile_name(&name) {
+        return dockerfile_says_dev_only(content);
+    }
     let compose = (name.starts_with("docker-compose") || name.starts_with("compose"))
         && (name.ends_with(".yml") || name.ends_with(".yaml"));
     if !compose {
@@ -111,6 +119,181 @@ pub fn is_dev_compose_content(path: &str, content: &[u8]) -> bool {
         && !header.contains("production");
     says_dev || text.lines().any(|line| is_dev_line(line.trim()))
 }
+
+fn is_dockerfile_name(lower: &str) -> bool {
+    ["dockerfile", "containerfile"].iter().any(|base| {
+        lower == *base
+            || lower
+                .strip_prefix(base)
+                .is_some_and(|rest| rest.starts_with(['.', '-', '_']))
+            || lower
+                .strip_suffix(base)
+                .is_some_and(|rest| rest.ends_with('.'))
+    })
+}
+
+/// The comment lines before a Dockerfile's first instruction say it is for
+/// development only.
+fn dockerfile_says_dev_only(content: &[u8]) -> bool {
+    static DEV_ONLY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)\b(?:intend?ed\s+for|only\s+for|for)\s+(?:local\s+)?development\b|\bdevelopment\s+(?:purposes\s+|use\s+)?only\b|\blocal\s+development\s+(?:only|scenario|environment)\b",
+        )
+        .expect("valid regex")
+    });
+    let text = String::from_utf8_lossy(content);
+    let header: String = text
+        .lines()
+        .take_while(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        .collect::<Vec<_>>()
+        .join(" ");
+    DEV_ONLY.is_match(&header) && !header.to_ascii_lowercase().contains("production")
+}
+
+/// Images of datastores, queues and mail catchers: what a developer runs
+/// beside an application started from the checkout.
+const BACKING_IMAGES: &[&str] = &[
+    "postgres",
+    "postgis",
+    "pgvector",
+    "redis",
+    "valkey",
+    "keydb",
+    "mysql",
+    "mariadb",
+    "mongo",
+    "memcached",
+    "minio",
+    "rabbitmq",
+    "elasticsearch",
+    "opensearch",
+    "clickhouse-server",
+    "localstack",
+    "mailhog",
+    "mailpit",
+    "mailcatcher",
+    "smtp4dev",
+    "azurite",
+    "dynamodb-local",
+];
+
+/// A compose file that runs only backing services (no service of the
+/// project's own: no `build`, every image a datastore, queue or mail
+/// catcher) and publishes every port on loopback only: the databases a
+/// developer starts while running the application from the checkout. No
+/// deployment of the application can use its passwords, since the
+/// application is not in it and nothing outside the machine can reach it.
+/// The file keeps its role: that the project runs Redis is still true.
+pub fn is_local_backing_stack(path: &str, text: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let compose = (name.starts_with("docker-compose") || name.starts_with("compose"))
+        && (name.ends_with(".yml") || name.ends_with(".yaml"));
+    if !compose {
+        return false;
+    }
+    use crate::document::{Documents, Format, Value};
+    let documents = Documents::parse(Format::Yaml, text);
+    let Some(Value::Map(services)) = documents
+        .docs
+        .first()
+        .and_then(|d| d.get("services"))
+        .map(|s| &s.value)
+    else {
+        return false;
+    };
+    let mut published = 0;
+    for (_, service) in services {
+        if service.get("build").is_some() {
+            return false;
+        }
+        let Some(image) = service.get("image").and_then(|i| i.scalar_text()) else {
+            return false;
+        };
+        let name = image.split(['@', ':']).next().unwrap_or_default();
+        let name = name.rsplit('/').next().unwrap_or_default();
+        if !BACKING_IMAGES.contains(&name) {
+            return false;
+        }
+        let Some(Value::Seq(ports)) = service.get("ports").map(|p| &p.value) else {
+            continue;
+        };
+        for port in ports {
+            let host_ip = match &port.value {
+                Value::String(short) => short.rsplitn(3, ':').nth(2).map(str::to_string),
+                Value::Map(_) => port.get("host_ip").and_then(|h| h.scalar_text()),
+                _ => None,
+            };
+            let loopback = host_ip.is_some_and(|ip| {
+                let ip = ip.trim_matches(['[', ']']);
+                ip == "localhost"
+                    || ip
+                        .parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback())
+            });
+            if !loopback {
+                return false;
+            }
+            published += 1;
+        }
+    }
+    published > 0
+}
+
+/// How many lines of a configuration file's start may hold the comment
+/// that says what it is for.
+const PURPOSE_HEADER_LINES: usize = 20;
+
+/// Whether a configuration file (by extension: HJSON, YAML, TOML, INI,
+/// `.conf`, `.properties`) says in a comment near its start that it is not
+/// for production: "for the dev / main branch. Do not use for a release",
+/// "for local development only", "not meant for production". Such a file
+/// configures a developer's instance; its passwords are the developer's.
+/// `.env` files keep their role: committing one is a finding of its own.
+pub fn is_not_for_production_config(path: &str, content: &[u8]) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let extension = name.rsplit_once('.').map_or("", |(_, e)| e);
+    let config = matches!(
+        extension,
+        "hjson" | "yaml" | "yml" | "toml" | "ini" | "conf" | "cfg" | "properties"
+    );
+    if !config || name.starts_with(".env") {
+        return false;
+    }
+    let head = &content[..content.len().min(GENERATED_HEADER * 2)];
+    let text = String::from_utf8_lossy(head);
+    let comments: String = text
+        .lines()
+        .take(PURPOSE_HEADER_LINES)
+        .filter_map(|line| {
+            let line = line.trim_start();
+            ["#", "//", ";"]
+                .iter()
+                .find_map(|leader| line.strip_prefix(leader))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase();
+    let comments = comments.split_whitespace().collect::<Vec<_>>().join(" ");
+    NOT_FOR_PRODUCTION
+        .iter()
+        .any(|phrase| comments.contains(phrase))
+}
+
+/// What a configuration file's header says when it is not for production.
+const NOT_FOR_PRODUCTION: &[&str] = &[
+    "do not use in production",
+    "do not use for production",
+    "don't use in production",
+    "not for production",
+    "not meant for production",
+    "not intended for production",
+    "not suitable for production",
+    "do not use for a release",
+    "for development only",
+    "for local development",
+    "for development purposes",
+    "development use only",
+];
 
 /// Whether a static-hosting config (`netlify.toml`, `vercel.json`) builds
 /// a documentation site: its build command runs a docs generator or it
@@ -193,8 +376,39 @@ mod tests {
     }
 
     #[test]
+    fn configuration_that_says_it_is_not_for_production() {
+        let hjson = "{\n  # This is a minimal config for the dev / main branch. Do not use for a\n  # release / stable version.\n  setup: {}\n}\n";
+        assert!(is_not_for_production_config(
+            "docker/app.hjson",
+            hjson.as_bytes()
+        ));
+        assert!(is_not_for_production_config(
+            "config/local.yaml",
+            b"# For local development only.\ndb:\n  password: x\n"
+        ));
+        // Saying what to change for production is not saying "not for production".
+        assert!(!is_not_for_production_config(
+            "config/app.yaml",
+            b"# Change the secret in production.\nsecret: x\n"
+        ));
+        assert!(!is_not_for_production_config(
+            ".env",
+            b"# for local development\nA=1\n"
+        ));
+        assert!(!is_not_for_production_config(
+            "src/app.py",
+            b"# not for production\n"
+        ));
+        let late = format!(
+            "{}# not for production\n",
+            "a: 1\n".repeat(PURPOSE_HEADER_LINES)
+        );
+        assert!(!is_not_for_production_config("app.yaml", late.as_bytes()));
+    }
+
+    #[test]
     fn compose_files_that_say_they_are_for_development_are_dev_tooling() {
-        let dev = |text: &str| is_dev_compose_content("docker-compose.yml", text.as_bytes());
+        let dev = |text: &str| is_dev_only_content("docker-compose.yml", text.as_bytes());
         assert!(dev(
             "# Docker compose for development purposes only.\nservices: {}\n"
         ));
@@ -213,14 +427,52 @@ mod tests {
         assert!(!dev(
             "services:\n  web:\n    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf:ro\n"
         ));
-        assert!(!is_dev_compose_content(
+        assert!(!is_dev_only_content(
             "deploy/app.yml",
             b"# for development\n"
         ));
-        assert!(is_dev_compose_content(
+        assert!(is_dev_only_content(
             "docker/development/compose.yml",
             b"services: {}\n"
         ));
+        // Only databases, reachable from this machine only: beside `npm run dev`.
+        let backing = "services:\n  redis:\n    image: redis\n    ports:\n      - \"127.0.0.1:6379:6379\"\n  postgres:\n    image: postgres:16\n    ports:\n      - target: 5432\n        published: 5432\n        host_ip: 127.0.0.1\n    environment:\n      POSTGRES_PASSWORD: pass\n";
+        let local = |text: &str| is_local_backing_stack("docker-compose.yml", text);
+        assert!(local(backing));
+        assert!(!dev(backing), "the file keeps its role");
+        assert!(
+            !local(&backing.replace("127.0.0.1:6379", "6379")),
+            "published on every interface"
+        );
+        assert!(
+            !local(&format!(
+                "{backing}  app:\n    image: ghcr.io/acme/app:1.0\n"
+            )),
+            "the application is in it"
+        );
+        assert!(
+            !local("services:\n  db:\n    image: postgres\n"),
+            "nothing says it is local"
+        );
+        assert!(!is_local_backing_stack("deploy/stack.yml", backing));
+    }
+
+    #[test]
+    fn dockerfiles_whose_header_says_development_only_are_dev_tooling() {
+        let header = b"# This Dockerfile is intented for Development purposes only to use\n# with the provided docker-compose.yaml file.\nFROM golang:1.22-alpine\n";
+        assert!(is_dev_only_content("Dockerfile.compose", header));
+        assert!(is_dev_only_content("build/dev.Dockerfile", header));
+        // Said below the header, or about a build stage, it is not the file.
+        assert!(!is_dev_only_content(
+            "Dockerfile",
+            b"FROM node:22 AS deps\n# development dependencies only\nRUN npm ci\n"
+        ));
+        assert!(!is_dev_only_content(
+            "Dockerfile",
+            b"# Image for production; for local development use compose.dev.yml\nFROM alpine\n"
+        ));
+        // Not a Dockerfile, not judged by its header this way.
+        assert!(!is_dev_only_content("Makefile", header));
     }
 
     #[test]

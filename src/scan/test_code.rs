@@ -3,7 +3,8 @@
 //! production path can hold test passwords, fake keys and throwaway
 //! servers. A hit inside such an item is test code: a check that does not
 //! read tests never sees it, and a secrets finding there is graded as one in
-//! a test file.
+//! a test file. Python's `pyproject.toml` does the same with its pytest
+//! tables: `[tool.pytest_env]` sets the environment of test runs only.
 
 use tree_sitter::Node;
 
@@ -13,6 +14,48 @@ pub fn may_have_tests(path: &str, content: &[u8]) -> bool {
         && (memchr::memmem::find(content, b"cfg(test").is_some()
             || memchr::memmem::find(content, b"test]").is_some()
             || memchr::memmem::find(content, b"test(").is_some())
+}
+
+/// Whether `content` is a `pyproject.toml` with pytest tables.
+pub fn may_have_test_tables(path: &str, content: &[u8]) -> bool {
+    (path == "pyproject.toml" || path.ends_with("/pyproject.toml"))
+        && memchr::memmem::find(content, b"[tool.pytest").is_some()
+}
+
+/// The byte ranges of the pytest tables of a `pyproject.toml`
+/// (`[tool.pytest_env]`, `[tool.pytest.ini_options]` and their subtables):
+/// each from its header to the next table header. pytest and its plugins
+/// read them when tests run; nothing else does.
+pub fn pytest_table_ranges(content: &[u8]) -> Vec<(usize, usize)> {
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut at = 0;
+    for line in content.split_inclusive(|b| *b == b'\n') {
+        let trimmed = line.trim_ascii_start();
+        if trimmed.starts_with(b"[") {
+            if let Some(start) = open.take() {
+                ranges.push((start, at));
+            }
+            let name: Vec<u8> = trimmed
+                .iter()
+                .copied()
+                .skip_while(|b| *b == b'[')
+                .take_while(|b| *b != b']')
+                .filter(|b| !b.is_ascii_whitespace())
+                .collect();
+            if name == b"tool.pytest_env"
+                || name.starts_with(b"tool.pytest_env.")
+                || name.starts_with(b"tool.pytest.")
+            {
+                open = Some(at);
+            }
+        }
+        at += line.len();
+    }
+    if let Some(start) = open {
+        ranges.push((start, content.len()));
+    }
+    ranges
 }
 
 /// The byte ranges of the test items of a parsed Rust file: each item
@@ -109,6 +152,27 @@ mod tests {
         assert!(test_items("#[cfg(not(test))]\nfn real() {}\n").is_empty());
         assert!(test_items("#[derive(Debug)]\nstruct S;\nfn test() {}\n").is_empty());
         assert!(test_items("#[cfg(feature = \"testing\")]\nfn f() {}\n").is_empty());
+    }
+
+    #[test]
+    fn pytest_tables_of_pyproject_are_test_configuration() {
+        let text = "[project]\nname = \"app\"\n\n[tool.pytest_env]\nSECRET = \"x\"\n\n[tool.ruff]\nline-length = 88\n[ tool.pytest.ini_options ]\naddopts = \"-q\"\n";
+        let ranges = pytest_table_ranges(text.as_bytes());
+        let tables: Vec<&str> = ranges.iter().map(|(s, e)| &text[*s..*e]).collect();
+        assert_eq!(
+            tables,
+            [
+                "[tool.pytest_env]\nSECRET = \"x\"\n\n",
+                "[ tool.pytest.ini_options ]\naddopts = \"-q\"\n"
+            ]
+        );
+        assert!(may_have_test_tables(
+            "backend/pyproject.toml",
+            text.as_bytes()
+        ));
+        assert!(!may_have_test_tables("pyproject.toml", b"[tool.ruff]\n"));
+        assert!(pytest_table_ranges(b"[tool.pytest_envs_other]\n").is_empty());
+        assert!(pytest_table_ranges(b"[tool.pytestx]\n").is_empty());
     }
 
     #[test]

@@ -55,6 +55,27 @@ pub fn remote_password(text: &str) -> Result<String, Benign> {
     }
 }
 
+/// Whether the rest of a connection URL after its password
+/// (`@localhost/miniflux_test?sslmode=disable`) names a test database:
+/// `app_test`, `test_app`, `app-testing`. Test suites create and drop such
+/// databases; no deployment connects to one.
+pub fn names_test_database(rest: &[u8]) -> bool {
+    let Some(rest) = rest.strip_prefix(b"@") else {
+        return false;
+    };
+    let end = rest
+        .iter()
+        .position(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'`' | b'?' | b'#'))
+        .unwrap_or(rest.len());
+    let Some(slash) = rest[..end].iter().position(|b| *b == b'/') else {
+        return false;
+    };
+    let database = String::from_utf8_lossy(&rest[slash + 1..end]).to_ascii_lowercase();
+    database
+        .split(['_', '-', '.'])
+        .any(|word| matches!(word, "test" | "tests" | "testing"))
+}
+
 fn percent_decoded(text: &str) -> String {
     url::form_urlencoded::parse(format!("x={text}").as_bytes())
         .next()
@@ -114,5 +135,24 @@ mod tests {
         ] {
             assert_eq!(remote_password(url), Err(why), "{url}");
         }
+    }
+
+    #[test]
+    fn test_databases_by_name() {
+        assert!(names_test_database(
+            b"@localhost/miniflux_test?sslmode=disable"
+        ));
+        assert!(names_test_database(b"@db:5432/test_app\""));
+        assert!(names_test_database(b"@127.0.0.1/app-testing"));
+        assert!(!names_test_database(b"@localhost/app"));
+        assert!(!names_test_database(b"@localhost/contest"));
+        assert!(
+            !names_test_database(b"@test.internal/app"),
+            "the host is no database"
+        );
+        assert!(
+            !names_test_database(b"localhost/app_test"),
+            "no password before it"
+        );
     }
 }

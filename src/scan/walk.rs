@@ -378,10 +378,12 @@ impl<'a> Worker<'a> {
         }
         if readable
             && role == Role::Production
-            && super::marker::is_dev_compose_content(&relative, &self.buffer)
+            && (super::marker::is_dev_only_content(&relative, &self.buffer)
+                || super::marker::is_not_for_production_config(&relative, &self.buffer))
         {
-            // A compose file that says it is for local development: its
-            // default passwords are the developer's, not production's.
+            // A compose file, Dockerfile or configuration file that says it
+            // is for local development: its default passwords are the
+            // developer's, not production's, and its image never ships.
             role = Role::DevTooling;
             self.partial_mut().dev_compose.insert(relative.clone());
             self.plan.retain_role(role, &mut self.selectors);
@@ -521,16 +523,21 @@ impl Search {
     }
 }
 
-/// The test items of a production Rust file, parsed on its first hit.
+/// The test items of a production Rust file, parsed on its first hit, or
+/// the pytest tables of a `pyproject.toml`.
 struct InlineTests {
     possible: bool,
+    tables: bool,
     ranges: Option<Vec<(usize, usize)>>,
 }
 
 impl InlineTests {
     fn new(role: Role, path: &str, content: &[u8]) -> Self {
+        let production = role == Role::Production;
+        let tables = production && test_code::may_have_test_tables(path, content);
         InlineTests {
-            possible: role == Role::Production && test_code::may_have_tests(path, content),
+            possible: tables || (production && test_code::may_have_tests(path, content)),
+            tables,
             ranges: None,
         }
     }
@@ -539,7 +546,11 @@ impl InlineTests {
         if !self.possible {
             return false;
         }
+        let tables = self.tables;
         let ranges = self.ranges.get_or_insert_with(|| {
+            if tables {
+                return test_code::pytest_table_ranges(content);
+            }
             tree.get(CodeLanguage::Rust, content)
                 .map_or_else(Vec::new, |t| {
                     test_code::rust_test_ranges(t.root_node(), content)
@@ -683,6 +694,15 @@ fn locate_in(
                 match filter.judge(path, content, span, key.as_deref(), tree) {
                     Judged::Dropped => continue,
                     Judged::Kept(why) => detail = why,
+                    Judged::Test(why) => {
+                        // Test-only value in any file (a test database's
+                        // URL in a Makefile): as if its line were a test's.
+                        if !plan.pattern_roles[pattern].contains(Role::Test) {
+                            continue;
+                        }
+                        partial.test_lines.insert((path.to_string(), *line));
+                        detail = why;
+                    }
                 }
             }
         }
