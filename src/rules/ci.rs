@@ -5,9 +5,10 @@
 
 use super::{Outcome, Spanned, Validator};
 use crate::model::Finding;
+use crate::model::{Role, RoleSet};
 use crate::repo::ci::vocabulary::{CLASSES, expand_class};
 use crate::repo::ci::{CiFact, CiModel, Event, Job, Pipeline, Place, Step};
-use crate::scan::Evidence;
+use crate::scan::{Evidence, Hit, PatternId, PatternOptions, PlanBuilder, SelectorSpec};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -74,6 +75,13 @@ pub struct CiSpec {
     /// deploys to this environment); jobs that do not are findings.
     #[serde(default)]
     pub gated_by: Option<GateSpec>,
+    /// Only test steps whose test code contains this regex: the files of
+    /// the test role under the directory the command runs in and the paths
+    /// it names (`go test ./store/test/...`), e.g. a call that applies the
+    /// project's migrations to the database the tests start.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub tests_containing: Option<Spanned<String>>,
     /// `found` (default): passes when something matches. `none`: every
     /// match is a finding.
     #[serde(default)]
@@ -146,12 +154,34 @@ impl CiSpec {
                 );
             }
         }
+        if let Some(regex) = &self.tests_containing
+            && let Err(message) = crate::scan::compile_regex(&regex.value)
+        {
+            v.error_at(regex, format!("invalid regex: {message}"));
+        }
         if let Some(gate) = &self.gated_by {
             validate_classes(v, &gate.runs);
             if gate.runs.is_empty() && gate.environment.is_none() {
                 v.error(v.at, "`gated_by` needs `runs` or `environment`");
             }
         }
+    }
+
+    /// The rule, with the search for `tests_containing` in the test code
+    /// planned on the walk.
+    pub fn plan_with(&self, plan: &mut PlanBuilder, check_id: &str) -> CiRule {
+        let mut rule = self.plan();
+        if let Some(regex) = &self.tests_containing {
+            let previous = plan.set_roles(RoleSet::EMPTY.with(Role::Test));
+            let selector = plan.selector(SelectorSpec::from_strs(
+                &[],
+                &["**/node_modules/**", "**/vendor/**"],
+            ));
+            rule.tests_containing =
+                Some(plan.pattern(selector, &regex.value, PatternOptions::new(check_id)));
+            plan.set_roles(previous);
+        }
+        rule
     }
 
     pub fn plan(&self) -> CiRule {
@@ -182,6 +212,7 @@ impl CiSpec {
                 )
             }),
             expect: self.expect,
+            tests_containing: None,
             describe: describe(self),
         }
     }
@@ -221,6 +252,9 @@ fn describe(spec: &CiSpec) -> String {
     if spec.allowed_to_fail {
         text.push_str(" with its failure ignored");
     }
+    if spec.tests_containing.is_some() {
+        text.push_str(" whose test code applies the migrations");
+    }
     text
 }
 
@@ -259,6 +293,8 @@ pub struct CiRule {
     allowed_to_fail: bool,
     gate: Option<(Vec<&'static str>, Option<String>)>,
     expect: Expect,
+    /// The hits of `tests_containing` in the test code.
+    tests_containing: Option<PatternId>,
     describe: String,
 }
 
@@ -269,10 +305,39 @@ struct Match<'m> {
     step: Option<&'m Step>,
 }
 
+/// What a test command runs: the directory it runs in, narrowed to the
+/// paths it names (`go test ./store/test/...`, `pytest tests/db`).
+fn test_scope(command: &crate::repo::ci::Command) -> Vec<String> {
+    let text = command.chain.last().map_or("", |l| l.text.as_str());
+    let mut scopes: Vec<String> = text
+        .split_whitespace()
+        .skip(1)
+        .filter(|w| !w.starts_with('-') && !w.contains("://") && !w.contains('='))
+        .filter(|w| w.contains('/') || *w == ".")
+        .filter_map(|w| {
+            let w = w.trim_end_matches("/...").trim_end_matches('/');
+            crate::repo::ci::resolve::join(&command.dir, w)
+        })
+        .collect();
+    if scopes.is_empty() {
+        scopes.push(command.dir.clone());
+    }
+    scopes
+}
+
+fn in_scope(path: &str, scopes: &[String]) -> bool {
+    scopes
+        .iter()
+        .any(|s| s.is_empty() || path == s || path.starts_with(&format!("{s}/")))
+}
+
 impl CiRule {
     pub fn evaluate(&self, evidence: &Evidence) -> Outcome {
         let empty = CiModel::default();
-        self.evaluate_model(evidence.ci().unwrap_or(&empty))
+        let tests = self
+            .tests_containing
+            .map(|id| evidence.pattern(id).hits.as_slice());
+        self.evaluate_in(evidence.ci().unwrap_or(&empty), tests)
     }
 
     fn place_matches(&self, place: Place) -> bool {
@@ -318,12 +383,14 @@ impl CiRule {
         true
     }
 
-    fn step_matches(&self, job: &Job, step: &Step) -> bool {
+    fn step_matches(&self, job: &Job, step: &Step, tests: Option<&[Hit]>) -> bool {
         let ignored = job.allow_failure || step.allow_failure;
         if ignored != self.allowed_to_fail {
             return false;
         }
-        step.commands.iter().any(|c| self.command_matches(c))
+        step.commands
+            .iter()
+            .any(|c| self.command_matches(c) && tests_hit(c, tests).is_some())
     }
 
     fn command_matches(&self, command: &crate::repo::ci::Command) -> bool {
@@ -339,7 +406,7 @@ impl CiRule {
                     .any(|e| e == "any" || self.ecosystem.contains(e)))
     }
 
-    fn matches<'m>(&self, model: &'m CiModel) -> Vec<Match<'m>> {
+    fn matches<'m>(&self, model: &'m CiModel, tests: Option<&[Hit]>) -> Vec<Match<'m>> {
         let mut found = Vec::new();
         for pipeline in model
             .pipelines
@@ -359,7 +426,11 @@ impl CiRule {
                     });
                     continue;
                 }
-                for step in job.steps.iter().filter(|s| self.step_matches(job, s)) {
+                for step in job
+                    .steps
+                    .iter()
+                    .filter(|s| self.step_matches(job, s, tests))
+                {
                     found.push(Match {
                         pipeline,
                         job,
@@ -371,14 +442,24 @@ impl CiRule {
         found
     }
 
-    fn finding(&self, m: &Match<'_>) -> Finding {
+    fn finding(&self, m: &Match<'_>, tests: Option<&[Hit]>) -> Finding {
         match m.step {
             Some(step) => {
                 let command = step
                     .commands
                     .iter()
-                    .find(|c| self.command_matches(c))
-                    .map(|c| c.describe())
+                    .find_map(|c| {
+                        let hit = tests_hit(c, tests)?;
+                        (self.command_matches(c)).then(|| match hit {
+                            Some(hit) => format!(
+                                "{}; its tests apply the migrations ({}:{})",
+                                c.describe(),
+                                hit.path,
+                                hit.line
+                            ),
+                            None => c.describe(),
+                        })
+                    })
                     .unwrap_or_default();
                 Finding::at(
                     &step.path,
@@ -400,7 +481,12 @@ impl CiRule {
     }
 
     pub fn evaluate_model(&self, model: &CiModel) -> Outcome {
-        let matches = self.matches(model);
+        self.evaluate_in(model, None)
+    }
+
+    /// `tests`: the hits of `tests_containing`, when the rule has it.
+    fn evaluate_in(&self, model: &CiModel, tests: Option<&[Hit]>) -> Outcome {
+        let matches = self.matches(model, tests);
         if let Some((classes, environment)) = &self.gate {
             return self.evaluate_gate(model, &matches, classes, environment.as_deref());
         }
@@ -411,7 +497,7 @@ impl CiRule {
             .count();
         let mut findings: Vec<Finding> = Vec::new();
         for m in &matches {
-            let finding = self.finding(m);
+            let finding = self.finding(m, tests);
             if !findings.contains(&finding) {
                 findings.push(finding);
             }
@@ -508,7 +594,7 @@ impl CiRule {
             if earlier_step || upstream || after {
                 gated += 1;
             } else {
-                ungated.push(self.finding(m));
+                ungated.push(self.finding(m, None));
             }
         }
         let what = match (classes.is_empty(), environment) {
@@ -526,6 +612,25 @@ impl CiRule {
             )
         }
     }
+}
+
+/// Whether a command's tests qualify: `Some(None)` when the rule asks
+/// nothing of the test code, `Some(Some(hit))` with the first hit of the
+/// test code the command runs, `None` when it runs none of it.
+fn tests_hit<'h>(
+    command: &crate::repo::ci::Command,
+    tests: Option<&'h [Hit]>,
+) -> Option<Option<&'h Hit>> {
+    let Some(hits) = tests else {
+        return Some(None);
+    };
+    if !command.classes.iter().any(|c| c == "test") {
+        return None;
+    }
+    let scopes = test_scope(command);
+    hits.iter()
+        .find(|hit| in_scope(&hit.path, &scopes))
+        .map(Some)
 }
 
 /// Every job `job` waits for, directly or through others.
@@ -609,6 +714,62 @@ jobs:
         assert_eq!(outcome.status, Status::Fail, "{}", outcome.message);
         assert!(service_is("bitnami/postgresql:16", &["postgres".into()]));
         assert!(!service_is("redis:7", &["postgres".into()]));
+    }
+
+    #[test]
+    fn test_code_counts_only_where_the_test_step_runs_it() {
+        let ci = model(&[(
+            ".github/workflows/ci.yml",
+            "on: [pull_request]
+jobs:
+  api:
+    runs-on: x
+    steps:
+      - run: go test ./api/...
+      # go test ./store/...
+      - run: echo go test ./store/...
+",
+        )]);
+        let hits = [Hit {
+            path: "store/test/migrator_test.go".to_string(),
+            line: 12,
+            detail: None,
+        }];
+        let rule = rule("{ runs: [test], tests_containing: 'Migrate\\(' }");
+        let outcome = rule.evaluate_in(&ci, Some(&hits));
+        assert_eq!(outcome.status, Status::Fail, "{}", outcome.message);
+        let covered = ci_with("go test -run TestMigrate ./store/...");
+        let outcome = rule.evaluate_in(&covered, Some(&hits));
+        assert_eq!(outcome.status, Status::Pass, "{}", outcome.message);
+        assert!(
+            outcome.findings[0]
+                .message
+                .ends_with("its tests apply the migrations (store/test/migrator_test.go:12)"),
+            "{:?}",
+            outcome.findings
+        );
+        // Run from the root without paths, or from the store's folder.
+        assert_eq!(
+            rule.evaluate_in(&ci_with("go test ./..."), Some(&hits))
+                .status,
+            Status::Pass
+        );
+        assert_eq!(
+            rule.evaluate_in(&ci_with("cd store && go test ./..."), Some(&hits))
+                .status,
+            Status::Pass
+        );
+        assert_eq!(
+            rule.evaluate_in(&ci_with("cd web && npm test"), Some(&hits))
+                .status,
+            Status::Fail
+        );
+    }
+
+    fn ci_with(run: &str) -> CiModel {
+        let workflow =
+            format!("on: [push]\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: {run}\n");
+        model(&[(".github/workflows/ci.yml", workflow.as_str())])
     }
 
     #[test]

@@ -344,7 +344,7 @@ impl RuleSpec {
             RuleSpec::Document(spec) => Rule::Document(Box::new(spec.plan(plan))),
             RuleSpec::Dockerfile(spec) => Rule::Dockerfile(spec.plan(plan)),
             RuleSpec::Stack(spec) => Rule::Stack(spec.plan()),
-            RuleSpec::Ci(spec) => Rule::Ci(Box::new(spec.plan())),
+            RuleSpec::Ci(spec) => Rule::Ci(Box::new(spec.plan_with(plan, cx.check_id))),
             RuleSpec::ByLanguage(spec) => Rule::ByLanguage(stack::ByLanguage {
                 rules: spec
                     .rules

@@ -64,6 +64,11 @@ fn cd_target(origin: &Origin<'_>, target: &str) -> Option<String> {
         let (_, after) = rest.split_once(')')?;
         return join(parent(origin.path), after.trim_start_matches('/'));
     }
+    // A variable, the home folder or the previous folder: unknown, so the
+    // commands stay where they were.
+    if target.contains('$') || target.starts_with(['~', '-']) {
+        return None;
+    }
     join(&origin.cwd, target)
 }
 

@@ -104,8 +104,6 @@ const NOT_COMMANDS: &[&str] = &[
     "shift",
     "return",
     "exit",
-    "cd",
-    "pushd",
     "popd",
     "echo",
     "printf",
@@ -292,7 +290,12 @@ mod tests {
         );
         assert_eq!(programs("test -z \"$(gofmt -l .)\""), ["gofmt -l ."]);
         assert_eq!(programs("out=$(gofmt -l .)\nfoo"), ["gofmt -l .", "foo"]);
-        assert_eq!(programs("(cd web && npm run lint)"), ["npm run lint"]);
+        // `cd` is kept: the resolver follows it to know where the next
+        // command runs.
+        assert_eq!(
+            programs("(cd web && npm run lint)"),
+            ["cd web", "npm run lint"]
+        );
         assert_eq!(
             programs("python -c \"import x;\nprint(1)\"\ncargo test"),
             ["python -c import x;\nprint(1)", "cargo test"]
