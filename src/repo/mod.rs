@@ -20,6 +20,8 @@
 //!   bases and patches, Helm charts rendered statically with their values.
 //! - [`builds`]: which Dockerfiles a pipeline, script or Compose file
 //!   builds, so unbuilt leftovers are not judged as the runtime image.
+//! - [`compose_build`]: what a Compose service built from one of them gets
+//!   from its image (the `HEALTHCHECK` Docker runs).
 //!
 //! - [`deps`]: the direct part of a manifest (no `// indirect` entries), so
 //!   the stack lists what the code uses.
@@ -43,6 +45,7 @@
 pub mod artefacts;
 pub mod builds;
 pub mod ci;
+pub mod compose_build;
 pub mod deps;
 pub mod entrypoint;
 pub mod facts;

@@ -222,10 +222,14 @@ impl DockerfileRule {
         let at = |line: usize, message: String| Finding::at(path, Some(line), message);
         match self.assertion {
             DockerAssertion::MultiStage => {
-                // A single stage that runs nothing only copies in what was
-                // built elsewhere (a release binary from goreleaser, say):
-                // no build tool is there to leave out.
-                let builds = final_stage.instructions.iter().any(|i| i.keyword == "RUN");
+                // A single stage that builds nothing only copies in what
+                // was built elsewhere (a release binary from goreleaser,
+                // say) onto a base set up with system packages: no build
+                // tool is there to leave out.
+                let builds = final_stage
+                    .instructions
+                    .iter()
+                    .any(|i| i.keyword == "RUN" && !only_sets_up_the_system(&i.args));
                 if file.stages.len() >= 2 || !builds {
                     Vec::new()
                 } else {
@@ -365,6 +369,78 @@ pub fn is_minimal_image(image: &str) -> bool {
     })
 }
 
+/// Commands that prepare an image's system without building anything: its
+/// package manager, file and user administration.
+const SYSTEM_SETUP: &[&str] = &[
+    "apk",
+    "apt-get",
+    "apt",
+    "yum",
+    "dnf",
+    "microdnf",
+    "zypper",
+    "chmod",
+    "chown",
+    "chgrp",
+    "rm",
+    "mkdir",
+    "ln",
+    "cp",
+    "mv",
+    "touch",
+    "adduser",
+    "addgroup",
+    "useradd",
+    "groupadd",
+    "usermod",
+    "update-ca-certificates",
+    "echo",
+    "true",
+    "set",
+    "cd",
+    "export",
+    "setcap",
+];
+
+/// System packages that are a build toolchain: installing one is building.
+static TOOLCHAIN_PACKAGE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"^(?:build-base|build-essential|gcc|g\+\+|clang|llvm|make|cmake|go|golang(?:-.*)?|rust|rustc|cargo|npm|yarn|maven|gradle|git|musl-dev|.*-dev|.*-devel|openjdk.*-jdk.*|.*-jdk)$",
+    )
+    .expect("valid regex")
+});
+
+/// Whether a `RUN` only prepares the system (`apk add --no-cache
+/// ca-certificates tzdata && chmod +x /usr/bin/app`): every command is a
+/// package manager, file or user command, and no package it installs is a
+/// compiler or a language toolchain.
+fn only_sets_up_the_system(args: &str) -> bool {
+    if args.trim_start().starts_with('[') || args.contains("<<") {
+        // Exec form or a heredoc script: not read further.
+        return false;
+    }
+    args.split(['&', ';', '|', '\n'])
+        .map(str::trim)
+        .filter(|command| !command.is_empty())
+        .all(|command| {
+            let mut words = command.split_whitespace();
+            let Some(program) = words.next() else {
+                return true;
+            };
+            if !SYSTEM_SETUP.contains(&program) {
+                return false;
+            }
+            let installs = matches!(
+                program,
+                "apk" | "apt-get" | "apt" | "yum" | "dnf" | "microdnf" | "zypper"
+            );
+            !installs
+                || words.filter(|w| !w.starts_with('-')).all(|package| {
+                    !TOOLCHAIN_PACKAGE.is_match(package.split(['=', '~']).next().unwrap_or(package))
+                })
+        })
+}
+
 /// Whether `COPY`/`ADD` arguments name the build context root as a source
 /// (`. .`, `./ /app`, `["." , "."]`); `--from=` copies from a stage instead.
 fn copies_context(args: &str) -> bool {
@@ -411,6 +487,17 @@ mod tests {
         assert_eq!(multi_stage_problems(release), 0);
         let build = "FROM golang:1.22\nCOPY . .\nRUN go build -o /app .\nCMD [\"/app\"]\n";
         assert_eq!(multi_stage_problems(build), 1);
+        // System packages and file modes set up around a prebuilt binary.
+        let goreleaser = "FROM alpine:3.19\nCOPY dist/app_linux_amd64/app /usr/bin/app\nRUN apk add --no-cache ca-certificates tzdata && \\\n    chmod +x /usr/bin/app && \\\n    rm -rf /tmp/* && \\\n    apk cache clean\nENTRYPOINT [\"/usr/bin/app\"]\n";
+        assert_eq!(multi_stage_problems(goreleaser), 0);
+        // A toolchain installed, or dependencies built, in the one stage.
+        let toolchain =
+            "FROM alpine:3.19\nCOPY . /src\nRUN apk add --no-cache go && cd /src && go build\n";
+        assert_eq!(multi_stage_problems(toolchain), 1);
+        let compiler = "FROM debian:12\nRUN apt-get update && apt-get install -y build-essential\n";
+        assert_eq!(multi_stage_problems(compiler), 1);
+        let python = "FROM python:3.12\nCOPY . /app\nRUN pip install -r /app/requirements.txt\n";
+        assert_eq!(multi_stage_problems(python), 1);
     }
 
     #[test]

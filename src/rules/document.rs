@@ -259,6 +259,12 @@ impl DocumentSpec {
             message: self.message.clone(),
             describe_paths: describe_globs(&self.paths),
             compose: self.compose,
+            dockerfiles: self.compose.then(|| {
+                plan.keep_contents(SelectorSpec::from_strs(
+                    crate::repo::artefacts::DOCKERFILES,
+                    crate::repo::artefacts::NOT_DOCKERFILES,
+                ))
+            }),
             kubernetes: self.kubernetes,
         }
     }
@@ -706,6 +712,9 @@ pub struct Query {
     message: Option<String>,
     describe_paths: String,
     compose: bool,
+    /// The Dockerfiles Compose services may build (compose mode only): a
+    /// service inherits its image's `HEALTHCHECK`.
+    dockerfiles: Option<SelectorId>,
     kubernetes: bool,
 }
 
@@ -800,6 +809,14 @@ impl Query {
         if chains.is_empty() && !unjudged.is_empty() {
             return Outcome::skip(format!("no production Compose file{aside}"));
         }
+        let parsed: Vec<(&str, Arc<crate::dockerfile::Dockerfile>)> = self
+            .dockerfiles
+            .into_iter()
+            .flat_map(|id| evidence.kept(id))
+            .map(|f| (f.path.as_str(), f.dockerfile()))
+            .collect();
+        let dockerfiles: Vec<(&str, &crate::dockerfile::Dockerfile)> =
+            parsed.iter().map(|(p, d)| (*p, d.as_ref())).collect();
         let files: Vec<(String, Arc<Documents>)> = chains
             .iter()
             .map(|chain| {
@@ -809,7 +826,17 @@ impl Query {
                     .filter_map(|path| kept.iter().find(|f| f.path == *path))
                     .map(|file| documents(file))
                     .collect();
-                (chain.files[0].clone(), Arc::new(merge_overlays(&parts)))
+                let mut merged = merge_overlays(&parts);
+                // Relative paths of every file resolve from the first one's
+                // folder, as Compose resolves them.
+                if let Some(root) = merged.docs.first_mut() {
+                    crate::repo::compose_build::inherit_image_healthchecks(
+                        &chain.files[0],
+                        root,
+                        &dockerfiles,
+                    );
+                }
+                (chain.files[0].clone(), Arc::new(merged))
             })
             .collect();
         let mut outcome = self.evaluate_files(&files, &[]);

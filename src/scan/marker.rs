@@ -85,8 +85,16 @@ pub fn header_decides_role(path: &str) -> bool {
 /// (`NODE_ENV: development`, `DJANGO_SETTINGS_MODULE: app.settings.dev`).
 /// Path-based roles catch `docker-compose.dev.yml`; this catches the
 /// `docker-compose.yml` whose first line reads "for development only".
-pub fn is_dev_compose_content(path: &str, content: &[u8]) -> bool {
+///
+/// A Dockerfile counts when its header comment says it is for development
+/// only ("intended for development purposes only … with the provided
+/// docker-compose.yaml"): such an image runs the sources with a toolchain
+/// on purpose and never ships.
+pub fn is_dev_only_content(path: &str, content: &[u8]) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    if is_dockerfile_name(&name) {
+        return dockerfile_says_dev_only(content);
+    }
     let compose = (name.starts_with("docker-compose") || name.starts_with("compose"))
         && (name.ends_with(".yml") || name.ends_with(".yaml"));
     if !compose {
@@ -110,6 +118,36 @@ pub fn is_dev_compose_content(path: &str, content: &[u8]) -> bool {
     let says_dev = (header.contains("development") || header.contains("local dev"))
         && !header.contains("production");
     says_dev || text.lines().any(|line| is_dev_line(line.trim()))
+}
+
+fn is_dockerfile_name(lower: &str) -> bool {
+    ["dockerfile", "containerfile"].iter().any(|base| {
+        lower == *base
+            || lower
+                .strip_prefix(base)
+                .is_some_and(|rest| rest.starts_with(['.', '-', '_']))
+            || lower
+                .strip_suffix(base)
+                .is_some_and(|rest| rest.ends_with('.'))
+    })
+}
+
+/// The comment lines before a Dockerfile's first instruction say it is for
+/// development only.
+fn dockerfile_says_dev_only(content: &[u8]) -> bool {
+    static DEV_ONLY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)\b(?:intend?ed\s+for|only\s+for|for)\s+(?:local\s+)?development\b|\bdevelopment\s+(?:purposes\s+|use\s+)?only\b|\blocal\s+development\s+(?:only|scenario|environment)\b",
+        )
+        .expect("valid regex")
+    });
+    let text = String::from_utf8_lossy(content);
+    let header: String = text
+        .lines()
+        .take_while(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        .collect::<Vec<_>>()
+        .join(" ");
+    DEV_ONLY.is_match(&header) && !header.to_ascii_lowercase().contains("production")
 }
 
 /// Images of datastores, queues and mail catchers: what a developer runs
@@ -417,7 +455,7 @@ mod tests {
 
     #[test]
     fn compose_files_that_say_they_are_for_development_are_dev_tooling() {
-        let dev = |text: &str| is_dev_compose_content("docker-compose.yml", text.as_bytes());
+        let dev = |text: &str| is_dev_only_content("docker-compose.yml", text.as_bytes());
         assert!(dev(
             "# Docker compose for development purposes only.\nservices: {}\n"
         ));
@@ -436,11 +474,11 @@ mod tests {
         assert!(!dev(
             "services:\n  web:\n    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf:ro\n"
         ));
-        assert!(!is_dev_compose_content(
+        assert!(!is_dev_only_content(
             "deploy/app.yml",
             b"# for development\n"
         ));
-        assert!(is_dev_compose_content(
+        assert!(is_dev_only_content(
             "docker/development/compose.yml",
             b"services: {}\n"
         ));
@@ -464,6 +502,24 @@ mod tests {
             "nothing says it is local"
         );
         assert!(!is_local_backing_stack("deploy/stack.yml", backing));
+    }
+
+    #[test]
+    fn dockerfiles_whose_header_says_development_only_are_dev_tooling() {
+        let header = b"# This Dockerfile is intented for Development purposes only to use\n# with the provided docker-compose.yaml file.\nFROM golang:1.22-alpine\n";
+        assert!(is_dev_only_content("Dockerfile.compose", header));
+        assert!(is_dev_only_content("build/dev.Dockerfile", header));
+        // Said below the header, or about a build stage, it is not the file.
+        assert!(!is_dev_only_content(
+            "Dockerfile",
+            b"FROM node:22 AS deps\n# development dependencies only\nRUN npm ci\n"
+        ));
+        assert!(!is_dev_only_content(
+            "Dockerfile",
+            b"# Image for production; for local development use compose.dev.yml\nFROM alpine\n"
+        ));
+        // Not a Dockerfile, not judged by its header this way.
+        assert!(!is_dev_only_content("Makefile", header));
     }
 
     #[test]

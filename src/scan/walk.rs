@@ -378,12 +378,13 @@ impl<'a> Worker<'a> {
         }
         if readable
             && role == Role::Production
-            && (super::marker::is_dev_compose_content(&relative, &self.buffer)
+            && (super::marker::is_dev_only_content(&relative, &self.buffer)
                 || super::marker::is_not_for_production_config(&relative, &self.buffer)
                 || super::marker::runs_from_source(&relative, &self.buffer))
         {
-            // A compose file that says it is for local development: its
-            // default passwords are the developer's, not production's.
+            // A compose file, Dockerfile or configuration file that says it
+            // is for local development: its default passwords are the
+            // developer's, not production's, and its image never ships.
             role = Role::DevTooling;
             self.partial_mut().dev_compose.insert(relative.clone());
             self.plan.retain_role(role, &mut self.selectors);
