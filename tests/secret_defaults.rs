@@ -240,6 +240,19 @@ fn look_alikes_do_not_fail_and_say_what_they_are() {
         .iter()
         .filter_map(|f| Some((f.path.as_deref()?, f.line?, f.role?)))
         .collect();
+    // A `.env` that sets a secret is committed; one with only the API's
+    // URL is not reported.
+    let env_files: Vec<(Option<&str>, Status)> = report
+        .checks
+        .iter()
+        .filter(|c| c.id == "secrets.env-file")
+        .flat_map(|c| {
+            c.findings
+                .iter()
+                .map(move |f| (f.path.as_deref(), c.status))
+        })
+        .collect();
+    assert_eq!(env_files, [(Some("api/.env"), Status::Fail)]);
     // The placeholder the application refuses to start with is no default
     // production runs with: a note says where it is refused.
     let refused: Vec<&str> = defaults
