@@ -305,7 +305,9 @@ fn model_of_woodpecker_hooks() -> Vec<String> {
 fn trivy_scans_for_secrets_only_when_its_scanners_say_so() {
     let model = model("ci-trivy");
     // Each step's classes, disabled jobs included: `all-scanners.yml` holds
-    // the cases that do scan for secrets.
+    // the cases that do scan for secrets. In `configured.yml` the scanners
+    // come from TRIVY_SCANNERS (the job's env, an `export`) and from the
+    // `scan.scanners` of a configuration file (`--config`, `trivy-config`).
     let mut steps = Vec::new();
     for pipeline in &model.pipelines {
         for job in &pipeline.jobs {
@@ -323,10 +325,51 @@ fn trivy_scans_for_secrets_only_when_its_scanners_say_so() {
     assert_eq!(
         steps,
         [
-            r#"all-scanners.yml:12 ["dependency-audit", "secret-scan"]"#,
-            r#"all-scanners.yml:16 ["image-scan", "secret-scan"]"#,
+            r#"all-scanners.yml:13 ["dependency-audit", "secret-scan"]"#,
+            r#"all-scanners.yml:17 ["image-scan", "secret-scan"]"#,
+            r#"all-scanners.yml:20 ["dependency-audit", "secret-scan"]"#,
+            r#"configured.yml:15 ["dependency-audit"]"#,
+            r#"configured.yml:20 ["dependency-audit"]"#,
+            r#"configured.yml:21 ["dependency-audit"]"#,
+            r#"configured.yml:25 ["image-scan"]"#,
             r#"scan.yml:12 ["dependency-audit"]"#,
             r#"scan.yml:18 ["image-scan"]"#,
         ]
+    );
+}
+
+#[test]
+fn script_lists_are_one_shell_and_documentation_sites_are_no_deploys() {
+    let model = model("ci-woodpecker");
+    let docs = model
+        .pipelines
+        .iter()
+        .find(|p| p.path == ".woodpecker/docs.yml")
+        .expect("the docs pipeline is read");
+    let commands: Vec<(&str, &str, &[String])> = docs
+        .jobs
+        .iter()
+        .flat_map(|j| j.steps.iter().flat_map(|s| s.commands.iter()))
+        .map(|c| {
+            (
+                c.chain.last().unwrap().text.as_str(),
+                c.dir.as_str(),
+                c.classes.as_slice(),
+            )
+        })
+        .collect();
+    // `cd docs` in one line of the list moves the lines after it.
+    assert!(
+        commands
+            .iter()
+            .any(|(text, dir, _)| *text == "npx vitepress build" && *dir == "docs"),
+        "{commands:?}"
+    );
+    // Publishing the documentation site deploys no product.
+    assert!(
+        commands
+            .iter()
+            .all(|(_, _, classes)| !classes.iter().any(|c| c == "deploy")),
+        "{commands:?}"
     );
 }

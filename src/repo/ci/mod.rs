@@ -160,6 +160,11 @@ const CALLED: &[&str] = &[
     "ci/**/*.yml",
     ".ci/**/*.yml",
     "**/*.gitlab-ci.yml",
+    // Trivy's configuration: which scanners a `trivy` command runs.
+    "trivy.yaml",
+    "trivy.yml",
+    "**/trivy*.yaml",
+    "**/trivy*.yml",
 ];
 
 const NOT_THE_PROJECT: &[&str] = &[
@@ -323,11 +328,22 @@ pub fn build(files: &Files<'_>, vocabulary: &Vocabulary) -> CiModel {
 fn mark_named_deploys(pipeline: &mut Pipeline) {
     let names_deploy = |name: &str| {
         let lower = name.to_lowercase();
-        lower.contains("deploy")
-            && !["doc", "pages", "storybook", "preview"]
-                .iter()
-                .any(|w| lower.contains(w))
+        lower.contains("deploy") && !is_docs(&lower) && !lower.contains("preview")
     };
+    // A pipeline that publishes the documentation site deploys no product,
+    // whatever its jobs are called or use (`actions/deploy-pages`).
+    let docs = is_docs(&pipeline.name.to_lowercase()) || is_docs(&pipeline.path.to_lowercase());
+    if docs {
+        for job in &mut pipeline.jobs {
+            for step in &mut job.steps {
+                step.classes.retain(|c| c != "deploy");
+                for command in &mut step.commands {
+                    command.classes.retain(|c| c != "deploy");
+                }
+            }
+        }
+        return;
+    }
     let single = pipeline.jobs.len() == 1 && names_deploy(&pipeline.name);
     for job in &mut pipeline.jobs {
         let deploys = job
@@ -359,9 +375,36 @@ fn mark_named_deploys(pipeline: &mut Pipeline) {
     }
 }
 
+/// A name about the documentation site (`docs`, `publish-github-pages`,
+/// `storybook`); `docker` is not `doc`.
+fn is_docs(lower: &str) -> bool {
+    [
+        "docs",
+        "documentation",
+        "pages",
+        "storybook",
+        "mkdocs",
+        "sphinx",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+        || lower
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|word| word == "doc")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn documentation_pipelines_are_named_so() {
+        assert!(is_docs("publish-github-pages"));
+        assert!(is_docs(".github/workflows/ci-docs.yml"));
+        assert!(is_docs("deploy doc site"));
+        assert!(!is_docs(".github/workflows/deploy-docker-compose.yml"));
+        assert!(!is_docs("deploy"));
+    }
 
     #[test]
     fn pipeline_files_are_recognised_by_system() {

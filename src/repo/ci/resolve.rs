@@ -90,23 +90,52 @@ struct Walk<'w> {
     out: &'w mut Vec<Command>,
 }
 
-/// Where a command was written and the directory it runs in.
-#[derive(Clone)]
+/// Where a command was written, the directory it runs in and the
+/// environment the pipeline sets for it (only what changes what a command
+/// does: `TRIVY_SCANNERS`).
+#[derive(Clone, Default)]
 pub struct Origin<'o> {
     pub path: &'o str,
     pub cwd: String,
+    pub env: Vec<(String, String)>,
+}
+
+impl Origin<'_> {
+    /// The last value the pipeline or the script gave `name`.
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 impl Resolver<'_> {
     /// Every command a script (a `run:` block, a recipe) reaches.
     pub fn script(&self, text: &str, first_line: usize, origin: &Origin<'_>) -> Vec<Command> {
+        let mut origin = origin.clone();
+        self.script_continued(text, first_line, &mut origin)
+    }
+
+    /// [`Resolver::script`] for one of several lines run by one shell (a
+    /// GitLab or Woodpecker `script:` list): where a `cd` or an `export`
+    /// leaves `origin` is where the next line starts.
+    pub fn script_continued(
+        &self,
+        text: &str,
+        first_line: usize,
+        origin: &mut Origin<'_>,
+    ) -> Vec<Command> {
         let mut out = Vec::new();
         let mut walk = Walk {
             chain: Vec::new(),
             depth: 0,
             out: &mut out,
         };
-        self.script_in(text, first_line, origin, &mut walk);
+        let end = self.script_in(text, first_line, origin, &mut walk);
+        origin.cwd = end.cwd;
+        origin.env = end.env;
         out
     }
 
@@ -122,10 +151,25 @@ impl Resolver<'_> {
         out
     }
 
-    fn script_in(&self, text: &str, first_line: usize, origin: &Origin<'_>, walk: &mut Walk<'_>) {
+    /// Walks a script; returns where it ends (its directory, its exports).
+    fn script_in<'o>(
+        &self,
+        text: &str,
+        first_line: usize,
+        origin: &Origin<'o>,
+        walk: &mut Walk<'_>,
+    ) -> Origin<'o> {
         let mut origin = origin.clone();
         for command in shell::commands(text, first_line) {
             let program = command.words.first().map(String::as_str);
+            if program == Some("export") {
+                for word in &command.words[1..] {
+                    if let Some((name, value)) = word.split_once('=') {
+                        origin.env.push((name.to_string(), value.to_string()));
+                    }
+                }
+                continue;
+            }
             if matches!(program, Some("cd" | "pushd")) {
                 if let Some(dir) = command.words.get(1).and_then(|d| cd_target(&origin, d)) {
                     origin.cwd = dir;
@@ -134,6 +178,7 @@ impl Resolver<'_> {
             }
             self.command(command, &origin, walk);
         }
+        origin
     }
 
     fn command(&self, command: ShellCommand, origin: &Origin<'_>, walk: &mut Walk<'_>) {
@@ -146,7 +191,10 @@ impl Resolver<'_> {
             text: shorten(&command.words.join(" ")),
         };
         walk.chain.push(link);
-        let words = strip_wrappers(command.words);
+        let mut words = strip_wrappers(command.words);
+        if words.first().is_some_and(|w| program_name(w) == "trivy") {
+            trivy_scanners(self.files, &mut words, origin);
+        }
         let mut children = Vec::new();
         let resolved = walk.depth < MAX_DEPTH
             && !words.is_empty()
@@ -172,6 +220,8 @@ impl Resolver<'_> {
         // An expansion with no line of its own (a command given on the
         // command line of `docker compose run`) is where its caller is.
         let here = walk.chain.last().map_or(1, |l| l.line);
+        // What the caller exported is seen by the scripts it runs.
+        let walk_env = origin.env.clone();
         let at = |line: usize| if line == 0 { here } else { line };
         for child in children {
             match child {
@@ -179,6 +229,7 @@ impl Resolver<'_> {
                     let origin = Origin {
                         path: &path,
                         cwd: parent(&path).to_string(),
+                        env: walk_env.clone(),
                     };
                     self.script_in(&text, at(line), &origin, walk);
                 }
@@ -188,7 +239,11 @@ impl Resolver<'_> {
                     text,
                     cwd,
                 } => {
-                    let origin = Origin { path: &path, cwd };
+                    let origin = Origin {
+                        path: &path,
+                        cwd,
+                        env: walk_env.clone(),
+                    };
                     self.script_in(&text, at(line), &origin, walk);
                 }
                 Expansion::Words {
@@ -198,7 +253,11 @@ impl Resolver<'_> {
                     cwd,
                 } => {
                     let cwd = cwd.unwrap_or_else(|| parent(&path).to_string());
-                    let origin = Origin { path: &path, cwd };
+                    let origin = Origin {
+                        path: &path,
+                        cwd,
+                        env: walk_env.clone(),
+                    };
                     let line = at(line);
                     self.command(ShellCommand { line, words }, &origin, walk);
                 }
@@ -243,6 +302,59 @@ pub enum Expansion {
     },
     /// Commands resolved elsewhere (the repository's hooks).
     Known(Vec<Command>),
+}
+
+/// Trivy scans with the scanners its command line names, else those of
+/// `TRIVY_SCANNERS`, else those of its configuration file (`--config`,
+/// `TRIVY_CONFIG`, or `trivy.yaml` where it runs: `scan: { scanners: [...] }`),
+/// else its defaults. The command is given the `--scanners` it runs with, so
+/// the vocabulary classifies what it really scans for.
+fn trivy_scanners(files: &Files<'_>, words: &mut Vec<String>, origin: &Origin<'_>) {
+    let named = |w: &String| {
+        ["--scanners", "--security-checks"]
+            .iter()
+            .any(|flag| w == flag || w.starts_with(&format!("{flag}=")))
+    };
+    if words.iter().any(named) {
+        return;
+    }
+    let from_env = origin
+        .var("TRIVY_SCANNERS")
+        .or_else(|| origin.var("TRIVY_SECURITY_CHECKS"))
+        .map(str::to_string);
+    let scanners = from_env.or_else(|| {
+        let flag = words
+            .iter()
+            .position(|w| w == "--config" || w == "-c")
+            .and_then(|i| words.get(i + 1).cloned())
+            .or_else(|| {
+                words
+                    .iter()
+                    .find_map(|w| w.strip_prefix("--config=").map(str::to_string))
+            });
+        let file = flag
+            .or_else(|| origin.var("TRIVY_CONFIG").map(str::to_string))
+            .unwrap_or_else(|| "trivy.yaml".to_string());
+        let text = join(&origin.cwd, &file).and_then(|p| files.get(&p))?;
+        let docs = crate::document::Documents::parse(crate::document::Format::Yaml, text);
+        let scan = docs.docs.first()?.get("scan")?;
+        let list = scan
+            .get("scanners")
+            .or_else(|| scan.get("security-checks"))?;
+        let names: Vec<String> = match &list.value {
+            crate::document::Value::Seq(items) => {
+                items.iter().filter_map(|i| i.scalar_text()).collect()
+            }
+            _ => list.scalar_text().into_iter().collect(),
+        };
+        (!names.is_empty()).then(|| names.join(","))
+    });
+    if let Some(scanners) = scanners {
+        // Before the target, where a reader of the chain expects options.
+        let at = words.len().min(2);
+        words.insert(at, scanners.split_whitespace().collect());
+        words.insert(at, "--scanners".to_string());
+    }
 }
 
 fn shorten(text: &str) -> String {

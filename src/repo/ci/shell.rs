@@ -95,7 +95,6 @@ const NOT_COMMANDS: &[&str] = &[
     "case",
     "function",
     "in",
-    "export",
     "local",
     "declare",
     "set",

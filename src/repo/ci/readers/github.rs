@@ -2,7 +2,9 @@
 //! (`uses: ./.github/actions/x`) and reusable workflows of the same
 //! repository (`uses: ./.github/workflows/y.yml`) read where they are used.
 
-use super::{Reader, branches, environment_in_name, is_false, is_true, script_text, step, strings};
+use super::{
+    Reader, branches, env_of, environment_in_name, is_false, is_true, script_text, step, strings,
+};
 use crate::document::{Documents, Format, Node, Value};
 use crate::repo::ci::model::{Event, Job, Pipeline, Place, Step, Trigger};
 use crate::repo::ci::resolve::{Origin, join};
@@ -106,6 +108,7 @@ fn jobs(reader: &Reader<'_>, path: &str, text: &str, root: &Node, nesting: usize
     let Some(Value::Map(entries)) = root.get("jobs").map(|j| &j.value) else {
         return Vec::new();
     };
+    let workflow_env = env_of(root.get("env"));
     let default_cwd = root
         .get("defaults")
         .and_then(|d| d.get("run"))
@@ -154,7 +157,9 @@ fn jobs(reader: &Reader<'_>, path: &str, text: &str, root: &Node, nesting: usize
                 job.steps = steps;
                 job.services.extend(services);
             } else if let Some(steps) = node.get("steps") {
-                job.steps = steps_of(reader, path, text, steps, &cwd, nesting);
+                let mut env = workflow_env.clone();
+                env.extend(env_of(node.get("env")));
+                job.steps = steps_of(reader, path, text, steps, &cwd, &env, nesting);
             }
             job
         })
@@ -199,6 +204,7 @@ fn steps_of(
     text: &str,
     steps: &Node,
     cwd: &str,
+    env: &[(String, String)],
     nesting: usize,
 ) -> Vec<Step> {
     let Value::Seq(items) = &steps.value else {
@@ -216,9 +222,11 @@ fn steps_of(
             .and_then(Node::scalar_text)
             .and_then(|d| join(cwd, &d))
             .unwrap_or_else(|| cwd.to_string());
+        let mut step_env = env.to_vec();
+        step_env.extend(env_of(item.get("env")));
         let mut found: Vec<Step> = Vec::new();
         if let Some(run) = item.get("run") {
-            found.extend(reader.run_step(path, text, run, name.clone(), &step_cwd));
+            found.extend(reader.run_step_in(path, text, run, name.clone(), &step_cwd, &step_env));
         } else if let Some(uses) = item.get("uses").and_then(Node::scalar_text) {
             let line = item
                 .get("uses")
@@ -234,6 +242,7 @@ fn steps_of(
                 item,
                 name.clone(),
                 &step_cwd,
+                &step_env,
                 nesting,
             ));
         }
@@ -255,6 +264,7 @@ fn uses_step(
     item: &Node,
     name: Option<String>,
     cwd: &str,
+    env: &[(String, String)],
     nesting: usize,
 ) -> Step {
     // A local composite action: its own steps, as if written here.
@@ -271,7 +281,7 @@ fn uses_step(
                     .first()
                     .and_then(|d| d.get("runs"))
                     .and_then(|r| r.get("steps"))
-                    .map(|s| steps_of(reader, &action_path, action, s, cwd, nesting + 1))
+                    .map(|s| steps_of(reader, &action_path, action, s, cwd, env, nesting + 1))
                     .unwrap_or_default();
                 let mut commands = reader.uses_step(path, line, uses, name.clone()).commands;
                 for inner in steps {
@@ -301,6 +311,7 @@ fn uses_step(
     let origin = Origin {
         path,
         cwd: cwd.clone(),
+        env: env.to_vec(),
     };
     if action == "pre-commit/action"
         || action == "j178/prek-action"
@@ -329,6 +340,10 @@ fn uses_step(
         if let Some(scanners) = input("scanners") {
             words.push("--scanners".to_string());
             words.push(scanners.split_whitespace().collect());
+        }
+        if let Some(config) = input("trivy-config") {
+            words.push("--config".to_string());
+            words.push(config);
         }
         result
             .commands

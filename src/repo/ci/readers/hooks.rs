@@ -40,6 +40,7 @@ pub fn pre_commit(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipelin
     let origin = Origin {
         path,
         cwd: String::new(),
+        env: Vec::new(),
     };
     for repo in repos {
         let local = matches!(
@@ -149,6 +150,7 @@ pub fn husky(reader: &Reader<'_>, path: &str, text: &str) -> Pipeline {
     let origin = Origin {
         path,
         cwd: String::new(),
+        env: Vec::new(),
     };
     let commands = reader.resolver.script(text, 1, &origin);
     let mut job = Job::new(hook, path, 1);

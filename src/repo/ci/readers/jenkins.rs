@@ -59,6 +59,7 @@ pub fn read(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline, Str
         let origin = Origin {
             path,
             cwd: String::new(),
+            env: Vec::new(),
         };
         let commands = reader
             .resolver

@@ -40,11 +40,25 @@ impl Reader<'_> {
         name: Option<String>,
         cwd: &str,
     ) -> Option<Step> {
+        self.run_step_in(path, text, node, name, cwd, &[])
+    }
+
+    /// [`Reader::run_step`] with the environment the pipeline sets.
+    pub fn run_step_in(
+        &self,
+        path: &str,
+        text: &str,
+        node: &Node,
+        name: Option<String>,
+        cwd: &str,
+        env: &[(String, String)],
+    ) -> Option<Step> {
         let script = script_text(node)?;
         let line = node.line.unwrap_or(1);
         let origin = Origin {
             path,
             cwd: cwd.to_string(),
+            env: env.to_vec(),
         };
         let commands = self
             .resolver
@@ -61,18 +75,20 @@ impl Reader<'_> {
         name: Option<String>,
         cwd: &str,
     ) -> Option<Step> {
-        let origin = Origin {
+        let mut origin = Origin {
             path,
             cwd: cwd.to_string(),
+            env: Vec::new(),
         };
         let mut commands = Vec::new();
         for item in flatten(node) {
             if let Some(script) = item.scalar_text() {
                 let line = item.line.or(node.line).unwrap_or(1);
-                commands.extend(
-                    self.resolver
-                        .script(&script, script_line(text, line), &origin),
-                );
+                commands.extend(self.resolver.script_continued(
+                    &script,
+                    script_line(text, line),
+                    &mut origin,
+                ));
             }
         }
         if commands.is_empty() && flatten(node).is_empty() {
@@ -154,6 +170,17 @@ pub fn flatten(node: &Node) -> Vec<&Node> {
 }
 
 /// Strings of a scalar-or-list value (`needs: a`, `needs: [a, b]`).
+/// An `env:` / `variables:` map, as name and value.
+pub fn env_of(node: Option<&Node>) -> Vec<(String, String)> {
+    match node.map(|n| &n.value) {
+        Some(Value::Map(entries)) => entries
+            .iter()
+            .filter_map(|(k, v)| v.scalar_text().map(|v| (k.clone(), v)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 pub fn strings(node: Option<&Node>) -> Vec<String> {
     match node.map(|n| &n.value) {
         Some(Value::Seq(items)) => items
