@@ -125,17 +125,21 @@ mod tests {
     use crate::scan::{PatternOptions, PlanBuilder, SelectorSpec};
 
     /// Patterns whose matches may run on past a line break after their
-    /// literal, but start on its line.
-    const PATTERNS: [&str; 5] = [
+    /// literal, but start on its line or, the last three, on the blank lines
+    /// above it (or the end of the line above those).
+    const PATTERNS: [&str; 8] = [
         r#"(?i)\bkey\s*=\s*"?[a-z]+"#,
         r"[a-z_]*secret\s*[:=]\s*\w+",
         r"(?m)^[ \t]*key[ \t]*=\s*\S+",
         r"(?i)\bsecret\b(?:\s+\w+){1,3}",
         r"é?token\b\s*(?:=\s*)?\w*",
+        r"(?im)^\s*(?P<key>[a-z_]*(?:secret|token))\s*[:=]\s*\w+",
+        r"(?m)^\s*(?:export\s+)?key\s+\w+",
+        r"\s+token\s*=\s*\w+",
     ];
-    const WORDS: [&str; 16] = [
+    const WORDS: [&str; 19] = [
         "key", "KEY", " ", "\n", "\n", "=", "\"", "abc", "x_", "secret", "\t", "é", ":", "token",
-        "9", "\n\n",
+        "9", "\n\n", "\u{a0}", "\r\n", "export ",
     ];
 
     /// Searching from the lines of the literals finds exactly what a search

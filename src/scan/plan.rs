@@ -250,7 +250,16 @@ impl PlanBuilder {
             pattern_roles.push(self.selectors[selector.0].roles);
         }
         let sources: Vec<&str> = self.patterns.iter().map(|(_, r, _)| r.as_str()).collect();
-        let prefilter = Prefilter::new(&sources)?;
+        // The path globs and the literal automaton are the two largest parts
+        // of an audit's fixed cost and do not depend on each other: build
+        // them side by side.
+        let (globs, prefilter) = std::thread::scope(|scope| {
+            let globs = scope.spawn(|| (include.build(), exclude.build()));
+            let prefilter = Prefilter::new(&sources);
+            (globs.join(), prefilter)
+        });
+        let (include, exclude) = globs.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let prefilter = prefilter?;
         let mut selector_documents = vec![Vec::new(); self.selectors.len()];
         let mut document_filters = Vec::with_capacity(self.documents.len());
         for (index, (selector, content, filter)) in self.documents.iter().enumerate() {
@@ -264,9 +273,9 @@ impl PlanBuilder {
             selector_documents,
             document_filters,
             keep: self.keep,
-            include: include.build().map_err(|e| e.to_string())?,
+            include: include.map_err(|e| e.to_string())?,
             include_owner,
-            exclude: exclude.build().map_err(|e| e.to_string())?,
+            exclude: exclude.map_err(|e| e.to_string())?,
             exclude_owner,
             match_all,
             selector_patterns,

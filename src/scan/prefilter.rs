@@ -49,21 +49,26 @@ const MAX_LITERALS: usize = 64;
 /// The literals at least one of which occurs in every match of `regex`, or
 /// `None` when no useful set can be derived (the pattern must always run).
 pub fn required_literals(regex: &str) -> Option<Vec<Vec<u8>>> {
-    analyse_literals(regex).map(|(literals, _)| literals)
+    analyse_literals(regex).map(|(literals, _, _)| literals)
 }
 
-/// [`required_literals`], and whether the part of a match before the
-/// occurrence of its literal can never hold a line break (so every match
-/// starts on a line where one of the literals occurs).
-fn analyse_literals(regex: &str) -> Option<(Vec<Vec<u8>>, bool)> {
+/// [`required_literals`]; what the part of a match before the occurrence of
+/// its literal can hold (which says on which lines a match can start); and
+/// whether no match can hold a line break at all ([`no_line_break`]). One
+/// parse answers all three: parsing the ~300 built-in patterns is a good
+/// part of an audit's fixed cost.
+fn analyse_literals(regex: &str) -> Option<(Vec<Vec<u8>>, Before, bool)> {
     let hir = regex_syntax::ParserBuilder::new()
         .utf8(false)
         .build()
         .parse(regex)
         .ok()?;
+    // Word boundaries, which the scanner makes ASCII, are assertions either
+    // way: whether a match may cross a line does not depend on their kind.
+    let within = no_line_break(&hir);
     let mut unicode_folds = false;
     let folded = fold_ascii_case(&hir, &mut unicode_folds);
-    let (mut literals, starts_on_its_line) = required(&folded)?;
+    let (mut literals, before) = required(&folded)?;
     for literal in &mut literals {
         literal.make_ascii_lowercase();
     }
@@ -76,8 +81,11 @@ fn analyse_literals(regex: &str) -> Option<(Vec<Vec<u8>>, bool)> {
     literals.dedup();
     // A literal that holds a line break (or, folded, its Kelvin sign after
     // one) would put the match's start on another line than the occurrence.
-    let starts_on_its_line = starts_on_its_line && literals.iter().all(|l| !l.contains(&b'\n'));
-    Some((literals, starts_on_its_line))
+    let before = match literals.iter().any(|l| l.contains(&b'\n')) {
+        true => Before::Anywhere,
+        false => before,
+    };
+    Some((literals, before, within))
 }
 
 /// The only non-ASCII characters that case-insensitively match ASCII
@@ -107,9 +115,61 @@ fn rarity(literal: &[u8]) -> usize {
         .sum()
 }
 
-/// A required literal set, and whether what a match holds before the
-/// occurrence of one of them cannot contain a line break.
-type Required = (Vec<Vec<u8>>, bool);
+/// What a match may hold before the occurrence of its required literal,
+/// which says on which lines the match can start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Before {
+    /// No line break: the match starts on the literal's line.
+    SameLine,
+    /// Line breaks only in whitespace that opens the match (`(?m)^\s*key`):
+    /// it starts on the literal's line or on one of the blank lines just
+    /// above it, or, unless `anchored` at a line's start, at the end of the
+    /// line above those.
+    Blank { anchored: bool },
+    /// Anywhere before the literal.
+    Anywhere,
+}
+
+impl Before {
+    /// What comes before a literal found in an item that follows the
+    /// leading `items` of a concatenation.
+    fn after(items: &[Hir], inner: Before) -> Before {
+        if items.is_empty() {
+            return inner;
+        }
+        match (Before::of(items), inner) {
+            (prefix, Before::SameLine) => prefix,
+            // Whitespace that does not open the match: it starts on the
+            // line above the blank ones.
+            (Before::SameLine, Before::Blank { .. }) => Before::Blank { anchored: false },
+            _ => Before::Anywhere,
+        }
+    }
+
+    /// What comes before the literals of the leading `items` of a
+    /// concatenation: whitespace (and assertions) first, then items without
+    /// a line break, is [`Before::Blank`].
+    fn of(items: &[Hir]) -> Before {
+        if items.iter().all(no_line_break) {
+            return Before::SameLine;
+        }
+        let blank = items.iter().take_while(|item| only_space(item)).count();
+        if !items[blank..].iter().all(no_line_break) {
+            return Before::Anywhere;
+        }
+        // After a line break, `^` in multi-line mode holds at a line's start
+        // only; `\A` only at the text's.
+        let anchored = matches!(
+            items.first().map(Hir::kind),
+            Some(HirKind::Look(Look::StartLF | Look::StartCRLF | Look::Start))
+        );
+        Before::Blank { anchored }
+    }
+}
+
+/// A required literal set, and what a match holds before the occurrence of
+/// one of them.
+type Required = (Vec<Vec<u8>>, Before);
 
 fn usable(set: Option<Vec<Vec<u8>>>) -> Option<Vec<Vec<u8>>> {
     set.filter(|s| {
@@ -132,25 +192,29 @@ fn prefixes(hir: &Hir) -> Option<Required> {
     usable(Some(
         literals.iter().map(|l| l.as_bytes().to_vec()).collect(),
     ))
-    .map(|set| (set, true))
+    .map(|set| (set, Before::SameLine))
 }
 
 fn required(hir: &Hir) -> Option<Required> {
     match hir.kind() {
         HirKind::Capture(capture) => required(&capture.sub),
         // Earlier repetitions come before the one that holds the literal.
-        HirKind::Repetition(repetition) if repetition.min >= 1 => required(&repetition.sub)
-            .map(|(set, clean)| (set, clean && no_line_break(&repetition.sub))),
+        HirKind::Repetition(repetition) if repetition.min >= 1 => {
+            required(&repetition.sub).map(|(set, before)| match no_line_break(&repetition.sub) {
+                true => (set, before),
+                false => (set, Before::Anywhere),
+            })
+        }
         HirKind::Repetition(_) => None,
         HirKind::Concat(items) => {
             // Every match of a concatenation contains a match of each item,
             // and starts a match of each suffix of it.
             let mut chosen = None;
             for (i, item) in items.iter().enumerate() {
-                let before = items[..i].iter().all(no_line_break);
+                let before = Before::of(&items[..i]);
                 chosen = best(
                     chosen,
-                    required(item).map(|(set, clean)| (set, clean && before)),
+                    required(item).map(|(set, inner)| (set, Before::after(&items[..i], inner))),
                 );
                 // A suffix starting with an assertion or an optional item
                 // has no better prefixes than the next one.
@@ -170,15 +234,21 @@ fn required(hir: &Hir) -> Option<Required> {
         }
         HirKind::Alternation(branches) => {
             let mut union = Vec::new();
-            let mut all_clean = true;
+            let mut before = Before::SameLine;
             for branch in branches {
-                let (set, clean) = required(branch)?;
+                let (set, branch) = required(branch)?;
                 union.extend(set);
-                all_clean &= clean;
+                before = match (before, branch) {
+                    (Before::Anywhere, _) | (_, Before::Anywhere) => Before::Anywhere,
+                    (Before::Blank { anchored: a }, Before::Blank { anchored: b }) => {
+                        Before::Blank { anchored: a && b }
+                    }
+                    (Before::SameLine, other) | (other, Before::SameLine) => other,
+                };
             }
             union.sort();
             union.dedup();
-            usable(Some(union)).map(|set| (set, all_clean))
+            usable(Some(union)).map(|set| (set, before))
         }
         _ => prefixes(hir),
     }
@@ -255,20 +325,9 @@ fn ascii_case_class(class: &Class) -> Option<(u8, bool)> {
     }
 }
 
-/// Whether no match of `regex` (as the scanner compiles it) can contain a
-/// line break, so that searching each line on its own, with the text before
-/// it as context, finds exactly what searching the whole file does.
-pub fn within_a_line(regex: &str) -> bool {
-    let Ok(hir) = regex_syntax::ParserBuilder::new()
-        .utf8(false)
-        .build()
-        .parse(&super::ascii_word_boundaries(regex))
-    else {
-        return false;
-    };
-    no_line_break(&hir)
-}
-
+/// Whether no match of `hir` can contain a line break, so that searching
+/// each line on its own, with the text before it as context, finds exactly
+/// what searching the whole file does.
 fn no_line_break(hir: &Hir) -> bool {
     match hir.kind() {
         HirKind::Empty => true,
@@ -291,6 +350,29 @@ fn no_line_break(hir: &Hir) -> bool {
     }
 }
 
+/// Whether `hir` matches only whitespace (`\s`, Unicode or not), if
+/// anything: assertions match nothing.
+fn only_space(hir: &Hir) -> bool {
+    let space = |c: char| c.is_whitespace();
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => true,
+        HirKind::Literal(literal) => {
+            std::str::from_utf8(&literal.0).is_ok_and(|text| text.chars().all(space))
+        }
+        // Ranges of whitespace are short (`\u{2000}-\u{200A}` the longest).
+        HirKind::Class(Class::Unicode(class)) => class.ranges().iter().all(|r| {
+            (r.end() as u32) - (r.start() as u32) < 64 && (r.start()..=r.end()).all(space)
+        }),
+        HirKind::Class(Class::Bytes(class)) => class
+            .ranges()
+            .iter()
+            .all(|r| (r.start()..=r.end()).all(|b| matches!(b, b'\t'..=b'\r' | b' '))),
+        HirKind::Repetition(repetition) => only_space(&repetition.sub),
+        HirKind::Capture(capture) => only_space(&capture.sub),
+        HirKind::Concat(items) | HirKind::Alternation(items) => items.iter().all(only_space),
+    }
+}
+
 /// Whether `regex` turns on verbose mode (`(?x)`) anywhere: wrapped in a
 /// group, its last comment would swallow the closing parenthesis.
 fn is_verbose(regex: &str) -> bool {
@@ -308,7 +390,7 @@ pub(crate) enum LineMode {
     /// The regex runs over the whole file.
     Whole,
     /// Its matches lie within the lines of its literals (see
-    /// [`within_a_line`]): each such line is searched on its own.
+    /// [`no_line_break`]): each such line is searched on its own.
     Within,
     /// Its matches start on the lines of its literals and may go on past
     /// them: the whole file is searched, from those lines only (see
@@ -316,29 +398,37 @@ pub(crate) enum LineMode {
     StartingOn,
 }
 
-/// The required literals of `regex` and how it is searched, remembered for
-/// the process: the scan plan and the report's redactor analyse the same
-/// secret patterns.
-fn analyse(regex: &str) -> (Option<Vec<Vec<u8>>>, LineMode) {
-    type Analysed = HashMap<String, (Option<Vec<Vec<u8>>>, LineMode)>;
+/// The required literals of a pattern, how it is searched, and for a
+/// [`LineMode::StartingOn`] pattern whose matches may open with blank lines,
+/// whether they start at a line's start (see [`Before::Blank`]).
+type Analysis = (Option<Vec<Vec<u8>>>, LineMode, Option<bool>);
+
+/// The [`Analysis`] of `regex`, remembered for the process: the scan plan
+/// and the report's redactor analyse the same secret patterns.
+fn analyse(regex: &str) -> Analysis {
+    type Analysed = HashMap<String, Analysis>;
     static CACHE: std::sync::OnceLock<std::sync::Mutex<Analysed>> = std::sync::OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(regex) {
         return found.clone();
     }
     let analysed = analyse_literals(regex);
-    let mode = match &analysed {
-        None => LineMode::Whole,
-        Some(_) if within_a_line(regex) => LineMode::Within,
-        Some((_, true)) if !is_verbose(regex) => LineMode::StartingOn,
-        Some(_) => LineMode::Whole,
+    let (mode, blank_above) = match &analysed {
+        None => (LineMode::Whole, None),
+        Some((_, _, true)) => (LineMode::Within, None),
+        Some((_, Before::SameLine, _)) if !is_verbose(regex) => (LineMode::StartingOn, None),
+        Some((_, Before::Blank { anchored }, _)) if !is_verbose(regex) => {
+            (LineMode::StartingOn, Some(*anchored))
+        }
+        Some(_) => (LineMode::Whole, None),
     };
-    let literals = analysed.map(|(literals, _)| literals);
+    let literals = analysed.map(|(literals, _, _)| literals);
+    let analysis = (literals, mode, blank_above);
     cache
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .insert(regex.to_string(), (literals.clone(), mode));
-    (literals, mode)
+        .insert(regex.to_string(), analysis.clone());
+    analysis
 }
 
 /// The compiled prefilter for every pattern of a plan.
@@ -356,6 +446,10 @@ pub(crate) struct Prefilter {
     pub(crate) always: Vec<bool>,
     /// Per pattern: how it is searched where its literals occur.
     by_line: Vec<LineMode>,
+    /// Per pattern: whether its matches may also start on the blank lines
+    /// above its literals' lines (`Some`), and then whether only at a line's
+    /// start (`Some(true)`) or also at the end of the line above them.
+    blank_above: Vec<Option<bool>>,
 }
 
 /// Where literals occurred in one file, reused from file to file.
@@ -387,9 +481,10 @@ impl Prefilter {
         let mut always = vec![false; regexes.len()];
         let mut pattern_literals = vec![Vec::new(); regexes.len()];
         let mut by_line = vec![LineMode::Whole; regexes.len()];
+        let mut blank_above = vec![None; regexes.len()];
         for (pattern, regex) in regexes.iter().enumerate() {
             // The same regex in several checks is analysed once.
-            let (set, mode) = analyse(regex);
+            let (set, mode, above) = analyse(regex);
             match set {
                 Some(set) => {
                     for literal in set {
@@ -402,6 +497,7 @@ impl Prefilter {
                         pattern_literals[pattern].push(id);
                     }
                     by_line[pattern] = mode;
+                    blank_above[pattern] = above;
                 }
                 None => always[pattern] = true,
             }
@@ -424,6 +520,7 @@ impl Prefilter {
             literals: pattern_literals,
             always,
             by_line,
+            blank_above,
         })
     }
 
@@ -524,6 +621,10 @@ impl Prefilter {
             let line_start = memchr::memrchr(b'\n', &content[..*start]).map_or(0, |i| i + 1);
             let line_end =
                 memchr::memchr(b'\n', &content[*start..]).map_or(content.len(), |i| start + i);
+            if let Some(anchored) = self.blank_above[pattern] {
+                bytes += blank_lines_above(content, line_start, anchored, lines);
+            }
+            // The literal's own line last: the test above reads it.
             bytes += line_end - line_start;
             lines.push((line_start, line_end));
         }
@@ -538,6 +639,38 @@ impl Prefilter {
         lines.dedup();
         mode
     }
+}
+
+/// Adds to `lines` the blank lines just above the line starting at
+/// `line_start` and, unless `anchored`, the line above those, where a match
+/// opening with whitespace may start ([`Before::Blank`]); returns their
+/// length. A line with non-ASCII bytes may be Unicode whitespace (`\s`
+/// matches U+00A0), so it counts as blank: one line too many is searched,
+/// never one too few.
+fn blank_lines_above(
+    content: &[u8],
+    mut line_start: usize,
+    anchored: bool,
+    lines: &mut Vec<(usize, usize)>,
+) -> usize {
+    let mut bytes = 0;
+    while line_start > 0 {
+        let end = line_start - 1;
+        let start = memchr::memrchr(b'\n', &content[..end]).map_or(0, |i| i + 1);
+        let blank = content[start..end]
+            .iter()
+            .all(|b| matches!(b, b'\t'..=b'\r' | b' ') || *b >= 0x80);
+        if !blank && anchored {
+            break;
+        }
+        bytes += end - start;
+        lines.push((start, end));
+        if !blank {
+            break;
+        }
+        line_start = start;
+    }
+    bytes
 }
 
 #[cfg(test)]
@@ -589,6 +722,7 @@ mod tests {
 
     #[test]
     fn which_patterns_stay_within_a_line() {
+        let within_a_line = |regex: &str| analyse(regex).1 == LineMode::Within;
         assert!(within_a_line(r"\bghp_[A-Za-z0-9]{36}\b"));
         assert!(within_a_line(r"(?m)^[ \t]*password[ \t]*=[^\n]+$"));
         assert!(within_a_line(r"(?i)api_?key.{0,20}"));
@@ -653,9 +787,14 @@ mod tests {
             mode(r"(?i)[a-z_]*(?:secret|token)\s*="),
             LineMode::StartingOn
         );
-        // Before the literal a match may cross lines: it can start on an
-        // earlier one.
-        assert_eq!(mode(r"(?im)^\s*password\s*=\s*\S+"), LineMode::Whole);
+        // Before the literal a match may cross blank lines only: it starts
+        // on the literal's line or on a blank line above.
+        let (_, mode_of, blank_above) = analyse(r"(?im)^\s*password\s*=\s*\S+");
+        assert_eq!((mode_of, blank_above), (LineMode::StartingOn, Some(true)));
+        assert_eq!(analyse(r"\s+token\s*=\s*\S+").2, Some(false));
+        // Before the literal a match may cross lines that are not blank: it
+        // can start anywhere earlier.
+        assert_eq!(mode(r"(?im)^\w*\s*password\s*=\s*\S+"), LineMode::Whole);
         assert_eq!(mode(r"\(\s*token\s*\)"), LineMode::Whole);
         assert_eq!(mode(r"(?:\w+\s)+password\s*=\s*x"), LineMode::Whole);
         // Verbose patterns keep whole-file search (comments end at a line
