@@ -420,28 +420,18 @@ pub const COMPOSE_FILES: &[&str] = &[
     "**/compose.*.y*ml",
 ];
 
-/// YAML files that may be Kubernetes manifests; the same selection the
-/// Kubernetes checks use, so the files are kept and parsed once for both.
-pub const KUBERNETES_FILES: &[&str] = &["**/*.yaml", "**/*.yml"];
-pub const KUBERNETES_EXCLUDE: &[&str] = &[
-    ".github/**",
+/// YAML files that may be Kubernetes manifests: the repository model's
+/// selection ([`crate::repo::kubernetes::FILES`] and `EXCLUDE`; tests, docs
+/// and examples are left out by role, detection reads the stack's roles),
+/// less what only counts once rendered or applied: chart templates, patches
+/// and overlays.
+pub const KUBERNETES_FILES: &[&str] = crate::repo::kubernetes::FILES;
+const KUBERNETES_NOT_AS_WRITTEN: &[&str] = &[
     "**/templates/**",
-    "**/node_modules/**",
-    "**/vendor/**",
-    "**/pnpm-lock.yaml",
-    "**/*docker-compose*",
     "**/*docker_compose*",
-    "**/compose.y*ml",
     "**/compose.*.y*ml",
     "**/*patch*",
     "**/overlays/**",
-    "**/test/**",
-    "**/tests/**",
-    "**/testdata/**",
-    "**/fixtures/**",
-    "**/examples/**",
-    "**/example/**",
-    "**/docs/**",
 ];
 
 /// Kinds that make a YAML document a Kubernetes manifest.
@@ -517,9 +507,11 @@ impl StackPlan {
             &docker_exclude,
         ));
         let compose = plan.keep_contents(selector(COMPOSE_FILES));
+        let mut kubernetes_exclude = crate::repo::kubernetes::EXCLUDE.to_vec();
+        kubernetes_exclude.extend_from_slice(KUBERNETES_NOT_AS_WRITTEN);
         let kubernetes = plan.keep_contents(SelectorSpec::from_strs(
             KUBERNETES_FILES,
-            KUBERNETES_EXCLUDE,
+            &kubernetes_exclude,
         ));
         let manifests = plan.keep_contents(selector(MANIFESTS));
         let sources = plan.selector(SelectorSpec::from_strs(

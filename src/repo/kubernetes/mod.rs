@@ -25,9 +25,11 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-/// The files the model reads: YAML outside CI configuration, dependencies,
-/// Compose files, tests, examples and docs (the Kubernetes checks read the
-/// same selection).
+/// The files the model reads: YAML outside CI configuration, dependencies
+/// and Compose files. Tests, fixtures, examples and docs are told apart by
+/// their role ([`crate::repo::roles`]), not by folder names here: the checks
+/// that read Kubernetes objects do not select them, and the model says why
+/// it does not judge one it is shown.
 pub const FILES: &[&str] = &["**/*.yaml", "**/*.yml"];
 pub const EXCLUDE: &[&str] = &[
     ".github/**",
@@ -36,13 +38,6 @@ pub const EXCLUDE: &[&str] = &[
     "**/pnpm-lock.yaml",
     "**/*docker-compose*",
     "**/compose.y*ml",
-    "**/test/**",
-    "**/tests/**",
-    "**/testdata/**",
-    "**/fixtures/**",
-    "**/examples/**",
-    "**/example/**",
-    "**/docs/**",
 ];
 
 /// A file the walk kept, with its role.

@@ -214,6 +214,18 @@ mod tests {
           image: envoy:1.30
 ";
 
+    /// The containers of a Deployment-shaped node.
+    fn containers(object: &Node) -> &[Node] {
+        let containers = ["spec", "template", "spec", "containers"]
+            .iter()
+            .try_fold(object, |node, key| node.get(key))
+            .expect("spec/template/spec/containers");
+        let Value::Seq(items) = &containers.value else {
+            panic!("containers is not a list")
+        };
+        items
+    }
+
     #[test]
     fn strategic_merge_merges_containers_by_name() {
         let mut base = node(BASE);
@@ -232,18 +244,7 @@ mod tests {
 ",
             ),
         );
-        let containers = base
-            .get("spec")
-            .unwrap()
-            .get("template")
-            .unwrap()
-            .get("spec")
-            .unwrap()
-            .get("containers")
-            .unwrap();
-        let Value::Seq(items) = &containers.value else {
-            panic!()
-        };
+        let items = containers(&base);
         assert_eq!(items.len(), 1);
         assert_eq!(
             items[0].get("image").unwrap().scalar_text().unwrap(),
@@ -278,16 +279,7 @@ mod tests {
         assert_eq!(problems, ["`/spec/nothing/here` does not exist"]);
         let spec = base.get("spec").unwrap();
         assert_eq!(spec.get("replicas").unwrap().scalar_text().unwrap(), "2");
-        let containers = spec
-            .get("template")
-            .unwrap()
-            .get("spec")
-            .unwrap()
-            .get("containers")
-            .unwrap();
-        let Value::Seq(items) = &containers.value else {
-            panic!()
-        };
+        let items = containers(&base);
         assert_eq!(items.len(), 1);
         assert!(items[0].get("resources").is_some());
     }
