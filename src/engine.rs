@@ -119,6 +119,11 @@ pub fn audit(
     let tooling_plan = crate::repo::tooling::ToolingPlan::plan(&mut plan);
     plan.set_roles(previous);
     let settings_plan = crate::repo::settings::SettingsPlan::plan(&mut plan);
+    // What the service refuses to start with is said by its own code.
+    let previous = plan.set_roles(crate::model::RoleSet::of(&[crate::model::Role::Production]));
+    let refused_plan = crate::repo::refused::RefusedPlan::plan(&mut plan);
+    plan.set_roles(previous);
+    let readers_plan = crate::repo::readers::ReadersPlan::plan(&mut plan);
     let reports = crate::tool_reports::Settings {
         targets: config.reports.clone(),
         now: options.now,
@@ -206,6 +211,9 @@ pub fn audit(
     evidence.attach(ci);
     evidence.attach(Arc::new(builds_plan.build(&evidence)));
     evidence.attach(Arc::new(settings_plan.build(&evidence)));
+    evidence.attach(Arc::new(refused_plan.build(&evidence)));
+    // Last: the facts above were built on the roles the walk gave.
+    evidence.attach(Arc::new(readers_plan.build(&evidence)));
     let live = live.transpose()?;
 
     // Checks are independent once the evidence is gathered: evaluate them

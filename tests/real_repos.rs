@@ -98,7 +98,17 @@ fn archives_dir() -> Option<PathBuf> {
 }
 
 fn judgement_files() -> Vec<(String, Judgements)> {
-    let dir = root().join("tests/real");
+    judgement_files_in("tests/real")
+}
+
+/// Judgements of the CI-related checks on the precision repositories
+/// (`tests/real/ci/`), whose archives are in `shared/precision-repos`.
+fn ci_judgement_files() -> Vec<(String, Judgements)> {
+    judgement_files_in("tests/real/ci")
+}
+
+fn judgement_files_in(dir: &str) -> Vec<(String, Judgements)> {
+    let dir = root().join(dir);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("tests/real exists")
         .map(|e| e.unwrap().path())
@@ -230,7 +240,7 @@ fn judgements_name_builtin_repository_checks() {
         .filter(|id| !id.starts_with("endpoint."))
         .collect();
     let mut problems = Vec::new();
-    for (stem, judged) in judgement_files() {
+    for (stem, judged) in judgement_files().into_iter().chain(ci_judgement_files()) {
         for (id, judgement) in &judged.checks {
             if !known.contains(id.as_str()) {
                 problems.push(format!("{stem}: `{id}` is not a built-in repository check"));
@@ -248,7 +258,6 @@ fn judgements_name_builtin_repository_checks() {
 
 #[test]
 fn readyctl_agrees_with_the_reviewer_on_real_repositories() {
-    let files = judgement_files();
     let Some(archives) = archives_dir() else {
         println!(
             "real_repos: skipped, no shared/real-repos folder above {} (set READYCTL_REAL_REPOS)",
@@ -256,7 +265,37 @@ fn readyctl_agrees_with_the_reviewer_on_real_repositories() {
         );
         return;
     };
-    let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("real-repos");
+    judge(judgement_files(), archives, "real-repos");
+}
+
+/// The CI-related checks (pipelines, tests, lint, scans, deploys, the
+/// formatter and linter) on the ten precision repositories, judged after
+/// reading every workflow: `tests/real/ci/<owner>+<name>.toml`, same format.
+/// A judgement whose archive is absent is skipped.
+#[test]
+fn readyctl_agrees_with_the_reviewer_on_ci_of_precision_repositories() {
+    let Some(archives) = archive::shared_dir("READYCTL_PRECISION_REPOS", "precision-repos") else {
+        println!(
+            "real_repos: CI judgements skipped, no shared/precision-repos folder above {} (set READYCTL_PRECISION_REPOS)",
+            root().display()
+        );
+        return;
+    };
+    let files: Vec<(String, Judgements)> = ci_judgement_files()
+        .into_iter()
+        .filter(|(stem, _)| {
+            let present = archives.join(format!("{stem}.tar.zst")).is_file();
+            if !present {
+                println!("real_repos: {stem}: no archive, CI judgements skipped");
+            }
+            present
+        })
+        .collect();
+    judge(files, archives, "precision-repos");
+}
+
+fn judge(files: Vec<(String, Judgements)>, archives: PathBuf, set: &str) {
+    let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(set);
     std::fs::create_dir_all(&cache).unwrap();
     let catalog = Catalog::builtin().expect("built-in packs load");
     let config = Config::default();
@@ -284,7 +323,7 @@ fn readyctl_agrees_with_the_reviewer_on_real_repositories() {
     });
 
     let mut total = (0, 0, 0, 0);
-    println!("\nreal repositories: readyctl vs reviewer (before = `today` in the files)");
+    println!("\n{set}: readyctl vs reviewer (before = `today` in the files)");
     println!("| repository | judged | before | now |");
     println!("|---|---|---|---|");
     for o in &outcomes {

@@ -219,6 +219,7 @@ fn look_alikes_do_not_fail_and_say_what_they_are() {
     .unwrap();
     let expected: BTreeSet<(String, String, usize)> = [
         ("secrets.database-urls", "worker.Dockerfile", 2),
+        ("secrets.dev-defaults", "deploy/app.env", 2),
         ("secrets.dev-defaults", "docker-compose.yml", 7),
         ("secrets.dev-defaults", "k8s/db.yml", 14),
         ("secrets.dev-defaults", "worker.Dockerfile", 2),
@@ -239,6 +240,34 @@ fn look_alikes_do_not_fail_and_say_what_they_are() {
         .iter()
         .filter_map(|f| Some((f.path.as_deref()?, f.line?, f.role?)))
         .collect();
+    // A `.env` that sets a secret is committed; one with only the API's
+    // URL is not reported.
+    let env_files: Vec<(Option<&str>, Status)> = report
+        .checks
+        .iter()
+        .filter(|c| c.id == "secrets.env-file")
+        .flat_map(|c| {
+            c.findings
+                .iter()
+                .map(move |f| (f.path.as_deref(), c.status))
+        })
+        .collect();
+    assert_eq!(env_files, [(Some("api/.env"), Status::Fail)]);
+    // The placeholder the application refuses to start with is no default
+    // production runs with: a note says where it is refused.
+    let refused: Vec<&str> = defaults
+        .findings
+        .iter()
+        .filter(|f| f.path.is_none())
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            "not judged, placeholders the application refuses to start with: `deploy/app.env:1` (refused at `app/config.py:4`)"
+        ],
+        "{refused:?}"
+    );
     // Two patterns match `password: "pass"`; it is one thing to fix.
     assert_eq!(
         located
@@ -258,6 +287,13 @@ fn look_alikes_do_not_fail_and_say_what_they_are() {
         (".env.test", 2, Role::Test),
         ("api_tests/run.sh", 3, Role::Test),
         ("docker/dev.hjson", 5, Role::DevTooling),
+        // Roles from what uses them: the compose mounts the dev config, a
+        // test script names the federation config (and its compose mounts
+        // it), the script that runs `cargo run` sources db-init.sh.
+        ("docker/docker-compose.yml", 10, Role::DevTooling),
+        ("docker/federation/alpha.hjson", 4, Role::Test),
+        ("docker/federation/docker-compose.yml", 10, Role::Test),
+        ("scripts/db-init.sh", 2, Role::DevTooling),
         ("pyproject.toml", 6, Role::Test),
         ("Makefile", 1, Role::Test),
         ("conf/app.conf.example", 3, Role::Example),

@@ -33,6 +33,10 @@
 //!   checker are configured, and whether CI or a hook enforces them.
 //! - [`settings`]: base settings a production settings module assigns
 //!   again (Django's `settings/production.py` over `settings/base.py`).
+//! - [`readers`]: roles files get from what uses them (a configuration
+//!   only a test script names is test configuration).
+//! - [`refused`]: placeholder values the application's own code refuses
+//!   at start-up (`if value == "changethis": raise …`).
 //! - [`facts`]: all of it in one walk, for `readyctl facts`.
 //!
 //! It sits between the scan and the rules: it may use `scan`, `config` and
@@ -49,6 +53,8 @@ pub mod git;
 pub mod history;
 pub mod kubernetes;
 pub mod projects;
+pub mod readers;
+pub mod refused;
 pub mod roles;
 pub mod settings;
 pub mod tooling;

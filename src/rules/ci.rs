@@ -734,6 +734,7 @@ jobs:
             path: "store/test/migrator_test.go".to_string(),
             line: 12,
             detail: None,
+            fingerprint: None,
         }];
         let rule = rule("{ runs: [test], tests_containing: 'Migrate\\(' }");
         let outcome = rule.evaluate_in(&ci, Some(&hits));

@@ -435,6 +435,10 @@ impl Patterns {
         // what production runs (see `crate::repo::settings`).
         let overrides = evidence.fact::<crate::repo::settings::SettingsOverrides>();
         let mut overridden = Vec::new();
+        // A placeholder the service refuses at start-up fails closed: no
+        // deployment runs with it (see `crate::repo::refused`).
+        let refusals = evidence.fact::<crate::repo::refused::RefusedPlaceholders>();
+        let mut refused = Vec::new();
         for (id, label) in &self.planned {
             let hits = evidence.pattern(*id);
             total += hits.count;
@@ -447,6 +451,14 @@ impl Patterns {
                     overridden.push(format!("`{}:{}` by `{production}`", hit.path, hit.line));
                     continue;
                 }
+                if let Some(at) = refusals
+                    .zip(hit.fingerprint)
+                    .and_then(|(r, f)| r.refused_at(f))
+                {
+                    total -= 1;
+                    refused.push(format!("`{}:{}` (refused at `{at}`)", hit.path, hit.line));
+                    continue;
+                }
                 findings.push(Finding::at(
                     hit.path.clone(),
                     Some(hit.line),
@@ -456,7 +468,9 @@ impl Patterns {
         }
         overridden.sort();
         overridden.dedup();
-        let overridden: Vec<Finding> = if overridden.is_empty() {
+        refused.sort();
+        refused.dedup();
+        let mut overridden: Vec<Finding> = if overridden.is_empty() {
             Vec::new()
         } else {
             vec![Finding::note(format!(
@@ -464,6 +478,12 @@ impl Patterns {
                 overridden.join(", ")
             ))]
         };
+        if !refused.is_empty() {
+            overridden.push(Finding::note(format!(
+                "not judged, placeholders the application refuses to start with: {}",
+                refused.join(", ")
+            )));
+        }
         // Silenced hits are not findings, but a reviewer should see that
         // someone chose to silence them.
         let silenced = if silenced > 0 {

@@ -3,7 +3,7 @@
 
 use super::{Outcome, Spanned, Validator};
 use crate::model::Finding;
-use crate::scan::{Evidence, PlanBuilder, SelectorId, SelectorSpec};
+use crate::scan::{DocumentsId, Evidence, PlanBuilder, SelectorId, SelectorSpec};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -23,16 +23,31 @@ pub struct PathsSpec {
     /// Match case-insensitively (`README*` also finds `readme.md`).
     #[serde(default)]
     pub ignore_case: bool,
+    /// Only files whose text matches this regex count: a `.env` that sets
+    /// a secret, not one that only names the compose project.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub containing: Option<Spanned<String>>,
 }
 
 impl PathsSpec {
     pub fn validate(&self, v: &mut Validator<'_>) {
         validate_globs(v, &self.paths, &self.exclude);
+        if let Some(regex) = &self.containing
+            && let Err(message) = v.content_regex(&regex.value)
+        {
+            v.error_at(regex, format!("invalid regex `{}`: {message}", regex.value));
+        }
     }
 
     pub fn plan(&self, plan: &mut PlanBuilder) -> Selection {
+        let selector = plan.selector(self.selector_spec());
         Selection {
-            selector: plan.selector(self.selector_spec()),
+            selector,
+            containing: self
+                .containing
+                .as_ref()
+                .map(|regex| plan.documents_containing(selector, &regex.value)),
             describe: describe_globs(&self.paths),
         }
     }
@@ -80,13 +95,36 @@ pub fn describe_globs(paths: &[Spanned<String>]) -> String {
 #[derive(Debug)]
 pub struct Selection {
     selector: SelectorId,
+    /// With `containing`: the selected files, with their text when it
+    /// matches.
+    containing: Option<DocumentsId>,
     describe: String,
 }
 
 impl Selection {
+    /// The matching files: (how many, the first of them in path order).
+    fn matching(&self, evidence: &Evidence) -> (usize, Vec<String>) {
+        match self.containing {
+            Some(id) => {
+                let files: Vec<String> = evidence
+                    .documents(id)
+                    .files
+                    .iter()
+                    .filter(|d| d.text.is_some())
+                    .map(|d| d.path.clone())
+                    .collect();
+                (files.len(), files)
+            }
+            None => {
+                let hits = evidence.selector(self.selector);
+                (hits.count, hits.sample.clone())
+            }
+        }
+    }
+
     pub fn evaluate_exists(&self, evidence: &Evidence) -> Outcome {
-        let hits = evidence.selector(self.selector);
-        match hits.sample.first() {
+        let (_, sample) = self.matching(evidence);
+        match sample.first() {
             Some(first) => Outcome::pass(
                 format!("found `{first}`"),
                 vec![Finding::at(first.clone(), None, "present")],
@@ -96,8 +134,8 @@ impl Selection {
     }
 
     pub fn evaluate_absent(&self, evidence: &Evidence) -> Outcome {
-        let hits = evidence.selector(self.selector);
-        if hits.count == 0 {
+        let (count, sample) = self.matching(evidence);
+        if count == 0 {
             // The evidence of absence is the walk: it must have seen files.
             if evidence.stats.files_walked == 0 {
                 return Outcome::nothing_to_judge("the audited folder has no files");
@@ -110,21 +148,14 @@ impl Selection {
                 Vec::new(),
             );
         }
-        let mut findings: Vec<Finding> = hits
-            .sample
+        let mut findings: Vec<Finding> = sample
             .iter()
             .map(|path| Finding::at(path.clone(), None, "should not be in the repository"))
             .collect();
-        if hits.count > hits.sample.len() {
-            findings.push(Finding::note(format!(
-                "and {} more",
-                hits.count - hits.sample.len()
-            )));
+        if count > sample.len() {
+            findings.push(Finding::note(format!("and {} more", count - sample.len())));
         }
-        Outcome::fail(
-            format!("{} file(s) match {}", hits.count, self.describe),
-            findings,
-        )
+        Outcome::fail(format!("{count} file(s) match {}", self.describe), findings)
     }
 }
 

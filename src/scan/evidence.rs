@@ -63,6 +63,26 @@ pub struct Hit {
     /// Why the hit counts, when its pattern judged the value in context
     /// (the name it is assigned to, what kind of value): never the value.
     pub detail: Option<String>,
+    /// For secret patterns, a digest of the value ([`fingerprint`]): facts
+    /// built after the walk (a placeholder the application refuses) are
+    /// matched against it without the value being kept.
+    pub fingerprint: Option<u64>,
+}
+
+/// Roles the repository model gives files after the walk, from how other
+/// files use them (a configuration only a test script names): production
+/// paths only. Attached as a fact; [`Evidence::role_of`] reads it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DerivedRoles(pub BTreeMap<String, Role>);
+
+/// A digest of a matched value, the same for the same bytes within one
+/// run. Not a protection of the value (a weak value is easy to guess from
+/// it): it only lets a hit be compared with a value found elsewhere.
+pub fn fingerprint(value: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
 }
 
 #[derive(Debug, Clone, Default)]
@@ -727,6 +747,12 @@ impl Evidence {
         }
         if self.docs_site.contains(path) {
             return Role::Docs;
+        }
+        if let Some(role) = self
+            .fact::<DerivedRoles>()
+            .and_then(|derived| derived.0.get(path))
+        {
+            return *role;
         }
         self.classify
             .as_ref()

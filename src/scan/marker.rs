@@ -279,6 +279,36 @@ pub fn is_not_for_production_config(path: &str, content: &[u8]) -> bool {
         .any(|phrase| comments.contains(phrase))
 }
 
+/// Whether a shell script runs the project from its sources: `cargo run`,
+/// `cargo watch`, `npm run dev`, `manage.py runserver`, `flask run`,
+/// `nodemon`, a server with `--reload`. A deployment runs what was built;
+/// a script that compiles and starts the checkout is a developer's, and so
+/// are the database passwords it sets up.
+pub fn runs_from_source(path: &str, content: &[u8]) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if !(name.ends_with(".sh") || name.ends_with(".bash") || name.ends_with(".zsh")) {
+        return false;
+    }
+    const FROM_SOURCE: &[&str] = &[
+        "cargo run",
+        "cargo watch",
+        "npm run dev",
+        "yarn dev",
+        "yarn run dev",
+        "pnpm dev",
+        "pnpm run dev",
+        "manage.py runserver",
+        "flask run",
+        "nodemon ",
+        " --reload",
+    ];
+    String::from_utf8_lossy(content)
+        .lines()
+        .map(str::trim_start)
+        .filter(|line| !line.starts_with('#'))
+        .any(|line| FROM_SOURCE.iter().any(|command| line.contains(command)))
+}
+
 /// What a configuration file's header says when it is not for production.
 const NOT_FOR_PRODUCTION: &[&str] = &[
     "do not use in production",
@@ -373,6 +403,23 @@ mod tests {
         let app = b"[build]\npublish = \"dist\"\ncommand = \"npm run build\"\n";
         assert!(!is_docs_site_config("netlify.toml", app));
         assert!(!is_docs_site_config("docs/config.toml", mkdocs));
+    }
+
+    #[test]
+    fn scripts_that_run_the_checkout_are_a_developers() {
+        assert!(runs_from_source(
+            "scripts/install.sh",
+            b"#!/bin/sh\ncd server\nRUST_LOG=debug cargo run\n"
+        ));
+        assert!(runs_from_source(
+            "dev.bash",
+            b"uvicorn app.main:app --reload\n"
+        ));
+        assert!(!runs_from_source(
+            "scripts/deploy.sh",
+            b"# not: cargo run\ncargo build --release\n./target/release/app\n"
+        ));
+        assert!(!runs_from_source("Makefile", b"run:\n\tcargo run\n"));
     }
 
     #[test]

@@ -24,9 +24,10 @@ pub use added::added_lines;
 pub use blob::{BlobHit, BlobScanner, is_binary};
 pub use boundary::ascii_word_boundaries;
 pub use evidence::{
-    CAPTURE_LIMIT, DOCUMENT_LIMIT, Document, Documents, Evidence, HIT_LIMIT, Hit, KEEP_BYTES_LIMIT,
-    KEEP_LIMIT, KeptFile, PatternHits, ROLE_EXAMPLES, RoleCount, SAMPLE_LIMIT,
+    CAPTURE_LIMIT, DOCUMENT_LIMIT, DerivedRoles, Document, Documents, Evidence, HIT_LIMIT, Hit,
+    KEEP_BYTES_LIMIT, KEEP_LIMIT, KeptFile, PatternHits, ROLE_EXAMPLES, RoleCount, SAMPLE_LIMIT,
     SECRET_VALUE_BYTES_LIMIT, SECRET_VALUES_LIMIT, ScanStats, SecretValues, SelectorHits,
+    fingerprint,
 };
 pub use export::{rg_pattern, spans_lines};
 pub use filter::{HitFilter, Judged, KEY_GROUP, SECRET_GROUP, shannon_entropy};

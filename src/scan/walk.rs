@@ -379,7 +379,8 @@ impl<'a> Worker<'a> {
         if readable
             && role == Role::Production
             && (super::marker::is_dev_only_content(&relative, &self.buffer)
-                || super::marker::is_not_for_production_config(&relative, &self.buffer))
+                || super::marker::is_not_for_production_config(&relative, &self.buffer)
+                || super::marker::runs_from_source(&relative, &self.buffer))
         {
             // A compose file, Dockerfile or configuration file that says it
             // is for local development: its default passwords are the
@@ -720,6 +721,7 @@ fn locate_in(
             partial.suppressed[pattern] += 1;
             continue;
         }
+        let mut fingerprint = None;
         if options.secret && partial.blob_hits.is_none() {
             // Remembered for the report's redactor: other checks may quote
             // the line this value is on.
@@ -731,6 +733,7 @@ fn locate_in(
                 start,
             )
             .map_or(&content[start..end], |(s, e)| &content[s..e]);
+            fingerprint = Some(super::evidence::fingerprint(value));
             if let Ok(value) = std::str::from_utf8(value) {
                 partial.secrets.insert(value.to_string());
             }
@@ -757,6 +760,7 @@ fn locate_in(
             path: path.to_string(),
             line: *line,
             detail,
+            fingerprint,
         };
         if options.collect {
             let value = group(regex, &locals, KEY_GROUP).or_else(|| locals.get(1));
