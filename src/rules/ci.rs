@@ -891,9 +891,18 @@ jobs:
             "{:?}",
             outcome.findings
         );
-        let none =
+        // Deploys that name no environment ship to production; a job that
+        // names another one (`deploy-nightly`) does not.
+        let staging =
             rule("{ runs: [deploy], environment: production, gated_by: { environment: staging } }");
-        assert_eq!(none.evaluate_model(&model).status, Status::Skip);
+        let unnamed = staging.evaluate_model(&model);
+        assert_eq!(unnamed.status, Status::Fail, "{}", unnamed.message);
+        assert_eq!(unnamed.findings.len(), 2);
+        let nightly = workflow
+            .replace("  deploy:", "  deploy-nightly:")
+            .replace("hotfix-deploy", "hotfix-deploy-staging");
+        let nightly = self::model(&[(".github/workflows/ci.yml", nightly.as_str())]);
+        assert_eq!(staging.evaluate_model(&nightly).status, Status::Skip);
         let on_pr = rule("{ runs: [test], on: [pull_request] }").evaluate_model(&model);
         assert_eq!(on_pr.status, Status::Fail);
         assert_eq!(
