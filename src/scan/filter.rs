@@ -140,7 +140,12 @@ impl HitFilter {
         }
         let test_only = self.weak.is_some()
             && (names_test_database(&content[value.1..]) || in_test_block(content, value.0));
-        let text = String::from_utf8_lossy(&content[value.0..value.1]);
+        let written = String::from_utf8_lossy(&content[value.0..value.1]);
+        // `password: *default_pw`: the value is the anchor's.
+        let text = match yaml_alias_target(path, content, &written) {
+            Some(anchored) => std::borrow::Cow::Owned(anchored),
+            None => written,
+        };
         let host = if self.url {
             match remote_password(&text) {
                 Ok(host) => Some(format!("inline password for host `{host}`")),
@@ -155,6 +160,11 @@ impl HitFilter {
         let weakness = match self.weak {
             Some(mode) => match judge(key, &text, mode) {
                 Some(weakness) => Some(weakness.to_string()),
+                None if key.is_some_and(names_password)
+                    && same_as_user(content, value.0, &text) =>
+                {
+                    Some("the same as the user name".to_string())
+                }
                 None => return Judged::Dropped,
             },
             // A literal that counts whatever its strength says only how
@@ -245,6 +255,78 @@ pub fn shannon_entropy(value: &[u8]) -> f64 {
         .sum()
 }
 
+/// The scalar a YAML alias (`*default_pw`) stands for: the text after its
+/// anchor (`default_pw: &default_pw changeme`) in the same file. `None`
+/// for anything else, or an anchor on a mapping.
+fn yaml_alias_target(path: &str, content: &[u8], written: &str) -> Option<String> {
+    let name = written.strip_prefix('*')?;
+    let yaml = path.ends_with(".yml") || path.ends_with(".yaml");
+    if !yaml
+        || name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b))
+    {
+        return None;
+    }
+    let anchor = format!("&{name}");
+    String::from_utf8_lossy(content).lines().find_map(|line| {
+        let at = line.find(&anchor)?;
+        let rest = &line[at + anchor.len()..];
+        // `&name` followed by a word character is another anchor.
+        if rest.starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '-') {
+            return None;
+        }
+        let scalar = rest.split(" #").next()?.trim().trim_matches(['"', '\'']);
+        (!scalar.is_empty()).then(|| scalar.to_string())
+    })
+}
+
+/// Whether a key names a password (not a token or a key).
+fn names_password(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    lower.contains("pass") || lower.contains("pwd")
+}
+
+/// Whether a user name set beside the password (the same block: nearby
+/// lines, not past a line indented less) is the password itself:
+/// `username: reporter` / `password: reporter`, `DB_USER=app` /
+/// `DB_PASSWORD=app`.
+fn same_as_user(content: &[u8], at: usize, value: &str) -> bool {
+    static USER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"(?i)^\s*(?:-\s*)?["']?[\w.-]*(?:user|username|user_name|login)["']?\s*[:=]\s*["']?([^"'\s,;#]+)["']?\s*(?:$|[,;#])"#)
+            .expect("valid regex")
+    });
+    let value = value.trim();
+    if value.is_empty() {
+        return false;
+    }
+    let text = String::from_utf8_lossy(content);
+    let line_no = text[..at.min(text.len())].matches('\n').count();
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let Some(own) = lines.get(line_no).map(|l| indent(l)) else {
+        return false;
+    };
+    let same_user = |line: &&str| {
+        USER.captures(line)
+            .is_some_and(|c| c[1].eq_ignore_ascii_case(value))
+    };
+    let above = lines[..line_no]
+        .iter()
+        .rev()
+        .take(6)
+        .take_while(|l| l.trim().is_empty() || indent(l) >= own);
+    let below = lines[line_no + 1..]
+        .iter()
+        .take(6)
+        .take_while(|l| l.trim().is_empty() || indent(l) >= own);
+    above
+        .chain(below)
+        .filter(|l| indent(l) == own)
+        .any(|l| same_user(&l))
+}
+
 /// Whether the value at `at` sits in a block keyed for tests or CI, as its
 /// indentation shows: the `'mysql-ci' => [` connection of a Laravel
 /// `config/database.php`, the `test:` section of a Rails `database.yml`.
@@ -291,6 +373,34 @@ fn in_test_block(content: &[u8], at: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn aliases_resolve_and_passwords_equal_to_the_user_are_weak() {
+        let yml = "shared: &shared_pw changeme\nprod:\n  password: *shared_pw\n";
+        assert_eq!(
+            yaml_alias_target("c.yml", yml.as_bytes(), "*shared_pw").as_deref(),
+            Some("changeme")
+        );
+        assert_eq!(yaml_alias_target("c.yml", yml.as_bytes(), "*other"), None);
+        assert_eq!(
+            yaml_alias_target("c.env", yml.as_bytes(), "*shared_pw"),
+            None
+        );
+        let yml = "reporting:\n  username: reporter\n  password: reporter\nother:\n  user: x\n  password: reporter\n";
+        let first = yml.find("password: reporter").unwrap() + 10;
+        assert!(same_as_user(yml.as_bytes(), first, "reporter"));
+        let second = yml.rfind("password: reporter").unwrap() + 10;
+        assert!(
+            !same_as_user(yml.as_bytes(), second, "reporter"),
+            "another block's user"
+        );
+        let env = "DB_HOST=db\nDB_USER=app\nDB_PASSWORD=app\n";
+        assert!(same_as_user(
+            env.as_bytes(),
+            env.find("=app\n").unwrap() + 13,
+            "app"
+        ));
+    }
 
     #[test]
     fn blocks_keyed_for_tests_or_ci_are_found_by_indentation() {
