@@ -373,3 +373,36 @@ fn script_lists_are_one_shell_and_documentation_sites_are_no_deploys() {
         "{commands:?}"
     );
 }
+
+#[test]
+fn manifests_applied_to_a_throwaway_cluster_are_no_deploy() {
+    let cluster = model("ci-test-cluster");
+    // Both jobs start a cluster (the kind action; `kind create cluster`)
+    // before applying to it.
+    assert_eq!(chains(&cluster, "test-cluster", Place::Ci).len(), 2);
+    assert_eq!(chains(&cluster, "deploy", Place::Ci), Vec::<String>::new());
+    assert_eq!(
+        chains(&cluster, "rollback", Place::Ci),
+        Vec::<String>::new()
+    );
+    // A kubectl apply with no cluster started in its job still deploys.
+    let negatives = model("ci-negatives");
+    assert_eq!(
+        chains(&negatives, "deploy", Place::Ci),
+        ["ci.yml:31 kubectl apply -f k8s/"]
+    );
+}
+
+#[test]
+fn maven_plugins_run_only_when_bound_to_a_phase_the_build_reaches() {
+    let model = model("ci-test-cluster");
+    assert_eq!(
+        chains(&model, "format-check", Place::Ci),
+        [
+            "build.yml:11 ./mvnw -B package → pom.xml:19 mvn spring-javaformat:validate",
+            "build.yml:16 ./gradlew check → build.gradle:4 gradle checkFormat",
+        ]
+    );
+    // Checkstyle is only managed; SpotBugs runs in `verify`, after `package`.
+    assert_eq!(chains(&model, "lint", Place::Ci), Vec::<String>::new());
+}

@@ -218,6 +218,23 @@ fn compose_parts(path: &str) -> Option<&str> {
     None
 }
 
+/// What a production-path Compose file's tag or folder says it runs: a
+/// one-shot test run (`docker-compose.ci-test.yml`) or a developer's
+/// machine (`compose.dev.yaml`, `docker/development/compose.yml`), with the
+/// word that says so. `None` for deployments and for no Compose file.
+pub fn compose_use(path: &str) -> Option<(Role, String)> {
+    let tag = compose_parts(path)?;
+    let words: Vec<String> = tag
+        .split(['.', '-', '_'])
+        .chain(parent_folder(path))
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    let has = |list: &[&str]| words.iter().find(|w| list.contains(&w.as_str())).cloned();
+    has(TEST_TAGS)
+        .map(|word| (Role::Test, word))
+        .or_else(|| has(DEV_TAGS).map(|word| (Role::DevTooling, word)))
+}
+
 /// One Compose deployment as `docker compose -f a -f b` would read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ComposeChain {
@@ -260,25 +277,22 @@ pub fn compose_chains(candidates: &[(String, Role)]) -> (Vec<ComposeChain>, Vec<
             continue;
         }
         // `docker/development/compose.yml` says what it is in its folder.
-        let words: Vec<String> = tag
-            .split(['.', '-', '_'])
-            .chain(parent_folder(path))
-            .map(|w| w.to_ascii_lowercase())
-            .collect();
-        let has = |list: &[&str]| words.iter().find(|w| list.contains(&w.as_str())).cloned();
-        if let Some(word) = has(TEST_TAGS) {
-            unjudged.push(Unjudged {
-                path: path.clone(),
-                reason: format!("one-shot test run (`{word}`)"),
-            });
-            continue;
-        }
-        if let Some(word) = has(DEV_TAGS) {
-            unjudged.push(Unjudged {
-                path: path.clone(),
-                reason: format!("local development (`{word}`)"),
-            });
-            continue;
+        match compose_use(path) {
+            Some((Role::Test, word)) => {
+                unjudged.push(Unjudged {
+                    path: path.clone(),
+                    reason: format!("one-shot test run (`{word}`)"),
+                });
+                continue;
+            }
+            Some((_, word)) => {
+                unjudged.push(Unjudged {
+                    path: path.clone(),
+                    reason: format!("local development (`{word}`)"),
+                });
+                continue;
+            }
+            None => {}
         }
         let folder = path.rsplit_once('/').map_or("", |(dir, _)| dir);
         folders.entry(folder).or_default().push((path, tag));

@@ -11,13 +11,16 @@
 //! - a compose file with a service that mounts a test or development
 //!   configuration (`./lemmy.hjson:/config/config.hjson`, where that file
 //!   says it is for the development branch) runs that setup, and has its
-//!   role.
+//!   role;
+//! - a file that only test runs or development setups mount
+//!   (`./test-nginx.conf` in `docker-compose.ci-test.yml`) is theirs.
 //!
 //! Only production paths change role; a file the conventions gave another
 //! role keeps it.
 
 use crate::document::{Documents, Format, Node, Value};
 use crate::model::{Role, RoleSet};
+use crate::repo::artefacts::compose_use;
 use crate::scan::{DerivedRoles, DocumentsId, Evidence, PlanBuilder, SelectorId, SelectorSpec};
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
@@ -132,18 +135,8 @@ pub fn derive(
         }
     }
     for (file, text) in compose {
-        let documents = Documents::parse(Format::Yaml, text);
-        let Some(Value::Map(services)) = documents
-            .docs
-            .first()
-            .and_then(|d| d.get("services"))
-            .map(|s| &s.value)
-        else {
-            continue;
-        };
-        let mounted_role = services
-            .iter()
-            .flat_map(|(_, service)| bind_sources(service))
+        let mounted_role = mounts(text)
+            .into_iter()
             .filter_map(|source| {
                 let path = joined(folder(file), &source)?;
                 let role = derived.get(&path).copied().or_else(|| role_of(&path))?;
@@ -154,7 +147,49 @@ pub fn derive(
             give(file.to_string(), role, &mut derived);
         }
     }
+    // The other way round: what only test runs and development setups
+    // mount (`./test-nginx.conf` in `docker-compose.ci-test.yml`) is
+    // theirs; a file a deployment also mounts stays production.
+    let mut mounted: BTreeMap<String, Option<Role>> = BTreeMap::new();
+    for (file, text) in compose {
+        let role = derived
+            .get(*file)
+            .copied()
+            .or_else(|| compose_use(file).map(|(role, _)| role));
+        for source in mounts(text) {
+            let Some(path) = joined(folder(file), &source) else {
+                continue;
+            };
+            let entry = mounted.entry(path).or_insert(role);
+            *entry = match (*entry, role) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                _ => None,
+            };
+        }
+    }
+    for (path, role) in mounted {
+        if let Some(role) = role {
+            give(path, role, &mut derived);
+        }
+    }
     DerivedRoles(derived)
+}
+
+/// The host paths the services of a Compose file bind-mount.
+fn mounts(text: &str) -> Vec<String> {
+    let documents = Documents::parse(Format::Yaml, text);
+    let Some(Value::Map(services)) = documents
+        .docs
+        .first()
+        .and_then(|d| d.get("services"))
+        .map(|s| &s.value)
+    else {
+        return Vec::new();
+    };
+    services
+        .iter()
+        .flat_map(|(_, service)| bind_sources(service))
+        .collect()
 }
 
 /// The host paths a service bind-mounts (`./x.hjson:/config/x.hjson:Z`,
@@ -308,6 +343,33 @@ mod tests {
             derived.0.get("docker/docker-compose.yml"),
             Some(&Role::Test)
         );
+    }
+
+    #[test]
+    fn what_only_a_test_compose_mounts_is_test_configuration() {
+        let test = "services:\n  web:\n    image: nginx\n    volumes:\n      - ./nginx.conf:/etc/nginx/conf.d/default.conf:ro\n";
+        let files = |path: &str| (path == "docker/nginx.conf").then_some(Role::Production);
+        let derived = derive(
+            &[],
+            &[],
+            &[("docker/docker-compose.ci-test.yml", test)],
+            &files,
+        );
+        assert_eq!(
+            derived.0,
+            BTreeMap::from([("docker/nginx.conf".to_string(), Role::Test)])
+        );
+        // A deployment mounting it too keeps it production.
+        let derived = derive(
+            &[],
+            &[],
+            &[
+                ("docker/docker-compose.ci-test.yml", test),
+                ("docker/docker-compose.yml", test),
+            ],
+            &files,
+        );
+        assert!(derived.0.is_empty(), "{:?}", derived.0);
     }
 
     #[test]

@@ -30,8 +30,8 @@ const SHOWN: usize = 10;
 ///
 /// Classes: test, lint, format-check, type-check, build, sast,
 /// dependency-audit, secret-scan, image-scan, migration-check, migrate,
-/// deploy, release, release-notes, rollback, and `security-scan` for any of the
-/// four scans. Events: push,
+/// deploy, release, release-notes, rollback, test-cluster, and `security-scan`
+/// for any of the four scans. Events: push,
 /// pull_request, schedule, tag, manual, pipeline, commit.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

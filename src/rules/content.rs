@@ -84,6 +84,23 @@ pub struct ContentSpec {
     /// not loopback or a one-label service name.
     #[serde(default)]
     pub url: bool,
+    /// Regexes of the code around a hit that make it no finding: the
+    /// innermost function or object literal holding it, with the key or
+    /// variable it is assigned to (`setHeaders: (res) => {…}`, `const
+    /// headers = {…}`), as the grammar parses it (Go, Python, JS/TS, Rust,
+    /// Java, Ruby). A hit at a file's top level or outside parsed code is
+    /// judged without them.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub allow_scope: Vec<Spanned<String>>,
+    /// The value is SQL text built from pieces (a template string, an
+    /// f-string, a `+` chain, a `fmt.Sprintf` format): it counts only when
+    /// a piece may carry input, that is unless every piece is a table name
+    /// (after `FROM`, `INTO`, `UPDATE`, `JOIN`, `TABLE`, `ON`) written as a
+    /// constant (`DEFAULT_TABLE`) or the object's own field
+    /// (`this.table`, `self.table`, `@table`).
+    #[serde(default)]
+    pub sql_input: bool,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -135,6 +152,23 @@ pub struct NamedPattern {
     /// not loopback or a one-label service name.
     #[serde(default)]
     pub url: bool,
+    /// Regexes of the code around a hit that make it no finding: the
+    /// innermost function or object literal holding it, with the key or
+    /// variable it is assigned to (`setHeaders: (res) => {…}`, `const
+    /// headers = {…}`), as the grammar parses it (Go, Python, JS/TS, Rust,
+    /// Java, Ruby). A hit at a file's top level or outside parsed code is
+    /// judged without them.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub allow_scope: Vec<Spanned<String>>,
+    /// The value is SQL text built from pieces (a template string, an
+    /// f-string, a `+` chain, a `fmt.Sprintf` format): it counts only when
+    /// a piece may carry input, that is unless every piece is a table name
+    /// (after `FROM`, `INTO`, `UPDATE`, `JOIN`, `TABLE`, `ON`) written as a
+    /// constant (`DEFAULT_TABLE`) or the object's own field
+    /// (`this.table`, `self.table`, `@table`).
+    #[serde(default)]
+    pub sql_input: bool,
 }
 
 /// The token a value must be (see [`ContentSpec::token`]).
@@ -197,11 +231,13 @@ pub(super) struct FilterSpec<'a> {
     token: Option<TokenSpec>,
     weak: Option<WeakSpec>,
     url: bool,
+    allow_scope: &'a [Spanned<String>],
+    sql_input: bool,
 }
 
 impl FilterSpec<'_> {
     pub(super) fn validate(&self, v: &mut Validator<'_>) {
-        for regex in self.allow {
+        for regex in self.allow.iter().chain(self.allow_scope) {
             if let Err(message) = v.content_regex(&regex.value) {
                 v.error_at(regex, format!("invalid regex `{}`: {message}", regex.value));
             }
@@ -248,6 +284,14 @@ impl FilterSpec<'_> {
                 .or(rule.weak)
                 .and_then(WeakSpec::mode),
             url: rule.url || own.is_some_and(|o| o.url),
+            allow_scope: rule
+                .allow_scope
+                .iter()
+                .chain(own.iter().flat_map(|o| o.allow_scope.iter()))
+                // Validated when the pack loaded.
+                .filter_map(|r| crate::scan::compile_regex(&r.value).ok())
+                .collect(),
+            sql_input: rule.sql_input || own.is_some_and(|o| o.sql_input),
         };
         (!filter.is_empty()).then(|| Arc::new(filter))
     }
@@ -266,6 +310,8 @@ macro_rules! filter_of {
                     token: self.token,
                     weak: self.weak,
                     url: self.url,
+                    allow_scope: &self.allow_scope,
+                    sql_input: self.sql_input,
                 }
             }
         }

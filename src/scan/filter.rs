@@ -7,6 +7,7 @@
 //! the whole match) and drops it when it is a known example, too short or too
 //! long, or not random enough to be a real credential.
 
+use super::around::{scope_span, sql_takes_input};
 use super::literal::{LazyTree, Token, token_at};
 use super::url_value::{names_test_database, remote_password};
 use super::weak::{WeakMode, judge, names_metadata, names_user_input};
@@ -42,6 +43,13 @@ pub struct HitFilter {
     /// The value is a connection URL that must carry a password for a
     /// remote host (see [`super::url_value`]).
     pub url: bool,
+    /// A hit whose surrounding code (the innermost function or object
+    /// literal, with its name; see [`super::around`]) matches any of these
+    /// is not a finding.
+    pub allow_scope: Vec<Regex>,
+    /// The value is SQL text built from pieces; it counts only when a piece
+    /// may carry input (see [`super::around::sql_takes_input`]).
+    pub sql_input: bool,
 }
 
 /// What the second stage concluded about a hit in its file.
@@ -68,11 +76,18 @@ impl HitFilter {
             && self.token.is_empty()
             && self.weak.is_none()
             && !self.url
+            && self.allow_scope.is_empty()
+            && !self.sql_input
     }
 
     /// Whether [`HitFilter::judge`] has anything to do.
     pub fn judges_in_context(&self) -> bool {
-        self.literal || !self.token.is_empty() || self.weak.is_some() || self.url
+        self.literal
+            || !self.token.is_empty()
+            || self.weak.is_some()
+            || self.url
+            || !self.allow_scope.is_empty()
+            || self.sql_input
     }
 
     /// The tests that need the file around the value: is it a literal, and
@@ -97,6 +112,18 @@ impl HitFilter {
             return Judged::Dropped;
         }
         if key.is_some_and(|k| names_metadata(k) || names_user_input(k)) {
+            return Judged::Dropped;
+        }
+        if self.sql_input && !sql_takes_input(path, content, value.0, value.1, tree) {
+            return Judged::Dropped;
+        }
+        if !self.allow_scope.is_empty()
+            && let Some((from, to)) = scope_span(path, content, value.0, value.1, tree)
+            && self
+                .allow_scope
+                .iter()
+                .any(|allow| allow.is_match(&content[from..to]))
+        {
             return Judged::Dropped;
         }
         if self.weak.is_some() && !ships(path, content, value) {

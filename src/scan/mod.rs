@@ -5,6 +5,7 @@
 //! and they read their answers from the resulting [`Evidence`].
 
 mod added;
+mod around;
 mod blob;
 mod boundary;
 mod evidence;

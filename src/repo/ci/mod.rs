@@ -314,11 +314,70 @@ pub fn build(files: &Files<'_>, vocabulary: &Vocabulary) -> CiModel {
         }
     }
     for pipeline in &mut model.pipelines {
+        test_clusters(pipeline);
         mark_named_deploys(pipeline);
     }
     model.pipelines.extend(hook_pipelines);
     model.systems = systems.into_iter().collect();
     model
+}
+
+/// Programs that act on whatever cluster the job's kubeconfig points at.
+const CLUSTER_CLIENTS: &[&str] = &[
+    "kubectl",
+    "helm",
+    "helmfile",
+    "skaffold",
+    "kustomize",
+    "argocd",
+    "kapp",
+    "kubectl-argo-rollouts",
+];
+
+/// A job that starts a throw-away cluster (kind, minikube, k3d) and then
+/// applies the manifests to it tests the manifests: it deploys nothing
+/// anyone uses, so those commands are no deploy (nor rollback). Only what
+/// runs after the cluster starts, and only cluster clients: a `flyctl
+/// deploy` in the same job still deploys.
+fn test_clusters(pipeline: &mut Pipeline) {
+    for job in &mut pipeline.jobs {
+        let mut started = false;
+        for step in &mut job.steps {
+            let client_action = step
+                .uses
+                .as_deref()
+                .is_some_and(|uses| uses.starts_with("azure/k8s-") || uses.starts_with("helm/"));
+            let mut changed = false;
+            for command in &mut step.commands {
+                if started && (client_action || runs_cluster_client(command)) {
+                    let before = command.classes.len();
+                    command.classes.retain(|c| c != "deploy" && c != "rollback");
+                    changed |= command.classes.len() != before;
+                }
+                started |= command.classes.iter().any(|c| c == "test-cluster");
+            }
+            if changed {
+                let mut classes: Vec<String> = step
+                    .commands
+                    .iter()
+                    .flat_map(|c| c.classes.iter().cloned())
+                    .collect();
+                classes.sort();
+                classes.dedup();
+                step.classes = classes;
+            }
+            started |= step.classes.iter().any(|c| c == "test-cluster");
+        }
+    }
+}
+
+/// Whether the command a chain ends with is a cluster client.
+fn runs_cluster_client(command: &Command) -> bool {
+    let text = command.chain.last().map_or("", |l| l.text.as_str());
+    let words = resolve::strip_wrappers(text.split_whitespace().map(str::to_string).collect());
+    words
+        .first()
+        .is_some_and(|w| CLUSTER_CLIENTS.contains(&vocabulary::program_name(w).as_str()))
 }
 
 /// A job named as a deploy (`deploy-production`, a one-job workflow called
@@ -350,7 +409,12 @@ fn mark_named_deploys(pipeline: &mut Pipeline) {
             .steps
             .iter()
             .any(|s| s.classes.iter().any(|c| c == "deploy"));
-        if deploys || job.steps.is_empty() || !(single || names_deploy(&job.id)) {
+        // `deploy-and-test-cluster` deploys to the cluster it starts.
+        let test_cluster = job
+            .steps
+            .iter()
+            .any(|s| s.classes.iter().any(|c| c == "test-cluster"));
+        if deploys || test_cluster || job.steps.is_empty() || !(single || names_deploy(&job.id)) {
             continue;
         }
         let text = format!("job `{}` deploys, by its name", job.id);

@@ -1115,6 +1115,10 @@ const MAVEN_PLUGINS: &[(&str, &str)] = &[
     ("dependency-check-maven", "dependency-check"),
     ("ktlint-maven-plugin", "ktlint"),
     ("detekt-maven-plugin", "detekt"),
+    (
+        "spring-javaformat-maven-plugin",
+        "mvn spring-javaformat:validate",
+    ),
 ];
 
 const GRADLE_PLUGINS: &[(&str, &str)] = &[
@@ -1124,6 +1128,36 @@ const GRADLE_PLUGINS: &[(&str, &str)] = &[
     ("io.gitlab.arturbosch.detekt", "detekt"),
     ("org.jlleitschuh.gradle.ktlint", "ktlint"),
     ("com.diffplug.spotless", "gradle spotlessCheck"),
+    // Adds `checkFormat` to `check`.
+    ("io.spring.javaformat", "gradle checkFormat"),
+];
+
+/// Maven's default lifecycle, in order: a run of one phase runs the
+/// phases before it.
+const MAVEN_PHASES: &[&str] = &[
+    "validate",
+    "initialize",
+    "generate-sources",
+    "process-sources",
+    "generate-resources",
+    "process-resources",
+    "compile",
+    "process-classes",
+    "generate-test-sources",
+    "process-test-sources",
+    "generate-test-resources",
+    "process-test-resources",
+    "test-compile",
+    "process-test-classes",
+    "test",
+    "prepare-package",
+    "package",
+    "pre-integration-test",
+    "integration-test",
+    "post-integration-test",
+    "verify",
+    "install",
+    "deploy",
 ];
 
 /// A lifecycle run (`mvn verify`, `./gradlew check`) also runs the
@@ -1137,13 +1171,7 @@ fn build_plugins(
     out: &mut Vec<Expansion>,
 ) {
     let (files, plugins, phases): (&[&str], &[(&str, &str)], &[&str]) = if program == "mvn" {
-        (
-            &["pom.xml"],
-            MAVEN_PLUGINS,
-            &[
-                "validate", "compile", "test", "package", "verify", "install", "deploy",
-            ],
-        )
+        (&["pom.xml"], MAVEN_PLUGINS, MAVEN_PHASES)
     } else {
         (
             &["build.gradle.kts", "build.gradle"],
@@ -1157,24 +1185,17 @@ fn build_plugins(
     let Some((path, text)) = find_in_parents(resolver, &origin.cwd, files) else {
         return;
     };
+    let requested = args
+        .iter()
+        .filter_map(|a| phases.iter().position(|p| p == a))
+        .max()
+        .unwrap_or(0);
     for (plugin, command) in plugins {
-        let needle = if program == "mvn" {
-            format!("<artifactId>{plugin}</artifactId>")
+        let found = if program == "mvn" {
+            maven_plugin_runs(text, plugin, phases, requested)
         } else {
-            plugin.to_string()
+            gradle_plugin_line(text, plugin)
         };
-        let found = text.lines().position(|line| {
-            let line = line.trim();
-            !line.starts_with("//")
-                && !line.starts_with("<!--")
-                && line.contains(&needle)
-                && (program == "mvn"
-                    || line.contains("id")
-                    || line.starts_with(plugin)
-                    || line.contains(&format!("\"{plugin}\""))
-                    || line.contains(&format!("'{plugin}'"))
-                    || line.contains(&format!("`{plugin}`")))
-        });
         if let Some(index) = found {
             out.push(Expansion::Words {
                 path: path.clone(),
@@ -1184,4 +1205,66 @@ fn build_plugins(
             });
         }
     }
+}
+
+/// The line (0-based) of a Gradle plugin applied in the build.
+fn gradle_plugin_line(text: &str, plugin: &str) -> Option<usize> {
+    text.lines().position(|line| {
+        let line = line.trim();
+        !line.starts_with("//")
+            && line.contains(plugin)
+            && (line.contains("id")
+                || line.starts_with(plugin)
+                || line.contains(&format!("\"{plugin}\""))
+                || line.contains(&format!("'{plugin}'"))
+                || line.contains(&format!("`{plugin}`")))
+    })
+}
+
+/// The line (0-based) of a Maven plugin that runs up to the `requested`
+/// phase (an index into `phases`): declared in `<build><plugins>` (not only
+/// in `<pluginManagement>`, which configures without running), with an
+/// `<execution>` binding a goal, to a phase no later than the one asked for
+/// (a goal without `<phase>` runs in its own default phase, taken to run).
+fn maven_plugin_runs(text: &str, plugin: &str, phases: &[&str], requested: usize) -> Option<usize> {
+    let needle = format!("<artifactId>{plugin}</artifactId>");
+    let lines: Vec<&str> = text.lines().collect();
+    let mut managed = 0usize;
+    for (index, line) in lines.iter().enumerate() {
+        let line = line.trim();
+        managed += line.matches("<pluginManagement>").count();
+        managed = managed.saturating_sub(line.matches("</pluginManagement>").count());
+        if managed > 0 || line.starts_with("<!--") || !line.contains(&needle) {
+            continue;
+        }
+        // The rest of this `<plugin>` element.
+        let rest = lines[index..].join("\n");
+        let block = rest.split("</plugin>").next().unwrap_or_default();
+        if !block.contains("<goal>") {
+            continue;
+        }
+        let bound = tag_values(block, "phase");
+        let runs = bound.is_empty()
+            || bound.iter().any(|phase| {
+                phases
+                    .iter()
+                    .position(|p| p == phase)
+                    .is_none_or(|at| at <= requested)
+            });
+        if runs {
+            return Some(index);
+        }
+    }
+    None
+}
+
+/// The text of every `<tag>…</tag>` in `xml`, trimmed.
+fn tag_values<'x>(xml: &'x str, tag: &str) -> Vec<&'x str> {
+    let open = format!("<{tag}>");
+    let close = format!("</{tag}>");
+    xml.split(open.as_str())
+        .skip(1)
+        .filter_map(|rest| rest.split(close.as_str()).next())
+        .map(str::trim)
+        .collect()
 }

@@ -23,6 +23,7 @@ pub const CLASSES: &[&str] = &[
     "release",
     "release-notes",
     "rollback",
+    "test-cluster",
 ];
 
 /// Classes a rule may name besides [`CLASSES`]: `security-scan` is any scan.

@@ -1,0 +1,374 @@
+//! The code around a hit, read with the same tree-sitter grammars as
+//! [`super::literal`]. Some findings are only findings in context: a
+//! `Access-Control-Allow-Origin: *` set by a static file server's
+//! `setHeaders` hook, or beside `Cache-Control: public`, is how public files
+//! are served; SQL that pastes only a constant table name into the
+//! statement (values bound as parameters) takes no input. A regex sees the
+//! line; this module sees the function, the object and the expression.
+
+use super::literal::{CodeLanguage, LazyTree};
+use regex::Regex;
+use std::sync::LazyLock;
+use tree_sitter::Node;
+
+/// Functions across the grammars: their body is where a header set in a
+/// callback, or a statement built in a handler, belongs.
+const FUNCTION_KINDS: &[&str] = &[
+    "arrow_function",
+    "function_expression",
+    "function",
+    "function_declaration",
+    "generator_function",
+    "generator_function_declaration",
+    "method_definition",
+    "function_definition",
+    "lambda",
+    "func_literal",
+    "method_declaration",
+    "constructor_declaration",
+    "lambda_expression",
+    "function_item",
+    "closure_expression",
+    "method",
+    "singleton_method",
+    "do_block",
+];
+/// Object and dictionary literals: a set of headers written as one value.
+const OBJECT_KINDS: &[&str] = &["object", "dictionary", "hash", "composite_literal"];
+/// What names a function or an object: `setHeaders: (res) => …`,
+/// `const trackerHeaders = {…}`, `headers=dict(…)`.
+const NAMING_KINDS: &[&str] = &[
+    "pair",
+    "keyed_element",
+    "keyword_argument",
+    "variable_declarator",
+    "assignment_expression",
+    "assignment",
+    "short_var_declaration",
+    "let_declaration",
+];
+
+/// The span of the code around `start..end`: the innermost function or
+/// object literal that holds it, with the key or variable it is assigned
+/// to. `None` outside parsed code (configuration files, languages without
+/// a grammar here) and at a file's top level.
+pub fn scope_span(
+    path: &str,
+    content: &[u8],
+    start: usize,
+    end: usize,
+    tree: &mut LazyTree,
+) -> Option<(usize, usize)> {
+    let language = CodeLanguage::of(path)?;
+    let tree = tree.get(language, content)?;
+    let mut node = tree
+        .root_node()
+        .descendant_for_byte_range(start, end.max(start + 1) - 1)?;
+    loop {
+        let kind = node.kind();
+        if node.is_named() && (FUNCTION_KINDS.contains(&kind) || OBJECT_KINDS.contains(&kind)) {
+            break;
+        }
+        node = node.parent()?;
+    }
+    let named = node
+        .parent()
+        .filter(|p| NAMING_KINDS.contains(&p.kind()))
+        .unwrap_or(node);
+    Some((named.start_byte(), named.end_byte()))
+}
+
+/// One piece pasted into SQL text: the text of the statement before it and
+/// the expression pasted.
+#[derive(Debug, PartialEq, Eq)]
+struct Piece {
+    before: String,
+    expression: String,
+}
+
+/// An identifier position: a table or index name follows these words.
+/// Identifiers cannot be bound as parameters, so pasting one is how
+/// dynamic table names are written.
+static IDENTIFIER_POSITION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b(?:from|into|update|table|join|on|exists|truncate)\s*["`\[]?\s*$"#)
+        .expect("valid regex")
+});
+/// Expressions the code owns: a constant (`DEFAULT_TABLE_NAME`,
+/// `settings.TABLE`) or the object's own field (`this.workingTable`,
+/// `self.table`, `@table`).
+static OWNED_EXPRESSION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:(?:this|self|cls)\.[A-Za-z_]\w*|@[A-Za-z_]\w*|(?:[A-Za-z_]\w*\.)*[A-Z][A-Z0-9_]+)$",
+    )
+    .expect("valid regex")
+});
+
+/// Whether SQL text built at `start..end` (a template string, an f-string,
+/// a string concatenated with `+`, a `fmt.Sprintf` format) may carry input:
+/// some pasted piece is in a value position, or is an identifier that is
+/// not a constant or the object's own field. Text the grammar does not
+/// show as built from pieces is judged as the pattern found it (`true`).
+pub fn sql_takes_input(
+    path: &str,
+    content: &[u8],
+    start: usize,
+    end: usize,
+    tree: &mut LazyTree,
+) -> bool {
+    let Some(language) = CodeLanguage::of(path) else {
+        return true;
+    };
+    let Some(tree) = tree.get(language, content) else {
+        return true;
+    };
+    let Some(node) = tree
+        .root_node()
+        .descendant_for_byte_range(start, end.max(start + 1) - 1)
+    else {
+        return true;
+    };
+    let pieces = pieces(node, content);
+    pieces.is_empty()
+        || pieces.iter().any(|piece| {
+            !(IDENTIFIER_POSITION.is_match(&piece.before)
+                && OWNED_EXPRESSION.is_match(piece.expression.trim()))
+        })
+}
+
+fn text<'a>(node: Node<'_>, content: &'a [u8]) -> &'a str {
+    std::str::from_utf8(&content[node.start_byte()..node.end_byte()]).unwrap_or("")
+}
+
+const STRING_KINDS: &[&str] = &[
+    "template_string",
+    "string",
+    "string_literal",
+    "interpreted_string_literal",
+    "raw_string_literal",
+];
+const SUBSTITUTION_KINDS: &[&str] = &["template_substitution", "interpolation"];
+const CONCATENATION_KINDS: &[&str] = &["binary_expression", "binary_operator", "binary"];
+
+/// The pieces pasted into the string at `node`: its substitutions, or the
+/// operands of the `+` chain it starts, or the arguments of the
+/// `fmt.Sprintf` it formats.
+fn pieces(node: Node<'_>, content: &[u8]) -> Vec<Piece> {
+    let mut string = node;
+    while !(string.is_named() && STRING_KINDS.contains(&string.kind())) {
+        match string.parent() {
+            Some(parent) => string = parent,
+            None => return Vec::new(),
+        }
+    }
+    let substituted = substitutions(string, content);
+    if !substituted.is_empty() {
+        return substituted;
+    }
+    if let Some(chain) = concatenation(string) {
+        return concatenated(chain, content);
+    }
+    sprintf_arguments(string, content)
+}
+
+/// `${x}` in a template string, `{x}` in an f-string, `#{x}` in Ruby.
+fn substitutions(string: Node<'_>, content: &[u8]) -> Vec<Piece> {
+    let mut cursor = string.walk();
+    let mut out = Vec::new();
+    let mut from = string.start_byte();
+    for child in string.named_children(&mut cursor) {
+        if !SUBSTITUTION_KINDS.contains(&child.kind()) {
+            continue;
+        }
+        let before = String::from_utf8_lossy(&content[from..child.start_byte()]).into_owned();
+        let inner = text(child, content)
+            .trim_start_matches(['$', '#'])
+            .trim_start_matches('{')
+            .trim_end_matches('}');
+        // `{x!r}`, `{x:>10}`: the expression is before the conversion.
+        let expression = inner.split(['!', ':']).next().unwrap_or(inner).to_string();
+        out.push(Piece { before, expression });
+        from = child.end_byte();
+    }
+    out
+}
+
+/// The top of the `+` chain the string is an operand of.
+fn concatenation(string: Node<'_>) -> Option<Node<'_>> {
+    let mut top = None;
+    let mut node = string;
+    while let Some(parent) = node.parent() {
+        let plus = CONCATENATION_KINDS.contains(&parent.kind())
+            && parent
+                .child_by_field_name("operator")
+                .is_some_and(|op| op.kind() == "+");
+        if !plus {
+            break;
+        }
+        top = Some(parent);
+        node = parent;
+    }
+    top
+}
+
+fn concatenated(chain: Node<'_>, content: &[u8]) -> Vec<Piece> {
+    let mut operands = Vec::new();
+    flatten(chain, &mut operands);
+    let mut out = Vec::new();
+    let mut before = String::new();
+    for operand in operands {
+        if STRING_KINDS.contains(&operand.kind()) {
+            let quoted = text(operand, content);
+            before.push_str(quoted.trim_matches(['"', '\'', '`']));
+        } else {
+            out.push(Piece {
+                before: before.clone(),
+                expression: text(operand, content).to_string(),
+            });
+        }
+    }
+    out
+}
+
+fn flatten<'t>(node: Node<'t>, into: &mut Vec<Node<'t>>) {
+    let plus = CONCATENATION_KINDS.contains(&node.kind())
+        && node
+            .child_by_field_name("operator")
+            .is_some_and(|op| op.kind() == "+");
+    if !plus {
+        into.push(node);
+        return;
+    }
+    for field in ["left", "right"] {
+        if let Some(side) = node.child_by_field_name(field) {
+            flatten(side, into);
+        }
+    }
+}
+
+/// `fmt.Sprintf("… FROM %s WHERE …", table)`: each verb with its argument.
+fn sprintf_arguments(format: Node<'_>, content: &[u8]) -> Vec<Piece> {
+    let Some(arguments) = format.parent().filter(|p| p.kind() == "argument_list") else {
+        return Vec::new();
+    };
+    let is_sprintf = arguments
+        .parent()
+        .and_then(|call| call.child_by_field_name("function"))
+        .is_some_and(|f| text(f, content).ends_with("Sprintf"));
+    if !is_sprintf {
+        return Vec::new();
+    }
+    let mut cursor = arguments.walk();
+    let values: Vec<Node<'_>> = arguments
+        .named_children(&mut cursor)
+        .skip_while(|a| a.id() != format.id())
+        .skip(1)
+        .collect();
+    let format_text = text(format, content);
+    let mut out = Vec::new();
+    let mut rest = format_text;
+    let mut before = String::new();
+    let mut values = values.into_iter();
+    while let Some(at) = rest.find('%') {
+        before.push_str(&rest[..at]);
+        let verb = rest[at + 1..].chars().next();
+        rest = &rest[at + 1 + verb.map_or(0, char::len_utf8)..];
+        match verb {
+            Some('%') | None => before.push('%'),
+            Some(_) => {
+                let Some(value) = values.next() else { break };
+                out.push(Piece {
+                    before: before.clone(),
+                    expression: text(value, content).to_string(),
+                });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope<'a>(path: &str, text: &'a str, at: &str) -> Option<&'a str> {
+        let start = text.find(at).expect("in text");
+        scope_span(
+            path,
+            text.as_bytes(),
+            start,
+            start + at.len(),
+            &mut LazyTree::default(),
+        )
+        .map(|(s, e)| &text[s..e])
+    }
+
+    fn takes_input(path: &str, text: &str, at: &str) -> bool {
+        let start = text.find(at).expect("in text");
+        sql_takes_input(
+            path,
+            text.as_bytes(),
+            start,
+            start + at.len(),
+            &mut LazyTree::default(),
+        )
+    }
+
+    #[test]
+    fn the_scope_is_the_innermost_function_or_object_with_its_name() {
+        let js = "send(ctx, p, {\n  maxAge: 1,\n  setHeaders: (res) => {\n    res.setHeader('Access-Control-Allow-Origin', '*');\n  },\n});\n";
+        let found = scope("a.ts", js, "'*'").unwrap();
+        assert!(found.starts_with("setHeaders: (res) =>"), "{found}");
+        let headers = "const trackerHeaders = {\n  'Access-Control-Allow-Origin': '*',\n  'Cache-Control': 'public, max-age=86400',\n};\n";
+        let found = scope("a.ts", headers, "'*'").unwrap();
+        assert!(found.starts_with("trackerHeaders = {"), "{found}");
+        let py = "def view(request):\n    response = HttpResponse()\n    response['Access-Control-Allow-Origin'] = '*'\n    return response\n";
+        assert!(scope("a.py", py, "'*'").unwrap().starts_with("def view"));
+        assert_eq!(scope("a.ts", "setHeader('A', '*');\n", "'*'"), None);
+        assert_eq!(scope("nginx.conf", "add_header A '*';\n", "'*'"), None);
+    }
+
+    #[test]
+    fn constants_and_own_fields_pasted_as_table_names_take_no_input() {
+        let ts = "class T {\n  async run(ids: string[]) {\n    await sequelize.query(`UPDATE ${this.workingTable} SET done = TRUE WHERE id = ANY(:ids)`, { replacements: { ids } });\n  }\n}\n";
+        assert!(!takes_input("t.ts", ts, "`UPDATE"));
+        let py = "def drop(conn, ids):\n    conn.executemany(\"DELETE FROM \" + DEFAULT_TABLE_NAME + \" WHERE id = ?\", ids)\n";
+        assert!(!takes_input("v.py", py, "\"DELETE FROM \""));
+        let go = "func f(db *sql.DB) {\n\tdb.Query(fmt.Sprintf(\"SELECT id FROM %s WHERE x = $1\", usersTable), 1)\n}\n";
+        assert!(
+            takes_input("a.go", go, "\"SELECT"),
+            "a lower-case name may be anything"
+        );
+        let go = "func f(db *sql.DB) {\n\tdb.Query(fmt.Sprintf(\"SELECT id FROM %s WHERE x = $1\", UsersTable), 1)\n}\n";
+        assert!(
+            takes_input("a.go", go, "\"SELECT"),
+            "UsersTable is no SCREAMING constant"
+        );
+        let go = "func f(db *sql.DB) {\n\tdb.Query(fmt.Sprintf(\"SELECT id FROM %s WHERE x = $1\", USERS), 1)\n}\n";
+        assert!(!takes_input("a.go", go, "\"SELECT"));
+    }
+
+    #[test]
+    fn values_and_parameters_pasted_anywhere_take_input() {
+        let ts = "async function f(id: string) {\n  await db.query(`SELECT * FROM users WHERE id = ${id}`);\n}\n";
+        assert!(takes_input("a.ts", ts, "`SELECT"));
+        let ts =
+            "async function f(table: string) {\n  await db.query(`SELECT * FROM ${table}`);\n}\n";
+        assert!(
+            takes_input("a.ts", ts, "`SELECT"),
+            "a parameter as table name"
+        );
+        let ts = "async function f() {\n  await db.query(`SELECT * FROM ${this.t} WHERE id = ${this.id}`);\n}\n";
+        assert!(
+            takes_input("a.ts", ts, "`SELECT"),
+            "a field in a value position"
+        );
+        let py = "def f(cur, name):\n    cur.execute(f\"SELECT * FROM {TABLE} WHERE name = '{name}'\")\n";
+        assert!(takes_input("a.py", py, "f\"SELECT"));
+        let py = "def f(cur):\n    cur.execute(f\"SELECT * FROM {TABLE} WHERE name = %s\", (n,))\n";
+        assert!(!takes_input("a.py", py, "f\"SELECT"));
+        let rb = "def f(name)\n  conn.execute(\"SELECT * FROM t WHERE name = '#{name}'\")\nend\n";
+        assert!(takes_input("a.rb", rb, "\"SELECT"));
+        let py = "def f(cur, name):\n    cur.execute(\"SELECT * FROM users WHERE name = '\" + name + \"'\")\n";
+        assert!(takes_input("a.py", py, "\"SELECT"));
+    }
+}

@@ -1,0 +1,55 @@
+//! `fixtures/security-lookalikes`: security findings are judged by what the
+//! code around them does. `Access-Control-Allow-Origin: *` on public files
+//! (a static file server's `setHeaders` hook, a response marked
+//! `Cache-Control: public`) and SQL that pastes only a constant or the
+//! object's own field as a table name are not findings; the API's `*` and
+//! SQL that pastes a value are, at their lines, and nothing else is.
+
+use readyctl::model::Status;
+use readyctl::{AuditOptions, Catalog, Config, audit};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+/// (check, path, line) of every located finding of a failing check among
+/// `ids`.
+fn located(ids: &[&str]) -> BTreeSet<(String, String, usize)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/security-lookalikes");
+    let report = audit(
+        &dir,
+        &Catalog::builtin().unwrap(),
+        &Config::default(),
+        &AuditOptions::new("security-lookalikes".to_string()),
+    )
+    .unwrap();
+    report
+        .checks
+        .iter()
+        .filter(|c| ids.contains(&c.id.as_str()) && c.status == Status::Fail)
+        .flat_map(|c| {
+            c.findings
+                .iter()
+                .filter_map(|f| Some((c.id.clone(), f.path.clone()?, f.line?)))
+        })
+        .collect()
+}
+
+fn expected(rows: &[(&str, &str, usize)]) -> BTreeSet<(String, String, usize)> {
+    rows.iter()
+        .map(|(c, p, l)| (c.to_string(), p.to_string(), *l))
+        .collect()
+}
+
+#[test]
+fn public_files_and_constant_table_names_are_not_findings() {
+    assert_eq!(
+        located(&["security.cors-not-wildcard", "security.sql-string-building"]),
+        expected(&[
+            // The API, not the static files or the cached tracker script.
+            ("security.cors-not-wildcard", "src/api.js", 6),
+            // A title pasted as a value; not `this.workingTable` (line 12).
+            ("security.sql-string-building", "src/jobs.js", 20),
+            // A name concatenated as a value; not TABLE_NAME (line 7).
+            ("security.sql-string-building", "app/store.py", 11),
+        ])
+    );
+}
