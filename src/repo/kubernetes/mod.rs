@@ -195,10 +195,13 @@ fn is_object(node: &Node) -> bool {
 /// evaluation threads at once held several copies of every object. The
 /// engine attaches one to the evidence before checks are evaluated.
 #[derive(Default)]
-pub struct Built(Mutex<Vec<(SelectorId, Arc<OnceLock<Arc<Vec<Artefact>>>>)>>);
+pub struct Built(Mutex<Vec<(SelectorId, Cell)>>);
+
+/// One selector's artefacts, built by the first caller.
+type Cell = Arc<OnceLock<Arc<Vec<Artefact>>>>;
 
 impl Built {
-    fn cell(&self, selector: SelectorId) -> Arc<OnceLock<Arc<Vec<Artefact>>>> {
+    fn cell(&self, selector: SelectorId) -> Cell {
         let mut cells = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((_, cell)) = cells.iter().find(|(s, _)| *s == selector) {
             return cell.clone();
