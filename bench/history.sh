@@ -110,19 +110,22 @@ git -C "$GEN" checkout -q main
 rm "$BENCH_DIR/stream"
 echo "generated: $(git -C "$GEN" rev-list --all --count) commits, $(git -C "$GEN" ls-files | wc -l) files in HEAD, $PLANTED planted then deleted" >&2
 
-# Median wall seconds and peak RSS (MiB) of RUNS runs after one warm-up.
+# Median wall seconds, CPU seconds (user + sys) and peak RSS (MiB) of RUNS
+# runs after one warm-up.
 measure() {
-    local times=() rss=()
+    local walls=() cpus=() rss=()
     "$@" >/dev/null 2>&1 || true
     for _ in $(seq "$RUNS"); do
-        /usr/bin/time -f "%e %M" -o "$BENCH_DIR/time" "$@" >/dev/null 2>&1 || true
-        read -r t m <"$BENCH_DIR/time"
-        times+=("$t"); rss+=("$m")
+        /usr/bin/time -f "%e %U %S %M" -o "$BENCH_DIR/time" "$@" >/dev/null 2>&1 || true
+        # A command that exits non-zero (gitleaks, on finding leaks) makes
+        # time(1) write a line of its own first.
+        read -r w u s m < <(tail -n 1 "$BENCH_DIR/time")
+        walls+=("$w"); cpus+=("$(echo "$u + $s" | bc -l)"); rss+=("$m")
     done
-    local mt mr
-    mt=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-    mr=$(printf '%s\n' "${rss[@]}" | sort -g | awk '{a[NR]=$1} END {printf "%.0f", a[int((NR+1)/2)]/1024}')
-    echo "$mt $mr"
+    median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+    printf '%s %.2f %.0f\n' "$(printf '%s\n' "${walls[@]}" | median)" \
+        "$(printf '%s\n' "${cpus[@]}" | median)" \
+        "$(echo "$(printf '%s\n' "${rss[@]}" | median) / 1024" | bc -l)"
 }
 
 recall() {
@@ -141,23 +144,25 @@ PY
 
 row() {
     local name=$1 dir=$2
-    read -r rt rm < <(measure "$READYCTL" audit "$dir" --history --format json --exit-zero)
-    read -r gt gm < <(measure gitleaks git "$dir" --no-banner --redact --report-format json --report-path "$BENCH_DIR/gl.json")
-    printf '| %s | %s s | %s MiB | %s s | %s MiB | %.1f× |\n' "$name" "$rt" "$rm" "$gt" "$gm" "$(echo "$gt / $rt" | bc -l)"
+    read -r rw rc rm < <(measure "$READYCTL" audit "$dir" --history --format json --exit-zero)
+    read -r gw gc gm < <(measure gitleaks git "$dir" --no-banner --redact --report-format json --report-path "$BENCH_DIR/gl.json")
+    printf '| %s | %s s | %s s | %s MiB | %s s | %s s | %s MiB | %.1f× | %.1f× |\n' "$name" "$rw" "$rc" "$rm" "$gw" "$gc" "$gm" \
+        "$(echo "$gw / $rw" | bc -l)" "$(echo "$gc / $rc" | bc -l)"
 }
 
 read -r ours theirs < <(recall "$GEN")
 echo
 echo "recall on the generated repository: readyctl $ours/$PLANTED, gitleaks $theirs/$PLANTED"
 echo
-echo "| repository | readyctl --history | RSS | gitleaks git | RSS | readyctl faster |"
-echo "|---|---|---|---|---|---|"
+echo "| repository | readyctl wall | CPU | RSS | gitleaks wall | CPU | RSS | faster (wall) | less CPU |"
+echo "|---|---|---|---|---|---|---|---|---|"
 row "generated ($COMMITS commits)" "$GEN"
 if [[ -n "$REAL" ]]; then
     CLONE=$BENCH_DIR/real
     rm -rf "$CLONE"
     git clone -q --no-hardlinks "$REAL" "$CLONE"
     # Every ref of the source, as local branches and tags.
-    git -C "$CLONE" fetch -q origin '+refs/heads/*:refs/heads/*' '+refs/tags/*:refs/tags/*' 2>/dev/null || true
+    # --update-head-ok: the checked-out branch is one of them.
+    git -C "$CLONE" fetch -q --update-head-ok origin '+refs/heads/*:refs/heads/*' '+refs/tags/*:refs/tags/*'
     row "$(basename "$(dirname "$REAL")") ($(git -C "$CLONE" rev-list --all --count) commits)" "$CLONE"
 fi

@@ -406,3 +406,18 @@ fn maven_plugins_run_only_when_bound_to_a_phase_the_build_reaches() {
     // Checkstyle is only managed; SpotBugs runs in `verify`, after `package`.
     assert_eq!(chains(&model, "lint", Place::Ci), Vec::<String>::new());
 }
+
+#[test]
+fn lint_staged_formatters_enforce_and_notifications_do_not_deploy() {
+    let model = model("ci-staged-formatter");
+    // A formatter built by a lint-staged function rewrites and stages the
+    // committed files; the linter beside it is no format check.
+    assert_eq!(
+        chains(&model, "format-check", Place::Hook),
+        ["pre-commit:1 npx lint-staged → lint-staged.config.mjs:3 oxfmt"]
+    );
+    assert_eq!(
+        chains(&model, "deploy", Place::Ci),
+        ["ci.yml:20 npx fly deploy --remote-only"]
+    );
+}

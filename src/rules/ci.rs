@@ -30,8 +30,12 @@ const SHOWN: usize = 10;
 ///
 /// Classes: test, lint, format-check, type-check, build, sast,
 /// dependency-audit, secret-scan, image-scan, migration-check, migrate,
-/// deploy, release, release-notes, rollback, test-cluster, and `security-scan`
-/// for any of the four scans. Events: push,
+/// deploy, release, release-notes, rollback, test-cluster, housekeeping, and
+/// `security-scan` for any of the four scans. With no `runs`, a job that
+/// only manages issues and pull requests (every step a `housekeeping`
+/// action, or a `uses:` step that does nothing else, such as a checkout)
+/// does not count: a stale-issue bot on a schedule is no scheduled job of
+/// the project. Events: push,
 /// pull_request, schedule, tag, manual, pipeline, commit.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -262,13 +266,60 @@ fn describe(spec: &CiSpec) -> String {
 /// environment it declares, or, when it declares none, what it or its
 /// pipeline is called (`deploy-production`, a workflow named `Deploy to
 /// Production`).
+///
+/// A job that names no environment at all is taken for production when
+/// production is asked for: a project's only deploy (`deploy` on every push
+/// to main) ships to its users.
 fn targets_environment(pipeline: &Pipeline, job: &Job, wanted: &str) -> bool {
     match &job.environment {
         Some(environment) => environment.to_lowercase().contains(wanted),
         None => {
-            job.id.to_lowercase().contains(wanted) || pipeline.name.to_lowercase().contains(wanted)
+            let id = job.id.to_lowercase();
+            let name = pipeline.name.to_lowercase();
+            let short_for_production = |text: &str| {
+                text.split(|c: char| !c.is_ascii_alphanumeric())
+                    .any(|word| word == "prod" || word == "live")
+            };
+            id.contains(wanted)
+                || name.contains(wanted)
+                || (wanted == "production"
+                    && (short_for_production(&id)
+                        || short_for_production(&name)
+                        || (!names_an_environment(&id) && !names_an_environment(&name))))
         }
     }
+}
+
+/// Whether a job or pipeline name says which environment it works on
+/// (`deploy-staging`, `Deploy nightly`, `deploy_prod`).
+fn names_an_environment(name: &str) -> bool {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| {
+            matches!(
+                word,
+                "prod"
+                    | "production"
+                    | "live"
+                    | "staging"
+                    | "stage"
+                    | "stg"
+                    | "dev"
+                    | "develop"
+                    | "development"
+                    | "test"
+                    | "testing"
+                    | "qa"
+                    | "uat"
+                    | "preview"
+                    | "demo"
+                    | "sandbox"
+                    | "nightly"
+                    | "review"
+                    | "canary"
+                    | "beta"
+                    | "docs"
+            )
+        })
 }
 
 /// Whether a service image (`postgres:16`, `docker.io/bitnami/mysql:8`) is
@@ -303,6 +354,17 @@ struct Match<'m> {
     pipeline: &'m Pipeline,
     job: &'m Job,
     step: Option<&'m Step>,
+}
+
+/// A job whose steps only manage issues and pull requests (`actions/stale`),
+/// besides actions that do nothing on their own (checkout, setup).
+fn only_housekeeping(job: &Job) -> bool {
+    let housekeeping = |s: &Step| s.classes.iter().any(|c| c == "housekeeping");
+    job.steps.iter().any(housekeeping)
+        && job
+            .steps
+            .iter()
+            .all(|s| housekeeping(s) || (s.uses.is_some() && s.classes.is_empty()))
 }
 
 /// What a test command runs: the directory it runs in, narrowed to the
@@ -419,6 +481,9 @@ impl CiRule {
                 .filter(|j| self.job_matches(pipeline, j))
             {
                 if self.runs.is_empty() {
+                    if only_housekeeping(job) {
+                        continue;
+                    }
                     found.push(Match {
                         pipeline,
                         job,
@@ -826,9 +891,18 @@ jobs:
             "{:?}",
             outcome.findings
         );
-        let none =
+        // Deploys that name no environment ship to production; a job that
+        // names another one (`deploy-nightly`) does not.
+        let staging =
             rule("{ runs: [deploy], environment: production, gated_by: { environment: staging } }");
-        assert_eq!(none.evaluate_model(&model).status, Status::Skip);
+        let unnamed = staging.evaluate_model(&model);
+        assert_eq!(unnamed.status, Status::Fail, "{}", unnamed.message);
+        assert_eq!(unnamed.findings.len(), 2);
+        let nightly = workflow
+            .replace("  deploy:", "  deploy-nightly:")
+            .replace("hotfix-deploy", "hotfix-deploy-staging");
+        let nightly = self::model(&[(".github/workflows/ci.yml", nightly.as_str())]);
+        assert_eq!(staging.evaluate_model(&nightly).status, Status::Skip);
         let on_pr = rule("{ runs: [test], on: [pull_request] }").evaluate_model(&model);
         assert_eq!(on_pr.status, Status::Fail);
         assert_eq!(

@@ -387,7 +387,11 @@ fn runs_cluster_client(command: &Command) -> bool {
 fn mark_named_deploys(pipeline: &mut Pipeline) {
     let names_deploy = |name: &str| {
         let lower = name.to_lowercase();
-        lower.contains("deploy") && !is_docs(&lower) && !lower.contains("preview")
+        // `notify_on_tag_deploy` tells people about a deploy.
+        lower.contains("deploy")
+            && !is_docs(&lower)
+            && !lower.contains("preview")
+            && !lower.contains("notif")
     };
     // A pipeline that publishes the documentation site deploys no product,
     // whatever its jobs are called or use (`actions/deploy-pages`).

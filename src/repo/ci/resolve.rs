@@ -261,6 +261,18 @@ impl Resolver<'_> {
                     let line = at(line);
                     self.command(ShellCommand { line, words }, &origin, walk);
                 }
+                Expansion::Staged { path, line, text } => {
+                    let origin = Origin {
+                        path: &path,
+                        cwd: String::new(),
+                        env: walk_env.clone(),
+                    };
+                    let start = walk.out.len();
+                    self.script_in(&text, at(line), &origin, walk);
+                    for command in &mut walk.out[start..] {
+                        self.mark_staged_formatter(command);
+                    }
+                }
                 Expansion::Known(commands) => {
                     for mut known in commands {
                         let mut chain = walk.chain.clone();
@@ -302,6 +314,29 @@ pub enum Expansion {
     },
     /// Commands resolved elsewhere (the repository's hooks).
     Known(Vec<Command>),
+    /// A command lint-staged runs on the staged files, from the root.
+    Staged {
+        path: String,
+        line: usize,
+        text: String,
+    },
+}
+
+impl Resolver<'_> {
+    /// A formatter lint-staged runs rewrites the staged files and stages the
+    /// result: what is committed is formatted, as a format check ensures.
+    fn mark_staged_formatter(&self, command: &mut Command) {
+        let text = command.chain.last().map_or("", |l| l.text.as_str());
+        let words = strip_wrappers(text.split_whitespace().map(str::to_string).collect());
+        for class in self.vocabulary.classify_staged(&words) {
+            command.classes.push(class.class.to_string());
+            command.ecosystems.push(class.ecosystem);
+        }
+        command.classes.sort();
+        command.classes.dedup();
+        command.ecosystems.sort();
+        command.ecosystems.dedup();
+    }
 }
 
 /// Trivy scans with the scanners its command line names, else those of
@@ -367,6 +402,34 @@ fn shorten(text: &str) -> String {
     cut
 }
 
+/// Options of the wrappers below that take a value as the next word
+/// (`uv run --python 3.12`, `npx -p pkg`, `poetry run -C dir`).
+const WRAPPER_OPTIONS_WITH_VALUE: &[&str] = &[
+    "--python",
+    "--with",
+    "--with-requirements",
+    "--with-editable",
+    "--group",
+    "--only-group",
+    "--no-group",
+    "--extra",
+    "--package",
+    "--directory",
+    "--project",
+    "--env-file",
+    "--index",
+    "--index-url",
+    "--extra-index-url",
+    "--config-file",
+    "--spec",
+    "--signal",
+    "--kill-after",
+    "--name",
+    "-n",
+    "-p",
+    "-C",
+];
+
 /// Removes what only runs the real command: `npx`, `uv run`, `bundle exec`,
 /// `python -m`, `coverage run -m`, `cross-env A=b`, … The result's first
 /// word is the program that does the work.
@@ -422,7 +485,10 @@ pub fn strip_wrappers(mut words: Vec<String>) -> Vec<String> {
         while let Some(word) = words.first() {
             let is_option = word.starts_with('-') && word != "-m";
             let is_assignment = word.contains('=') && !word.starts_with('-');
-            if word == "--" || is_option || is_assignment {
+            if WRAPPER_OPTIONS_WITH_VALUE.contains(&word.as_str()) {
+                // `uv run --python 3.12 pytest`: the value is no program.
+                words.drain(..2.min(words.len()));
+            } else if word == "--" || is_option || is_assignment {
                 words.remove(0);
             } else if word == "-m" {
                 words.remove(0);
@@ -446,6 +512,11 @@ mod tests {
     #[test]
     fn wrappers_are_removed() {
         assert_eq!(strip("uv run --frozen pytest -q"), "pytest -q");
+        assert_eq!(
+            strip("uv run --python ${PYTHON_VERSION} --dev --frozen pytest"),
+            "pytest"
+        );
+        assert_eq!(strip("npx -p @biomejs/biome biome ci ."), "biome ci .");
         assert_eq!(strip("poetry run ./scripts/test"), "./scripts/test");
         assert_eq!(strip("bundle exec rspec"), "rspec");
         assert_eq!(strip("python -m pytest"), "pytest");

@@ -795,7 +795,11 @@ fn lint_staged(resolver: &Resolver<'_>, out: &mut Vec<Expansion>) {
         };
         for command in list {
             if let Some(text) = command.scalar_text() {
-                out.push(script_in(path, command.line.unwrap_or(1), text, ""));
+                out.push(Expansion::Staged {
+                    path: path.to_string(),
+                    line: command.line.unwrap_or(1),
+                    text,
+                });
             }
         }
     }
@@ -803,8 +807,9 @@ fn lint_staged(resolver: &Resolver<'_>, out: &mut Vec<Expansion>) {
 
 /// The commands of a JavaScript lint-staged config (`module.exports = {
 /// '*.ts': 'npm run lint:staged' }`, also `['a', 'b']` lists): the string
-/// values of its glob keys, read as text. Commands built by functions are
-/// not followed.
+/// values of its glob keys, read as text. A command a function builds from
+/// a template (`(files) => \`oxfmt ${files.join(" ")}\``) is read without
+/// its placeholders: the files lint-staged passes.
 fn lint_staged_module(path: &str, text: &str, out: &mut Vec<Expansion>) {
     static ENTRY: OnceLock<Regex> = OnceLock::new();
     static STRING: OnceLock<Regex> = OnceLock::new();
@@ -813,17 +818,28 @@ fn lint_staged_module(path: &str, text: &str, out: &mut Vec<Expansion>) {
             .expect("valid lint-staged entry regex")
     });
     let string = STRING.get_or_init(|| {
-        Regex::new(r#"'([^'\n]*)'|"([^"\n]*)"|`([^`$\n]*)`"#).expect("valid string regex")
+        Regex::new(r#"'([^'\n]*)'|"([^"\n]*)"|`([^`\n]*)`"#).expect("valid string regex")
     });
     for captures in entry.captures_iter(text) {
         let value = captures.get(1).expect("group 1 always matches");
         let line = 1 + text[..value.start()].matches('\n').count();
         for literal in string.captures_iter(value.as_str()) {
             if let Some(command) = literal.iter().skip(1).flatten().next() {
-                out.push(script_in(path, line, command.as_str().to_string(), ""));
+                let text = placeholder().replace_all(command.as_str(), "");
+                out.push(Expansion::Staged {
+                    path: path.to_string(),
+                    line,
+                    text: text.trim().to_string(),
+                });
             }
         }
     }
+}
+
+/// `${...}` in a template literal.
+fn placeholder() -> &'static Regex {
+    static PLACEHOLDER: OnceLock<Regex> = OnceLock::new();
+    PLACEHOLDER.get_or_init(|| Regex::new(r"\$\{[^}]*\}").expect("valid placeholder regex"))
 }
 
 // --- tox, nox --------------------------------------------------------------------

@@ -24,6 +24,7 @@ pub const CLASSES: &[&str] = &[
     "release-notes",
     "rollback",
     "test-cluster",
+    "housekeeping",
 ];
 
 /// Classes a rule may name besides [`CLASSES`]: `security-scan` is any scan.
@@ -43,6 +44,7 @@ pub const ECOSYSTEMS: &[&str] = &[
 #[serde(deny_unknown_fields)]
 struct Table {
     commands: Vec<CommandEntry>,
+    staged_formatters: Vec<CommandEntry>,
     actions: Vec<ActionEntry>,
     hooks: BTreeMap<String, String>,
 }
@@ -84,6 +86,7 @@ struct Pattern {
 #[derive(Debug)]
 pub struct Vocabulary {
     patterns: Vec<Pattern>,
+    staged: Vec<Pattern>,
     actions: Vec<(&'static str, String, String)>,
     hooks: BTreeMap<String, String>,
 }
@@ -117,35 +120,8 @@ impl Vocabulary {
 
     pub fn parse(text: &str) -> Result<Vocabulary, String> {
         let table: Table = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
-        let mut patterns = Vec::new();
-        for entry in table.commands {
-            let class = class_id(&entry.class)?;
-            if !ECOSYSTEMS.contains(&entry.ecosystem.as_str()) {
-                return Err(format!("unknown ecosystem `{}`", entry.ecosystem));
-            }
-            for run in entry.run {
-                let mut parts = run.split_whitespace();
-                let program = parts
-                    .next()
-                    .ok_or_else(|| "an empty command pattern".to_string())?;
-                let mut words = Vec::new();
-                let mut forbidden = Vec::new();
-                for part in parts {
-                    match part.strip_prefix('!') {
-                        Some(word) => forbidden.push(word.to_string()),
-                        None => words.push(part.split('|').map(str::to_string).collect()),
-                    }
-                }
-                patterns.push(Pattern {
-                    class,
-                    ecosystem: entry.ecosystem.clone(),
-                    fallback: entry.fallback,
-                    program: program.split('|').map(str::to_string).collect(),
-                    words,
-                    forbidden,
-                });
-            }
-        }
+        let patterns = compile(table.commands)?;
+        let staged = compile(table.staged_formatters)?;
         let mut actions = Vec::new();
         for entry in table.actions {
             let class = class_id(&entry.class)?;
@@ -162,9 +138,64 @@ impl Vocabulary {
         }
         Ok(Vocabulary {
             patterns,
+            staged,
             actions,
             hooks: table.hooks,
         })
+    }
+}
+
+/// Compiles command entries into patterns: program, then argument words.
+fn compile(entries: Vec<CommandEntry>) -> Result<Vec<Pattern>, String> {
+    let mut patterns = Vec::new();
+    for entry in entries {
+        let class = class_id(&entry.class)?;
+        if !ECOSYSTEMS.contains(&entry.ecosystem.as_str()) {
+            return Err(format!("unknown ecosystem `{}`", entry.ecosystem));
+        }
+        for run in entry.run {
+            let mut parts = run.split_whitespace();
+            let program = parts
+                .next()
+                .ok_or_else(|| "an empty command pattern".to_string())?;
+            let mut words = Vec::new();
+            let mut forbidden = Vec::new();
+            for part in parts {
+                match part.strip_prefix('!') {
+                    Some(word) => forbidden.push(word.to_string()),
+                    None => words.push(part.split('|').map(str::to_string).collect()),
+                }
+            }
+            patterns.push(Pattern {
+                class,
+                ecosystem: entry.ecosystem.clone(),
+                fallback: entry.fallback,
+                program: program.split('|').map(str::to_string).collect(),
+                words,
+                forbidden,
+            });
+        }
+    }
+    Ok(patterns)
+}
+
+impl Vocabulary {
+    /// Classes a command has when lint-staged runs it on the staged files:
+    /// a formatter that rewrites them keeps what is committed formatted.
+    pub fn classify_staged(&self, words: &[String]) -> Vec<Class> {
+        let Some(first) = words.first() else {
+            return Vec::new();
+        };
+        let program = program_name(first);
+        self.staged
+            .iter()
+            .filter(|p| p.program.iter().any(|name| wildcard(name, &program)))
+            .filter(|p| p.matches(&words[1..]))
+            .map(|p| Class {
+                class: p.class,
+                ecosystem: p.ecosystem.clone(),
+            })
+            .collect()
     }
 
     /// Classes of a command given as words (wrappers already removed).
@@ -377,6 +408,36 @@ mod tests {
             ["secret-scan"]
         );
         assert_eq!(classes("readyctl checks docs"), Vec::<&str>::new());
+        // A deploy webhook is a URL; a notification that says "deployed" is not.
+        assert_eq!(
+            classes("curl -X POST https://api.render.com/deploy/srv-1?key=k"),
+            ["deploy"]
+        );
+        assert_eq!(
+            classes("curl -HTitle: app deployed -d done https://ntfy.sh/team"),
+            Vec::<&str>::new()
+        );
+        assert_eq!(classes("curl -X POST $DEPLOY_HOOK"), ["deploy"]);
+        assert_eq!(classes("fastapi deploy"), ["deploy"]);
+        assert_eq!(classes("oxfmt --check src"), ["format-check"]);
+        assert_eq!(classes("oxfmt src"), Vec::<&str>::new());
+        assert_eq!(classes("kind create cluster --name ci"), ["test-cluster"]);
+        assert_eq!(classes("mvn spring-javaformat:validate"), ["format-check"]);
+    }
+
+    #[test]
+    fn staged_formatters() {
+        let staged = |command: &str| -> Vec<&str> {
+            let words: Vec<String> = command.split_whitespace().map(str::to_string).collect();
+            Vocabulary::builtin()
+                .classify_staged(&words)
+                .into_iter()
+                .map(|c| c.class)
+                .collect()
+        };
+        assert_eq!(staged("prettier --write a.ts"), ["format-check"]);
+        assert_eq!(staged("ruff format"), ["format-check"]);
+        assert_eq!(staged("eslint --fix a.ts"), Vec::<&str>::new());
     }
 
     #[test]
@@ -393,6 +454,10 @@ mod tests {
         assert_eq!(action("actions/checkout@v4"), Vec::<&str>::new());
         assert_eq!(action("gitleaks/gitleaks-action@v2"), ["secret-scan"]);
         assert_eq!(action("readyctl/readyctl@0123abcd"), ["secret-scan"]);
+        assert_eq!(action("useblacksmith/build-push-action@v2"), ["build"]);
+        assert_eq!(action("woodpeckerci/plugin-docker-buildx"), ["build"]);
+        assert_eq!(action("actions/stale@v9"), ["housekeeping"]);
+        assert_eq!(action("helm/kind-action@v1"), ["test-cluster"]);
         assert_eq!(
             action("googleapis/release-please-action@v4"),
             ["release", "release-notes"]
