@@ -214,6 +214,7 @@ pub fn audit(
     evidence.attach(Arc::new(refused_plan.build(&evidence)));
     // Last: the facts above were built on the roles the walk gave.
     evidence.attach(Arc::new(readers_plan.build(&evidence)));
+    evidence.attach(Arc::new(crate::repo::kubernetes::Built::default()));
     let live = live.transpose()?;
 
     // Checks are independent once the evidence is gathered: evaluate them
