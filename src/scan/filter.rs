@@ -324,7 +324,7 @@ fn same_as_user(content: &[u8], at: usize, value: &str) -> bool {
     above
         .chain(below)
         .filter(|l| indent(l) == own)
-        .any(|l| same_user(&l))
+        .any(|l| same_user(l))
 }
 
 /// Whether the value at `at` sits in a block keyed for tests or CI, as its
