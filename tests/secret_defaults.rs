@@ -49,10 +49,8 @@ fn every_fallback_idiom_is_found_and_nothing_else_fails() {
         ("secrets.dev-defaults", "config/config.go", 7),
         ("secrets.dev-defaults", "config/config.go", 15),
         ("secrets.dev-defaults", "config/database.yml", 2),
-        // A YAML alias to an anchored default, and a password that is the
-        // user name.
+        // A YAML alias to an anchored default.
         ("secrets.dev-defaults", "config/replica.yml", 5),
-        ("secrets.dev-defaults", "config/replica.yml", 9),
         ("secrets.dev-defaults", "docker-compose.yml", 5),
         ("secrets.dev-defaults", "internal/auth/jwt.go", 4),
         ("secrets.dev-defaults", "internal/bootstrap/owner.go", 13),

@@ -160,11 +160,6 @@ impl HitFilter {
         let weakness = match self.weak {
             Some(mode) => match judge(key, &text, mode) {
                 Some(weakness) => Some(weakness.to_string()),
-                None if key.is_some_and(names_password)
-                    && same_as_user(content, value.0, &text) =>
-                {
-                    Some("the same as the user name".to_string())
-                }
                 None => return Judged::Dropped,
             },
             // A literal that counts whatever its strength says only how
@@ -282,51 +277,6 @@ fn yaml_alias_target(path: &str, content: &[u8], written: &str) -> Option<String
     })
 }
 
-/// Whether a key names a password (not a token or a key).
-fn names_password(key: &str) -> bool {
-    let lower = key.to_ascii_lowercase();
-    lower.contains("pass") || lower.contains("pwd")
-}
-
-/// Whether a user name set beside the password (the same block: nearby
-/// lines, not past a line indented less) is the password itself:
-/// `username: reporter` / `password: reporter`, `DB_USER=app` /
-/// `DB_PASSWORD=app`.
-fn same_as_user(content: &[u8], at: usize, value: &str) -> bool {
-    static USER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r#"(?i)^\s*(?:-\s*)?["']?[\w.-]*(?:user|username|user_name|login)["']?\s*[:=]\s*["']?([^"'\s,;#]+)["']?\s*(?:$|[,;#])"#)
-            .expect("valid regex")
-    });
-    let value = value.trim();
-    if value.is_empty() {
-        return false;
-    }
-    let text = String::from_utf8_lossy(content);
-    let line_no = text[..at.min(text.len())].matches('\n').count();
-    let lines: Vec<&str> = text.lines().collect();
-    let indent = |line: &str| line.len() - line.trim_start().len();
-    let Some(own) = lines.get(line_no).map(|l| indent(l)) else {
-        return false;
-    };
-    let same_user = |line: &&str| {
-        USER.captures(line)
-            .is_some_and(|c| c[1].eq_ignore_ascii_case(value))
-    };
-    let above = lines[..line_no]
-        .iter()
-        .rev()
-        .take(6)
-        .take_while(|l| l.trim().is_empty() || indent(l) >= own);
-    let below = lines[line_no + 1..]
-        .iter()
-        .take(6)
-        .take_while(|l| l.trim().is_empty() || indent(l) >= own);
-    above
-        .chain(below)
-        .filter(|l| indent(l) == own)
-        .any(|l| same_user(l))
-}
-
 /// Whether the value at `at` sits in a block keyed for tests or CI, as its
 /// indentation shows: the `'mysql-ci' => [` connection of a Laravel
 /// `config/database.php`, the `test:` section of a Rails `database.yml`.
@@ -375,7 +325,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn aliases_resolve_and_passwords_equal_to_the_user_are_weak() {
+    fn aliases_resolve_to_their_anchored_scalar() {
         let yml = "shared: &shared_pw changeme\nprod:\n  password: *shared_pw\n";
         assert_eq!(
             yaml_alias_target("c.yml", yml.as_bytes(), "*shared_pw").as_deref(),
@@ -386,20 +336,6 @@ mod tests {
             yaml_alias_target("c.env", yml.as_bytes(), "*shared_pw"),
             None
         );
-        let yml = "reporting:\n  username: reporter\n  password: reporter\nother:\n  user: x\n  password: reporter\n";
-        let first = yml.find("password: reporter").unwrap() + 10;
-        assert!(same_as_user(yml.as_bytes(), first, "reporter"));
-        let second = yml.rfind("password: reporter").unwrap() + 10;
-        assert!(
-            !same_as_user(yml.as_bytes(), second, "reporter"),
-            "another block's user"
-        );
-        let env = "DB_HOST=db\nDB_USER=app\nDB_PASSWORD=app\n";
-        assert!(same_as_user(
-            env.as_bytes(),
-            env.find("=app\n").unwrap() + 13,
-            "app"
-        ));
     }
 
     #[test]
