@@ -196,6 +196,7 @@ impl Resolver<'_> {
             classes: names,
             ecosystems,
             dir: origin.cwd.clone(),
+            excluded: Vec::new(),
         });
         walk.depth += 1;
         // An expansion with no line of its own (a command given on the
