@@ -214,6 +214,7 @@ pub fn audit(
     evidence.attach(Arc::new(refused_plan.build(&evidence)));
     // Last: the facts above were built on the roles the walk gave.
     evidence.attach(Arc::new(readers_plan.build(&evidence)));
+    evidence.attach(Arc::new(crate::repo::kubernetes::Built::default()));
     let live = live.transpose()?;
 
     // Checks are independent once the evidence is gathered: evaluate them
@@ -255,6 +256,7 @@ pub fn audit(
             .as_deref()
             .map(|path| evidence.role_at(path, finding.line));
     }
+    hide_derived_roles(&mut results, catalog);
     crate::grade::apply(&mut results);
     results.sort_by(|a, b| {
         a.category
@@ -368,6 +370,44 @@ fn redactor(evidence: &Evidence, live: &LiveOptions) -> crate::redact::Redactor 
         .with_values(credentials)
         .with_values(history)
         .with_builtin_patterns()
+}
+
+/// The walk showed each check the files of its roles as the conventions
+/// gave them; the readers (`repo::readers`) learn some roles only after it
+/// (a config only a test run mounts). A finding in a file whose final role
+/// the check does not read is dropped, and a check failed only by such
+/// findings passes. Graded checks (secrets) read every role and grade
+/// instead.
+fn hide_derived_roles(results: &mut [CheckResult], catalog: &Catalog) {
+    for result in results.iter_mut().filter(|r| r.status == Status::Fail) {
+        if crate::grade::graded(result.category) {
+            continue;
+        }
+        let Some(check) = catalog.get(&result.id) else {
+            continue;
+        };
+        let roles = check_roles(check);
+        let before = result.findings.len();
+        let mut hidden: Vec<String> = Vec::new();
+        result.findings.retain(|f| match (&f.path, f.role) {
+            (Some(path), Some(role)) if !roles.contains(role) => {
+                hidden.push(format!("`{path}` ({role})", role = role.id()));
+                false
+            }
+            _ => true,
+        });
+        if hidden.is_empty() {
+            continue;
+        }
+        hidden.dedup();
+        if result.findings.is_empty() && before > 0 {
+            result.status = Status::Pass;
+            result.message = format!(
+                "found only in files this check does not judge: {}",
+                hidden.join(", ")
+            );
+        }
+    }
 }
 
 /// The roles a check reads: its own `roles:`, or its category's default.

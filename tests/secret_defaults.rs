@@ -300,6 +300,11 @@ fn look_alikes_do_not_fail_and_say_what_they_are() {
         ("contrib/bruno/Create a user.bru", 13, Role::Example),
         ("contrib/docker-compose/basic.yml", 6, Role::Example),
         ("scripts/start_dev_db.sh", 3, Role::DevTooling),
+        // A connection only CI selects, CI configuration by its name, and
+        // the listing a dev script writes from the program.
+        ("config/database.php", 16, Role::Test),
+        ("config/database.ci.yml", 4, Role::Ci),
+        ("config/defaults.hjson", 5, Role::Generated),
     ]
     .into_iter()
     .collect();

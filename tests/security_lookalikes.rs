@@ -3,7 +3,8 @@
 //! (a static file server's `setHeaders` hook, a response marked
 //! `Cache-Control: public`) and SQL that pastes only a constant or the
 //! object's own field as a table name are not findings; the API's `*` and
-//! SQL that pastes a value are, at their lines, and nothing else is.
+//! SQL that pastes a value are, at their lines, and nothing else is. A
+//! PBKDF2 key handed to a cipher is no password hash.
 
 use readyctl::model::Status;
 use readyctl::{AuditOptions, Catalog, Config, audit};
@@ -44,12 +45,24 @@ fn public_files_and_constant_table_names_are_not_findings() {
     assert_eq!(
         located(&["security.cors-not-wildcard", "security.sql-string-building"]),
         expected(&[
-            // The API, not the static files or the cached tracker script.
+            // The API, not the static files, the cached tracker script,
+            // the `Origin` request header of src/feeds.js or the test
+            // run's nginx (docker/test-nginx.conf).
             ("security.cors-not-wildcard", "src/api.js", 6),
             // A title pasted as a value; not `this.workingTable` (line 12).
             ("security.sql-string-building", "src/jobs.js", 20),
             // A name concatenated as a value; not TABLE_NAME (line 7).
             ("security.sql-string-building", "app/store.py", 11),
         ])
+    );
+}
+
+#[test]
+fn a_key_derived_for_a_cipher_is_not_a_password_hash() {
+    assert_eq!(
+        located(&["security.password-hash-cost"]),
+        // The stored password hash, not the key `encrypt` hands to
+        // createCipheriv (line 4).
+        expected(&[("security.password-hash-cost", "src/crypto.js", 17)])
     );
 }

@@ -145,7 +145,7 @@ pub fn gather(root: &Path, config: &Config, options: &ScanOptions) -> Result<Fac
 /// what static reading could not read or decide.
 fn kubernetes_choices(evidence: &scan::Evidence, selector: scan::SelectorId) -> Vec<Choice> {
     super::kubernetes::kept_artefacts(evidence, selector)
-        .into_iter()
+        .iter()
         .map(|a| {
             let mut reason = format!("{}: {}", a.origin.name(), a.reason);
             if !a.notes.is_empty() {
@@ -164,7 +164,7 @@ fn kubernetes_choices(evidence: &scan::Evidence, selector: scan::SelectorId) -> 
                 ));
             }
             Choice {
-                files: vec![a.path],
+                files: vec![a.path.clone()],
                 role: a.role,
                 judged: a.judged,
                 reason,

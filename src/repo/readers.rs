@@ -12,6 +12,8 @@
 //!   configuration (`./lemmy.hjson:/config/config.hjson`, where that file
 //!   says it is for the development branch) runs that setup, and has its
 //!   role;
+//! - a listing a test or development script writes from the program
+//!   (`cargo run … > config/defaults.hjson`) is generated;
 //! - a file that only test runs or development setups mount
 //!   (`./test-nginx.conf` in `docker-compose.ci-test.yml`) is theirs.
 //!
@@ -48,6 +50,19 @@ static CONFIG_PATH: LazyLock<Regex> = LazyLock::new(|| {
 /// `bash scripts/x.sh`, `./x.sh`.
 static SCRIPT_CALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?m)(?:^|[;&|(]|\bthen|\bdo)\s*(?:(?:source|\.|bash|sh|zsh)\s+)?(?P<path>\.{0,2}/?[A-Za-z0-9_./-]+\.(?:sh|bash|zsh))\b")
+        .expect("valid regex")
+});
+
+/// A command's output redirected into a file: `cmd > config/x.hjson`,
+/// `cmd >"$dest"`.
+static REDIRECT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?m)(?:^|[^0-9&>])>{1,2}[ \t]*"?(?P<target>\$\{?[A-Za-z_]\w*\}?|[A-Za-z0-9_.][A-Za-z0-9_./-]*)"?"#)
+        .expect("valid regex")
+});
+/// A script variable holding a path, with a default for a positional
+/// argument: `dest=${1-config/x.hjson}`, `out="${1:-x.json}"`, `f=x.json`.
+static PATH_VARIABLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?m)^[ \t]*(?P<name>[A-Za-z_]\w*)="?(?:\$\{\d+:?-(?P<default>[^}"]+)\}|(?P<plain>[A-Za-z0-9_.][A-Za-z0-9_./-]*))"?[ \t]*$"#)
         .expect("valid regex")
 });
 
@@ -134,6 +149,16 @@ pub fn derive(
             }
         }
     }
+    // A listing a developer's or a test's script writes from the program
+    // (`cargo run … > config/defaults.hjson`) is generated: the values in
+    // it are the code's, judged where the code sets them.
+    for (script, text) in test_scripts.iter().chain(dev_scripts) {
+        for written in written_files(text) {
+            for path in resolved(script, &written) {
+                give(path, Role::Generated, &mut derived);
+            }
+        }
+    }
     for (file, text) in compose {
         let mounted_role = mounts(text)
             .into_iter()
@@ -173,6 +198,33 @@ pub fn derive(
         }
     }
     DerivedRoles(derived)
+}
+
+/// The configuration files a script redirects a command's output into,
+/// with `$var` resolved from the script's own path variables.
+fn written_files(text: &str) -> Vec<String> {
+    let text = uncommented(text);
+    let variables: BTreeMap<&str, &str> = PATH_VARIABLE
+        .captures_iter(&text)
+        .filter_map(|c| {
+            let value = c.name("default").or_else(|| c.name("plain"))?;
+            Some((c.name("name")?.as_str(), value.as_str()))
+        })
+        .collect();
+    REDIRECT
+        .captures_iter(&text)
+        .filter_map(|c| {
+            let target = &c["target"];
+            let target = match target.strip_prefix('$') {
+                Some(name) => *variables.get(name.trim_matches(['{', '}']))?,
+                None => target,
+            };
+            CONFIG_PATH
+                .find(target)
+                .filter(|m| m.as_str() == target)
+                .map(|m| m.as_str().to_string())
+        })
+        .collect()
 }
 
 /// The host paths the services of a Compose file bind-mount.
@@ -343,6 +395,35 @@ mod tests {
             derived.0.get("docker/docker-compose.yml"),
             Some(&Role::Test)
         );
+    }
+
+    #[test]
+    fn a_listing_a_dev_script_writes_is_generated() {
+        let files = |path: &str| {
+            matches!(path, "config/defaults.hjson" | "config/other.json")
+                .then_some(Role::Production)
+        };
+        let script = "#!/bin/bash\nset -e\n\ndest=${1-config/defaults.hjson}\n\ncargo run -p utils >\"$dest\" 2>&1\necho done > /dev/null\n";
+        let derived = derive(&[], &[("scripts/update.sh", script)], &[], &files);
+        assert_eq!(
+            derived.0,
+            BTreeMap::from([("config/defaults.hjson".to_string(), Role::Generated)])
+        );
+        let derived = derive(
+            &[],
+            &[("scripts/dump.sh", "node dump.js > config/other.json\n")],
+            &[],
+            &files,
+        );
+        assert_eq!(derived.0.get("config/other.json"), Some(&Role::Generated));
+        // Read, not written.
+        let derived = derive(
+            &[],
+            &[("scripts/load.sh", "psql < config/other.json\n")],
+            &[],
+            &files,
+        );
+        assert!(derived.0.is_empty(), "{:?}", derived.0);
     }
 
     #[test]

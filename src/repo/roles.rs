@@ -515,6 +515,7 @@ pub fn conventional_role(path: &str) -> Role {
     if in_dir(CI_DIRS)
         || top == Some("ci")
         || CI_FILES.contains(&name)
+        || is_ci_config_name(&lower, extension)
         || name.starts_with("Jenkinsfile")
         || name.starts_with("azure-pipelines")
     {
@@ -642,6 +643,18 @@ fn is_example_name(lower: &str) -> bool {
         && parts.any(|part| matches!(part, "example" | "examples" | "sample" | "dist"))
 }
 
+/// Configuration named for CI (`database.ci.yml`, `settings.ci.json`): the
+/// pipeline copies it into place; no deployment reads it.
+fn is_ci_config_name(lower: &str, extension: &str) -> bool {
+    matches!(
+        extension,
+        "yml" | "yaml" | "json" | "toml" | "ini" | "cfg" | "conf" | "properties" | "env"
+    ) && {
+        let parts: Vec<&str> = lower.split('.').collect();
+        parts.len() >= 3 && parts[parts.len() - 2] == "ci"
+    }
+}
+
 /// Shell scripts named for development (`start_dev_db.sh`, `dev-setup.sh`).
 fn is_dev_script(lower: &str, extension: &str) -> bool {
     matches!(extension, "sh" | "bash" | "zsh" | "ps1")
@@ -731,6 +744,23 @@ mod tests {
     #[test]
     fn an_api_spec_under_spec_is_not_a_test() {
         assert_eq!(role("api/spec/v1.json"), "production");
+    }
+
+    #[test]
+    fn configuration_named_for_ci_is_ci() {
+        assert_eq!(role("config/database.ci.yml"), "ci");
+        assert_eq!(role("config/settings.ci.json"), "ci");
+        assert_eq!(role("config/database.yml"), "production");
+        assert_eq!(
+            role("src/ci.yml"),
+            "production",
+            "a file named `ci`, no tag"
+        );
+        assert_eq!(
+            role("lib/build.ci.rb"),
+            "production",
+            "code, not configuration"
+        );
     }
 
     #[test]

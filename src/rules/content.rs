@@ -101,6 +101,14 @@ pub struct ContentSpec {
     /// (`this.table`, `self.table`, `@table`).
     #[serde(default)]
     pub sql_input: bool,
+    /// Regexes of calls that make a hit no finding when the value it
+    /// computes is handed to them within the file, directly or through up
+    /// to two variables or function returns (`key = getKey(…)`, then
+    /// `createCipheriv(alg, key, iv)`): a PBKDF2 output used as an
+    /// encryption key is no stored password hash. Parsed code only.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub allow_flow: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -169,6 +177,14 @@ pub struct NamedPattern {
     /// (`this.table`, `self.table`, `@table`).
     #[serde(default)]
     pub sql_input: bool,
+    /// Regexes of calls that make a hit no finding when the value it
+    /// computes is handed to them within the file, directly or through up
+    /// to two variables or function returns (`key = getKey(…)`, then
+    /// `createCipheriv(alg, key, iv)`): a PBKDF2 output used as an
+    /// encryption key is no stored password hash. Parsed code only.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub allow_flow: Vec<Spanned<String>>,
 }
 
 /// The token a value must be (see [`ContentSpec::token`]).
@@ -233,11 +249,17 @@ pub(super) struct FilterSpec<'a> {
     url: bool,
     allow_scope: &'a [Spanned<String>],
     sql_input: bool,
+    allow_flow: &'a [Spanned<String>],
 }
 
 impl FilterSpec<'_> {
     pub(super) fn validate(&self, v: &mut Validator<'_>) {
-        for regex in self.allow.iter().chain(self.allow_scope) {
+        for regex in self
+            .allow
+            .iter()
+            .chain(self.allow_scope)
+            .chain(self.allow_flow)
+        {
             if let Err(message) = v.content_regex(&regex.value) {
                 v.error_at(regex, format!("invalid regex `{}`: {message}", regex.value));
             }
@@ -292,6 +314,13 @@ impl FilterSpec<'_> {
                 .filter_map(|r| crate::scan::compile_regex(&r.value).ok())
                 .collect(),
             sql_input: rule.sql_input || own.is_some_and(|o| o.sql_input),
+            allow_flow: rule
+                .allow_flow
+                .iter()
+                .chain(own.iter().flat_map(|o| o.allow_flow.iter()))
+                // Validated when the pack loaded.
+                .filter_map(|r| crate::scan::compile_regex(&r.value).ok())
+                .collect(),
         };
         (!filter.is_empty()).then(|| Arc::new(filter))
     }
@@ -312,6 +341,7 @@ macro_rules! filter_of {
                     url: self.url,
                     allow_scope: &self.allow_scope,
                     sql_input: self.sql_input,
+                    allow_flow: &self.allow_flow,
                 }
             }
         }

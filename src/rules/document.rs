@@ -723,6 +723,25 @@ pub fn documents(file: &KeptFile) -> std::sync::Arc<Documents> {
     file.documents()
 }
 
+/// One file's documents as a query judges them: a parsed file's, or the
+/// objects the Kubernetes model chose in it, borrowed rather than copied
+/// (the model's objects are shared by every rule that reads them).
+struct FileDocs<'a> {
+    path: &'a str,
+    docs: Vec<&'a Node>,
+    error: Option<&'a crate::document::ParseError>,
+}
+
+impl<'a> FileDocs<'a> {
+    fn of(path: &'a str, documents: &'a Documents) -> Self {
+        FileDocs {
+            path,
+            docs: documents.docs.iter().collect(),
+            error: documents.error.as_ref(),
+        }
+    }
+}
+
 struct Selected<'a> {
     file: &'a str,
     root: &'a Node,
@@ -785,9 +804,13 @@ impl Query {
             return self.evaluate_kubernetes(evidence);
         }
         if !self.compose {
-            let files: Vec<(String, Arc<Documents>)> = evidence
+            let parsed: Vec<(&str, Arc<Documents>)> = evidence
                 .kept(self.selector)
-                .map(|file| (file.path.clone(), documents(file)))
+                .map(|file| (file.path.as_str(), documents(file)))
+                .collect();
+            let files: Vec<FileDocs<'_>> = parsed
+                .iter()
+                .map(|(path, docs)| FileDocs::of(path, docs))
                 .collect();
             return self.evaluate_files(&files, &[]);
         }
@@ -839,7 +862,11 @@ impl Query {
                 (chain.files[0].clone(), Arc::new(merged))
             })
             .collect();
-        let mut outcome = self.evaluate_files(&files, &[]);
+        let views: Vec<FileDocs<'_>> = files
+            .iter()
+            .map(|(path, docs)| FileDocs::of(path, docs))
+            .collect();
+        let mut outcome = self.evaluate_files(&views, &[]);
         let merged: Vec<String> = chains
             .iter()
             .filter(|c| c.files.len() > 1)
@@ -864,7 +891,7 @@ impl Query {
         let mut judged = Vec::new();
         let mut aside = Vec::new();
         let mut notes = Vec::new();
-        for artefact in &artefacts {
+        for artefact in artefacts.iter() {
             if !artefact.judged {
                 aside.push(format!("`{}` ({})", artefact.path, artefact.reason));
                 continue;
@@ -873,15 +900,19 @@ impl Query {
                 judged.push(format!("`{}` ({})", artefact.path, artefact.reason));
             }
             notes.extend(artefact.notes.iter().cloned());
-            let mut by_file: Vec<(String, Vec<crate::document::Node>)> = Vec::new();
+            let mut by_file: Vec<FileDocs<'_>> = Vec::new();
             for object in &artefact.objects {
-                match by_file.iter_mut().find(|(f, _)| *f == object.file) {
-                    Some((_, nodes)) => nodes.push(object.node.clone()),
-                    None => by_file.push((object.file.clone(), vec![object.node.clone()])),
+                match by_file.iter_mut().find(|f| f.path == object.file) {
+                    Some(file) => file.docs.push(&object.node),
+                    None => by_file.push(FileDocs {
+                        path: &object.file,
+                        docs: vec![&object.node],
+                        error: None,
+                    }),
                 }
             }
-            for (file, docs) in by_file {
-                files.push((file, Arc::new(Documents { docs, error: None })));
+            for file in by_file {
+                files.push(file);
                 reasons.push(artefact.undecided.clone());
             }
         }
@@ -908,16 +939,12 @@ impl Query {
 
     /// Judges `files`; `undecided[i]`, when given, holds the reasons of the
     /// undecided markers in `files[i]` (a statically rendered Helm chart).
-    fn evaluate_files(
-        &self,
-        files: &[(String, Arc<Documents>)],
-        undecided: &[Vec<String>],
-    ) -> Outcome {
+    fn evaluate_files(&self, files: &[FileDocs<'_>], undecided: &[Vec<String>]) -> Outcome {
         let mut notes = Vec::new();
-        for (path, docs) in files {
-            if let Some(error) = &docs.error {
+        for FileDocs { path, error, .. } in files {
+            if let Some(error) = error {
                 notes.push(Finding::at(
-                    path.clone(),
+                    path.to_string(),
                     error.line,
                     format!(
                         "could not parse as {}: {}",
@@ -928,9 +955,9 @@ impl Query {
             }
         }
         let mut selected = Vec::new();
-        for (index, (path, docs)) in files.iter().enumerate() {
-            let several = docs.docs.len() > 1;
-            for (i, root) in docs.docs.iter().enumerate() {
+        for (index, FileDocs { path, docs, .. }) in files.iter().enumerate() {
+            let several = docs.len() > 1;
+            for (i, root) in docs.iter().copied().enumerate() {
                 for select in &self.selects {
                     let mut reached = Vec::new();
                     resolve(root, &mut Vec::new(), &select.segments, &mut reached);
@@ -949,7 +976,7 @@ impl Query {
                 }
             }
         }
-        let parsed = files.iter().filter(|(_, d)| d.error.is_none()).count();
+        let parsed = files.iter().filter(|f| f.error.is_none()).count();
         let unparsed = if notes.is_empty() {
             String::new()
         } else {

@@ -78,6 +78,148 @@ pub fn scope_span(
     Some((named.start_byte(), named.end_byte()))
 }
 
+/// Nodes that bind a value to a name, with the field holding the name.
+const BINDINGS: &[(&str, &str)] = &[
+    ("variable_declarator", "name"),
+    ("assignment_expression", "left"),
+    ("assignment", "left"),
+    ("short_var_declaration", "left"),
+    ("let_declaration", "pattern"),
+];
+/// Calls, with the field naming what is called.
+const CALLS: &[(&str, &str)] = &[
+    ("call_expression", "function"),
+    ("call", "function"),
+    ("method_invocation", "name"),
+    ("new_expression", "constructor"),
+    ("object_creation_expression", "type"),
+];
+
+/// Whether the value computed at `start..end` reaches, within the file, a
+/// call whose callee matches one of `sinks`: passed to it directly, or
+/// through up to two names (a variable it is assigned to, a function that
+/// returns it). `const getKey = (pw, salt) => pbkdf2Sync(pw, salt, …)`,
+/// `const key = getKey(secret, salt)`, `createCipheriv(alg, key, iv)`: the
+/// PBKDF2 output is an encryption key, not a stored password hash.
+pub fn flows_into(
+    path: &str,
+    content: &[u8],
+    (start, end): (usize, usize),
+    tree: &mut LazyTree,
+    sinks: &[regex::bytes::Regex],
+) -> bool {
+    let Some(language) = CodeLanguage::of(path) else {
+        return false;
+    };
+    let Some(tree) = tree.get(language, content) else {
+        return false;
+    };
+    let root = tree.root_node();
+    let Some(node) = root.descendant_for_byte_range(start, end.max(start + 1) - 1) else {
+        return false;
+    };
+    if reaches_sink(node, content, sinks) {
+        return true;
+    }
+    let mut names: Vec<String> = bound_name(node, content).into_iter().collect();
+    let mut seen = names.clone();
+    for _ in 0..2 {
+        let mut next = Vec::new();
+        for name in &names {
+            for occurrence in occurrences(root, content, name) {
+                if reaches_sink(occurrence, content, sinks) {
+                    return true;
+                }
+                if let Some(bound) = bound_name(occurrence, content)
+                    && !seen.contains(&bound)
+                {
+                    seen.push(bound.clone());
+                    next.push(bound);
+                }
+            }
+        }
+        names = next;
+    }
+    false
+}
+
+/// The name the value at `node` is bound to: the variable it is assigned
+/// to, or the function it is the result of. Not past a statement that
+/// binds nothing.
+fn bound_name(node: Node<'_>, content: &[u8]) -> Option<String> {
+    let mut current = node;
+    loop {
+        let parent = current.parent()?;
+        let kind = parent.kind();
+        if let Some((_, field)) = BINDINGS.iter().find(|(k, _)| *k == kind) {
+            let target = parent.child_by_field_name(field)?;
+            // The value, not the name being assigned.
+            if target.id() == current.id() {
+                return None;
+            }
+            return Some(text(target, content).to_string());
+        }
+        if FUNCTION_KINDS.contains(&kind) {
+            if let Some(name) = parent.child_by_field_name("name") {
+                return Some(text(name, content).to_string());
+            }
+            current = parent;
+            continue;
+        }
+        if kind.ends_with("statement")
+            && kind != "return_statement"
+            && kind != "expression_statement"
+        {
+            return None;
+        }
+        if kind == "expression_statement" || kind == "program" || kind == "module" {
+            return None;
+        }
+        current = parent;
+    }
+}
+
+/// Identifiers spelled `name` in the file, outside the places they are
+/// bound.
+fn occurrences<'t>(root: Node<'t>, content: &[u8], name: &str) -> Vec<Node<'t>> {
+    let mut out = Vec::new();
+    let mut cursor = root.walk();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if node.child_count() == 0 {
+            if node.kind().ends_with("identifier") && text(node, content) == name {
+                out.push(node);
+            }
+            continue;
+        }
+        stack.extend(node.children(&mut cursor));
+    }
+    out
+}
+
+/// Whether `node` sits in the arguments of a call to a sink.
+fn reaches_sink(node: Node<'_>, content: &[u8], sinks: &[regex::bytes::Regex]) -> bool {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        if let Some((_, field)) = CALLS.iter().find(|(k, _)| *k == parent.kind())
+            && parent
+                .child_by_field_name("arguments")
+                .is_some_and(|args| args.id() == current.id())
+            && let Some(callee) = parent.child_by_field_name(field)
+        {
+            let callee = &content[callee.start_byte()..callee.end_byte()];
+            if sinks.iter().any(|sink| sink.is_match(callee)) {
+                return true;
+            }
+        }
+        if FUNCTION_KINDS.contains(&parent.kind()) {
+            return false;
+        }
+        current = parent;
+    }
+    false
+}
+
 /// One piece pasted into SQL text: the text of the statement before it and
 /// the expression pasted.
 #[derive(Debug, PartialEq, Eq)]
@@ -325,6 +467,41 @@ mod tests {
         assert!(scope("a.py", py, "'*'").unwrap().starts_with("def view"));
         assert_eq!(scope("a.ts", "setHeader('A', '*');\n", "'*'"), None);
         assert_eq!(scope("nginx.conf", "add_header A '*';\n", "'*'"), None);
+    }
+
+    #[test]
+    fn a_derived_key_handed_to_a_cipher_flows_into_it() {
+        let sinks = [regex::bytes::Regex::new("(?i)cipher").unwrap()];
+        let flows = |path: &str, text: &str, at: &str| {
+            let start = text.find(at).expect("in text");
+            flows_into(
+                path,
+                text.as_bytes(),
+                (start, start + at.len()),
+                &mut LazyTree::default(),
+                &sinks,
+            )
+        };
+        let ts = "const getKey = (password: string, salt: Buffer) =>\n  crypto.pbkdf2Sync(password, salt, 10000, 32, 'sha512');\n\nexport function encrypt(value: string, secret: string) {\n  const salt = crypto.randomBytes(64);\n  const key = getKey(secret, salt);\n  const cipher = crypto.createCipheriv('aes-256-gcm', key, iv);\n  return cipher.update(value);\n}\n";
+        assert!(flows("crypto.ts", ts, "pbkdf2Sync(password, salt, 10000,"));
+        let stored = "export function hashPassword(password: string) {\n  const salt = crypto.randomBytes(16);\n  const hash = crypto.pbkdf2Sync(password, salt, 10000, 64, 'sha512');\n  return db.users.update({ hash });\n}\n";
+        assert!(!flows(
+            "users.ts",
+            stored,
+            "pbkdf2Sync(password, salt, 10000,"
+        ));
+        let py = "def key_for(secret, salt):\n    return hashlib.pbkdf2_hmac('sha256', secret, salt, 1000)\n\ndef seal(data, secret):\n    k = key_for(secret, b'x')\n    return AESGCM(k).encrypt(nonce, data, None)\n";
+        let sinks_py = [regex::bytes::Regex::new("AESGCM").unwrap()];
+        let start = py
+            .find("pbkdf2_hmac('sha256', secret, salt, 1000)")
+            .unwrap();
+        assert!(flows_into(
+            "k.py",
+            py.as_bytes(),
+            (start, start + 40),
+            &mut LazyTree::default(),
+            &sinks_py
+        ));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! the whole match) and drops it when it is a known example, too short or too
 //! long, or not random enough to be a real credential.
 
-use super::around::{scope_span, sql_takes_input};
+use super::around::{flows_into, scope_span, sql_takes_input};
 use super::literal::{LazyTree, Token, token_at};
 use super::url_value::{names_test_database, remote_password};
 use super::weak::{WeakMode, judge, names_metadata, names_user_input};
@@ -50,6 +50,10 @@ pub struct HitFilter {
     /// The value is SQL text built from pieces; it counts only when a piece
     /// may carry input (see [`super::around::sql_takes_input`]).
     pub sql_input: bool,
+    /// A hit whose computed value is handed, within the file, to a call
+    /// matching any of these is not a finding (see
+    /// [`super::around::flows_into`]).
+    pub allow_flow: Vec<Regex>,
 }
 
 /// What the second stage concluded about a hit in its file.
@@ -78,6 +82,7 @@ impl HitFilter {
             && !self.url
             && self.allow_scope.is_empty()
             && !self.sql_input
+            && self.allow_flow.is_empty()
     }
 
     /// Whether [`HitFilter::judge`] has anything to do.
@@ -88,6 +93,7 @@ impl HitFilter {
             || self.url
             || !self.allow_scope.is_empty()
             || self.sql_input
+            || !self.allow_flow.is_empty()
     }
 
     /// The tests that need the file around the value: is it a literal, and
@@ -117,6 +123,9 @@ impl HitFilter {
         if self.sql_input && !sql_takes_input(path, content, value.0, value.1, tree) {
             return Judged::Dropped;
         }
+        if !self.allow_flow.is_empty() && flows_into(path, content, value, tree, &self.allow_flow) {
+            return Judged::Dropped;
+        }
         if !self.allow_scope.is_empty()
             && let Some((from, to)) = scope_span(path, content, value.0, value.1, tree)
             && self
@@ -129,7 +138,8 @@ impl HitFilter {
         if self.weak.is_some() && !ships(path, content, value) {
             return Judged::Dropped;
         }
-        let test_only = self.weak.is_some() && names_test_database(&content[value.1..]);
+        let test_only = self.weak.is_some()
+            && (names_test_database(&content[value.1..]) || in_test_block(content, value.0));
         let text = String::from_utf8_lossy(&content[value.0..value.1]);
         let host = if self.url {
             match remote_password(&text) {
@@ -235,9 +245,63 @@ pub fn shannon_entropy(value: &[u8]) -> f64 {
         .sum()
 }
 
+/// Whether the value at `at` sits in a block keyed for tests or CI, as its
+/// indentation shows: the `'mysql-ci' => [` connection of a Laravel
+/// `config/database.php`, the `test:` section of a Rails `database.yml`.
+/// Only CI or the test suite selects such a block.
+fn in_test_block(content: &[u8], at: usize) -> bool {
+    static KEY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"^["']?([\w.-]+)["']?\s*(?:=>|:|=)\s*(?:\[|\{|array\(|\z)"#)
+            .expect("valid regex")
+    });
+    let line_start = memchr::memrchr(b'\n', &content[..at]).map_or(0, |i| i + 1);
+    let indent = |line: &[u8]| {
+        line.iter()
+            .take_while(|b| **b == b' ' || **b == b'\t')
+            .count()
+    };
+    let mut depth = indent(&content[line_start..at]);
+    let before = String::from_utf8_lossy(&content[..line_start]);
+    for line in before.lines().rev() {
+        if depth == 0 {
+            break;
+        }
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with(['#', '/', '*']) {
+            continue;
+        }
+        let own = indent(line.as_bytes());
+        if own >= depth {
+            continue;
+        }
+        depth = own;
+        if let Some(key) = KEY.captures(trimmed) {
+            let named_for_tests = key[1]
+                .to_ascii_lowercase()
+                .split(['-', '_', '.'])
+                .any(|w| matches!(w, "test" | "tests" | "testing" | "ci" | "e2e"));
+            if named_for_tests {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blocks_keyed_for_tests_or_ci_are_found_by_indentation() {
+        let php = "return [\n    'connections' => [\n        'mysql' => [\n            'password' => env('DB_PASSWORD', 'a'),\n        ],\n        'mysql-ci' => [\n            'host' => '127.0.0.1',\n            'password' => env('DB_PASSWORD', 'b'),\n        ],\n    ],\n];\n";
+        assert!(!in_test_block(php.as_bytes(), php.find("'a'").unwrap()));
+        assert!(in_test_block(php.as_bytes(), php.find("'b'").unwrap()));
+        let yml = "default: &default\n  adapter: postgresql\n  password: a\ntest:\n  <<: *default\n  password: b\nproduction:\n  password: c\n";
+        assert!(!in_test_block(yml.as_bytes(), yml.find(": a").unwrap() + 2));
+        assert!(in_test_block(yml.as_bytes(), yml.find(": b").unwrap() + 2));
+        assert!(!in_test_block(yml.as_bytes(), yml.find(": c").unwrap() + 2));
+    }
 
     #[test]
     fn entropy_separates_random_keys_from_words() {

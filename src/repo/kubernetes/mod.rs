@@ -21,9 +21,10 @@ pub mod template;
 
 use crate::document::{Documents, Node};
 use crate::model::Role;
+use crate::scan::SelectorId;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The files the model reads: YAML outside CI configuration, dependencies
 /// and Compose files. Tests, fixtures, examples and docs are told apart by
@@ -169,13 +170,47 @@ fn is_object(node: &Node) -> bool {
             .is_some_and(|k| !matches!(k.as_str(), "Kustomization" | "Component"))
 }
 
-/// The artefacts among the files the scan kept for `selector`, each parsed
-/// once (the cache on the kept file): what `readyctl facts` shows and the
-/// `kubernetes: true` document rule judges.
+/// The artefacts of the kept files, built at most once per audit and
+/// selector: every `kubernetes: true` rule judges the same objects, and
+/// each building its own (rendering charts, applying overlays) on the
+/// evaluation threads at once held several copies of every object. The
+/// engine attaches one to the evidence before checks are evaluated.
+#[derive(Default)]
+pub struct Built(Mutex<Vec<(SelectorId, Cell)>>);
+
+/// One selector's artefacts, built by the first caller.
+type Cell = Arc<OnceLock<Arc<Vec<Artefact>>>>;
+
+impl Built {
+    fn cell(&self, selector: SelectorId) -> Cell {
+        let mut cells = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, cell)) = cells.iter().find(|(s, _)| *s == selector) {
+            return cell.clone();
+        }
+        let cell = Arc::new(OnceLock::new());
+        cells.push((selector, cell.clone()));
+        cell
+    }
+}
+
+/// The artefacts among the files the scan kept for `selector`: what
+/// `readyctl facts` shows and the `kubernetes: true` document rule judges.
+/// Built once when the evidence carries a [`Built`] (a second caller waits
+/// for the first), else on each call.
 pub fn kept_artefacts(
     evidence: &crate::scan::Evidence,
-    selector: crate::scan::SelectorId,
-) -> Vec<Artefact> {
+    selector: SelectorId,
+) -> Arc<Vec<Artefact>> {
+    match evidence.fact::<Built>() {
+        Some(built) => built
+            .cell(selector)
+            .get_or_init(|| Arc::new(build_kept(evidence, selector)))
+            .clone(),
+        None => Arc::new(build_kept(evidence, selector)),
+    }
+}
+
+fn build_kept(evidence: &crate::scan::Evidence, selector: SelectorId) -> Vec<Artefact> {
     let kept: BTreeMap<&str, &crate::scan::KeptFile> = evidence
         .kept(selector)
         .map(|f| (f.path.as_str(), f))
