@@ -421,3 +421,41 @@ fn lint_staged_formatters_enforce_and_notifications_do_not_deploy() {
         ["ci.yml:20 npx fly deploy --remote-only"]
     );
 }
+
+#[test]
+fn gitlab_variables_configure_the_tools_jobs_run() {
+    let model = model("ci-gitlab-variables");
+    let pipeline = &model.pipelines[0];
+    let classes = |id: &str| -> Vec<String> {
+        let job = pipeline.jobs.iter().find(|j| j.id == id).unwrap();
+        job.steps.iter().flat_map(|s| s.classes.clone()).collect()
+    };
+    // Global `TRIVY_SCANNERS: vuln`; the job's own variable wins.
+    assert_eq!(classes("dependencies"), ["dependency-audit"]);
+    assert_eq!(classes("secrets"), ["secret-scan"]);
+}
+
+#[test]
+fn pre_commit_files_and_exclude_narrow_the_folders_a_hook_checks() {
+    let model = model("hooks-narrowed");
+    let commands: Vec<_> = model
+        .pipelines
+        .iter()
+        .flat_map(|p| &p.jobs)
+        .flat_map(|j| &j.steps)
+        .flat_map(|s| &s.commands)
+        .collect();
+    let prettier = commands
+        .iter()
+        .find(|c| c.describe().contains("prettier"))
+        .unwrap();
+    assert_eq!(prettier.dir, "web");
+    let ruff = commands
+        .iter()
+        .find(|c| c.describe().contains("ruff format"))
+        .unwrap();
+    assert_eq!(
+        (ruff.dir.as_str(), ruff.excluded.as_slice()),
+        ("", &["web".to_string()][..])
+    );
+}

@@ -309,6 +309,37 @@ fn documented_examples_are_valid() {
     }
 }
 
+/// The examples of the `ci` rule kind in `docs/check-format.md` load, so
+/// the documentation cannot drift from the options the code accepts.
+#[test]
+fn documented_ci_examples_are_valid() {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/check-format.md"))
+            .unwrap();
+    let section = doc
+        .split("\n### `ci`\n")
+        .nth(1)
+        .expect("the section exists");
+    let section = section.split("\n## ").next().unwrap();
+    let blocks: Vec<&str> = section
+        .split("```yaml\n")
+        .skip(1)
+        .map(|block| block.split("```").next().unwrap())
+        .collect();
+    assert_eq!(blocks.len(), 4);
+    for block in blocks {
+        let body = block
+            .strip_prefix("rule:\n")
+            .expect("fragments start with `rule:`");
+        let text = pack(&body.lines().map(|l| format!("  {l}\n")).collect::<String>());
+        let mut loader = PackLoader::new();
+        loader.add_text(source(), &text);
+        if let Err(err) = loader.finish() {
+            panic!("example does not load:\n{block}\n{err}");
+        }
+    }
+}
+
 /// Files of a test repository: (path, contents).
 type Files<'a> = &'a [(&'a str, &'a str)];
 

@@ -41,20 +41,11 @@ pub fn built_dockerfile(compose_path: &str, service: &Node) -> Option<(String, O
     Some((path, target.map(|t| t.to_ascii_lowercase())))
 }
 
-/// `base` joined with the relative `path`, `.` and `..` resolved; `None`
-/// when it leaves the repository.
+/// `base` joined with `path` inside the repository. Compose allows an
+/// absolute context or Dockerfile; it is read from the root, since this
+/// layer never looks outside it.
 fn join(base: &str, path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
+    super::path::join(base, path.trim_start_matches('/'))
 }
 
 /// The `HEALTHCHECK` the image a service builds runs: the one of the target

@@ -38,6 +38,8 @@
 //! - [`refused`]: placeholder values the application's own code refuses
 //!   at start-up (`if value == "changethis": raise …`).
 //! - [`facts`]: all of it in one walk, for `readyctl facts`.
+//! - [`path`]: joining a path a file names onto its folder without leaving
+//!   the repository.
 //!
 //! It sits between the scan and the rules: it may use `scan`, `config` and
 //! `model`, and only rules and what is above them use it.
@@ -52,6 +54,7 @@ pub mod facts;
 pub mod git;
 pub mod history;
 pub mod kubernetes;
+pub mod path;
 pub mod projects;
 pub mod readers;
 pub mod refused;

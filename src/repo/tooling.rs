@@ -432,7 +432,10 @@ fn enforcement(
             }
             for step in job.steps.iter().filter(|s| !s.allow_failure) {
                 for command in &step.commands {
-                    if !under(dir, &command.dir) || !for_ecosystem(command, ecosystem) {
+                    if !under(dir, &command.dir)
+                        || command.excluded.iter().any(|e| under(dir, e))
+                        || !for_ecosystem(command, ecosystem)
+                    {
                         continue;
                     }
                     let runs = command.classes.iter().any(|c| c == kind.class())

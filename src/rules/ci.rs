@@ -378,7 +378,7 @@ fn test_scope(command: &crate::repo::ci::Command) -> Vec<String> {
         .filter(|w| w.contains('/') || *w == ".")
         .filter_map(|w| {
             let w = w.trim_end_matches("/...").trim_end_matches('/');
-            crate::repo::ci::resolve::join(&command.dir, w)
+            crate::repo::path::join(&command.dir, w)
         })
         .collect();
     if scopes.is_empty() {

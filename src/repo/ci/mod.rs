@@ -431,6 +431,7 @@ fn mark_named_deploys(pipeline: &mut Pipeline) {
             classes: vec!["deploy".to_string()],
             ecosystems: vec!["any".to_string()],
             dir: String::new(),
+            excluded: Vec::new(),
         };
         let step = readers::step(
             Some(job.id.clone()),

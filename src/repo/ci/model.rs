@@ -191,6 +191,10 @@ pub struct Command {
     /// project, not the Go service at the root.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub dir: String,
+    /// Folders it does not run on, though they are under `dir` (a
+    /// pre-commit hook's `exclude: ^web/`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub excluded: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -3,9 +3,10 @@
 //! sessions, cargo aliases, Compose services, pre-commit hooks, and the
 //! plugins a Maven or Gradle build runs in its phases.
 
-use super::resolve::{Expansion, Origin, Resolver, join};
+use super::resolve::{Expansion, Origin, Resolver};
 use super::vocabulary::program_name;
 use crate::document::{Documents, Format, Node, Value};
+use crate::repo::path::join;
 use regex::Regex;
 use std::sync::OnceLock;
 

@@ -8,8 +8,9 @@
 //! is named as not read.
 
 use super::patch;
-use super::{Files, Object, dir_of, is_object, join};
+use super::{Files, Object, dir_of, is_object};
 use crate::document::{Documents, Format, Node, Value};
+use crate::repo::path::join;
 use regex::Regex;
 use std::collections::BTreeMap;
 

@@ -162,25 +162,6 @@ pub(crate) fn dir_of(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
-/// `dir` joined with a relative `reference`, normalised; `None` when it
-/// leaves the audited root.
-pub(crate) fn join(dir: &str, reference: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    if reference.starts_with('/') {
-        return None;
-    }
-    for part in reference.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
-}
-
 fn is_object(node: &Node) -> bool {
     node.get("apiVersion").is_some()
         && node
@@ -508,16 +489,5 @@ mod tests {
             reason("app/base"),
             "base, judged through `app/overlays/prod`"
         );
-    }
-
-    #[test]
-    fn references_stay_inside_the_root() {
-        assert_eq!(
-            join("k8s/overlays/prod", "../../base"),
-            Some("k8s/base".into())
-        );
-        assert_eq!(join("k8s", "../../etc/passwd"), None);
-        assert_eq!(join("", "/etc"), None);
-        assert_eq!(join("", "deploy.yaml"), Some("deploy.yaml".into()));
     }
 }

@@ -7,7 +7,8 @@ use super::{
 };
 use crate::document::{Documents, Format, Node, Value};
 use crate::repo::ci::model::{Event, Job, Pipeline, Place, Step, Trigger};
-use crate::repo::ci::resolve::{Origin, join};
+use crate::repo::ci::resolve::Origin;
+use crate::repo::path::join;
 
 /// Local actions and workflows calling each other are followed this deep.
 const MAX_NESTING: usize = 4;

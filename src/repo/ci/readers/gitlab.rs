@@ -2,7 +2,7 @@
 //! templates merged through `extends:`, YAML anchors (resolved by the
 //! parser), stages in order, `rules:`/`only:` as triggers.
 
-use super::{Reader, default_triggers, environment_in_name, is_true, strings};
+use super::{Reader, default_triggers, env_of, environment_in_name, is_true, strings};
 use crate::document::{Documents, Format, Node, Value};
 use crate::repo::ci::model::{Event, Job, Pipeline, Place, Trigger};
 
@@ -48,6 +48,9 @@ pub fn read(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline, Str
     let default = get("default").map(|e| e.node.clone());
     let top_before = get("before_script").map(|e| e.node.clone());
     let top_services = get("services").map(|e| e.node.clone());
+    // Global `variables:` reach every job; a job's own override them
+    // (`TRIVY_SCANNERS` decides what `trivy` scans for).
+    let top_variables = env_of(get("variables").map(|e| &e.node));
     let triggers = get("workflow")
         .and_then(|w| w.node.get("rules").map(rule_triggers))
         .unwrap_or_else(default_triggers);
@@ -125,14 +128,21 @@ pub fn read(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline, Str
                     .cloned()
             })
             .or_else(|| top_before.clone());
+        let mut variables = top_variables.clone();
+        variables.extend(env_of(node.get("variables")));
         for (key, script) in [
             ("before_script", before.as_ref()),
             ("script", node.get("script")),
             ("after_script", node.get("after_script")),
         ] {
             if let Some(script) = script
-                && let Some(step) =
-                    reader.script_list(&entry.path, entry.text, script, Some(key.to_string()), "")
+                && let Some(step) = reader.script_list(
+                    &entry.path,
+                    entry.text,
+                    script,
+                    Some(key.to_string()),
+                    &variables,
+                )
             {
                 job.steps.push(step);
             }

@@ -42,6 +42,14 @@ pub fn pre_commit(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipelin
         cwd: String::new(),
         env: Vec::new(),
     };
+    // A top-level `files:` / `exclude:` applies to every hook, beside the
+    // hook's own.
+    let top = docs.docs.first();
+    let folder = |node: Option<&Node>, key: &str| {
+        node.and_then(|n| n.get(key))
+            .and_then(Node::scalar_text)
+            .and_then(|r| folder_of_regex(&r))
+    };
     for repo in repos {
         let local = matches!(
             repo.get("repo").and_then(Node::scalar_text).as_deref(),
@@ -72,9 +80,22 @@ pub fn pre_commit(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipelin
             let mut words = shlex::split(&command).unwrap_or_default();
             words.extend(super::strings(hook.get("args")));
             let inner = reader.resolver.words(words, line, &origin);
+            // `files: ^web/` runs the hook on the `web` folder only;
+            // `exclude: ^web/` on everything but it.
+            let only = folder(Some(hook), "files").or_else(|| folder(top, "files"));
+            let excluded: Vec<String> = [folder(Some(hook), "exclude"), folder(top, "exclude")]
+                .into_iter()
+                .flatten()
+                .collect();
             // The chain starts at the hook: `hook ruff-format → ruff format --check`.
             let mut commands = Vec::new();
             for mut command in inner {
+                if let Some(only) = &only
+                    && (command.dir.is_empty() || only.starts_with(&format!("{}/", command.dir)))
+                {
+                    command.dir = only.clone();
+                }
+                command.excluded.extend(excluded.iter().cloned());
                 command.chain.insert(
                     0,
                     crate::repo::ci::model::Link {
@@ -89,6 +110,31 @@ pub fn pre_commit(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipelin
         }
     }
     Ok(hook_pipeline("pre-commit", path, vec![job]))
+}
+
+/// The folder a pre-commit `files:` / `exclude:` regex stands for, when it
+/// is one: an anchored literal path ending in `/` (`^frontend/`,
+/// `^src/web/.*\.ts$`, `^\.github\/workflows\/`). Alternatives,
+/// character classes and unanchored patterns stand for no single folder.
+fn folder_of_regex(regex: &str) -> Option<String> {
+    let rest = regex.strip_prefix('^')?;
+    if rest.contains('|') {
+        return None;
+    }
+    let mut literal = String::new();
+    let mut chars = rest.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(escaped @ ('.' | '/' | '-' | '_')) => literal.push(escaped),
+                _ => break,
+            },
+            '.' | '*' | '+' | '?' | '[' | '(' | '{' | '$' | ')' => break,
+            other => literal.push(other),
+        }
+    }
+    let (folder, _) = literal.rsplit_once('/')?;
+    (!folder.is_empty()).then(|| folder.to_string())
 }
 
 /// `lefthook.yml`: `pre-commit: { commands: { name: { run: … } } }`, and
@@ -157,4 +203,26 @@ pub fn husky(reader: &Reader<'_>, path: &str, text: &str) -> Pipeline {
     job.steps
         .push(step(Some(hook.to_string()), path, 1, None, commands));
     hook_pipeline("husky", path, vec![job])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::folder_of_regex;
+
+    #[test]
+    fn hook_file_patterns_name_a_folder_when_literal() {
+        assert_eq!(folder_of_regex("^frontend/").as_deref(), Some("frontend"));
+        assert_eq!(
+            folder_of_regex(r"^src/web/.*\.ts$").as_deref(),
+            Some("src/web")
+        );
+        assert_eq!(
+            folder_of_regex(r"^\.github\/workflows\/").as_deref(),
+            Some(".github/workflows")
+        );
+        assert_eq!(folder_of_regex(r"\.py$"), None);
+        assert_eq!(folder_of_regex("^(web|api)/"), None);
+        assert_eq!(folder_of_regex("^backend/app/.*|^uv\\.lock$"), None);
+        assert_eq!(folder_of_regex("^README.md$"), None);
+    }
 }

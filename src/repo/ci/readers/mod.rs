@@ -66,19 +66,20 @@ impl Reader<'_> {
         Some(step(name, path, line, None, commands))
     }
 
-    /// A step made of several script lines (GitLab `script:` lists).
+    /// A step made of several script lines (GitLab `script:` lists), run
+    /// with the variables the pipeline sets (`env`).
     pub fn script_list(
         &self,
         path: &str,
         text: &str,
         node: &Node,
         name: Option<String>,
-        cwd: &str,
+        env: &[(String, String)],
     ) -> Option<Step> {
         let mut origin = Origin {
             path,
-            cwd: cwd.to_string(),
-            env: Vec::new(),
+            cwd: String::new(),
+            env: env.to_vec(),
         };
         let mut commands = Vec::new();
         for item in flatten(node) {
@@ -114,6 +115,7 @@ impl Reader<'_> {
                 e
             },
             dir: String::new(),
+            excluded: Vec::new(),
         };
         let mut step = step(name, path, line, Some(uses.to_string()), vec![command]);
         step.uses = Some(uses.to_string());
@@ -169,18 +171,23 @@ pub fn flatten(node: &Node) -> Vec<&Node> {
     }
 }
 
-/// Strings of a scalar-or-list value (`needs: a`, `needs: [a, b]`).
-/// An `env:` / `variables:` map, as name and value.
+/// An `env:` / `variables:` map, as name and value; a GitLab variable
+/// given as `{ value: …, description: … }` has its `value`.
 pub fn env_of(node: Option<&Node>) -> Vec<(String, String)> {
     match node.map(|n| &n.value) {
         Some(Value::Map(entries)) => entries
             .iter()
-            .filter_map(|(k, v)| v.scalar_text().map(|v| (k.clone(), v)))
+            .filter_map(|(k, v)| {
+                v.scalar_text()
+                    .or_else(|| v.get("value").and_then(Node::scalar_text))
+                    .map(|v| (k.clone(), v))
+            })
             .collect(),
         _ => Vec::new(),
     }
 }
 
+/// Strings of a scalar-or-list value (`needs: a`, `needs: [a, b]`).
 pub fn strings(node: Option<&Node>) -> Vec<String> {
     match node.map(|n| &n.value) {
         Some(Value::Seq(items)) => items

@@ -226,7 +226,7 @@ fn travis_job(reader: &Reader<'_>, path: &str, text: &str, id: &str, node: &Node
     for phase in TRAVIS_PHASES {
         if let Some(script) = node.get(phase) {
             job.steps
-                .extend(reader.script_list(path, text, script, Some(phase.to_string()), ""));
+                .extend(reader.script_list(path, text, script, Some(phase.to_string()), &[]));
         }
     }
     if let Some(deploy) = node.get("deploy") {
@@ -257,6 +257,7 @@ fn travis_job(reader: &Reader<'_>, path: &str, text: &str, id: &str, node: &Node
                 classes: vec!["deploy".to_string()],
                 ecosystems: Vec::new(),
                 dir: String::new(),
+                excluded: Vec::new(),
             });
             job.steps.push(s);
         }
@@ -366,7 +367,7 @@ pub fn woodpecker_or_drone(
             };
             if let Some(commands) = node.get("commands").or(node.get("command")) {
                 job.steps
-                    .extend(reader.script_list(path, text, commands, Some(name.clone()), ""));
+                    .extend(reader.script_list(path, text, commands, Some(name.clone()), &[]));
             } else if let Some(image) = node.get("image").and_then(Node::scalar_text) {
                 // A plugin step: what it does is its image's name.
                 let plugin = image.split(':').next().unwrap_or(&image).to_string();
@@ -555,7 +556,7 @@ pub fn bitbucket(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline
             }
             if let Some(script) = step_node.get("script") {
                 job.steps
-                    .extend(reader.script_list(path, text, script, Some(name.clone()), ""));
+                    .extend(reader.script_list(path, text, script, Some(name.clone()), &[]));
             }
             previous = Some(job.id.clone());
             jobs.push(job);
@@ -664,7 +665,7 @@ pub fn buildkite(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline
         }
         if let Some(commands) = item.get("commands").or(item.get("command")) {
             job.steps
-                .extend(reader.script_list(path, text, commands, Some(label.clone()), ""));
+                .extend(reader.script_list(path, text, commands, Some(label.clone()), &[]));
         }
         if let Some(Value::Seq(plugins)) = item.get("plugins").map(|p| &p.value) {
             for plugin in plugins {
