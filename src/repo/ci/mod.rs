@@ -175,10 +175,12 @@ const NOT_THE_PROJECT: &[&str] = &[
     "**/testdata/**",
 ];
 
-/// Planned reading: one handle to the kept files.
+/// Planned reading: the pipeline and hook files (of the roles the caller
+/// asks for: the project's own), and the files a step may call.
 #[derive(Debug)]
 pub struct CiPlan {
-    files: SelectorId,
+    pipelines: SelectorId,
+    called: SelectorId,
 }
 
 impl CiPlan {
@@ -188,18 +190,31 @@ impl CiPlan {
             .flat_map(|(_, globs)| globs.iter().copied())
             .collect();
         include.extend_from_slice(HOOKS);
-        include.extend_from_slice(CALLED);
-        CiPlan {
-            files: plan.keep_contents(SelectorSpec::from_strs(&include, NOT_THE_PROJECT)),
-        }
+        let pipelines = plan.keep_contents(SelectorSpec::from_strs(&include, NOT_THE_PROJECT));
+        // What the project's own pipeline calls runs, whatever its role: a
+        // `make dist` that builds a front end the project marks
+        // `linguist-vendored` still runs that front end's `prebuild` lint.
+        let previous = plan.set_roles(crate::model::RoleSet::ALL);
+        let called = plan.keep_contents(SelectorSpec::from_strs(CALLED, NOT_THE_PROJECT));
+        plan.set_roles(previous);
+        CiPlan { pipelines, called }
     }
 
     pub fn build(&self, evidence: &Evidence) -> CiModel {
         let mut files = Files::default();
-        for file in evidence.kept(self.files) {
+        let mut pipelines = std::collections::BTreeSet::new();
+        for file in evidence.kept(self.pipelines) {
+            files.insert(&file.path, &file.text);
+            pipelines.insert(file.path.as_str());
+        }
+        for file in evidence.kept(self.called) {
             files.insert(&file.path, &file.text);
         }
-        build(&files, Vocabulary::builtin())
+        build_from(
+            &files,
+            &|path| pipelines.contains(path),
+            Vocabulary::builtin(),
+        )
     }
 }
 
@@ -240,6 +255,16 @@ fn glob_matches(glob: &str, path: &str) -> bool {
 
 /// The model of the files in `files` (paths relative to the root).
 pub fn build(files: &Files<'_>, vocabulary: &Vocabulary) -> CiModel {
+    build_from(files, &|_| true, vocabulary)
+}
+
+/// [`build`], reading as pipelines and hooks only the files `is_pipeline`
+/// accepts (the others are only followed when a step calls them).
+fn build_from(
+    files: &Files<'_>,
+    is_pipeline: &dyn Fn(&str) -> bool,
+    vocabulary: &Vocabulary,
+) -> CiModel {
     let mut model = CiModel::default();
     let bare = Resolver {
         files,
@@ -248,7 +273,7 @@ pub fn build(files: &Files<'_>, vocabulary: &Vocabulary) -> CiModel {
     };
     let reader = Reader { resolver: &bare };
     let mut hook_pipelines = Vec::new();
-    for path in files.paths() {
+    for path in files.paths().filter(|p| is_pipeline(p)) {
         let Some(text) = files.get(path) else {
             continue;
         };
@@ -285,7 +310,7 @@ pub fn build(files: &Files<'_>, vocabulary: &Vocabulary) -> CiModel {
         resolver: &resolver,
     };
     let mut systems = std::collections::BTreeSet::new();
-    for path in files.paths() {
+    for path in files.paths().filter(|p| is_pipeline(p)) {
         let Some(system) = system_of(path) else {
             continue;
         };
