@@ -55,6 +55,8 @@ fn each_setting_is_found_at_its_line_and_nothing_else() {
         ("security.debug-off-in-production", "docker-compose.yml", 6),
         // Django hashes new passwords with the first hasher listed.
         ("security.password-hash-cost", "app/settings.py", 13),
+        // pgcrypto's bcrypt at its default cost, 6.
+        ("security.password-hash-cost", "db/users.sql", 4),
         // At the value's line, not at the manifest's `kind: Secret`.
         ("secrets.k8s-secret-literal", "k8s/secret.yaml", 7),
     ]

@@ -74,6 +74,9 @@ pub const COMPOSE_FILES: &[&str] = &[
 pub fn dockerfile_not_runtime(path: &str, role: Role) -> Option<String> {
     let reason = match role {
         Role::Production => None,
+        // `packaging/docker/alpine/Dockerfile` is the image the project
+        // publishes, packaged like its .deb and .rpm but run as the service.
+        Role::Packaging if in_image_folder(path) => None,
         Role::Packaging => Some("builds distribution packages"),
         Role::Test | Role::Fixture => Some("test image"),
         Role::DevTooling => Some("development environment"),
@@ -110,6 +113,21 @@ pub fn dockerfile_not_runtime(path: &str, role: Role) -> Option<String> {
 }
 
 /// The name of the folder holding `path`, if any.
+/// Whether a folder on `path` names container images (`docker/`,
+/// `container/`, `oci/`): under `packaging/` that is the published image, not
+/// a recipe for distribution packages.
+fn in_image_folder(path: &str) -> bool {
+    let Some((dirs, _)) = path.rsplit_once('/') else {
+        return false;
+    };
+    dirs.split('/').any(|dir| {
+        matches!(
+            dir.to_ascii_lowercase().as_str(),
+            "docker" | "container" | "containers" | "oci" | "image" | "images"
+        )
+    })
+}
+
 fn parent_folder(path: &str) -> Option<&str> {
     let (dirs, _) = path.rsplit_once('/')?;
     Some(dirs.rsplit('/').next().unwrap_or(dirs))
@@ -379,6 +397,28 @@ pub fn compose_chains(candidates: &[(String, Role)]) -> (Vec<ComposeChain>, Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_published_image_under_packaging_is_a_runtime_dockerfile() {
+        for path in [
+            "packaging/docker/alpine/Dockerfile",
+            "packaging/docker/distroless/Dockerfile",
+            "build/package/container/Dockerfile",
+        ] {
+            assert_eq!(
+                dockerfile_not_runtime(path, Role::Packaging),
+                None,
+                "{path}"
+            );
+        }
+        for path in ["packaging/debian/Dockerfile", "packaging/rpm/Dockerfile"] {
+            assert_eq!(
+                dockerfile_not_runtime(path, Role::Packaging).as_deref(),
+                Some("builds distribution packages (packaging file)"),
+                "{path}"
+            );
+        }
+    }
 
     #[test]
     fn code_and_docs_named_like_a_dockerfile_are_not_dockerfiles() {
