@@ -382,14 +382,7 @@ fn test_clusters(pipeline: &mut Pipeline) {
                 started |= command.classes.iter().any(|c| c == "test-cluster");
             }
             if changed {
-                let mut classes: Vec<String> = step
-                    .commands
-                    .iter()
-                    .flat_map(|c| c.classes.iter().cloned())
-                    .collect();
-                classes.sort();
-                classes.dedup();
-                step.classes = classes;
+                step.classify();
             }
             started |= step.classes.iter().any(|c| c == "test-cluster");
         }

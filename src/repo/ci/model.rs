@@ -174,6 +174,21 @@ pub struct Step {
     pub classes: Vec<String>,
 }
 
+impl Step {
+    /// Sets [`Step::classes`] from the step's commands, after they were
+    /// read or changed.
+    pub fn classify(&mut self) {
+        let mut classes: Vec<String> = self
+            .commands
+            .iter()
+            .flat_map(|c| c.classes.iter().cloned())
+            .collect();
+        classes.sort();
+        classes.dedup();
+        self.classes = classes;
+    }
+}
+
 /// A command reached from a step, with how it was reached.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Command {

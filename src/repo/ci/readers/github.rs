@@ -369,13 +369,6 @@ fn uses_step(
             }
         }
     }
-    let mut classes: Vec<String> = result
-        .commands
-        .iter()
-        .flat_map(|c| c.classes.iter().cloned())
-        .collect();
-    classes.sort();
-    classes.dedup();
-    result.classes = classes;
+    result.classify();
     result
 }

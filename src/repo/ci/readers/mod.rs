@@ -130,21 +130,17 @@ pub fn step(
     uses: Option<String>,
     commands: Vec<Command>,
 ) -> Step {
-    let mut classes: Vec<String> = commands
-        .iter()
-        .flat_map(|c| c.classes.iter().cloned())
-        .collect();
-    classes.sort();
-    classes.dedup();
-    Step {
+    let mut step = Step {
         name,
         path: path.to_string(),
         line,
         uses,
         allow_failure: false,
         commands,
-        classes,
-    }
+        classes: Vec::new(),
+    };
+    step.classify();
+    step
 }
 
 /// A script value: a string, or a list of strings joined by newlines.
