@@ -11,6 +11,7 @@ mod boundary;
 mod evidence;
 mod export;
 mod filter;
+mod globs;
 mod literal;
 mod manifest;
 mod marker;

@@ -3,9 +3,9 @@
 
 use super::Spanned;
 use super::filter::HitFilter;
+use super::globs::{GlobsBuilder, PathGlobs};
 use super::prefilter::Prefilter;
 use crate::model::{Role, RoleSet};
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::bytes::{Regex, RegexBuilder};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -236,8 +236,8 @@ impl PlanBuilder {
     /// Compiles the plan. Patterns and globs were validated when their packs
     /// loaded, so a failure here is a bug, reported rather than panicking.
     pub fn build(self) -> Result<ScanPlan, String> {
-        let mut include = Globs::default();
-        let mut exclude = Globs::default();
+        let mut include = GlobsBuilder::default();
+        let mut exclude = GlobsBuilder::default();
         let mut match_all = Vec::new();
         for (index, selector) in self.selectors.iter().enumerate() {
             if selector.include.is_empty() {
@@ -250,8 +250,6 @@ impl PlanBuilder {
                 exclude.add(glob, selector.ignore_case, index)?;
             }
         }
-        let (include, include_owner) = (include.set, include.owners);
-        let (exclude, exclude_owner) = (exclude.set, exclude.owners);
         let mut selector_patterns = vec![Vec::new(); self.selectors.len()];
         let mut options = Vec::with_capacity(self.patterns.len());
         let mut pattern_roles = Vec::with_capacity(self.patterns.len());
@@ -284,10 +282,8 @@ impl PlanBuilder {
             selector_documents,
             document_filters,
             keep: self.keep,
-            include: include.map_err(|e| e.to_string())?,
-            include_owner,
-            exclude: exclude.map_err(|e| e.to_string())?,
-            exclude_owner,
+            include: include?,
+            exclude: exclude?,
             match_all,
             selector_patterns,
             prefilter,
@@ -302,53 +298,6 @@ impl PlanBuilder {
             pattern_roles,
         })
     }
-}
-
-/// The globs of every selector, each distinct glob once with the selectors
-/// that use it: the built-in checks repeat the same exclusions
-/// (`**/node_modules/**`, `**/tests/**`) in hundreds of selectors, and every
-/// copy in a `GlobSet` is one more pattern its regex strategy runs on every
-/// path.
-struct Globs {
-    set: GlobSetBuilder,
-    /// Per glob in the set: the selectors it belongs to.
-    owners: Vec<Vec<usize>>,
-    index: HashMap<(String, bool), usize>,
-}
-
-impl Default for Globs {
-    fn default() -> Self {
-        Globs {
-            set: GlobSetBuilder::new(),
-            owners: Vec::new(),
-            index: HashMap::new(),
-        }
-    }
-}
-
-impl Globs {
-    fn add(&mut self, glob: &str, ignore_case: bool, selector: usize) -> Result<(), String> {
-        let key = (glob.to_string(), ignore_case);
-        let at = match self.index.get(&key) {
-            Some(at) => *at,
-            None => {
-                self.set.add(build_glob(glob, ignore_case)?);
-                self.owners.push(Vec::new());
-                self.index.insert(key, self.owners.len() - 1);
-                self.owners.len() - 1
-            }
-        };
-        self.owners[at].push(selector);
-        Ok(())
-    }
-}
-
-fn build_glob(glob: &str, ignore_case: bool) -> Result<globset::Glob, String> {
-    GlobBuilder::new(glob)
-        .literal_separator(true)
-        .case_insensitive(ignore_case)
-        .build()
-        .map_err(|e| format!("invalid glob `{glob}`: {}", e.kind()))
 }
 
 /// Compiles a content regex the way the scanner will run it, so validation and
@@ -404,11 +353,8 @@ pub struct ScanPlan {
     pub(crate) document_filters: Vec<Option<Regex>>,
     /// Per selector: whether its files' contents are kept.
     pub(crate) keep: Vec<bool>,
-    include: GlobSet,
-    /// Per include glob: the selectors it belongs to.
-    include_owner: Vec<Vec<usize>>,
-    exclude: GlobSet,
-    exclude_owner: Vec<Vec<usize>>,
+    include: PathGlobs,
+    exclude: PathGlobs,
     match_all: Vec<usize>,
     /// For each selector, the patterns that search the files it selects.
     pub(crate) selector_patterns: Vec<Vec<usize>>,
@@ -487,21 +433,15 @@ impl ScanPlan {
     pub fn selectors_for(&self, path: &str, role: Role, into: &mut Vec<usize>) {
         into.clear();
         into.extend_from_slice(&self.match_all);
-        let mut matched = Vec::new();
-        self.include.matches_into(path, &mut matched);
-        into.extend(
-            matched
-                .iter()
-                .flat_map(|i| self.include_owner[*i].iter().copied()),
-        );
+        self.include.selectors_into(path, into);
         into.retain(|s| self.selector_roles[*s].contains(role));
         into.sort_unstable();
         into.dedup();
         if !into.is_empty() && !self.exclude.is_empty() {
-            self.exclude.matches_into(path, &mut matched);
-            for excluded in matched.iter().flat_map(|i| &self.exclude_owner[*i]) {
-                into.retain(|s| s != excluded);
-            }
+            let mut excluded = Vec::new();
+            self.exclude.selectors_into(path, &mut excluded);
+            excluded.sort_unstable();
+            into.retain(|s| excluded.binary_search(s).is_err());
         }
     }
 
