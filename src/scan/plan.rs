@@ -186,6 +186,19 @@ impl PlanBuilder {
             .map(|(_, regex, options)| (options.check_id.as_str(), regex.as_str()))
     }
 
+    /// Every content pattern planned so far with the value tests its hits
+    /// must pass (allow lists, length, entropy): what the report's redactor
+    /// needs to mask only what the pattern's check would call a secret.
+    pub fn planned_filters(&self) -> impl Iterator<Item = (&str, &str, Option<&Arc<HitFilter>>)> {
+        self.patterns.iter().map(|(_, regex, options)| {
+            (
+                options.check_id.as_str(),
+                regex.as_str(),
+                options.filter.as_ref(),
+            )
+        })
+    }
+
     pub fn pattern(
         &mut self,
         selector: SelectorId,
