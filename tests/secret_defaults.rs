@@ -225,7 +225,9 @@ fn look_alikes_do_not_fail_and_say_what_they_are() {
         ("secrets.dev-defaults", "docker-compose.yml", 7),
         ("secrets.dev-defaults", "k8s/db.yml", 14),
         ("secrets.dev-defaults", "worker.Dockerfile", 2),
-        ("secrets.k8s-secret-literal", "k8s/db.yml", 7),
+        // The binding's password; its `type`, `host`, `port`, `database`
+        // and `username` are connection metadata.
+        ("secrets.k8s-secret-literal", "k8s/db.yml", 14),
     ]
     .into_iter()
     .map(|(c, p, l)| (c.to_string(), p.to_string(), l))
