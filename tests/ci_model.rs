@@ -96,7 +96,8 @@ fn comments_echo_disabled_jobs_and_ignored_failures_are_not_tests_that_count() {
     let ci = &model.pipelines[0];
     let check = ci.jobs.iter().find(|j| j.id == "check").unwrap();
     // The commented-out step and the `run:` block with a comment, an echo and
-    // a printf yield only the `go install`, which is no build.
+    // a printf yield only the `go install`, which is no build; the Python
+    // script is not read as shell (its docstring names `go test`).
     let texts: Vec<String> = check
         .steps
         .iter()
@@ -109,6 +110,7 @@ fn comments_echo_disabled_jobs_and_ignored_failures_are_not_tests_that_count() {
             "ci.yml:15 go install golang.org/x/tools/cmd/goimports@latest",
             "ci.yml:17 go test ./...",
             "ci.yml:20 govulncheck ./...",
+            "ci.yml:22 python scripts/notes.py",
         ]
     );
     assert!(check.steps[1].classes.is_empty());
@@ -389,7 +391,7 @@ fn manifests_applied_to_a_throwaway_cluster_are_no_deploy() {
     let negatives = model("ci-negatives");
     assert_eq!(
         chains(&negatives, "deploy", Place::Ci),
-        ["ci.yml:31 kubectl apply -f k8s/"]
+        ["ci.yml:32 kubectl apply -f k8s/"]
     );
 }
 
@@ -458,4 +460,19 @@ fn pre_commit_files_and_exclude_narrow_the_folders_a_hook_checks() {
         (ruff.dir.as_str(), ruff.excluded.as_slice()),
         ("", &["web".to_string()][..])
     );
+}
+
+#[test]
+fn a_release_with_notes_the_job_wrote_is_release_automation() {
+    let script = model("ci-release-script");
+    assert_eq!(
+        chains(&script, "release-notes", Place::Ci),
+        [
+            "release.yml:17 gh release create $GITHUB_REF_NAME --title $GITHUB_REF_NAME --notes-file ./dist/notes.md"
+        ]
+    );
+    // Notes from a file nothing in the job writes are hand-kept.
+    let negatives = model("ci-negatives");
+    assert!(chains(&negatives, "release-notes", Place::Ci).is_empty());
+    assert_eq!(chains(&negatives, "release", Place::Ci).len(), 1);
 }

@@ -80,8 +80,12 @@ fn script_in(path: &str, line: usize, text: String, cwd: &str) -> Expansion {
     }
 }
 
+/// Shells whose scripts are read as commands.
+const SHELLS: &[&str] = &["sh", "bash", "zsh", "dash", "ksh"];
+
 /// Reads a shell script in the repository; other interpreters' files
-/// (a `#!/usr/bin/env python` script) are not shell and are left alone.
+/// (a `#!/usr/bin/env python` script, `python scripts/release.py`) are not
+/// shell and are left alone: their lines are code, not commands.
 fn shell_file(resolver: &Resolver<'_>, file: &str, origin: &Origin<'_>, out: &mut Vec<Expansion>) {
     let Some(path) = join(&origin.cwd, file) else {
         return;
@@ -90,11 +94,22 @@ fn shell_file(resolver: &Resolver<'_>, file: &str, origin: &Origin<'_>, out: &mu
         return;
     };
     let first = text.lines().next().unwrap_or_default();
-    if first.starts_with("#!")
-        && !["sh", "bash", "zsh", "dash"]
+    let shell_shebang = first.starts_with("#!")
+        && SHELLS
             .iter()
-            .any(|s| first.split(['/', ' ']).any(|word| word == *s))
-    {
+            .any(|s| first.split(['/', ' ']).any(|word| word == *s));
+    if first.starts_with("#!") && !shell_shebang {
+        return;
+    }
+    // Without a shell shebang, the extension says what the file is: no
+    // extension (`scripts/test`), a shell's or a Windows script's is a
+    // script; `.py`, `.js`, `.rb`, … is another language's source.
+    let name = path.rsplit('/').next().unwrap_or(&path);
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase());
+    let script = |ext: &str| SHELLS.contains(&ext) || ["ps1", "cmd", "bat"].contains(&ext);
+    if !shell_shebang && extension.is_some_and(|ext| !script(&ext)) {
         return;
     }
     // A script runs in its caller's directory, not its own: `prettier
