@@ -51,6 +51,12 @@ fn every_fallback_idiom_is_found_and_nothing_else_fails() {
         ("secrets.dev-defaults", "config/database.yml", 2),
         // A YAML alias to an anchored default.
         ("secrets.dev-defaults", "config/replica.yml", 5),
+        // A password equal to the user name beside it, in production
+        // configuration (not in a task runner's file, a compose of backing
+        // services only or for an engine the block does not select:
+        // fixtures/secret-lookalikes).
+        ("secrets.dev-defaults", "config/reporting.yml", 4),
+        ("secrets.dev-defaults", "docker-compose.yml", 14),
         ("secrets.dev-defaults", "docker-compose.yml", 5),
         ("secrets.dev-defaults", "internal/auth/jwt.go", 4),
         ("secrets.dev-defaults", "internal/bootstrap/owner.go", 13),
