@@ -476,3 +476,35 @@ fn a_release_with_notes_the_job_wrote_is_release_automation() {
     assert!(chains(&negatives, "release-notes", Place::Ci).is_empty());
     assert_eq!(chains(&negatives, "release", Place::Ci).len(), 1);
 }
+
+#[test]
+fn gofmt_checks_only_when_its_output_is_tested() {
+    let tested = model("ci-gofmt");
+    assert_eq!(
+        chains(&tested, "format-check", Place::Ci),
+        [
+            "ci.yml:9 make fmt-check → Makefile:8 gofmt -l .",
+            "ci.yml:12 goimports -l .",
+            "ci.yml:16 gofumpt -d .",
+        ]
+    );
+    // make's `$(shell …)` runs its command (here through `$(VERSION)`);
+    // an unset `$(GOFLAGS)` runs nothing.
+    let build: Vec<String> = tested.pipelines[0].jobs[0].steps[1]
+        .commands
+        .iter()
+        .map(|c| c.describe())
+        .collect();
+    assert_eq!(
+        build,
+        [
+            "ci.yml:8 make build",
+            "ci.yml:8 make build → Makefile:5 git describe --tags --always",
+            "ci.yml:8 make build → Makefile:5 date -u +%Y-%m-%d",
+            "ci.yml:8 make build → Makefile:5 go build $_ -ldflags -X main.version=$(git describe --tags --always) -X main.date=$(date -u +%Y-%m-%d) -o bin/app .",
+        ]
+    );
+    let untested = model("ci-gofmt-untested");
+    assert!(chains(&untested, "format-check", Place::Ci).is_empty());
+    assert!(chains(&untested, "format-check", Place::Hook).is_empty());
+}

@@ -263,7 +263,7 @@ impl Makefile {
             Regex::new(r"\$\(shell (?:command -v|which) ([A-Za-z0-9_.-]+)[^)]*\)")
                 .expect("valid regex")
         });
-        shell.replace_all(&text, "$1").into_owned()
+        make_references(&shell.replace_all(&text, "$1"))
     }
 
     fn default_target(&self) -> Option<&str> {
@@ -273,6 +273,63 @@ impl Makefile {
             .find(|t| !t.starts_with('.') && !t.contains('%'))
             .map(String::as_str)
     }
+}
+
+/// A recipe line as the shell receives it: make runs `$(shell cmd)` (read
+/// as the substitution `$(cmd)`), turns `$$` into `$`, and replaces every
+/// other `$(…)` / `${…}` (a variable or function left unexpanded) with a
+/// value the shell never runs (`$_`), so `$(VERSION)` is no command.
+fn make_references(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let open = rest[1..].chars().next();
+        let close = match open {
+            Some('$') => {
+                out.push('$');
+                rest = &rest[2..];
+                continue;
+            }
+            Some('(') => ')',
+            Some('{') => '}',
+            _ => {
+                out.push('$');
+                rest = &rest[1..];
+                continue;
+            }
+        };
+        let open = if close == ')' { '(' } else { '{' };
+        let mut level = 0;
+        let end = rest[2..].char_indices().find_map(|(i, c)| {
+            if c == open {
+                level += 1;
+            } else if c == close {
+                if level == 0 {
+                    return Some(i + 2);
+                }
+                level -= 1;
+            }
+            None
+        });
+        let Some(end) = end else {
+            out.push_str(rest);
+            return out;
+        };
+        let inner = &rest[2..end];
+        match inner.strip_prefix("shell ") {
+            Some(command) => {
+                out.push_str("$(");
+                out.push_str(&make_references(command));
+                out.push(')');
+            }
+            None => out.push_str("$_"),
+        }
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn make(resolver: &Resolver<'_>, args: &[String], origin: &Origin<'_>, out: &mut Vec<Expansion>) {
