@@ -508,3 +508,33 @@ fn gofmt_checks_only_when_its_output_is_tested() {
     assert!(chains(&untested, "format-check", Place::Ci).is_empty());
     assert!(chains(&untested, "format-check", Place::Hook).is_empty());
 }
+
+#[test]
+fn triggers_say_which_event_and_branches_start_a_pipeline() {
+    let triggers = |fixture: &str, file: &str| -> Vec<(String, Vec<String>)> {
+        model(fixture)
+            .pipelines
+            .iter()
+            .find(|p| p.path.ends_with(file))
+            .expect("the pipeline")
+            .triggers
+            .iter()
+            .map(|t| (t.event.id().to_string(), t.branches.clone()))
+            .collect()
+    };
+    let on = |event: &str, branches: &[&str]| {
+        (
+            event.to_string(),
+            branches.iter().map(|b| b.to_string()).collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(triggers("ci-negatives", "ci.yml"), [on("push", &["main"])]);
+    assert_eq!(
+        triggers("ci-release-script", "release.yml"),
+        [on("tag", &["v*"])]
+    );
+    assert_eq!(
+        triggers("ci-trivy", "all-scanners.yml"),
+        [on("manual", &[])]
+    );
+}
