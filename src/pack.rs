@@ -314,6 +314,33 @@ fn collect_pack_files(dir: &Path, into: &mut Vec<PathBuf>, follow: bool) -> std:
 /// without repeats: what an audit runs over every file it reads, so that
 /// other tools (`rg -f`) can be measured on the same work.
 pub fn content_patterns(catalog: &Catalog) -> Vec<(String, String)> {
+    let plan = planned(catalog);
+    let mut seen = std::collections::HashSet::new();
+    plan.planned_patterns()
+        .map(|(id, regex)| (id.to_string(), regex.to_string()))
+        .filter(|(id, regex)| seen.insert((id.clone(), regex.clone())))
+        .collect()
+}
+
+/// A content regex of a check with the tests its hits' values must pass.
+pub type FilteredPattern = (
+    String,
+    String,
+    Option<std::sync::Arc<crate::scan::HitFilter>>,
+);
+
+/// Like [`content_patterns`], with each pattern's value tests: a shape of a
+/// secret is what its check would report, not every match of its regex.
+pub fn filtered_patterns(catalog: &Catalog) -> Vec<FilteredPattern> {
+    let plan = planned(catalog);
+    let mut seen = std::collections::HashSet::new();
+    plan.planned_filters()
+        .filter(|(id, regex, _)| seen.insert((id.to_string(), regex.to_string())))
+        .map(|(id, regex, filter)| (id.to_string(), regex.to_string(), filter.cloned()))
+        .collect()
+}
+
+fn planned(catalog: &Catalog) -> crate::scan::PlanBuilder {
     let mut plan = crate::scan::PlanBuilder::new();
     let _ = crate::stack::StackPlan::plan(&mut plan);
     let _ = crate::repo::ci::CiPlan::plan(&mut plan);
@@ -328,11 +355,7 @@ pub fn content_patterns(catalog: &Catalog) -> Vec<(String, String)> {
         }
         let _ = check.rule.plan(&mut plan, cx);
     }
-    let mut seen = std::collections::HashSet::new();
-    plan.planned_patterns()
-        .map(|(id, regex)| (id.to_string(), regex.to_string()))
-        .filter(|(id, regex)| seen.insert((id.clone(), regex.clone())))
-        .collect()
+    plan
 }
 
 /// Whether `pattern` is a valid `defers_to` entry: a check id, or a family

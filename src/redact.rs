@@ -10,6 +10,7 @@
 //! report is handed to the formats and where `diff` and `--compare` read old
 //! reports, so no format and no check can forget it.
 
+use crate::scan::HitFilter;
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 use serde::Serialize;
@@ -46,6 +47,11 @@ pub struct Redactor {
 #[derive(Debug)]
 struct Shapes {
     sources: Vec<String>,
+    /// The value tests of each shape's check (allow lists, length,
+    /// entropy): a match its check would not report is not a secret. Without
+    /// them the generic patterns masked a report's own wording, the
+    /// variable in "password: `CONFIG_SERVICE_PASSWORD`".
+    filters: Vec<Option<Arc<HitFilter>>>,
     /// Each pattern as compiled on first use; `None` when it does not
     /// compile as a text regex (then it masks nothing).
     compiled: Vec<OnceLock<Option<Regex>>>,
@@ -55,12 +61,14 @@ struct Shapes {
 }
 
 impl Shapes {
-    fn new(sources: Vec<String>) -> Shapes {
+    fn new(shapes: Vec<(String, Option<Arc<HitFilter>>)>) -> Shapes {
+        let (sources, filters): (Vec<String>, Vec<_>) = shapes.into_iter().unzip();
         let refs: Vec<&str> = sources.iter().map(String::as_str).collect();
         Shapes {
             prefilter: crate::scan::Prefilter::for_short_texts(&refs).ok(),
             compiled: sources.iter().map(|_| OnceLock::new()).collect(),
             sources,
+            filters,
         }
     }
 
@@ -124,18 +132,32 @@ impl Redactor {
 
     /// Adds secret shapes: regexes such as the secret checks' content
     /// patterns. Patterns that do not compile as text regexes are left out.
-    pub fn with_patterns<I, S>(mut self, patterns: I) -> Redactor
+    pub fn with_patterns<I, S>(self, patterns: I) -> Redactor
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let mut sources: Vec<String> = self
+        let shapes = patterns
+            .into_iter()
+            .map(|p| (p.as_ref().to_string(), None))
+            .collect();
+        self.with_shapes(shapes)
+    }
+
+    fn with_shapes(mut self, more: Vec<(String, Option<Arc<HitFilter>>)>) -> Redactor {
+        let mut shapes: Vec<(String, Option<Arc<HitFilter>>)> = self
             .shapes
             .take()
-            .map(|s| s.sources.clone())
+            .map(|s| {
+                s.sources
+                    .iter()
+                    .cloned()
+                    .zip(s.filters.iter().cloned())
+                    .collect()
+            })
             .unwrap_or_default();
-        sources.extend(patterns.into_iter().map(|p| p.as_ref().to_string()));
-        self.shapes = (!sources.is_empty()).then(|| Arc::new(Shapes::new(sources)));
+        shapes.extend(more);
+        self.shapes = (!shapes.is_empty()).then(|| Arc::new(Shapes::new(shapes)));
         self
     }
 
@@ -146,13 +168,13 @@ impl Redactor {
         // Shared, so a shape compiled for one report stays compiled.
         static BUILTIN: OnceLock<Option<Arc<Shapes>>> = OnceLock::new();
         if self.shapes.is_some() {
-            let patterns = builtin_patterns();
-            return self.with_patterns(patterns);
+            let shapes = builtin_shapes();
+            return self.with_shapes(shapes);
         }
         self.shapes = BUILTIN
             .get_or_init(|| {
-                let sources = builtin_patterns();
-                (!sources.is_empty()).then(|| Arc::new(Shapes::new(sources)))
+                let shapes = builtin_shapes();
+                (!shapes.is_empty()).then(|| Arc::new(Shapes::new(shapes)))
             })
             .clone();
         self
@@ -183,7 +205,7 @@ impl Redactor {
             let Some(regex) = shapes.regex(index) else {
                 continue;
             };
-            let masked = mask_pattern(regex, &text);
+            let masked = mask_pattern(regex, shapes.filters[index].as_deref(), &text);
             if let Cow::Owned(masked) = masked {
                 text = Cow::Owned(masked);
             }
@@ -208,15 +230,16 @@ impl Redactor {
     }
 }
 
-/// The secret checks' content patterns, from the built-in packs only.
-fn builtin_patterns() -> Vec<String> {
+/// The secret checks' content patterns with their value tests, from the
+/// built-in packs only.
+fn builtin_shapes() -> Vec<(String, Option<Arc<HitFilter>>)> {
     // Only the secrets pack: loading every pack again for it was a tenth of
     // an audit's fixed cost (a test checks no other pack has `secrets.*`).
     let catalog = crate::pack::Catalog::builtin_pack(SECRETS_PACK).unwrap_or_default();
-    crate::pack::content_patterns(&catalog)
+    crate::pack::filtered_patterns(&catalog)
         .into_iter()
-        .filter(|(id, _)| id.starts_with("secrets."))
-        .map(|(_, regex)| regex)
+        .filter(|(id, _, _)| id.starts_with("secrets."))
+        .map(|(_, regex, filter)| (regex, filter))
         .collect()
 }
 
@@ -243,7 +266,7 @@ fn mask_values<'t>(values: &AhoCorasick, text: &'t str) -> Cow<'t, str> {
     Cow::Owned(out)
 }
 
-fn mask_pattern<'t>(regex: &Regex, text: &'t str) -> Cow<'t, str> {
+fn mask_pattern<'t>(regex: &Regex, filter: Option<&HitFilter>, text: &'t str) -> Cow<'t, str> {
     let group = regex
         .capture_names()
         .position(|n| n == Some(crate::scan::SECRET_GROUP));
@@ -256,7 +279,10 @@ fn mask_pattern<'t>(regex: &Regex, text: &'t str) -> Cow<'t, str> {
         else {
             continue;
         };
-        if m.as_str().len() < MIN_VALUE_LEN || m.start() < last {
+        if m.as_str().len() < MIN_VALUE_LEN
+            || m.start() < last
+            || filter.is_some_and(|f| !f.accepts(m.as_str().as_bytes()))
+        {
             continue;
         }
         out.push_str(&text[last..m.start()]);
@@ -354,7 +380,8 @@ mod tests {
             .map(|(_, regex)| regex)
             .collect();
         assert!(!secrets.is_empty());
-        assert_eq!(builtin_patterns(), secrets);
+        let shapes: Vec<String> = builtin_shapes().into_iter().map(|(r, _)| r).collect();
+        assert_eq!(shapes, secrets);
     }
 
     #[test]
@@ -364,6 +391,23 @@ mod tests {
         let line = format!("image registry.example/{token}:latest");
         let masked = r.mask(&line);
         assert!(!masked.contains(&token), "{masked}");
+    }
+
+    #[test]
+    fn builtin_shapes_mask_values_not_the_names_findings_give() {
+        let r = Redactor::default().with_builtin_patterns();
+        // A finding's wording "password: `NAME`" has the shape of an
+        // assignment; the name is what the check refuses as a value (no
+        // digit: a word, not a key).
+        let named = "well-known default password: `CONFIG_SERVICE_PASSWORD`: well-known default";
+        assert_eq!(r.mask(named), named);
+        let value = "Xk29fjQ8vLmT3pZr7Wq1aB";
+        let line = format!("password: `{value}`");
+        let masked = r.mask(&line);
+        assert!(
+            masked.starts_with("password: ") && !masked.contains(value),
+            "{masked}"
+        );
     }
 
     #[test]

@@ -96,7 +96,8 @@ fn comments_echo_disabled_jobs_and_ignored_failures_are_not_tests_that_count() {
     let ci = &model.pipelines[0];
     let check = ci.jobs.iter().find(|j| j.id == "check").unwrap();
     // The commented-out step and the `run:` block with a comment, an echo and
-    // a printf yield only the `go install`, which is no build.
+    // a printf yield only the `go install`, which is no build; the Python
+    // script is not read as shell (its docstring names `go test`).
     let texts: Vec<String> = check
         .steps
         .iter()
@@ -109,6 +110,7 @@ fn comments_echo_disabled_jobs_and_ignored_failures_are_not_tests_that_count() {
             "ci.yml:15 go install golang.org/x/tools/cmd/goimports@latest",
             "ci.yml:17 go test ./...",
             "ci.yml:20 govulncheck ./...",
+            "ci.yml:22 python scripts/notes.py",
         ]
     );
     assert!(check.steps[1].classes.is_empty());
@@ -389,7 +391,7 @@ fn manifests_applied_to_a_throwaway_cluster_are_no_deploy() {
     let negatives = model("ci-negatives");
     assert_eq!(
         chains(&negatives, "deploy", Place::Ci),
-        ["ci.yml:31 kubectl apply -f k8s/"]
+        ["ci.yml:32 kubectl apply -f k8s/"]
     );
 }
 
@@ -457,5 +459,82 @@ fn pre_commit_files_and_exclude_narrow_the_folders_a_hook_checks() {
     assert_eq!(
         (ruff.dir.as_str(), ruff.excluded.as_slice()),
         ("", &["web".to_string()][..])
+    );
+}
+
+#[test]
+fn a_release_with_notes_the_job_wrote_is_release_automation() {
+    let script = model("ci-release-script");
+    assert_eq!(
+        chains(&script, "release-notes", Place::Ci),
+        [
+            "release.yml:17 gh release create $GITHUB_REF_NAME --title $GITHUB_REF_NAME --notes-file ./dist/notes.md"
+        ]
+    );
+    // Notes from a file nothing in the job writes are hand-kept.
+    let negatives = model("ci-negatives");
+    assert!(chains(&negatives, "release-notes", Place::Ci).is_empty());
+    assert_eq!(chains(&negatives, "release", Place::Ci).len(), 1);
+}
+
+#[test]
+fn gofmt_checks_only_when_its_output_is_tested() {
+    let tested = model("ci-gofmt");
+    assert_eq!(
+        chains(&tested, "format-check", Place::Ci),
+        [
+            "ci.yml:9 make fmt-check → Makefile:8 gofmt -l .",
+            "ci.yml:12 goimports -l .",
+            "ci.yml:16 gofumpt -d .",
+        ]
+    );
+    // make's `$(shell …)` runs its command (here through `$(VERSION)`);
+    // an unset `$(GOFLAGS)` runs nothing.
+    let build: Vec<String> = tested.pipelines[0].jobs[0].steps[1]
+        .commands
+        .iter()
+        .map(|c| c.describe())
+        .collect();
+    assert_eq!(
+        build,
+        [
+            "ci.yml:8 make build",
+            "ci.yml:8 make build → Makefile:5 git describe --tags --always",
+            "ci.yml:8 make build → Makefile:5 date -u +%Y-%m-%d",
+            "ci.yml:8 make build → Makefile:5 go build $_ -ldflags -X main.version=$(git describe --tags --always) -X main.date=$(date -u +%Y-%m-%d) -o bin/app .",
+        ]
+    );
+    let untested = model("ci-gofmt-untested");
+    assert!(chains(&untested, "format-check", Place::Ci).is_empty());
+    assert!(chains(&untested, "format-check", Place::Hook).is_empty());
+}
+
+#[test]
+fn triggers_say_which_event_and_branches_start_a_pipeline() {
+    let triggers = |fixture: &str, file: &str| -> Vec<(String, Vec<String>)> {
+        model(fixture)
+            .pipelines
+            .iter()
+            .find(|p| p.path.ends_with(file))
+            .expect("the pipeline")
+            .triggers
+            .iter()
+            .map(|t| (t.event.id().to_string(), t.branches.clone()))
+            .collect()
+    };
+    let on = |event: &str, branches: &[&str]| {
+        (
+            event.to_string(),
+            branches.iter().map(|b| b.to_string()).collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(triggers("ci-negatives", "ci.yml"), [on("push", &["main"])]);
+    assert_eq!(
+        triggers("ci-release-script", "release.yml"),
+        [on("tag", &["v*"])]
+    );
+    assert_eq!(
+        triggers("ci-trivy", "all-scanners.yml"),
+        [on("manual", &[])]
     );
 }

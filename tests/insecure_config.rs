@@ -57,11 +57,32 @@ fn each_setting_is_found_at_its_line_and_nothing_else() {
         ("security.password-hash-cost", "app/settings.py", 13),
         // pgcrypto's bcrypt at its default cost, 6.
         ("security.password-hash-cost", "db/users.sql", 4),
-        // At the value's line, not at the manifest's `kind: Secret`.
+        // Each literal key at its own line, not the manifest's `kind:
+        // Secret` or its first key only; not `host`, the Helm template, the
+        // empty value or the ConfigMap's keys.
         ("secrets.k8s-secret-literal", "k8s/secret.yaml", 7),
+        ("secrets.k8s-secret-literal", "k8s/secret.yaml", 9),
+        ("secrets.k8s-secret-literal", "k8s/secret.yaml", 13),
     ]
     .into_iter()
     .map(|(c, p, l)| (c, p.to_string(), l))
     .collect();
     assert_eq!(found, expected);
+
+    // A Secret's finding names its key and the value's length, never the
+    // value.
+    let secret = report
+        .checks
+        .iter()
+        .find(|c| c.id == "secrets.k8s-secret-literal")
+        .unwrap();
+    let messages: Vec<&str> = secret.findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "data.API_TOKEN: a literal value committed in a Secret (28-character literal)",
+            "stringData.DB_PASSWORD: a literal value committed in a Secret (22-character literal)",
+            "stringData.SESSION_KEY: a literal value committed in a Secret (25-character literal)",
+        ]
+    );
 }

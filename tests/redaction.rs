@@ -174,3 +174,98 @@ fn code_defaults_are_named_never_shown() {
         }
     }
 }
+
+/// The redactor masks values, never the names findings give: a committed
+/// `.env`'s variables are named in every format (the generic shapes once
+/// masked `CONFIG_SERVICE_PASSWORD` in "password: `CONFIG_SERVICE_PASSWORD`"),
+/// and the value beside a name stays masked.
+#[test]
+fn key_names_are_shown_and_values_masked_in_every_output() {
+    const VALUE: &str = "Xk29fjQ8vLmT3pZr7Wq1aB"; // readyctl:allow secrets.* planted fake
+    const NAMES: [&str; 2] = ["CONFIG_SERVICE_PASSWORD", "ACCOUNT_SERVICE_PASSWORD"];
+    let repo = tempfile::tempdir().unwrap();
+    write(
+        repo.path(),
+        ".env",
+        &format!("CONFIG_SERVICE_PASSWORD=password\nACCOUNT_SERVICE_PASSWORD={VALUE}\n"),
+    );
+    write(
+        repo.path(),
+        "docker-compose.yml",
+        "services:\n  config:\n    image: acme/config:1.2.0\n    environment:\n      CONFIG_SERVICE_PASSWORD: $CONFIG_SERVICE_PASSWORD\n      ACCOUNT_SERVICE_PASSWORD: $ACCOUNT_SERVICE_PASSWORD\n",
+    );
+    write(repo.path(), "go.mod", "module acme.io/app\n\ngo 1.22\n");
+    let out = tempfile::tempdir().unwrap();
+    let audit = |format: &str| {
+        let output = readyctl()
+            .args([
+                "audit",
+                "--offline",
+                "--exit-zero",
+                "--details",
+                "--format",
+                format,
+            ])
+            .arg(repo.path())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr)
+    };
+    let json = audit("json");
+    for format in [
+        "table", "markdown", "sarif", "junit", "github", "json", "html",
+    ] {
+        let text = audit(format);
+        assert!(!text.contains(VALUE), "--format {format} prints the value");
+        for name in NAMES {
+            assert!(
+                text.contains(name),
+                "--format {format} does not name `{name}`:\n{text}"
+            );
+        }
+    }
+    let baseline = out.path().join("baseline.json");
+    readyctl()
+        .args(["audit", "--offline", "--exit-zero", "--write-baseline"])
+        .arg(&baseline)
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let written = std::fs::read_to_string(&baseline).unwrap();
+    assert!(!written.contains(VALUE), "the baseline prints the value");
+    let clean = tempfile::tempdir().unwrap();
+    write(clean.path(), "go.mod", "module acme.io/app\n\ngo 1.22\n");
+    let old = out.path().join("old.json");
+    let new = out.path().join("new.json");
+    std::fs::write(
+        &old,
+        readyctl()
+            .args(["audit", "--offline", "--exit-zero", "--format", "json"])
+            .arg(clean.path())
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    std::fs::write(&new, json.as_bytes()).unwrap();
+    for format in ["table", "markdown", "json"] {
+        let output = readyctl()
+            .args(["diff", "--format", format])
+            .arg(&old)
+            .arg(&new)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(
+            !text.contains(VALUE),
+            "diff --format {format} prints the value"
+        );
+        for name in NAMES {
+            assert!(
+                text.contains(name),
+                "diff --format {format} does not name `{name}`:\n{text}"
+            );
+        }
+    }
+}

@@ -51,6 +51,12 @@ fn every_fallback_idiom_is_found_and_nothing_else_fails() {
         ("secrets.dev-defaults", "config/database.yml", 2),
         // A YAML alias to an anchored default.
         ("secrets.dev-defaults", "config/replica.yml", 5),
+        // A password equal to the user name beside it, in production
+        // configuration (not in a task runner's file, a compose of backing
+        // services only or for an engine the block does not select:
+        // fixtures/secret-lookalikes).
+        ("secrets.dev-defaults", "config/reporting.yml", 4),
+        ("secrets.dev-defaults", "docker-compose.yml", 14),
         ("secrets.dev-defaults", "docker-compose.yml", 5),
         ("secrets.dev-defaults", "internal/auth/jwt.go", 4),
         ("secrets.dev-defaults", "internal/bootstrap/owner.go", 13),
@@ -225,7 +231,9 @@ fn look_alikes_do_not_fail_and_say_what_they_are() {
         ("secrets.dev-defaults", "docker-compose.yml", 7),
         ("secrets.dev-defaults", "k8s/db.yml", 14),
         ("secrets.dev-defaults", "worker.Dockerfile", 2),
-        ("secrets.k8s-secret-literal", "k8s/db.yml", 7),
+        // The binding's password; its `type`, `host`, `port`, `database`
+        // and `username` are connection metadata.
+        ("secrets.k8s-secret-literal", "k8s/db.yml", 14),
     ]
     .into_iter()
     .map(|(c, p, l)| (c.to_string(), p.to_string(), l))

@@ -8,7 +8,13 @@
 //!    where the longest matching pattern wins;
 //! 2. `.gitattributes` at the root: `linguist-vendored`,
 //!    `linguist-generated` and `linguist-documentation` (and their negations,
-//!    which make a path production again), as GitHub's Linguist reads them;
+//!    which make a path production again), as GitHub's Linguist reads them.
+//!    Linguist uses them for language statistics only, and projects mark
+//!    their own front end vendored to keep the repository "a Go project"
+//!    (listmonk's `frontend/* linguist-vendored`): a `linguist-vendored`
+//!    pattern that covers a project of its own — a manifest with its
+//!    lockfile, which a copied third-party library does not bring — is left
+//!    to the conventions;
 //! 3. the conventions of each ecosystem ([`conventional_role`]).
 //!
 //! One role cannot be known from the path: a file whose header says it is
@@ -48,7 +54,7 @@ impl RoleMap {
     pub fn new(config: &RolesConfig, root: &Path) -> RoleMap {
         let mut map = RoleMap::from_config(config);
         if let Ok(text) = std::fs::read_to_string(root.join(".gitattributes")) {
-            map.attributes = parse_gitattributes(&text);
+            map.attributes = parse_gitattributes(&text, &|dir| holds_project(root, dir));
         }
         map
     }
@@ -73,7 +79,7 @@ impl RoleMap {
 
     /// Adds `.gitattributes` rules, as [`RoleMap::new`] reads them.
     pub fn with_gitattributes(mut self, text: &str) -> RoleMap {
-        self.attributes = parse_gitattributes(text);
+        self.attributes = parse_gitattributes(text, &|_| false);
         self
     }
 
@@ -172,9 +178,68 @@ fn build(glob: &str) -> Result<GlobMatcher, globset::Error> {
         .compile_matcher())
 }
 
+/// Manifests and the lockfiles that show a project is developed where it
+/// lies: a third-party library copied into a repository brings its
+/// manifest at most, never its lockfile.
+const PROJECT_FILES: &[(&str, &[&str])] = &[
+    (
+        "package.json",
+        &[
+            "package-lock.json",
+            "yarn.lock",
+            "pnpm-lock.yaml",
+            "bun.lock",
+            "bun.lockb",
+        ],
+    ),
+    ("go.mod", &["go.sum"]),
+    ("Cargo.toml", &["Cargo.lock"]),
+    ("pyproject.toml", &["uv.lock", "poetry.lock", "pdm.lock"]),
+    ("Gemfile", &["Gemfile.lock"]),
+    ("composer.json", &["composer.lock"]),
+];
+
+/// Whether `dir` (relative to `root`) holds a manifest with its lockfile.
+/// Only plain relative paths inside the root are looked at: the pattern
+/// comes from the audited repository.
+fn holds_project(root: &Path, dir: &str) -> bool {
+    if dir.is_empty()
+        || dir
+            .split('/')
+            .any(|c| c.is_empty() || c == "." || c == "..")
+    {
+        return false;
+    }
+    let dir = root.join(dir);
+    PROJECT_FILES.iter().any(|(manifest, locks)| {
+        dir.join(manifest).is_file() && locks.iter().any(|lock| dir.join(lock).is_file())
+    })
+}
+
+/// The directory a `.gitattributes` pattern names before its first
+/// wildcard (`frontend/*` → `frontend`, `/web/` → `web`); none for a
+/// pattern that matches names at any depth (`*.js`, `dist`).
+fn literal_dir(pattern: &str) -> Option<&str> {
+    let anchored = pattern.starts_with('/') || pattern.trim_end_matches('/').contains('/');
+    if !anchored {
+        return None;
+    }
+    let pattern = pattern.trim_start_matches('/').trim_end_matches('/');
+    let end = pattern.find(['*', '?', '[']).unwrap_or(pattern.len());
+    let dir = pattern[..end].trim_end_matches('/');
+    // `frontend/*` covers `frontend/package.json`; `front*` names no dir.
+    let whole_components = end == pattern.len() || pattern[..end].ends_with('/');
+    (whole_components && !dir.is_empty()).then_some(dir)
+}
+
 /// The role-setting lines of a `.gitattributes` file. Patterns follow git:
 /// one without a `/` matches a name at any depth, a leading `/` anchors it.
-fn parse_gitattributes(text: &str) -> Vec<(GlobMatcher, Option<Role>)> {
+/// A `linguist-vendored` line whose directory holds a project of its own
+/// (`is_project`) sets no role.
+fn parse_gitattributes(
+    text: &str,
+    is_project: &dyn Fn(&str) -> bool,
+) -> Vec<(GlobMatcher, Option<Role>)> {
     let mut rules = Vec::new();
     for line in text.lines() {
         let line = line.trim();
@@ -202,6 +267,9 @@ fn parse_gitattributes(text: &str) -> Vec<(GlobMatcher, Option<Role>)> {
             }
         }
         if role.is_none() && !unset {
+            continue;
+        }
+        if role == Some(Role::Vendored) && literal_dir(pattern).is_some_and(is_project) {
             continue;
         }
         let anchored = pattern.trim_start_matches('/');
@@ -888,5 +956,33 @@ mod tests {
         assert_eq!(map.role_of("vendor/theirs/x.go"), Role::Vendored);
         assert_eq!(map.role_of("handbook/ops.txt"), Role::Docs);
         assert_eq!(map.role_of("src/app.js"), Role::Production);
+    }
+
+    #[test]
+    fn a_vendored_pattern_over_a_project_of_its_own_sets_no_role() {
+        let text = "frontend/* linguist-vendored\nstatic/js/* linguist-vendored\n\
+                    /docs linguist-vendored\n*.min.js linguist-vendored\n";
+        let projects = ["frontend", "docs", "static/js/.."];
+        let map = RoleMap {
+            attributes: parse_gitattributes(text, &|dir| projects.contains(&dir)),
+            ..RoleMap::conventional()
+        };
+        assert_eq!(map.role_of("frontend/src/App.vue"), Role::Production);
+        assert_eq!(
+            map.role_of("frontend/node_modules/vue/index.js"),
+            Role::Vendored
+        );
+        assert_eq!(map.role_of("static/js/jquery.js"), Role::Vendored);
+        // Left to the conventions: a docs site is still docs.
+        assert_eq!(map.role_of("docs/index.md"), Role::Docs);
+        assert_eq!(map.role_of("src/app.min.js"), Role::Vendored);
+        assert_eq!(literal_dir("frontend/*"), Some("frontend"));
+        assert_eq!(literal_dir("/web/"), Some("web"));
+        assert_eq!(literal_dir("front*/x"), None);
+        assert_eq!(literal_dir("*.js"), None);
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/vendored-frontend");
+        assert!(holds_project(&root, "web"));
+        assert!(!holds_project(&root, "static/lib"));
+        assert!(!holds_project(&root, "../vendored-frontend/web"));
     }
 }

@@ -75,6 +75,11 @@ pub struct DocumentSpec {
     /// What a finding says instead of the generated description.
     #[serde(default)]
     pub message: Option<String>,
+    /// The selected nodes are credentials (`expect: absent` only): each
+    /// finding names the node's key and what kind of value it holds
+    /// (`4-character literal`), never the value.
+    #[serde(default)]
+    pub secret: bool,
     /// Read the files as Compose deployments: only what the repository
     /// model chooses as production is judged, overlays (`compose.prod.yaml`)
     /// merged onto their base in Compose's order; files for tests and local
@@ -156,6 +161,16 @@ pub struct Condition {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub any_matches: Option<Spanned<String>>,
+    /// A regex the key of the selected node must match (`data/*` selects
+    /// every entry: `key_matches` keeps those named like a password). Takes
+    /// no `path`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub key_matches: Option<Spanned<String>>,
+    /// A regex the key of the selected node must not match. Takes no `path`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub key_not_matches: Option<Spanned<String>>,
     /// Holds when at least one of the conditions holds.
     #[serde(default)]
     pub any: Option<Vec<Condition>>,
@@ -226,6 +241,9 @@ impl DocumentSpec {
         if self.compose && self.kubernetes {
             v.error(v.at, "give either `compose` or `kubernetes`, not both");
         }
+        if self.secret && self.expect != Some(Expect::Absent) {
+            v.error(v.at, "`secret` needs `expect: absent`");
+        }
     }
 
     pub fn plan(&self, plan: &mut PlanBuilder) -> Query {
@@ -257,6 +275,7 @@ impl DocumentSpec {
                 None => Mode::Each(self.each.iter().map(Condition::compile).collect()),
             },
             message: self.message.clone(),
+            secret: self.secret,
             describe_paths: describe_globs(&self.paths),
             compose: self.compose,
             dockerfiles: self.compose.then(|| {
@@ -281,6 +300,8 @@ impl Condition {
             self.matches.is_some(),
             self.not_matches.is_some(),
             self.any_matches.is_some(),
+            self.key_matches.is_some(),
+            self.key_not_matches.is_some(),
             self.any.is_some(),
             self.all.is_some(),
         ]
@@ -294,7 +315,8 @@ impl Condition {
             v.error(
                 v.at,
                 "a condition needs exactly one of `exists`, `equals`, `not_equals`, `in`, \
-                 `not_in`, `matches`, `not_matches`, `any_matches`, `any`, `all`",
+                 `not_in`, `matches`, `not_matches`, `any_matches`, `key_matches`, \
+                 `key_not_matches`, `any`, `all`",
             );
         }
         if let Some(path) = &self.path
@@ -308,11 +330,19 @@ impl Condition {
                 "`any` and `all` take no `path`: give it to the inner conditions",
             );
         }
+        if (self.key_matches.is_some() || self.key_not_matches.is_some()) && self.path.is_some() {
+            v.error(
+                v.at,
+                "`key_matches` and `key_not_matches` test the selected node's key and take no `path`",
+            );
+        }
         for regex in self
             .matches
             .iter()
             .chain(&self.not_matches)
             .chain(&self.any_matches)
+            .chain(&self.key_matches)
+            .chain(&self.key_not_matches)
         {
             if let Err(err) = Regex::new(&regex.value) {
                 let message = match err {
@@ -358,6 +388,10 @@ impl Condition {
             Test::NotMatches(regex(r))
         } else if let Some(r) = &self.any_matches {
             Test::AnyMatches(regex(r))
+        } else if let Some(r) = &self.key_matches {
+            Test::KeyMatches(regex(r))
+        } else if let Some(r) = &self.key_not_matches {
+            Test::KeyNotMatches(regex(r))
         } else {
             Test::Exists(true)
         };
@@ -370,6 +404,15 @@ impl Condition {
             test,
             message: self.message.clone(),
         }
+    }
+}
+
+/// What a credential node holds, without showing it: `12-character
+/// literal`, or its kind for anything but a scalar.
+fn value_kind(node: &Node) -> String {
+    match node.scalar_text() {
+        Some(text) => format!("{}-character literal", text.chars().count()),
+        None => node.kind().to_string(),
     }
 }
 
@@ -563,6 +606,8 @@ enum Test {
     Matches(Regex),
     NotMatches(Regex),
     AnyMatches(Regex),
+    KeyMatches(Regex),
+    KeyNotMatches(Regex),
 }
 
 #[derive(Debug)]
@@ -626,11 +671,37 @@ impl Cond {
                 test,
                 message,
             } => {
-                let nodes = resolve_from(root, at, path);
-                let reason = test_violation(test, path, &nodes)?;
+                let reason = match test {
+                    Test::KeyMatches(regex) | Test::KeyNotMatches(regex) => {
+                        key_violation(test, regex, at)?
+                    }
+                    _ => test_violation(test, path, &resolve_from(root, at, path))?,
+                };
                 Some(message.clone().unwrap_or(reason))
             }
         }
+    }
+}
+
+/// Whether the key of the node at `at` passes a key test; a list item or
+/// the document root has no key and passes only a negative test.
+fn key_violation(test: &Test, regex: &Regex, at: &[Step]) -> Option<String> {
+    let key = match at.last() {
+        Some(Step::Key(key)) => Some(key.as_str()),
+        _ => None,
+    };
+    let matched = key.is_some_and(|k| regex.is_match(k));
+    match test {
+        Test::KeyMatches(_) if !matched => Some(match key {
+            Some(key) => format!("key `{key}` does not match `{}`", regex.as_str()),
+            None => "the node has no key".to_string(),
+        }),
+        Test::KeyNotMatches(_) if matched => Some(format!(
+            "key `{}` matches `{}`",
+            key.unwrap_or_default(),
+            regex.as_str()
+        )),
+        _ => None,
     }
 }
 
@@ -691,6 +762,7 @@ fn test_violation(test: &Test, path: &Path, nodes: &[&Node]) -> Option<String> {
                 .any(|n| n.scalar_text().is_some_and(|t| regex.is_match(&t))))
             .then(|| format!("no `{path}` matches `{}`", regex.as_str()))
         }
+        Test::KeyMatches(_) | Test::KeyNotMatches(_) => None,
     }
 }
 
@@ -710,6 +782,7 @@ pub struct Query {
     filter: Vec<Cond>,
     mode: Mode,
     message: Option<String>,
+    secret: bool,
     describe_paths: String,
     compose: bool,
     /// The Dockerfiles Compose services may build (compose mode only): a
@@ -1025,7 +1098,16 @@ impl Query {
                     );
                 }
                 let message = self.message.as_deref().unwrap_or("should not be present");
-                let findings = selected.iter().map(|s| s.finding(message)).collect();
+                let findings = selected
+                    .iter()
+                    .map(|s| {
+                        if self.secret {
+                            s.finding(&format!("{message} ({})", value_kind(s.node)))
+                        } else {
+                            s.finding(message)
+                        }
+                    })
+                    .collect();
                 Outcome::fail(
                     format!("{} item(s) found{unparsed}", selected.len()),
                     capped(findings, notes),

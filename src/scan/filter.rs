@@ -160,6 +160,12 @@ impl HitFilter {
         let weakness = match self.weak {
             Some(mode) => match judge(key, &text, mode) {
                 Some(weakness) => Some(weakness.to_string()),
+                None if key.is_some_and(names_password)
+                    && same_as_user(content, value.0, &text)
+                    && configures_a_deployment(path, content, value.0, key) =>
+                {
+                    Some("the same as the user name".to_string())
+                }
                 None => return Judged::Dropped,
             },
             // A literal that counts whatever its strength says only how
@@ -277,6 +283,115 @@ fn yaml_alias_target(path: &str, content: &[u8], written: &str) -> Option<String
     })
 }
 
+/// Whether a key names a password (not a token or a key).
+fn names_password(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    lower.contains("pass") || lower.contains("pwd")
+}
+
+/// The lines of the block the line at `at` is in, other than its own, at
+/// its indentation: up to `reach` lines above and below, not past a line
+/// indented less (the block's end). Blank and comment lines do not end it.
+fn siblings(content: &[u8], at: usize, reach: usize) -> Vec<String> {
+    let text = String::from_utf8_lossy(content);
+    let line_no = text[..at.min(text.len())].matches('\n').count();
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let Some(own) = lines.get(line_no).map(|l| indent(l)) else {
+        return Vec::new();
+    };
+    let inside = |l: &&&str| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with('#') || indent(l) >= own
+    };
+    let above = lines[..line_no].iter().rev().take(reach).take_while(inside);
+    let below = lines[line_no + 1..].iter().take(reach).take_while(inside);
+    above
+        .chain(below)
+        .filter(|l| indent(l) == own && !l.trim().starts_with('#'))
+        .map(|l| l.to_string())
+        .collect()
+}
+
+/// Whether a user name set beside the password (the same block: nearby
+/// lines at its indentation) is the password itself: `username: reporter`
+/// / `password: reporter`, `DB_USER=app` / `DB_PASSWORD=app`.
+fn same_as_user(content: &[u8], at: usize, value: &str) -> bool {
+    static USER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"(?i)^\s*(?:-\s*)?["']?[\w.-]*(?:user|username|user_name|login)["']?\s*[:=]\s*["']?([^"'\s,;#]+)["']?\s*(?:$|[,;#])"#)
+            .expect("valid regex")
+    });
+    let value = value.trim();
+    // A word: not a display mask (`username="******"`) or the `{` of
+    // `"SMTP_PASSWORD": {` beside `"SMTP_USERNAME": {`.
+    value.chars().any(char::is_alphanumeric)
+        && siblings(content, at, 6).iter().any(|line| {
+            USER.captures(line)
+                .is_some_and(|c| c[1].eq_ignore_ascii_case(value))
+        })
+}
+
+/// Whether a password equal to its user name is what a deployment of the
+/// application runs with. A weak pair is a finding only there; these
+/// files set passwords nothing deployed uses:
+/// - a task runner's file (`Taskfile.yml`, a `Makefile`, a `justfile`):
+///   the environment of tasks a developer runs from the checkout;
+/// - a Compose file of backing services only (no service of the
+///   project's own, see [`super::marker::backing_services_only`]): the
+///   databases started beside a checkout, whichever ports they publish;
+/// - a password for a database engine the same block does not select
+///   (`POSTGRES_PASSWORD` beside `DB_ENGINE: sqlite`): never read.
+fn configures_a_deployment(path: &str, content: &[u8], at: usize, key: Option<&str>) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let task_runner = name.starts_with("taskfile")
+        || name == "makefile"
+        || name == "justfile"
+        || name.ends_with(".mk");
+    if task_runner {
+        return false;
+    }
+    if super::marker::backing_services_only(path, &String::from_utf8_lossy(content)).is_some() {
+        return false;
+    }
+    !key.is_some_and(|key| selects_another_engine(content, at, key))
+}
+
+/// The database engine a name or a value speaks of.
+fn engine(word: &str) -> Option<&'static str> {
+    let lower = word.to_ascii_lowercase();
+    [
+        ("postgres", "postgres"),
+        ("pg", "postgres"),
+        ("mysql", "mysql"),
+        ("mariadb", "mysql"),
+        ("mongo", "mongo"),
+        ("sqlite", "sqlite"),
+        ("mssql", "mssql"),
+        ("sqlserver", "mssql"),
+    ]
+    .into_iter()
+    .find(|(prefix, _)| lower.starts_with(prefix))
+    .map(|(_, engine)| engine)
+}
+
+/// Whether the block around a password for one engine (`POSTGRES_PASSWORD`)
+/// selects another (`DB_ENGINE: sqlite`, `DB_CONNECTION=mysql`).
+fn selects_another_engine(content: &[u8], at: usize, key: &str) -> bool {
+    static SELECT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"(?i)^\s*(?:-\s*)?["']?[\w.]*(?:DB|DATABASE)_?(?:ENGINE|TYPE|DRIVER|CONNECTION|DIALECT|BACKEND)["']?\s*[:=]\s*["']?(\w+)"#)
+            .expect("valid regex")
+    });
+    let Some(own) = engine(key) else {
+        return false;
+    };
+    siblings(content, at, 20).iter().any(|line| {
+        SELECT
+            .captures(line)
+            .and_then(|c| engine(&c[1]))
+            .is_some_and(|selected| selected != own)
+    })
+}
+
 /// Whether the value at `at` sits in a block keyed for tests or CI, as its
 /// indentation shows: the `'mysql-ci' => [` connection of a Laravel
 /// `config/database.php`, the `test:` section of a Rails `database.yml`.
@@ -323,6 +438,59 @@ fn in_test_block(content: &[u8], at: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passwords_equal_to_the_user_count_where_a_deployment_reads_them() {
+        let yml = "reporting:\n  username: reporter\n  password: reporter\nother:\n  user: x\n  password: reporter\n";
+        let first = yml.find("password: reporter").unwrap() + 10;
+        assert!(same_as_user(yml.as_bytes(), first, "reporter"));
+        let second = yml.rfind("password: reporter").unwrap() + 10;
+        assert!(
+            !same_as_user(yml.as_bytes(), second, "reporter"),
+            "another block's user"
+        );
+        let masked = "url(\n    username=\"******\",\n    password=\"******\",\n)\n";
+        let at = masked.rfind("******").unwrap();
+        assert!(!same_as_user(masked.as_bytes(), at, "******"));
+        let env = "DB_HOST=db\nDB_USER=app\nDB_PASSWORD=app\n";
+        let at = env.find("=app\n").unwrap() + 13;
+        assert!(same_as_user(env.as_bytes(), at, "app"));
+        assert!(configures_a_deployment(
+            ".env",
+            env.as_bytes(),
+            at,
+            Some("DB_PASSWORD")
+        ));
+        assert!(!configures_a_deployment(
+            "Taskfile.yml",
+            env.as_bytes(),
+            at,
+            Some("DB_PASSWORD")
+        ));
+        let sqlite = "    environment:\n      DB_ENGINE: sqlite # or postgres\n      # Postgres\n      POSTGRES_USER: app\n      POSTGRES_PASSWORD: app\n";
+        let at = sqlite.find("POSTGRES_PASSWORD: app").unwrap() + 19;
+        assert!(selects_another_engine(
+            sqlite.as_bytes(),
+            at,
+            "POSTGRES_PASSWORD"
+        ));
+        assert!(!selects_another_engine(
+            sqlite.as_bytes(),
+            at,
+            "SQLITE_PASSWORD"
+        ));
+        assert!(!selects_another_engine(
+            sqlite.as_bytes(),
+            at,
+            "DB_PASSWORD"
+        ));
+        let postgres = sqlite.replace("sqlite", "postgres");
+        assert!(!selects_another_engine(
+            postgres.as_bytes(),
+            at,
+            "POSTGRES_PASSWORD"
+        ));
+    }
 
     #[test]
     fn aliases_resolve_to_their_anchored_scalar() {

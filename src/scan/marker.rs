@@ -185,11 +185,27 @@ const BACKING_IMAGES: &[&str] = &[
 /// application is not in it and nothing outside the machine can reach it.
 /// The file keeps its role: that the project runs Redis is still true.
 pub fn is_local_backing_stack(path: &str, text: &str) -> bool {
+    backing_services_only(path, text).is_some_and(|ports| ports.published > 0 && ports.loopback)
+}
+
+/// The ports of a compose file of backing services only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BackingPorts {
+    /// How many ports it publishes.
+    pub published: usize,
+    /// Whether every published port is bound to loopback.
+    pub loopback: bool,
+}
+
+/// A compose file whose services are all backing services (no `build`,
+/// every image a datastore, queue or mail catcher): the application is not
+/// in it. `None` for anything else.
+pub fn backing_services_only(path: &str, text: &str) -> Option<BackingPorts> {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     let compose = (name.starts_with("docker-compose") || name.starts_with("compose"))
         && (name.ends_with(".yml") || name.ends_with(".yaml"));
     if !compose {
-        return false;
+        return None;
     }
     use crate::document::{Documents, Format, Value};
     let documents = Documents::parse(Format::Yaml, text);
@@ -199,25 +215,29 @@ pub fn is_local_backing_stack(path: &str, text: &str) -> bool {
         .and_then(|d| d.get("services"))
         .map(|s| &s.value)
     else {
-        return false;
+        return None;
     };
-    let mut published = 0;
+    if services.is_empty() {
+        return None;
+    }
+    let mut ports = BackingPorts {
+        published: 0,
+        loopback: true,
+    };
     for (_, service) in services {
         if service.get("build").is_some() {
-            return false;
+            return None;
         }
-        let Some(image) = service.get("image").and_then(|i| i.scalar_text()) else {
-            return false;
-        };
+        let image = service.get("image").and_then(|i| i.scalar_text())?;
         let name = image.split(['@', ':']).next().unwrap_or_default();
         let name = name.rsplit('/').next().unwrap_or_default();
         if !BACKING_IMAGES.contains(&name) {
-            return false;
+            return None;
         }
-        let Some(Value::Seq(ports)) = service.get("ports").map(|p| &p.value) else {
+        let Some(Value::Seq(published)) = service.get("ports").map(|p| &p.value) else {
             continue;
         };
-        for port in ports {
+        for port in published {
             let host_ip = match &port.value {
                 Value::String(short) => short.rsplitn(3, ':').nth(2).map(str::to_string),
                 Value::Map(_) => port.get("host_ip").and_then(|h| h.scalar_text()),
@@ -230,13 +250,11 @@ pub fn is_local_backing_stack(path: &str, text: &str) -> bool {
                         .parse::<std::net::IpAddr>()
                         .is_ok_and(|ip| ip.is_loopback())
             });
-            if !loopback {
-                return false;
-            }
-            published += 1;
+            ports.loopback &= loopback;
+            ports.published += 1;
         }
     }
-    published > 0
+    Some(ports)
 }
 
 /// How many lines of a configuration file's start may hold the comment

@@ -186,6 +186,19 @@ impl PlanBuilder {
             .map(|(_, regex, options)| (options.check_id.as_str(), regex.as_str()))
     }
 
+    /// Every content pattern planned so far with the value tests its hits
+    /// must pass (allow lists, length, entropy): what the report's redactor
+    /// needs to mask only what the pattern's check would call a secret.
+    pub fn planned_filters(&self) -> impl Iterator<Item = (&str, &str, Option<&Arc<HitFilter>>)> {
+        self.patterns.iter().map(|(_, regex, options)| {
+            (
+                options.check_id.as_str(),
+                regex.as_str(),
+                options.filter.as_ref(),
+            )
+        })
+    }
+
     pub fn pattern(
         &mut self,
         selector: SelectorId,
@@ -223,24 +236,22 @@ impl PlanBuilder {
     /// Compiles the plan. Patterns and globs were validated when their packs
     /// loaded, so a failure here is a bug, reported rather than panicking.
     pub fn build(self) -> Result<ScanPlan, String> {
-        let mut include = GlobSetBuilder::new();
-        let mut include_owner = Vec::new();
-        let mut exclude = GlobSetBuilder::new();
-        let mut exclude_owner = Vec::new();
+        let mut include = Globs::default();
+        let mut exclude = Globs::default();
         let mut match_all = Vec::new();
         for (index, selector) in self.selectors.iter().enumerate() {
             if selector.include.is_empty() {
                 match_all.push(index);
             }
             for glob in &selector.include {
-                include.add(build_glob(glob, selector.ignore_case)?);
-                include_owner.push(index);
+                include.add(glob, selector.ignore_case, index)?;
             }
             for glob in &selector.exclude {
-                exclude.add(build_glob(glob, selector.ignore_case)?);
-                exclude_owner.push(index);
+                exclude.add(glob, selector.ignore_case, index)?;
             }
         }
+        let (include, include_owner) = (include.set, include.owners);
+        let (exclude, exclude_owner) = (exclude.set, exclude.owners);
         let mut selector_patterns = vec![Vec::new(); self.selectors.len()];
         let mut options = Vec::with_capacity(self.patterns.len());
         let mut pattern_roles = Vec::with_capacity(self.patterns.len());
@@ -290,6 +301,45 @@ impl PlanBuilder {
             options,
             pattern_roles,
         })
+    }
+}
+
+/// The globs of every selector, each distinct glob once with the selectors
+/// that use it: the built-in checks repeat the same exclusions
+/// (`**/node_modules/**`, `**/tests/**`) in hundreds of selectors, and every
+/// copy in a `GlobSet` is one more pattern its regex strategy runs on every
+/// path.
+struct Globs {
+    set: GlobSetBuilder,
+    /// Per glob in the set: the selectors it belongs to.
+    owners: Vec<Vec<usize>>,
+    index: HashMap<(String, bool), usize>,
+}
+
+impl Default for Globs {
+    fn default() -> Self {
+        Globs {
+            set: GlobSetBuilder::new(),
+            owners: Vec::new(),
+            index: HashMap::new(),
+        }
+    }
+}
+
+impl Globs {
+    fn add(&mut self, glob: &str, ignore_case: bool, selector: usize) -> Result<(), String> {
+        let key = (glob.to_string(), ignore_case);
+        let at = match self.index.get(&key) {
+            Some(at) => *at,
+            None => {
+                self.set.add(build_glob(glob, ignore_case)?);
+                self.owners.push(Vec::new());
+                self.index.insert(key, self.owners.len() - 1);
+                self.owners.len() - 1
+            }
+        };
+        self.owners[at].push(selector);
+        Ok(())
     }
 }
 
@@ -355,9 +405,10 @@ pub struct ScanPlan {
     /// Per selector: whether its files' contents are kept.
     pub(crate) keep: Vec<bool>,
     include: GlobSet,
-    include_owner: Vec<usize>,
+    /// Per include glob: the selectors it belongs to.
+    include_owner: Vec<Vec<usize>>,
     exclude: GlobSet,
-    exclude_owner: Vec<usize>,
+    exclude_owner: Vec<Vec<usize>>,
     match_all: Vec<usize>,
     /// For each selector, the patterns that search the files it selects.
     pub(crate) selector_patterns: Vec<Vec<usize>>,
@@ -438,14 +489,18 @@ impl ScanPlan {
         into.extend_from_slice(&self.match_all);
         let mut matched = Vec::new();
         self.include.matches_into(path, &mut matched);
-        into.extend(matched.iter().map(|i| self.include_owner[*i]));
+        into.extend(
+            matched
+                .iter()
+                .flat_map(|i| self.include_owner[*i].iter().copied()),
+        );
         into.retain(|s| self.selector_roles[*s].contains(role));
         into.sort_unstable();
         into.dedup();
         if !into.is_empty() && !self.exclude.is_empty() {
             self.exclude.matches_into(path, &mut matched);
-            for excluded in matched.iter().map(|i| self.exclude_owner[*i]) {
-                into.retain(|s| *s != excluded);
+            for excluded in matched.iter().flat_map(|i| &self.exclude_owner[*i]) {
+                into.retain(|s| s != excluded);
             }
         }
     }

@@ -341,6 +341,7 @@ fn build_from(
     for pipeline in &mut model.pipelines {
         test_clusters(pipeline);
         mark_named_deploys(pipeline);
+        generated_release_notes(pipeline);
     }
     model.pipelines.extend(hook_pipelines);
     model.systems = systems.into_iter().collect();
@@ -387,6 +388,85 @@ fn test_clusters(pipeline: &mut Pipeline) {
             started |= step.classes.iter().any(|c| c == "test-cluster");
         }
     }
+}
+
+/// A release the job creates with notes an earlier command of the same job
+/// wrote (`./scripts/notes.py > notes.md`, then `gh release create v1
+/// --notes-file notes.md`) is described by the pipeline, the same way
+/// whoever cuts it: release notes, as much as a named tool's. Notes read
+/// from a file nothing in the job writes (a hand-kept `CHANGELOG.md`) are
+/// not.
+fn generated_release_notes(pipeline: &mut Pipeline) {
+    for job in &mut pipeline.jobs {
+        let mut written: Vec<String> = Vec::new();
+        for step in &mut job.steps {
+            let mut changed = false;
+            for command in &mut step.commands {
+                let Some(link) = command.chain.last() else {
+                    continue;
+                };
+                let words: Vec<&str> = link.text.split_whitespace().collect();
+                if let Some(notes) = release_notes_file(&words)
+                    && written.iter().any(|w| same_file(w, notes))
+                    && !command.classes.iter().any(|c| c == "release-notes")
+                {
+                    command.classes.push("release-notes".to_string());
+                    command.classes.sort();
+                    changed = true;
+                }
+                written.extend(redirect_targets(&words));
+            }
+            if changed {
+                step.classify();
+            }
+        }
+    }
+}
+
+/// The notes file of `gh release create … --notes-file F` (`-F F`,
+/// `--notes-file=F`).
+fn release_notes_file<'w>(words: &[&'w str]) -> Option<&'w str> {
+    let gh = words
+        .first()
+        .is_some_and(|w| vocabulary::program_name(w) == "gh");
+    if !gh || words.get(1) != Some(&"release") || words.get(2) != Some(&"create") {
+        return None;
+    }
+    words.iter().enumerate().find_map(|(i, word)| {
+        if *word == "--notes-file" || *word == "-F" {
+            words.get(i + 1).copied()
+        } else {
+            word.strip_prefix("--notes-file=")
+        }
+    })
+}
+
+/// Files a command's output is written to: `> F`, `>> F`, `>F`, `tee F`.
+fn redirect_targets(words: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut tee = false;
+    for (i, word) in words.iter().enumerate() {
+        if *word == ">" || *word == ">>" || *word == "1>" {
+            if let Some(file) = words.get(i + 1) {
+                out.push(file.to_string());
+            }
+        } else if let Some(file) = word.strip_prefix(">>").or_else(|| word.strip_prefix('>'))
+            && !file.is_empty()
+            && !file.starts_with('&')
+        {
+            out.push(file.to_string());
+        } else if *word == "|" || vocabulary::program_name(word) == "tee" {
+            tee = vocabulary::program_name(word) == "tee";
+        } else if tee && !word.starts_with('-') {
+            out.push(word.to_string());
+        }
+    }
+    out
+}
+
+/// `./notes.md` and `notes.md` are one file.
+fn same_file(a: &str, b: &str) -> bool {
+    a.trim_start_matches("./") == b.trim_start_matches("./")
 }
 
 /// Whether the command a chain ends with is a cluster client.

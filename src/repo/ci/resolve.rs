@@ -121,14 +121,27 @@ impl Resolver<'_> {
     }
 
     /// Commands a single command (as words) reaches, e.g. a hook's entry.
-    pub fn words(&self, words: Vec<String>, line: usize, origin: &Origin<'_>) -> Vec<Command> {
+    /// `output_used`: something tests what it prints (a known hook's
+    /// script that fails when `gofmt -l` lists a file).
+    pub fn words(
+        &self,
+        words: Vec<String>,
+        line: usize,
+        origin: &Origin<'_>,
+        output_used: bool,
+    ) -> Vec<Command> {
         let mut out = Vec::new();
         let mut walk = Walk {
             chain: Vec::new(),
             depth: 0,
             out: &mut out,
         };
-        self.command(ShellCommand { line, words }, origin, &mut walk);
+        let command = ShellCommand {
+            line,
+            words,
+            output_used,
+        };
+        self.command(command, origin, &mut walk);
         out
     }
 
@@ -172,6 +185,7 @@ impl Resolver<'_> {
             text: shorten(&command.words.join(" ")),
         };
         walk.chain.push(link);
+        let output_used = command.output_used;
         let mut words = strip_wrappers(command.words);
         if words.first().is_some_and(|w| program_name(w) == "trivy") {
             trivy_scanners(self.files, &mut words, origin);
@@ -183,7 +197,7 @@ impl Resolver<'_> {
         let classes = if words.is_empty() {
             Vec::new()
         } else {
-            self.vocabulary.classify(&words, !resolved)
+            self.vocabulary.classify(&words, !resolved, output_used)
         };
         let mut ecosystems: Vec<String> = classes.iter().map(|c| c.ecosystem.clone()).collect();
         ecosystems.sort();
@@ -241,7 +255,7 @@ impl Resolver<'_> {
                         env: walk_env.clone(),
                     };
                     let line = at(line);
-                    self.command(ShellCommand { line, words }, &origin, walk);
+                    self.command(ShellCommand::new(line, words), &origin, walk);
                 }
                 Expansion::Staged { path, line, text } => {
                     let origin = Origin {

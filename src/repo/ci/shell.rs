@@ -11,6 +11,21 @@
 pub struct ShellCommand {
     pub line: usize,
     pub words: Vec<String>,
+    /// What it prints is read by something: it runs inside `$( … )`,
+    /// backticks or `<( … )`, or pipes into another command. `gofmt -l`
+    /// exits 0 on unformatted files; only a test of its output checks.
+    pub output_used: bool,
+}
+
+impl ShellCommand {
+    /// A command whose output nothing reads.
+    pub fn new(line: usize, words: Vec<String>) -> Self {
+        ShellCommand {
+            line,
+            words,
+            output_used: false,
+        }
+    }
 }
 
 /// Lines a quoted string may span before the script is taken as broken.
@@ -134,13 +149,13 @@ const NOT_COMMANDS: &[&str] = &[
 
 fn split_commands(words: Vec<String>, line: usize, depth: usize, out: &mut Vec<ShellCommand>) {
     let mut current: Vec<String> = Vec::new();
-    let mut flush = |current: &mut Vec<String>| {
+    let mut flush = |current: &mut Vec<String>, piped: bool| {
         let words = std::mem::take(current);
-        finish(words, line, depth, out);
+        finish(words, line, depth, piped, out);
     };
     for word in words {
         if SEPARATORS.contains(&word.as_str()) {
-            flush(&mut current);
+            flush(&mut current, word == "|" || word == "|&");
             continue;
         }
         // `cmd;` and `(cd dir` are separators glued to words.
@@ -150,7 +165,7 @@ fn split_commands(words: Vec<String>, line: usize, depth: usize, out: &mut Vec<S
         let balance = |w: &str| w.matches('(').count() as isize - w.matches(')').count() as isize;
         let opens = word.starts_with('(') && !word.starts_with("((") && balance(word) > 0;
         if opens {
-            flush(&mut current);
+            flush(&mut current, false);
             word = &word[1..];
         }
         let closes_paren = word.ends_with(')') && balance(word) < 0;
@@ -164,13 +179,13 @@ fn split_commands(words: Vec<String>, line: usize, depth: usize, out: &mut Vec<S
             current.push(trimmed.to_string());
         }
         if closes {
-            flush(&mut current);
+            flush(&mut current, false);
         }
     }
-    flush(&mut current);
+    flush(&mut current, false);
 }
 
-fn finish(words: Vec<String>, line: usize, depth: usize, out: &mut Vec<ShellCommand>) {
+fn finish(words: Vec<String>, line: usize, depth: usize, piped: bool, out: &mut Vec<ShellCommand>) {
     // What `$( … )` and backticks run is a command too, wherever it sits
     // (`test -z "$(gofmt -l .)"`).
     // The tokenizer splits an unquoted `$(a b)` over words: look at them
@@ -213,6 +228,7 @@ fn finish(words: Vec<String>, line: usize, depth: usize, out: &mut Vec<ShellComm
     out.push(ShellCommand {
         line,
         words: rest.to_vec(),
+        output_used: piped || depth > 0,
     });
 }
 
@@ -222,13 +238,17 @@ fn is_assignment(word: &str) -> bool {
     })
 }
 
-/// The scripts inside `$( … )` and backticks in a word.
+/// The scripts inside `$( … )`, backticks and process substitutions
+/// (`<( … )`, `>( … )`) in a word.
 fn substitutions(word: &str) -> Vec<String> {
     let mut found = Vec::new();
     let bytes = word.as_bytes();
     let mut i = 0;
     while i + 1 < bytes.len() {
-        if bytes[i] == b'$' && bytes[i + 1] == b'(' && bytes.get(i + 2) != Some(&b'(') {
+        if matches!(bytes[i], b'$' | b'<' | b'>')
+            && bytes[i + 1] == b'('
+            && bytes.get(i + 2) != Some(&b'(')
+        {
             let mut level = 0;
             let start = i + 2;
             let mut j = start;
@@ -299,5 +319,30 @@ mod tests {
             programs("python -c \"import x;\nprint(1)\"\ncargo test"),
             ["python -c import x;\nprint(1)", "cargo test"]
         );
+    }
+
+    #[test]
+    fn output_is_used_inside_substitutions_and_before_a_pipe() {
+        let used = |script: &str| -> Vec<(String, bool)> {
+            commands(script, 1)
+                .into_iter()
+                .map(|c| (c.words.join(" "), c.output_used))
+                .collect()
+        };
+        let own = |text: &str, used: bool| (text.to_string(), used);
+        assert_eq!(used("gofmt -l ."), [own("gofmt -l .", false)]);
+        assert_eq!(used("test -z \"$(gofmt -l .)\""), [own("gofmt -l .", true)]);
+        assert_eq!(
+            used("gofmt -l . | grep . && exit 1"),
+            [own("gofmt -l .", true), own("grep .", false)]
+        );
+        assert_eq!(
+            used("diff -u /dev/null <(gofmt -d .)"),
+            [
+                own("gofmt -d .", true),
+                own("diff -u /dev/null <(gofmt -d .", false)
+            ]
+        );
+        assert_eq!(used("gofmt -d . || true"), [own("gofmt -d .", false)]);
     }
 }

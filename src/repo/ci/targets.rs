@@ -80,8 +80,12 @@ fn script_in(path: &str, line: usize, text: String, cwd: &str) -> Expansion {
     }
 }
 
+/// Shells whose scripts are read as commands.
+const SHELLS: &[&str] = &["sh", "bash", "zsh", "dash", "ksh"];
+
 /// Reads a shell script in the repository; other interpreters' files
-/// (a `#!/usr/bin/env python` script) are not shell and are left alone.
+/// (a `#!/usr/bin/env python` script, `python scripts/release.py`) are not
+/// shell and are left alone: their lines are code, not commands.
 fn shell_file(resolver: &Resolver<'_>, file: &str, origin: &Origin<'_>, out: &mut Vec<Expansion>) {
     let Some(path) = join(&origin.cwd, file) else {
         return;
@@ -90,11 +94,22 @@ fn shell_file(resolver: &Resolver<'_>, file: &str, origin: &Origin<'_>, out: &mu
         return;
     };
     let first = text.lines().next().unwrap_or_default();
-    if first.starts_with("#!")
-        && !["sh", "bash", "zsh", "dash"]
+    let shell_shebang = first.starts_with("#!")
+        && SHELLS
             .iter()
-            .any(|s| first.split(['/', ' ']).any(|word| word == *s))
-    {
+            .any(|s| first.split(['/', ' ']).any(|word| word == *s));
+    if first.starts_with("#!") && !shell_shebang {
+        return;
+    }
+    // Without a shell shebang, the extension says what the file is: no
+    // extension (`scripts/test`), a shell's or a Windows script's is a
+    // script; `.py`, `.js`, `.rb`, … is another language's source.
+    let name = path.rsplit('/').next().unwrap_or(&path);
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase());
+    let script = |ext: &str| SHELLS.contains(&ext) || ["ps1", "cmd", "bat"].contains(&ext);
+    if !shell_shebang && extension.is_some_and(|ext| !script(&ext)) {
         return;
     }
     // A script runs in its caller's directory, not its own: `prettier
@@ -248,7 +263,7 @@ impl Makefile {
             Regex::new(r"\$\(shell (?:command -v|which) ([A-Za-z0-9_.-]+)[^)]*\)")
                 .expect("valid regex")
         });
-        shell.replace_all(&text, "$1").into_owned()
+        make_references(&shell.replace_all(&text, "$1"))
     }
 
     fn default_target(&self) -> Option<&str> {
@@ -258,6 +273,63 @@ impl Makefile {
             .find(|t| !t.starts_with('.') && !t.contains('%'))
             .map(String::as_str)
     }
+}
+
+/// A recipe line as the shell receives it: make runs `$(shell cmd)` (read
+/// as the substitution `$(cmd)`), turns `$$` into `$`, and replaces every
+/// other `$(…)` / `${…}` (a variable or function left unexpanded) with a
+/// value the shell never runs (`$_`), so `$(VERSION)` is no command.
+fn make_references(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let open = rest[1..].chars().next();
+        let close = match open {
+            Some('$') => {
+                out.push('$');
+                rest = &rest[2..];
+                continue;
+            }
+            Some('(') => ')',
+            Some('{') => '}',
+            _ => {
+                out.push('$');
+                rest = &rest[1..];
+                continue;
+            }
+        };
+        let open = if close == ')' { '(' } else { '{' };
+        let mut level = 0;
+        let end = rest[2..].char_indices().find_map(|(i, c)| {
+            if c == open {
+                level += 1;
+            } else if c == close {
+                if level == 0 {
+                    return Some(i + 2);
+                }
+                level -= 1;
+            }
+            None
+        });
+        let Some(end) = end else {
+            out.push_str(rest);
+            return out;
+        };
+        let inner = &rest[2..end];
+        match inner.strip_prefix("shell ") {
+            Some(command) => {
+                out.push_str("$(");
+                out.push_str(&make_references(command));
+                out.push(')');
+            }
+            None => out.push_str("$_"),
+        }
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn make(resolver: &Resolver<'_>, args: &[String], origin: &Origin<'_>, out: &mut Vec<Expansion>) {

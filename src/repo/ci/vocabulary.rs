@@ -56,6 +56,10 @@ struct CommandEntry {
     ecosystem: String,
     #[serde(default)]
     fallback: bool,
+    /// Counts only when the command's output is tested (`gofmt -l` exits 0
+    /// whatever it lists).
+    #[serde(default)]
+    output_tested: bool,
     run: Vec<String>,
 }
 
@@ -78,6 +82,7 @@ struct Pattern {
     class: &'static str,
     ecosystem: String,
     fallback: bool,
+    output_tested: bool,
     program: Vec<String>,
     words: Vec<Vec<String>>,
     forbidden: Vec<String>,
@@ -170,6 +175,7 @@ fn compile(entries: Vec<CommandEntry>) -> Result<Vec<Pattern>, String> {
                 class,
                 ecosystem: entry.ecosystem.clone(),
                 fallback: entry.fallback,
+                output_tested: entry.output_tested,
                 program: program.split('|').map(str::to_string).collect(),
                 words,
                 forbidden,
@@ -200,8 +206,9 @@ impl Vocabulary {
 
     /// Classes of a command given as words (wrappers already removed).
     /// `fallback` entries (a `make test` whose Makefile is not there) are
-    /// asked only when `unresolved`.
-    pub fn classify(&self, words: &[String], unresolved: bool) -> Vec<Class> {
+    /// asked only when `unresolved`; `output_tested` ones only when
+    /// `output_used`.
+    pub fn classify(&self, words: &[String], unresolved: bool, output_used: bool) -> Vec<Class> {
         let Some(first) = words.first() else {
             return Vec::new();
         };
@@ -211,6 +218,7 @@ impl Vocabulary {
             .patterns
             .iter()
             .filter(|p| unresolved || !p.fallback)
+            .filter(|p| output_used || !p.output_tested)
             .filter(|p| p.program.iter().any(|name| wildcard(name, &program)))
             .filter(|p| p.matches(args))
             .map(|p| Class {
@@ -327,7 +335,7 @@ mod tests {
     fn classes(command: &str) -> Vec<&'static str> {
         let words: Vec<String> = command.split_whitespace().map(str::to_string).collect();
         let mut found: Vec<&str> = Vocabulary::builtin()
-            .classify(&words, true)
+            .classify(&words, true, true)
             .into_iter()
             .map(|c| c.class)
             .collect();

@@ -318,10 +318,12 @@ fn uses_step(
         || action == "j178/prek-action"
         || action.ends_with("/pre-commit-action")
     {
-        let commands =
-            reader
-                .resolver
-                .words(vec!["pre-commit".into(), "run".into()], line, &origin);
+        let commands = reader.resolver.words(
+            vec!["pre-commit".into(), "run".into()],
+            line,
+            &origin,
+            false,
+        );
         result.commands.extend(commands);
     }
     // Trivy's action runs `trivy <scan-type> --scanners <scanners>`: an
@@ -348,7 +350,7 @@ fn uses_step(
         }
         result
             .commands
-            .extend(reader.resolver.words(words, line, &origin));
+            .extend(reader.resolver.words(words, line, &origin, false));
     }
     if let Some(with) = item.get("with") {
         for key in [

@@ -79,7 +79,9 @@ pub fn pre_commit(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipelin
             let Some(command) = command else { continue };
             let mut words = shlex::split(&command).unwrap_or_default();
             words.extend(super::strings(hook.get("args")));
-            let inner = reader.resolver.words(words, line, &origin);
+            // A known remote hook's script fails on what `gofmt -l` lists; a
+            // local `entry: gofmt -l` passes whatever it prints.
+            let inner = reader.resolver.words(words, line, &origin, !local);
             // `files: ^web/` runs the hook on the `web` folder only;
             // `exclude: ^web/` on everything but it.
             let only = folder(Some(hook), "files").or_else(|| folder(top, "files"));
