@@ -44,6 +44,8 @@ fn each_setting_is_found_at_its_line_and_nothing_else() {
         ("infra.datastore-ports-private", "docker-compose.yml", 10),
         ("infra.image-tags-pinned", "docker-compose.yml", 3),
         ("infra.image-tags-pinned", "docker-compose.yml", 12),
+        // A Kubernetes container's `latest`, not the digest-pinned one.
+        ("infra.image-tags-pinned", "k8s/deployment.yaml", 12),
         ("database.pg-hba-no-trust", "db/pg_hba.conf", 5),
         ("database.tls-not-disabled", "docker-compose.yml", 5),
         (

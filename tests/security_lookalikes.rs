@@ -66,3 +66,43 @@ fn a_key_derived_for_a_cipher_is_not_a_password_hash() {
         expected(&[("security.password-hash-cost", "src/crypto.js", 17)])
     );
 }
+
+#[test]
+fn a_rate_limiter_defined_and_never_applied_is_no_rate_limiting() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/security-lookalikes");
+    let report = audit(
+        &dir,
+        &Catalog::builtin().unwrap(),
+        &Config::default(),
+        &AuditOptions::new("security-lookalikes".to_string()),
+    )
+    .unwrap();
+    let check = report
+        .checks
+        .iter()
+        .find(|c| c.id == "security.rate-limiting")
+        .unwrap();
+    // express-rate-limit in package.json and `rateLimit(` in src/limits.js
+    // are mentions; nothing registers the limiter.
+    assert_eq!(check.status, Status::Fail, "{}", check.message);
+}
+
+#[test]
+fn a_password_digest_inside_an_hmac_or_a_comparison_is_not_storage() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/security-lookalikes");
+    let report = audit(
+        &dir,
+        &Catalog::builtin().unwrap(),
+        &Config::default(),
+        &AuditOptions::new("security-lookalikes".to_string()),
+    )
+    .unwrap();
+    let check = report
+        .checks
+        .iter()
+        .find(|c| c.id == "security.password-hashing")
+        .unwrap();
+    // app/tokens.py hashes a password with SHA-256 for an HMAC and for
+    // hmac.compare_digest; the stored hash is PBKDF2 (src/crypto.js).
+    assert_eq!(check.status, Status::Pass, "{}", check.message);
+}
