@@ -538,3 +538,83 @@ fn triggers_say_which_event_and_branches_start_a_pipeline() {
         [on("manual", &[])]
     );
 }
+
+/// Service containers, whichever system declares them, and the datastores
+/// a job's steps start themselves: every one is a service of the job.
+#[test]
+fn service_containers_of_every_system_and_those_steps_start() {
+    let services = |fixture: &str, system: &str| -> Vec<String> {
+        model(fixture)
+            .pipelines
+            .iter()
+            .filter(|p| p.system == system)
+            .flat_map(|p| p.jobs.iter().flat_map(|j| j.services.clone()))
+            .collect()
+    };
+    assert_eq!(services("ci-services", "github-actions"), ["postgres:16"]);
+    assert_eq!(services("ci-services", "woodpecker"), ["redis:7"]);
+    assert_eq!(services("ci-services", "drone"), ["mysql:8"]);
+    assert_eq!(services("ci-gitlab", "gitlab-ci"), ["postgres:16"]);
+    // CircleCI: the images after the first.
+    assert_eq!(services("ci-circleci", "circleci"), ["cimg/postgres:16.0"]);
+    // `docker compose up -d --wait db`.
+    assert_eq!(
+        services("ci-compose-services", "github-actions"),
+        ["postgres:16"]
+    );
+    // `docker compose run --rm tests` starts what `tests` depends on.
+    assert_eq!(
+        services("ci-bitbucket", "bitbucket-pipelines"),
+        ["docker", "postgres:16"]
+    );
+}
+
+/// Anchore's action scans the image it is given, and audits the
+/// dependencies of a path; the trivy action's image-ref is an image scan.
+#[test]
+fn image_scans_are_told_from_directory_scans() {
+    let scanned = model("ci-image-scan");
+    assert_eq!(
+        chains(&scanned, "image-scan", Place::Ci),
+        [
+            "image.yml:13 uses aquasecurity/trivy-action@0.28.0 → image.yml:13 trivy image --scanners vuln",
+            "weekly.yml:10 uses anchore/scan-action@v6 → weekly.yml:10 grype ghcr.io/example/imagescan:latest",
+        ]
+    );
+    let missing = model("ci-image-scan-missing");
+    assert_eq!(
+        chains(&missing, "dependency-audit", Place::Ci),
+        [
+            "ci.yml:13 grype dir:. --fail-on high",
+            "ci.yml:14 uses anchore/scan-action@v6 → ci.yml:14 grype dir:.",
+        ]
+    );
+    // Still read, though allowed to fail or run by hand: the check decides.
+    assert_eq!(
+        chains(&missing, "image-scan", Place::Ci),
+        [
+            "ci.yml:18 trivy image --exit-code 1 app:ci",
+            "manual.yml:9 docker scout cves ghcr.io/example/noimagescan:latest",
+        ]
+    );
+}
+
+/// Jenkins `bat` steps are scripts like `sh`; `nox -s` runs the sessions it
+/// names (a Python version suffix included) and a bare `nox` those of
+/// `nox.options.sessions`, not every session of the noxfile.
+#[test]
+fn jenkins_bat_steps_and_the_nox_sessions_they_choose() {
+    let model = model("ci-jenkins-windows");
+    assert_eq!(model.systems, ["jenkins"]);
+    assert_eq!(
+        chains(&model, "test", Place::Ci),
+        [
+            "Jenkinsfile:7 nox -s tests-3.12 → noxfile.py:11 pytest -q tests",
+            "Jenkinsfile:17 nox → noxfile.py:11 pytest -q tests",
+        ]
+    );
+    // The lint and type-check sessions are never chosen; the `echo` and
+    // `REM` lines and the commented-out step name ruff but run nothing.
+    assert!(chains(&model, "lint", Place::Ci).is_empty());
+    assert!(chains(&model, "type-check", Place::Ci).is_empty());
+}
