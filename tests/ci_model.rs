@@ -618,3 +618,62 @@ fn jenkins_bat_steps_and_the_nox_sessions_they_choose() {
     assert!(chains(&model, "lint", Place::Ci).is_empty());
     assert!(chains(&model, "type-check", Place::Ci).is_empty());
 }
+
+/// `poetry run`, `pipenv run`, `uv run`, `bundle exec` and `uvx` only run
+/// the command after them; `prek run` runs the pre-commit hooks.
+#[test]
+fn python_and_ruby_runners_are_wrappers() {
+    let model = model("ci-wrappers");
+    assert_eq!(
+        chains(&model, "test", Place::Ci),
+        ["ci.yml:9 poetry run ./scripts/test → test:4 pytest -q --cov=app tests"]
+    );
+    assert_eq!(
+        chains(&model, "lint", Place::Ci),
+        [
+            "ci.yml:10 pipenv run flake8 src",
+            "ci.yml:12 bundle exec rubocop"
+        ]
+    );
+    assert_eq!(
+        chains(&model, "type-check", Place::Ci),
+        ["ci.yml:11 uv run --frozen mypy src"]
+    );
+    assert_eq!(
+        chains(&model, "format-check", Place::Ci),
+        [
+            "ci.yml:12 bundle exec rubocop",
+            "ci.yml:13 uvx prek run --all-files → .pre-commit-config.yaml:5 hook ruff-format → .pre-commit-config.yaml:5 ruff format --check",
+        ]
+    );
+}
+
+/// `include: - template: Jobs/Container-Scanning.gitlab-ci.yml` adds the
+/// template's job; a job the project writes under its name tunes it or, with
+/// `when: never`, switches it off.
+#[test]
+fn gitlab_security_templates_add_their_jobs() {
+    let model = model("ci-gitlab-templates");
+    let gitlab = &model.pipelines[0];
+    let jobs: Vec<(&str, bool)> = gitlab
+        .jobs
+        .iter()
+        .map(|j| (j.id.as_str(), j.disabled))
+        .collect();
+    assert_eq!(
+        jobs,
+        [
+            ("build", false),
+            ("test", false),
+            ("container_scanning", false),
+            ("sast", false),
+            ("secret_detection", true),
+        ]
+    );
+    assert_eq!(
+        chains(&model, "image-scan", Place::Ci),
+        [".gitlab-ci.yml:2 uses template Jobs/Container-Scanning.gitlab-ci.yml"]
+    );
+    // The template jobs run in the `test` stage, after the build.
+    assert_eq!(gitlab.jobs[2].needs, ["build"]);
+}
