@@ -97,3 +97,30 @@ fn rails_rate_limit_in_a_controller_is_rate_limiting_a_helper_or_comment_is_not(
     assert_eq!(status, Status::Fail, "{message}");
     assert!(evidence.is_empty(), "{evidence:?}");
 }
+
+#[test]
+fn bucket4j_filters_in_the_application_configuration_are_rate_limiting() {
+    let (status, evidence, message) = rate_limiting("bucket4j-yaml");
+    assert_eq!(status, Status::Pass, "{message}");
+    assert_eq!(
+        evidence,
+        [at("src/main/resources/application.yml", 6)],
+        "{message}"
+    );
+    let (status, evidence, message) = rate_limiting("bucket4j-properties");
+    assert_eq!(status, Status::Pass, "{message}");
+    assert_eq!(
+        evidence,
+        [at("src/main/resources/application.properties", 5)],
+        "{message}"
+    );
+}
+
+#[test]
+fn the_bucket4j_starter_without_filters_or_in_a_dev_profile_is_not() {
+    // The starter in pom.xml, `filters: []`, a `gateway:` block's filters
+    // and filters in `application-dev.yml` only.
+    let (status, evidence, message) = rate_limiting("bucket4j-unconfigured");
+    assert_eq!(status, Status::Fail, "{message}");
+    assert!(evidence.is_empty(), "{evidence:?}");
+}
