@@ -310,7 +310,11 @@ fn committed_files_that_gitignore_lists_are_read_by_the_checks() {
     let (status, message) = status_of(&audit_at(repo.path(), false), "security.lockfile-node");
     assert_eq!(status, Status::Fail, "{message}");
 
-    repo.commit(1, "lock", &[("web/yarn.lock", Some("# yarn lockfile v1\n"))]);
+    repo.commit(
+        1,
+        "lock",
+        &[("web/yarn.lock", Some("# yarn lockfile v1\n"))],
+    );
     let (status, message) = status_of(&audit_at(repo.path(), false), "security.lockfile-node");
     assert_eq!(status, Status::Pass, "{message}");
     assert!(message.contains("web/yarn.lock"), "{message}");

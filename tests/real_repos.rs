@@ -117,7 +117,10 @@ fn blocker_judgement_files() -> Vec<(String, Judgements)> {
 /// together, one set per repository. A check judged in both files is an error.
 fn precision_judgement_files() -> Vec<(String, Judgements)> {
     let mut merged: BTreeMap<String, Judgements> = BTreeMap::new();
-    for (stem, judged) in ci_judgement_files().into_iter().chain(blocker_judgement_files()) {
+    for (stem, judged) in ci_judgement_files()
+        .into_iter()
+        .chain(blocker_judgement_files())
+    {
         let into = merged.entry(stem.clone()).or_insert_with(|| Judgements {
             checks: BTreeMap::new(),
         });
@@ -273,7 +276,10 @@ fn judge_first_blockers(out: &mut Outcome, judged: &Judgements, blockers: &[&Che
                     "{} (reviewer {}): {}",
                     check.id,
                     judged.checks[&check.id].expect,
-                    one_line(judged.checks[&check.id].gap.as_deref().unwrap_or_default(), 100)
+                    one_line(
+                        judged.checks[&check.id].gap.as_deref().unwrap_or_default(),
+                        100
+                    )
                 ));
             }
             Some(_) => {}
@@ -454,7 +460,11 @@ fn judge(files: Vec<(String, Judgements)>, archives: PathBuf, set: &str) {
         if !o.unjudged.is_empty() {
             println!("\n{}: not judged yet: {}", o.repo, o.unjudged.join(", "));
         }
-        println!("\n{}: first blockers: {}", o.repo, o.first_blockers.join(", "));
+        println!(
+            "\n{}: first blockers: {}",
+            o.repo,
+            o.first_blockers.join(", ")
+        );
         for known in &o.false_first_blockers {
             println!("  known false first blocker: {known}");
         }
