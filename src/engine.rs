@@ -303,7 +303,13 @@ pub fn audit(
     report.waivers = waivers;
     report.stack = stack;
     report.targets = live_targets(live.as_ref(), live_options);
-    Ok(redactor(&evidence, live_options).apply(&report))
+    let documented = planned.iter().flat_map(|p| match p {
+        Planned::Run { rule, .. } => rule.secret_values(&evidence),
+        Planned::Disabled(..) => Vec::new(),
+    });
+    Ok(redactor(&evidence, live_options)
+        .with_values(documented)
+        .apply(&report))
 }
 
 /// Parses, on every core, the kept files that stack detection and document
@@ -365,6 +371,8 @@ fn in_parallel<T: Sync, R: Send>(
 
 /// Masks what the scan found to be secret, the shapes of secrets, and the
 /// credentials the user gave for targets, wherever a check quotes them.
+/// (The literal values of committed Kubernetes Secrets, which rules read
+/// as documents, are added by the caller.)
 fn redactor(evidence: &Evidence, live: &LiveOptions) -> crate::redact::Redactor {
     let credentials = live
         .targets
