@@ -117,10 +117,14 @@ fn bucket4j_filters_in_the_application_configuration_are_rate_limiting() {
 }
 
 #[test]
-fn the_bucket4j_starter_without_filters_or_in_a_dev_profile_is_not() {
+fn the_bucket4j_starter_without_filters_in_a_dev_profile_or_disabled_is_not() {
     // The starter in pom.xml, `filters: []`, a `gateway:` block's filters
     // and filters in `application-dev.yml` only.
     let (status, evidence, message) = rate_limiting("bucket4j-unconfigured");
+    assert_eq!(status, Status::Fail, "{message}");
+    assert!(evidence.is_empty(), "{evidence:?}");
+    // Filters configured under `bucket4j: enabled: false`.
+    let (status, evidence, message) = rate_limiting("bucket4j-disabled");
     assert_eq!(status, Status::Fail, "{message}");
     assert!(evidence.is_empty(), "{evidence:?}");
 }
