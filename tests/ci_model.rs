@@ -677,3 +677,27 @@ fn gitlab_security_templates_add_their_jobs() {
     // The template jobs run in the `test` stage, after the build.
     assert_eq!(gitlab.jobs[2].needs, ["build"]);
 }
+
+/// `composer ci` runs composer.json's script list: `@cs` and `@test` are
+/// other scripts, `@php x` runs PHP on a file, `@putenv` and a PHP callback
+/// run no command; `composer run-script dev` serves and tests nothing.
+#[test]
+fn composer_scripts_are_followed() {
+    let model = model("ci-composer");
+    assert_eq!(
+        chains(&model, "test", Place::Ci),
+        [
+            "ci.yml:10 composer ci → composer.json:24 composer test → composer.json:18 php vendor/bin/phpunit"
+        ]
+    );
+    assert_eq!(
+        chains(&model, "format-check", Place::Ci),
+        ["ci.yml:10 composer ci → composer.json:24 composer cs → composer.json:19 pint --test"]
+    );
+    assert_eq!(
+        chains(&model, "lint", Place::Ci),
+        [
+            "ci.yml:10 composer ci → composer.json:24 composer analyse → composer.json:22 phpstan analyse --memory-limit 1G"
+        ]
+    );
+}

@@ -135,6 +135,8 @@ const CALLED: &[&str] = &[
     ".lintstagedrc",
     ".lintstagedrc.*",
     "lint-staged.config.*",
+    "composer.json",
+    "**/composer.json",
     "tox.ini",
     "**/tox.ini",
     "noxfile.py",

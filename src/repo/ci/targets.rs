@@ -49,6 +49,7 @@ pub fn expand(
                 }
             }
         },
+        "composer" => composer_script(resolver, args, origin, out, 0),
         "tox" => tox(resolver, args, origin, out),
         "nox" => nox(resolver, args, origin, out),
         "cargo" => cargo_alias(resolver, args, origin, out),
@@ -683,6 +684,66 @@ fn package_script(
             continue;
         };
         package_json_script_with(&manifest, text, &script, &passed, out);
+    }
+}
+
+/// `composer test`, `composer run-script lint`: the `scripts` entry of
+/// composer.json. An entry is a command, a list of them, `@php …` (PHP
+/// running a file), `@other` (another script) or a PHP callback
+/// (`Vendor\\Class::method`, which runs no command).
+fn composer_script(
+    resolver: &Resolver<'_>,
+    args: &[String],
+    origin: &Origin<'_>,
+    out: &mut Vec<Expansion>,
+    depth: usize,
+) {
+    let positional: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let name = match positional.first().map(|a| a.as_str()) {
+        Some("run-script" | "run") => positional.get(1),
+        Some(
+            "install" | "update" | "require" | "remove" | "dump-autoload" | "validate" | "audit"
+            | "outdated" | "show" | "config" | "global" | "exec" | "create-project" | "self-update",
+        ) => None,
+        Some(_) => positional.first(),
+        None => None,
+    };
+    let Some(name) = name else { return };
+    let Some((path, text)) = find_in_parents(resolver, &origin.cwd, &["composer.json"]) else {
+        return;
+    };
+    let docs = Documents::parse(Format::Json, text);
+    let Some(entry) = docs
+        .docs
+        .first()
+        .and_then(|d| d.get("scripts"))
+        .and_then(|s| s.get(name))
+    else {
+        return;
+    };
+    let commands: Vec<(String, usize)> = match &entry.value {
+        Value::String(command) => vec![(command.clone(), entry.line.unwrap_or(1))],
+        Value::Seq(items) => items
+            .iter()
+            .filter_map(|i| Some((i.scalar_text()?, i.line.or(entry.line).unwrap_or(1))))
+            .collect(),
+        _ => Vec::new(),
+    };
+    for (command, line) in commands {
+        let command = match command.strip_prefix('@') {
+            Some(rest) if rest.starts_with("php ") || rest.starts_with("composer ") => {
+                rest.to_string()
+            }
+            // `@putenv X=1` sets a variable; `@other` runs another script.
+            Some(rest) if rest.starts_with("putenv ") => continue,
+            Some(rest) if depth < 5 => format!("composer {rest}"),
+            Some(_) => continue,
+            None if command.contains("::") && !command.contains(' ') => continue,
+            None => command,
+        };
+        // Composer runs scripts from the project's root.
+        let cwd = path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+        out.push(script_in(&path, line, command, &cwd));
     }
 }
 
