@@ -16,6 +16,8 @@ mod literal;
 mod manifest;
 mod marker;
 mod plan;
+#[rustfmt::skip]
+mod literal_table;
 mod prefilter;
 mod test_code;
 mod url_value;
