@@ -384,10 +384,10 @@ where
 fn non_ascii_strings<'v>(value: &'v serde_json::Value, key: Option<&str>, out: &mut Vec<&'v str>) {
     use serde_json::Value;
     match value {
-        Value::String(s) => {
-            if !s.is_ascii() && key.is_none_or(|k| !DOCUMENTATION_KEYS.contains(&k)) {
-                out.push(s);
-            }
+        Value::String(s)
+            if !s.is_ascii() && key.is_none_or(|k| !DOCUMENTATION_KEYS.contains(&k)) =>
+        {
+            out.push(s)
         }
         Value::Array(items) => items.iter().for_each(|v| non_ascii_strings(v, key, out)),
         Value::Object(map) => {
