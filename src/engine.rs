@@ -162,12 +162,23 @@ pub fn audit(
     let probe = !live_plan.is_empty() && !live_options.offline && !live_options.targets.is_empty();
     // The repository scan and the live probes wait on different things
     // (disk and CPU, the network): run them side by side.
+    // Committed files that a `.gitignore` lists are part of the project
+    // all the same: the walk, which honours ignore rules, reads them too.
+    let tracked_ignored = crate::repo::git::tracked_ignored_files(root);
+    if let Some(files) = &tracked_ignored {
+        scan_options.include.extend(
+            files
+                .iter()
+                .filter(|path| root.join(path).is_file())
+                .cloned(),
+        );
+    }
     let (evidence, live, git) = std::thread::scope(|scope| {
         let probing =
             probe.then(|| scope.spawn(|| crate::live::gather_blocking(&live_plan, live_options)));
         // Reading refs and comparing the working tree with the index is
         // mostly waiting on the disk too.
-        let git = scope.spawn(|| crate::repo::git::gather(root));
+        let git = scope.spawn(|| crate::repo::git::gather_knowing(root, tracked_ignored));
         let evidence = scan::scan(root, &plan, &scan_options);
         let live = probing.map(|thread| thread.join().expect("the live probing thread panicked"));
         let git = git.join().expect("the git thread panicked");
@@ -292,7 +303,13 @@ pub fn audit(
     report.waivers = waivers;
     report.stack = stack;
     report.targets = live_targets(live.as_ref(), live_options);
-    Ok(redactor(&evidence, live_options).apply(&report))
+    let documented = planned.iter().flat_map(|p| match p {
+        Planned::Run { rule, .. } => rule.secret_values(&evidence),
+        Planned::Disabled(..) => Vec::new(),
+    });
+    Ok(redactor(&evidence, live_options)
+        .with_values(documented)
+        .apply(&report))
 }
 
 /// Parses, on every core, the kept files that stack detection and document
@@ -354,6 +371,8 @@ fn in_parallel<T: Sync, R: Send>(
 
 /// Masks what the scan found to be secret, the shapes of secrets, and the
 /// credentials the user gave for targets, wherever a check quotes them.
+/// (The literal values of committed Kubernetes Secrets, which rules read
+/// as documents, are added by the caller.)
 fn redactor(evidence: &Evidence, live: &LiveOptions) -> crate::redact::Redactor {
     let credentials = live
         .targets

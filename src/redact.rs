@@ -34,10 +34,23 @@ const DOCUMENTATION_KEYS: &[&str] = &["title", "description", "remediation", "re
 
 #[derive(Debug, Default, Clone)]
 pub struct Redactor {
+    /// Every known value, sorted: each [`Redactor::with_values`] adds to
+    /// them and rebuilds the automaton.
+    known: Known,
     values: Option<AhoCorasick>,
     /// Secret shapes; a `secret` group, when the pattern has one, is what is
     /// masked, else the whole match.
     shapes: Option<Arc<Shapes>>,
+}
+
+/// The values a redactor masks. `Debug` prints only how many there are.
+#[derive(Default, Clone)]
+struct Known(Vec<String>);
+
+impl std::fmt::Debug for Known {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Known({} values)", self.0.len())
+    }
 }
 
 /// Secret shapes, compiled only when a string holds one of a shape's
@@ -179,20 +192,23 @@ impl Redactor {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let mut values: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().trim().to_string())
-            .filter(|v| v.len() >= MIN_VALUE_LEN)
-            .collect();
-        values.sort();
-        values.dedup();
-        if !values.is_empty() {
-            // Leftmost-longest: a key that contains a shorter key is masked whole.
-            self.values = AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(&values)
-                .ok();
+        let before = self.known.0.len();
+        self.known.0.extend(
+            values
+                .into_iter()
+                .map(|v| v.as_ref().trim().to_string())
+                .filter(|v| v.len() >= MIN_VALUE_LEN),
+        );
+        if self.known.0.len() == before {
+            return self;
         }
+        self.known.0.sort();
+        self.known.0.dedup();
+        // Leftmost-longest: a key that contains a shorter key is masked whole.
+        self.values = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&self.known.0)
+            .ok();
         self
     }
 
@@ -445,6 +461,13 @@ mod tests {
         assert_eq!(r.mask("pw=hunter2hunter2;"), "pw=[redacted];");
         assert_eq!(r.mask("xhunter2hunter2"), "xhunter2hunter2");
         assert!(matches!(r.mask("nothing here"), Cow::Borrowed(_)));
+        // Values added later add to the first ones.
+        let r = Redactor::new(["hunter2hunter2"]).with_values(["correcthorse99"]);
+        assert_eq!(
+            r.mask("hunter2hunter2 correcthorse99"),
+            "[redacted] [redacted]"
+        );
+        assert!(!format!("{r:?}").contains("hunter2"));
     }
 
     #[test]

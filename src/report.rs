@@ -331,6 +331,15 @@ impl Report {
         unmet
     }
 
+    /// Unmet checks that block a stage (critical, high), most severe first:
+    /// the list every format leads with, and what a reader acts on first.
+    pub fn blockers(&self) -> Vec<&CheckResult> {
+        self.unmet()
+            .into_iter()
+            .filter(|c| crate::score::blocks_stage(c.severity))
+            .collect()
+    }
+
     pub fn with_status(&self, status: Status) -> impl Iterator<Item = &CheckResult> {
         self.checks.iter().filter(move |c| c.status == status)
     }

@@ -290,6 +290,36 @@ fn tracked_files_that_gitignore_now_ignores_are_found() {
     assert!(message.starts_with("2 tracked file(s)"), "{message}");
 }
 
+/// A lockfile committed although `.gitignore` lists it is the project's
+/// lockfile: the walk reads committed files whatever the ignore rules say.
+/// The same file on disk but never committed stays ignored.
+#[test]
+fn committed_files_that_gitignore_lists_are_read_by_the_checks() {
+    let mut repo = TestRepo::new();
+    repo.commit(
+        0,
+        "first",
+        &[
+            ("README.md", Some("# demo\n")),
+            ("web/package.json", Some("{\"name\": \"web\"}\n")),
+            (".gitignore", Some("web/yarn.lock\n")),
+        ],
+    );
+    // On disk, not committed: ignored, so not the project's lockfile.
+    repo.write("web/yarn.lock", "# yarn lockfile v1\n");
+    let (status, message) = status_of(&audit_at(repo.path(), false), "security.lockfile-node");
+    assert_eq!(status, Status::Fail, "{message}");
+
+    repo.commit(
+        1,
+        "lock",
+        &[("web/yarn.lock", Some("# yarn lockfile v1\n"))],
+    );
+    let (status, message) = status_of(&audit_at(repo.path(), false), "security.lockfile-node");
+    assert_eq!(status, Status::Pass, "{message}");
+    assert!(message.contains("web/yarn.lock"), "{message}");
+}
+
 #[test]
 fn releases_need_semver_tags_and_the_changelog_names_the_latest() {
     let mut repo = TestRepo::new();

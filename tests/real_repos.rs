@@ -107,6 +107,34 @@ fn ci_judgement_files() -> Vec<(String, Judgements)> {
     judgement_files_in("tests/real/ci")
 }
 
+/// Judgements of the checks that lead the precision repositories' reports
+/// (`tests/real/blockers/`): the first blockers a reader sees must be true.
+fn blocker_judgement_files() -> Vec<(String, Judgements)> {
+    judgement_files_in("tests/real/blockers")
+}
+
+/// The precision repositories' judgements, CI rows and first-blocker rows
+/// together, one set per repository. A check judged in both files is an error.
+fn precision_judgement_files() -> Vec<(String, Judgements)> {
+    let mut merged: BTreeMap<String, Judgements> = BTreeMap::new();
+    for (stem, judged) in ci_judgement_files()
+        .into_iter()
+        .chain(blocker_judgement_files())
+    {
+        let into = merged.entry(stem.clone()).or_insert_with(|| Judgements {
+            checks: BTreeMap::new(),
+        });
+        for (id, judgement) in judged.checks {
+            assert!(
+                !into.checks.contains_key(&id),
+                "{stem}: `{id}` is judged in both tests/real/ci and tests/real/blockers"
+            );
+            into.checks.insert(id, judgement);
+        }
+    }
+    merged.into_iter().collect()
+}
+
 fn judgement_files_in(dir: &str) -> Vec<(String, Judgements)> {
     let dir = root().join(dir);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -138,7 +166,15 @@ struct Outcome {
     false_blockers: Vec<String>,
     missed_blockers: Vec<String>,
     unjudged: Vec<String>,
+    /// The report's first blockers, as `id (verdict)`.
+    first_blockers: Vec<String>,
+    /// First blockers the reviewer calls false, tolerated as known gaps.
+    false_first_blockers: Vec<String>,
 }
+
+/// How many of a report's blockers must be judged true: the ones on the
+/// first screen, which a reader acts on before reading further.
+const FIRST_BLOCKERS: usize = 3;
 
 fn one_line(text: &str, max: usize) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -162,6 +198,8 @@ fn compare(repo: &str, judged: &Judgements, checks: &[CheckResult]) -> Outcome {
         false_blockers: Vec::new(),
         missed_blockers: Vec::new(),
         unjudged: Vec::new(),
+        first_blockers: Vec::new(),
+        false_first_blockers: Vec::new(),
     };
     for (id, judgement) in &judged.checks {
         let Some(result) = by_id.get(id.as_str()) else {
@@ -220,6 +258,41 @@ fn compare(repo: &str, judged: &Judgements, checks: &[CheckResult]) -> Outcome {
     out
 }
 
+/// Each of the report's first blockers must be judged, and judged a real
+/// failure: a false one at the top costs the reader's trust in the rest.
+fn judge_first_blockers(out: &mut Outcome, judged: &Judgements, blockers: &[&CheckResult]) {
+    for check in blockers.iter().take(FIRST_BLOCKERS) {
+        let verdict = judged.checks.get(&check.id).map(|j| j.expect);
+        out.first_blockers.push(match verdict {
+            Some(verdict) => format!("{} ({verdict})", check.id),
+            None => format!("{} (not judged)", check.id),
+        });
+        match verdict {
+            Some(Verdict::Fail) => {}
+            // A disagreement is already a problem, or a known gap whose
+            // reason the row gives; a gap at the top is printed apart.
+            Some(_) if judged.checks[&check.id].gap.is_some() => {
+                out.false_first_blockers.push(format!(
+                    "{} (reviewer {}): {}",
+                    check.id,
+                    judged.checks[&check.id].expect,
+                    one_line(
+                        judged.checks[&check.id].gap.as_deref().unwrap_or_default(),
+                        100
+                    )
+                ));
+            }
+            Some(_) => {}
+            None => out.problems.push(format!(
+                "`{}` is among the first {FIRST_BLOCKERS} blockers but nobody judged it: \
+                 read the evidence and add a row ({})",
+                check.id,
+                one_line(&check.message, 120)
+            )),
+        }
+    }
+}
+
 fn percent(part: usize, whole: usize) -> String {
     if whole == 0 {
         "-".to_string()
@@ -240,7 +313,11 @@ fn judgements_name_builtin_repository_checks() {
         .filter(|id| !id.starts_with("endpoint."))
         .collect();
     let mut problems = Vec::new();
-    for (stem, judged) in judgement_files().into_iter().chain(ci_judgement_files()) {
+    for (stem, judged) in judgement_files()
+        .into_iter()
+        .chain(ci_judgement_files())
+        .chain(blocker_judgement_files())
+    {
         for (id, judgement) in &judged.checks {
             if !known.contains(id.as_str()) {
                 problems.push(format!("{stem}: `{id}` is not a built-in repository check"));
@@ -268,12 +345,14 @@ fn readyctl_agrees_with_the_reviewer_on_real_repositories() {
     judge(judgement_files(), archives, "real-repos");
 }
 
-/// The CI-related checks (pipelines, tests, lint, scans, deploys, the
-/// formatter and linter) on the ten precision repositories, judged after
-/// reading every workflow: `tests/real/ci/<owner>+<name>.toml`, same format.
+/// The precision repositories: the CI-related checks (pipelines, tests,
+/// lint, scans, deploys, the formatter and linter) judged after reading every
+/// workflow (`tests/real/ci/<owner>+<name>.toml`), and the checks that lead
+/// each report (`tests/real/blockers/`), same format. The first
+/// [`FIRST_BLOCKERS`] blockers of every report must be judged real failures.
 /// A judgement whose archive is absent is skipped.
 #[test]
-fn readyctl_agrees_with_the_reviewer_on_ci_of_precision_repositories() {
+fn readyctl_agrees_with_the_reviewer_on_precision_repositories() {
     let Some(archives) = archive::shared_dir("READYCTL_PRECISION_REPOS", "precision-repos") else {
         println!(
             "real_repos: CI judgements skipped, no shared/precision-repos folder above {} (set READYCTL_PRECISION_REPOS)",
@@ -281,7 +360,7 @@ fn readyctl_agrees_with_the_reviewer_on_ci_of_precision_repositories() {
         );
         return;
     };
-    let files: Vec<(String, Judgements)> = ci_judgement_files()
+    let files: Vec<(String, Judgements)> = precision_judgement_files()
         .into_iter()
         .filter(|(stem, _)| {
             let present = archives.join(format!("{stem}.tar.zst")).is_file();
@@ -315,7 +394,9 @@ fn judge(files: Vec<(String, Judgements)>, archives: PathBuf, set: &str) {
                     let path = unpacked(&archive, cache, stem);
                     let report = audit(&path, catalog, config, &AuditOptions::new(stem.clone()))
                         .unwrap_or_else(|e| panic!("auditing {stem}: {e}"));
-                    compare(stem, judged, &report.checks)
+                    let mut outcome = compare(stem, judged, &report.checks);
+                    judge_first_blockers(&mut outcome, judged, &report.blockers());
+                    outcome
                 })
             })
             .collect();
@@ -379,9 +460,29 @@ fn judge(files: Vec<(String, Judgements)>, archives: PathBuf, set: &str) {
         if !o.unjudged.is_empty() {
             println!("\n{}: not judged yet: {}", o.repo, o.unjudged.join(", "));
         }
+        println!(
+            "\n{}: first blockers: {}",
+            o.repo,
+            o.first_blockers.join(", ")
+        );
+        for known in &o.false_first_blockers {
+            println!("  known false first blocker: {known}");
+        }
         problems.extend(o.problems.iter().map(|p| format!("{}: {p}", o.repo)));
     }
-    println!("\njudged repositories: {}", outcomes.len());
+    let count = |f: fn(&Outcome) -> usize| outcomes.iter().map(f).sum::<usize>();
+    let shown = count(|o| o.first_blockers.len());
+    let judged_true = count(|o| {
+        o.first_blockers
+            .iter()
+            .filter(|b| b.ends_with("(fail)"))
+            .count()
+    });
+    let known_false = count(|o| o.false_first_blockers.len());
+    println!(
+        "\nfirst {FIRST_BLOCKERS} blockers: {judged_true} of {shown} judged true, {known_false} known false"
+    );
+    println!("judged repositories: {}", outcomes.len());
     assert!(
         problems.is_empty(),
         "\nreadyctl disagrees with the reviewer (mark known disagreements with `gap`):\n\
@@ -434,4 +535,52 @@ fn comparison_fails_on_unmarked_disagreements_and_on_fixed_gaps() {
     assert_eq!(out.false_blockers.len(), 1);
     assert!(out.false_blockers[0].starts_with("ci.differs (high)"));
     assert_eq!(out.unjudged, vec!["ci.unjudged".to_string()]);
+}
+
+/// The first-blockers rule on made-up results: an unjudged first blocker is
+/// a problem, one the reviewer calls a known gap is listed apart, a true one
+/// is neither; blockers after the first few are not looked at.
+#[test]
+fn first_blockers_must_be_judged_real_failures() {
+    let result = |id: &str| -> CheckResult {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "title": "t", "category": "backups", "severity": "high",
+            "stage": "beta", "status": "fail", "message": format!("{id} failed"),
+            "description": "d", "remediation": "r", "effort": "30m",
+            "effort_minutes": 30, "source": "test"
+        }))
+        .expect("a check result")
+    };
+    let checks = [
+        result("backups.true"),
+        result("backups.unjudged"),
+        result("backups.gap"),
+        result("backups.fourth"),
+    ];
+    let judged: Judgements = toml::from_str(
+        r#"[checks]
+"backups.true" = { expect = "fail", why = "no backup job", today = "fail" }
+"backups.gap" = { expect = "pass", why = "docs/restore.md", today = "fail", gap = "prose" }
+"#,
+    )
+    .unwrap();
+    let blockers: Vec<&CheckResult> = checks.iter().collect();
+    let mut out = compare("repo", &judged, &checks);
+    let before = out.problems.len();
+    judge_first_blockers(&mut out, &judged, &blockers);
+    let added = &out.problems[before..];
+    assert_eq!(added.len(), 1, "{added:#?}");
+    assert!(added[0].contains("backups.unjudged") && added[0].contains("nobody judged"));
+    assert_eq!(
+        out.false_first_blockers,
+        ["backups.gap (reviewer pass): prose"]
+    );
+    assert_eq!(
+        out.first_blockers,
+        [
+            "backups.true (fail)",
+            "backups.unjudged (not judged)",
+            "backups.gap (pass)"
+        ]
+    );
 }

@@ -269,3 +269,69 @@ fn key_names_are_shown_and_values_masked_in_every_output() {
         }
     }
 }
+
+/// A committed Kubernetes Secret's literal values are read as YAML by
+/// `secrets.k8s-secret-literal`, not by a content pattern: the redactor
+/// learns them from that rule (`stringData` as written, `data` decoded from
+/// base64 and as written) and masks them wherever another check quotes
+/// them, here a destructive migration's comment.
+#[test]
+fn kubernetes_secret_values_are_masked_where_other_checks_quote_them() {
+    const PLAIN: &str = "horse-battery-staple-4921"; // readyctl:allow secrets.* planted fake
+    const DECODED: &str = "orchid-lantern-quartz-77"; // readyctl:allow secrets.* planted fake
+    const ENCODED: &str = "b3JjaGlkLWxhbnRlcm4tcXVhcnR6LTc3"; // readyctl:allow secrets.* planted fake
+    let repo = tempfile::tempdir().unwrap();
+    write(repo.path(), "go.mod", "module acme.io/app\n\ngo 1.22\n");
+    write(repo.path(), "main.go", "package main\n\nfunc main() {}\n");
+    write(
+        repo.path(),
+        "deploy/k8s/secret.yaml",
+        &format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ntype: Opaque\nstringData:\n  webhook: {PLAIN}\ndata:\n  dsn: {ENCODED}\n"
+        ),
+    );
+    write(
+        repo.path(),
+        "db/migrations/001_init.sql",
+        "CREATE TABLE hooks (id int);\n",
+    );
+    write(
+        repo.path(),
+        "db/migrations/002_more.sql",
+        "CREATE TABLE dsns (id int);\n",
+    );
+    write(
+        repo.path(),
+        "db/migrations/003_drop.sql",
+        &format!(
+            "DROP TABLE hooks; -- was {PLAIN}\nDROP TABLE dsns; -- was {DECODED} ({ENCODED})\n"
+        ),
+    );
+    let audit = |format: &str| {
+        let output = readyctl()
+            .args(["audit", "--offline", "--exit-zero", "--format", format])
+            .arg(repo.path())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr)
+    };
+    let json = audit("json");
+    // The Secret is reported and the migration's lines are quoted: without
+    // both, this test would prove nothing.
+    assert!(json.contains("stringData.webhook"), "{json}");
+    assert!(json.contains("DROP TABLE hooks"), "{json}");
+    assert!(json.contains("DROP TABLE dsns"), "{json}");
+    for format in [
+        "table", "markdown", "sarif", "junit", "github", "json", "html",
+    ] {
+        let text = if format == "json" {
+            json.clone()
+        } else {
+            audit(format)
+        };
+        for value in [PLAIN, DECODED, ENCODED] {
+            assert!(!text.contains(value), "--format {format} prints `{value}`");
+        }
+    }
+}

@@ -31,7 +31,7 @@ use archive::{root, shared_dir, unpacked};
 /// precision improves).
 const SETS: [(&str, &str, f64); 2] = [
     ("real-repos", "READYCTL_REAL_REPOS", 0.95),
-    ("precision-repos", "READYCTL_PRECISION_REPOS", 0.90),
+    ("precision-repos", "READYCTL_PRECISION_REPOS", 0.95),
 ];
 
 #[derive(Debug, Deserialize)]

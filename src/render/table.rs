@@ -409,11 +409,7 @@ impl Table {
     /// `--details` would show.
     fn blockers(&self, out: &mut String, report: &Report) {
         let unmet = report.unmet();
-        let blockers: Vec<&CheckResult> = unmet
-            .iter()
-            .copied()
-            .filter(|c| super::text::is_blocker(c))
-            .collect();
+        let blockers = report.blockers();
         if !blockers.is_empty() {
             let _ = writeln!(out, "\nBlockers ({}), most severe first:", blockers.len());
             for check in blockers.iter().take(BLOCKERS_SHOWN) {

@@ -123,13 +123,32 @@ pub const PATH_LIMIT: usize = 200;
 /// Reads the git facts of `root`, which must itself be the top of the
 /// working tree (a `.git` directory inside it).
 pub fn gather(root: &Path) -> Git {
+    gather_knowing(root, None)
+}
+
+/// [`gather`], with the tracked-but-ignored files already read by
+/// [`tracked_ignored_files`] (the walk needs them before the other facts).
+pub fn gather_knowing(root: &Path, tracked_ignored: Option<Vec<String>>) -> Git {
     if std::fs::symlink_metadata(root.join(".git")).is_err() {
         return Git::NotARepository;
     }
-    match open_checked(root).and_then(|repo| read_facts(&repo, root)) {
+    match open_checked(root).and_then(|repo| read_facts(&repo, root, tracked_ignored)) {
         Ok(facts) => Git::Repository(Box::new(facts)),
         Err(reason) => Git::Unreadable { reason },
     }
+}
+
+/// Files the index tracks although a `.gitignore` now ignores them (at most
+/// [`PATH_LIMIT`]), or `None` when `root` is not a readable working tree.
+/// They are committed, so the walk reads them: a lockfile listed in
+/// `.gitignore` but committed is still the project's lockfile.
+pub fn tracked_ignored_files(root: &Path) -> Option<Vec<String>> {
+    if std::fs::symlink_metadata(root.join(".git")).is_err() {
+        return None;
+    }
+    let repo = open_checked(root).ok()?;
+    repo.workdir()?;
+    Some(tracked_ignored(&repo).unwrap_or_default())
 }
 
 /// Opens the repository whose working tree is `root`, refusing git data
@@ -201,7 +220,11 @@ fn metadata_stays_inside(root: &Path, dot_git: &Path) -> Result<(), String> {
     Ok(())
 }
 
-fn read_facts(repo: &gix::Repository, root: &Path) -> Result<GitFacts, String> {
+fn read_facts(
+    repo: &gix::Repository,
+    root: &Path,
+    tracked_ignored_known: Option<Vec<String>>,
+) -> Result<GitFacts, String> {
     let err = |what: &str| {
         let what = what.to_string();
         move |e: gix::Error| format!("cannot read {what}: {e}")
@@ -241,7 +264,10 @@ fn read_facts(repo: &gix::Repository, root: &Path) -> Result<GitFacts, String> {
     }
     if repo.workdir().is_some() {
         facts.worktree = worktree_state(repo, root);
-        facts.tracked_ignored = tracked_ignored(repo).unwrap_or_default();
+        facts.tracked_ignored = match tracked_ignored_known {
+            Some(known) => known,
+            None => tracked_ignored(repo).unwrap_or_default(),
+        };
     }
     Ok(facts)
 }

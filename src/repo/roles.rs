@@ -596,7 +596,11 @@ pub fn conventional_role(path: &str) -> Role {
     {
         return Role::Packaging;
     }
+    // A top-level `dev/` holds the developers' environment (listmonk's
+    // compose, Dockerfile and config for local runs, mealie's generators);
+    // deeper down `dev` can be a code package of that name.
     if in_dir(DEV_TOOLING_DIRS)
+        || top == Some("dev")
         || DEV_TOOLING_FILES.contains(&name)
         || is_dev_compose(&lower)
         || is_dev_script(&lower, extension)
@@ -891,6 +895,9 @@ mod tests {
             (".env.development", "dev-tooling"),
             (".env.local", "dev-tooling"),
             ("scripts/start_dev_db.sh", "dev-tooling"),
+            ("dev/config.toml", "dev-tooling"),
+            ("dev/app.Dockerfile", "dev-tooling"),
+            ("internal/dev/server.go", "production"),
             (".env.test", "test"),
             ("api_tests/run-federation-test.sh", "test"),
             ("load-tests/login.js", "test"),

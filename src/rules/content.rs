@@ -59,9 +59,10 @@ pub struct ContentSpec {
     #[schemars(with = "Vec<String>")]
     pub allow: Vec<Spanned<String>>,
     /// The value must be a literal: a string literal in code (Go, Python,
-    /// JS/TS, Rust, Java and Ruby are parsed; identifiers, types, comments
-    /// and template substitutions are not literals), a scalar that is not an
-    /// interpolation (`${VAR}`, `{{ .Values.x }}`, `%(x)s`) in configuration.
+    /// JS/TS, Rust, Java, Ruby and Vue/Svelte scripts are parsed;
+    /// identifiers, types, comments and template substitutions are not
+    /// literals), a scalar that is not an interpolation (`${VAR}`,
+    /// `{{ .Values.x }}`, `%(x)s`) in configuration.
     #[serde(default)]
     pub literal: Option<bool>,
     /// The value must be this kind of code token, as the language's grammar
@@ -88,8 +89,9 @@ pub struct ContentSpec {
     /// innermost function or object literal holding it, with the key or
     /// variable it is assigned to (`setHeaders: (res) => {…}`, `const
     /// headers = {…}`), as the grammar parses it (Go, Python, JS/TS, Rust,
-    /// Java, Ruby). A hit at a file's top level or outside parsed code is
-    /// judged without them.
+    /// Java, Ruby, and the `<script>` blocks of Vue and Svelte components).
+    /// A hit at a file's top level or outside parsed code is judged
+    /// without them.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub allow_scope: Vec<Spanned<String>>,
@@ -135,9 +137,10 @@ pub struct NamedPattern {
     #[schemars(with = "Vec<String>")]
     pub allow: Vec<Spanned<String>>,
     /// The value must be a literal: a string literal in code (Go, Python,
-    /// JS/TS, Rust, Java and Ruby are parsed; identifiers, types, comments
-    /// and template substitutions are not literals), a scalar that is not an
-    /// interpolation (`${VAR}`, `{{ .Values.x }}`, `%(x)s`) in configuration.
+    /// JS/TS, Rust, Java, Ruby and Vue/Svelte scripts are parsed;
+    /// identifiers, types, comments and template substitutions are not
+    /// literals), a scalar that is not an interpolation (`${VAR}`,
+    /// `{{ .Values.x }}`, `%(x)s`) in configuration.
     #[serde(default)]
     pub literal: Option<bool>,
     /// The value must be this kind of code token, as the language's grammar
@@ -164,8 +167,9 @@ pub struct NamedPattern {
     /// innermost function or object literal holding it, with the key or
     /// variable it is assigned to (`setHeaders: (res) => {…}`, `const
     /// headers = {…}`), as the grammar parses it (Go, Python, JS/TS, Rust,
-    /// Java, Ruby). A hit at a file's top level or outside parsed code is
-    /// judged without them.
+    /// Java, Ruby, and the `<script>` blocks of Vue and Svelte components).
+    /// A hit at a file's top level or outside parsed code is judged
+    /// without them.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub allow_scope: Vec<Spanned<String>>,

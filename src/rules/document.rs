@@ -419,6 +419,38 @@ fn value_kind(node: &Node) -> String {
     }
 }
 
+/// Standard or URL-safe base64, padded or not, as Kubernetes `data`
+/// values are written (whitespace ignored). `None` when the text is not
+/// base64.
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let digits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    let digits = digits
+        .strip_suffix(b"==")
+        .or_else(|| digits.strip_suffix(b"="))
+        .unwrap_or(&digits);
+    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for byte in digits {
+        let value = match byte {
+            b'A'..=b'Z' => byte - b'A',
+            b'a'..=b'z' => byte - b'a' + 26,
+            b'0'..=b'9' => byte - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(value);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    // A single leftover digit is no byte: not base64.
+    (bits < 6 && !digits.is_empty()).then_some(out)
+}
+
 /// A regex that matches nothing, for the impossible case of a validated
 /// regex failing to compile.
 fn never() -> Regex {
@@ -1013,23 +1045,12 @@ impl Query {
         outcome
     }
 
-    /// Judges `files`; `undecided[i]`, when given, holds the reasons of the
-    /// undecided markers in `files[i]` (a statically rendered Helm chart).
-    fn evaluate_files(&self, files: &[FileDocs<'_>], undecided: &[Vec<String>]) -> Outcome {
-        let mut notes = Vec::new();
-        for FileDocs { path, error, .. } in files {
-            if let Some(error) = error {
-                notes.push(Finding::at(
-                    path.to_string(),
-                    error.line,
-                    format!(
-                        "could not parse as {}: {}",
-                        Format::for_path(path).name(),
-                        error.message
-                    ),
-                ));
-            }
-        }
+    /// The nodes the query selects in `files` that pass its filter.
+    fn select<'a>(
+        &self,
+        files: &'a [FileDocs<'a>],
+        undecided: &'a [Vec<String>],
+    ) -> Vec<Selected<'a>> {
         let mut selected = Vec::new();
         for (index, FileDocs { path, docs, .. }) in files.iter().enumerate() {
             let several = docs.len() > 1;
@@ -1052,6 +1073,63 @@ impl Query {
                 }
             }
         }
+        selected
+    }
+
+    /// The literal values a `secret` query reports (a committed
+    /// Kubernetes Secret's `data` and `stringData`), and for base64 `data`
+    /// the decoded text too: the report's redactor masks them wherever any
+    /// other check quotes them. Empty for other queries, and for
+    /// Compose and Kubernetes-model queries (no secret query reads them).
+    pub fn secret_values(&self, evidence: &Evidence) -> Vec<String> {
+        if !self.secret || self.compose || self.kubernetes || !matches!(self.mode, Mode::Absent) {
+            return Vec::new();
+        }
+        let parsed: Vec<(&str, Arc<Documents>)> = evidence
+            .kept(self.selector)
+            .map(|file| (file.path.as_str(), documents(file)))
+            .collect();
+        let files: Vec<FileDocs<'_>> = parsed
+            .iter()
+            .map(|(path, docs)| FileDocs::of(path, docs))
+            .collect();
+        let mut values = Vec::new();
+        for selected in self.select(&files, &[]) {
+            let Some(text) = selected.node.scalar_text() else {
+                continue;
+            };
+            let under_data = selected
+                .at
+                .first()
+                .is_some_and(|step| matches!(step, Step::Key(k) if k == "data"));
+            if under_data
+                && let Some(decoded) = decode_base64(&text).and_then(|b| String::from_utf8(b).ok())
+            {
+                values.push(decoded);
+            }
+            values.push(text);
+        }
+        values
+    }
+
+    /// Judges `files`; `undecided[i]`, when given, holds the reasons of the
+    /// undecided markers in `files[i]` (a statically rendered Helm chart).
+    fn evaluate_files(&self, files: &[FileDocs<'_>], undecided: &[Vec<String>]) -> Outcome {
+        let mut notes = Vec::new();
+        for FileDocs { path, error, .. } in files {
+            if let Some(error) = error {
+                notes.push(Finding::at(
+                    path.to_string(),
+                    error.line,
+                    format!(
+                        "could not parse as {}: {}",
+                        Format::for_path(path).name(),
+                        error.message
+                    ),
+                ));
+            }
+        }
+        let selected = self.select(files, undecided);
         let parsed = files.iter().filter(|f| f.error.is_none()).count();
         let unparsed = if notes.is_empty() {
             String::new()
@@ -1235,6 +1313,18 @@ fn capped(mut findings: Vec<Finding>, notes: Vec<Finding>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base64_values_decode_and_other_text_does_not() {
+        assert_eq!(
+            decode_base64("cGFzc3dvcmQxMjM=").as_deref(),
+            Some(&b"password123"[..])
+        );
+        assert_eq!(decode_base64("YWI").as_deref(), Some(&b"ab"[..]));
+        assert_eq!(decode_base64("a-b_").map(|b| b.len()), Some(3));
+        assert_eq!(decode_base64("not base64!"), None);
+        assert_eq!(decode_base64("abcde"), None, "one digit left over");
+    }
     use crate::model::Status;
 
     fn node(yaml: &str) -> Node {

@@ -417,6 +417,16 @@ impl Rule {
         self.evaluate_with(evidence, None)
     }
 
+    /// Secret values this rule finds that the scan's patterns did not see
+    /// (a committed Kubernetes Secret's literal values, read as YAML), for
+    /// the report's redactor.
+    pub fn secret_values(&self, evidence: &Evidence) -> Vec<String> {
+        match self {
+            Rule::Document(query) => query.secret_values(evidence),
+            _ => Vec::new(),
+        }
+    }
+
     /// Evaluates against the repository and, for live rules, what was
     /// observed on one target (`None`: no target, live rules skip).
     pub fn evaluate_with(&self, evidence: &Evidence, live: Option<&TargetEvidence>) -> Outcome {

@@ -49,10 +49,25 @@ const NAMING_KINDS: &[&str] = &[
     "let_declaration",
 ];
 
+/// Expressions a value passes through on its way to its name: the object
+/// in `const demo = window.CONFIG.demo || { … }`, `({ … })`,
+/// `{ … } as Account` or `{ … } satisfies Account` is still what `demo`
+/// names.
+const WRAPPER_KINDS: &[&str] = &[
+    "binary_expression",
+    "binary_operator",
+    "boolean_operator",
+    "parenthesized_expression",
+    "as_expression",
+    "satisfies_expression",
+    "non_null_expression",
+];
+
 /// The span of the code around `start..end`: the innermost function or
 /// object literal that holds it, with the key or variable it is assigned
-/// to. `None` outside parsed code (configuration files, languages without
-/// a grammar here) and at a file's top level.
+/// to (through the expressions of [`WRAPPER_KINDS`]). `None` outside
+/// parsed code (configuration files, languages without a grammar here)
+/// and at a file's top level.
 pub fn scope_span(
     path: &str,
     content: &[u8],
@@ -72,7 +87,11 @@ pub fn scope_span(
         }
         node = node.parent()?;
     }
-    let named = node
+    let mut outer = node;
+    while let Some(parent) = outer.parent().filter(|p| WRAPPER_KINDS.contains(&p.kind())) {
+        outer = parent;
+    }
+    let named = outer
         .parent()
         .filter(|p| NAMING_KINDS.contains(&p.kind()))
         .unwrap_or(node);
@@ -467,6 +486,20 @@ mod tests {
         let py = "def view(request):\n    response = HttpResponse()\n    response['Access-Control-Allow-Origin'] = '*'\n    return response\n";
         assert!(scope("a.py", py, "'*'").unwrap().starts_with("def view"));
         assert_eq!(scope("a.ts", "setHeader('A', '*');\n", "'*'"), None);
+        let fallback = "const demoAccount = window.KOEL.demo_account || {\n  email: 'a@b.c',\n  password: 'demo',\n} as Account\n";
+        let found = scope("a.ts", fallback, "'demo'").unwrap();
+        assert!(found.starts_with("demoAccount = window"), "{found}");
+        let vue = "<template>\n  <Form :initial=\"demoAccount\" />\n</template>\n<script setup lang=\"ts\">\nconst demoAccount = window.KOEL.demo_account || {\n  password: 'demo',\n}\n</script>\n";
+        let found = scope("Login.vue", vue, "'demo'").unwrap();
+        assert!(found.starts_with("demoAccount = window"), "{found}");
+        assert!(found.ends_with('}'), "{found}");
+        assert_eq!(scope("Login.vue", vue, "demoAccount\""), None);
+        let py = "demo_credentials = (\n    {'password': 'demo'}\n)\n";
+        assert!(
+            scope("a.py", py, "'demo'")
+                .unwrap()
+                .starts_with("demo_credentials =")
+        );
         assert_eq!(scope("nginx.conf", "add_header A '*';\n", "'*'"), None);
     }
 

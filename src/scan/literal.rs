@@ -9,8 +9,13 @@
 //! guess about where quotes start. Parsing happens only for files in which a
 //! pattern that asks for it has already matched (see `walk::locate`), once
 //! per file however many hits it has.
+//!
+//! Vue and Svelte single-file components hold code in `<script>` blocks
+//! between markup: only those blocks are parsed (as TypeScript, a superset
+//! of the JavaScript they may be written in), in place, so that byte
+//! offsets and lines stay the file's own.
 
-use tree_sitter::{Language, Node, Parser, Tree};
+use tree_sitter::{Language, Node, Parser, Point, Range, Tree};
 
 /// The languages readyctl parses, chosen by file extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +28,8 @@ pub enum CodeLanguage {
     Rust,
     Java,
     Ruby,
+    /// A Vue or Svelte single-file component: its `<script>` blocks.
+    Component,
 }
 
 impl CodeLanguage {
@@ -38,6 +45,7 @@ impl CodeLanguage {
             "rs" => CodeLanguage::Rust,
             "java" => CodeLanguage::Java,
             "rb" | "rake" => CodeLanguage::Ruby,
+            "vue" | "svelte" => CodeLanguage::Component,
             _ => return None,
         })
     }
@@ -52,7 +60,68 @@ impl CodeLanguage {
             CodeLanguage::Rust => tree_sitter_rust::LANGUAGE.into(),
             CodeLanguage::Java => tree_sitter_java::LANGUAGE.into(),
             CodeLanguage::Ruby => tree_sitter_ruby::LANGUAGE.into(),
+            CodeLanguage::Component => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
         }
+    }
+}
+
+/// The byte ranges of the code inside a component's `<script …>` blocks
+/// (from after the opening tag to the closing tag), in file order, with
+/// whether any block says it holds JSX (`lang="tsx"`, `lang="jsx"`).
+pub(crate) fn script_blocks(content: &[u8]) -> (Vec<(usize, usize)>, bool) {
+    let mut blocks = Vec::new();
+    let mut jsx = false;
+    let mut at = 0;
+    while let Some(open) = find_ascii_ci(&content[at..], b"<script").map(|i| at + i) {
+        let after_name = open + b"<script".len();
+        // `<scripts>` or `<script-x>` is another tag.
+        if !content
+            .get(after_name)
+            .is_some_and(|b| b.is_ascii_whitespace() || *b == b'>')
+        {
+            at = after_name;
+            continue;
+        }
+        let Some(tag_end) = memchr::memchr(b'>', &content[after_name..]).map(|i| after_name + i)
+        else {
+            break;
+        };
+        let tag = content[after_name..tag_end].to_ascii_lowercase();
+        jsx |= [&b"\"tsx\""[..], b"'tsx'", b"\"jsx\"", b"'jsx'"]
+            .iter()
+            .any(|lang| memchr::memmem::find(&tag, lang).is_some());
+        let body = tag_end + 1;
+        let close =
+            find_ascii_ci(&content[body..], b"</script").map_or(content.len(), |i| body + i);
+        if close > body {
+            blocks.push((body, close));
+        }
+        at = close;
+        if at >= content.len() {
+            break;
+        }
+    }
+    (blocks, jsx)
+}
+
+fn find_ascii_ci(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// The tree-sitter range of `content[start..end]`, with its points.
+fn range_of(content: &[u8], (start, end): (usize, usize)) -> Range {
+    let point = |at: usize| {
+        let row = memchr::memchr_iter(b'\n', &content[..at]).count();
+        let line_start = memchr::memrchr(b'\n', &content[..at]).map_or(0, |i| i + 1);
+        Point::new(row, at - line_start)
+    };
+    Range {
+        start_byte: start,
+        end_byte: end,
+        start_point: point(start),
+        end_point: point(end),
     }
 }
 
@@ -81,7 +150,22 @@ impl LazyTree {
         self.state
             .get_or_insert_with(|| {
                 let mut parser = Parser::new();
-                parser.set_language(&language.grammar()).ok()?;
+                if language == CodeLanguage::Component {
+                    let (blocks, jsx) = script_blocks(content);
+                    if blocks.is_empty() {
+                        return None;
+                    }
+                    let grammar: Language = if jsx {
+                        tree_sitter_typescript::LANGUAGE_TSX.into()
+                    } else {
+                        language.grammar()
+                    };
+                    parser.set_language(&grammar).ok()?;
+                    let ranges: Vec<Range> = blocks.iter().map(|b| range_of(content, *b)).collect();
+                    parser.set_included_ranges(&ranges).ok()?;
+                } else {
+                    parser.set_language(&language.grammar()).ok()?;
+                }
                 parser.parse(content, None)
             })
             .as_ref()
@@ -100,6 +184,15 @@ pub fn token_at(
         return Token::Interpolation;
     }
     match CodeLanguage::of(path) {
+        // Markup around a component's scripts reads as before: a scalar.
+        Some(CodeLanguage::Component)
+            if !script_blocks(content)
+                .0
+                .iter()
+                .any(|(s, e)| (*s..*e).contains(&start)) =>
+        {
+            config_token(path, content, start)
+        }
         Some(language) => match tree.get(language, content) {
             Some(tree) => code_token(tree.root_node(), start, end),
             None => quoted_on_line(content, start, end),
@@ -383,6 +476,34 @@ mod tests {
             token(".env", "PASSWORD=$OTHER\n", "$OTHER"),
             Token::Interpolation
         );
+    }
+
+    #[test]
+    fn component_scripts_are_parsed_in_place() {
+        let vue = "<template>\n  <input placeholder=\"hunter2\" />\n</template>\n\n<script lang=\"ts\" setup>\nconst account = { password: 'hunter2' }\nconst form = { password: password }\n</script>\n<style>\n.a { color: red }\n</style>\n";
+        assert_eq!(token_nth("C.vue", vue, "hunter2", 1), Token::Literal);
+        assert_eq!(
+            token_nth("C.vue", vue, "password", 2),
+            Token::Code,
+            "an identifier in the script"
+        );
+        assert_eq!(
+            token("C.vue", vue, "hunter2"),
+            Token::Literal,
+            "markup reads as before"
+        );
+        let svelte = "<script context=\"module\">\n  export const x = 1;\n</script>\n<script>\n  // let pw = 'hunter2';\n  let pw = secret;\n</script>\n<p>{pw}</p>\n";
+        assert_eq!(token("C.svelte", svelte, "hunter2"), Token::Comment);
+        assert_eq!(token("C.svelte", svelte, "secret"), Token::Code);
+        let (blocks, jsx) = script_blocks(svelte.as_bytes());
+        assert_eq!(blocks.len(), 2);
+        assert!(!jsx);
+        assert_eq!(
+            &svelte[blocks[1].0..blocks[1].1],
+            "\n  // let pw = 'hunter2';\n  let pw = secret;\n"
+        );
+        assert!(script_blocks(b"<script lang='tsx'>let a = <b/></script>").1);
+        assert!(script_blocks(b"<template><p/></template>").0.is_empty());
     }
 
     #[test]
