@@ -144,6 +144,12 @@ pub(super) static ANALYSES: &[Precomputed] = &[
         blank_above: None,
     },
     Precomputed {
+        regex: "(?i)(?:\\brestor(?:e|ing)\\b[^.]{0,40}?\\b(?:with|using)\\s+(?:the\\s+)?[^.]{0,30}?\\bimport(?:er|\\s+command)\\b|pg_restore|mysql\\s+[^\\n]*<|psql\\s+[^\\n]*<\\s*\\S+\\.sql|mongorestore|restic\\s+restore|velero\\s+restore|(?m)^#+\\s*(?:(?:database|data|backup)\\s+)?(?:restor(?:e|ing)(?:\\s+(?:the\\s+|a\\s+)?(?:database|db|backups?|data|from)\\b[^\\n]*)?|disaster recovery\\b[^\\n]*|backup\\s+(?:and|&)\\s+restore\\b[^\\n]*)\\s*$)",
+        literals: Some(&[b".sql", b"disaster recovery", b"mongorestore", b"mysql", b"pg_restore", b"restore", b"restoring", b"\xc5\xbf", b"\xe2\x84\xaa"]),
+        mode: LineMode::Whole,
+        blank_above: None,
+    },
+    Precomputed {
         regex: "(?i)(?:bcrypt\\.(?:hash|hashSync|genSalt|genSaltSync)\\((?:[^()\\n]|\\([^()\\n]*\\))*?,\\s*|\\bGenerateFromPassword\\((?:[^()\\n]|\\([^()\\n]*\\))*,\\s*|\\bgensalt\\(\\s*(?:rounds\\s*=\\s*)?|BCryptPasswordEncoder\\(\\s*|\\bbcrypt_?(?:rounds|cost|log_rounds)\\s*[:=]\\s*|\\bBCRYPT_(?:ROUNDS|COST)\\s*[:=]\\s*|\\bhash\\([^)\\n]*,\\s*(?:cost|rounds)\\s*[:=]\\s*)(?:[1-9]|1[01]|bcrypt\\.MinCost|bcrypt\\.DefaultCost)\\s*[),;\\n]",
         literals: Some(&[b"bcrypt.gensalt(", b"bcrypt.gensaltsync(", b"bcrypt.hash(", b"bcrypt.hashsync(", b"bcrypt_cost", b"bcrypt_log_rounds", b"bcrypt_rounds", b"bcryptcost", b"bcryptlog_rounds", b"bcryptpasswordencoder(", b"bcryptrounds", b"generatefrompassword(", b"gensalt(", b"hash(", b"\xc5\xbf", b"\xe2\x84\xaa"]),
         mode: LineMode::StartingOn,
@@ -153,12 +159,6 @@ pub(super) static ANALYSES: &[Precomputed] = &[
         regex: "(?i)(?:bcrypt\\.(?:hash|hashSync|genSalt|genSaltSync)\\((?:[^()\\n]|\\([^()\\n]*\\))*?,\\s*|\\bGenerateFromPassword\\((?:[^()\\n]|\\([^()\\n]*\\))*,\\s*|\\bgensalt\\(\\s*(?:rounds\\s*=\\s*)?|BCryptPasswordEncoder\\(\\s*|\\bbcrypt_?(?:rounds|cost|log_rounds)\\s*[:=]\\s*|\\bBCRYPT_(?:ROUNDS|COST)\\s*[:=]\\s*|\\bhash\\([^)\\n]*,\\s*(?:cost|rounds)\\s*[:=]\\s*)(?:[1-9]|bcrypt\\.MinCost)\\s*[),;\\n]",
         literals: Some(&[b"bcrypt.gensalt(", b"bcrypt.gensaltsync(", b"bcrypt.hash(", b"bcrypt.hashsync(", b"bcrypt_cost", b"bcrypt_log_rounds", b"bcrypt_rounds", b"bcryptcost", b"bcryptlog_rounds", b"bcryptpasswordencoder(", b"bcryptrounds", b"generatefrompassword(", b"gensalt(", b"hash(", b"\xc5\xbf", b"\xe2\x84\xaa"]),
         mode: LineMode::StartingOn,
-        blank_above: None,
-    },
-    Precomputed {
-        regex: "(?i)(?:pg_restore|mysql\\s+[^\\n]*<|psql\\s+[^\\n]*<\\s*\\S+\\.sql|mongorestore|restic\\s+restore|velero\\s+restore|(?m)^#+\\s*(?:(?:database|data|backup)\\s+)?(?:restor(?:e|ing)(?:\\s+(?:the\\s+|a\\s+)?(?:database|db|backups?|data|from)\\b[^\\n]*)?|disaster recovery\\b[^\\n]*|backup\\s+(?:and|&)\\s+restore\\b[^\\n]*)\\s*$)",
-        literals: Some(&[b".sql", b"disaster recovery", b"mongorestore", b"mysql", b"pg_restore", b"restore", b"restoring", b"\xc5\xbf", b"\xe2\x84\xaa"]),
-        mode: LineMode::Whole,
         blank_above: None,
     },
     Precomputed {
@@ -282,14 +282,14 @@ pub(super) static ANALYSES: &[Precomputed] = &[
         blank_above: None,
     },
     Precomputed {
-        regex: "(?i)\\b(?:lib/pq|jackc/pgx|gorm\\.io|jinzhu/gorm|go-sql-driver|database/sql|sqlalchemy|psycopg|asyncpg|django|prisma|typeorm|sequelize|knex|drizzle-orm|\"pg\"|mysql2?|activerecord|diesel|sqlx|hibernate|jdbc|@supabase/supabase-js)",
-        literals: Some(&[b"\"pg\"", b"@supabase/supabase-js", b"activerecord", b"asyncpg", b"database/sql", b"diesel", b"django", b"drizzle-orm", b"go-sql-driver", b"gorm.io", b"hibernate", b"jackc/pgx", b"jdbc", b"jinzhu/gorm", b"knex", b"lib/pq", b"mysql", b"prisma", b"psycopg", b"sequelize", b"sqlalchemy", b"sqlx", b"typeorm", b"\xc5\xbf", b"\xe2\x84\xaa"]),
+        regex: "(?i)\\b(?:laravel/framework|illuminate/database|doctrine/(?:orm|dbal)|lib/pq|jackc/pgx|gorm\\.io|jinzhu/gorm|go-sql-driver|sqlalchemy|psycopg|asyncpg|django|prisma|typeorm|sequelize|knex|drizzle-orm|\"pg\"|mysql2?|activerecord|diesel|sqlx|hibernate|jdbc|mongo(?:db|ose)?|@supabase/supabase-js|minio|qdrant-client|chromadb)",
+        literals: Some(&[b"\"pg\"", b"@supabase/supabase-js", b"activerecord", b"asyncpg", b"chromadb", b"diesel", b"django", b"doctrine/dbal", b"doctrine/orm", b"drizzle-orm", b"go-sql-driver", b"gorm.io", b"hibernate", b"illuminate/database", b"jackc/pgx", b"jdbc", b"jinzhu/gorm", b"knex", b"laravel/framework", b"lib/pq", b"minio", b"mongo", b"mysql", b"prisma", b"psycopg", b"qdrant-client", b"sequelize", b"sqlalchemy", b"sqlx", b"typeorm", b"\xc5\xbf", b"\xe2\x84\xaa"]),
         mode: LineMode::Within,
         blank_above: None,
     },
     Precomputed {
-        regex: "(?i)\\b(?:lib/pq|jackc/pgx|gorm\\.io|jinzhu/gorm|go-sql-driver|sqlalchemy|psycopg|asyncpg|django|prisma|typeorm|sequelize|knex|drizzle-orm|\"pg\"|mysql2?|activerecord|diesel|sqlx|hibernate|jdbc|mongo(?:db|ose)?|@supabase/supabase-js|minio|qdrant-client|chromadb)",
-        literals: Some(&[b"\"pg\"", b"@supabase/supabase-js", b"activerecord", b"asyncpg", b"chromadb", b"diesel", b"django", b"drizzle-orm", b"go-sql-driver", b"gorm.io", b"hibernate", b"jackc/pgx", b"jdbc", b"jinzhu/gorm", b"knex", b"lib/pq", b"minio", b"mongo", b"mysql", b"prisma", b"psycopg", b"qdrant-client", b"sequelize", b"sqlalchemy", b"sqlx", b"typeorm", b"\xc5\xbf", b"\xe2\x84\xaa"]),
+        regex: "(?i)\\b(?:lib/pq|jackc/pgx|gorm\\.io|jinzhu/gorm|go-sql-driver|database/sql|sqlalchemy|psycopg|asyncpg|django|prisma|typeorm|sequelize|knex|drizzle-orm|\"pg\"|mysql2?|activerecord|diesel|sqlx|hibernate|jdbc|@supabase/supabase-js)",
+        literals: Some(&[b"\"pg\"", b"@supabase/supabase-js", b"activerecord", b"asyncpg", b"database/sql", b"diesel", b"django", b"drizzle-orm", b"go-sql-driver", b"gorm.io", b"hibernate", b"jackc/pgx", b"jdbc", b"jinzhu/gorm", b"knex", b"lib/pq", b"mysql", b"prisma", b"psycopg", b"sequelize", b"sqlalchemy", b"sqlx", b"typeorm", b"\xc5\xbf", b"\xe2\x84\xaa"]),
         mode: LineMode::Within,
         blank_above: None,
     },
@@ -960,6 +960,12 @@ pub(super) static ANALYSES: &[Precomputed] = &[
         blank_above: None,
     },
     Precomputed {
+        regex: "(?m)^bucket4j:[ \\t]*(?:#[^\\n]*)?\\n(?:[ \\t]*(?:#[^\\n]*)?\\n|[ \\t]+[^\\n]*\\n)*?[ \\t]+filters:[ \\t]*\\n(?:[ \\t]*(?:#[^\\n]*)?\\n|[ \\t]+[^\\n]*\\n)*?[ \\t]+(?:-[ \\t]+)?rate-?[lL]imits:|(?m:^[ \\t]*bucket4j\\.filters\\[\\d+\\]\\.rate-?[lL]imits\\[)",
+        literals: Some(&[b"bucket4j.filters[", b"rate-limits:", b"ratelimits:"]),
+        mode: LineMode::Whole,
+        blank_above: None,
+    },
+    Precomputed {
         regex: "(?m)^changelog:[ \\t]*\\r?\\n(?:[ \\t]*#[^\\n]*\\n)*[ \\t]+(?:sort|groups|filters|use|format|abbrev):",
         literals: Some(&[b"changelog:\x09", b"changelog:\x0a\x09", b"changelog:\x0a ", b"changelog:\x0a#", b"changelog:\x0d\x0a\x09", b"changelog:\x0d\x0a ", b"changelog:\x0d\x0a#", b"changelog: "]),
         mode: LineMode::Whole,
@@ -993,6 +999,18 @@ pub(super) static ANALYSES: &[Precomputed] = &[
         regex: "(?m)^require\\b",
         literals: Some(&[b"require"]),
         mode: LineMode::Within,
+        blank_above: None,
+    },
+    Precomputed {
+        regex: "(?m:^[ \\t]*rate_limit\\b[ \\t]*\\(?[ \\t]*(?:to|within|by|with|only|except|name|store|scope)[ \\t]*:)",
+        literals: Some(&[b"rate_limit\x09", b"rate_limit ", b"rate_limit(\x09", b"rate_limit( ", b"rate_limit(by\x09", b"rate_limit(by ", b"rate_limit(by:", b"rate_limit(except\x09", b"rate_limit(except ", b"rate_limit(except:", b"rate_limit(name\x09", b"rate_limit(name ", b"rate_limit(name:", b"rate_limit(only\x09", b"rate_limit(only ", b"rate_limit(only:", b"rate_limit(scope\x09", b"rate_limit(scope ", b"rate_limit(scope:", b"rate_limit(store\x09", b"rate_limit(store ", b"rate_limit(store:", b"rate_limit(to\x09", b"rate_limit(to ", b"rate_limit(to:", b"rate_limit(with\x09", b"rate_limit(with ", b"rate_limit(with:", b"rate_limit(within\x09", b"rate_limit(within ", b"rate_limit(within:", b"rate_limitby\x09", b"rate_limitby ", b"rate_limitby:", b"rate_limitexcept\x09", b"rate_limitexcept ", b"rate_limitexcept:", b"rate_limitname\x09", b"rate_limitname ", b"rate_limitname:", b"rate_limitonly\x09", b"rate_limitonly ", b"rate_limitonly:", b"rate_limitscope\x09", b"rate_limitscope ", b"rate_limitscope:", b"rate_limitstore\x09", b"rate_limitstore ", b"rate_limitstore:", b"rate_limitto\x09", b"rate_limitto ", b"rate_limitto:", b"rate_limitwith\x09", b"rate_limitwith ", b"rate_limitwith:", b"rate_limitwithin\x09", b"rate_limitwithin ", b"rate_limitwithin:"]),
+        mode: LineMode::Within,
+        blank_above: None,
+    },
+    Precomputed {
+        regex: "(?m:^[ \\t]*throttle_classes[ \\t]*=[ \\t]*[\\[(]\\s*[\\w\"'])|[\"']DEFAULT_THROTTLE_CLASSES[\"']\\s*:\\s*[\\[(]\\s*[\"'\\w]",
+        literals: Some(&[b"\"default_throttle_classes\"", b"\"default_throttle_classes'", b"'default_throttle_classes\"", b"'default_throttle_classes'", b"throttle_classes\x09", b"throttle_classes ", b"throttle_classes=\x09", b"throttle_classes= ", b"throttle_classes=(", b"throttle_classes=["]),
+        mode: LineMode::StartingOn,
         blank_above: None,
     },
     Precomputed {
@@ -1659,6 +1677,12 @@ pub(super) static ANALYSES: &[Precomputed] = &[
         regex: "\\bmetric_name\\s*=\\s*\"(?:CPUUtilization|MemoryUtilization|mem_used_percent|disk_used_percent)\"",
         literals: Some(&[b"\"cpuutilization\"", b"\"disk_used_percent\"", b"\"mem_used_percent\"", b"\"memoryutilization\""]),
         mode: LineMode::Whole,
+        blank_above: None,
+    },
+    Precomputed {
+        regex: "\\bmiddleware\\(\\s*\\[?\\s*(?:(?:[\"'][^\"'\\n]*[\"']|[\\w\\\\]+::class)\\s*,\\s*)*[\"']throttle(?::[^\"'\\n]*)?[\"']|[\"']middleware[\"']\\s*=>\\s*\\[?\\s*(?:(?:[\"'][^\"'\\n]*[\"']|[\\w\\\\]+::class)\\s*,\\s*)*[\"']throttle(?::[^\"'\\n]*)?[\"']|(?m:^[ \\t]*[\"']throttle:[\\w,.-]+[\"'][ \\t]*,?[ \\t]*$)|\\bThrottleRequests(?:WithRedis)?::(?:class[ \\t]*\\.[ \\t]*[\"']:|using\\()|->throttleApi\\(",
+        literals: Some(&[b"\"middleware\"", b"\"middleware'", b"\"throttle:", b"'middleware\"", b"'middleware'", b"'throttle:", b"->throttleapi(", b"middleware(", b"throttlerequests::class\x09", b"throttlerequests::class ", b"throttlerequests::class.\x09", b"throttlerequests::class. ", b"throttlerequests::class.\":", b"throttlerequests::class.':", b"throttlerequests::using(", b"throttlerequestswithredis::class\x09", b"throttlerequestswithredis::class ", b"throttlerequestswithredis::class.\x09", b"throttlerequestswithredis::class. ", b"throttlerequestswithredis::class.\":", b"throttlerequestswithredis::class.':", b"throttlerequestswithredis::using("]),
+        mode: LineMode::StartingOn,
         blank_above: None,
     },
     Precomputed {
