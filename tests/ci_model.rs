@@ -538,3 +538,166 @@ fn triggers_say_which_event_and_branches_start_a_pipeline() {
         [on("manual", &[])]
     );
 }
+
+/// Service containers, whichever system declares them, and the datastores
+/// a job's steps start themselves: every one is a service of the job.
+#[test]
+fn service_containers_of_every_system_and_those_steps_start() {
+    let services = |fixture: &str, system: &str| -> Vec<String> {
+        model(fixture)
+            .pipelines
+            .iter()
+            .filter(|p| p.system == system)
+            .flat_map(|p| p.jobs.iter().flat_map(|j| j.services.clone()))
+            .collect()
+    };
+    assert_eq!(services("ci-services", "github-actions"), ["postgres:16"]);
+    assert_eq!(services("ci-services", "woodpecker"), ["redis:7"]);
+    assert_eq!(services("ci-services", "drone"), ["mysql:8"]);
+    assert_eq!(services("ci-gitlab", "gitlab-ci"), ["postgres:16"]);
+    // CircleCI: the images after the first.
+    assert_eq!(services("ci-circleci", "circleci"), ["cimg/postgres:16.0"]);
+    // `docker compose up -d --wait db`.
+    assert_eq!(
+        services("ci-compose-services", "github-actions"),
+        ["postgres:16"]
+    );
+    // `docker compose run --rm tests` starts what `tests` depends on.
+    assert_eq!(
+        services("ci-bitbucket", "bitbucket-pipelines"),
+        ["docker", "postgres:16"]
+    );
+}
+
+/// Anchore's action scans the image it is given, and audits the
+/// dependencies of a path; the trivy action's image-ref is an image scan.
+#[test]
+fn image_scans_are_told_from_directory_scans() {
+    let scanned = model("ci-image-scan");
+    assert_eq!(
+        chains(&scanned, "image-scan", Place::Ci),
+        [
+            "image.yml:13 uses aquasecurity/trivy-action@0.28.0 → image.yml:13 trivy image --scanners vuln",
+            "weekly.yml:10 uses anchore/scan-action@v6 → weekly.yml:10 grype ghcr.io/example/imagescan:latest",
+        ]
+    );
+    let missing = model("ci-image-scan-missing");
+    assert_eq!(
+        chains(&missing, "dependency-audit", Place::Ci),
+        [
+            "ci.yml:13 grype dir:. --fail-on high",
+            "ci.yml:14 uses anchore/scan-action@v6 → ci.yml:14 grype dir:.",
+        ]
+    );
+    // Still read, though allowed to fail or run by hand: the check decides.
+    assert_eq!(
+        chains(&missing, "image-scan", Place::Ci),
+        [
+            "ci.yml:18 trivy image --exit-code 1 app:ci",
+            "manual.yml:9 docker scout cves ghcr.io/example/noimagescan:latest",
+        ]
+    );
+}
+
+/// Jenkins `bat` steps are scripts like `sh`; `nox -s` runs the sessions it
+/// names (a Python version suffix included) and a bare `nox` those of
+/// `nox.options.sessions`, not every session of the noxfile.
+#[test]
+fn jenkins_bat_steps_and_the_nox_sessions_they_choose() {
+    let model = model("ci-jenkins-windows");
+    assert_eq!(model.systems, ["jenkins"]);
+    assert_eq!(
+        chains(&model, "test", Place::Ci),
+        [
+            "Jenkinsfile:7 nox -s tests-3.12 → noxfile.py:11 pytest -q tests",
+            "Jenkinsfile:17 nox → noxfile.py:11 pytest -q tests",
+        ]
+    );
+    // The lint and type-check sessions are never chosen; the `echo` and
+    // `REM` lines and the commented-out step name ruff but run nothing.
+    assert!(chains(&model, "lint", Place::Ci).is_empty());
+    assert!(chains(&model, "type-check", Place::Ci).is_empty());
+}
+
+/// `poetry run`, `pipenv run`, `uv run`, `bundle exec` and `uvx` only run
+/// the command after them; `prek run` runs the pre-commit hooks.
+#[test]
+fn python_and_ruby_runners_are_wrappers() {
+    let model = model("ci-wrappers");
+    assert_eq!(
+        chains(&model, "test", Place::Ci),
+        ["ci.yml:9 poetry run ./scripts/test → test:4 pytest -q --cov=app tests"]
+    );
+    assert_eq!(
+        chains(&model, "lint", Place::Ci),
+        [
+            "ci.yml:10 pipenv run flake8 src",
+            "ci.yml:12 bundle exec rubocop"
+        ]
+    );
+    assert_eq!(
+        chains(&model, "type-check", Place::Ci),
+        ["ci.yml:11 uv run --frozen mypy src"]
+    );
+    assert_eq!(
+        chains(&model, "format-check", Place::Ci),
+        [
+            "ci.yml:12 bundle exec rubocop",
+            "ci.yml:13 uvx prek run --all-files → .pre-commit-config.yaml:5 hook ruff-format → .pre-commit-config.yaml:5 ruff format --check",
+        ]
+    );
+}
+
+/// `include: - template: Jobs/Container-Scanning.gitlab-ci.yml` adds the
+/// template's job; a job the project writes under its name tunes it or, with
+/// `when: never`, switches it off.
+#[test]
+fn gitlab_security_templates_add_their_jobs() {
+    let model = model("ci-gitlab-templates");
+    let gitlab = &model.pipelines[0];
+    let jobs: Vec<(&str, bool)> = gitlab
+        .jobs
+        .iter()
+        .map(|j| (j.id.as_str(), j.disabled))
+        .collect();
+    assert_eq!(
+        jobs,
+        [
+            ("build", false),
+            ("test", false),
+            ("container_scanning", false),
+            ("sast", false),
+            ("secret_detection", true),
+        ]
+    );
+    assert_eq!(
+        chains(&model, "image-scan", Place::Ci),
+        [".gitlab-ci.yml:2 uses template Jobs/Container-Scanning.gitlab-ci.yml"]
+    );
+    // The template jobs run in the `test` stage, after the build.
+    assert_eq!(gitlab.jobs[2].needs, ["build"]);
+}
+
+/// `composer ci` runs composer.json's script list: `@cs` and `@test` are
+/// other scripts, `@php x` runs PHP on a file, `@putenv` and a PHP callback
+/// run no command; `composer run-script dev` serves and tests nothing.
+#[test]
+fn composer_scripts_are_followed() {
+    let model = model("ci-composer");
+    assert_eq!(
+        chains(&model, "test", Place::Ci),
+        [
+            "ci.yml:10 composer ci → composer.json:24 composer test → composer.json:18 php vendor/bin/phpunit"
+        ]
+    );
+    assert_eq!(
+        chains(&model, "format-check", Place::Ci),
+        ["ci.yml:10 composer ci → composer.json:24 composer cs → composer.json:19 pint --test"]
+    );
+    assert_eq!(
+        chains(&model, "lint", Place::Ci),
+        [
+            "ci.yml:10 composer ci → composer.json:24 composer analyse → composer.json:22 phpstan analyse --memory-limit 1G"
+        ]
+    );
+}

@@ -93,3 +93,23 @@ fn ci_pipelines_jobs_triggers_and_step_classes() {
     let json: serde_json::Value = serde_json::from_str(&facts("ci-github", true)).unwrap();
     assert_eq!(json["ci"]["systems"], serde_json::json!(["github-actions"]));
 }
+
+/// The CI section whole: pipelines with their triggers, jobs with their
+/// flags (disabled, may fail, services) and what each step was found to do.
+#[test]
+fn ci_section_with_services_ignored_failures_and_disabled_jobs() {
+    let ci_section = |fixture: &str| {
+        let text = facts(fixture, false);
+        let start = text.find("CI and hooks").expect("a CI section");
+        let rest = &text[start..];
+        // The section ends at the next heading (a line without indentation).
+        let end = rest[1..].find("\n\n").map_or(rest.len(), |i| i + 1);
+        rest[..end].to_string()
+    };
+    insta::assert_snapshot!(format!(
+        "{}\n{}\n{}",
+        ci_section("ci-github"),
+        ci_section("ci-services-missing"),
+        ci_section("ci-compose-services")
+    ));
+}

@@ -218,6 +218,9 @@ fn ci_section(out: &mut String, model: &readyctl::repo::ci::CiModel) {
             if !job.needs.is_empty() {
                 flags.push(format!("needs {}", job.needs.join(", ")));
             }
+            if !job.services.is_empty() {
+                flags.push(format!("services {}", job.services.join(", ")));
+            }
             let flags = if flags.is_empty() {
                 String::new()
             } else {

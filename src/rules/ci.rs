@@ -86,6 +86,11 @@ pub struct CiSpec {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub tests_containing: Option<Spanned<String>>,
+    /// What a hit of `tests_containing` shows, said of the tests in the
+    /// message and the evidence (`start their databases with
+    /// Testcontainers`); by default, that they apply the migrations.
+    #[serde(default)]
+    pub tests_evidence: Option<String>,
     /// `found` (default): passes when something matches. `none`: every
     /// match is a finding.
     #[serde(default)]
@@ -217,6 +222,10 @@ impl CiSpec {
             }),
             expect: self.expect,
             tests_containing: None,
+            tests_evidence: self
+                .tests_evidence
+                .clone()
+                .unwrap_or_else(|| "apply the migrations".to_string()),
             describe: describe(self),
         }
     }
@@ -248,16 +257,25 @@ fn describe(spec: &CiSpec) -> String {
         text.push_str(&format!(" for {environment}"));
     }
     if !spec.with_service.is_empty() {
+        // A long list of images reads better cut short.
+        let shown = spec.with_service.len().min(4);
+        let more = spec.with_service.len() - shown;
         text.push_str(&format!(
             " in a job with a {} service",
-            spec.with_service.join(" or ")
+            spec.with_service[..shown].join(" or ")
         ));
+        if more > 0 {
+            text.push_str(&format!(" (or one of {more} more)"));
+        }
     }
     if spec.allowed_to_fail {
         text.push_str(" with its failure ignored");
     }
     if spec.tests_containing.is_some() {
-        text.push_str(" whose test code applies the migrations");
+        match &spec.tests_evidence {
+            Some(evidence) => text.push_str(&format!(" whose tests {evidence}")),
+            None => text.push_str(" whose test code applies the migrations"),
+        }
     }
     text
 }
@@ -346,6 +364,8 @@ pub struct CiRule {
     expect: Expect,
     /// The hits of `tests_containing` in the test code.
     tests_containing: Option<PatternId>,
+    /// What a hit of `tests_containing` shows (`apply the migrations`).
+    tests_evidence: String,
     describe: String,
 }
 
@@ -517,8 +537,9 @@ impl CiRule {
                         let hit = tests_hit(c, tests)?;
                         (self.command_matches(c)).then(|| match hit {
                             Some(hit) => format!(
-                                "{}; its tests apply the migrations ({}:{})",
+                                "{}; its tests {} ({}:{})",
                                 c.describe(),
+                                self.tests_evidence,
                                 hit.path,
                                 hit.line
                             ),
@@ -529,7 +550,21 @@ impl CiRule {
                 Finding::at(
                     &step.path,
                     Some(step.line),
-                    format!("job `{}`: {command}", m.job.id),
+                    match self.with_service.is_empty() {
+                        true => format!("job `{}`: {command}", m.job.id),
+                        // The services that made the job match.
+                        false => format!(
+                            "job `{}` (services: {}): {command}",
+                            m.job.id,
+                            m.job
+                                .services
+                                .iter()
+                                .filter(|image| service_is(image, &self.with_service))
+                                .map(String::as_str)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    },
                 )
             }
             None => Finding::at(

@@ -11,6 +11,7 @@
 pub mod model;
 pub mod readers;
 pub mod resolve;
+pub mod services;
 pub mod shell;
 pub mod targets;
 pub mod vocabulary;
@@ -134,6 +135,8 @@ const CALLED: &[&str] = &[
     ".lintstagedrc",
     ".lintstagedrc.*",
     "lint-staged.config.*",
+    "composer.json",
+    "**/composer.json",
     "tox.ini",
     "**/tox.ini",
     "noxfile.py",
@@ -150,7 +153,9 @@ const CALLED: &[&str] = &[
     "compose.yml",
     "compose.yaml",
     "**/docker-compose*.yml",
+    "**/docker-compose*.yaml",
     "**/compose*.yml",
+    "**/compose*.yaml",
     ".github/actions/**/action.yml",
     ".github/actions/**/action.yaml",
     "**/action.yml",
@@ -342,6 +347,7 @@ fn build_from(
         test_clusters(pipeline);
         mark_named_deploys(pipeline);
         generated_release_notes(pipeline);
+        services::started_by_steps(pipeline, files);
     }
     model.pipelines.extend(hook_pipelines);
     model.systems = systems.into_iter().collect();

@@ -126,7 +126,9 @@ pub struct Job {
     /// says it deploys to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
-    /// Service containers (`services:`), by image.
+    /// Service containers, by image: those the CI system starts
+    /// (`services:`, CircleCI's secondary `docker:` images) and those a
+    /// step starts itself (`docker compose up`, `docker run -d`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<String>,
     /// A failure does not fail the pipeline (`continue-on-error`,

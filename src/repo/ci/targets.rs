@@ -49,8 +49,9 @@ pub fn expand(
                 }
             }
         },
+        "composer" => composer_script(resolver, args, origin, out, 0),
         "tox" => tox(resolver, args, origin, out),
-        "nox" => nox(resolver, origin, out),
+        "nox" => nox(resolver, args, origin, out),
         "cargo" => cargo_alias(resolver, args, origin, out),
         "docker" | "podman" if args.first().is_some_and(|a| a == "compose") => {
             compose_run(resolver, &args[1..], origin, out)
@@ -686,6 +687,66 @@ fn package_script(
     }
 }
 
+/// `composer test`, `composer run-script lint`: the `scripts` entry of
+/// composer.json. An entry is a command, a list of them, `@php …` (PHP
+/// running a file), `@other` (another script) or a PHP callback
+/// (`Vendor\\Class::method`, which runs no command).
+fn composer_script(
+    resolver: &Resolver<'_>,
+    args: &[String],
+    origin: &Origin<'_>,
+    out: &mut Vec<Expansion>,
+    depth: usize,
+) {
+    let positional: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let name = match positional.first().map(|a| a.as_str()) {
+        Some("run-script" | "run") => positional.get(1),
+        Some(
+            "install" | "update" | "require" | "remove" | "dump-autoload" | "validate" | "audit"
+            | "outdated" | "show" | "config" | "global" | "exec" | "create-project" | "self-update",
+        ) => None,
+        Some(_) => positional.first(),
+        None => None,
+    };
+    let Some(name) = name else { return };
+    let Some((path, text)) = find_in_parents(resolver, &origin.cwd, &["composer.json"]) else {
+        return;
+    };
+    let docs = Documents::parse(Format::Json, text);
+    let Some(entry) = docs
+        .docs
+        .first()
+        .and_then(|d| d.get("scripts"))
+        .and_then(|s| s.get(name))
+    else {
+        return;
+    };
+    let commands: Vec<(String, usize)> = match &entry.value {
+        Value::String(command) => vec![(command.clone(), entry.line.unwrap_or(1))],
+        Value::Seq(items) => items
+            .iter()
+            .filter_map(|i| Some((i.scalar_text()?, i.line.or(entry.line).unwrap_or(1))))
+            .collect(),
+        _ => Vec::new(),
+    };
+    for (command, line) in commands {
+        let command = match command.strip_prefix('@') {
+            Some(rest) if rest.starts_with("php ") || rest.starts_with("composer ") => {
+                rest.to_string()
+            }
+            // `@putenv X=1` sets a variable; `@other` runs another script.
+            Some(rest) if rest.starts_with("putenv ") => continue,
+            Some(rest) if depth < 5 => format!("composer {rest}"),
+            Some(_) => continue,
+            None if command.contains("::") && !command.contains(' ') => continue,
+            None => command,
+        };
+        // Composer runs scripts from the project's root.
+        let cwd = path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+        out.push(script_in(&path, line, command, &cwd));
+    }
+}
+
 /// The `name` of a package.json.
 fn package_name(text: &str) -> Option<String> {
     let docs = Documents::parse(Format::Json, text);
@@ -1006,9 +1067,12 @@ fn ini_sections(text: &str) -> Vec<IniSection> {
     sections
 }
 
-fn nox(resolver: &Resolver<'_>, origin: &Origin<'_>, out: &mut Vec<Expansion>) {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let call = RE.get_or_init(|| {
+/// `nox [-s session…]`: the `session.run(…)` calls of the sessions chosen
+/// (`-s`/`-e`/`--session`/`--sessions`, else `nox.options.sessions`, else
+/// every session) in `noxfile.py`.
+fn nox(resolver: &Resolver<'_>, args: &[String], origin: &Origin<'_>, out: &mut Vec<Expansion>) {
+    static RUN: OnceLock<Regex> = OnceLock::new();
+    let call = RUN.get_or_init(|| {
         Regex::new(
             r#"session\.run\(\s*((?:(?:"[^"\n]*"|'[^'\n]*')\s*,\s*)*(?:"[^"\n]*"|'[^'\n]*'))"#,
         )
@@ -1017,21 +1081,127 @@ fn nox(resolver: &Resolver<'_>, origin: &Origin<'_>, out: &mut Vec<Expansion>) {
     let Some((path, text)) = find_in_parents(resolver, &origin.cwd, &["noxfile.py"]) else {
         return;
     };
-    for captures in call.captures_iter(text) {
+    let sessions = nox_sessions(text);
+    let mut chosen = nox_chosen(args);
+    if chosen.is_empty() {
+        chosen = nox_default_sessions(text);
+    }
+    for session in sessions
+        .iter()
+        .filter(|s| chosen.is_empty() || chosen.iter().any(|c| nox_names(c, &s.name)))
+    {
+        let body = &text[session.body.clone()];
+        let first = text[..session.body.start].matches('\n').count() + 1;
+        for captures in call.captures_iter(body) {
+            let whole = captures.get(0).expect("group 0");
+            let line = first + body[..whole.start()].matches('\n').count();
+            let words: Vec<String> = captures[1]
+                .split(',')
+                .map(|w| w.trim().trim_matches(['"', '\'']).to_string())
+                .filter(|w| !w.is_empty())
+                .collect();
+            out.push(Expansion::Words {
+                path: path.clone(),
+                line,
+                words,
+                cwd: None,
+            });
+        }
+    }
+}
+
+/// A `@nox.session` function: its name (the decorator's `name=`, else the
+/// function's) and the byte range of its body.
+struct NoxSession {
+    name: String,
+    body: std::ops::Range<usize>,
+}
+
+fn nox_sessions(text: &str) -> Vec<NoxSession> {
+    static DEF: OnceLock<Regex> = OnceLock::new();
+    let def = DEF.get_or_init(|| {
+        Regex::new(
+            r#"(?m)^@(?:nox\.)?session\b(?:\((?P<args>[^)]*)\))?[^\n]*\n(?:@[^\n]*\n)*def\s+(?P<fn>\w+)\s*\([^\n]*\n"#,
+        )
+        .expect("valid regex")
+    });
+    static NAME: OnceLock<Regex> = OnceLock::new();
+    let name =
+        NAME.get_or_init(|| Regex::new(r#"\bname\s*=\s*["']([^"']+)["']"#).expect("valid regex"));
+    let mut sessions = Vec::new();
+    for captures in def.captures_iter(text) {
         let whole = captures.get(0).expect("group 0");
-        let line = text[..whole.start()].matches('\n').count() + 1;
-        let words: Vec<String> = captures[1]
-            .split(',')
-            .map(|w| w.trim().trim_matches(['"', '\'']).to_string())
-            .filter(|w| !w.is_empty())
-            .collect();
-        out.push(Expansion::Words {
-            path: path.clone(),
-            line,
-            words,
-            cwd: None,
+        // The body ends at the next line that is not indented.
+        let start = whole.end();
+        let end = text[start..]
+            .match_indices('\n')
+            .map(|(i, _)| start + i + 1)
+            .find(|&i| {
+                text[i..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| !c.is_whitespace() && c != '#')
+            })
+            .unwrap_or(text.len());
+        let session_name = captures
+            .name("args")
+            .and_then(|a| name.captures(a.as_str()))
+            .map(|c| c[1].to_string())
+            .unwrap_or_else(|| captures["fn"].to_string());
+        sessions.push(NoxSession {
+            name: session_name,
+            body: start..end,
         });
     }
+    sessions
+}
+
+/// Whether `chosen` names `session`, or one of its Python versions or
+/// parameters (`tests-3.12`, `tests(django='5.0')`).
+fn nox_names(chosen: &str, session: &str) -> bool {
+    chosen
+        .strip_prefix(session)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['-', '(']))
+}
+
+/// The sessions named on the command line.
+fn nox_chosen(args: &[String]) -> Vec<String> {
+    let mut chosen = Vec::new();
+    let mut taking = false;
+    for arg in args {
+        match arg.as_str() {
+            "-s" | "-e" | "--session" | "--sessions" => taking = true,
+            a if a.starts_with('-') => {
+                taking = false;
+                if let Some(list) = a
+                    .strip_prefix("--session=")
+                    .or_else(|| a.strip_prefix("--sessions="))
+                {
+                    chosen.extend(list.split(',').map(str::to_string));
+                }
+            }
+            a if taking => chosen.push(a.to_string()),
+            _ => {}
+        }
+    }
+    chosen
+}
+
+/// `nox.options.sessions = ["tests", "lint"]`: what a bare `nox` runs.
+fn nox_default_sessions(text: &str) -> Vec<String> {
+    static OPTIONS: OnceLock<Regex> = OnceLock::new();
+    let options = OPTIONS.get_or_init(|| {
+        Regex::new(r#"(?m)^nox\.options\.sessions\s*=\s*[\[(]([^\])]*)[\])]"#).expect("valid regex")
+    });
+    options
+        .captures(text)
+        .map(|c| {
+            c[1].split(',')
+                .map(|w| w.trim().trim_matches(['"', '\'']).to_string())
+                .filter(|w| !w.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 // --- cargo aliases, compose, hooks ------------------------------------------------

@@ -401,6 +401,17 @@ mod tests {
             Vec::<&str>::new()
         );
         assert_eq!(classes("trivy fs ."), ["dependency-audit", "secret-scan"]);
+        // Grype scans an image unless it is given a directory.
+        assert_eq!(classes("grype ghcr.io/acme/app:1.0"), ["image-scan"]);
+        assert_eq!(classes("grype dir:backend"), ["dependency-audit"]);
+        assert_eq!(classes("grype ."), ["dependency-audit"]);
+        assert_eq!(classes("docker scout cves app:1.0"), ["image-scan"]);
+        assert_eq!(classes("snyk container test app:1.0"), ["image-scan"]);
+        assert_eq!(classes("snyk test"), ["dependency-audit"]);
+        assert_eq!(classes("artisan test --parallel"), ["test"]);
+        assert_eq!(classes("mago format --check"), ["format-check"]);
+        assert_eq!(classes("mago format"), Vec::<&str>::new());
+        assert_eq!(classes("vp test --run"), ["test"]);
         assert_eq!(classes("helm upgrade --install app ./chart"), ["deploy"]);
         assert_eq!(
             classes("helm upgrade --install --atomic app ./chart"),

@@ -6,7 +6,7 @@ use super::{
     Reader, branches, env_of, environment_in_name, is_false, is_true, script_text, step, strings,
 };
 use crate::document::{Documents, Format, Node, Value};
-use crate::repo::ci::model::{Event, Job, Pipeline, Place, Step, Trigger};
+use crate::repo::ci::model::{Command, Event, Job, Link, Pipeline, Place, Step, Trigger};
 use crate::repo::ci::resolve::Origin;
 use crate::repo::path::join;
 
@@ -348,9 +348,33 @@ fn uses_step(
             words.push("--config".to_string());
             words.push(config);
         }
+        let uses_link = result.commands[0].chain[0].clone();
         result
             .commands
-            .extend(reader.resolver.words(words, line, &origin, false));
+            .extend(action_commands(reader, words, line, &origin, &uses_link));
+    }
+    // Anchore's action runs Grype on what its inputs name: an image, a
+    // directory (`path`) or an SBOM; only the image is an image scan.
+    if action == "anchore/scan-action" {
+        let input = |key: &str| {
+            item.get("with")
+                .and_then(|w| w.get(key))
+                .and_then(Node::scalar_text)
+        };
+        let target = match (input("image"), input("path"), input("sbom")) {
+            (Some(image), _, _) => image,
+            (None, Some(path), _) => format!("dir:{path}"),
+            (None, None, Some(sbom)) => format!("sbom:{sbom}"),
+            (None, None, None) => "dir:.".to_string(),
+        };
+        let uses_link = result.commands[0].chain[0].clone();
+        result.commands.extend(action_commands(
+            reader,
+            vec!["grype".to_string(), target],
+            line,
+            &origin,
+            &uses_link,
+        ));
     }
     if let Some(with) = item.get("with") {
         for key in [
@@ -373,4 +397,21 @@ fn uses_step(
     }
     result.classify();
     result
+}
+
+/// The command an action runs for its inputs, reached through the `uses`
+/// line: `ci.yml:12 uses aquasecurity/trivy-action@0.28.0 → ci.yml:12 trivy
+/// image --scanners vuln`.
+fn action_commands(
+    reader: &Reader<'_>,
+    words: Vec<String>,
+    line: usize,
+    origin: &Origin<'_>,
+    uses_link: &Link,
+) -> Vec<Command> {
+    let mut commands = reader.resolver.words(words, line, origin, false);
+    for command in &mut commands {
+        command.chain.insert(0, uses_link.clone());
+    }
+    commands
 }

@@ -1,6 +1,7 @@
 //! GitLab CI: `.gitlab-ci.yml` with its local `include:` files, hidden
 //! templates merged through `extends:`, YAML anchors (resolved by the
-//! parser), stages in order, `rules:`/`only:` as triggers.
+//! parser), stages in order, `rules:`/`only:` as triggers, and the jobs
+//! GitLab's security templates add (`include: - template: …`).
 
 use super::{Reader, default_triggers, env_of, environment_in_name, is_true, strings};
 use crate::document::{Documents, Format, Node, Value};
@@ -149,6 +150,38 @@ pub fn read(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline, Str
         }
         jobs.push((job, stage_index, explicit_needs));
     }
+    // GitLab's security templates add a job each (`container_scanning`,
+    // `semgrep-sast`, …) in the `test` stage; the job a project writes
+    // under the same name only tunes it, unless it switches it off.
+    let test_stage = stages.iter().position(|s| s == "test").unwrap_or(0);
+    for entry in entries.iter().filter(|e| e.key == "include") {
+        for (template, line) in template_includes(&entry.node) {
+            let Some(id) = template_job(&template) else {
+                continue;
+            };
+            if jobs.iter().any(|(j, _, _)| j.id == id) {
+                continue;
+            }
+            let mut job = Job::new(id, &entry.path, line);
+            if let Some(own) = get(id).map(|e| &e.node) {
+                job.disabled = own.get("when").and_then(Node::scalar_text).as_deref()
+                    == Some("never")
+                    || own
+                        .get("rules")
+                        .is_some_and(|r| rule_triggers(r).is_empty());
+                job.allow_failure = own
+                    .get("allow_failure")
+                    .is_some_and(|a| a.scalar_text().as_deref() == Some("true"));
+            }
+            job.steps.push(reader.uses_step(
+                &entry.path,
+                line,
+                &format!("template {template}"),
+                None,
+            ));
+            jobs.push((job, test_stage, false));
+        }
+    }
     // Without `needs:`, a job waits for every job of the earlier stages.
     let all: Vec<(String, usize)> = jobs.iter().map(|(j, i, _)| (j.id.clone(), *i)).collect();
     for (job, index, explicit) in &mut jobs {
@@ -214,6 +247,13 @@ fn load<'a>(
                     None => problems.push(format!("{path}: included file {include} was not read")),
                 }
             }
+            // Kept for its `template:` includes (GitLab's own security jobs).
+            entries.push(Entry {
+                key,
+                node,
+                path: path.to_string(),
+                text,
+            });
             continue;
         }
         entries.push(Entry {
@@ -223,6 +263,38 @@ fn load<'a>(
             text,
         });
     }
+}
+
+/// `include: [{ template: Jobs/Container-Scanning.gitlab-ci.yml }]`: the
+/// template names, with their lines.
+fn template_includes(node: &Node) -> Vec<(String, usize)> {
+    let line = node.line.unwrap_or(1);
+    match &node.value {
+        Value::Seq(items) => items.iter().flat_map(template_includes).collect(),
+        Value::Map(_) => node
+            .get("template")
+            .and_then(Node::scalar_text)
+            .map(|t| (t, node.line.unwrap_or(line)))
+            .into_iter()
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The job a GitLab security template adds, for the templates readyctl
+/// knows (what they run is in the vocabulary's `template …` actions).
+fn template_job(template: &str) -> Option<&'static str> {
+    let name = template.rsplit('/').next().unwrap_or(template);
+    let name = name.trim_end_matches(".gitlab-ci.yml");
+    let name = name.strip_suffix(".latest").unwrap_or(name);
+    Some(match name {
+        "Container-Scanning" => "container_scanning",
+        "SAST" => "sast",
+        "SAST-IaC" => "iac-sast",
+        "Secret-Detection" => "secret_detection",
+        "Dependency-Scanning" => "dependency_scanning",
+        _ => return None,
+    })
 }
 
 /// `include: a.yml`, `include: [{ local: a.yml }, …]`; remote, project and
