@@ -468,6 +468,12 @@ pub(super) static ANALYSES: &[Precomputed] = &[
         blank_above: None,
     },
     Precomputed {
+        regex: "(?i)\\btestcontainers\\b",
+        literals: Some(&[b"testcontainers", b"\xc5\xbf", b"\xe2\x84\xaa"]),
+        mode: LineMode::Within,
+        blank_above: None,
+    },
+    Precomputed {
         regex: "(?i)\\bvar(?:_os)?\\(\\s*\"(?P<key>[A-Za-z0-9_]*(?:secret|token|passw(?:or)?d|pass\\b|pass_|pwd|api_?key|apikey|private_?key|access_?key|credential)[A-Za-z0-9_]*)\"\\s*\\)\\s*\\.unwrap_or(?:_else)?\\(\\s*(?:\\|_\\|\\s*)?(?:String::from\\(\\s*)?\"(?P<secret>[^\"\\n]{1,100})\"",
         literals: Some(&[b".unwrap_or(", b".unwrap_or_else(", b"\xc5\xbf", b"\xe2\x84\xaa"]),
         mode: LineMode::Whole,
