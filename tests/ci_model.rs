@@ -620,7 +620,8 @@ fn jenkins_bat_steps_and_the_nox_sessions_they_choose() {
 }
 
 /// `poetry run`, `pipenv run`, `uv run`, `bundle exec` and `uvx` only run
-/// the command after them; `prek run` runs the pre-commit hooks.
+/// the command after them, unless it names a Pipfile script (`pipenv run
+/// lint`); `prek run` runs the pre-commit hooks.
 #[test]
 fn python_and_ruby_runners_are_wrappers() {
     let model = model("ci-wrappers");
@@ -632,7 +633,8 @@ fn python_and_ruby_runners_are_wrappers() {
         chains(&model, "lint", Place::Ci),
         [
             "ci.yml:10 pipenv run flake8 src",
-            "ci.yml:12 bundle exec rubocop"
+            "ci.yml:12 bundle exec rubocop",
+            "ci.yml:14 pipenv run lint --statistics → Pipfile:7 flake8 src --statistics",
         ]
     );
     assert_eq!(

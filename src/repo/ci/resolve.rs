@@ -186,14 +186,22 @@ impl Resolver<'_> {
         };
         walk.chain.push(link);
         let output_used = command.output_used;
-        let mut words = strip_wrappers(command.words);
+        let mut children = Vec::new();
+        // `pipenv run test` runs the Pipfile's `test` script, not a program
+        // called `test`: looked up before the wrapper is removed.
+        let script = walk.depth < MAX_DEPTH
+            && targets::runner_script(self, &command.words, origin, &mut children);
+        let mut words = match script {
+            true => Vec::new(),
+            false => strip_wrappers(command.words),
+        };
         if words.first().is_some_and(|w| program_name(w) == "trivy") {
             trivy_scanners(self.files, &mut words, origin);
         }
-        let mut children = Vec::new();
-        let resolved = walk.depth < MAX_DEPTH
-            && !words.is_empty()
-            && targets::expand(self, &words, origin, &mut children);
+        let resolved = script
+            || (walk.depth < MAX_DEPTH
+                && !words.is_empty()
+                && targets::expand(self, &words, origin, &mut children));
         let classes = if words.is_empty() {
             Vec::new()
         } else {

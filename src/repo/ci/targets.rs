@@ -72,6 +72,66 @@ pub fn expand(
     out.len() > before
 }
 
+/// `pipenv run NAME` and `pdm run NAME` where NAME is a script of the
+/// Pipfile's `[scripts]` or pyproject.toml's `[tool.pdm.scripts]`: that
+/// script's command. `false` when NAME is a program instead.
+pub fn runner_script(
+    resolver: &Resolver<'_>,
+    words: &[String],
+    origin: &Origin<'_>,
+    out: &mut Vec<Expansion>,
+) -> bool {
+    let (Some(first), Some("run")) = (words.first(), words.get(1).map(String::as_str)) else {
+        return false;
+    };
+    let (manifests, table): (&[&str], &[&str]) = match program_name(first).as_str() {
+        "pipenv" => (&["Pipfile"], &["scripts"]),
+        "pdm" => (&["pyproject.toml"], &["tool", "pdm", "scripts"]),
+        _ => return false,
+    };
+    let Some(name) = words[2..].iter().find(|w| !w.starts_with('-')) else {
+        return false;
+    };
+    let Some((path, text)) = find_in_parents(resolver, &origin.cwd, manifests) else {
+        return false;
+    };
+    let docs = Documents::parse(Format::Toml, text);
+    let mut node = docs.docs.first();
+    for key in table {
+        node = node.and_then(|n| n.get(key));
+    }
+    let Some(script) = node.and_then(|n| n.get(name)) else {
+        return false;
+    };
+    // pdm also writes `{ cmd = "…" }` and `{ shell = "…" }`.
+    let command = script.scalar_text().or_else(|| {
+        script
+            .get("cmd")
+            .or_else(|| script.get("shell"))
+            .and_then(Node::scalar_text)
+    });
+    let Some(mut command) = command else {
+        return false;
+    };
+    // Arguments after the script's name are appended to its command.
+    let rest: Vec<&str> = words
+        .iter()
+        .skip_while(|w| *w != name)
+        .skip(1)
+        .map(String::as_str)
+        .collect();
+    if !rest.is_empty() {
+        command = format!("{command} {}", rest.join(" "));
+    }
+    out.push(script_in(
+        &path,
+        script.line.unwrap_or(1),
+        command,
+        &origin.cwd,
+    ));
+    true
+}
+
 fn script_in(path: &str, line: usize, text: String, cwd: &str) -> Expansion {
     Expansion::ScriptIn {
         path: path.to_string(),

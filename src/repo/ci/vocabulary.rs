@@ -37,7 +37,7 @@ pub fn expand_class(class: &str) -> Vec<&'static str> {
 
 /// Ecosystems the table knows; `jvm` covers Java and Kotlin.
 pub const ECOSYSTEMS: &[&str] = &[
-    "go", "rust", "node", "python", "jvm", "ruby", "docker", "other", "any",
+    "go", "rust", "node", "python", "jvm", "ruby", "php", "docker", "other", "any",
 ];
 
 #[derive(Debug, Deserialize)]
