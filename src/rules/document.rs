@@ -907,20 +907,29 @@ impl Query {
         self.selector
     }
 
+    /// Runs `f` on the selected files' parsed documents (kept files only).
+    fn with_kept_documents<R>(
+        &self,
+        evidence: &Evidence,
+        f: impl FnOnce(&[FileDocs<'_>]) -> R,
+    ) -> R {
+        let parsed: Vec<(&str, Arc<Documents>)> = evidence
+            .kept(self.selector)
+            .map(|file| (file.path.as_str(), documents(file)))
+            .collect();
+        let files: Vec<FileDocs<'_>> = parsed
+            .iter()
+            .map(|(path, docs)| FileDocs::of(path, docs))
+            .collect();
+        f(&files)
+    }
+
     pub fn evaluate(&self, evidence: &Evidence) -> Outcome {
         if self.kubernetes {
             return self.evaluate_kubernetes(evidence);
         }
         if !self.compose {
-            let parsed: Vec<(&str, Arc<Documents>)> = evidence
-                .kept(self.selector)
-                .map(|file| (file.path.as_str(), documents(file)))
-                .collect();
-            let files: Vec<FileDocs<'_>> = parsed
-                .iter()
-                .map(|(path, docs)| FileDocs::of(path, docs))
-                .collect();
-            return self.evaluate_files(&files, &[]);
+            return self.with_kept_documents(evidence, |files| self.evaluate_files(files, &[]));
         }
         let kept: Vec<&KeptFile> = evidence.kept(self.selector).collect();
         let candidates: Vec<(String, crate::model::Role)> = kept
@@ -1085,16 +1094,12 @@ impl Query {
         if !self.secret || self.compose || self.kubernetes || !matches!(self.mode, Mode::Absent) {
             return Vec::new();
         }
-        let parsed: Vec<(&str, Arc<Documents>)> = evidence
-            .kept(self.selector)
-            .map(|file| (file.path.as_str(), documents(file)))
-            .collect();
-        let files: Vec<FileDocs<'_>> = parsed
-            .iter()
-            .map(|(path, docs)| FileDocs::of(path, docs))
-            .collect();
+        self.with_kept_documents(evidence, |files| self.secret_values_in(files))
+    }
+
+    fn secret_values_in(&self, files: &[FileDocs<'_>]) -> Vec<String> {
         let mut values = Vec::new();
-        for selected in self.select(&files, &[]) {
+        for selected in self.select(files, &[]) {
             let Some(text) = selected.node.scalar_text() else {
                 continue;
             };
