@@ -68,6 +68,11 @@ struct Shapes {
     /// Each pattern as compiled on first use; `None` when it does not
     /// compile as a text regex (then it masks nothing).
     compiled: Vec<OnceLock<Option<Regex>>>,
+    /// Each pattern compiled for ASCII strings, most of a report's: the
+    /// same matches, compiled without Unicode classes for a fraction of
+    /// the cost (see `compile_ascii_regex` in `src/scan/plan.rs`); `None` when it
+    /// needs Unicode to compile (then the Unicode form is used).
+    ascii: Vec<OnceLock<Option<regex::bytes::Regex>>>,
     /// Which shapes may match a string, by their required literals; `None`
     /// when no automaton could be built (then every shape is tried).
     prefilter: Option<crate::scan::Prefilter>,
@@ -80,20 +85,37 @@ impl Shapes {
         Shapes {
             prefilter: crate::scan::Prefilter::for_short_texts(&refs).ok(),
             compiled: sources.iter().map(|_| OnceLock::new()).collect(),
+            ascii: sources.iter().map(|_| OnceLock::new()).collect(),
             sources,
             filters,
         }
     }
 
-    fn regex(&self, index: usize) -> Option<&Regex> {
+    /// Shape `index` compiled to search `text`: without Unicode when the
+    /// text is ASCII and the Unicode form has not been compiled (a shape
+    /// compiled once either way is not compiled again).
+    fn regex(&self, index: usize, text: &str) -> Option<Shape<'_>> {
+        if text.is_ascii()
+            && self.compiled[index].get().is_none()
+            && let Some(regex) = self.ascii[index].get_or_init(|| {
+                regex::bytes::RegexBuilder::new(&self.sources[index])
+                    .unicode(false)
+                    .size_limit(SIZE_LIMIT)
+                    .build()
+                    .ok()
+            })
+        {
+            return Some(Shape::Ascii(regex));
+        }
         self.compiled[index]
             .get_or_init(|| {
                 regex::RegexBuilder::new(&self.sources[index])
-                    .size_limit(1 << 22)
+                    .size_limit(SIZE_LIMIT)
                     .build()
                     .ok()
             })
             .as_ref()
+            .map(Shape::Text)
     }
 
     /// The shapes that match `text`, in pattern order.
@@ -105,8 +127,52 @@ impl Shapes {
             prefilter.candidates(text.as_bytes(), &all, &mut candidates, &mut occurrences);
         }
         all.into_iter()
-            .filter(|i| candidates[*i] && self.regex(*i).is_some_and(|r| r.is_match(text)))
+            .filter(|i| candidates[*i] && self.regex(*i, text).is_some_and(|r| r.is_match(text)))
             .collect()
+    }
+}
+
+/// Regexes larger than this are left out of the shapes.
+const SIZE_LIMIT: usize = 1 << 22;
+
+/// A shape compiled for one string.
+#[derive(Clone, Copy)]
+enum Shape<'r> {
+    Text(&'r Regex),
+    /// For ASCII strings only.
+    Ascii(&'r regex::bytes::Regex),
+}
+
+impl Shape<'_> {
+    fn is_match(self, text: &str) -> bool {
+        match self {
+            Shape::Text(regex) => regex.is_match(text),
+            Shape::Ascii(regex) => regex.is_match(text.as_bytes()),
+        }
+    }
+
+    /// Per match, in order: the `secret` group when the pattern has one
+    /// and it took part, else the whole match.
+    fn values(self, text: &str) -> Vec<(usize, usize)> {
+        let secret = Some(crate::scan::SECRET_GROUP);
+        match self {
+            Shape::Text(regex) => {
+                let group = regex.capture_names().position(|n| n == secret);
+                regex
+                    .captures_iter(text)
+                    .filter_map(|c| group.and_then(|g| c.get(g)).or_else(|| c.get(0)))
+                    .map(|m| (m.start(), m.end()))
+                    .collect()
+            }
+            Shape::Ascii(regex) => {
+                let group = regex.capture_names().position(|n| n == secret);
+                regex
+                    .captures_iter(text.as_bytes())
+                    .filter_map(|c| group.and_then(|g| c.get(g)).or_else(|| c.get(0)))
+                    .map(|m| (m.start(), m.end()))
+                    .collect()
+            }
+        }
     }
 }
 
@@ -218,7 +284,7 @@ impl Redactor {
         // Which shapes match is decided on the text as it was, then each
         // masks in turn.
         for index in shapes.matching(&text) {
-            let Some(regex) = shapes.regex(index) else {
+            let Some(regex) = shapes.regex(index, &text) else {
                 continue;
             };
             let masked = mask_pattern(regex, shapes.filters[index].as_deref(), &text);
@@ -239,6 +305,16 @@ impl Redactor {
         let Ok(mut tree) = serde_json::to_value(value) else {
             return value.clone();
         };
+        if let Some(shapes) = &self.shapes {
+            // The shapes the non-ASCII strings need are compiled with
+            // Unicode first, so that the ASCII strings use those too rather
+            // than compiling the same shapes a second time without.
+            let mut texts = Vec::new();
+            non_ascii_strings(&tree, None, &mut texts);
+            for text in texts {
+                shapes.matching(text);
+            }
+        }
         rewrite(&mut tree, None, &|key, s| {
             self.mask_as(s, key.is_none_or(|k| !DOCUMENTATION_KEYS.contains(&k)))
         });
@@ -282,28 +358,20 @@ fn mask_values<'t>(values: &AhoCorasick, text: &'t str) -> Cow<'t, str> {
     Cow::Owned(out)
 }
 
-fn mask_pattern<'t>(regex: &Regex, filter: Option<&HitFilter>, text: &'t str) -> Cow<'t, str> {
-    let group = regex
-        .capture_names()
-        .position(|n| n == Some(crate::scan::SECRET_GROUP));
+fn mask_pattern<'t>(regex: Shape<'_>, filter: Option<&HitFilter>, text: &'t str) -> Cow<'t, str> {
     let mut out = String::new();
     let mut last = 0;
-    for captures in regex.captures_iter(text) {
-        let Some(m) = group
-            .and_then(|g| captures.get(g))
-            .or_else(|| captures.get(0))
-        else {
-            continue;
-        };
-        if m.as_str().len() < MIN_VALUE_LEN
-            || m.start() < last
-            || filter.is_some_and(|f| !f.accepts(m.as_str().as_bytes()))
+    for (start, end) in regex.values(text) {
+        let value = &text[start..end];
+        if value.len() < MIN_VALUE_LEN
+            || start < last
+            || filter.is_some_and(|f| !f.accepts(value.as_bytes()))
         {
             continue;
         }
-        out.push_str(&text[last..m.start()]);
+        out.push_str(&text[last..start]);
         out.push_str(MASK);
-        last = m.end();
+        last = end;
     }
     if last == 0 && out.is_empty() {
         return Cow::Borrowed(text);
@@ -325,6 +393,29 @@ where
     };
     rewrite(&mut tree, None, &|_, s| f(s));
     serde_json::from_value(tree).unwrap_or_else(|_| value.clone())
+}
+
+/// The strings under `value` (map keys included) that are not all ASCII
+/// and whose shapes are masked (see [`DOCUMENTATION_KEYS`]).
+fn non_ascii_strings<'v>(value: &'v serde_json::Value, key: Option<&str>, out: &mut Vec<&'v str>) {
+    use serde_json::Value;
+    match value {
+        Value::String(s)
+            if !s.is_ascii() && key.is_none_or(|k| !DOCUMENTATION_KEYS.contains(&k)) =>
+        {
+            out.push(s)
+        }
+        Value::Array(items) => items.iter().for_each(|v| non_ascii_strings(v, key, out)),
+        Value::Object(map) => {
+            for (name, v) in map {
+                if !name.is_ascii() {
+                    out.push(name);
+                }
+                non_ascii_strings(v, Some(name), out);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Applies `f` to every string under `value`, telling it the key of the
@@ -391,6 +482,18 @@ mod tests {
         assert_eq!(
             r.mask("url?password=hunter2hunter2 ok"),
             "url?password=[redacted] ok"
+        );
+    }
+
+    /// ASCII strings are searched by shapes compiled without Unicode; the
+    /// others still match what Unicode classes match.
+    #[test]
+    fn shapes_mask_ascii_and_unicode_strings_alike() {
+        let r = Redactor::default().with_patterns([r"(?i)kelvin\s*(?P<secret>\w{10,})"]);
+        assert_eq!(r.mask("KELVIN abcdefghij0"), "KELVIN [redacted]");
+        assert_eq!(
+            r.mask("\u{212A}ELVIN\u{a0}\u{e9}bcdefghij0 \u{2014}"),
+            "\u{212A}ELVIN\u{a0}[redacted] \u{2014}"
         );
     }
 

@@ -143,3 +143,88 @@ fn unreadable_files_are_counted_with_the_reason() {
     assert_eq!(report.stats.skipped.unreadable, 1);
     assert!(report.stats.problems[0].contains("locked.txt"));
 }
+
+/// Patterns are compiled without Unicode for text that is all ASCII (the
+/// same matches, compiled for less); a file or a line with non-ASCII text
+/// is searched with the Unicode form, where `(?i)k` also matches the Kelvin
+/// sign, `\s` a no-break space and `\w` a letter with an accent.
+#[test]
+fn unicode_classes_match_in_non_ascii_text_and_ascii_text_alike() {
+    const UNICODE_PACK: &str = r#"
+- id: secrets.unicode-shapes
+  title: No planted shapes are committed
+  category: secrets
+  severity: critical
+  stage: beta
+  description: Shapes whose classes match non-ASCII characters.
+  remediation: Remove them.
+  effort: 5m
+  rule:
+    content_absent:
+      patterns:
+        - { name: folded, regex: '(?i)kelvin_[0-9]{3}' }
+        - { name: spaced, regex: 'spacer\s=\s[0-9]{4}' }
+        - { name: worded, regex: 'wordy_\w+_[0-9]{2}' }
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // All ASCII: the ASCII forms find these.
+    fs::write(
+        root.join("ascii.txt"),
+        "KELVIN_123\nspacer = 1234\nwordy_abc_12\n",
+    )
+    .unwrap();
+    // Matches that hold non-ASCII characters, one a line (each pattern is
+    // searched line by line), and an ASCII match on a line of its own.
+    fs::write(
+        root.join("unicode.txt"),
+        "\u{212A}ELVIN_456\nspacer\u{a0}=\u{a0}5678\nwordy_\u{e9}t\u{e9}_34\nkelvin_789\n",
+    )
+    .unwrap();
+    let mut loader = PackLoader::new();
+    loader.add_text(
+        readyctl::check::PackSource {
+            origin: Origin::User,
+            name: "unicode.yaml".into(),
+            path: None,
+        },
+        UNICODE_PACK,
+    );
+    let catalog = loader.finish().unwrap();
+    let report = audit(
+        root,
+        &catalog,
+        &Config::default(),
+        &AuditOptions::new("tree"),
+    )
+    .unwrap();
+    let check = report
+        .checks
+        .iter()
+        .find(|c| c.id == "secrets.unicode-shapes")
+        .unwrap();
+    let mut found: Vec<String> = check
+        .findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{}",
+                f.path.clone().unwrap_or_default(),
+                f.line.unwrap_or(0)
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "ascii.txt:1",
+            "ascii.txt:2",
+            "ascii.txt:3",
+            "unicode.txt:1",
+            "unicode.txt:2",
+            "unicode.txt:3",
+            "unicode.txt:4"
+        ]
+    );
+}

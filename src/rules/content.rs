@@ -293,8 +293,8 @@ impl FilterSpec<'_> {
                 .allow
                 .iter()
                 .chain(own.iter().flat_map(|o| o.allow.iter()))
-                // Validated when the pack loaded.
-                .filter_map(|r| crate::scan::compile_regex(&r.value).ok())
+                // Validated when the pack loaded; compiled on first use.
+                .map(|r| crate::scan::LazyRegex::new(&r.value))
                 .collect(),
             literal: own
                 .and_then(|o| o.literal)
@@ -314,16 +314,16 @@ impl FilterSpec<'_> {
                 .allow_scope
                 .iter()
                 .chain(own.iter().flat_map(|o| o.allow_scope.iter()))
-                // Validated when the pack loaded.
-                .filter_map(|r| crate::scan::compile_regex(&r.value).ok())
+                // Validated when the pack loaded; compiled on first use.
+                .map(|r| crate::scan::LazyRegex::new(&r.value))
                 .collect(),
             sql_input: rule.sql_input || own.is_some_and(|o| o.sql_input),
             allow_flow: rule
                 .allow_flow
                 .iter()
                 .chain(own.iter().flat_map(|o| o.allow_flow.iter()))
-                // Validated when the pack loaded.
-                .filter_map(|r| crate::scan::compile_regex(&r.value).ok())
+                // Validated when the pack loaded; compiled on first use.
+                .map(|r| crate::scan::LazyRegex::new(&r.value))
                 .collect(),
         };
         (!filter.is_empty()).then(|| Arc::new(filter))

@@ -6,6 +6,7 @@
 //! statement (values bound as parameters) takes no input. A regex sees the
 //! line; this module sees the function, the object and the expression.
 
+use super::filter::LazyRegex;
 use super::literal::{CodeLanguage, LazyTree};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -125,7 +126,7 @@ pub fn flows_into(
     content: &[u8],
     (start, end): (usize, usize),
     tree: &mut LazyTree,
-    sinks: &[regex::bytes::Regex],
+    sinks: &[LazyRegex],
 ) -> bool {
     let Some(language) = CodeLanguage::of(path) else {
         return false;
@@ -217,7 +218,7 @@ fn occurrences<'t>(root: Node<'t>, content: &[u8], name: &str) -> Vec<Node<'t>> 
 }
 
 /// Whether `node` sits in the arguments of a call to a sink.
-fn reaches_sink(node: Node<'_>, content: &[u8], sinks: &[regex::bytes::Regex]) -> bool {
+fn reaches_sink(node: Node<'_>, content: &[u8], sinks: &[LazyRegex]) -> bool {
     let mut current = node;
     while let Some(parent) = current.parent() {
         if let Some((_, field)) = CALLS.iter().find(|(k, _)| *k == parent.kind())
@@ -504,7 +505,7 @@ mod tests {
 
     #[test]
     fn a_derived_key_handed_to_a_cipher_flows_into_it() {
-        let sinks = [regex::bytes::Regex::new("(?i)cipher").unwrap()];
+        let sinks = [LazyRegex::new("(?i)cipher")];
         let flows = |path: &str, text: &str, at: &str| {
             let start = text.find(at).expect("in text");
             flows_into(
@@ -524,7 +525,7 @@ mod tests {
             "pbkdf2Sync(password, salt, 10000,"
         ));
         let py = "def key_for(secret, salt):\n    return hashlib.pbkdf2_hmac('sha256', secret, salt, 1000)\n\ndef seal(data, secret):\n    k = key_for(secret, b'x')\n    return AESGCM(k).encrypt(nonce, data, None)\n";
-        let sinks_py = [regex::bytes::Regex::new("AESGCM").unwrap()];
+        let sinks_py = [LazyRegex::new("AESGCM")];
         let start = py
             .find("pbkdf2_hmac('sha256', secret, salt, 1000)")
             .unwrap();

@@ -30,7 +30,7 @@ pub struct HitFilter {
     pub max_length: Option<usize>,
     /// A value matching any of these is never a finding (known examples,
     /// placeholders, variable references).
-    pub allow: Vec<Regex>,
+    pub allow: Vec<LazyRegex>,
     /// The value must be a literal: a string literal in code, a scalar that
     /// is not an interpolation in configuration (see [`super::literal`]).
     pub literal: bool,
@@ -46,14 +46,41 @@ pub struct HitFilter {
     /// A hit whose surrounding code (the innermost function or object
     /// literal, with its name; see [`super::around`]) matches any of these
     /// is not a finding.
-    pub allow_scope: Vec<Regex>,
+    pub allow_scope: Vec<LazyRegex>,
     /// The value is SQL text built from pieces; it counts only when a piece
     /// may carry input (see [`super::around::sql_takes_input`]).
     pub sql_input: bool,
     /// A hit whose computed value is handed, within the file, to a call
     /// matching any of these is not a finding (see
     /// [`super::around::flows_into`]).
-    pub allow_flow: Vec<Regex>,
+    pub allow_flow: Vec<LazyRegex>,
+}
+
+/// A regex of a filter, compiled (as [`super::compile_regex`] does) the
+/// first time a hit asks for it: most filters of an audit never see a hit,
+/// and compiling their allow lists up front was a tenth of the fixed cost
+/// of auditing an empty directory. A regex that does not compile matches
+/// nothing (packs are validated when they load, so none is left).
+#[derive(Debug, Clone)]
+pub struct LazyRegex {
+    source: String,
+    compiled: std::sync::OnceLock<Option<Regex>>,
+}
+
+impl LazyRegex {
+    pub fn new(source: &str) -> Self {
+        LazyRegex {
+            source: source.to_string(),
+            compiled: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub fn is_match(&self, haystack: &[u8]) -> bool {
+        self.compiled
+            .get_or_init(|| super::compile_regex(&self.source).ok())
+            .as_ref()
+            .is_some_and(|regex| regex.is_match(haystack))
+    }
 }
 
 /// What the second stage concluded about a hit in its file.
@@ -532,7 +559,7 @@ mod tests {
             min_entropy: Some(3.5),
             min_length: Some(16),
             max_length: Some(40),
-            allow: vec![Regex::new("(?i)example").unwrap()],
+            allow: vec![LazyRegex::new("(?i)example")],
             ..HitFilter::default()
         };
         assert!(filter.accepts(b"q8Zr2VxN4pLk7TbW1mYc9HsD"));

@@ -16,6 +16,8 @@ mod literal;
 mod manifest;
 mod marker;
 mod plan;
+#[rustfmt::skip]
+mod literal_table;
 mod prefilter;
 mod test_code;
 mod url_value;
@@ -32,7 +34,7 @@ pub use evidence::{
     fingerprint,
 };
 pub use export::{rg_pattern, spans_lines};
-pub use filter::{HitFilter, Judged, KEY_GROUP, SECRET_GROUP, shannon_entropy};
+pub use filter::{HitFilter, Judged, KEY_GROUP, LazyRegex, SECRET_GROUP, shannon_entropy};
 pub use literal::{LazyTree, Token, token_at};
 pub use manifest::is_go_indirect_line;
 pub use marker::is_generated_content;

@@ -288,7 +288,9 @@ impl PlanBuilder {
             selector_patterns,
             prefilter,
             regexes: self.patterns.iter().map(|_| OnceLock::new()).collect(),
+            ascii_regexes: self.patterns.iter().map(|_| OnceLock::new()).collect(),
             starts: self.patterns.iter().map(|_| OnceLock::new()).collect(),
+            ascii_starts: self.patterns.iter().map(|_| OnceLock::new()).collect(),
             sources: self
                 .patterns
                 .into_iter()
@@ -322,21 +324,50 @@ pub fn compile_regex(regex: &str) -> Result<Regex, String> {
     compiled
 }
 
+/// `regex` compiled as [`compile_regex`] does but with Unicode off: for
+/// text that is all ASCII, where it finds exactly the same matches (with
+/// the same groups) at a fraction of the cost of compiling. Unicode mode
+/// changes what classes (`\w`, `\s`, `\d`, `.`, negated classes), `(?i)`
+/// and word boundaries match only at non-ASCII characters (the Kelvin
+/// sign for `(?i)k`, U+00A0 for `\s`), the word boundaries are ASCII
+/// either way, and the syntax and search options are otherwise the same;
+/// so on a haystack of ASCII bytes the two regexes agree byte for byte.
+/// Compiling `\w` or `(?i)` as Unicode classes was most of the ~4 M
+/// instructions a content regex cost the first time a file needed it.
+/// `None` when the pattern needs Unicode to compile at all (`\p{L}`);
+/// cached for the process like [`compile_regex`].
+pub(crate) fn compile_ascii_regex(regex: &str) -> Option<Regex> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<Regex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(regex) {
+        return found.clone();
+    }
+    let compiled = builder(regex).unicode(false).build().ok();
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(regex.to_string(), compiled.clone());
+    compiled
+}
+
+fn builder(regex: &str) -> RegexBuilder {
+    let mut builder = RegexBuilder::new(&super::ascii_word_boundaries(regex));
+    builder.size_limit(REGEX_SIZE_LIMIT);
+    builder
+}
+
 fn compile_uncached(regex: &str) -> Result<Regex, String> {
-    RegexBuilder::new(&super::ascii_word_boundaries(regex))
-        .size_limit(REGEX_SIZE_LIMIT)
-        .build()
-        .map_err(|e| match e {
-            // The syntax error's last line says what is wrong; the lines above
-            // repeat the pattern with a caret, which the caller already shows.
-            regex::Error::Syntax(text) => text
-                .lines()
-                .last()
-                .unwrap_or_default()
-                .trim_start_matches("error: ")
-                .to_string(),
-            other => other.to_string(),
-        })
+    builder(regex).build().map_err(|e| match e {
+        // The syntax error's last line says what is wrong; the lines above
+        // repeat the pattern with a caret, which the caller already shows.
+        regex::Error::Syntax(text) => text
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim_start_matches("error: ")
+            .to_string(),
+        other => other.to_string(),
+    })
 }
 
 /// A compiled plan, shared read-only by every walker thread.
@@ -363,9 +394,14 @@ pub struct ScanPlan {
     /// Each content pattern, compiled the first time a file needs it: most
     /// patterns never get past the prefilter in a given repository.
     regexes: Vec<OnceLock<Regex>>,
+    /// Each content pattern compiled for ASCII text (see
+    /// [`compile_ascii_regex`]), the first time an ASCII file needs it.
+    ascii_regexes: Vec<OnceLock<Option<Regex>>>,
     /// Per pattern searched [`super::prefilter::LineMode::StartingOn`]: the regex that says
     /// whether a match starts on a given line (see [`Self::starts_on_line`]).
     starts: Vec<OnceLock<Regex>>,
+    /// [`Self::starts`] for ASCII text.
+    ascii_starts: Vec<OnceLock<Option<Regex>>>,
     sources: Vec<String>,
     pub(crate) options: Vec<PatternOptions>,
     /// Per pattern: the roles of the files its selector reads.
@@ -388,9 +424,22 @@ impl ScanPlan {
         self.regexes.len()
     }
 
-    /// Content pattern `pattern`, compiled. Patterns were validated when
-    /// their packs loaded (built-in ones by a test that compiles them all).
-    pub(crate) fn regex(&self, pattern: usize) -> &Regex {
+    /// Content pattern `pattern`, compiled; in its Unicode-less form when
+    /// the text it will search is `ascii` (the same matches, compiled for
+    /// less) and its Unicode form has not been compiled yet (a pattern
+    /// compiled once either way is not compiled again). A search from an
+    /// offset needs only the bytes from that offset on to be ASCII: the
+    /// byte before it is read by assertions only, and they are the same in
+    /// both forms. Patterns were validated when their packs loaded
+    /// (built-in ones by a test that compiles them all).
+    pub(crate) fn regex(&self, pattern: usize, ascii: bool) -> &Regex {
+        if ascii
+            && self.regexes[pattern].get().is_none()
+            && let Some(regex) = self.ascii_regexes[pattern]
+                .get_or_init(|| compile_ascii_regex(&self.sources[pattern]))
+        {
+            return regex;
+        }
         self.regexes[pattern].get_or_init(|| {
             compile_regex(&self.sources[pattern])
                 .unwrap_or_else(|e| panic!("content regex `{}`: {e}", self.sources[pattern]))
@@ -403,14 +452,14 @@ impl ScanPlan {
     /// complete. The search starts a character early so that assertions at
     /// `at` (`\b`, `^`) see what precedes it; a match starting at that
     /// character only makes the caller search where nothing is found.
-    pub(crate) fn starts_on_line(&self, pattern: usize, content: &[u8], at: usize) -> bool {
-        let regex = self.starts[pattern].get_or_init(|| {
-            // `^` without (?m) anchors at the start of the slice; the
-            // pattern's own flags stay inside its group; the lazy prefix
-            // reaches every position up to the line break.
-            compile_regex(&format!(r"^(?-u:[^\n])*?(?:{})", self.sources[pattern]))
-                .unwrap_or_else(|e| panic!("content regex `{}`: {e}", self.sources[pattern]))
-        });
+    /// `content` is all ASCII from `ascii_from` on (see [`Self::regex`]).
+    pub(crate) fn starts_on_line(
+        &self,
+        pattern: usize,
+        content: &[u8],
+        at: usize,
+        ascii_from: usize,
+    ) -> bool {
         let mut from = at;
         if from > 0 && content[from - 1] != b'\n' {
             from -= 1;
@@ -419,6 +468,23 @@ impl ScanPlan {
                 from -= 1;
             }
         }
+        // `^` without (?m) anchors at the start of the slice; the pattern's
+        // own flags stay inside its group; the lazy prefix reaches every
+        // position up to the line break.
+        let source = || format!(r"^(?-u:[^\n])*?(?:{})", self.sources[pattern]);
+        let ascii = (from >= ascii_from && self.starts[pattern].get().is_none())
+            .then(|| {
+                self.ascii_starts[pattern]
+                    .get_or_init(|| compile_ascii_regex(&source()))
+                    .as_ref()
+            })
+            .flatten();
+        let regex = ascii.unwrap_or_else(|| {
+            self.starts[pattern].get_or_init(|| {
+                compile_regex(&source())
+                    .unwrap_or_else(|e| panic!("content regex `{}`: {e}", self.sources[pattern]))
+            })
+        });
         regex.is_match(&content[from..])
     }
 

@@ -49,7 +49,7 @@ const MAX_LITERALS: usize = 64;
 /// The literals at least one of which occurs in every match of `regex`, or
 /// `None` when no useful set can be derived (the pattern must always run).
 pub fn required_literals(regex: &str) -> Option<Vec<Vec<u8>>> {
-    analyse_literals(regex).map(|(literals, _, _)| literals)
+    analyse(regex).0
 }
 
 /// [`required_literals`]; what the part of a match before the occurrence of
@@ -403,15 +403,56 @@ pub(crate) enum LineMode {
 /// whether they start at a line's start (see [`Before::Blank`]).
 type Analysis = (Option<Vec<Vec<u8>>>, LineMode, Option<bool>);
 
-/// The [`Analysis`] of `regex`, remembered for the process: the scan plan
-/// and the report's redactor analyse the same secret patterns.
+/// The [`Analysis`] of `regex`: precomputed for the built-in patterns
+/// (see [`Precomputed`]), otherwise computed and remembered for the
+/// process: the scan plan and the report's redactor analyse the same secret
+/// patterns.
 fn analyse(regex: &str) -> Analysis {
     type Analysed = HashMap<String, Analysis>;
     static CACHE: std::sync::OnceLock<std::sync::Mutex<Analysed>> = std::sync::OnceLock::new();
+    if let Some(found) = Precomputed::find(regex) {
+        return found;
+    }
     let cache = CACHE.get_or_init(Default::default);
     if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(regex) {
         return found.clone();
     }
+    let analysis = analyse_uncached(regex);
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(regex.to_string(), analysis.clone());
+    analysis
+}
+
+/// The [`Analysis`] of a built-in pattern, computed when the table in
+/// `literal_table.rs` was generated (`READYCTL_UPDATE_LITERALS=1 cargo test
+/// --lib literal_table`). Parsing ~340 patterns with Unicode case folding
+/// and extracting their literals was a fifth of an audit's fixed cost. A
+/// pattern is found by its exact text, so a pattern missing from the table
+/// (a user's, or a built-in one changed since) is analysed as before: the
+/// table can make an audit slower when stale, never different. A unit test
+/// keeps it in step with the built-in packs.
+#[derive(Debug)]
+pub(super) struct Precomputed {
+    pub(super) regex: &'static str,
+    pub(super) literals: Option<&'static [&'static [u8]]>,
+    pub(super) mode: LineMode,
+    pub(super) blank_above: Option<bool>,
+}
+
+impl Precomputed {
+    fn find(regex: &str) -> Option<Analysis> {
+        let table = super::literal_table::ANALYSES;
+        let found = &table[table.binary_search_by(|e| e.regex.cmp(regex)).ok()?];
+        let literals = found
+            .literals
+            .map(|set| set.iter().map(|literal| literal.to_vec()).collect());
+        Some((literals, found.mode, found.blank_above))
+    }
+}
+
+fn analyse_uncached(regex: &str) -> Analysis {
     let analysed = analyse_literals(regex);
     let (mode, blank_above) = match &analysed {
         None => (LineMode::Whole, None),
@@ -423,12 +464,7 @@ fn analyse(regex: &str) -> Analysis {
         Some(_) => (LineMode::Whole, None),
     };
     let literals = analysed.map(|(literals, _, _)| literals);
-    let analysis = (literals, mode, blank_above);
-    cache
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(regex.to_string(), analysis.clone());
-    analysis
+    (literals, mode, blank_above)
 }
 
 /// The compiled prefilter for every pattern of a plan.
@@ -487,7 +523,7 @@ impl Prefilter {
             let (set, mode, above) = analyse(regex);
             match set {
                 Some(set) => {
-                    for literal in set {
+                    for literal in without_longer(set) {
                         let id = *literal_ids.entry(literal.clone()).or_insert_with(|| {
                             literals.push(literal);
                             owners.push(Vec::new());
@@ -639,6 +675,22 @@ impl Prefilter {
         lines.dedup();
         mode
     }
+}
+
+/// `set` without the literals that hold a shorter one of the set
+/// (`"vault"` beside `vault`, `<artifactid>selenium-java</artifactid>`
+/// beside `selenium`): wherever such a literal occurs, the shorter one
+/// occurs too, on the same line (literals of patterns searched by line hold
+/// no line break), so a pattern is a candidate in the same files and
+/// searched from the same lines. A sixth of the automaton's literals were
+/// such, and building it is the largest part of an audit's fixed cost.
+fn without_longer(set: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    let holds_shorter = |literal: &Vec<u8>| {
+        set.iter().any(|other| {
+            other.len() < literal.len() && memchr::memmem::find(literal, other).is_some()
+        })
+    };
+    set.iter().filter(|l| !holds_shorter(l)).cloned().collect()
 }
 
 /// Adds to `lines` the blank lines just above the line starting at
@@ -801,6 +853,93 @@ mod tests {
         // break, not at a closing parenthesis).
         assert_eq!(mode("(?x) password \\s* = # value\n"), LineMode::Whole);
         assert_eq!(mode(r"password[ \t]*=[^\n]*"), LineMode::Within);
+    }
+
+    /// The text of `literal_table.rs` for `regexes`, sorted for a binary
+    /// search by text.
+    fn render_table(regexes: &std::collections::BTreeSet<String>) -> String {
+        fn bytes(literal: &[u8]) -> String {
+            let mut out = String::from("b\"");
+            for b in literal {
+                match b {
+                    b'"' | b'\\' => out.extend(['\\', char::from(*b)]),
+                    b' '..=b'~' => out.push(char::from(*b)),
+                    _ => out.push_str(&format!("\\x{b:02x}")),
+                }
+            }
+            out.push('"');
+            out
+        }
+        let mut out = String::from(
+            "//! @generated by `READYCTL_UPDATE_LITERALS=1 cargo test --lib literal_table`:\n\
+             //! the literal analysis of every built-in content pattern (see\n\
+             //! `Precomputed` in `prefilter.rs`). Do not edit.\n\n\
+             use super::prefilter::{LineMode, Precomputed};\n\n\
+             pub(super) static ANALYSES: &[Precomputed] = &[\n",
+        );
+        for regex in regexes {
+            let (literals, mode, blank_above) = analyse_uncached(regex);
+            let literals = match literals {
+                Some(set) => {
+                    let set: Vec<String> = set.iter().map(|l| bytes(l)).collect();
+                    format!("Some(&[{}])", set.join(", "))
+                }
+                None => "None".to_string(),
+            };
+            out.push_str(&format!(
+                "    Precomputed {{\n        regex: {regex:?},\n        literals: {literals},\n        \
+                 mode: LineMode::{mode:?},\n        blank_above: {blank_above:?},\n    }},\n"
+            ));
+        }
+        out.push_str("];\n");
+        out
+    }
+
+    /// The precomputed analyses are those of exactly the built-in packs'
+    /// patterns, computed by the code above: a stale table costs an audit
+    /// the analysis it was meant to save.
+    #[test]
+    fn literal_table_is_fresh() {
+        let catalog = crate::pack::Catalog::builtin().unwrap();
+        let regexes: std::collections::BTreeSet<String> = crate::pack::content_patterns(&catalog)
+            .into_iter()
+            .map(|(_, regex)| regex)
+            .collect();
+        let expected = render_table(&regexes);
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/scan/literal_table.rs");
+        if std::env::var_os("READYCTL_UPDATE_LITERALS").is_some() {
+            std::fs::write(path, &expected).unwrap();
+            return;
+        }
+        let current = std::fs::read_to_string(path).unwrap();
+        assert!(
+            current == expected,
+            "src/scan/literal_table.rs is stale: run \
+             READYCTL_UPDATE_LITERALS=1 cargo test --lib literal_table"
+        );
+        // And what the scan reads is what was written.
+        for regex in &regexes {
+            assert_eq!(Precomputed::find(regex), Some(analyse_uncached(regex)));
+        }
+    }
+
+    #[test]
+    fn literals_holding_a_shorter_one_of_their_set_are_left_out() {
+        let set = |words: &[&str]| words.iter().map(|w| w.as_bytes().to_vec()).collect();
+        assert_eq!(
+            without_longer(set(&["\"vault\"", "vault", "vaultrs", "hvac", "'hvac-x"])),
+            set(&["vault", "hvac"])
+        );
+        // The automaton still says which patterns may match: a pattern whose
+        // longer literal was left out is a candidate where it occurs.
+        // Another pattern keeps its own.
+        let prefilter = Prefilter::new(&["\"vault\"|vault", "\"vault\""]).unwrap();
+        let mut candidates = Vec::new();
+        let mut occurrences = Occurrences::default();
+        prefilter.candidates(b"a \"vault\" b", &[0, 1], &mut candidates, &mut occurrences);
+        assert_eq!(candidates, [true, true]);
+        prefilter.candidates(b"a vault b", &[0, 1], &mut candidates, &mut occurrences);
+        assert_eq!(candidates, [true, false]);
     }
 
     #[test]

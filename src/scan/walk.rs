@@ -499,10 +499,21 @@ impl Search {
         let mut tree = LazyTree::default();
         let mut inline = InlineTests::new(role, path, content);
         let whole_file = regions == [(0, content.len())];
+        // Where the file's last non-ASCII byte ends (0 when there is none):
+        // the text from there on is searched as ASCII. Asked once per file,
+        // when a pattern first runs on it.
+        let mut ascii_from = None;
         for pattern in patterns {
             if !self.candidates[*pattern] {
                 continue;
             }
+            let ascii_from = *ascii_from.get_or_insert_with(|| match content.is_ascii() {
+                true => 0,
+                false => content
+                    .iter()
+                    .rposition(|b| !b.is_ascii())
+                    .map_or(0, |i| i + 1),
+            });
             let mode = prefilter.lines(*pattern, content, &mut self.occurrences, &mut self.lines);
             // Matches must stay within the regions: searching onwards from a
             // literal's line is for whole files only.
@@ -514,7 +525,7 @@ impl Search {
             locate(
                 plan,
                 *pattern,
-                (content, path),
+                (content, path, ascii_from),
                 search,
                 partial,
                 &mut tree,
@@ -568,7 +579,7 @@ impl InlineTests {
 fn locate(
     plan: &ScanPlan,
     pattern: usize,
-    (content, path): (&[u8], &str),
+    (content, path, ascii_from): (&[u8], &str, usize),
     (mode, lines): (LineMode, &[(usize, usize)]),
     partial: &mut Partial,
     tree: &mut LazyTree,
@@ -578,9 +589,12 @@ fn locate(
     let mut counted_to = 0;
     let mut found = 0;
     let mut search = |(from, to): (usize, usize), end: usize, once: bool, found: &mut usize| {
+        // What the regex reads from `from` on is ASCII: the rest of the
+        // file, or a line that is.
+        let ascii = from >= ascii_from || (end == to && content[from..to].is_ascii());
         locate_in(
             plan,
-            pattern,
+            (pattern, ascii),
             content,
             (from, to, end, once),
             (&mut line, &mut counted_to, found),
@@ -612,7 +626,7 @@ fn locate(
                     let start = at.max(*from);
                     if start > *to
                         || found >= MATCHES_PER_FILE
-                        || !plan.starts_on_line(pattern, content, start)
+                        || !plan.starts_on_line(pattern, content, start, ascii_from)
                     {
                         break;
                     }
@@ -634,7 +648,7 @@ fn locate(
 #[allow(clippy::too_many_arguments)]
 fn locate_in(
     plan: &ScanPlan,
-    pattern: usize,
+    (pattern, ascii): (usize, bool),
     content: &[u8],
     (from, to, end, once): (usize, usize, usize, bool),
     (line, counted_to, found): (&mut usize, &mut usize, &mut usize),
@@ -644,7 +658,7 @@ fn locate_in(
     inline: &mut InlineTests,
 ) -> Option<usize> {
     let options = &plan.options[pattern];
-    let regex = plan.regex(pattern);
+    let regex = plan.regex(pattern, ascii);
     let haystack = &content[..end];
     let mut locals = regex.capture_locations();
     let mut at = from;
