@@ -522,6 +522,12 @@ pub(super) static ANALYSES: &[Precomputed] = &[
         blank_above: None,
     },
     Precomputed {
+        regex: "(?i:discord).{0,40}?\\b(?P<secret>[MNO][A-Za-z0-9_-]{23,25}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,38})\\b",
+        literals: Some(&[b"discord", b"\xc5\xbf", b"\xe2\x84\xaa"]),
+        mode: LineMode::Within,
+        blank_above: None,
+    },
+    Precomputed {
         regex: "(?im)^#+\\s*.*\\b(?:roll\\s*back|rollback)\\b",
         literals: Some(&[b"roll", b"\xc5\xbf", b"\xe2\x84\xaa"]),
         mode: LineMode::Whole,
@@ -1461,12 +1467,6 @@ pub(super) static ANALYSES: &[Precomputed] = &[
         regex: "\\b[A-Za-z0-9]{14}\\.atlasv1\\.[A-Za-z0-9_=-]{60,}",
         literals: Some(&[b".atlasv1."]),
         mode: LineMode::Within,
-        blank_above: None,
-    },
-    Precomputed {
-        regex: "\\b[MNO][A-Za-z0-9_-]{23,25}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,38}\\b",
-        literals: None,
-        mode: LineMode::Whole,
         blank_above: None,
     },
     Precomputed {
