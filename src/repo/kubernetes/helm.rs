@@ -225,10 +225,7 @@ pub fn render(files: &Files<'_>, chart_file: &str) -> Chart {
         }
         chart
             .objects
-            .extend(docs.docs.into_iter().filter(is_object).map(|node| Object {
-                file: path.to_string(),
-                node,
-            }));
+            .extend(docs.docs.into_iter().filter(is_object).map(|node| Object::owned(path.to_string(), node)));
     }
     // A reason whose value ended where it did not matter (hashed into a
     // checksum annotation) is no reason: blank it, keeping the numbering.
