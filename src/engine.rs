@@ -243,7 +243,7 @@ pub fn audit(
     // Checks are independent once the evidence is gathered: evaluate them
     // on every core (a monorepo's document rules walk thousands of parsed
     // manifests), keeping the catalogue's order.
-    let per_check = in_parallel(&planned, options.scan.threads, |planned| {
+    let per_check = crate::parallel::in_parallel(&planned, options.scan.threads, |planned| {
         let mut results = Vec::new();
         match (planned, &live) {
             (Planned::Run { live: true, .. }, Some(live)) => {
@@ -340,50 +340,9 @@ fn parse_documents(evidence: &Evidence, selectors: &[crate::scan::SelectorId], t
         .flat_map(|selector| evidence.kept(*selector))
         .filter(|file| seen.insert(file.path.as_str()))
         .collect();
-    in_parallel(&files, threads, |file| {
+    crate::parallel::in_parallel(&files, threads, |file| {
         crate::rules::document::documents(file);
     });
-}
-
-/// `f` of each item, computed on `threads` threads (0: one per core), in
-/// the items' order. Threads take the next item as they finish one, so a
-/// few slow items do not hold up the rest.
-fn in_parallel<T: Sync, R: Send>(
-    items: &[T],
-    threads: usize,
-    f: impl Fn(&T) -> R + Sync,
-) -> Vec<R> {
-    let threads = match threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    }
-    .min(items.len());
-    if threads <= 1 {
-        return items.iter().map(f).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(item) = items.get(index) else {
-                            break mine;
-                        };
-                        mine.push((index, f(item)));
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    });
-    done.sort_unstable_by_key(|(index, _)| *index);
-    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Masks what the scan found to be secret, the shapes of secrets, and the
