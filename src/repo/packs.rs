@@ -12,11 +12,13 @@
 //! repository, half of its instructions in zlib. Here the chain's entries
 //! are decoded from the bottom up, each kept in a per-reader cache (as git
 //! keeps the bases it unpacks), so a link is inflated once while it stays
-//! cached. The decoding itself is gitoxide's; an object this reader cannot
-//! place (a loose object, an alternate's, a base outside its pack) is left
-//! to the object database.
+//! cached. gitoxide inflates the entries; the deltas are applied here,
+//! into buffers that are reused and not zero-filled first (gitoxide's
+//! decoder fills two of them for every delta). An object this reader
+//! cannot place (a loose object, an alternate's, a base outside its pack)
+//! or decode is left to the object database.
 
-use gix::odb::pack::{self, cache::DecodeEntry, data};
+use gix::odb::pack::{self, data};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -71,6 +73,11 @@ pub struct PackReader<'p> {
     inflate: gix::zlib::Inflate,
     cache: Bases,
     chain: Vec<data::Entry>,
+    /// The object being built up the chain, the next one, and the delta
+    /// between them.
+    base: Vec<u8>,
+    result: Vec<u8>,
+    delta: Vec<u8>,
 }
 
 /// Deeper than any chain git writes (its default `--depth` is 50, its
@@ -86,6 +93,9 @@ impl<'p> PackReader<'p> {
             inflate: gix::zlib::Inflate::default(),
             cache: Bases::new(cache_bytes),
             chain: Vec::new(),
+            base: Vec::new(),
+            result: Vec::new(),
+            delta: Vec::new(),
         }
     }
 
@@ -165,32 +175,106 @@ impl<'p> PackReader<'p> {
                 return Some(Read::TooLarge);
             }
         }
-        let resolve = |id: &gix::oid, _: &mut Vec<u8>| {
-            Ok(in_pack(id).map(data::decode::entry::ResolvedBase::InPack))
+        // The base at the bottom: cached, or a full object inflated here.
+        let (cached, deltas) = match self.chain.last() {
+            Some(bottom) if !bottom.header.is_delta() => (false, self.chain.len() - 1),
+            _ => (true, self.chain.len()),
         };
-        if self.chain.is_empty() {
-            // The blob itself is cached.
-            self.cache.get(pack.id, top.data_offset, out)?;
-            return Some(Read::Found);
+        let base = &mut self.base;
+        if cached {
+            base.clear();
+            base.extend_from_slice(self.cache.get(pack.id, cursor.data_offset)?);
+        } else {
+            let bottom = &self.chain[deltas];
+            inflate_into(pack, bottom, &mut self.inflate, base)?;
+            self.cache.put(pack.id, bottom.data_offset, base);
         }
-        // Bottom up: a full object at the bottom is inflated by the decoding
-        // of the delta above it; each delta's result is cached by the
-        // decoder, so the one above finds its base there.
-        for (depth, entry) in self.chain.iter().enumerate().rev() {
-            if depth > 0 && !entry.header.is_delta() {
-                continue;
-            }
-            pack.decode_entry(
-                entry.clone(),
-                out,
-                &mut self.inflate,
-                &resolve,
-                &mut self.cache,
-            )
-            .ok()?;
+        // Each delta above it applied to the result below, and kept.
+        for entry in self.chain[..deltas].iter().rev() {
+            inflate_into(pack, entry, &mut self.inflate, &mut self.delta)?;
+            apply(base, &self.delta, &mut self.result)?;
+            std::mem::swap(base, &mut self.result);
+            self.cache.put(pack.id, entry.data_offset, base);
         }
+        std::mem::swap(out, base);
         Some(Read::Found)
     }
+}
+
+/// Inflates a pack entry (a full object or a delta's instructions) into
+/// `out`, which ends up exactly its length.
+fn inflate_into(
+    pack: &data::File,
+    entry: &data::Entry,
+    inflate: &mut gix::zlib::Inflate,
+    out: &mut Vec<u8>,
+) -> Option<()> {
+    let size = usize::try_from(entry.decompressed_size).ok()?;
+    // Grown with zeroes only past what earlier entries needed: zero-filling
+    // the whole buffer for every entry was 4% of a history search.
+    if out.len() < size {
+        out.resize(size, 0);
+    }
+    pack.decompress_entry(entry, inflate, &mut out[..size])
+        .ok()?;
+    out.truncate(size);
+    Some(())
+}
+
+/// Applies git's delta instructions to `base`, writing the result to `out`:
+/// the base's size and the result's, each a little-endian base-128 number,
+/// then instructions that copy a range of the base or insert the bytes
+/// that follow. `None` when they do not fit the base or the sizes.
+fn apply(base: &[u8], delta: &[u8], out: &mut Vec<u8>) -> Option<()> {
+    fn size(delta: &[u8], at: &mut usize) -> Option<u64> {
+        let mut size = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = *delta.get(*at)?;
+            *at += 1;
+            size |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Some(size);
+            }
+        }
+        None
+    }
+    let mut at = 0;
+    if size(delta, &mut at)? != base.len() as u64 {
+        return None;
+    }
+    let result = size(delta, &mut at)?;
+    out.clear();
+    // Not trusted for more than a few megabytes ahead.
+    out.reserve(usize::try_from(result).ok()?.min(8 << 20));
+    while let Some(&command) = delta.get(at) {
+        at += 1;
+        if command & 0x80 != 0 {
+            // Which of 4 offset and 3 size bytes follow, low bits first.
+            let mut field = |bits: u8, first_shift: u32| -> Option<usize> {
+                let mut value = 0usize;
+                for bit in 0..bits {
+                    if command & (1 << (first_shift + u32::from(bit))) != 0 {
+                        value |= usize::from(*delta.get(at)?) << (8 * u32::from(bit));
+                        at += 1;
+                    }
+                }
+                Some(value)
+            };
+            let offset = field(4, 0)?;
+            let length = match field(3, 4)? {
+                0 => 0x10000,
+                length => length,
+            };
+            out.extend_from_slice(base.get(offset..offset.checked_add(length)?)?);
+        } else if command != 0 {
+            let end = at + usize::from(command);
+            out.extend_from_slice(delta.get(at..end)?);
+            at = end;
+        } else {
+            return None;
+        }
+    }
+    (out.len() as u64 == result).then_some(())
 }
 
 /// Decoded pack entries by (pack, offset), up to a byte budget: two
@@ -199,17 +283,11 @@ impl<'p> PackReader<'p> {
 /// bookkeeping for the price of keeping a little less.
 struct Bases {
     half: usize,
-    current: HashMap<(u32, u64), Base>,
+    current: HashMap<(u32, u64), Vec<u8>>,
     current_bytes: usize,
-    previous: HashMap<(u32, u64), Base>,
+    previous: HashMap<(u32, u64), Vec<u8>>,
     /// Buffers of dropped entries, filled again.
     free: Vec<Vec<u8>>,
-}
-
-struct Base {
-    data: Vec<u8>,
-    kind: gix::objs::Kind,
-    compressed_size: usize,
 }
 
 impl Bases {
@@ -227,66 +305,45 @@ impl Bases {
         self.current
             .get(&(pack, offset))
             .or_else(|| self.previous.get(&(pack, offset)))
-            .map(|base| base.data.len())
+            .map(Vec::len)
     }
 
-    fn insert(&mut self, key: (u32, u64), base: Base) {
-        self.current_bytes += base.data.len();
-        if let Some(old) = self.current.insert(key, base) {
-            self.current_bytes -= old.data.len();
-            self.free.push(old.data);
+    fn get(&mut self, pack: u32, offset: u64) -> Option<&[u8]> {
+        let key = (pack, offset);
+        if let Some(data) = self.previous.remove(&key) {
+            self.insert(key, data);
         }
-        if self.current_bytes > self.half {
-            let dropped = std::mem::replace(&mut self.previous, std::mem::take(&mut self.current));
-            self.free
-                .extend(dropped.into_values().map(|base| base.data));
-            // A few buffers are enough to fill again.
-            self.free.truncate(64);
-            self.current_bytes = 0;
-        }
+        // (Moving it may have begun a new generation.)
+        self.current
+            .get(&key)
+            .or_else(|| self.previous.get(&key))
+            .map(Vec::as_slice)
     }
-}
 
-impl DecodeEntry for Bases {
-    fn put(
-        &mut self,
-        pack: u32,
-        offset: u64,
-        data: &[u8],
-        kind: gix::objs::Kind,
-        compressed_size: usize,
-    ) {
+    /// Keeps a copy of `data`, unless it is larger than half the budget.
+    fn put(&mut self, pack: u32, offset: u64, data: &[u8]) {
         if data.len() > self.half {
             return;
         }
         let mut buffer = self.free.pop().unwrap_or_default();
         buffer.clear();
         buffer.extend_from_slice(data);
-        self.insert(
-            (pack, offset),
-            Base {
-                data: buffer,
-                kind,
-                compressed_size,
-            },
-        );
+        self.insert((pack, offset), buffer);
     }
 
-    fn get(
-        &mut self,
-        pack: u32,
-        offset: u64,
-        out: &mut Vec<u8>,
-    ) -> Option<(gix::objs::Kind, usize)> {
-        let key = (pack, offset);
-        if let Some(base) = self.previous.remove(&key) {
-            self.insert(key, base);
+    fn insert(&mut self, key: (u32, u64), data: Vec<u8>) {
+        self.current_bytes += data.len();
+        if let Some(old) = self.current.insert(key, data) {
+            self.current_bytes -= old.len();
+            self.free.push(old);
         }
-        // (Moving it may have begun a new generation.)
-        let base = self.current.get(&key).or_else(|| self.previous.get(&key))?;
-        out.clear();
-        out.extend_from_slice(&base.data);
-        Some((base.kind, base.compressed_size))
+        if self.current_bytes > self.half {
+            let dropped = std::mem::replace(&mut self.previous, std::mem::take(&mut self.current));
+            self.free.extend(dropped.into_values());
+            // A few buffers are enough to fill again.
+            self.free.truncate(64);
+            self.current_bytes = 0;
+        }
     }
 }
 
