@@ -262,8 +262,17 @@ pub fn audit(
             }
             _ => results.push(evaluate(planned, &evidence, None, config)),
         }
-        results
+        // The values a secret query documents, for the redactor: read here,
+        // on the evaluation threads, rather than by a second pass over
+        // every kept document on one thread after them.
+        let documented = match planned {
+            Planned::Run { rule, .. } => rule.secret_values(&evidence),
+            Planned::Disabled(..) => Vec::new(),
+        };
+        (results, documented)
     });
+    let (per_check, documented): (Vec<Vec<CheckResult>>, Vec<Vec<String>>) =
+        per_check.into_iter().unzip();
     let mut results: Vec<CheckResult> = per_check.into_iter().flatten().collect();
     for finding in results.iter_mut().flat_map(|r| r.findings.iter_mut()) {
         finding.role = finding
@@ -307,11 +316,7 @@ pub fn audit(
     report.waivers = waivers;
     report.stack = stack;
     report.targets = live_targets(live.as_ref(), live_options);
-    let documented = planned.iter().flat_map(|p| match p {
-        Planned::Run { rule, .. } => rule.secret_values(&evidence),
-        Planned::Disabled(..) => Vec::new(),
-    });
-    let redactor = redactor(&evidence, live_options).with_values(documented);
+    let redactor = redactor(&evidence, live_options).with_values(documented.into_iter().flatten());
     // Freeing the evidence (every parsed document, kept text and hit: a
     // tenth of a second on a 20,000-file monorepo) runs beside the
     // redaction instead of on one thread after it.
