@@ -52,11 +52,11 @@ pub struct Source<'a> {
 /// The files the model may read, by path, with their parsed documents.
 pub struct Files<'a> {
     by_path: BTreeMap<&'a str, Source<'a>>,
-    parse: &'a dyn Fn(&str) -> Arc<Documents>,
+    parse: &'a (dyn Fn(&str) -> Arc<Documents> + Sync),
 }
 
 impl<'a> Files<'a> {
-    pub fn new(sources: &[Source<'a>], parse: &'a dyn Fn(&str) -> Arc<Documents>) -> Self {
+    pub fn new(sources: &[Source<'a>], parse: &'a (dyn Fn(&str) -> Arc<Documents> + Sync)) -> Self {
         Files {
             by_path: sources.iter().map(|s| (s.path, *s)).collect(),
             parse,
@@ -293,7 +293,9 @@ pub fn artefacts(files: &Files<'_>) -> Vec<Artefact> {
             .iter()
             .any(|d| d.is_empty() || path.starts_with(&format!("{d}/")))
     };
-    for chart in &charts {
+    // Charts render on every core: a repository of charts (bitnami/charts,
+    // 100+) spent most of its audit rendering them one after another.
+    let rendered = crate::parallel::in_parallel(&charts, 0, |chart| {
         let dir = dir_of(chart);
         let role = files.get(chart).map_or(Role::Production, |s| s.role);
         let parent = chart_dirs
@@ -304,7 +306,7 @@ pub fn artefacts(files: &Files<'_>) -> Vec<Artefact> {
         } else {
             not_production(dir, role)
         };
-        out.push(match not {
+        match not {
             Some(reason) => unjudged(Origin::Helm, dir, role, reason),
             None => {
                 let chart = helm::render(files, chart);
@@ -319,8 +321,9 @@ pub fn artefacts(files: &Files<'_>) -> Vec<Artefact> {
                     undecided: chart.undecided,
                 }
             }
-        });
-    }
+        }
+    });
+    out.extend(rendered);
 
     let graph = kustomize::graph(files);
     let used: BTreeSet<&str> = graph
