@@ -157,7 +157,25 @@ pub fn audit(
         })
         .collect();
     let live_plan = plan.take_live();
-    let plan = plan.build().map_err(AuditError::Plan)?;
+    let plan = Arc::new(plan.build().map_err(AuditError::Plan)?);
+    // History is searched with the same plan, beside the working tree's
+    // scan and the facts built from it, and joined before the checks run
+    // (whether a value found there is still in the working tree is read
+    // from the tree scan's secret values then): on two cores each one's
+    // single-threaded stretches leave the other a core.
+    let history = options.history.as_ref().map(|history| {
+        let history = crate::repo::history::HistoryOptions {
+            max_blob_size: scan_options.max_file_size,
+            threads: scan_options.threads,
+            ..history.clone()
+        };
+        let (root, plan, roles) = (
+            root.to_path_buf(),
+            Arc::clone(&plan),
+            scan_options.roles.clone(),
+        );
+        std::thread::spawn(move || crate::repo::history::search(&root, &plan, roles, &history))
+    });
     let live_options = &options.live;
     let probe = !live_plan.is_empty() && !live_options.offline && !live_options.targets.is_empty();
     // The repository scan and the live probes wait on different things
@@ -185,27 +203,11 @@ pub fn audit(
         (evidence, live, git)
     });
     let mut evidence = evidence?;
-    // History is searched with the same plan, after the tree: whether a
-    // value found there is still in the working tree is read from the tree
-    // scan's secret values.
-    let history = options.history.as_ref().map(|history| {
-        let history = crate::repo::history::HistoryOptions {
-            max_blob_size: scan_options.max_file_size,
-            threads: scan_options.threads,
-            ..history.clone()
-        };
-        crate::repo::history::search(root, &plan, scan_options.roles.clone(), &history)
-    });
     // Nothing reads the plan after the searches: its automata, compiled
     // regexes and their per-thread caches (a tenth of a monorepo audit's
-    // peak memory) go before documents are parsed.
+    // peak memory) go before documents are parsed (the history's thread
+    // lets go of its share when it ends).
     drop(plan);
-    evidence.attach(Arc::new(crate::repo::git::GitContext {
-        git,
-        in_ci: options.in_ci,
-        in_commit_hook: options.in_commit_hook,
-        history,
-    }));
     let mut parsed: Vec<crate::scan::SelectorId> = stack_plan.document_selectors().to_vec();
     for planned in &planned {
         if let Planned::Run { when, rule, .. } = planned {
@@ -243,6 +245,12 @@ pub fn audit(
     // Last: the facts above were built on the roles the walk gave.
     evidence.attach(Arc::new(readers_plan.build(&evidence)));
     evidence.attach(Arc::new(crate::repo::kubernetes::Built::default()));
+    evidence.attach(Arc::new(crate::repo::git::GitContext {
+        git,
+        in_ci: options.in_ci,
+        in_commit_hook: options.in_commit_hook,
+        history: history.map(|thread| thread.join().expect("the history thread panicked")),
+    }));
     let live = live.transpose()?;
 
     // Checks are independent once the evidence is gathered: evaluate them
