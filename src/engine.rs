@@ -218,12 +218,25 @@ pub fn audit(
             );
         }
     }
-    parse_documents(&evidence, &parsed, options.scan.threads);
-    let ci = std::sync::Arc::new(ci_plan.build(&evidence));
-    let mut stack = stack_plan.detect(&evidence);
+    // The CI model and the tooling facts read only the kept texts, so they
+    // are built beside the document parsing and stack detection rather than
+    // after them (a monorepo's pipelines resolve thousands of commands).
+    let (ci, tooling, mut stack) = std::thread::scope(|scope| {
+        let pipelines = scope.spawn(|| {
+            let ci = ci_plan.build(&evidence);
+            let tooling = tooling_plan.build(&evidence, &ci);
+            (ci, tooling)
+        });
+        parse_documents(&evidence, &parsed, options.scan.threads);
+        let stack = stack_plan.detect(&evidence);
+        let (ci, tooling) = pipelines
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (Arc::new(ci), tooling, stack)
+    });
     stack.ci = ci.systems.clone();
     let nothing_to_audit = application_plan.nothing_to_audit(&evidence, &stack);
-    evidence.attach(Arc::new(tooling_plan.build(&evidence, &ci)));
+    evidence.attach(Arc::new(tooling));
     evidence.attach(Arc::new(stack.clone()));
     evidence.attach(ci);
     evidence.attach(Arc::new(builds_plan.build(&evidence)));
