@@ -157,7 +157,25 @@ pub fn audit(
         })
         .collect();
     let live_plan = plan.take_live();
-    let plan = plan.build().map_err(AuditError::Plan)?;
+    let plan = Arc::new(plan.build().map_err(AuditError::Plan)?);
+    // History is searched with the same plan, beside the working tree's
+    // scan and the facts built from it, and joined before the checks run
+    // (whether a value found there is still in the working tree is read
+    // from the tree scan's secret values then): on two cores each one's
+    // single-threaded stretches leave the other a core.
+    let history = options.history.as_ref().map(|history| {
+        let history = crate::repo::history::HistoryOptions {
+            max_blob_size: scan_options.max_file_size,
+            threads: scan_options.threads,
+            ..history.clone()
+        };
+        let (root, plan, roles) = (
+            root.to_path_buf(),
+            Arc::clone(&plan),
+            scan_options.roles.clone(),
+        );
+        std::thread::spawn(move || crate::repo::history::search(&root, &plan, roles, &history))
+    });
     let live_options = &options.live;
     let probe = !live_plan.is_empty() && !live_options.offline && !live_options.targets.is_empty();
     // The repository scan and the live probes wait on different things
@@ -185,27 +203,11 @@ pub fn audit(
         (evidence, live, git)
     });
     let mut evidence = evidence?;
-    // History is searched with the same plan, after the tree: whether a
-    // value found there is still in the working tree is read from the tree
-    // scan's secret values.
-    let history = options.history.as_ref().map(|history| {
-        let history = crate::repo::history::HistoryOptions {
-            max_blob_size: scan_options.max_file_size,
-            threads: scan_options.threads,
-            ..history.clone()
-        };
-        crate::repo::history::search(root, &plan, scan_options.roles.clone(), &history)
-    });
     // Nothing reads the plan after the searches: its automata, compiled
     // regexes and their per-thread caches (a tenth of a monorepo audit's
-    // peak memory) go before documents are parsed.
+    // peak memory) go before documents are parsed (the history's thread
+    // lets go of its share when it ends).
     drop(plan);
-    evidence.attach(Arc::new(crate::repo::git::GitContext {
-        git,
-        in_ci: options.in_ci,
-        in_commit_hook: options.in_commit_hook,
-        history,
-    }));
     let mut parsed: Vec<crate::scan::SelectorId> = stack_plan.document_selectors().to_vec();
     for planned in &planned {
         if let Planned::Run { when, rule, .. } = planned {
@@ -216,12 +218,25 @@ pub fn audit(
             );
         }
     }
-    parse_documents(&evidence, &parsed, options.scan.threads);
-    let ci = std::sync::Arc::new(ci_plan.build(&evidence));
-    let mut stack = stack_plan.detect(&evidence);
+    // The CI model and the tooling facts read only the kept texts, so they
+    // are built beside the document parsing and stack detection rather than
+    // after them (a monorepo's pipelines resolve thousands of commands).
+    let (ci, tooling, mut stack) = std::thread::scope(|scope| {
+        let pipelines = scope.spawn(|| {
+            let ci = ci_plan.build(&evidence);
+            let tooling = tooling_plan.build(&evidence, &ci);
+            (ci, tooling)
+        });
+        parse_documents(&evidence, &parsed, options.scan.threads);
+        let stack = stack_plan.detect(&evidence);
+        let (ci, tooling) = pipelines
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (Arc::new(ci), tooling, stack)
+    });
     stack.ci = ci.systems.clone();
     let nothing_to_audit = application_plan.nothing_to_audit(&evidence, &stack);
-    evidence.attach(Arc::new(tooling_plan.build(&evidence, &ci)));
+    evidence.attach(Arc::new(tooling));
     evidence.attach(Arc::new(stack.clone()));
     evidence.attach(ci);
     evidence.attach(Arc::new(builds_plan.build(&evidence)));
@@ -230,6 +245,12 @@ pub fn audit(
     // Last: the facts above were built on the roles the walk gave.
     evidence.attach(Arc::new(readers_plan.build(&evidence)));
     evidence.attach(Arc::new(crate::repo::kubernetes::Built::default()));
+    evidence.attach(Arc::new(crate::repo::git::GitContext {
+        git,
+        in_ci: options.in_ci,
+        in_commit_hook: options.in_commit_hook,
+        history: history.map(|thread| thread.join().expect("the history thread panicked")),
+    }));
     let live = live.transpose()?;
 
     // Checks are independent once the evidence is gathered: evaluate them
@@ -262,8 +283,17 @@ pub fn audit(
             }
             _ => results.push(evaluate(planned, &evidence, None, config)),
         }
-        results
+        // The values a secret query documents, for the redactor: read here,
+        // on the evaluation threads, rather than by a second pass over
+        // every kept document on one thread after them.
+        let documented = match planned {
+            Planned::Run { rule, .. } => rule.secret_values(&evidence),
+            Planned::Disabled(..) => Vec::new(),
+        };
+        (results, documented)
     });
+    let (per_check, documented): (Vec<Vec<CheckResult>>, Vec<Vec<String>>) =
+        per_check.into_iter().unzip();
     let mut results: Vec<CheckResult> = per_check.into_iter().flatten().collect();
     for finding in results.iter_mut().flat_map(|r| r.findings.iter_mut()) {
         finding.role = finding
@@ -307,11 +337,7 @@ pub fn audit(
     report.waivers = waivers;
     report.stack = stack;
     report.targets = live_targets(live.as_ref(), live_options);
-    let documented = planned.iter().flat_map(|p| match p {
-        Planned::Run { rule, .. } => rule.secret_values(&evidence),
-        Planned::Disabled(..) => Vec::new(),
-    });
-    let redactor = redactor(&evidence, live_options).with_values(documented);
+    let redactor = redactor(&evidence, live_options).with_values(documented.into_iter().flatten());
     // Freeing the evidence (every parsed document, kept text and hit: a
     // tenth of a second on a 20,000-file monorepo) runs beside the
     // redaction instead of on one thread after it.
