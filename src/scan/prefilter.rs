@@ -498,6 +498,34 @@ pub(crate) struct Occurrences {
     mine: Vec<bool>,
     /// Whether a literal was seen in this file at all.
     seen: Vec<bool>,
+    /// The line (start and end offsets) of each of `found`, computed the
+    /// first time a pattern asks for its lines in this file: the lines of a
+    /// literal many patterns share (`secret`, `token`) are found once.
+    spans: Vec<(usize, usize)>,
+}
+
+impl Occurrences {
+    /// Fills [`Self::spans`] for this file unless it is already.
+    fn find_spans(&mut self, content: &[u8]) {
+        if self.spans.len() == self.found.len() {
+            return;
+        }
+        self.spans.clear();
+        let mut line = None;
+        for (_, start) in &self.found {
+            // Occurrences come in the order they end: often several on one
+            // line, one after another.
+            let span = match line {
+                Some((s, e)) if (s..=e).contains(start) => (s, e),
+                _ => (
+                    memchr::memrchr(b'\n', &content[..*start]).map_or(0, |i| i + 1),
+                    memchr::memchr(b'\n', &content[*start..]).map_or(content.len(), |i| start + i),
+                ),
+            };
+            line = Some(span);
+            self.spans.push(span);
+        }
+    }
 }
 
 impl Prefilter {
@@ -592,6 +620,7 @@ impl Prefilter {
         candidates.clear();
         candidates.resize(self.always.len(), false);
         occurrences.found.clear();
+        occurrences.spans.clear();
         if let Some(automaton) = &self.automaton {
             let seen = &mut occurrences.seen;
             seen.clear();
@@ -636,19 +665,20 @@ impl Prefilter {
             return mode;
         }
         lines.clear();
+        occurrences.find_spans(content);
         let mine = &mut occurrences.mine;
         mine.resize(self.owners.len(), false);
         for literal in &self.literals[pattern] {
             mine[*literal] = true;
         }
         let mut bytes = 0;
-        for (literal, start) in &occurrences.found {
+        for ((literal, start), (line_start, line_end)) in
+            occurrences.found.iter().zip(&occurrences.spans)
+        {
             if !mine[*literal] || lines.last().is_some_and(|(s, e)| (*s..=*e).contains(start)) {
                 continue;
             }
-            let line_start = memchr::memrchr(b'\n', &content[..*start]).map_or(0, |i| i + 1);
-            let line_end =
-                memchr::memchr(b'\n', &content[*start..]).map_or(content.len(), |i| start + i);
+            let (line_start, line_end) = (*line_start, *line_end);
             if let Some(anchored) = self.blank_above[pattern] {
                 bytes += blank_lines_above(content, line_start, anchored, lines);
             }
