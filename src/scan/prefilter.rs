@@ -498,6 +498,34 @@ pub(crate) struct Occurrences {
     mine: Vec<bool>,
     /// Whether a literal was seen in this file at all.
     seen: Vec<bool>,
+    /// The line (start and end offsets) of each of `found`, computed the
+    /// first time a pattern asks for its lines in this file: the lines of a
+    /// literal many patterns share (`secret`, `token`) are found once.
+    spans: Vec<(usize, usize)>,
+}
+
+impl Occurrences {
+    /// Fills [`Self::spans`] for this file unless it is already.
+    fn find_spans(&mut self, content: &[u8]) {
+        if self.spans.len() == self.found.len() {
+            return;
+        }
+        self.spans.clear();
+        let mut line = None;
+        for (_, start) in &self.found {
+            // Occurrences come in the order they end: often several on one
+            // line, one after another.
+            let span = match line {
+                Some((s, e)) if (s..=e).contains(start) => (s, e),
+                _ => (
+                    memchr::memrchr(b'\n', &content[..*start]).map_or(0, |i| i + 1),
+                    memchr::memchr(b'\n', &content[*start..]).map_or(content.len(), |i| start + i),
+                ),
+            };
+            line = Some(span);
+            self.spans.push(span);
+        }
+    }
 }
 
 impl Prefilter {
@@ -592,6 +620,7 @@ impl Prefilter {
         candidates.clear();
         candidates.resize(self.always.len(), false);
         occurrences.found.clear();
+        occurrences.spans.clear();
         if let Some(automaton) = &self.automaton {
             let seen = &mut occurrences.seen;
             seen.clear();
@@ -636,19 +665,20 @@ impl Prefilter {
             return mode;
         }
         lines.clear();
+        occurrences.find_spans(content);
         let mine = &mut occurrences.mine;
         mine.resize(self.owners.len(), false);
         for literal in &self.literals[pattern] {
             mine[*literal] = true;
         }
         let mut bytes = 0;
-        for (literal, start) in &occurrences.found {
+        for ((literal, start), (line_start, line_end)) in
+            occurrences.found.iter().zip(&occurrences.spans)
+        {
             if !mine[*literal] || lines.last().is_some_and(|(s, e)| (*s..=*e).contains(start)) {
                 continue;
             }
-            let line_start = memchr::memrchr(b'\n', &content[..*start]).map_or(0, |i| i + 1);
-            let line_end =
-                memchr::memchr(b'\n', &content[*start..]).map_or(content.len(), |i| start + i);
+            let (line_start, line_end) = (*line_start, *line_end);
             if let Some(anchored) = self.blank_above[pattern] {
                 bytes += blank_lines_above(content, line_start, anchored, lines);
             }
@@ -667,6 +697,34 @@ impl Prefilter {
         lines.dedup();
         mode
     }
+}
+
+/// Lines of a pattern searched line by line ([`LineMode::Within`]) that are
+/// at most this many bytes apart are searched as one range.
+const JOIN_GAP: usize = 256;
+
+/// Joins the lines (in order, from [`Prefilter::lines`] on a whole file)
+/// that are at most [`JOIN_GAP`] bytes apart into one range with the lines
+/// between them. Every match holds a literal, and every line of the file
+/// that holds one of the pattern's literals is in `lines`, so the lines
+/// between hold no match: searching the range finds exactly the matches of
+/// its lines, in the same order. Each search has a fixed cost (a thousand
+/// instructions or more: the regex's cache, its start state, its own
+/// prefilter) that a line of 60 bytes does not repay; in a monorepo where
+/// `secret` or `token` is on every third line, most of a file's lines of a
+/// pattern become a handful of ranges.
+pub(crate) fn join_near_lines(lines: &mut Vec<(usize, usize)>) {
+    let mut joined = 0;
+    for index in 1..lines.len() {
+        let (start, end) = lines[index];
+        if start.saturating_sub(lines[joined].1) <= JOIN_GAP {
+            lines[joined].1 = end;
+        } else {
+            joined += 1;
+            lines[joined] = (start, end);
+        }
+    }
+    lines.truncate((joined + 1).min(lines.len()));
 }
 
 /// The automaton of a plan's literals, run by [`Literals::each`].
@@ -905,6 +963,50 @@ mod tests {
             }
             assert_eq!(by_line, whole, "{pattern}");
         }
+    }
+
+    /// Lines joined into ranges find what the lines searched one by one do.
+    #[test]
+    fn joined_lines_find_what_each_line_does() {
+        let pattern = r"(?i)\btoken[ \t]*=[ \t]*[a-z]+";
+        let filler = "x".repeat(JOIN_GAP + 1);
+        let text = format!(
+            "token = a\nnothing here\nTOKEN=b token=c\n{filler}\ntoken = d\n\nplain token = e"
+        );
+        let text = text.as_bytes();
+        let prefilter = Prefilter::new(&[pattern]).unwrap();
+        let mut candidates = Vec::new();
+        let mut occurrences = Occurrences::default();
+        let mut lines = Vec::new();
+        prefilter.candidates(text, &[0], &mut candidates, &mut occurrences);
+        assert_eq!(
+            prefilter.lines(0, text, &mut occurrences, &mut lines),
+            LineMode::Within
+        );
+        let regex = regex::bytes::Regex::new(pattern).unwrap();
+        let search = |ranges: &[(usize, usize)]| {
+            let mut found = Vec::new();
+            for (from, to) in ranges {
+                let mut at = *from;
+                while let Some(m) = regex.find_at(&text[..*to], at) {
+                    found.push((m.start(), m.end()));
+                    at = m.end().max(at + 1);
+                }
+            }
+            found
+        };
+        let each = search(&lines);
+        assert_eq!(each.len(), 5, "{each:?}");
+        let mut joined = lines.clone();
+        join_near_lines(&mut joined);
+        // The first two lines with the line between, then the two after
+        // the filler with the blank line between.
+        assert_eq!(joined.len(), 2, "{joined:?}");
+        assert_eq!(joined[0], (lines[0].0, lines[1].1));
+        assert_eq!(search(&joined), each);
+        let mut none = Vec::new();
+        join_near_lines(&mut none);
+        assert!(none.is_empty());
     }
 
     #[test]

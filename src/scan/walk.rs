@@ -5,7 +5,7 @@
 use super::evidence::{Document, Hit, Partial};
 use super::filter::{Judged, KEY_GROUP, SECRET_GROUP};
 use super::literal::{CodeLanguage, LazyTree};
-use super::prefilter::{LineMode, Occurrences};
+use super::prefilter::{LineMode, Occurrences, join_near_lines};
 use super::test_code;
 use super::weak::is_public;
 use super::{Evidence, ScanOptions, ScanPlan};
@@ -518,6 +518,10 @@ impl Search {
             // Matches must stay within the regions: searching onwards from a
             // literal's line is for whole files only.
             let search = match mode {
+                LineMode::Within if whole_file => {
+                    join_near_lines(&mut self.lines);
+                    (LineMode::Within, self.lines.as_slice())
+                }
                 LineMode::Within => (LineMode::Within, self.lines.as_slice()),
                 LineMode::StartingOn if whole_file => (mode, self.lines.as_slice()),
                 _ => (LineMode::Within, regions),
