@@ -307,7 +307,7 @@ pub fn audit(
         Planned::Run { rule, .. } => rule.secret_values(&evidence),
         Planned::Disabled(..) => Vec::new(),
     });
-    Ok(redactor(&evidence, live_options)
+    Ok(redactor(&evidence, live_options, catalog)
         .with_values(documented)
         .apply(&report))
 }
@@ -373,7 +373,7 @@ fn in_parallel<T: Sync, R: Send>(
 /// credentials the user gave for targets, wherever a check quotes them.
 /// (The literal values of committed Kubernetes Secrets, which rules read
 /// as documents, are added by the caller.)
-fn redactor(evidence: &Evidence, live: &LiveOptions) -> crate::redact::Redactor {
+fn redactor(evidence: &Evidence, live: &LiveOptions, catalog: &Catalog) -> crate::redact::Redactor {
     let credentials = live
         .targets
         .iter()
@@ -388,7 +388,7 @@ fn redactor(evidence: &Evidence, live: &LiveOptions) -> crate::redact::Redactor 
     crate::redact::Redactor::new(evidence.secret_values().iter())
         .with_values(credentials)
         .with_values(history)
-        .with_builtin_patterns()
+        .with_builtin_patterns_of(catalog)
 }
 
 /// The walk showed each check the files of its roles as the conventions

@@ -38,6 +38,7 @@ pub use filter::{HitFilter, Judged, KEY_GROUP, LazyRegex, SECRET_GROUP, shannon_
 pub use literal::{LazyTree, Token, token_at};
 pub use manifest::is_go_indirect_line;
 pub use marker::is_generated_content;
+pub(crate) use plan::compile_ascii_regex;
 pub use plan::{
     DocumentsId, PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec,
     compile_regex,
