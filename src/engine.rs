@@ -312,6 +312,26 @@ pub fn audit(
         .apply(&report))
 }
 
+/// The content patterns the facts planned in [`audit`] search for beside
+/// the checks' and stack detection's (which `content_patterns` lists):
+/// the precomputed literal table holds them too, so that an audit neither
+/// analyses them nor builds its own literal automaton for them (see
+/// `src/scan/prebuilt.rs`). A fact added to [`audit`] and not here makes
+/// audits slower, never different.
+#[cfg(test)]
+pub(crate) fn fact_patterns() -> Vec<String> {
+    let mut plan = PlanBuilder::new();
+    let _ = ApplicationPlan::plan(&mut plan);
+    let _ = crate::repo::builds::BuildsPlan::plan(&mut plan);
+    let _ = crate::repo::tooling::ToolingPlan::plan(&mut plan);
+    let _ = crate::repo::settings::SettingsPlan::plan(&mut plan);
+    let _ = crate::repo::refused::RefusedPlan::plan(&mut plan);
+    let _ = crate::repo::readers::ReadersPlan::plan(&mut plan);
+    plan.planned_patterns()
+        .map(|(_, regex)| regex.to_string())
+        .collect()
+}
+
 /// Parses, on every core, the kept files that stack detection and document
 /// rules query. Each parse lands in its file's cache, so what follows (one
 /// check after another) finds it there instead of parsing every manifest of

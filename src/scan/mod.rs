@@ -18,6 +18,7 @@ mod marker;
 mod plan;
 #[rustfmt::skip]
 mod literal_table;
+mod prebuilt;
 mod prefilter;
 mod test_code;
 mod url_value;
@@ -43,6 +44,7 @@ pub use plan::{
     DocumentsId, PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec,
     compile_regex,
 };
+pub use prebuilt::start as prebuild_automaton;
 pub(crate) use prefilter::Prefilter;
 pub use prefilter::required_literals;
 pub use url_value::{Benign, remote_password};
