@@ -142,8 +142,30 @@ print(len(planted(ours)), len(planted(theirs)))
 PY
 }
 
+# gitleaks reads `git log -p` and stops where git fails (a clone missing a
+# blob: "fatal: unable to read …"), then reports its findings as if it had
+# read everything: on a listmonk clone that lacks two committed binaries it
+# read 349 of 2,142 commits, and its time was that of 15% of the work.
+# Say how many commits it read, and stop on a git error.
+gitleaks_read() {
+    local dir=$1 log=$BENCH_DIR/gitleaks.log
+    gitleaks git "$dir" --no-banner --redact --report-format json --report-path "$BENCH_DIR/gl.json" >"$log" 2>&1 || true
+    local read total
+    # (Its log is coloured.)
+    sed -i 's/\x1b\[[0-9;]*m//g' "$log"
+    read=$(sed -n 's/.* \([0-9][0-9]*\) commits scanned.*/\1/p' "$log" | tail -n 1)
+    total=$(git -C "$dir" rev-list --all --no-merges --count)
+    echo "gitleaks read ${read:-?} of $total commits of $dir" >&2
+    if grep -q 'fatal' "$log"; then
+        echo "gitleaks' git failed: $(grep -o 'fatal[^"]*' "$log" | head -n 1)" >&2
+        echo "the comparison would be void (a blob missing? 'git replace' it with a placeholder)" >&2
+        exit 1
+    fi
+}
+
 row() {
     local name=$1 dir=$2
+    gitleaks_read "$dir"
     read -r rw rc rm < <(measure "$READYCTL" audit "$dir" --history --format json --exit-zero)
     read -r gw gc gm < <(measure gitleaks git "$dir" --no-banner --redact --report-format json --report-path "$BENCH_DIR/gl.json")
     printf '| %s | %s s | %s s | %s MiB | %s s | %s s | %s MiB | %.1f× | %.1f× |\n' "$name" "$rw" "$rc" "$rm" "$gw" "$gc" "$gm" \

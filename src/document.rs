@@ -352,6 +352,10 @@ impl<'de> Visitor<'de> for NodeVisitor {
         while let Some(Spanned(item)) = seq.next_element()? {
             items.push(item);
         }
+        // Parsed documents live until the audit ends: a monorepo's
+        // manifests are tens of megabytes of nodes, and growth by
+        // doubling leaves a third of each list unused.
+        items.shrink_to_fit();
         Ok(Node::new(Value::Seq(items)))
     }
 
@@ -364,11 +368,15 @@ impl<'de> Visitor<'de> for NodeVisitor {
             if key.line.is_some() {
                 value.line = key.line;
             }
-            let key = key.scalar_text().unwrap_or_else(|| "~".to_string());
+            let key = match key.value {
+                Value::String(text) => text,
+                _ => key.scalar_text().unwrap_or_else(|| "~".to_string()),
+            };
             // Later keys win, as in every YAML loader users know.
             entries.retain(|(k, _)| *k != key);
             entries.push((key, value));
         }
+        entries.shrink_to_fit();
         Ok(Node::new(Value::Map(entries)))
     }
 }

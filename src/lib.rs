@@ -36,6 +36,7 @@ pub mod grade;
 pub mod live;
 pub mod model;
 pub mod pack;
+pub mod parallel;
 pub mod redact;
 pub mod reference;
 pub mod render;

@@ -139,12 +139,15 @@ pub fn search(
         n => n,
     }
     .min(jobs.len().max(1));
+    let hash = repo.object_hash();
     let shared = repo.into_sync();
+    let packs = super::packs::Packs::open(shared.objects_dir(), hash);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<Searched> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 let shared = &shared;
+                let packs = &packs;
                 let jobs = &jobs;
                 let next = &next;
                 let roles = roles.clone();
@@ -156,6 +159,7 @@ pub fn search(
                     with_delta_cache(&mut repo);
                     let mut reader = Reader {
                         repo: &repo,
+                        packs: super::packs::PackReader::new(packs, DELTA_CACHE_BYTES),
                         scanner: BlobScanner::new(plan, roles),
                         max_blob_size: options.max_blob_size,
                         recent: [None, None],
@@ -230,12 +234,16 @@ pub fn search(
 /// its delta chain (up to 50 objects deep), inflating each link again:
 /// reading every version of a file is then quadratic in its history.
 fn with_delta_cache(repo: &mut gix::Repository) {
-    // Per reader: 16 MiB reads memos' history with 0.9x the CPU time of
-    // 64 MiB and 100 MiB less peak memory (docs/performance.md).
-    const BYTES: usize = 16 * 1024 * 1024;
-    repo.objects
-        .set_pack_cache(|| Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(BYTES)));
+    repo.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+            DELTA_CACHE_BYTES,
+        ))
+    });
 }
+
+/// Per reader: 16 MiB read memos' history with 0.9x the CPU time of 64 MiB
+/// and 100 MiB less peak memory (docs/performance.md).
+const DELTA_CACHE_BYTES: usize = 16 * 1024 * 1024;
 
 #[derive(Default)]
 struct Searched {
@@ -248,6 +256,8 @@ struct Searched {
 /// One thread's reading and searching of blobs.
 struct Reader<'r, 'p> {
     repo: &'r gix::Repository,
+    /// Reads what is packed; the object database the rest.
+    packs: super::packs::PackReader<'r>,
     scanner: BlobScanner<'p>,
     max_blob_size: u64,
     /// The last blobs read, a version and its base: the next job is the
@@ -311,7 +321,18 @@ impl Reader<'_, '_> {
 
     /// A blob's content, unless it is larger than the limit or unreadable.
     fn read(&mut self, blob: ObjectId, searched: &mut Searched) -> Option<Vec<u8>> {
+        use super::packs::Read;
         use gix::prelude::Find;
+        let mut buffer = self.spare.pop().unwrap_or_default();
+        match self.packs.read(&blob, self.max_blob_size, &mut buffer) {
+            Read::Found => return Some(buffer),
+            Read::TooLarge => {
+                searched.too_large += 1;
+                self.spare.push(buffer);
+                return None;
+            }
+            Read::Elsewhere => self.spare.push(buffer),
+        }
         if let Ok(header) = self.repo.find_header(blob)
             && header.size() > self.max_blob_size
         {

@@ -54,6 +54,7 @@ pub mod facts;
 pub mod git;
 pub mod history;
 pub mod kubernetes;
+mod packs;
 pub mod path;
 pub mod projects;
 pub mod readers;

@@ -326,7 +326,7 @@ fn is_no_package(manifest: &str, text: Option<&str>) -> bool {
 fn under(dir: &str, above: &str) -> bool {
     let above = if above == "." { "" } else { above };
     let dir = if dir == "." { "" } else { dir };
-    above.is_empty() || dir == above || dir.starts_with(&format!("{above}/"))
+    crate::repo::path::within(dir, above)
 }
 
 fn parent(path: &str) -> &str {

@@ -408,9 +408,7 @@ fn test_scope(command: &crate::repo::ci::Command) -> Vec<String> {
 }
 
 fn in_scope(path: &str, scopes: &[String]) -> bool {
-    scopes
-        .iter()
-        .any(|s| s.is_empty() || path == s || path.starts_with(&format!("{s}/")))
+    scopes.iter().any(|s| crate::repo::path::within(path, s))
 }
 
 impl CiRule {

@@ -1020,10 +1020,10 @@ impl Query {
             let mut by_file: Vec<FileDocs<'_>> = Vec::new();
             for object in &artefact.objects {
                 match by_file.iter_mut().find(|f| f.path == object.file) {
-                    Some(file) => file.docs.push(&object.node),
+                    Some(file) => file.docs.push(object.node()),
                     None => by_file.push(FileDocs {
                         path: &object.file,
-                        docs: vec![&object.node],
+                        docs: vec![object.node()],
                         error: None,
                     }),
                 }

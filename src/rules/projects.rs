@@ -138,7 +138,7 @@ impl EachProject {
             let dir = manifest.path.rsplit_once('/').map_or("", |(d, _)| d);
             let tool = tools.iter().find(|t| {
                 let tool_dir = t.rsplit_once('/').map_or("", |(d, _)| d);
-                tool_dir.is_empty() || dir == tool_dir || dir.starts_with(&format!("{tool_dir}/"))
+                crate::repo::path::within(dir, tool_dir)
             });
             let declared = self
                 .manifest_contains

@@ -7,8 +7,11 @@ use super::model::{Command, Link};
 use super::shell::{self, ShellCommand};
 use super::targets;
 use super::vocabulary::{Vocabulary, program_name};
+use crate::document::{Documents, Format};
 use crate::repo::path::join;
-use std::collections::BTreeMap;
+use std::any::{Any, TypeId};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 /// How many calls deep a chain is followed.
 const MAX_DEPTH: usize = 8;
@@ -19,9 +22,22 @@ const MAX_COMMANDS: usize = 400;
 const TEXT_LIMIT: usize = 120;
 
 /// The repository files the resolver may read, by path.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Files<'a> {
     map: BTreeMap<&'a str, &'a str>,
+    /// Each file parsed at most once per type. A monorepo's pipeline asks
+    /// for the same manifests again and again: `turbo run test` reads every
+    /// package.json, once per task and per step that runs it (medusa: 200
+    /// manifests, most of the audit's time before this).
+    parsed: Mutex<HashMap<(String, TypeId), Arc<dyn Any + Send + Sync>>>,
+}
+
+impl std::fmt::Debug for Files<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Files")
+            .field("paths", &self.map.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'a> Files<'a> {
@@ -35,6 +51,30 @@ impl<'a> Files<'a> {
 
     pub fn paths(&self) -> impl Iterator<Item = &'a str> + '_ {
         self.map.keys().copied()
+    }
+
+    /// The file at `path` parsed into a `T` by `parse`, which runs at most
+    /// once per path and type. A caller must parse a given path the same
+    /// way every time (its format follows from the path).
+    pub fn parsed<T: Any + Send + Sync>(
+        &self,
+        path: &str,
+        parse: impl FnOnce(&str) -> T,
+    ) -> Option<Arc<T>> {
+        let text = self.get(path)?;
+        let key = (path.to_string(), TypeId::of::<T>());
+        let mut cache = self.parsed.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(hit) = cache.get(&key) {
+            return hit.clone().downcast::<T>().ok();
+        }
+        let value = Arc::new(parse(text));
+        cache.insert(key, value.clone());
+        Some(value)
+    }
+
+    /// The documents of the file at `path`, parsed once.
+    pub fn documents(&self, path: &str, format: Format) -> Option<Arc<Documents>> {
+        self.parsed(path, |text| Documents::parse(format, text))
     }
 }
 
@@ -374,8 +414,8 @@ fn trivy_scanners(files: &Files<'_>, words: &mut Vec<String>, origin: &Origin<'_
         let file = flag
             .or_else(|| origin.var("TRIVY_CONFIG").map(str::to_string))
             .unwrap_or_else(|| "trivy.yaml".to_string());
-        let text = join(&origin.cwd, &file).and_then(|p| files.get(&p))?;
-        let docs = crate::document::Documents::parse(crate::document::Format::Yaml, text);
+        let path = join(&origin.cwd, &file)?;
+        let docs = files.documents(&path, Format::Yaml)?;
         let scan = docs.docs.first()?.get("scan")?;
         let list = scan
             .get("scanners")

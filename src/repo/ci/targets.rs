@@ -3,9 +3,9 @@
 //! sessions, cargo aliases, Compose services, pre-commit hooks, and the
 //! plugins a Maven or Gradle build runs in its phases.
 
-use super::resolve::{Expansion, Origin, Resolver};
+use super::resolve::{Expansion, Files, Origin, Resolver};
 use super::vocabulary::program_name;
-use crate::document::{Documents, Format, Node, Value};
+use crate::document::{Format, Node, Value};
 use crate::repo::path::join;
 use regex::Regex;
 use std::sync::OnceLock;
@@ -92,10 +92,12 @@ pub fn runner_script(
     let Some(name) = words[2..].iter().find(|w| !w.starts_with('-')) else {
         return false;
     };
-    let Some((path, text)) = find_in_parents(resolver, &origin.cwd, manifests) else {
+    let Some((path, _)) = find_in_parents(resolver, &origin.cwd, manifests) else {
         return false;
     };
-    let docs = Documents::parse(Format::Toml, text);
+    let Some(docs) = resolver.files.documents(&path, Format::Toml) else {
+        return false;
+    };
     let mut node = docs.docs.first();
     for key in table {
         node = node.and_then(|n| n.get(key));
@@ -424,10 +426,12 @@ fn make(resolver: &Resolver<'_>, args: &[String], origin: &Origin<'_>, out: &mut
             .iter()
             .find_map(|n| join(&cwd, n).and_then(|p| resolver.files.get(&p).map(|t| (p, t)))),
     };
-    let Some((path, text)) = found else {
+    let Some((path, _)) = found else {
         return;
     };
-    let makefile = parse_makefile(text);
+    let Some(makefile) = resolver.files.parsed(&path, parse_makefile) else {
+        return;
+    };
     if goals.is_empty()
         && let Some(default) = makefile.default_target()
     {
@@ -585,7 +589,9 @@ fn taskfile(
     let Some((path, text)) = find_in_parents(resolver, &origin.cwd, &names) else {
         return;
     };
-    let docs = Documents::parse(Format::Yaml, text);
+    let Some(docs) = resolver.files.documents(&path, Format::Yaml) else {
+        return;
+    };
     let Some(tasks) = docs.docs.first().and_then(|d| d.get("tasks")) else {
         return;
     };
@@ -726,10 +732,7 @@ fn package_script(
                 all.iter()
                     .copied()
                     .filter(|manifest| {
-                        resolver
-                            .files
-                            .get(manifest)
-                            .is_some_and(|text| package_name(text).as_deref() == Some(name))
+                        package_name(resolver.files, manifest).as_deref() == Some(name)
                     })
                     .collect()
             })
@@ -740,10 +743,7 @@ fn package_script(
         join(&cwd, "package.json").into_iter().collect()
     };
     for manifest in manifests {
-        let Some(text) = resolver.files.get(&manifest) else {
-            continue;
-        };
-        package_json_script_with(&manifest, text, &script, &passed, out);
+        package_json_script_with(resolver.files, &manifest, &script, &passed, out);
     }
 }
 
@@ -769,10 +769,12 @@ fn composer_script(
         None => None,
     };
     let Some(name) = name else { return };
-    let Some((path, text)) = find_in_parents(resolver, &origin.cwd, &["composer.json"]) else {
+    let Some((path, _)) = find_in_parents(resolver, &origin.cwd, &["composer.json"]) else {
         return;
     };
-    let docs = Documents::parse(Format::Json, text);
+    let Some(docs) = resolver.files.documents(&path, Format::Json) else {
+        return;
+    };
     let Some(entry) = docs
         .docs
         .first()
@@ -808,25 +810,27 @@ fn composer_script(
 }
 
 /// The `name` of a package.json.
-fn package_name(text: &str) -> Option<String> {
-    let docs = Documents::parse(Format::Json, text);
+fn package_name(files: &Files<'_>, manifest: &str) -> Option<String> {
+    let docs = files.documents(manifest, Format::Json)?;
     docs.docs.first()?.get("name")?.scalar_text()
 }
 
-fn package_json_script(manifest: &str, text: &str, script: &str, out: &mut Vec<Expansion>) {
-    package_json_script_with(manifest, text, script, &[], out);
+fn package_json_script(files: &Files<'_>, manifest: &str, script: &str, out: &mut Vec<Expansion>) {
+    package_json_script_with(files, manifest, script, &[], out);
 }
 
 /// The script `script` of a package.json with its `pre`/`post` scripts;
 /// `passed` (what followed `--`) goes at the end of the script itself.
 fn package_json_script_with(
+    files: &Files<'_>,
     manifest: &str,
-    text: &str,
     script: &str,
     passed: &[String],
     out: &mut Vec<Expansion>,
 ) {
-    let docs = Documents::parse(Format::Json, text);
+    let Some(docs) = files.documents(manifest, Format::Json) else {
+        return;
+    };
     let Some(scripts) = docs.docs.first().and_then(|d| d.get("scripts")) else {
         return;
     };
@@ -860,10 +864,9 @@ fn run_all(
     let Some(manifest) = join(&origin.cwd, "package.json") else {
         return;
     };
-    let Some(text) = resolver.files.get(&manifest) else {
+    let Some(docs) = resolver.files.documents(&manifest, Format::Json) else {
         return;
     };
-    let docs = Documents::parse(Format::Json, text);
     let Some(Value::Map(scripts)) = docs
         .docs
         .first()
@@ -876,7 +879,7 @@ fn run_all(
         let pattern = pattern.replace("**", "*");
         for (name, _) in scripts {
             if super::vocabulary::wildcard(&pattern, name) {
-                package_json_script(&manifest, text, name, out);
+                package_json_script(resolver.files, &manifest, name, out);
             }
         }
     }
@@ -922,9 +925,7 @@ fn monorepo_task(
         .collect();
     for task in tasks {
         for manifest in &manifests {
-            if let Some(text) = resolver.files.get(manifest) {
-                package_json_script(manifest, text, &task, out);
-            }
+            package_json_script(resolver.files, manifest, &task, out);
         }
     }
 }
@@ -947,11 +948,13 @@ pub const LINT_STAGED_FILES: &[&str] = &[
 ];
 
 fn lint_staged(resolver: &Resolver<'_>, out: &mut Vec<Expansion>) {
-    let from_manifest = resolver.files.get("package.json").and_then(|text| {
-        let docs = Documents::parse(Format::Json, text);
-        docs.docs.first()?.get("lint-staged")?;
-        Some(("package.json", docs))
-    });
+    let from_manifest = resolver
+        .files
+        .documents("package.json", Format::Json)
+        .and_then(|docs| {
+            docs.docs.first()?.get("lint-staged")?;
+            Some(("package.json", docs))
+        });
     let (path, docs) = match from_manifest {
         Some(found) => found,
         None => {
@@ -971,7 +974,10 @@ fn lint_staged(resolver: &Resolver<'_>, out: &mut Vec<Expansion>) {
             } else {
                 Format::Yaml
             };
-            (path, Documents::parse(format, text))
+            let Some(docs) = resolver.files.documents(path, format) else {
+                return;
+            };
+            (path, docs)
         }
     };
     let root = docs.docs.first();
@@ -1278,14 +1284,16 @@ fn cargo_alias(
     else {
         return;
     };
-    let Some((path, text)) = find_in_parents(
+    let Some((path, _)) = find_in_parents(
         resolver,
         &origin.cwd,
         &[".cargo/config.toml", ".cargo/config"],
     ) else {
         return;
     };
-    let docs = Documents::parse(Format::Toml, text);
+    let Some(docs) = resolver.files.documents(&path, Format::Toml) else {
+        return;
+    };
     let Some(alias) = docs
         .docs
         .first()
@@ -1368,10 +1376,9 @@ fn compose_run(
         .collect();
     }
     for file in files {
-        let Some(text) = resolver.files.get(&file) else {
+        let Some(docs) = resolver.files.documents(&file, Format::Yaml) else {
             continue;
         };
-        let docs = Documents::parse(Format::Yaml, text);
         let Some(node) = docs
             .docs
             .first()

@@ -3,7 +3,7 @@
 //! binary) so every check shares one list instead of its own regex.
 
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 /// Every class a command can have, in the order reports list them.
@@ -91,6 +91,11 @@ struct Pattern {
 #[derive(Debug)]
 pub struct Vocabulary {
     patterns: Vec<Pattern>,
+    /// The patterns a program can match, by its name (patterns whose
+    /// program is a wildcard are in `wild_programs`): a monorepo's pipeline
+    /// classifies tens of thousands of commands against ~600 patterns.
+    by_program: HashMap<String, Vec<usize>>,
+    wild_programs: Vec<usize>,
     staged: Vec<Pattern>,
     actions: Vec<(&'static str, String, String)>,
     hooks: BTreeMap<String, String>,
@@ -141,8 +146,21 @@ impl Vocabulary {
                     .map(|u| (class, u.to_lowercase(), ecosystem.clone())),
             );
         }
+        let mut by_program: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut wild_programs = Vec::new();
+        for (index, pattern) in patterns.iter().enumerate() {
+            if pattern.program.iter().any(|name| name.contains('*')) {
+                wild_programs.push(index);
+            } else {
+                for name in &pattern.program {
+                    by_program.entry(name.clone()).or_default().push(index);
+                }
+            }
+        }
         Ok(Vocabulary {
             patterns,
+            by_program,
+            wild_programs,
             staged,
             actions,
             hooks: table.hooks,
@@ -214,9 +232,11 @@ impl Vocabulary {
         };
         let program = program_name(first);
         let args = &words[1..];
-        let mut found: Vec<Class> = self
-            .patterns
+        let named = self.by_program.get(&program).map_or(&[][..], Vec::as_slice);
+        let mut found: Vec<Class> = named
             .iter()
+            .chain(&self.wild_programs)
+            .map(|&index| &self.patterns[index])
             .filter(|p| unresolved || !p.fallback)
             .filter(|p| output_used || !p.output_tested)
             .filter(|p| p.program.iter().any(|name| wildcard(name, &program)))
@@ -305,24 +325,20 @@ pub fn program_name(word: &str) -> String {
 /// `*` matches any run of characters (including none); everything else is
 /// literal.
 pub fn wildcard(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
+    let Some((first, tail)) = pattern.split_once('*') else {
         return pattern == text;
-    }
-    let mut rest = text;
-    for (index, part) in parts.iter().enumerate() {
-        if index == 0 {
-            match rest.strip_prefix(part) {
-                Some(r) => rest = r,
-                None => return false,
-            }
-        } else if index == parts.len() - 1 {
+    };
+    let Some(mut rest) = text.strip_prefix(first) else {
+        return false;
+    };
+    let mut parts = tail.split('*').peekable();
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
             return rest.ends_with(part);
-        } else {
-            match rest.find(part) {
-                Some(at) => rest = &rest[at + part.len()..],
-                None => return false,
-            }
+        }
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
         }
     }
     true

@@ -223,12 +223,12 @@ pub fn render(files: &Files<'_>, chart_file: &str) -> Chart {
         for doc in docs.docs.iter_mut() {
             remap(doc, &rendered.origins);
         }
-        chart
-            .objects
-            .extend(docs.docs.into_iter().filter(is_object).map(|node| Object {
-                file: path.to_string(),
-                node,
-            }));
+        chart.objects.extend(
+            docs.docs
+                .into_iter()
+                .filter(is_object)
+                .map(|node| Object::owned(path.to_string(), node)),
+        );
     }
     // A reason whose value ended where it did not matter (hashed into a
     // checksum annotation) is no reason: blank it, keeping the numbering.

@@ -8,7 +8,7 @@
 //! is named as not read.
 
 use super::patch;
-use super::{Files, Object, dir_of, is_object};
+use super::{Files, Object, dir_of};
 use crate::document::{Documents, Format, Node, Value};
 use crate::repo::path::join;
 use regex::Regex;
@@ -222,17 +222,7 @@ fn build_in(
         if graph.contains_key(&target) {
             objects.extend(build_in(files, graph, &target, stack, notes));
         } else if files.get(&target).is_some() {
-            objects.extend(
-                files
-                    .docs(&target)
-                    .docs
-                    .iter()
-                    .filter(|d| is_object(d))
-                    .map(|d| Object {
-                        file: target.clone(),
-                        node: d.clone(),
-                    }),
-            );
+            objects.extend(Object::all_parsed(&target, &files.docs(&target)));
         } else {
             notes.push(format!(
                 "`{reference}` (from `{}`) not found or not read",
@@ -305,8 +295,8 @@ fn apply_patches(
                 .iter()
                 .enumerate()
                 .filter(|(_, o)| match &target {
-                    Some(target) => targets(&o.node, target),
-                    None => same_object(&o.node, &doc),
+                    Some(target) => targets(o.node(), target),
+                    None => same_object(o.node(), &doc),
                 })
                 .map(|(i, _)| i)
                 .collect();
@@ -322,8 +312,8 @@ fn apply_patches(
             }
             for i in matched {
                 match &doc.value {
-                    Value::Seq(_) => notes.extend(patch::json6902(&mut objects[i].node, &doc)),
-                    _ => patch::strategic_merge(&mut objects[i].node, &doc),
+                    Value::Seq(_) => notes.extend(patch::json6902(objects[i].node_mut(), &doc)),
+                    _ => patch::strategic_merge(objects[i].node_mut(), &doc),
                 }
             }
         }
@@ -418,8 +408,17 @@ fn apply_images(root: &Node, objects: &mut [Object]) {
     let Some(Value::Seq(entries)) = root.get("images").map(|n| &n.value) else {
         return;
     };
-    for object in objects.iter_mut() {
-        for_each_container(&mut object.node, &mut |container| {
+    // Only objects with containers are changed (and so copied: see
+    // `Object::node_mut`).
+    let has_containers = |node: &Node| {
+        CONTAINER_LISTS.iter().any(|path| {
+            path.iter()
+                .try_fold(node, |current, key| current.get(key))
+                .is_some_and(|list| matches!(list.value, Value::Seq(_)))
+        })
+    };
+    for object in objects.iter_mut().filter(|o| has_containers(o.node())) {
+        for_each_container(object.node_mut(), &mut |container| {
             let Value::Map(fields) = &mut container.value else {
                 return;
             };
@@ -477,14 +476,14 @@ fn apply_replicas(root: &Node, objects: &mut [Object]) {
         };
         for object in objects
             .iter_mut()
-            .filter(|o| name_of(&o.node).as_deref() == Some(&name))
+            .filter(|o| name_of(o.node()).as_deref() == Some(&name))
         {
             let replicas = Node {
                 value: count.value.clone(),
                 line: None,
             };
             patch::strategic_merge(
-                &mut object.node,
+                object.node_mut(),
                 &Node {
                     value: Value::Map(vec![(
                         "spec".into(),

@@ -52,11 +52,11 @@ pub struct Source<'a> {
 /// The files the model may read, by path, with their parsed documents.
 pub struct Files<'a> {
     by_path: BTreeMap<&'a str, Source<'a>>,
-    parse: &'a dyn Fn(&str) -> Arc<Documents>,
+    parse: &'a (dyn Fn(&str) -> Arc<Documents> + Sync),
 }
 
 impl<'a> Files<'a> {
-    pub fn new(sources: &[Source<'a>], parse: &'a dyn Fn(&str) -> Arc<Documents>) -> Self {
+    pub fn new(sources: &[Source<'a>], parse: &'a (dyn Fn(&str) -> Arc<Documents> + Sync)) -> Self {
         Files {
             by_path: sources.iter().map(|s| (s.path, *s)).collect(),
             parse,
@@ -100,7 +100,58 @@ impl Origin {
 #[derive(Debug, Clone)]
 pub struct Object {
     pub file: String,
-    pub node: Node,
+    node: ObjectNode,
+}
+
+/// An object's tree. Most objects are a manifest's documents as parsed:
+/// they share the tree the file's parse cache holds rather than copying it
+/// (copies were a fifth of a monorepo audit's peak memory). An object a
+/// patch, a transformer or a chart's rendering made or changed owns its
+/// own.
+#[derive(Debug, Clone)]
+enum ObjectNode {
+    Parsed(Arc<Documents>, usize),
+    Own(Node),
+}
+
+impl Object {
+    pub fn owned(file: String, node: Node) -> Object {
+        Object {
+            file,
+            node: ObjectNode::Own(node),
+        }
+    }
+
+    /// The objects among a file's parsed documents, sharing their trees.
+    pub fn all_parsed(file: &str, docs: &Arc<Documents>) -> Vec<Object> {
+        docs.docs
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| is_object(d))
+            .map(|(i, _)| Object {
+                file: file.to_string(),
+                node: ObjectNode::Parsed(docs.clone(), i),
+            })
+            .collect()
+    }
+
+    pub fn node(&self) -> &Node {
+        match &self.node {
+            ObjectNode::Parsed(docs, i) => &docs.docs[*i],
+            ObjectNode::Own(node) => node,
+        }
+    }
+
+    /// The tree to change: a shared one is copied first.
+    pub fn node_mut(&mut self) -> &mut Node {
+        if let ObjectNode::Parsed(docs, i) = &self.node {
+            self.node = ObjectNode::Own(docs.docs[*i].clone());
+        }
+        match &mut self.node {
+            ObjectNode::Own(node) => node,
+            ObjectNode::Parsed(..) => unreachable!("copied just above"),
+        }
+    }
 }
 
 /// A manifest file, kustomization or chart, and what readyctl makes of it.
@@ -242,7 +293,9 @@ pub fn artefacts(files: &Files<'_>) -> Vec<Artefact> {
             .iter()
             .any(|d| d.is_empty() || path.starts_with(&format!("{d}/")))
     };
-    for chart in &charts {
+    // Charts render on every core: a repository of charts (bitnami/charts,
+    // 100+) spent most of its audit rendering them one after another.
+    let rendered = crate::parallel::in_parallel(&charts, 0, |chart| {
         let dir = dir_of(chart);
         let role = files.get(chart).map_or(Role::Production, |s| s.role);
         let parent = chart_dirs
@@ -253,7 +306,7 @@ pub fn artefacts(files: &Files<'_>) -> Vec<Artefact> {
         } else {
             not_production(dir, role)
         };
-        out.push(match not {
+        match not {
             Some(reason) => unjudged(Origin::Helm, dir, role, reason),
             None => {
                 let chart = helm::render(files, chart);
@@ -268,8 +321,9 @@ pub fn artefacts(files: &Files<'_>) -> Vec<Artefact> {
                     undecided: chart.undecided,
                 }
             }
-        });
-    }
+        }
+    });
+    out.extend(rendered);
 
     let graph = kustomize::graph(files);
     let used: BTreeSet<&str> = graph
@@ -358,16 +412,7 @@ pub fn artefacts(files: &Files<'_>) -> Vec<Artefact> {
         if in_chart(path) || consumed.contains(path) || graph.values().any(|k| k.file == path) {
             continue;
         }
-        let docs = files.docs(path);
-        let objects: Vec<Object> = docs
-            .docs
-            .iter()
-            .filter(|d| is_object(d))
-            .map(|d| Object {
-                file: path.to_string(),
-                node: d.clone(),
-            })
-            .collect();
+        let objects = Object::all_parsed(path, &files.docs(path));
         if objects.is_empty() {
             continue;
         }

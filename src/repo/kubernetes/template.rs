@@ -838,36 +838,66 @@ fn eval_pipe(pipe: &Pipe, dot: &Val, cx: &mut Cx<'_>) -> Val {
     val
 }
 
-fn field(mut val: Val, path: &[String], cx: &mut Cx<'_>) -> Val {
-    for key in path {
-        val = match &val {
-            Val::Node(node) => node.get(key).map_or(Val::Nil, from_node),
-            Val::Nil => Val::Nil,
-            Val::Undecided(_) => return val,
-            _ => Val::Nil,
+/// `.a.b` of `val`. Walks references and copies only what it arrives at:
+/// the dot is often the chart's whole values tree, read hundreds of times a
+/// template. `Err` holds the expression a value stands for when the values
+/// say it cannot be decided (`readyctl:undecided`).
+fn field(val: &Val, path: &[String]) -> Result<Val, String> {
+    match val {
+        _ if path.is_empty() => Ok(val.clone()),
+        Val::Node(node) => field_in(node, path),
+        Val::Undecided(_) => Ok(val.clone()),
+        _ => Ok(Val::Nil),
+    }
+}
+
+fn field_in(mut node: &Node, path: &[String]) -> Result<Val, String> {
+    for (index, key) in path.iter().enumerate() {
+        let Some(next) = node.get(key) else {
+            return Ok(Val::Nil);
         };
-        if let Val::Node(node) = &val
-            && let Some(Value::String(special)) = node.get("readyctl:undecided").map(|n| &n.value)
-        {
-            return cx.undecided(format!("`{special}`"));
+        match &next.value {
+            Value::Seq(_) | Value::Map(_) => {
+                if let Some(Value::String(special)) =
+                    next.get("readyctl:undecided").map(|n| &n.value)
+                {
+                    return Err(special.clone());
+                }
+                node = next;
+            }
+            // A scalar ends the walk: reading a field of it is nil.
+            _ if index + 1 == path.len() => return Ok(from_node(next)),
+            _ => return Ok(Val::Nil),
         }
     }
-    val
+    Ok(from_node(node))
+}
+
+fn decided(found: Result<Val, String>, cx: &mut Cx<'_>) -> Val {
+    found.unwrap_or_else(|special| cx.undecided(format!("`{special}`")))
 }
 
 fn eval_arg(arg: &Arg, dot: &Val, cx: &mut Cx<'_>) -> Val {
     match arg {
-        Arg::Field(path) => field(dot.clone(), path, cx),
+        Arg::Field(path) => decided(field(dot, path), cx),
         Arg::Var(name, path) => {
-            let base = if name == "$" {
-                Val::Node(cx.root.clone())
+            let found = if name == "$" {
+                Some(if path.is_empty() {
+                    Ok(Val::Node(cx.root.clone()))
+                } else {
+                    field_in(cx.root, path)
+                })
             } else {
-                match cx.vars.iter().rev().find(|(n, _)| n == name) {
-                    Some((_, v)) => v.clone(),
-                    None => return cx.undecided(format!("variable `{name}`")),
-                }
+                cx.vars
+                    .iter()
+                    .rev()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, v)| field(v, path))
             };
-            field(base, path, cx)
+            match found {
+                Some(found) => decided(found, cx),
+                None => cx.undecided(format!("variable `{name}`")),
+            }
         }
         Arg::Lit(val) => val.clone(),
         Arg::Sub(pipe) => eval_pipe(pipe, dot, cx),
