@@ -218,12 +218,25 @@ pub fn audit(
             );
         }
     }
-    parse_documents(&evidence, &parsed, options.scan.threads);
-    let ci = std::sync::Arc::new(ci_plan.build(&evidence));
-    let mut stack = stack_plan.detect(&evidence);
+    // The CI model and the tooling facts read only the kept texts, so they
+    // are built beside the document parsing and stack detection rather than
+    // after them (a monorepo's pipelines resolve thousands of commands).
+    let (ci, tooling, mut stack) = std::thread::scope(|scope| {
+        let pipelines = scope.spawn(|| {
+            let ci = ci_plan.build(&evidence);
+            let tooling = tooling_plan.build(&evidence, &ci);
+            (ci, tooling)
+        });
+        parse_documents(&evidence, &parsed, options.scan.threads);
+        let stack = stack_plan.detect(&evidence);
+        let (ci, tooling) = pipelines
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (Arc::new(ci), tooling, stack)
+    });
     stack.ci = ci.systems.clone();
     let nothing_to_audit = application_plan.nothing_to_audit(&evidence, &stack);
-    evidence.attach(Arc::new(tooling_plan.build(&evidence, &ci)));
+    evidence.attach(Arc::new(tooling));
     evidence.attach(Arc::new(stack.clone()));
     evidence.attach(ci);
     evidence.attach(Arc::new(builds_plan.build(&evidence)));
@@ -270,8 +283,17 @@ pub fn audit(
             }
             _ => results.push(evaluate(planned, &evidence, None, config)),
         }
-        results
+        // The values a secret query documents, for the redactor: read here,
+        // on the evaluation threads, rather than by a second pass over
+        // every kept document on one thread after them.
+        let documented = match planned {
+            Planned::Run { rule, .. } => rule.secret_values(&evidence),
+            Planned::Disabled(..) => Vec::new(),
+        };
+        (results, documented)
     });
+    let (per_check, documented): (Vec<Vec<CheckResult>>, Vec<Vec<String>>) =
+        per_check.into_iter().unzip();
     let mut results: Vec<CheckResult> = per_check.into_iter().flatten().collect();
     for finding in results.iter_mut().flat_map(|r| r.findings.iter_mut()) {
         finding.role = finding
@@ -315,11 +337,8 @@ pub fn audit(
     report.waivers = waivers;
     report.stack = stack;
     report.targets = live_targets(live.as_ref(), live_options);
-    let documented = planned.iter().flat_map(|p| match p {
-        Planned::Run { rule, .. } => rule.secret_values(&evidence),
-        Planned::Disabled(..) => Vec::new(),
-    });
-    let redactor = redactor(&evidence, live_options, catalog).with_values(documented);
+    let redactor =
+        redactor(&evidence, live_options, catalog).with_values(documented.into_iter().flatten());
     // Freeing the evidence (every parsed document, kept text and hit: a
     // tenth of a second on a 20,000-file monorepo) runs beside the
     // redaction instead of on one thread after it.
