@@ -337,7 +337,8 @@ pub fn audit(
     report.waivers = waivers;
     report.stack = stack;
     report.targets = live_targets(live.as_ref(), live_options);
-    let redactor = redactor(&evidence, live_options).with_values(documented.into_iter().flatten());
+    let redactor =
+        redactor(&evidence, live_options, catalog).with_values(documented.into_iter().flatten());
     // Freeing the evidence (every parsed document, kept text and hit: a
     // tenth of a second on a 20,000-file monorepo) runs beside the
     // redaction instead of on one thread after it.
@@ -345,6 +346,26 @@ pub fn audit(
         scope.spawn(move || drop(evidence));
         Ok(redactor.apply(&report))
     })
+}
+
+/// The content patterns the facts planned in [`audit`] search for beside
+/// the checks' and stack detection's (which `content_patterns` lists):
+/// the precomputed literal table holds them too, so that an audit neither
+/// analyses them nor builds its own literal automaton for them (see
+/// `src/scan/prebuilt.rs`). A fact added to [`audit`] and not here makes
+/// audits slower, never different.
+#[cfg(test)]
+pub(crate) fn fact_patterns() -> Vec<String> {
+    let mut plan = PlanBuilder::new();
+    let _ = ApplicationPlan::plan(&mut plan);
+    let _ = crate::repo::builds::BuildsPlan::plan(&mut plan);
+    let _ = crate::repo::tooling::ToolingPlan::plan(&mut plan);
+    let _ = crate::repo::settings::SettingsPlan::plan(&mut plan);
+    let _ = crate::repo::refused::RefusedPlan::plan(&mut plan);
+    let _ = crate::repo::readers::ReadersPlan::plan(&mut plan);
+    plan.planned_patterns()
+        .map(|(_, regex)| regex.to_string())
+        .collect()
 }
 
 /// Parses, on every core, the kept files that stack detection and document
@@ -367,7 +388,7 @@ fn parse_documents(evidence: &Evidence, selectors: &[crate::scan::SelectorId], t
 /// credentials the user gave for targets, wherever a check quotes them.
 /// (The literal values of committed Kubernetes Secrets, which rules read
 /// as documents, are added by the caller.)
-fn redactor(evidence: &Evidence, live: &LiveOptions) -> crate::redact::Redactor {
+fn redactor(evidence: &Evidence, live: &LiveOptions, catalog: &Catalog) -> crate::redact::Redactor {
     let credentials = live
         .targets
         .iter()
@@ -382,7 +403,7 @@ fn redactor(evidence: &Evidence, live: &LiveOptions) -> crate::redact::Redactor 
     crate::redact::Redactor::new(evidence.secret_values().iter())
         .with_values(credentials)
         .with_values(history)
-        .with_builtin_patterns()
+        .with_builtin_patterns_of(catalog)
 }
 
 /// The walk showed each check the files of its roles as the conventions

@@ -91,14 +91,30 @@ impl PackLoader {
             .filter(|f| is_pack_file(f.path()) && wanted(f.path()))
             .collect();
         files.sort_by_key(|f| f.path());
-        for file in files {
-            let text = String::from_utf8_lossy(file.contents());
-            let source = PackSource {
-                origin: Origin::Builtin,
-                name: format!("builtin:{}", file.path().display()),
-                path: None,
-            };
-            self.add_text(source, &text);
+        let packs: Vec<(PackSource, Arc<SourceFile>)> = files
+            .into_iter()
+            .map(|file| {
+                let source = PackSource {
+                    origin: Origin::Builtin,
+                    name: format!("builtin:{}", file.path().display()),
+                    path: None,
+                };
+                let text = String::from_utf8_lossy(file.contents());
+                let file = Arc::new(SourceFile {
+                    name: source.name.clone(),
+                    text: Arc::from(text.as_ref()),
+                });
+                (source, file)
+            })
+            .collect();
+        // Parsing the YAML of the built-in packs was a fifth of an empty
+        // audit's instructions, all before the walk could start: the packs
+        // are parsed on two threads, then added in their order.
+        for (source, file, specs, diagnostics) in parse_in_parallel(packs) {
+            self.diagnostics.extend(diagnostics);
+            for (position, spec) in specs {
+                self.add_spec(&file, &source, position, spec);
+            }
         }
     }
 
@@ -332,7 +348,20 @@ pub type FilteredPattern = (
 /// Like [`content_patterns`], with each pattern's value tests: a shape of a
 /// secret is what its check would report, not every match of its regex.
 pub fn filtered_patterns(catalog: &Catalog) -> Vec<FilteredPattern> {
-    let plan = planned(catalog);
+    filtered(planned(catalog))
+}
+
+/// [`filtered_patterns`] of some checks alone (no stack detection or CI
+/// model patterns).
+pub fn filtered_patterns_of<'c>(
+    checks: impl IntoIterator<Item = &'c Check>,
+) -> Vec<FilteredPattern> {
+    let mut plan = crate::scan::PlanBuilder::new();
+    plan_checks(&mut plan, checks);
+    filtered(plan)
+}
+
+fn filtered(plan: crate::scan::PlanBuilder) -> Vec<FilteredPattern> {
     let mut seen = std::collections::HashSet::new();
     plan.planned_filters()
         .filter(|(id, regex, _)| seen.insert((id.to_string(), regex.to_string())))
@@ -344,18 +373,25 @@ fn planned(catalog: &Catalog) -> crate::scan::PlanBuilder {
     let mut plan = crate::scan::PlanBuilder::new();
     let _ = crate::stack::StackPlan::plan(&mut plan);
     let _ = crate::repo::ci::CiPlan::plan(&mut plan);
+    plan_checks(&mut plan, catalog.checks());
+    plan
+}
+
+fn plan_checks<'c>(
+    plan: &mut crate::scan::PlanBuilder,
+    checks: impl IntoIterator<Item = &'c Check>,
+) {
     let reports = crate::tool_reports::Settings::default();
-    for check in catalog.checks() {
+    for check in checks {
         let cx = crate::rules::PlanContext {
             check_id: &check.id,
             reports: &reports,
         };
         if let Some(when) = &check.when {
-            let _ = when.plan(&mut plan, cx);
+            let _ = when.plan(plan, cx);
         }
-        let _ = check.rule.plan(&mut plan, cx);
+        let _ = check.rule.plan(plan, cx);
     }
-    plan
 }
 
 /// Whether `pattern` is a valid `defers_to` entry: a check id, or a family
@@ -377,6 +413,49 @@ pub(crate) fn is_valid_id(id: &str) -> bool {
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
     };
     word(first) && id.contains('.') && parts.all(word)
+}
+
+/// A parsed pack: where it came from, its text, its specs and the problems
+/// parsing found.
+type ParsedPack = (
+    PackSource,
+    Arc<SourceFile>,
+    Vec<(Position, CheckSpec)>,
+    Diagnostics,
+);
+
+/// [`parse_pack`] of each pack, on two threads (the packs taken in turn by
+/// whichever is free), in the packs' order.
+fn parse_in_parallel(packs: Vec<(PackSource, Arc<SourceFile>)>) -> Vec<ParsedPack> {
+    let parse = |(source, file): (PackSource, Arc<SourceFile>)| {
+        let mut diagnostics = Diagnostics::default();
+        let specs = parse_pack(&file, &mut diagnostics);
+        (source, file, specs, diagnostics)
+    };
+    if packs.len() < 2 {
+        return packs.into_iter().map(parse).collect();
+    }
+    let queue = std::sync::Mutex::new(packs.into_iter().enumerate());
+    let next = || queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+    let work = || {
+        let mut mine = Vec::new();
+        while let Some((index, pack)) = next() {
+            mine.push((index, parse(pack)));
+        }
+        mine
+    };
+    let mut parsed = std::thread::scope(|scope| {
+        let other = scope.spawn(work);
+        let mut parsed = work();
+        parsed.extend(
+            other
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        );
+        parsed
+    });
+    parsed.sort_unstable_by_key(|(index, _)| *index);
+    parsed.into_iter().map(|(_, pack)| pack).collect()
 }
 
 /// Parses a pack into specs with their positions. When the whole file does

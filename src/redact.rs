@@ -41,6 +41,12 @@ pub struct Redactor {
     /// Secret shapes; a `secret` group, when the pattern has one, is what is
     /// masked, else the whole match.
     shapes: Option<Arc<Shapes>>,
+    /// Names the built-in catalogue gives (check ids, their packs' names,
+    /// category names), never a repository's text: shapes are not tried on them (known values
+    /// still are). A report holds each many times, and `secrets` or
+    /// `secrets.env-file` hold the literals of a dozen shapes, which were
+    /// then compiled for nothing.
+    names: Option<Arc<std::collections::HashSet<String>>>,
 }
 
 /// The values a redactor masks. `Debug` prints only how many there are.
@@ -71,8 +77,19 @@ struct Shapes {
     /// Each pattern compiled for ASCII strings, most of a report's: the
     /// same matches, compiled without Unicode classes for a fraction of
     /// the cost (see `compile_ascii_regex` in `src/scan/plan.rs`); `None` when it
-    /// needs Unicode to compile (then the Unicode form is used).
+    /// needs Unicode to compile (then the Unicode form is used). Taken from
+    /// the scan's cache: the secret checks' patterns are the scan's, so a
+    /// shape the scan compiled for an ASCII file is not compiled again.
+    /// (With Unicode off, the scan's rewriting of `\b` as an ASCII
+    /// boundary changes nothing, and the size limits are the same.)
     ascii: Vec<OnceLock<Option<regex::bytes::Regex>>>,
+    /// Each pattern as the scan compiles it for text that is not all ASCII
+    /// (Unicode classes, ASCII word boundaries), from the scan's cache, for
+    /// strings whose characters outside ASCII are none of them word
+    /// characters (`—`, `…`, `→`: a report's own wording). There `\b` is
+    /// the same assertion either way, so the matches are the same as
+    /// [`Shapes::compiled`]'s, which would cost twice as much to compile.
+    unicode: Vec<OnceLock<Option<regex::bytes::Regex>>>,
     /// Which shapes may match a string, by their required literals; `None`
     /// when no automaton could be built (then every shape is tried).
     prefilter: Option<crate::scan::Prefilter>,
@@ -86,26 +103,36 @@ impl Shapes {
             prefilter: crate::scan::Prefilter::for_short_texts(&refs).ok(),
             compiled: sources.iter().map(|_| OnceLock::new()).collect(),
             ascii: sources.iter().map(|_| OnceLock::new()).collect(),
+            unicode: sources.iter().map(|_| OnceLock::new()).collect(),
             sources,
             filters,
         }
     }
 
     /// Shape `index` compiled to search `text`: without Unicode when the
-    /// text is ASCII and the Unicode form has not been compiled (a shape
-    /// compiled once either way is not compiled again).
+    /// text is ASCII, with ASCII word boundaries when none of its other
+    /// characters is a word character, each only while no form that reads
+    /// more texts has been compiled (a shape compiled once one way is not
+    /// compiled again another).
     fn regex(&self, index: usize, text: &str) -> Option<Shape<'_>> {
-        if text.is_ascii()
-            && self.compiled[index].get().is_none()
-            && let Some(regex) = self.ascii[index].get_or_init(|| {
-                regex::bytes::RegexBuilder::new(&self.sources[index])
-                    .unicode(false)
-                    .size_limit(SIZE_LIMIT)
-                    .build()
-                    .ok()
-            })
-        {
-            return Some(Shape::Ascii(regex));
+        if self.compiled[index].get().is_none() {
+            let ascii = text.is_ascii();
+            if ascii
+                && self.unicode[index].get().is_none()
+                && let Some(regex) = self.ascii[index]
+                    .get_or_init(|| crate::scan::compile_ascii_regex(&self.sources[index]))
+            {
+                return Some(Shape::Bytes(regex));
+            }
+            if (ascii
+                || !text
+                    .chars()
+                    .any(|c| !c.is_ascii() && regex_syntax::is_word_character(c)))
+                && let Some(regex) = self.unicode[index]
+                    .get_or_init(|| crate::scan::compile_regex(&self.sources[index]).ok())
+            {
+                return Some(Shape::Bytes(regex));
+            }
         }
         self.compiled[index]
             .get_or_init(|| {
@@ -132,22 +159,22 @@ impl Shapes {
     }
 }
 
-/// Regexes larger than this are left out of the shapes.
+/// Regexes larger than this are left out of the shapes (the scan's limit).
 const SIZE_LIMIT: usize = 1 << 22;
 
 /// A shape compiled for one string.
 #[derive(Clone, Copy)]
 enum Shape<'r> {
     Text(&'r Regex),
-    /// For ASCII strings only.
-    Ascii(&'r regex::bytes::Regex),
+    /// A form of the scan's, for the strings [`Shapes::regex`] says.
+    Bytes(&'r regex::bytes::Regex),
 }
 
 impl Shape<'_> {
     fn is_match(self, text: &str) -> bool {
         match self {
             Shape::Text(regex) => regex.is_match(text),
-            Shape::Ascii(regex) => regex.is_match(text.as_bytes()),
+            Shape::Bytes(regex) => regex.is_match(text.as_bytes()),
         }
     }
 
@@ -164,7 +191,7 @@ impl Shape<'_> {
                     .map(|m| (m.start(), m.end()))
                     .collect()
             }
-            Shape::Ascii(regex) => {
+            Shape::Bytes(regex) => {
                 let group = regex.capture_names().position(|n| n == secret);
                 regex
                     .captures_iter(text.as_bytes())
@@ -262,6 +289,31 @@ impl Redactor {
         self
     }
 
+    /// [`Redactor::with_builtin_patterns`] for an audit that has loaded
+    /// the catalogue already: the shapes are planned from its built-in
+    /// `secrets.*` checks (whatever the configuration enables) rather than
+    /// from the secrets pack parsed a second time.
+    pub fn with_builtin_patterns_of(mut self, catalog: &crate::pack::Catalog) -> Redactor {
+        let names = catalog
+            .checks()
+            .iter()
+            .filter(|c| c.source.origin == crate::check::Origin::Builtin)
+            .flat_map(|c| [c.id.clone(), c.source.name.clone()])
+            .chain(
+                crate::model::Category::ALL
+                    .iter()
+                    .map(|c| c.id().to_string()),
+            )
+            .collect();
+        self.names = Some(Arc::new(names));
+        let shapes = builtin_shapes_of(catalog);
+        if self.shapes.is_some() {
+            return self.with_shapes(shapes);
+        }
+        self.shapes = (!shapes.is_empty()).then(|| Arc::new(Shapes::new(shapes)));
+        self
+    }
+
     pub fn is_empty(&self) -> bool {
         self.values.is_none() && self.shapes.is_none()
     }
@@ -281,6 +333,13 @@ impl Redactor {
         let Some(shapes) = self.shapes.as_ref().filter(|_| shapes) else {
             return text;
         };
+        if self
+            .names
+            .as_ref()
+            .is_some_and(|n| n.contains(text.as_ref()))
+        {
+            return text;
+        }
         // Which shapes match is decided on the text as it was, then each
         // masks in turn.
         for index in shapes.matching(&text) {
@@ -312,6 +371,9 @@ impl Redactor {
             let mut texts = Vec::new();
             non_ascii_strings(&tree, None, &mut texts);
             for text in texts {
+                if self.names.as_ref().is_some_and(|n| n.contains(text)) {
+                    continue;
+                }
                 shapes.matching(text);
             }
         }
@@ -328,7 +390,17 @@ fn builtin_shapes() -> Vec<(String, Option<Arc<HitFilter>>)> {
     // Only the secrets pack: loading every pack again for it was a tenth of
     // an audit's fixed cost (a test checks no other pack has `secrets.*`).
     let catalog = crate::pack::Catalog::builtin_pack(SECRETS_PACK).unwrap_or_default();
-    crate::pack::filtered_patterns(&catalog)
+    builtin_shapes_of(&catalog)
+}
+
+/// The content patterns of the built-in `secrets.*` checks of `catalog`
+/// with their value tests. Only the built-in ones: a repository's own
+/// `secrets.*` pack could otherwise mask the whole report.
+fn builtin_shapes_of(catalog: &crate::pack::Catalog) -> Vec<(String, Option<Arc<HitFilter>>)> {
+    let secrets = catalog.checks().iter().filter(|c| {
+        c.source.origin == crate::check::Origin::Builtin && c.id.starts_with("secrets.")
+    });
+    crate::pack::filtered_patterns_of(secrets)
         .into_iter()
         .filter(|(id, _, _)| id.starts_with("secrets."))
         .map(|(_, regex, filter)| (regex, filter))
@@ -497,6 +569,44 @@ mod tests {
         );
     }
 
+    /// A string whose characters outside ASCII are no word characters
+    /// (a report's own `—` and `…`) is searched by the scan's Unicode form,
+    /// whose ASCII `\b` then says the same; one with a letter outside
+    /// ASCII keeps the Unicode `\b`, for which `é` is part of the word.
+    #[test]
+    fn unicode_strings_keep_unicode_word_boundaries() {
+        let r = Redactor::default().with_patterns([r"\bghp_[A-Za-z0-9]{36}\b"]);
+        let token = format!("ghp_{}", "a1B2".repeat(9));
+        assert_eq!(
+            r.mask(&format!("image — {token} …")),
+            "image — [redacted] …"
+        );
+        let glued = format!("caf\u{e9}{token}");
+        assert_eq!(r.mask(&glued), glued);
+        assert_eq!(
+            r.mask(&format!("caf\u{e9} {token}")),
+            "caf\u{e9} [redacted]"
+        );
+    }
+
+    /// The built-in catalogue's own names are not searched for shapes;
+    /// anything else still is.
+    #[test]
+    fn catalogue_names_are_not_searched_for_shapes() {
+        let catalog = crate::pack::Catalog::builtin().unwrap();
+        let r = Redactor::default()
+            .with_builtin_patterns_of(&catalog)
+            .with_patterns([r"(?P<secret>secrets\.[a-z-]{10,})"]);
+        assert_eq!(
+            r.mask("secrets.generic-high-entropy"),
+            "secrets.generic-high-entropy"
+        );
+        assert_eq!(r.mask("builtin:secrets.yaml"), "builtin:secrets.yaml");
+        assert_eq!(r.mask("see secrets.generic-high-entropy"), "see [redacted]");
+        let token = format!("ghp_{}", "Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LmNbVc");
+        assert!(!r.mask(&format!("x {token}")).contains(&token));
+    }
+
     #[test]
     fn every_builtin_secret_check_is_in_the_secrets_pack() {
         let all = crate::pack::Catalog::builtin().unwrap();
@@ -508,6 +618,12 @@ mod tests {
         assert!(!secrets.is_empty());
         let shapes: Vec<String> = builtin_shapes().into_iter().map(|(r, _)| r).collect();
         assert_eq!(shapes, secrets);
+        // An audit takes them from the catalogue it loaded: the same.
+        let of_all: Vec<String> = builtin_shapes_of(&all)
+            .into_iter()
+            .map(|(r, _)| r)
+            .collect();
+        assert_eq!(of_all, secrets);
     }
 
     #[test]

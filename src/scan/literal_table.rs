@@ -1110,6 +1110,12 @@ pub(super) static ANALYSES: &[Precomputed] = &[
         blank_above: None,
     },
     Precomputed {
+        regex: "===?[ \\t]*[\"'](?P<key>[^\"'\\n]{4,64})[\"'](?:[^\\n]*\\n){0,10}?[^\\n]*?\\b(?:raise|throw|panic!?|log\\.Fatal\\w*|sys\\.exit|process\\.exit|os\\.Exit|abort)\\b",
+        literals: Some(&[b"==\x09", b"== ", b"==\"", b"=='", b"===\x09", b"=== ", b"===\"", b"==='"]),
+        mode: LineMode::StartingOn,
+        blank_above: None,
+    },
+    Precomputed {
         regex: "LogstashEncoder|logstash-logback-encoder|JsonTemplateLayout|JsonLayout|ecs-logging",
         literals: Some(&[b"ecs-logging", b"jsonlayout", b"jsontemplatelayout", b"logstash-logback-encoder", b"logstashencoder"]),
         mode: LineMode::Within,

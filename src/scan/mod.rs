@@ -18,6 +18,7 @@ mod marker;
 mod plan;
 #[rustfmt::skip]
 mod literal_table;
+mod prebuilt;
 mod prefilter;
 mod test_code;
 mod url_value;
@@ -38,10 +39,12 @@ pub use filter::{HitFilter, Judged, KEY_GROUP, LazyRegex, SECRET_GROUP, shannon_
 pub use literal::{LazyTree, Token, token_at};
 pub use manifest::is_go_indirect_line;
 pub use marker::is_generated_content;
+pub(crate) use plan::compile_ascii_regex;
 pub use plan::{
     DocumentsId, PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec,
     compile_regex,
 };
+pub use prebuilt::start as prebuild_automaton;
 pub(crate) use prefilter::Prefilter;
 pub use prefilter::required_literals;
 pub use url_value::{Benign, remote_password};

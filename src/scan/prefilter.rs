@@ -39,6 +39,7 @@ use aho_corasick::{Anchored, MatchKind, dfa, nfa};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Literals shorter than this occur in nearly every file; a pattern whose
 /// best literal is this short is treated as having none.
@@ -473,7 +474,7 @@ fn analyse_uncached(regex: &str) -> Analysis {
 #[derive(Debug)]
 pub(crate) struct Prefilter {
     /// Every distinct required literal, matched ASCII case-insensitively.
-    automaton: Option<Literals>,
+    automaton: Option<Arc<Literals>>,
     /// For each literal of the automaton, the patterns it stands for.
     owners: Vec<Vec<usize>>,
     /// Per pattern: the literals of the automaton that stand for it.
@@ -540,11 +541,8 @@ impl Prefilter {
     }
 
     fn with_kind(regexes: &[&str], short_texts: bool) -> Result<Self, String> {
-        let mut literal_ids: HashMap<Vec<u8>, usize> = HashMap::new();
-        let mut literals: Vec<Vec<u8>> = Vec::new();
-        let mut owners: Vec<Vec<usize>> = Vec::new();
         let mut always = vec![false; regexes.len()];
-        let mut pattern_literals = vec![Vec::new(); regexes.len()];
+        let mut sets = vec![Vec::new(); regexes.len()];
         let mut by_line = vec![LineMode::Whole; regexes.len()];
         let mut blank_above = vec![None; regexes.len()];
         for (pattern, regex) in regexes.iter().enumerate() {
@@ -552,24 +550,48 @@ impl Prefilter {
             let (set, mode, above) = analyse(regex);
             match set {
                 Some(set) => {
-                    for literal in without_longer(set) {
-                        let id = *literal_ids.entry(literal.clone()).or_insert_with(|| {
-                            literals.push(literal);
-                            owners.push(Vec::new());
-                            owners.len() - 1
-                        });
-                        owners[id].push(pattern);
-                        pattern_literals[pattern].push(id);
-                    }
+                    sets[pattern] = without_longer(set);
                     by_line[pattern] = mode;
                     blank_above[pattern] = above;
                 }
                 None => always[pattern] = true,
             }
         }
-        let automaton = match literals.is_empty() {
-            true => None,
-            false => Some(Literals::build(&literals, short_texts).map_err(|e| e.to_string())?),
+        // The automaton built ahead (see `prebuilt.rs`) when it holds every
+        // literal: the literals take its ids, and its others own nothing.
+        let prebuilt = (!short_texts)
+            .then(super::prebuilt::take)
+            .flatten()
+            .filter(|prebuilt| sets.iter().flatten().all(|l| prebuilt.ids.contains_key(l)));
+        let mut literal_ids: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut literals: Vec<Vec<u8>> = Vec::new();
+        let mut owners: Vec<Vec<usize>> = match &prebuilt {
+            Some(prebuilt) => vec![Vec::new(); prebuilt.ids.len()],
+            None => Vec::new(),
+        };
+        let mut pattern_literals = vec![Vec::new(); regexes.len()];
+        for (pattern, set) in sets.into_iter().enumerate() {
+            for literal in set {
+                let id = match &prebuilt {
+                    Some(prebuilt) => prebuilt.ids[&literal],
+                    None => *literal_ids.entry(literal.clone()).or_insert_with(|| {
+                        literals.push(literal);
+                        owners.push(Vec::new());
+                        owners.len() - 1
+                    }),
+                };
+                owners[id].push(pattern);
+                pattern_literals[pattern].push(id);
+            }
+        }
+        let automaton = match prebuilt {
+            Some(prebuilt) if owners.iter().any(|o| !o.is_empty()) => {
+                Some(prebuilt.automaton.clone())
+            }
+            _ if literals.is_empty() => None,
+            _ => Some(Arc::new(
+                Literals::build(&literals, short_texts).map_err(|e| e.to_string())?,
+            )),
         };
         Ok(Prefilter {
             automaton,
@@ -579,6 +601,12 @@ impl Prefilter {
             by_line,
             blank_above,
         })
+    }
+
+    /// How many literals the automaton was built for.
+    #[cfg(test)]
+    pub(crate) fn literal_count(&self) -> usize {
+        self.owners.len()
     }
 
     /// How many patterns have a literal and how many always run.
@@ -729,7 +757,7 @@ pub(crate) fn join_near_lines(lines: &mut Vec<(usize, usize)>) {
 
 /// The automaton of a plan's literals, run by [`Literals::each`].
 #[derive(Debug)]
-enum Literals {
+pub(super) enum Literals {
     /// The scanner's: quick to run, slow to build.
     Dfa(dfa::DFA),
     /// For short texts (see [`Prefilter::for_short_texts`]).
@@ -815,6 +843,11 @@ fn next_special<A: Automaton>(
     None
 }
 
+/// The scan's literal automaton of `literals` (see [`Prefilter::new`]).
+pub(super) fn scan_automaton(literals: &[Vec<u8>]) -> Result<Literals, aho_corasick::BuildError> {
+    Literals::build(literals, false)
+}
+
 /// `set` without the literals that hold a shorter one of the set
 /// (`"vault"` beside `vault`, `<artifactid>selenium-java</artifactid>`
 /// beside `selenium`): wherever such a literal occurs, the shorter one
@@ -822,7 +855,7 @@ fn next_special<A: Automaton>(
 /// no line break), so a pattern is a candidate in the same files and
 /// searched from the same lines. A sixth of the automaton's literals were
 /// such, and building it is the largest part of an audit's fixed cost.
-fn without_longer(set: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+pub(super) fn without_longer(set: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
     let holds_shorter = |literal: &Vec<u8>| {
         set.iter().any(|other| {
             other.len() < literal.len() && memchr::memmem::find(literal, other).is_some()
@@ -1086,6 +1119,7 @@ mod tests {
         let regexes: std::collections::BTreeSet<String> = crate::pack::content_patterns(&catalog)
             .into_iter()
             .map(|(_, regex)| regex)
+            .chain(crate::engine::fact_patterns())
             .collect();
         let expected = render_table(&regexes);
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/scan/literal_table.rs");
