@@ -34,6 +34,8 @@ const LAYERS: &[(&str, &[&str])] = &[
             "live",
             "tool_reports",
             "score",
+            // Running a closure over items on every core.
+            "parallel",
         ],
     ),
     ("user configuration", &["config"]),

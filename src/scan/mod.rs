@@ -20,6 +20,7 @@ mod plan;
 mod literal_table;
 mod prebuilt;
 mod prefilter;
+mod starts;
 mod test_code;
 mod url_value;
 mod walk;

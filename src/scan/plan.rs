@@ -5,6 +5,7 @@ use super::Spanned;
 use super::filter::HitFilter;
 use super::globs::{GlobsBuilder, PathGlobs};
 use super::prefilter::Prefilter;
+use super::starts::Starts;
 use crate::model::{Role, RoleSet};
 use regex::bytes::{Regex, RegexBuilder};
 use std::collections::HashMap;
@@ -291,6 +292,7 @@ impl PlanBuilder {
             ascii_regexes: self.patterns.iter().map(|_| OnceLock::new()).collect(),
             starts: self.patterns.iter().map(|_| OnceLock::new()).collect(),
             ascii_starts: self.patterns.iter().map(|_| OnceLock::new()).collect(),
+            starts_regexes: self.patterns.iter().map(|_| OnceLock::new()).collect(),
             sources: self
                 .patterns
                 .into_iter()
@@ -397,11 +399,14 @@ pub struct ScanPlan {
     /// Each content pattern compiled for ASCII text (see
     /// [`compile_ascii_regex`]), the first time an ASCII file needs it.
     ascii_regexes: Vec<OnceLock<Option<Regex>>>,
-    /// Per pattern searched [`super::prefilter::LineMode::StartingOn`]: the regex that says
-    /// whether a match starts on a given line (see [`Self::starts_on_line`]).
-    starts: Vec<OnceLock<Regex>>,
+    /// Per pattern searched [`super::prefilter::LineMode::StartingOn`]: the lazy DFA that says
+    /// whether a match starts on a given line (see [`Self::starts_on_line`]);
+    /// `None` when it cannot be built (then [`Self::starts_regexes`]).
+    starts: Vec<OnceLock<Option<Starts>>>,
     /// [`Self::starts`] for ASCII text.
-    ascii_starts: Vec<OnceLock<Option<Regex>>>,
+    ascii_starts: Vec<OnceLock<Option<Starts>>>,
+    /// [`Self::starts`] as whole regexes, for what a lazy DFA cannot say.
+    starts_regexes: Vec<OnceLock<Regex>>,
     sources: Vec<String>,
     pub(crate) options: Vec<PatternOptions>,
     /// Per pattern: the roles of the files its selector reads.
@@ -472,20 +477,30 @@ impl ScanPlan {
         // own flags stay inside its group; the lazy prefix reaches every
         // position up to the line break.
         let source = || format!(r"^(?-u:[^\n])*?(?:{})", self.sources[pattern]);
+        let dfa = |unicode| {
+            Starts::new(
+                &super::ascii_word_boundaries(&source()),
+                unicode,
+                REGEX_SIZE_LIMIT,
+            )
+        };
+        let haystack = &content[from..];
         let ascii = (from >= ascii_from && self.starts[pattern].get().is_none())
             .then(|| {
                 self.ascii_starts[pattern]
-                    .get_or_init(|| compile_ascii_regex(&source()))
+                    .get_or_init(|| dfa(false))
                     .as_ref()
             })
             .flatten();
-        let regex = ascii.unwrap_or_else(|| {
-            self.starts[pattern].get_or_init(|| {
-                compile_regex(&source())
-                    .unwrap_or_else(|e| panic!("content regex `{}`: {e}", self.sources[pattern]))
-            })
+        let starts = ascii.or_else(|| self.starts[pattern].get_or_init(|| dfa(true)).as_ref());
+        if let Some(found) = starts.and_then(|starts| starts.is_match(haystack)) {
+            return found;
+        }
+        let regex = self.starts_regexes[pattern].get_or_init(|| {
+            compile_regex(&source())
+                .unwrap_or_else(|e| panic!("content regex `{}`: {e}", self.sources[pattern]))
         });
-        regex.is_match(&content[from..])
+        regex.is_match(haystack)
     }
 
     /// How many patterns the literal prefilter screens, and how many have no

@@ -16,7 +16,10 @@ use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input};
 use std::sync::Arc;
 
-type CachePool = Pool<Cache, Box<dyn Fn() -> Cache + Send + Sync + std::panic::RefUnwindSafe + std::panic::UnwindSafe>>;
+type CachePool = Pool<
+    Cache,
+    Box<dyn Fn() -> Cache + Send + Sync + std::panic::RefUnwindSafe + std::panic::UnwindSafe>,
+>;
 
 /// A regex asked only whether it matches at the start of a text.
 pub(crate) struct Starts {
@@ -49,8 +52,9 @@ impl Starts {
             .ok()?;
         let dfa = Arc::new(dfa);
         let for_caches = Arc::clone(&dfa);
-        let create: Box<dyn Fn() -> Cache + Send + Sync + std::panic::RefUnwindSafe + std::panic::UnwindSafe> =
-            Box::new(move || for_caches.create_cache());
+        let create: Box<
+            dyn Fn() -> Cache + Send + Sync + std::panic::RefUnwindSafe + std::panic::UnwindSafe,
+        > = Box::new(move || for_caches.create_cache());
         Some(Starts {
             dfa,
             caches: Pool::new(create),
@@ -66,5 +70,59 @@ impl Starts {
             .try_search_fwd(&mut cache, &input)
             .ok()
             .map(|found| found.is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Starts;
+    use crate::scan::prefilter::LineMode;
+
+    /// For the built-in patterns searched from their literals' lines, the
+    /// lazy DFA says what the whole regex it replaces says, from every
+    /// character of lines that hold matches, near misses and text outside
+    /// ASCII (U+00A0 is `\s` only with Unicode).
+    #[test]
+    fn says_what_the_whole_regex_says() {
+        let texts = [
+            "  api_key = \"Zx9Qw8Er7Ty6Ui5Op4As3\"\n  password: hunter2hunter2\n",
+            "const token = process.env.TOKEN || 'changeme-please-42';\n",
+            "password =\u{a0}Xk29fjQ8vLmT3pZr7Wq1aB \u{e9}t\u{e9}\n",
+            "password:\u{a0}\u{e9}t\u{e9}\u{e9}t\u{e9}\u{e9}t\u{e9}\u{e9}t\u{e9}\u{e9}\n",
+            "token=\u{a0}\"\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\"\n",
+            "api_key\u{a0}=\u{a0}'\u{c5}\u{c5}\u{c5}\u{c5}\u{c5}\u{c5}\u{c5}\u{c5}\u{c5}\u{c5}\u{c5}\u{c5}'\n",
+            "{\"dependencies\": {\"pino\": \"^8\", \"helmet\": \"7\"}}\n",
+            "db := os.Getenv(\"DB_PASSWORD\")\nsecret_key_base: <%= ENV[\"SECRET\"] %>\n",
+        ];
+        let patterns: Vec<&str> = crate::scan::literal_table::ANALYSES
+            .iter()
+            .filter(|entry| entry.mode == LineMode::StartingOn)
+            .map(|entry| entry.regex)
+            .collect();
+        assert!(patterns.len() > 50, "{}", patterns.len());
+        let mut matched = 0;
+        for pattern in patterns {
+            let source = format!(r"^(?-u:[^\n])*?(?:{pattern})");
+            let bounded = crate::scan::ascii_word_boundaries(&source);
+            let whole = crate::scan::compile_regex(&source).unwrap();
+            for unicode in [true, false] {
+                let Some(starts) = Starts::new(&bounded, unicode, 1 << 22) else {
+                    assert!(!unicode, "{pattern}");
+                    continue;
+                };
+                for text in texts.iter().filter(|t| unicode || t.is_ascii()) {
+                    for (at, _) in text.char_indices() {
+                        let expected = whole.is_match(&text.as_bytes()[at..]);
+                        matched += usize::from(expected);
+                        assert_eq!(
+                            starts.is_match(&text.as_bytes()[at..]),
+                            Some(expected),
+                            "{pattern} at {at} of {text:?} (unicode: {unicode})"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(matched > 100, "{matched}");
     }
 }
