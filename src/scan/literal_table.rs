@@ -618,10 +618,10 @@ pub(super) static ANALYSES: &[Precomputed] = &[
         blank_above: None,
     },
     Precomputed {
-        regex: "(?im)^\\s*(?:export\\s+)?(?P<key>[a-z0-9_.-]*(?:secret|token|api_?key|apikey|access_?key|auth_?key|private_?key|password|passwd|credentials?)[a-z0-9_]*)\\s*[:=]\\s*(?P<secret>[A-Za-z0-9+/=_.~-]{20,})\\s*$",
+        regex: "(?im)^\\s*(?:export[ \\t]+)?(?P<key>[a-z0-9_.-]*(?:secret|token|api_?key|apikey|access_?key|auth_?key|private_?key|password|passwd|credentials?)[a-z0-9_]*)\\s*[:=]\\s*(?P<secret>[A-Za-z0-9+/=_.~-]{20,})\\s*$",
         literals: Some(&[b"access_key", b"accesskey", b"api_key", b"apikey", b"auth_key", b"authkey", b"credential", b"passwd", b"password", b"private_key", b"privatekey", b"secret", b"token", b"\xc5\xbf", b"\xe2\x84\xaa"]),
-        mode: LineMode::Whole,
-        blank_above: None,
+        mode: LineMode::StartingOn,
+        blank_above: Some(true),
     },
     Precomputed {
         regex: "(?im)^\\s*(?P<key>[a-z0-9_]*(?:secret|token|passw(?:or)?d|pass\\b|pwd|api_?key|apikey|private_?key|access_?key|credential)[a-z0-9_]*)\\s+[\\w.\\[\\]*]+\\s+`[^`\\n]*?(?:\\b(?:envDefault|default)\\s*:\\s*\"|\\bconf\\s*:\\s*\"[^\"\\n]*?\\bdefault:)(?P<secret>[^\",\\n`]+)",
