@@ -320,10 +320,12 @@ fn an_exported_assignment_below_a_blank_line_is_found_at_its_line() {
         .find(|c| c.id == "secrets.generic-high-entropy")
         .unwrap();
     assert!(
-        generic.findings.iter().any(|f| f.path.as_deref()
-            == Some("deploy/release.sh")
-            && f.line == Some(4)
-            && f.message.contains("`RELEASE_API_TOKEN`")),
+        generic
+            .findings
+            .iter()
+            .any(|f| f.path.as_deref() == Some("deploy/release.sh")
+                && f.line == Some(4)
+                && f.message.contains("`RELEASE_API_TOKEN`")),
         "{:#?}",
         generic.findings
     );
