@@ -34,17 +34,22 @@ const PACK: &str = r#"
     min_files: { paths: ["**/*.marker"], min: 1 }
 "#;
 
-fn run(root: &Path, options: ScanOptions) -> readyctl::Report {
+/// The checks of one user pack given as text.
+fn catalog_of(name: &str, pack: &str) -> readyctl::Catalog {
     let mut loader = PackLoader::new();
     loader.add_text(
         readyctl::check::PackSource {
             origin: Origin::User,
-            name: "test.yaml".into(),
+            name: name.into(),
             path: None,
         },
-        PACK,
+        pack,
     );
-    let catalog = loader.finish().unwrap();
+    loader.finish().unwrap()
+}
+
+fn run(root: &Path, options: ScanOptions) -> readyctl::Report {
+    let catalog = catalog_of("test.yaml", PACK);
     let mut audit_options = AuditOptions::new("tree");
     audit_options.scan = options;
     audit(root, &catalog, &Config::default(), &audit_options).unwrap()
@@ -181,16 +186,7 @@ fn unicode_classes_match_in_non_ascii_text_and_ascii_text_alike() {
         "\u{212A}ELVIN_456\nspacer\u{a0}=\u{a0}5678\nwordy_\u{e9}t\u{e9}_34\nkelvin_789\n",
     )
     .unwrap();
-    let mut loader = PackLoader::new();
-    loader.add_text(
-        readyctl::check::PackSource {
-            origin: Origin::User,
-            name: "unicode.yaml".into(),
-            path: None,
-        },
-        UNICODE_PACK,
-    );
-    let catalog = loader.finish().unwrap();
+    let catalog = catalog_of("unicode.yaml", UNICODE_PACK);
     let report = audit(
         root,
         &catalog,

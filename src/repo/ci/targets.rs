@@ -92,10 +92,8 @@ pub fn runner_script(
     let Some(name) = words[2..].iter().find(|w| !w.starts_with('-')) else {
         return false;
     };
-    let Some((path, _)) = find_in_parents(resolver, &origin.cwd, manifests) else {
-        return false;
-    };
-    let Some(docs) = resolver.files.documents(&path, Format::Toml) else {
+    let Some((path, docs)) = documents_in_parents(resolver, &origin.cwd, manifests, Format::Toml)
+    else {
         return false;
     };
     let mut node = docs.docs.first();
@@ -183,6 +181,19 @@ fn shell_file(resolver: &Resolver<'_>, file: &str, origin: &Origin<'_>, out: &mu
         text: text.to_string(),
         cwd: origin.cwd.clone(),
     });
+}
+
+/// The first of `names` in `cwd` or a folder above it, parsed (once per
+/// audit) as `format`.
+fn documents_in_parents(
+    resolver: &Resolver<'_>,
+    cwd: &str,
+    names: &[&str],
+    format: Format,
+) -> Option<(String, std::sync::Arc<crate::document::Documents>)> {
+    let (path, _) = find_in_parents(resolver, cwd, names)?;
+    let docs = resolver.files.documents(&path, format)?;
+    Some((path, docs))
 }
 
 fn find_in_parents<'a>(
@@ -769,10 +780,9 @@ fn composer_script(
         None => None,
     };
     let Some(name) = name else { return };
-    let Some((path, _)) = find_in_parents(resolver, &origin.cwd, &["composer.json"]) else {
-        return;
-    };
-    let Some(docs) = resolver.files.documents(&path, Format::Json) else {
+    let Some((path, docs)) =
+        documents_in_parents(resolver, &origin.cwd, &["composer.json"], Format::Json)
+    else {
         return;
     };
     let Some(entry) = docs
@@ -1284,14 +1294,12 @@ fn cargo_alias(
     else {
         return;
     };
-    let Some((path, _)) = find_in_parents(
+    let Some((path, docs)) = documents_in_parents(
         resolver,
         &origin.cwd,
         &[".cargo/config.toml", ".cargo/config"],
+        Format::Toml,
     ) else {
-        return;
-    };
-    let Some(docs) = resolver.files.documents(&path, Format::Toml) else {
         return;
     };
     let Some(alias) = docs
