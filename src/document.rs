@@ -541,7 +541,10 @@ mod tests {
         // A long string is its own.
         let long = "x".repeat(INTERN_MAX_BYTES + 1);
         let docs = yaml(&format!("a: {long}\nb: {long}\n"));
-        let (a, b) = (docs.docs[0].get("a").unwrap(), docs.docs[0].get("b").unwrap());
+        let (a, b) = (
+            docs.docs[0].get("a").unwrap(),
+            docs.docs[0].get("b").unwrap(),
+        );
         let (Value::String(a), Value::String(b)) = (&a.value, &b.value) else {
             unreachable!()
         };
