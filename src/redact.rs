@@ -10,7 +10,7 @@
 //! report is handed to the formats and where `diff` and `--compare` read old
 //! reports, so no format and no check can forget it.
 
-use crate::scan::HitFilter;
+use crate::scan::{ContentRegex, HitFilter};
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 use serde::Serialize;
@@ -76,20 +76,20 @@ struct Shapes {
     compiled: Vec<OnceLock<Option<Regex>>>,
     /// Each pattern compiled for ASCII strings, most of a report's: the
     /// same matches, compiled without Unicode classes for a fraction of
-    /// the cost (see `compile_ascii_regex` in `src/scan/plan.rs`); `None` when it
+    /// the cost (see `compile_content_regex` in `src/scan/plan.rs`); `None` when it
     /// needs Unicode to compile (then the Unicode form is used). Taken from
     /// the scan's cache: the secret checks' patterns are the scan's, so a
     /// shape the scan compiled for an ASCII file is not compiled again.
     /// (With Unicode off, the scan's rewriting of `\b` as an ASCII
     /// boundary changes nothing, and the size limits are the same.)
-    ascii: Vec<OnceLock<Option<regex::bytes::Regex>>>,
+    ascii: Vec<OnceLock<Option<ContentRegex>>>,
     /// Each pattern as the scan compiles it for text that is not all ASCII
     /// (Unicode classes, ASCII word boundaries), from the scan's cache, for
     /// strings whose characters outside ASCII are none of them word
     /// characters (`—`, `…`, `→`: a report's own wording). There `\b` is
     /// the same assertion either way, so the matches are the same as
     /// [`Shapes::compiled`]'s, which would cost twice as much to compile.
-    unicode: Vec<OnceLock<Option<regex::bytes::Regex>>>,
+    unicode: Vec<OnceLock<Option<ContentRegex>>>,
     /// Which shapes may match a string, by their required literals; `None`
     /// when no automaton could be built (then every shape is tried).
     prefilter: Option<crate::scan::Prefilter>,
@@ -120,7 +120,7 @@ impl Shapes {
             if ascii
                 && self.unicode[index].get().is_none()
                 && let Some(regex) = self.ascii[index]
-                    .get_or_init(|| crate::scan::compile_ascii_regex(&self.sources[index]))
+                    .get_or_init(|| crate::scan::compile_content_regex(&self.sources[index], false))
             {
                 return Some(Shape::Bytes(regex));
             }
@@ -129,7 +129,7 @@ impl Shapes {
                     .chars()
                     .any(|c| !c.is_ascii() && regex_syntax::is_word_character(c)))
                 && let Some(regex) = self.unicode[index]
-                    .get_or_init(|| crate::scan::compile_regex(&self.sources[index]).ok())
+                    .get_or_init(|| crate::scan::compile_content_regex(&self.sources[index], true))
             {
                 return Some(Shape::Bytes(regex));
             }
@@ -167,7 +167,7 @@ const SIZE_LIMIT: usize = 1 << 22;
 enum Shape<'r> {
     Text(&'r Regex),
     /// A form of the scan's, for the strings [`Shapes::regex`] says.
-    Bytes(&'r regex::bytes::Regex),
+    Bytes(&'r ContentRegex),
 }
 
 impl Shape<'_> {
@@ -193,11 +193,7 @@ impl Shape<'_> {
             }
             Shape::Bytes(regex) => {
                 let group = regex.capture_names().position(|n| n == secret);
-                regex
-                    .captures_iter(text.as_bytes())
-                    .filter_map(|c| group.and_then(|g| c.get(g)).or_else(|| c.get(0)))
-                    .map(|m| (m.start(), m.end()))
-                    .collect()
+                regex.spans(text.as_bytes(), group)
             }
         }
     }
