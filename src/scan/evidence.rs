@@ -329,16 +329,28 @@ impl<T: Ord> Bounded<T> {
 }
 
 /// File contents a structured rule asked to keep, with the keeping
-/// selectors, bounded by [`KEEP_LIMIT`].
+/// selectors, bounded by [`KEEP_LIMIT`] and [`KEEP_BYTES_LIMIT`]: the
+/// longest run of smallest paths that fits, whatever order the files
+/// arrive in and however the walk's threads share them.
 #[derive(Debug, Default)]
 pub(crate) struct Kept {
     files: BTreeMap<String, (Vec<usize>, String)>,
     bytes: usize,
     dropped: usize,
+    /// The smallest path given up so far. The paths before it that were
+    /// seen then already filled the limits, so neither it nor any path
+    /// after it is kept, whatever arrives later: without it, a file given
+    /// up made room that a larger path then took, and which files were
+    /// kept depended on the order they came in.
+    cutoff: Option<String>,
 }
 
 impl Kept {
     pub(crate) fn insert(&mut self, path: &str, selectors: Vec<usize>, content: &[u8]) {
+        if self.cutoff.as_deref().is_some_and(|cutoff| path >= cutoff) {
+            self.dropped += 1;
+            return;
+        }
         let full = self.files.len() >= KEEP_LIMIT || self.bytes + content.len() > KEEP_BYTES_LIMIT;
         if full
             && self
@@ -347,6 +359,7 @@ impl Kept {
                 .is_some_and(|(last, _)| last.as_str() < path)
         {
             self.dropped += 1;
+            self.cut(path);
             return;
         }
         let text = String::from_utf8_lossy(content).into_owned();
@@ -357,12 +370,25 @@ impl Kept {
         self.trim();
     }
 
+    fn cut(&mut self, path: &str) {
+        if self.cutoff.as_deref().is_none_or(|cutoff| path < cutoff) {
+            self.cutoff = Some(path.to_string());
+        }
+    }
+
     fn trim(&mut self) {
+        if let Some(cutoff) = &self.cutoff {
+            for (_, (_, text)) in self.files.split_off(cutoff.as_str()) {
+                self.bytes -= text.len();
+                self.dropped += 1;
+            }
+        }
         while self.files.len() > KEEP_LIMIT
             || (self.bytes > KEEP_BYTES_LIMIT && self.files.len() > 1)
         {
-            if let Some((_, (_, text))) = self.files.pop_last() {
+            if let Some((path, (_, text))) = self.files.pop_last() {
                 self.bytes -= text.len();
+                self.cut(&path);
             }
             self.dropped += 1;
         }
@@ -370,6 +396,9 @@ impl Kept {
 
     fn absorb(&mut self, other: Kept) {
         self.dropped += other.dropped;
+        if let Some(cutoff) = &other.cutoff {
+            self.cut(cutoff);
+        }
         for (path, (selectors, text)) in other.files {
             self.bytes += text.len();
             if let Some((_, old)) = self.files.insert(path, (selectors, text)) {
@@ -854,5 +883,54 @@ mod tests {
         let mut all = DocumentSet::with_budget(1000);
         docs.iter().cloned().for_each(|d| all.insert(d));
         assert_eq!(with_text(&all), ["a", "b", "c", "d"]);
+    }
+
+    /// The walk's threads share one `Kept` (so that they hold the limit
+    /// together, not each): which files it keeps must not depend on the
+    /// order they arrive in.
+    #[test]
+    fn kept_contents_are_the_smallest_paths_in_any_order() {
+        let third = vec![b'x'; KEEP_BYTES_LIMIT / 3 + 1];
+        let paths = ["a", "b", "c", "d"];
+        let orders: [&[usize]; 4] = [&[0, 1, 2, 3], &[3, 2, 1, 0], &[2, 0, 3, 1], &[1, 3, 0, 2]];
+        for order in orders {
+            let mut kept = Kept::default();
+            for i in order {
+                kept.insert(paths[*i], vec![0], &third);
+            }
+            // a + b fit; a + b + c would not.
+            let names: Vec<&str> = kept.files.keys().map(String::as_str).collect();
+            assert_eq!(names, ["a", "b"], "{order:?}");
+            assert_eq!(kept.dropped, 2, "{order:?}");
+            assert_eq!(kept.bytes, 2 * third.len());
+        }
+    }
+
+    /// A file given up leaves room that a larger path must not take: `c`
+    /// goes because `a + c` is over the limit, and `d` after it must not
+    /// be kept when `b` (a smaller path than `c`) is then given up too.
+    #[test]
+    fn a_path_past_one_given_up_is_never_kept() {
+        let mb = |n: usize| vec![b'x'; n * KEEP_BYTES_LIMIT / 10];
+        // In arrival order: a 6, c 5 (a + c > 10: c goes), b 5 (a + b > 10:
+        // b goes, and it is smaller than c), d 1 (a + d fits, but b and c,
+        // smaller paths, were given up: d goes too).
+        let files = [("a", mb(6)), ("c", mb(5)), ("b", mb(5)), ("d", mb(1))];
+        let mut kept = Kept::default();
+        for (path, content) in &files {
+            kept.insert(path, vec![0], content);
+        }
+        let names: Vec<&str> = kept.files.keys().map(String::as_str).collect();
+        assert_eq!(names, ["a"]);
+        assert_eq!(kept.dropped, 3);
+        // The same split between two threads and merged.
+        let (mut left, mut right) = (Kept::default(), Kept::default());
+        for (n, (path, content)) in files.iter().enumerate() {
+            if n % 2 == 0 { &mut left } else { &mut right }.insert(path, vec![0], content);
+        }
+        left.absorb(right);
+        let names: Vec<&str> = left.files.keys().map(String::as_str).collect();
+        assert_eq!(names, ["a"]);
+        assert_eq!(left.dropped, 3);
     }
 }

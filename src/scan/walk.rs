@@ -3,7 +3,7 @@
 //! content pattern wants it, read once and searched by all patterns together.
 
 use super::content_regex::{ContentRegex, Locations};
-use super::evidence::{Document, Hit, Partial};
+use super::evidence::{Document, Hit, Kept, Partial};
 use super::filter::{Judged, KEY_GROUP, SECRET_GROUP};
 use super::literal::{CodeLanguage, LazyTree};
 use super::prefilter::{LineMode, Occurrences, join_near_lines};
@@ -96,8 +96,12 @@ pub fn scan(root: &Path, plan: &ScanPlan, options: &ScanOptions) -> Result<Evide
         .collect();
     let walked_included = Mutex::new(HashSet::new());
     let finished: Mutex<Vec<Partial>> = Mutex::new(Vec::new());
+    // One set of kept contents for every thread: bounded per thread, each
+    // would hold up to the limit (8 MiB) until the walk's end.
+    let kept = Mutex::new(Kept::default());
+    let sink = (&finished, &kept);
     builder.build_parallel().run(|| {
-        let mut worker = Worker::new(root, plan, options, &finished, &include, &walked_included);
+        let mut worker = Worker::new(root, plan, options, sink, &include, &walked_included);
         Box::new(move |entry| {
             worker.visit(entry);
             WalkState::Continue
@@ -108,7 +112,7 @@ pub fn scan(root: &Path, plan: &ScanPlan, options: &ScanOptions) -> Result<Evide
             .into_inner()
             .unwrap_or_else(|e| e.into_inner());
         let none = Mutex::new(HashSet::new());
-        let mut worker = Worker::new(root, plan, options, &finished, &[], &none);
+        let mut worker = Worker::new(root, plan, options, sink, &[], &none);
         for path in &include {
             visit_included(&mut worker, root, path, &walked);
         }
@@ -122,6 +126,7 @@ pub fn scan(root: &Path, plan: &ScanPlan, options: &ScanOptions) -> Result<Evide
     for partial in finished.into_inner().unwrap_or_else(|e| e.into_inner()) {
         total.absorb(partial);
     }
+    total.kept = kept.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut evidence = total.finish(started.elapsed());
     evidence.set_classifier(options.roles.clone());
     Ok(evidence)
@@ -204,6 +209,8 @@ struct Worker<'a> {
     plan: &'a ScanPlan,
     options: &'a ScanOptions,
     sink: &'a Mutex<Vec<Partial>>,
+    /// The walk's kept contents, shared by its threads.
+    kept: &'a Mutex<Kept>,
     /// `ScanOptions::include`, without trailing slashes.
     include: &'a [String],
     /// Files under `include` that the walk itself reached.
@@ -232,7 +239,7 @@ impl<'a> Worker<'a> {
         root: &'a Path,
         plan: &'a ScanPlan,
         options: &'a ScanOptions,
-        sink: &'a Mutex<Vec<Partial>>,
+        (sink, kept): (&'a Mutex<Vec<Partial>>, &'a Mutex<Kept>),
         include: &'a [String],
         walked_included: &'a Mutex<HashSet<String>>,
     ) -> Self {
@@ -241,6 +248,7 @@ impl<'a> Worker<'a> {
             plan,
             options,
             sink,
+            kept,
             include,
             walked_included,
             partial: Some(Partial::new(
@@ -443,7 +451,10 @@ impl<'a> Worker<'a> {
                 .copied()
                 .filter(|s| self.plan.keep[*s])
                 .collect();
-            partial.kept.insert(&relative, kept, content);
+            self.kept
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(&relative, kept, content);
         }
         let whole = [(0, content.len())];
         self.search.run(
