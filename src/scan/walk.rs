@@ -518,6 +518,12 @@ impl Search {
             // Matches must stay within the regions: searching onwards from a
             // literal's line is for whole files only.
             let search = match mode {
+                // A match at a line's start or nowhere on the line: asked of
+                // each line's start (a few bytes of an anchored search where
+                // the line does not match) rather than searched line by line.
+                LineMode::Within if whole_file && prefilter.starts_lines(*pattern) => {
+                    (LineMode::StartingOn, self.lines.as_slice())
+                }
                 LineMode::Within if whole_file => {
                     join_near_lines(&mut self.lines);
                     (LineMode::Within, self.lines.as_slice())
@@ -951,6 +957,62 @@ mod tests {
         let text = b"key = SECRET // readyctl:allow documented example\n";
         let at = memmem::find(text, b"SECRET").unwrap();
         assert!(is_allowed(text, at, "secrets.anything"));
+    }
+
+    /// Whether a match starts on a line is answered exactly for the built-in
+    /// patterns whose matches start at a line's start (asked without the
+    /// lazy prefix, and never mid-line), and never wrongly "no" for the
+    /// other patterns searched from their literals' lines.
+    #[test]
+    fn starts_on_line_at_line_starts() {
+        use super::super::plan::{PatternOptions, PlanBuilder, SelectorSpec};
+        let text = "## Backups\nWe take nightly backups of the database.\n\
+            \n  \n  api_key = Zx9Qw8Er7Ty6Ui5Op4As3DfGh\n\
+            export SECRET_TOKEN=abcdefghijklmnopqrstuvwx12\n\
+            x = 1; token = abcdefghijklmnopqrstuvwxyz0123\n\
+            \tsecret := \"changeme-changeme\"\n\
+            const jwtSecret = \"changeme\";\n\
+            secret_key: str = \"not-a-real-secret\"\n\
+            password: hunter2hunter2\n\
+            - PASSWORD=hunter2 # local\n\
+            \"strict\": true, \"license\": \"MIT\"\n  \"strict\": true\n\
+            fail_under = 90\n  target: 95%\n\
+            db := os.Getenv(\"DB_PASSWORD\"); v := getEnvOr(\"API_TOKEN\", \"x\")\n\
+            const t = process.env.API_TOKEN || 'changeme-please-42';\n\
+            aws_secret_access_key = \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY1\"\n";
+        let patterns: Vec<&str> = crate::scan::literal_table::ANALYSES
+            .iter()
+            .filter(|entry| entry.mode == LineMode::StartingOn || entry.line_start)
+            .map(|entry| entry.regex)
+            .collect();
+        let mut builder = PlanBuilder::new();
+        let selector = builder.selector(SelectorSpec::from_strs(&[], &[]));
+        for pattern in &patterns {
+            builder.pattern(selector, pattern, PatternOptions::new("test.check"));
+        }
+        let plan = builder.build().unwrap();
+        let content = text.as_bytes();
+        let (mut anchored, mut matched) = (0, [0, 0]);
+        for (index, pattern) in patterns.iter().enumerate() {
+            let line_start = plan.prefilter.starts_lines(index);
+            anchored += usize::from(line_start);
+            let regex = crate::scan::compile_regex(pattern).unwrap();
+            for at in 0..=content.len() {
+                let line_end = memchr(b'\n', &content[at..]).map_or(content.len(), |i| at + i);
+                let expected = regex
+                    .find_at(content, at)
+                    .is_some_and(|m| m.start() <= line_end);
+                matched[usize::from(line_start)] += usize::from(expected);
+                let answer = plan.starts_on_line(index, content, at, 0);
+                match line_start {
+                    true => assert_eq!(answer, expected, "{pattern} at {at}"),
+                    false => assert!(answer || !expected, "{pattern} at {at}"),
+                }
+            }
+        }
+        assert!(anchored > 10 && anchored < patterns.len(), "{anchored}");
+        // Both kinds match somewhere in the text.
+        assert!(matched[0] > 10 && matched[1] > 10, "{matched:?}");
     }
 
     #[test]
