@@ -467,6 +467,36 @@ pub(crate) struct Search {
     occurrences: Occurrences,
     /// The lines one pattern is searched on.
     lines: Vec<(usize, usize)>,
+    /// Capture positions, one per regex, reused from search to search.
+    captures: CaptureCache,
+}
+
+/// The [`CaptureLocations`] of each pattern's regex, made the first time a
+/// search needs them and kept for the worker's later files: making them
+/// allocates, and a pattern is searched hundreds of thousands of times in a
+/// monorepo.
+#[derive(Default)]
+struct CaptureCache {
+    /// Per pattern: the regex they were made for (its address: the ASCII
+    /// and the Unicode regex of a pattern are two) and the locations.
+    slots: Vec<Option<(usize, CaptureLocations)>>,
+}
+
+impl CaptureCache {
+    fn of(&mut self, pattern: usize, regex: &Regex) -> &mut CaptureLocations {
+        if self.slots.len() <= pattern {
+            self.slots.resize_with(pattern + 1, || None);
+        }
+        let address = std::ptr::from_ref(regex) as usize;
+        let slot = &mut self.slots[pattern];
+        if slot
+            .as_ref()
+            .is_none_or(|(made_for, _)| *made_for != address)
+        {
+            *slot = Some((address, regex.capture_locations()));
+        }
+        &mut slot.as_mut().expect("set above").1
+    }
 }
 
 impl Search {
@@ -538,8 +568,8 @@ impl Search {
                 (content, path, ascii_from),
                 search,
                 partial,
-                &mut tree,
-                &mut inline,
+                (&mut tree, &mut inline),
+                &mut self.captures,
             );
         }
     }
@@ -592,8 +622,8 @@ fn locate(
     (content, path, ascii_from): (&[u8], &str, usize),
     (mode, lines): (LineMode, &[(usize, usize)]),
     partial: &mut Partial,
-    tree: &mut LazyTree,
-    inline: &mut InlineTests,
+    (tree, inline): (&mut LazyTree, &mut InlineTests),
+    locations: &mut CaptureCache,
 ) {
     let mut line = 1;
     let mut counted_to = 0;
@@ -610,8 +640,8 @@ fn locate(
             (&mut line, &mut counted_to, found),
             path,
             partial,
-            tree,
-            inline,
+            (&mut *tree, &mut *inline),
+            &mut *locations,
         )
     };
     match mode {
@@ -664,13 +694,13 @@ fn locate_in(
     (line, counted_to, found): (&mut usize, &mut usize, &mut usize),
     path: &str,
     partial: &mut Partial,
-    tree: &mut LazyTree,
-    inline: &mut InlineTests,
+    (tree, inline): (&mut LazyTree, &mut InlineTests),
+    locations: &mut CaptureCache,
 ) -> Option<usize> {
     let options = &plan.options[pattern];
     let regex = plan.regex(pattern, ascii);
     let haystack = &content[..end];
-    let mut locals = regex.capture_locations();
+    let locals = locations.of(pattern, regex);
     let mut at = from;
     let mut searched = false;
     while at <= to && *found < MATCHES_PER_FILE && !(once && searched) {
@@ -678,7 +708,7 @@ fn locate_in(
         // Capture positions are only asked for when a filter or a collector
         // needs them: the plain search is several times faster.
         let (start, end) = if options.needs_captures() {
-            match regex.captures_read_at(&mut locals, haystack, at) {
+            match regex.captures_read_at(locals, haystack, at) {
                 Some(m) => (m.start(), m.end()),
                 None => return None,
             }
@@ -695,7 +725,7 @@ fn locate_in(
         // lines for context (`kind: Secret` … `data:` … the key) reports
         // where the value is, not where the context starts.
         let anchor = if options.needs_captures() {
-            group(regex, &locals, SECRET_GROUP).map_or(start, |(s, _)| s)
+            group(regex, locals, SECRET_GROUP).map_or(start, |(s, _)| s)
         } else {
             start
         };
@@ -703,7 +733,7 @@ fn locate_in(
         *counted_to = anchor;
         let mut detail = None;
         if let Some(filter) = &options.filter {
-            let span = group(regex, &locals, SECRET_GROUP)
+            let span = group(regex, locals, SECRET_GROUP)
                 .or_else(|| locals.get(0))
                 .unwrap_or((start, end));
             let value = &content[span.0..span.1];
@@ -714,7 +744,7 @@ fn locate_in(
                 continue;
             }
             if filter.judges_in_context() {
-                let key = group(regex, &locals, KEY_GROUP)
+                let key = group(regex, locals, KEY_GROUP)
                     .map(|(s, e)| String::from_utf8_lossy(&content[s..e]).into_owned());
                 match filter.judge(path, content, span, key.as_deref(), tree) {
                     Judged::Dropped => continue,
@@ -749,14 +779,8 @@ fn locate_in(
         if options.secret && partial.blob_hits.is_none() {
             // Remembered for the report's redactor: other checks may quote
             // the line this value is on.
-            let value = secret_value(
-                regex,
-                &mut locals,
-                options.needs_captures(),
-                haystack,
-                start,
-            )
-            .map_or(&content[start..end], |(s, e)| &content[s..e]);
+            let value = secret_value(regex, locals, options.needs_captures(), haystack, start)
+                .map_or(&content[start..end], |(s, e)| &content[s..e]);
             fingerprint = Some(super::evidence::fingerprint(value));
             if let Ok(value) = std::str::from_utf8(value) {
                 partial.secrets.insert(value.to_string());
@@ -764,14 +788,8 @@ fn locate_in(
         }
         if let Some(blob_hits) = &mut partial.blob_hits {
             // A history blob: the caller attributes the hit to its commit.
-            let value = secret_value(
-                regex,
-                &mut locals,
-                options.needs_captures(),
-                haystack,
-                start,
-            )
-            .map_or(&content[start..end], |(s, e)| &content[s..e]);
+            let value = secret_value(regex, locals, options.needs_captures(), haystack, start)
+                .map_or(&content[start..end], |(s, e)| &content[s..e]);
             blob_hits.push(super::blob::BlobHit {
                 pattern: super::PatternId(pattern),
                 line: *line,
@@ -787,7 +805,7 @@ fn locate_in(
             fingerprint,
         };
         if options.collect {
-            let value = group(regex, &locals, KEY_GROUP).or_else(|| locals.get(1));
+            let value = group(regex, locals, KEY_GROUP).or_else(|| locals.get(1));
             if let Some((s, e)) = value {
                 let value = String::from_utf8_lossy(&content[s..e]).into_owned();
                 partial.capture(pattern, value, hit.clone());
@@ -841,7 +859,10 @@ pub(crate) fn is_allowed(content: &[u8], offset: usize, check_id: &str) -> bool 
         memrchr(b'\n', &content[..line_start - 1]).map_or(0, |i| i + 1)
     };
     let region = &content[region_start..line_end];
-    memmem::find_iter(region, ALLOW_MARKER).any(|at| {
+    // Building a searcher costs more than searching a line or two with it.
+    static MARKER: std::sync::LazyLock<memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memmem::Finder::new(ALLOW_MARKER));
+    MARKER.find_iter(region).any(|at| {
         let rest = &region[at + ALLOW_MARKER.len()..];
         allow_applies(rest, check_id)
     })
@@ -1013,6 +1034,19 @@ mod tests {
         assert!(anchored > 10 && anchored < patterns.len(), "{anchored}");
         // Both kinds match somewhere in the text.
         assert!(matched[0] > 10 && matched[1] > 10, "{matched:?}");
+    }
+
+    /// Capture locations are kept per pattern and remade when the
+    /// pattern's regex changes (its ASCII form, then its Unicode one).
+    #[test]
+    fn capture_locations_follow_the_regex() {
+        let one = Regex::new("(?P<key>a)").unwrap();
+        let two = Regex::new("(?P<key>a)(?P<secret>b)").unwrap();
+        let mut locations = CaptureCache::default();
+        assert_eq!(locations.of(3, &one).len(), 2);
+        assert_eq!(locations.of(3, &two).len(), 3);
+        assert_eq!(locations.of(0, &one).len(), 2);
+        assert_eq!(locations.of(3, &two).len(), 3);
     }
 
     #[test]
