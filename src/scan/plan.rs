@@ -2,6 +2,7 @@
 //! check, merged so that one walk and one read per file serve them all.
 
 use super::Spanned;
+use super::content_regex::ContentRegex;
 use super::filter::HitFilter;
 use super::globs::{GlobsBuilder, PathGlobs};
 use super::prefilter::Prefilter;
@@ -326,29 +327,39 @@ pub fn compile_regex(regex: &str) -> Result<Regex, String> {
     compiled
 }
 
-/// `regex` compiled as [`compile_regex`] does but with Unicode off: for
-/// text that is all ASCII, where it finds exactly the same matches (with
-/// the same groups) at a fraction of the cost of compiling. Unicode mode
-/// changes what classes (`\w`, `\s`, `\d`, `.`, negated classes), `(?i)`
-/// and word boundaries match only at non-ASCII characters (the Kelvin
-/// sign for `(?i)k`, U+00A0 for `\s`), the word boundaries are ASCII
-/// either way, and the syntax and search options are otherwise the same;
-/// so on a haystack of ASCII bytes the two regexes agree byte for byte.
-/// Compiling `\w` or `(?i)` as Unicode classes was most of the ~4 M
+/// `regex` compiled for the scan's searches (see [`ContentRegex`]), as
+/// [`compile_regex`] compiles it when `unicode`, otherwise with Unicode
+/// off: for text that is all ASCII, where it finds exactly the same matches
+/// (with the same groups) at a fraction of the cost of compiling. Unicode
+/// mode changes what classes (`\w`, `\s`, `\d`, `.`, negated classes),
+/// `(?i)` and word boundaries match only at non-ASCII characters (the
+/// Kelvin sign for `(?i)k`, U+00A0 for `\s`), the word boundaries are
+/// ASCII either way, and the syntax and search options are otherwise the
+/// same; so on a haystack of ASCII bytes the two regexes agree byte for
+/// byte. Compiling `\w` or `(?i)` as Unicode classes was most of the ~4 M
 /// instructions a content regex cost the first time a file needed it.
-/// `None` when the pattern needs Unicode to compile at all (`\p{L}`);
-/// cached for the process like [`compile_regex`].
-pub(crate) fn compile_ascii_regex(regex: &str) -> Option<Regex> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Option<Regex>>>> = OnceLock::new();
+/// `None` when the pattern does not compile that way (`\p{L}` without
+/// Unicode); cached for the process like [`compile_regex`]. The regex has a
+/// prefilter only when the pattern is searched over whole files.
+pub(crate) fn compile_content_regex(regex: &str, unicode: bool) -> Option<ContentRegex> {
+    type Compiled = HashMap<(String, bool), Option<ContentRegex>>;
+    static CACHE: OnceLock<Mutex<Compiled>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(regex) {
+    let key = (regex.to_string(), unicode);
+    if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return found.clone();
     }
-    let compiled = builder(regex).unicode(false).build().ok();
+    let compiled = ContentRegex::new(
+        &super::ascii_word_boundaries(regex),
+        unicode,
+        super::prefilter::searched_whole(regex),
+        REGEX_SIZE_LIMIT,
+    )
+    .ok();
     cache
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .insert(regex.to_string(), compiled.clone());
+        .insert(key, compiled.clone());
     compiled
 }
 
@@ -395,10 +406,10 @@ pub struct ScanPlan {
     pub(crate) prefilter: Prefilter,
     /// Each content pattern, compiled the first time a file needs it: most
     /// patterns never get past the prefilter in a given repository.
-    regexes: Vec<OnceLock<Regex>>,
+    regexes: Vec<OnceLock<ContentRegex>>,
     /// Each content pattern compiled for ASCII text (see
-    /// [`compile_ascii_regex`]), the first time an ASCII file needs it.
-    ascii_regexes: Vec<OnceLock<Option<Regex>>>,
+    /// [`compile_content_regex`]), the first time an ASCII file needs it.
+    ascii_regexes: Vec<OnceLock<Option<ContentRegex>>>,
     /// Per pattern searched [`super::prefilter::LineMode::StartingOn`]: the lazy DFA that says
     /// whether a match starts on a given line (see [`Self::starts_on_line`]);
     /// `None` when it cannot be built (then [`Self::starts_regexes`]).
@@ -437,17 +448,21 @@ impl ScanPlan {
     /// byte before it is read by assertions only, and they are the same in
     /// both forms. Patterns were validated when their packs loaded
     /// (built-in ones by a test that compiles them all).
-    pub(crate) fn regex(&self, pattern: usize, ascii: bool) -> &Regex {
+    pub(crate) fn regex(&self, pattern: usize, ascii: bool) -> &ContentRegex {
         if ascii
             && self.regexes[pattern].get().is_none()
             && let Some(regex) = self.ascii_regexes[pattern]
-                .get_or_init(|| compile_ascii_regex(&self.sources[pattern]))
+                .get_or_init(|| compile_content_regex(&self.sources[pattern], false))
         {
             return regex;
         }
         self.regexes[pattern].get_or_init(|| {
-            compile_regex(&self.sources[pattern])
-                .unwrap_or_else(|e| panic!("content regex `{}`: {e}", self.sources[pattern]))
+            compile_content_regex(&self.sources[pattern], true).unwrap_or_else(|| {
+                let error = compile_regex(&self.sources[pattern])
+                    .err()
+                    .unwrap_or_default();
+                panic!("content regex `{}`: {error}", self.sources[pattern])
+            })
         })
     }
 

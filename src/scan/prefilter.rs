@@ -443,6 +443,14 @@ fn analyse(regex: &str) -> Analysis {
     analysis
 }
 
+/// Whether `regex` is searched over whole files wherever it applies (it
+/// has no literal to screen files and lines by, or its matches may start
+/// before its literals' lines): the one kind of search a regex's own
+/// literal prefilter speeds up (see [`super::content_regex`]).
+pub(crate) fn searched_whole(regex: &str) -> bool {
+    analyse(regex).1 == LineMode::Whole
+}
+
 /// The [`Analysis`] of a built-in pattern, computed when the table in
 /// `literal_table.rs` was generated (`READYCTL_UPDATE_LITERALS=1 cargo test
 /// --lib literal_table`). Parsing ~340 patterns with Unicode case folding

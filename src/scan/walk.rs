@@ -2,6 +2,7 @@
 //! which each file is matched against every selector at once and, if any
 //! content pattern wants it, read once and searched by all patterns together.
 
+use super::content_regex::{ContentRegex, Locations};
 use super::evidence::{Document, Hit, Partial};
 use super::filter::{Judged, KEY_GROUP, SECRET_GROUP};
 use super::literal::{CodeLanguage, LazyTree};
@@ -13,7 +14,6 @@ use crate::model::Role;
 use ignore::overrides::OverrideBuilder;
 use ignore::{DirEntry, WalkBuilder, WalkState};
 use memchr::{memchr, memmem, memrchr};
-use regex::bytes::{CaptureLocations, Regex};
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
@@ -824,8 +824,8 @@ fn locate_in(
 /// The span of the `secret` group of the match at `start`, reading the
 /// captures only when the search did not already.
 fn secret_value(
-    regex: &Regex,
-    locals: &mut CaptureLocations,
+    regex: &ContentRegex,
+    locals: &mut Locations,
     captured: bool,
     content: &[u8],
     start: usize,
@@ -841,7 +841,7 @@ fn secret_value(
 
 /// The span of a named group in the last match, if the regex has it and it
 /// took part in the match.
-fn group(regex: &Regex, locals: &CaptureLocations, name: &str) -> Option<(usize, usize)> {
+fn group(regex: &ContentRegex, locals: &Locations, name: &str) -> Option<(usize, usize)> {
     let index = regex.capture_names().position(|n| n == Some(name))?;
     locals.get(index)
 }
