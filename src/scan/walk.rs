@@ -471,7 +471,7 @@ pub(crate) struct Search {
     captures: CaptureCache,
 }
 
-/// The [`CaptureLocations`] of each pattern's regex, made the first time a
+/// The capture [`Locations`] of each pattern's regex, made the first time a
 /// search needs them and kept for the worker's later files: making them
 /// allocates, and a pattern is searched hundreds of thousands of times in a
 /// monorepo.
@@ -479,11 +479,11 @@ pub(crate) struct Search {
 struct CaptureCache {
     /// Per pattern: the regex they were made for (its address: the ASCII
     /// and the Unicode regex of a pattern are two) and the locations.
-    slots: Vec<Option<(usize, CaptureLocations)>>,
+    slots: Vec<Option<(usize, Locations)>>,
 }
 
 impl CaptureCache {
-    fn of(&mut self, pattern: usize, regex: &Regex) -> &mut CaptureLocations {
+    fn of(&mut self, pattern: usize, regex: &ContentRegex) -> &mut Locations {
         if self.slots.len() <= pattern {
             self.slots.resize_with(pattern + 1, || None);
         }
@@ -1040,13 +1040,18 @@ mod tests {
     /// pattern's regex changes (its ASCII form, then its Unicode one).
     #[test]
     fn capture_locations_follow_the_regex() {
-        let one = Regex::new("(?P<key>a)").unwrap();
-        let two = Regex::new("(?P<key>a)(?P<secret>b)").unwrap();
-        let mut locations = CaptureCache::default();
-        assert_eq!(locations.of(3, &one).len(), 2);
-        assert_eq!(locations.of(3, &two).len(), 3);
-        assert_eq!(locations.of(0, &one).len(), 2);
-        assert_eq!(locations.of(3, &two).len(), 3);
+        let one = ContentRegex::new("(a)", true, false, 1 << 20).unwrap();
+        let two = ContentRegex::new("(a)(b)", true, false, 1 << 20).unwrap();
+        let mut cache = CaptureCache::default();
+        let locations = cache.of(3, &one);
+        one.captures_read_at(locations, b"ab", 0).unwrap();
+        assert_eq!(locations.get(1), Some((0, 1)));
+        let locations = cache.of(3, &two);
+        two.captures_read_at(locations, b"ab", 0).unwrap();
+        assert_eq!(locations.get(2), Some((1, 2)));
+        let locations = cache.of(0, &one);
+        one.captures_read_at(locations, b"ab", 0).unwrap();
+        assert_eq!(locations.get(2), None);
     }
 
     #[test]
