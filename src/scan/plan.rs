@@ -352,7 +352,7 @@ pub(crate) fn compile_content_regex(regex: &str, unicode: bool) -> Option<Conten
     let compiled = ContentRegex::new(
         &super::ascii_word_boundaries(regex),
         unicode,
-        super::prefilter::searched_whole(regex),
+        super::prefilter::prefilter_helps(regex),
         REGEX_SIZE_LIMIT,
     )
     .ok();

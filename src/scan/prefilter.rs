@@ -443,12 +443,22 @@ fn analyse(regex: &str) -> Analysis {
     analysis
 }
 
-/// Whether `regex` is searched over whole files wherever it applies (it
-/// has no literal to screen files and lines by, or its matches may start
-/// before its literals' lines): the one kind of search a regex's own
-/// literal prefilter speeds up (see [`super::content_regex`]).
-pub(crate) fn searched_whole(regex: &str) -> bool {
-    analyse(regex).1 == LineMode::Whole
+/// Whether a search of `regex` may have stretches without a match to skip,
+/// which its own literal prefilter speeds up (see
+/// [`super::content_regex`]): it is searched over whole files wherever it
+/// applies (it has no literal to screen files and lines by, or its matches
+/// may start before its literals' lines), or over its literals' lines
+/// joined into ranges ([`join_near_lines`]; on the monorepo profile a
+/// `${…secret…}` pattern searches 120 MB of lines with `secret` for a `${`
+/// that is not there). A search that starts where a match starts (the
+/// [`LineMode::StartingOn`] patterns, and those whose matches start at a
+/// line's start) has nothing to skip.
+pub(crate) fn prefilter_helps(regex: &str) -> bool {
+    match analyse(regex) {
+        (_, LineMode::Whole, _, _) => true,
+        (_, LineMode::Within, _, line_start) => !line_start,
+        (_, LineMode::StartingOn, _, _) => false,
+    }
 }
 
 /// The [`Analysis`] of a built-in pattern, computed when the table in
