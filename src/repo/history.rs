@@ -431,37 +431,62 @@ fn blobs(
     commits: &[Commit],
     scanner: &mut BlobScanner<'_>,
 ) -> Result<Vec<Job>, String> {
-    let mut seen_trees: HashSet<ObjectId> = HashSet::new();
-    let mut seen_blobs: HashSet<ObjectId> = HashSet::new();
+    use gix::objs::TreeRefIter;
+    let hash = repo.object_hash();
+    // Object ids are hashes already: their first bytes are the key's hash.
+    let mut seen_trees: gix::hashtable::HashSet<ObjectId> = Default::default();
+    let mut seen_blobs: gix::hashtable::HashSet<ObjectId> = Default::default();
     let mut jobs: Vec<Job> = Vec::new();
     // Per path: whether secret patterns apply to it (most paths recur in
     // many commits' changed folders), the blob it held last, and where its
     // versions are in `groups`.
     let mut paths: HashMap<String, PathState> = HashMap::new();
     let mut groups: Vec<Vec<Job>> = Vec::new();
+    // Each folder's tree as last visited, when its names are in order and
+    // valid UTF-8: a new tree's entries found in it unchanged need nothing
+    // (see `Folders`).
+    let mut folders = Folders::default();
+    let mut data: Vec<u8> = Vec::new();
+    let mut path = String::new();
     for (index, commit) in commits.iter().enumerate() {
         let mut stack = vec![(commit.tree, String::new())];
         while let Some((tree, prefix)) = stack.pop() {
             if !seen_trees.insert(tree) {
                 continue;
             }
-            let Ok(tree) = repo.find_tree(tree) else {
+            let Ok(mut found) = repo.find_tree(tree) else {
                 continue;
             };
-            for entry in tree.iter() {
+            std::mem::swap(&mut data, &mut found.data);
+            drop(found);
+            let well_formed = well_formed(&data, hash);
+            let before = folders.unchanged(&prefix, well_formed);
+            let mut before = TreeRefIter::from_bytes(before, hash)
+                .map_while(Result::ok)
+                .peekable();
+            for entry in TreeRefIter::from_bytes(&data, hash) {
                 let Ok(entry) = entry else { continue };
-                let name = entry.filename().to_string();
-                let path = if prefix.is_empty() {
-                    name
-                } else {
-                    format!("{prefix}/{name}")
-                };
-                let mode = entry.mode();
+                // In the folder's tree as last visited: the path holds this
+                // blob already, or the subtree was seen.
+                while before.next_if(|old| *old < entry).is_some() {}
+                if before.peek() == Some(&entry) {
+                    continue;
+                }
+                path.clear();
+                if !prefix.is_empty() {
+                    path.push_str(&prefix);
+                    path.push('/');
+                }
+                match std::str::from_utf8(entry.filename) {
+                    Ok(name) => path.push_str(name),
+                    Err(_) => path.push_str(&entry.filename.to_string()),
+                }
+                let mode = entry.mode;
                 if mode.is_tree() {
-                    stack.push((entry.oid().to_owned(), path));
+                    stack.push((entry.oid.to_owned(), path.clone()));
                 } else if mode.is_blob() {
-                    let blob = entry.oid().to_owned();
-                    let state = match paths.get_mut(&path) {
+                    let blob = entry.oid.to_owned();
+                    let state = match paths.get_mut(path.as_str()) {
                         Some(state) => state,
                         None => {
                             let state = PathState {
@@ -485,17 +510,75 @@ fn blobs(
                     });
                     groups[group].push(Job {
                         blob,
-                        path,
+                        path: path.clone(),
                         commit: index,
                         base,
                     });
                 }
             }
+            drop(before);
+            folders.visited(prefix, &mut data, well_formed);
         }
     }
     // A path's versions one after another, each after its base.
     jobs.extend(groups.into_iter().flatten());
     Ok(jobs)
+}
+
+/// The tree each folder (path prefix) held when last visited.
+///
+/// A path's state (the blob it held last) changes only when a tree at its
+/// folder is visited, so after a visit every entry of that tree is what its
+/// path holds; in the next new tree at the folder, an entry equal to one of
+/// the last (same name, mode and id) would only set what is already set,
+/// and is skipped: most entries of a changed folder are unchanged. Kept
+/// only for trees whose names are strictly in git's order and valid UTF-8:
+/// two names that decode to one path (or a name twice) would make the last
+/// one's entry, not each one's, what the path holds.
+#[derive(Default)]
+struct Folders {
+    last: HashMap<String, Vec<u8>>,
+}
+
+impl Folders {
+    /// The tree to compare a new tree at `folder` against: its last, or
+    /// nothing when the new one is not well formed (the last always is).
+    fn unchanged(&self, folder: &str, well_formed: bool) -> &[u8] {
+        match self.last.get(folder) {
+            Some(last) if well_formed => last,
+            _ => &[],
+        }
+    }
+
+    /// Keeps `tree` as the folder's last (taking its buffer, replaced by
+    /// the one it displaces), or forgets the folder's when `tree` is not
+    /// well formed.
+    fn visited(&mut self, folder: String, tree: &mut Vec<u8>, well_formed: bool) {
+        let old = if well_formed {
+            self.last.insert(folder, std::mem::take(tree))
+        } else {
+            self.last.remove(&folder)
+        };
+        if let Some(old) = old {
+            *tree = old;
+        }
+    }
+}
+
+/// Whether a tree's entries all parse, in strictly increasing git order,
+/// with names that are valid UTF-8.
+fn well_formed(tree: &[u8], hash: gix::hash::Kind) -> bool {
+    let mut previous: Option<gix::objs::tree::EntryRef<'_>> = None;
+    for entry in gix::objs::TreeRefIter::from_bytes(tree, hash) {
+        let Ok(entry) = entry else { return false };
+        if std::str::from_utf8(entry.filename).is_err()
+            || previous.is_some_and(|previous| previous >= entry)
+        {
+            return false;
+        }
+        previous = Some(entry);
+    }
+    true
 }
 
 struct PathState {
