@@ -142,7 +142,7 @@ pub fn search(
     .min(jobs.len().max(1));
     let hash = repo.object_hash();
     let shared = repo.into_sync();
-    let packs = super::packs::Packs::open(shared.objects_dir(), hash);
+    let packs = super::packs::Packs::open(shared.objects_dir(), hash, PACK_CACHE_BYTES);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<Searched> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
@@ -160,7 +160,7 @@ pub fn search(
                     with_delta_cache(&mut repo);
                     let mut reader = Reader {
                         repo: &repo,
-                        packs: super::packs::PackReader::new(packs, DELTA_CACHE_BYTES),
+                        packs: super::packs::PackReader::new(packs),
                         scanner: BlobScanner::new(plan, roles),
                         max_blob_size: options.max_blob_size,
                         recent: [None, None],
@@ -242,9 +242,13 @@ fn with_delta_cache(repo: &mut gix::Repository) {
     });
 }
 
-/// Per reader: 16 MiB read memos' history with 0.9x the CPU time of 64 MiB
-/// and 100 MiB less peak memory (docs/performance.md).
+/// gitoxide's delta-base cache, for the objects the pack reader leaves to
+/// the object database (trees and commits, loose and alternate objects).
 const DELTA_CACHE_BYTES: usize = 16 * 1024 * 1024;
+
+/// The pack reader's cache of decoded entries, one for all reading threads
+/// (it was 16 MiB for each before they shared it; docs/performance.md).
+const PACK_CACHE_BYTES: usize = 16 * 1024 * 1024;
 
 #[derive(Default)]
 struct Searched {
