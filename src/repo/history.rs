@@ -534,9 +534,9 @@ fn blobs(
 /// one's entry, not each one's, what the path holds.
 #[derive(Default)]
 struct Folders {
-    last: HashMap<String, Vec<u8>>,
-    /// Where the last and the new tree's entries end.
-    last_ends: Vec<usize>,
+    /// Each folder's last tree, and where its entries end.
+    last: HashMap<String, (Vec<u8>, Vec<usize>)>,
+    /// Where the new tree's entries end.
     new_ends: Vec<usize>,
 }
 
@@ -549,12 +549,10 @@ impl Folders {
         if !split_tree(tree, hash_len, &mut self.new_ends) {
             return (0..tree.len(), false);
         }
-        let Some(last) = self.last.get(folder) else {
+        let Some((last, last_ends)) = self.last.get(folder) else {
             return (0..tree.len(), true);
         };
-        // (Well formed, or it would not be kept.)
-        split_tree(last, hash_len, &mut self.last_ends);
-        let (last_ends, new_ends) = (&self.last_ends, &self.new_ends);
+        let new_ends = &self.new_ends;
         let start = |ends: &[usize], i: usize| if i == 0 { 0 } else { ends[i - 1] };
         let same = |i: usize, j: usize| {
             last[start(last_ends, i)..last_ends[i]] == tree[start(new_ends, j)..new_ends[j]]
@@ -579,11 +577,12 @@ impl Folders {
     /// well formed.
     fn visited(&mut self, folder: String, tree: &mut Vec<u8>, well_formed: bool) {
         let old = if well_formed {
-            self.last.insert(folder, std::mem::take(tree))
+            let ends = self.new_ends.clone();
+            self.last.insert(folder, (std::mem::take(tree), ends))
         } else {
             self.last.remove(&folder)
         };
-        if let Some(old) = old {
+        if let Some((old, _)) = old {
             *tree = old;
         }
     }
