@@ -6,15 +6,26 @@
 //! [`Documents::error`] that rules turn into a "could not parse" finding.
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::fmt;
+use std::sync::Arc;
+
+/// A key or string of a parsed document. Shared rather than owned: parsed
+/// documents live until the audit ends, and a monorepo's manifests repeat
+/// the same few hundred keys (`name`, `image`, `valueFrom`) hundreds of
+/// thousands of times, each of which was its own allocation (see
+/// [`intern`]).
+pub type Text = Arc<str>;
 
 /// One node of a parsed document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     pub value: Value,
     /// 1-based line of the node (for a mapping value: of its key), when the
-    /// parser reports it.
-    pub line: Option<usize>,
+    /// parser reports it. A `u32` (files are at most a few megabytes): with
+    /// a `usize`, every node would be 8 bytes larger.
+    pub line: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -22,10 +33,10 @@ pub enum Value {
     Null,
     Bool(bool),
     Number(f64),
-    String(String),
+    String(Text),
     Seq(Vec<Node>),
     /// Entries in document order; keys are rendered as strings (`1`, `true`).
-    Map(Vec<(String, Node)>),
+    Map(Vec<(Text, Node)>),
 }
 
 impl Node {
@@ -33,9 +44,19 @@ impl Node {
         Node { value, line: None }
     }
 
+    /// A string node without a line.
+    pub fn text(text: impl Into<Text>) -> Self {
+        Node::new(Value::String(text.into()))
+    }
+
+    /// The line as an index into a file's lines (`line` is stored small).
+    pub fn line(&self) -> Option<usize> {
+        self.line.map(|line| line as usize)
+    }
+
     pub fn get(&self, key: &str) -> Option<&Node> {
         match &self.value {
-            Value::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            Value::Map(entries) => entries.iter().find(|(k, _)| &**k == key).map(|(_, v)| v),
             Value::Seq(items) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
             _ => None,
         }
@@ -47,7 +68,15 @@ impl Node {
         match &self.value {
             Value::Bool(b) => Some(b.to_string()),
             Value::Number(n) => Some(format_number(*n)),
-            Value::String(s) => Some(s.clone()),
+            Value::String(s) => Some(s.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The string, for a string node.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
             _ => None,
         }
     }
@@ -184,9 +213,13 @@ fn from_json(value: serde_json::Value) -> Node {
         J::Null => Value::Null,
         J::Bool(b) => Value::Bool(b),
         J::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
-        J::String(s) => Value::String(s),
+        J::String(s) => Value::String(intern(&s)),
         J::Array(items) => Value::Seq(items.into_iter().map(from_json).collect()),
-        J::Object(map) => Value::Map(map.into_iter().map(|(k, v)| (k, from_json(v))).collect()),
+        J::Object(map) => Value::Map(
+            map.into_iter()
+                .map(|(k, v)| (intern(&k), from_json(v)))
+                .collect(),
+        ),
     })
 }
 
@@ -203,7 +236,7 @@ fn parse_toml(text: &str) -> Documents {
             }
         }
         Err(error) => {
-            let line = error.span().map(|s| lines.line(s.start));
+            let line = error.span().map(|s| lines.line(s.start) as usize);
             let message = error.message().to_string();
             Documents::failed(line, message)
         }
@@ -217,7 +250,7 @@ fn from_toml_table(table: &toml::de::DeTable<'_>, lines: &LineIndex) -> Node {
             .map(|(key, value)| {
                 let mut node = from_toml(value.get_ref(), lines);
                 node.line = Some(lines.line(key.span().start));
-                (key.get_ref().to_string(), node)
+                (intern(key.get_ref()), node)
             })
             .collect(),
     ))
@@ -226,7 +259,7 @@ fn from_toml_table(table: &toml::de::DeTable<'_>, lines: &LineIndex) -> Node {
 fn from_toml(value: &toml::de::DeValue<'_>, lines: &LineIndex) -> Node {
     use toml::de::DeValue as T;
     match value {
-        T::String(s) => Node::new(Value::String(s.to_string())),
+        T::String(s) => Node::new(Value::String(intern(s))),
         T::Integer(i) => {
             let digits = i.as_str().replace('_', "");
             let n = i64::from_str_radix(&digits, i.radix()).map_or(f64::NAN, |n| n as f64);
@@ -236,7 +269,7 @@ fn from_toml(value: &toml::de::DeValue<'_>, lines: &LineIndex) -> Node {
             f.as_str().replace('_', "").parse().unwrap_or(f64::NAN),
         )),
         T::Boolean(b) => Node::new(Value::Bool(*b)),
-        T::Datetime(d) => Node::new(Value::String(d.to_string())),
+        T::Datetime(d) => Node::new(Value::String(d.to_string().into())),
         T::Array(items) => Node::new(Value::Seq(
             items
                 .iter()
@@ -251,6 +284,42 @@ fn from_toml(value: &toml::de::DeValue<'_>, lines: &LineIndex) -> Node {
     }
 }
 
+/// Strings longer than this are not shared: a key or a short value
+/// (`name`, `IfNotPresent`, `8080`) repeats across a repository's manifests;
+/// a long one (a script, a description) seldom does.
+const INTERN_MAX_BYTES: usize = 64;
+/// Most strings one thread remembers for sharing. Bounds what an adversarial
+/// file with millions of distinct keys can make the table hold; strings
+/// past it are still parsed, just not shared.
+const INTERN_MAX_STRINGS: usize = 16 * 1024;
+
+thread_local! {
+    /// The strings this thread's parses produced, for sharing. Per thread
+    /// rather than one table behind a lock: documents are parsed on every
+    /// core at once. The table goes when its thread ends (the parsing
+    /// threads are scoped); the strings live as long as a node holds them.
+    static INTERNED: RefCell<HashSet<Text>> = RefCell::new(HashSet::new());
+}
+
+/// `text` as a [`Text`], shared with an equal string this thread parsed
+/// before when there is one.
+fn intern(text: &str) -> Text {
+    if text.len() > INTERN_MAX_BYTES {
+        return Text::from(text);
+    }
+    INTERNED.with(|table| {
+        let mut table = table.borrow_mut();
+        if let Some(shared) = table.get(text) {
+            return shared.clone();
+        }
+        let text = Text::from(text);
+        if table.len() < INTERN_MAX_STRINGS {
+            table.insert(text.clone());
+        }
+        text
+    })
+}
+
 /// Byte offset to 1-based line.
 struct LineIndex {
     starts: Vec<usize>,
@@ -263,8 +332,9 @@ impl LineIndex {
         LineIndex { starts }
     }
 
-    fn line(&self, offset: usize) -> usize {
-        self.starts.partition_point(|start| *start <= offset)
+    fn line(&self, offset: usize) -> u32 {
+        let line = self.starts.partition_point(|start| *start <= offset);
+        u32::try_from(line).unwrap_or(u32::MAX)
     }
 }
 
@@ -276,8 +346,8 @@ impl<'de> Deserialize<'de> for Spanned {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let spanned = serde_saphyr::Spanned::<Node>::deserialize(deserializer)?;
         let mut node = spanned.value;
-        let line = spanned.referenced.line() as usize;
-        node.line = (line > 0).then_some(line);
+        let line = spanned.referenced.line();
+        node.line = u32::try_from(line).ok().filter(|line| *line > 0);
         Ok(Spanned(node))
     }
 }
@@ -322,17 +392,17 @@ impl<'de> Visitor<'de> for NodeVisitor {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Node, E> {
-        Ok(Node::new(Value::String(v.to_string())))
+        Ok(Node::new(Value::String(intern(v))))
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<Node, E> {
-        Ok(Node::new(Value::String(v)))
+        Ok(Node::new(Value::String(intern(&v))))
     }
 
     fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Node, E> {
-        Ok(Node::new(Value::String(
-            String::from_utf8_lossy(v).into_owned(),
-        )))
+        Ok(Node::new(Value::String(intern(&String::from_utf8_lossy(
+            v,
+        )))))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Node, E> {
@@ -360,7 +430,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
-        let mut entries: Vec<(String, Node)> = Vec::new();
+        let mut entries: Vec<(Text, Node)> = Vec::new();
         while let Some(Spanned(key)) = map.next_key()? {
             let Spanned(mut value) = map.next_value()?;
             // Findings point at the key: `resources:` rather than the line
@@ -370,7 +440,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
             }
             let key = match key.value {
                 Value::String(text) => text,
-                _ => key.scalar_text().unwrap_or_else(|| "~".to_string()),
+                _ => intern(&key.scalar_text().unwrap_or_else(|| "~".to_string())),
             };
             // Later keys win, as in every YAML loader users know.
             entries.retain(|(k, _)| *k != key);
@@ -452,6 +522,52 @@ mod tests {
         assert!(tabbed.error.is_none(), "{:?}", tabbed.error);
         let broken = Documents::parse(Format::Json, "{\"a\": ");
         assert!(broken.error.is_some());
+    }
+
+    #[test]
+    fn equal_short_strings_share_one_allocation() {
+        let docs = yaml("name: web\nimage: nginx\n---\nname: web\nimage: nginx\n");
+        let key = |doc: &Node| match &doc.value {
+            Value::Map(entries) => entries[0].0.clone(),
+            _ => unreachable!(),
+        };
+        let value = |doc: &Node| match &doc.get("image").unwrap().value {
+            Value::String(s) => s.clone(),
+            _ => unreachable!(),
+        };
+        let (first, second) = (&docs.docs[0], &docs.docs[1]);
+        assert!(Arc::ptr_eq(&key(first), &key(second)));
+        assert!(Arc::ptr_eq(&value(first), &value(second)));
+        // A long string is its own.
+        let long = "x".repeat(INTERN_MAX_BYTES + 1);
+        let docs = yaml(&format!("a: {long}\nb: {long}\n"));
+        let (a, b) = (
+            docs.docs[0].get("a").unwrap(),
+            docs.docs[0].get("b").unwrap(),
+        );
+        let (Value::String(a), Value::String(b)) = (&a.value, &b.value) else {
+            unreachable!()
+        };
+        assert!(!Arc::ptr_eq(a, b));
+    }
+
+    #[test]
+    fn the_sharing_table_is_bounded() {
+        let text: String = (0..INTERN_MAX_STRINGS + 100)
+            .map(|i| format!("k{i}: v\n"))
+            .collect();
+        let docs = yaml(&text);
+        assert_eq!(docs.docs[0].get("k5").unwrap().as_str(), Some("v"));
+        let last = format!("k{}", INTERN_MAX_STRINGS + 99);
+        assert!(docs.docs[0].get(&last).is_some());
+        INTERNED.with(|table| assert!(table.borrow().len() <= INTERN_MAX_STRINGS));
+    }
+
+    #[test]
+    fn nodes_stay_small() {
+        // Parsed documents live until the audit ends; a larger node is
+        // megabytes more on a monorepo's manifests.
+        assert!(std::mem::size_of::<Node>() <= 40);
     }
 
     #[test]

@@ -10,12 +10,13 @@
 //! report is handed to the formats and where `diff` and `--compare` read old
 //! reports, so no format and no check can forget it.
 
-use crate::scan::HitFilter;
+use crate::scan::{ContentRegex, HitFilter};
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 /// The built-in pack that declares every `secrets.*` check.
@@ -76,20 +77,20 @@ struct Shapes {
     compiled: Vec<OnceLock<Option<Regex>>>,
     /// Each pattern compiled for ASCII strings, most of a report's: the
     /// same matches, compiled without Unicode classes for a fraction of
-    /// the cost (see `compile_ascii_regex` in `src/scan/plan.rs`); `None` when it
+    /// the cost (see `compile_content_regex` in `src/scan/plan.rs`); `None` when it
     /// needs Unicode to compile (then the Unicode form is used). Taken from
     /// the scan's cache: the secret checks' patterns are the scan's, so a
     /// shape the scan compiled for an ASCII file is not compiled again.
     /// (With Unicode off, the scan's rewriting of `\b` as an ASCII
     /// boundary changes nothing, and the size limits are the same.)
-    ascii: Vec<OnceLock<Option<regex::bytes::Regex>>>,
+    ascii: Vec<OnceLock<Option<ContentRegex>>>,
     /// Each pattern as the scan compiles it for text that is not all ASCII
     /// (Unicode classes, ASCII word boundaries), from the scan's cache, for
     /// strings whose characters outside ASCII are none of them word
     /// characters (`—`, `…`, `→`: a report's own wording). There `\b` is
     /// the same assertion either way, so the matches are the same as
     /// [`Shapes::compiled`]'s, which would cost twice as much to compile.
-    unicode: Vec<OnceLock<Option<regex::bytes::Regex>>>,
+    unicode: Vec<OnceLock<Option<ContentRegex>>>,
     /// Which shapes may match a string, by their required literals; `None`
     /// when no automaton could be built (then every shape is tried).
     prefilter: Option<crate::scan::Prefilter>,
@@ -120,7 +121,7 @@ impl Shapes {
             if ascii
                 && self.unicode[index].get().is_none()
                 && let Some(regex) = self.ascii[index]
-                    .get_or_init(|| crate::scan::compile_ascii_regex(&self.sources[index]))
+                    .get_or_init(|| crate::scan::compile_content_regex(&self.sources[index], false))
             {
                 return Some(Shape::Bytes(regex));
             }
@@ -129,7 +130,7 @@ impl Shapes {
                     .chars()
                     .any(|c| !c.is_ascii() && regex_syntax::is_word_character(c)))
                 && let Some(regex) = self.unicode[index]
-                    .get_or_init(|| crate::scan::compile_regex(&self.sources[index]).ok())
+                    .get_or_init(|| crate::scan::compile_content_regex(&self.sources[index], true))
             {
                 return Some(Shape::Bytes(regex));
             }
@@ -167,7 +168,7 @@ const SIZE_LIMIT: usize = 1 << 22;
 enum Shape<'r> {
     Text(&'r Regex),
     /// A form of the scan's, for the strings [`Shapes::regex`] says.
-    Bytes(&'r regex::bytes::Regex),
+    Bytes(&'r ContentRegex),
 }
 
 impl Shape<'_> {
@@ -193,11 +194,7 @@ impl Shape<'_> {
             }
             Shape::Bytes(regex) => {
                 let group = regex.capture_names().position(|n| n == secret);
-                regex
-                    .captures_iter(text.as_bytes())
-                    .filter_map(|c| group.and_then(|g| c.get(g)).or_else(|| c.get(0)))
-                    .map(|m| (m.start(), m.end()))
-                    .collect()
+                regex.spans(text.as_bytes(), group)
             }
         }
     }
@@ -370,15 +367,39 @@ impl Redactor {
             // than compiling the same shapes a second time without.
             let mut texts = Vec::new();
             non_ascii_strings(&tree, None, &mut texts);
-            for text in texts {
-                if self.names.as_ref().is_some_and(|n| n.contains(text)) {
-                    continue;
-                }
+            texts.retain(|text| !self.names.as_ref().is_some_and(|n| n.contains(*text)));
+            texts.sort_unstable();
+            texts.dedup();
+            crate::parallel::in_parallel(&texts, 0, |text| {
                 shapes.matching(text);
-            }
+            });
         }
+        // Each distinct string is masked once, on every core: the report is
+        // masked after the walk, alone, when the other cores have nothing
+        // to do, and its strings repeat (paths, messages). A string this
+        // pass did not see is masked as it is met.
+        let mut texts = Vec::new();
+        all_strings(&tree, None, &mut texts);
+        texts.sort_unstable();
+        texts.dedup();
+        let masked = crate::parallel::in_parallel(&texts, 0, |(shapes, text)| {
+            match self.mask_as(text, *shapes) {
+                Cow::Owned(masked) => Some(masked),
+                Cow::Borrowed(_) => None,
+            }
+        });
+        let masked: HashMap<(bool, String), Option<String>> = texts
+            .into_iter()
+            .map(|(shapes, text)| (shapes, text.to_string()))
+            .zip(masked)
+            .collect();
         rewrite(&mut tree, None, &|key, s| {
-            self.mask_as(s, key.is_none_or(|k| !DOCUMENTATION_KEYS.contains(&k)))
+            let shapes = key.is_none_or(|k| !DOCUMENTATION_KEYS.contains(&k));
+            match masked.get(&(shapes, s.to_string())) {
+                Some(Some(masked)) => Cow::Owned(masked.clone()),
+                Some(None) => Cow::Borrowed(s),
+                None => self.mask_as(s, shapes),
+            }
         });
         serde_json::from_value(tree).unwrap_or_else(|_| value.clone())
     }
@@ -465,6 +486,28 @@ where
     };
     rewrite(&mut tree, None, &|_, s| f(s));
     serde_json::from_value(tree).unwrap_or_else(|_| value.clone())
+}
+
+/// The strings under `value`, map keys included, each with whether its
+/// shapes are masked (see [`DOCUMENTATION_KEYS`]), as [`rewrite`] meets
+/// them.
+fn all_strings<'v>(
+    value: &'v serde_json::Value,
+    key: Option<&str>,
+    out: &mut Vec<(bool, &'v str)>,
+) {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => out.push((key.is_none_or(|k| !DOCUMENTATION_KEYS.contains(&k)), s)),
+        Value::Array(items) => items.iter().for_each(|v| all_strings(v, key, out)),
+        Value::Object(map) => {
+            for (name, v) in map {
+                all_strings(v, Some(name), out);
+                out.push((true, name));
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The strings under `value` (map keys included) that are not all ASCII
@@ -671,5 +714,49 @@ mod tests {
         assert_eq!(out.n, 0.1 + 0.2);
         assert_eq!(out.map.keys().next().unwrap(), MASK);
         assert_eq!(out.map[MASK], vec!["[[redacted]]".to_string()]);
+    }
+
+    /// Strings are masked once each, ahead and on every core, as they would
+    /// be one by one where they stand: the same string under a
+    /// documentation key keeps its shapes, elsewhere (a value, a map key)
+    /// loses them, and a repeated string is masked everywhere it occurs.
+    #[test]
+    fn apply_masks_each_string_as_where_it_stands() {
+        let token = format!("ghp_{}", "a1B2".repeat(9));
+        let line = format!("FROM registry.example/{token}:1");
+        let value = serde_json::json!({
+            "title": line,
+            "message": line,
+            "checks": [{"description": line, "evidence": [line, "plain", line]}],
+            "by_line": {(line.clone()): "known-value-1234 stays?", "plain": "x known-value-1234"},
+            "unicode": format!("caf\u{e9} {token} \u{2014}"),
+        });
+        let r = Redactor::new(["known-value-1234"]).with_patterns([r"\bghp_[A-Za-z0-9]{36}\b"]);
+        let mut expected = value.clone();
+        rewrite(&mut expected, None, &|key, s| {
+            r.mask_as(s, key.is_none_or(|k| !DOCUMENTATION_KEYS.contains(&k)))
+        });
+        let masked = r.apply(&value);
+        assert_eq!(masked, expected);
+        assert_eq!(masked["title"], serde_json::json!(line));
+        assert_eq!(
+            masked["message"],
+            serde_json::json!("FROM registry.example/[redacted]:1")
+        );
+        assert_eq!(masked["checks"][0]["description"], serde_json::json!(line));
+        assert_eq!(masked["checks"][0]["evidence"][2], masked["message"]);
+        assert!(
+            masked["by_line"]
+                .get("FROM registry.example/[redacted]:1")
+                .is_some()
+        );
+        assert_eq!(
+            masked["by_line"]["plain"],
+            serde_json::json!("x [redacted]")
+        );
+        assert_eq!(
+            masked["unicode"],
+            serde_json::json!("caf\u{e9} [redacted] \u{2014}")
+        );
     }
 }

@@ -859,7 +859,7 @@ fn doc_images(node: &crate::document::Node) -> Vec<String> {
         match &node.value {
             Value::Map(entries) => {
                 for (key, child) in entries {
-                    if key == "image"
+                    if &**key == "image"
                         && let Some(text) = child.scalar_text()
                     {
                         out.push(text);

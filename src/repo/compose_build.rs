@@ -17,7 +17,7 @@ use crate::document::{Node, Value};
 pub fn built_dockerfile(compose_path: &str, service: &Node) -> Option<(String, Option<String>)> {
     let build = service.get("build")?;
     let (context, dockerfile, target) = match &build.value {
-        Value::String(context) => (context.clone(), None, None),
+        Value::String(context) => (context.to_string(), None, None),
         Value::Map(_) => (
             build
                 .get("context")
@@ -74,7 +74,7 @@ pub fn inherit_image_healthchecks(
     let Value::Map(entries) = &mut root.value else {
         return;
     };
-    let Some((_, services)) = entries.iter_mut().find(|(k, _)| k == "services") else {
+    let Some((_, services)) = entries.iter_mut().find(|(k, _)| &**k == "services") else {
         return;
     };
     let Value::Map(services) = &mut services.value else {
@@ -97,15 +97,15 @@ pub fn inherit_image_healthchecks(
             continue;
         };
         let text = |s: String| Node {
-            value: Value::String(s),
+            value: Value::String(s.into()),
             line: None,
         };
         fields.push((
-            "healthcheck".to_string(),
+            "healthcheck".into(),
             Node {
                 value: Value::Map(vec![
-                    ("test".to_string(), text(args)),
-                    ("from".to_string(), text(format!("{path}:{line}"))),
+                    ("test".into(), text(args)),
+                    ("from".into(), text(format!("{path}:{line}"))),
                 ]),
                 line: service.line,
             },

@@ -206,7 +206,7 @@ impl Scalar {
         match (self, &node.value) {
             (Scalar::Bool(a), Value::Bool(b)) => a == b,
             (Scalar::Number(a), Value::Number(b)) => a == b,
-            (Scalar::String(a), Value::String(b)) => a == b,
+            (Scalar::String(a), Value::String(b)) => **a == **b,
             // `"1"` in a pack and `1` in a document mean the same to a reader.
             (Scalar::String(a), Value::Number(_)) => node.scalar_text().as_deref() == Some(a),
             (Scalar::Number(a), Value::String(b)) => b.parse::<f64>().is_ok_and(|b| b == *a),
@@ -572,7 +572,7 @@ fn resolve<'a>(
     match (first, &node.value) {
         (Segment::Any, Value::Map(entries)) => {
             for (key, child) in entries {
-                at.push(Step::Key(key.clone()));
+                at.push(Step::Key(key.to_string()));
                 resolve(child, at, rest, out);
                 at.pop();
             }
@@ -585,7 +585,7 @@ fn resolve<'a>(
             }
         }
         (Segment::Key(key), Value::Map(entries)) => {
-            if let Some((_, child)) = entries.iter().find(|(k, _)| k == key) {
+            if let Some((_, child)) = entries.iter().find(|(k, _)| **k == **key) {
                 at.push(Step::Key(key.clone()));
                 resolve(child, at, rest, out);
                 at.pop();
@@ -894,10 +894,10 @@ impl Selected<'_> {
         } else {
             format!("{}: {message}", location(&self.at))
         };
-        if let (Some(i), None) = (self.document, self.node.line) {
+        if let (Some(i), None) = (self.document, self.node.line()) {
             text = format!("document {}, {text}", i + 1);
         }
-        Finding::at(self.file, self.node.line, text)
+        Finding::at(self.file, self.node.line(), text)
     }
 }
 

@@ -8,6 +8,7 @@ mod added;
 mod around;
 mod blob;
 mod boundary;
+mod content_regex;
 mod evidence;
 mod export;
 mod filter;
@@ -29,6 +30,7 @@ mod weak;
 pub use added::added_lines;
 pub use blob::{BlobHit, BlobScanner, is_binary};
 pub use boundary::ascii_word_boundaries;
+pub(crate) use content_regex::ContentRegex;
 pub use evidence::{
     CAPTURE_LIMIT, DOCUMENT_LIMIT, DerivedRoles, Document, Documents, Evidence, HIT_LIMIT, Hit,
     KEEP_BYTES_LIMIT, KEEP_LIMIT, KeptFile, PatternHits, ROLE_EXAMPLES, RoleCount, SAMPLE_LIMIT,
@@ -40,7 +42,7 @@ pub use filter::{HitFilter, Judged, KEY_GROUP, LazyRegex, SECRET_GROUP, shannon_
 pub use literal::{LazyTree, Token, token_at};
 pub use manifest::is_go_indirect_line;
 pub use marker::is_generated_content;
-pub(crate) use plan::compile_ascii_regex;
+pub(crate) use plan::compile_content_regex;
 pub use plan::{
     DocumentsId, PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec,
     compile_regex,

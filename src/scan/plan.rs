@@ -2,6 +2,7 @@
 //! check, merged so that one walk and one read per file serve them all.
 
 use super::Spanned;
+use super::content_regex::ContentRegex;
 use super::filter::HitFilter;
 use super::globs::{GlobsBuilder, PathGlobs};
 use super::prefilter::Prefilter;
@@ -271,17 +272,16 @@ impl PlanBuilder {
         let (include, exclude) = globs.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         let prefilter = prefilter?;
         let mut selector_documents = vec![Vec::new(); self.selectors.len()];
-        let mut document_filters = Vec::with_capacity(self.documents.len());
-        for (index, (selector, content, filter)) in self.documents.iter().enumerate() {
+        for (index, (selector, content, _)) in self.documents.iter().enumerate() {
             selector_documents[selector.0].push((index, *content));
-            document_filters.push(filter.as_deref().map(compile_regex).transpose()?);
         }
         Ok(ScanPlan {
             selector_roles: self.selectors.iter().map(|s| s.roles).collect(),
             selector_count: self.selectors.len(),
             document_count: self.documents.len(),
             selector_documents,
-            document_filters,
+            document_filters: self.documents.iter().map(|_| OnceLock::new()).collect(),
+            document_sources: self.documents.into_iter().map(|(_, _, f)| f).collect(),
             keep: self.keep,
             include: include?,
             exclude: exclude?,
@@ -326,29 +326,39 @@ pub fn compile_regex(regex: &str) -> Result<Regex, String> {
     compiled
 }
 
-/// `regex` compiled as [`compile_regex`] does but with Unicode off: for
-/// text that is all ASCII, where it finds exactly the same matches (with
-/// the same groups) at a fraction of the cost of compiling. Unicode mode
-/// changes what classes (`\w`, `\s`, `\d`, `.`, negated classes), `(?i)`
-/// and word boundaries match only at non-ASCII characters (the Kelvin
-/// sign for `(?i)k`, U+00A0 for `\s`), the word boundaries are ASCII
-/// either way, and the syntax and search options are otherwise the same;
-/// so on a haystack of ASCII bytes the two regexes agree byte for byte.
-/// Compiling `\w` or `(?i)` as Unicode classes was most of the ~4 M
+/// `regex` compiled for the scan's searches (see [`ContentRegex`]), as
+/// [`compile_regex`] compiles it when `unicode`, otherwise with Unicode
+/// off: for text that is all ASCII, where it finds exactly the same matches
+/// (with the same groups) at a fraction of the cost of compiling. Unicode
+/// mode changes what classes (`\w`, `\s`, `\d`, `.`, negated classes),
+/// `(?i)` and word boundaries match only at non-ASCII characters (the
+/// Kelvin sign for `(?i)k`, U+00A0 for `\s`), the word boundaries are
+/// ASCII either way, and the syntax and search options are otherwise the
+/// same; so on a haystack of ASCII bytes the two regexes agree byte for
+/// byte. Compiling `\w` or `(?i)` as Unicode classes was most of the ~4 M
 /// instructions a content regex cost the first time a file needed it.
-/// `None` when the pattern needs Unicode to compile at all (`\p{L}`);
-/// cached for the process like [`compile_regex`].
-pub(crate) fn compile_ascii_regex(regex: &str) -> Option<Regex> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Option<Regex>>>> = OnceLock::new();
+/// `None` when the pattern does not compile that way (`\p{L}` without
+/// Unicode); cached for the process like [`compile_regex`]. The regex has a
+/// prefilter only when the pattern is searched over whole files.
+pub(crate) fn compile_content_regex(regex: &str, unicode: bool) -> Option<ContentRegex> {
+    type Compiled = HashMap<(String, bool), Option<ContentRegex>>;
+    static CACHE: OnceLock<Mutex<Compiled>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(regex) {
+    let key = (regex.to_string(), unicode);
+    if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return found.clone();
     }
-    let compiled = builder(regex).unicode(false).build().ok();
+    let compiled = ContentRegex::new(
+        &super::ascii_word_boundaries(regex),
+        unicode,
+        super::prefilter::prefilter_helps(regex),
+        REGEX_SIZE_LIMIT,
+    )
+    .ok();
     cache
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .insert(regex.to_string(), compiled.clone());
+        .insert(key, compiled.clone());
     compiled
 }
 
@@ -383,7 +393,12 @@ pub struct ScanPlan {
     /// want the text.
     pub(crate) selector_documents: Vec<Vec<(usize, bool)>>,
     /// Per document request: a regex the text must match to be kept.
-    pub(crate) document_filters: Vec<Option<Regex>>,
+    /// Compiled the first time a file of the request is read: most
+    /// audits read none for most requests, and compiling them all while
+    /// planning was main-thread work on every audit.
+    document_filters: Vec<OnceLock<Regex>>,
+    /// Per document request: the source of that regex, if it has one.
+    document_sources: Vec<Option<String>>,
     /// Per selector: whether its files' contents are kept.
     pub(crate) keep: Vec<bool>,
     include: PathGlobs,
@@ -395,10 +410,10 @@ pub struct ScanPlan {
     pub(crate) prefilter: Prefilter,
     /// Each content pattern, compiled the first time a file needs it: most
     /// patterns never get past the prefilter in a given repository.
-    regexes: Vec<OnceLock<Regex>>,
+    regexes: Vec<OnceLock<ContentRegex>>,
     /// Each content pattern compiled for ASCII text (see
-    /// [`compile_ascii_regex`]), the first time an ASCII file needs it.
-    ascii_regexes: Vec<OnceLock<Option<Regex>>>,
+    /// [`compile_content_regex`]), the first time an ASCII file needs it.
+    ascii_regexes: Vec<OnceLock<Option<ContentRegex>>>,
     /// Per pattern searched [`super::prefilter::LineMode::StartingOn`]: the lazy DFA that says
     /// whether a match starts on a given line (see [`Self::starts_on_line`]);
     /// `None` when it cannot be built (then [`Self::starts_regexes`]).
@@ -429,6 +444,20 @@ impl ScanPlan {
         self.regexes.len()
     }
 
+    /// Whether `content` may be kept for document request `request`: it
+    /// has no `if_contains` regex, or the regex matches. The regexes were
+    /// validated by the rules that planned them.
+    pub(crate) fn keeps_document(&self, request: usize, content: &[u8]) -> bool {
+        let Some(source) = &self.document_sources[request] else {
+            return true;
+        };
+        self.document_filters[request]
+            .get_or_init(|| {
+                compile_regex(source).unwrap_or_else(|e| panic!("document regex `{source}`: {e}"))
+            })
+            .is_match(content)
+    }
+
     /// Content pattern `pattern`, compiled; in its Unicode-less form when
     /// the text it will search is `ascii` (the same matches, compiled for
     /// less) and its Unicode form has not been compiled yet (a pattern
@@ -437,17 +466,21 @@ impl ScanPlan {
     /// byte before it is read by assertions only, and they are the same in
     /// both forms. Patterns were validated when their packs loaded
     /// (built-in ones by a test that compiles them all).
-    pub(crate) fn regex(&self, pattern: usize, ascii: bool) -> &Regex {
+    pub(crate) fn regex(&self, pattern: usize, ascii: bool) -> &ContentRegex {
         if ascii
             && self.regexes[pattern].get().is_none()
             && let Some(regex) = self.ascii_regexes[pattern]
-                .get_or_init(|| compile_ascii_regex(&self.sources[pattern]))
+                .get_or_init(|| compile_content_regex(&self.sources[pattern], false))
         {
             return regex;
         }
         self.regexes[pattern].get_or_init(|| {
-            compile_regex(&self.sources[pattern])
-                .unwrap_or_else(|e| panic!("content regex `{}`: {e}", self.sources[pattern]))
+            compile_content_regex(&self.sources[pattern], true).unwrap_or_else(|| {
+                let error = compile_regex(&self.sources[pattern])
+                    .err()
+                    .unwrap_or_default();
+                panic!("content regex `{}`: {error}", self.sources[pattern])
+            })
         })
     }
 
@@ -458,6 +491,13 @@ impl ScanPlan {
     /// `at` (`\b`, `^`) see what precedes it; a match starting at that
     /// character only makes the caller search where nothing is found.
     /// `content` is all ASCII from `ascii_from` on (see [`Self::regex`]).
+    ///
+    /// A pattern whose every match starts at a line's start (`(?m)^\s*key`)
+    /// is asked at the line's start only, without the lazy prefix that lets
+    /// a match start anywhere on the line: the search then ends where the
+    /// line stops looking like a match (a few bytes into `  const token =
+    /// …` for `^\s*[a-z_]*token`) instead of at its end. On the monorepo
+    /// profile six of the costliest patterns are such.
     pub(crate) fn starts_on_line(
         &self,
         pattern: usize,
@@ -465,6 +505,12 @@ impl ScanPlan {
         at: usize,
         ascii_from: usize,
     ) -> bool {
+        let line_start = self.prefilter.starts_lines(pattern);
+        if line_start && at > 0 && content[at - 1] != b'\n' {
+            // After a match that ended within the line: the next one starts
+            // on a later line.
+            return false;
+        }
         let mut from = at;
         if from > 0 && content[from - 1] != b'\n' {
             from -= 1;
@@ -476,7 +522,10 @@ impl ScanPlan {
         // `^` without (?m) anchors at the start of the slice; the pattern's
         // own flags stay inside its group; the lazy prefix reaches every
         // position up to the line break.
-        let source = || format!(r"^(?-u:[^\n])*?(?:{})", self.sources[pattern]);
+        let source = || match line_start {
+            true => format!(r"^(?:{})", self.sources[pattern]),
+            false => format!(r"^(?-u:[^\n])*?(?:{})", self.sources[pattern]),
+        };
         let dfa = |unicode| {
             Starts::new(
                 &super::ascii_word_boundaries(&source()),

@@ -15,7 +15,7 @@
 //! own automaton as before.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::thread::JoinHandle;
 
 /// The automaton of every built-in literal, with each literal's id in it.
@@ -32,17 +32,27 @@ fn building() -> &'static Building {
     BUILDING.get_or_init(Default::default)
 }
 
-fn built() -> &'static OnceLock<Option<Arc<Prebuilt>>> {
-    static BUILT: OnceLock<Option<Arc<Prebuilt>>> = OnceLock::new();
-    &BUILT
+/// The automaton once built, for the plans made while one holds it. Weak:
+/// the plan that takes it owns it, and the automaton (a tenth of a
+/// monorepo audit's peak heap) goes when that plan is dropped after the
+/// walk, instead of living in a static to the end of the process.
+fn built() -> &'static Mutex<Weak<Prebuilt>> {
+    static BUILT: OnceLock<Mutex<Weak<Prebuilt>>> = OnceLock::new();
+    BUILT.get_or_init(Default::default)
 }
 
 /// Starts building the automaton of the built-in literals on a thread of
-/// its own (once per process; later calls do nothing). For a command that
-/// is about to plan a scan: the automaton is of use to nothing else.
+/// its own (once per process while one is built or held; later calls do
+/// nothing). For a command that is about to plan a scan: the automaton is
+/// of use to nothing else.
 pub fn start() {
     let mut building = building().lock().unwrap_or_else(|e| e.into_inner());
-    if building.is_some() || built().get().is_some_and(Option::is_some) {
+    let held = built()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .strong_count()
+        > 0;
+    if building.is_some() || held {
         return;
     }
     *building = std::thread::Builder::new()
@@ -52,15 +62,20 @@ pub fn start() {
 }
 
 /// The automaton [`start`] built, waiting for it if need be; `None` when
-/// none was started or it could not be built.
+/// none was started, it could not be built, or the plans that took it
+/// have all been dropped since.
 pub(super) fn take() -> Option<Arc<Prebuilt>> {
-    if let Some(built) = built().get() {
-        return built.clone();
-    }
     let mut building = building().lock().unwrap_or_else(|e| e.into_inner());
+    let mut built = built().lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(held) = built.upgrade() {
+        return Some(held);
+    }
     let handle = building.take()?;
     let joined = handle.join().ok().flatten();
-    built().get_or_init(|| joined).clone()
+    if let Some(prebuilt) = &joined {
+        *built = Arc::downgrade(prebuilt);
+    }
+    joined
 }
 
 fn build() -> Option<Prebuilt> {
@@ -102,8 +117,9 @@ mod tests {
         // Before `start`: the plan builds its own.
         let own = Prefilter::new(&refs).unwrap();
         super::start();
-        let ahead = Prefilter::new(&refs).unwrap();
         let built = super::take().expect("built ahead");
+        // While it is held, a plan takes the same one.
+        let ahead = Prefilter::new(&refs).unwrap();
         assert_eq!(
             ahead.literal_count(),
             built.ids.len(),
@@ -141,5 +157,10 @@ mod tests {
             assert!(!own.is_empty(), "{text}");
             assert_eq!(own, ahead, "{text}");
         }
+        // Once no plan holds it, it is gone: not kept for the process.
+        let weak = std::sync::Arc::downgrade(&built.automaton);
+        drop((built, ahead));
+        assert!(weak.upgrade().is_none(), "still held");
+        assert!(super::take().is_none());
     }
 }

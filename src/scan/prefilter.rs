@@ -59,7 +59,7 @@ pub fn required_literals(regex: &str) -> Option<Vec<Vec<u8>>> {
 /// whether no match can hold a line break at all ([`no_line_break`]). One
 /// parse answers all three: parsing the ~300 built-in patterns is a good
 /// part of an audit's fixed cost.
-fn analyse_literals(regex: &str) -> Option<(Vec<Vec<u8>>, Before, bool)> {
+fn analyse_literals(regex: &str) -> Option<(Vec<Vec<u8>>, Before, bool, bool)> {
     let hir = regex_syntax::ParserBuilder::new()
         .utf8(false)
         .build()
@@ -68,6 +68,7 @@ fn analyse_literals(regex: &str) -> Option<(Vec<Vec<u8>>, Before, bool)> {
     // Word boundaries, which the scanner makes ASCII, are assertions either
     // way: whether a match may cross a line does not depend on their kind.
     let within = no_line_break(&hir);
+    let line_start = starts_a_line(&hir);
     let mut unicode_folds = false;
     let folded = fold_ascii_case(&hir, &mut unicode_folds);
     let (mut literals, before) = required(&folded)?;
@@ -87,7 +88,20 @@ fn analyse_literals(regex: &str) -> Option<(Vec<Vec<u8>>, Before, bool)> {
         true => Before::Anywhere,
         false => before,
     };
-    Some((literals, before, within))
+    Some((literals, before, within, line_start))
+}
+
+/// Whether every match of `hir` starts at the start of a line: after a line
+/// break or at the start of the text (`(?m)^`, `\A`). `(?Rm)^` also holds
+/// after a carriage return, which is not a line's start here.
+fn starts_a_line(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Look(look) => matches!(look, Look::StartLF | Look::Start),
+        HirKind::Capture(capture) => starts_a_line(&capture.sub),
+        HirKind::Concat(items) => items.first().is_some_and(starts_a_line),
+        HirKind::Alternation(branches) => branches.iter().all(starts_a_line),
+        _ => false,
+    }
 }
 
 /// The only non-ASCII characters that case-insensitively match ASCII
@@ -400,10 +414,12 @@ pub(crate) enum LineMode {
     StartingOn,
 }
 
-/// The required literals of a pattern, how it is searched, and for a
-/// [`LineMode::StartingOn`] pattern whose matches may open with blank lines,
-/// whether they start at a line's start (see [`Before::Blank`]).
-type Analysis = (Option<Vec<Vec<u8>>>, LineMode, Option<bool>);
+/// The required literals of a pattern, how it is searched, for a
+/// [`LineMode::StartingOn`] pattern whose matches may open with blank lines
+/// whether they start at a line's start (see [`Before::Blank`]), and for a
+/// pattern searched by line whether every match starts at a line's start
+/// (see [`starts_a_line`]).
+type Analysis = (Option<Vec<Vec<u8>>>, LineMode, Option<bool>, bool);
 
 /// The [`Analysis`] of `regex`: precomputed for the built-in patterns
 /// (see [`Precomputed`]), otherwise computed and remembered for the
@@ -427,6 +443,24 @@ fn analyse(regex: &str) -> Analysis {
     analysis
 }
 
+/// Whether a search of `regex` may have stretches without a match to skip,
+/// which its own literal prefilter speeds up (see
+/// [`super::content_regex`]): it is searched over whole files wherever it
+/// applies (it has no literal to screen files and lines by, or its matches
+/// may start before its literals' lines), or over its literals' lines
+/// joined into ranges ([`join_near_lines`]; on the monorepo profile a
+/// `${…secret…}` pattern searches 120 MB of lines with `secret` for a `${`
+/// that is not there). A search that starts where a match starts (the
+/// [`LineMode::StartingOn`] patterns, and those whose matches start at a
+/// line's start) has nothing to skip.
+pub(crate) fn prefilter_helps(regex: &str) -> bool {
+    match analyse(regex) {
+        (_, LineMode::Whole, _, _) => true,
+        (_, LineMode::Within, _, line_start) => !line_start,
+        (_, LineMode::StartingOn, _, _) => false,
+    }
+}
+
 /// The [`Analysis`] of a built-in pattern, computed when the table in
 /// `literal_table.rs` was generated (`READYCTL_UPDATE_LITERALS=1 cargo test
 /// --lib literal_table`). Parsing ~340 patterns with Unicode case folding
@@ -441,6 +475,7 @@ pub(super) struct Precomputed {
     pub(super) literals: Option<&'static [&'static [u8]]>,
     pub(super) mode: LineMode,
     pub(super) blank_above: Option<bool>,
+    pub(super) line_start: bool,
 }
 
 impl Precomputed {
@@ -450,7 +485,7 @@ impl Precomputed {
         let literals = found
             .literals
             .map(|set| set.iter().map(|literal| literal.to_vec()).collect());
-        Some((literals, found.mode, found.blank_above))
+        Some((literals, found.mode, found.blank_above, found.line_start))
     }
 }
 
@@ -458,15 +493,19 @@ fn analyse_uncached(regex: &str) -> Analysis {
     let analysed = analyse_literals(regex);
     let (mode, blank_above) = match &analysed {
         None => (LineMode::Whole, None),
-        Some((_, _, true)) => (LineMode::Within, None),
-        Some((_, Before::SameLine, _)) if !is_verbose(regex) => (LineMode::StartingOn, None),
-        Some((_, Before::Blank { anchored }, _)) if !is_verbose(regex) => {
+        Some((_, _, true, _)) => (LineMode::Within, None),
+        Some((_, Before::SameLine, _, _)) if !is_verbose(regex) => (LineMode::StartingOn, None),
+        Some((_, Before::Blank { anchored }, _, _)) if !is_verbose(regex) => {
             (LineMode::StartingOn, Some(*anchored))
         }
         Some(_) => (LineMode::Whole, None),
     };
-    let literals = analysed.map(|(literals, _, _)| literals);
-    (literals, mode, blank_above)
+    let line_start = mode != LineMode::Whole
+        && analysed
+            .as_ref()
+            .is_some_and(|(_, _, _, line_start)| *line_start);
+    let literals = analysed.map(|(literals, _, _, _)| literals);
+    (literals, mode, blank_above, line_start)
 }
 
 /// The compiled prefilter for every pattern of a plan.
@@ -488,6 +527,9 @@ pub(crate) struct Prefilter {
     /// above its literals' lines (`Some`), and then whether only at a line's
     /// start (`Some(true)`) or also at the end of the line above them.
     blank_above: Vec<Option<bool>>,
+    /// Per pattern searched by line: whether every match starts at a
+    /// line's start (`(?m)^…`).
+    line_start: Vec<bool>,
 }
 
 /// Where literals occurred in one file, reused from file to file.
@@ -545,14 +587,16 @@ impl Prefilter {
         let mut sets = vec![Vec::new(); regexes.len()];
         let mut by_line = vec![LineMode::Whole; regexes.len()];
         let mut blank_above = vec![None; regexes.len()];
+        let mut line_start = vec![false; regexes.len()];
         for (pattern, regex) in regexes.iter().enumerate() {
             // The same regex in several checks is analysed once.
-            let (set, mode, above) = analyse(regex);
+            let (set, mode, above, at_line_start) = analyse(regex);
             match set {
                 Some(set) => {
                     sets[pattern] = without_longer(set);
                     by_line[pattern] = mode;
                     blank_above[pattern] = above;
+                    line_start[pattern] = at_line_start;
                 }
                 None => always[pattern] = true,
             }
@@ -600,7 +644,14 @@ impl Prefilter {
             always,
             by_line,
             blank_above,
+            line_start,
         })
+    }
+
+    /// Whether every match of `pattern`, searched by line, starts at a
+    /// line's start.
+    pub(crate) fn starts_lines(&self, pattern: usize) -> bool {
+        self.line_start[pattern]
     }
 
     /// How many literals the automaton was built for.
@@ -1056,7 +1107,7 @@ mod tests {
         );
         // Before the literal a match may cross blank lines only: it starts
         // on the literal's line or on a blank line above.
-        let (_, mode_of, blank_above) = analyse(r"(?im)^\s*password\s*=\s*\S+");
+        let (_, mode_of, blank_above, _) = analyse(r"(?im)^\s*password\s*=\s*\S+");
         assert_eq!((mode_of, blank_above), (LineMode::StartingOn, Some(true)));
         assert_eq!(analyse(r"\s+token\s*=\s*\S+").2, Some(false));
         // Before the literal a match may cross lines that are not blank: it
@@ -1068,6 +1119,25 @@ mod tests {
         // break, not at a closing parenthesis).
         assert_eq!(mode("(?x) password \\s* = # value\n"), LineMode::Whole);
         assert_eq!(mode(r"password[ \t]*=[^\n]*"), LineMode::Within);
+    }
+
+    #[test]
+    fn which_patterns_start_at_a_line_start() {
+        let line_start = |regex: &str| analyse_uncached(regex).3;
+        assert!(line_start(r"(?im)^\s*password\s*=\s*\S+"));
+        assert!(line_start(
+            r"(?m)^[ \t]*(?P<key>\w*secret\w*)[ \t]*:=\s*\S+"
+        ));
+        assert!(line_start(r"(?m)^\s*token:\s*\S+|^\s*password:\s*\S+"));
+        // Mid-line starts: a word boundary, one branch without `^`, `^`
+        // after a carriage return too (CRLF mode), or `^` not first.
+        assert!(!line_start(r"(?i)\bapi_?key\s*=\s*\S+"));
+        assert!(!line_start(r"(?m)^\s*token:\s*\S+|password:\s*\S+"));
+        assert!(!line_start(r"(?mR)^\s*password\s*=\s*\S+"));
+        assert!(!line_start(r"(?m)\s*^password\s*=\s*\S+"));
+        assert!(line_start(r"(?m)^password[ \t]*=[^\n]*"));
+        // Only what is searched from its literals' lines is asked.
+        assert!(!line_start(r"(?m)^\w*\s*password\s*=\s*\S+"));
     }
 
     /// The text of `literal_table.rs` for `regexes`, sorted for a binary
@@ -1093,7 +1163,7 @@ mod tests {
              pub(super) static ANALYSES: &[Precomputed] = &[\n",
         );
         for regex in regexes {
-            let (literals, mode, blank_above) = analyse_uncached(regex);
+            let (literals, mode, blank_above, line_start) = analyse_uncached(regex);
             let literals = match literals {
                 Some(set) => {
                     let set: Vec<String> = set.iter().map(|l| bytes(l)).collect();
@@ -1103,7 +1173,8 @@ mod tests {
             };
             out.push_str(&format!(
                 "    Precomputed {{\n        regex: {regex:?},\n        literals: {literals},\n        \
-                 mode: LineMode::{mode:?},\n        blank_above: {blank_above:?},\n    }},\n"
+                 mode: LineMode::{mode:?},\n        blank_above: {blank_above:?},\n        \
+                 line_start: {line_start:?},\n    }},\n"
             ));
         }
         out.push_str("];\n");

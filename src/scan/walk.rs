@@ -2,6 +2,7 @@
 //! which each file is matched against every selector at once and, if any
 //! content pattern wants it, read once and searched by all patterns together.
 
+use super::content_regex::{ContentRegex, Locations};
 use super::evidence::{Document, Hit, Partial};
 use super::filter::{Judged, KEY_GROUP, SECRET_GROUP};
 use super::literal::{CodeLanguage, LazyTree};
@@ -13,7 +14,6 @@ use crate::model::Role;
 use ignore::overrides::OverrideBuilder;
 use ignore::{DirEntry, WalkBuilder, WalkState};
 use memchr::{memchr, memmem, memrchr};
-use regex::bytes::{CaptureLocations, Regex};
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
@@ -407,11 +407,7 @@ impl<'a> Worker<'a> {
             return;
         };
         for (request, content) in &self.documents {
-            let wanted = *content
-                && readable
-                && self.plan.document_filters[*request]
-                    .as_ref()
-                    .is_none_or(|filter| filter.is_match(&self.buffer));
+            let wanted = *content && readable && self.plan.keeps_document(*request, &self.buffer);
             let text = wanted.then(|| String::from_utf8_lossy(&self.buffer).into_owned());
             let modified = if text.is_some() {
                 modified_seconds(path)
@@ -467,6 +463,36 @@ pub(crate) struct Search {
     occurrences: Occurrences,
     /// The lines one pattern is searched on.
     lines: Vec<(usize, usize)>,
+    /// Capture positions, one per regex, reused from search to search.
+    captures: CaptureCache,
+}
+
+/// The capture [`Locations`] of each pattern's regex, made the first time a
+/// search needs them and kept for the worker's later files: making them
+/// allocates, and a pattern is searched hundreds of thousands of times in a
+/// monorepo.
+#[derive(Default)]
+struct CaptureCache {
+    /// Per pattern: the regex they were made for (its address: the ASCII
+    /// and the Unicode regex of a pattern are two) and the locations.
+    slots: Vec<Option<(usize, Locations)>>,
+}
+
+impl CaptureCache {
+    fn of(&mut self, pattern: usize, regex: &ContentRegex) -> &mut Locations {
+        if self.slots.len() <= pattern {
+            self.slots.resize_with(pattern + 1, || None);
+        }
+        let address = std::ptr::from_ref(regex) as usize;
+        let slot = &mut self.slots[pattern];
+        if slot
+            .as_ref()
+            .is_none_or(|(made_for, _)| *made_for != address)
+        {
+            *slot = Some((address, regex.capture_locations()));
+        }
+        &mut slot.as_mut().expect("set above").1
+    }
 }
 
 impl Search {
@@ -518,6 +544,12 @@ impl Search {
             // Matches must stay within the regions: searching onwards from a
             // literal's line is for whole files only.
             let search = match mode {
+                // A match at a line's start or nowhere on the line: asked of
+                // each line's start (a few bytes of an anchored search where
+                // the line does not match) rather than searched line by line.
+                LineMode::Within if whole_file && prefilter.starts_lines(*pattern) => {
+                    (LineMode::StartingOn, self.lines.as_slice())
+                }
                 LineMode::Within if whole_file => {
                     join_near_lines(&mut self.lines);
                     (LineMode::Within, self.lines.as_slice())
@@ -532,8 +564,8 @@ impl Search {
                 (content, path, ascii_from),
                 search,
                 partial,
-                &mut tree,
-                &mut inline,
+                (&mut tree, &mut inline),
+                &mut self.captures,
             );
         }
     }
@@ -586,8 +618,8 @@ fn locate(
     (content, path, ascii_from): (&[u8], &str, usize),
     (mode, lines): (LineMode, &[(usize, usize)]),
     partial: &mut Partial,
-    tree: &mut LazyTree,
-    inline: &mut InlineTests,
+    (tree, inline): (&mut LazyTree, &mut InlineTests),
+    locations: &mut CaptureCache,
 ) {
     let mut line = 1;
     let mut counted_to = 0;
@@ -604,8 +636,8 @@ fn locate(
             (&mut line, &mut counted_to, found),
             path,
             partial,
-            tree,
-            inline,
+            (&mut *tree, &mut *inline),
+            &mut *locations,
         )
     };
     match mode {
@@ -658,13 +690,13 @@ fn locate_in(
     (line, counted_to, found): (&mut usize, &mut usize, &mut usize),
     path: &str,
     partial: &mut Partial,
-    tree: &mut LazyTree,
-    inline: &mut InlineTests,
+    (tree, inline): (&mut LazyTree, &mut InlineTests),
+    locations: &mut CaptureCache,
 ) -> Option<usize> {
     let options = &plan.options[pattern];
     let regex = plan.regex(pattern, ascii);
     let haystack = &content[..end];
-    let mut locals = regex.capture_locations();
+    let locals = locations.of(pattern, regex);
     let mut at = from;
     let mut searched = false;
     while at <= to && *found < MATCHES_PER_FILE && !(once && searched) {
@@ -672,7 +704,7 @@ fn locate_in(
         // Capture positions are only asked for when a filter or a collector
         // needs them: the plain search is several times faster.
         let (start, end) = if options.needs_captures() {
-            match regex.captures_read_at(&mut locals, haystack, at) {
+            match regex.captures_read_at(locals, haystack, at) {
                 Some(m) => (m.start(), m.end()),
                 None => return None,
             }
@@ -689,7 +721,7 @@ fn locate_in(
         // lines for context (`kind: Secret` … `data:` … the key) reports
         // where the value is, not where the context starts.
         let anchor = if options.needs_captures() {
-            group(regex, &locals, SECRET_GROUP).map_or(start, |(s, _)| s)
+            group(regex, locals, SECRET_GROUP).map_or(start, |(s, _)| s)
         } else {
             start
         };
@@ -697,7 +729,7 @@ fn locate_in(
         *counted_to = anchor;
         let mut detail = None;
         if let Some(filter) = &options.filter {
-            let span = group(regex, &locals, SECRET_GROUP)
+            let span = group(regex, locals, SECRET_GROUP)
                 .or_else(|| locals.get(0))
                 .unwrap_or((start, end));
             let value = &content[span.0..span.1];
@@ -708,7 +740,7 @@ fn locate_in(
                 continue;
             }
             if filter.judges_in_context() {
-                let key = group(regex, &locals, KEY_GROUP)
+                let key = group(regex, locals, KEY_GROUP)
                     .map(|(s, e)| String::from_utf8_lossy(&content[s..e]).into_owned());
                 match filter.judge(path, content, span, key.as_deref(), tree) {
                     Judged::Dropped => continue,
@@ -743,14 +775,8 @@ fn locate_in(
         if options.secret && partial.blob_hits.is_none() {
             // Remembered for the report's redactor: other checks may quote
             // the line this value is on.
-            let value = secret_value(
-                regex,
-                &mut locals,
-                options.needs_captures(),
-                haystack,
-                start,
-            )
-            .map_or(&content[start..end], |(s, e)| &content[s..e]);
+            let value = secret_value(regex, locals, options.needs_captures(), haystack, start)
+                .map_or(&content[start..end], |(s, e)| &content[s..e]);
             fingerprint = Some(super::evidence::fingerprint(value));
             if let Ok(value) = std::str::from_utf8(value) {
                 partial.secrets.insert(value.to_string());
@@ -758,14 +784,8 @@ fn locate_in(
         }
         if let Some(blob_hits) = &mut partial.blob_hits {
             // A history blob: the caller attributes the hit to its commit.
-            let value = secret_value(
-                regex,
-                &mut locals,
-                options.needs_captures(),
-                haystack,
-                start,
-            )
-            .map_or(&content[start..end], |(s, e)| &content[s..e]);
+            let value = secret_value(regex, locals, options.needs_captures(), haystack, start)
+                .map_or(&content[start..end], |(s, e)| &content[s..e]);
             blob_hits.push(super::blob::BlobHit {
                 pattern: super::PatternId(pattern),
                 line: *line,
@@ -781,7 +801,7 @@ fn locate_in(
             fingerprint,
         };
         if options.collect {
-            let value = group(regex, &locals, KEY_GROUP).or_else(|| locals.get(1));
+            let value = group(regex, locals, KEY_GROUP).or_else(|| locals.get(1));
             if let Some((s, e)) = value {
                 let value = String::from_utf8_lossy(&content[s..e]).into_owned();
                 partial.capture(pattern, value, hit.clone());
@@ -800,8 +820,8 @@ fn locate_in(
 /// The span of the `secret` group of the match at `start`, reading the
 /// captures only when the search did not already.
 fn secret_value(
-    regex: &Regex,
-    locals: &mut CaptureLocations,
+    regex: &ContentRegex,
+    locals: &mut Locations,
     captured: bool,
     content: &[u8],
     start: usize,
@@ -817,7 +837,7 @@ fn secret_value(
 
 /// The span of a named group in the last match, if the regex has it and it
 /// took part in the match.
-fn group(regex: &Regex, locals: &CaptureLocations, name: &str) -> Option<(usize, usize)> {
+fn group(regex: &ContentRegex, locals: &Locations, name: &str) -> Option<(usize, usize)> {
     let index = regex.capture_names().position(|n| n == Some(name))?;
     locals.get(index)
 }
@@ -835,7 +855,10 @@ pub(crate) fn is_allowed(content: &[u8], offset: usize, check_id: &str) -> bool 
         memrchr(b'\n', &content[..line_start - 1]).map_or(0, |i| i + 1)
     };
     let region = &content[region_start..line_end];
-    memmem::find_iter(region, ALLOW_MARKER).any(|at| {
+    // Building a searcher costs more than searching a line or two with it.
+    static MARKER: std::sync::LazyLock<memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memmem::Finder::new(ALLOW_MARKER));
+    MARKER.find_iter(region).any(|at| {
         let rest = &region[at + ALLOW_MARKER.len()..];
         allow_applies(rest, check_id)
     })
@@ -951,6 +974,80 @@ mod tests {
         let text = b"key = SECRET // readyctl:allow documented example\n";
         let at = memmem::find(text, b"SECRET").unwrap();
         assert!(is_allowed(text, at, "secrets.anything"));
+    }
+
+    /// Whether a match starts on a line is answered exactly for the built-in
+    /// patterns whose matches start at a line's start (asked without the
+    /// lazy prefix, and never mid-line), and never wrongly "no" for the
+    /// other patterns searched from their literals' lines.
+    #[test]
+    fn starts_on_line_at_line_starts() {
+        use super::super::plan::{PatternOptions, PlanBuilder, SelectorSpec};
+        let text = "## Backups\nWe take nightly backups of the database.\n\
+            \n  \n  api_key = Zx9Qw8Er7Ty6Ui5Op4As3DfGh\n\
+            export SECRET_TOKEN=abcdefghijklmnopqrstuvwx12\n\
+            x = 1; token = abcdefghijklmnopqrstuvwxyz0123\n\
+            \tsecret := \"changeme-changeme\"\n\
+            const jwtSecret = \"changeme\";\n\
+            secret_key: str = \"not-a-real-secret\"\n\
+            password: hunter2hunter2\n\
+            - PASSWORD=hunter2 # local\n\
+            \"strict\": true, \"license\": \"MIT\"\n  \"strict\": true\n\
+            fail_under = 90\n  target: 95%\n\
+            db := os.Getenv(\"DB_PASSWORD\"); v := getEnvOr(\"API_TOKEN\", \"x\")\n\
+            const t = process.env.API_TOKEN || 'changeme-please-42';\n\
+            aws_secret_access_key = \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY1\"\n";
+        let patterns: Vec<&str> = crate::scan::literal_table::ANALYSES
+            .iter()
+            .filter(|entry| entry.mode == LineMode::StartingOn || entry.line_start)
+            .map(|entry| entry.regex)
+            .collect();
+        let mut builder = PlanBuilder::new();
+        let selector = builder.selector(SelectorSpec::from_strs(&[], &[]));
+        for pattern in &patterns {
+            builder.pattern(selector, pattern, PatternOptions::new("test.check"));
+        }
+        let plan = builder.build().unwrap();
+        let content = text.as_bytes();
+        let (mut anchored, mut matched) = (0, [0, 0]);
+        for (index, pattern) in patterns.iter().enumerate() {
+            let line_start = plan.prefilter.starts_lines(index);
+            anchored += usize::from(line_start);
+            let regex = crate::scan::compile_regex(pattern).unwrap();
+            for at in 0..=content.len() {
+                let line_end = memchr(b'\n', &content[at..]).map_or(content.len(), |i| at + i);
+                let expected = regex
+                    .find_at(content, at)
+                    .is_some_and(|m| m.start() <= line_end);
+                matched[usize::from(line_start)] += usize::from(expected);
+                let answer = plan.starts_on_line(index, content, at, 0);
+                match line_start {
+                    true => assert_eq!(answer, expected, "{pattern} at {at}"),
+                    false => assert!(answer || !expected, "{pattern} at {at}"),
+                }
+            }
+        }
+        assert!(anchored > 10 && anchored < patterns.len(), "{anchored}");
+        // Both kinds match somewhere in the text.
+        assert!(matched[0] > 10 && matched[1] > 10, "{matched:?}");
+    }
+
+    /// Capture locations are kept per pattern and remade when the
+    /// pattern's regex changes (its ASCII form, then its Unicode one).
+    #[test]
+    fn capture_locations_follow_the_regex() {
+        let one = ContentRegex::new("(a)", true, false, 1 << 20).unwrap();
+        let two = ContentRegex::new("(a)(b)", true, false, 1 << 20).unwrap();
+        let mut cache = CaptureCache::default();
+        let locations = cache.of(3, &one);
+        one.captures_read_at(locations, b"ab", 0).unwrap();
+        assert_eq!(locations.get(1), Some((0, 1)));
+        let locations = cache.of(3, &two);
+        two.captures_read_at(locations, b"ab", 0).unwrap();
+        assert_eq!(locations.get(2), Some((1, 2)));
+        let locations = cache.of(0, &one);
+        one.captures_read_at(locations, b"ab", 0).unwrap();
+        assert_eq!(locations.get(2), None);
     }
 
     #[test]

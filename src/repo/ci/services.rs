@@ -343,11 +343,14 @@ fn merged_services(paths: &[String], files: &Files<'_>) -> Vec<Service> {
         for (name, node) in entries {
             let image = node.get("image").and_then(Node::scalar_text);
             let depends_on = match node.get("depends_on").map(|d| &d.value) {
-                Some(Value::Seq(items)) => items.iter().filter_map(Node::scalar_text).collect(),
-                Some(Value::Map(items)) => items.iter().map(|(k, _)| k.clone()).collect(),
+                Some(Value::Seq(items)) => items
+                    .iter()
+                    .filter_map(Node::scalar_text)
+                    .collect::<Vec<String>>(),
+                Some(Value::Map(items)) => items.iter().map(|(k, _)| k.to_string()).collect(),
                 _ => Vec::new(),
             };
-            match services.iter_mut().find(|s| &s.name == name) {
+            match services.iter_mut().find(|s| *s.name == **name) {
                 Some(existing) => {
                     if image.is_some() {
                         existing.image = image;
@@ -355,7 +358,7 @@ fn merged_services(paths: &[String], files: &Files<'_>) -> Vec<Service> {
                     existing.depends_on.extend(depends_on);
                 }
                 None => services.push(Service {
-                    name: name.clone(),
+                    name: name.to_string(),
                     image,
                     depends_on,
                 }),

@@ -125,7 +125,7 @@ pub fn runner_script(
     }
     out.push(script_in(
         &path,
-        script.line.unwrap_or(1),
+        script.line().unwrap_or(1),
         command,
         &origin.cwd,
     ));
@@ -659,7 +659,7 @@ fn task(
             .scalar_text()
             .or_else(|| command.get("cmd").and_then(Node::scalar_text))
         {
-            let line = command.line.unwrap_or(1);
+            let line = command.line().unwrap_or(1);
             out.push(Expansion::Script {
                 path: path.to_string(),
                 line: super::readers::script_line(text, line),
@@ -794,10 +794,10 @@ fn composer_script(
         return;
     };
     let commands: Vec<(String, usize)> = match &entry.value {
-        Value::String(command) => vec![(command.clone(), entry.line.unwrap_or(1))],
+        Value::String(command) => vec![(command.to_string(), entry.line().unwrap_or(1))],
         Value::Seq(items) => items
             .iter()
-            .filter_map(|i| Some((i.scalar_text()?, i.line.or(entry.line).unwrap_or(1))))
+            .filter_map(|i| Some((i.scalar_text()?, i.line().or(entry.line()).unwrap_or(1))))
             .collect(),
         _ => Vec::new(),
     };
@@ -859,7 +859,7 @@ fn package_json_script_with(
                 body.push(' ');
                 body.push_str(&passed.join(" "));
             }
-            out.push(script_in(manifest, node.line.unwrap_or(1), body, &cwd));
+            out.push(script_in(manifest, node.line().unwrap_or(1), body, &cwd));
         }
     }
 }
@@ -1007,7 +1007,7 @@ fn lint_staged(resolver: &Resolver<'_>, out: &mut Vec<Expansion>) {
             if let Some(text) = command.scalar_text() {
                 out.push(Expansion::Staged {
                     path: path.to_string(),
-                    line: command.line.unwrap_or(1),
+                    line: command.line().unwrap_or(1),
                     text,
                 });
             }
@@ -1320,7 +1320,7 @@ fn cargo_alias(
     // An alias runs where cargo was called, not in `.cargo/`.
     out.push(Expansion::Words {
         path,
-        line: alias.line.unwrap_or(1),
+        line: alias.line().unwrap_or(1),
         words,
         cwd: Some(origin.cwd.clone()),
     });
@@ -1396,14 +1396,14 @@ fn compose_run(
         else {
             continue;
         };
-        let line = node.line.unwrap_or(1);
+        let line = node.line().unwrap_or(1);
         match &node.value {
             // The container's command sees the project mounted where the
             // caller runs.
             Value::String(text) => out.push(Expansion::ScriptIn {
                 path: file.clone(),
                 line,
-                text: text.clone(),
+                text: text.to_string(),
                 cwd: origin.cwd.clone(),
             }),
             Value::Seq(items) => out.push(Expansion::Words {

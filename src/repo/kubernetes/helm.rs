@@ -18,19 +18,14 @@ pub struct Chart {
 
 fn map(entries: Vec<(&str, Node)>) -> Node {
     Node {
-        value: Value::Map(
-            entries
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
-        ),
+        value: Value::Map(entries.into_iter().map(|(k, v)| (k.into(), v)).collect()),
         line: None,
     }
 }
 
 fn text(s: &str) -> Node {
     Node {
-        value: Value::String(s.to_string()),
+        value: Value::String(s.into()),
         line: None,
     }
 }
@@ -120,15 +115,15 @@ pub fn render(files: &Files<'_>, chart_file: &str) -> Chart {
         format!("Helm chart with {}", used.join(" + "))
     };
     // `.Chart.appVersion` is read as `.Chart.AppVersion`.
-    let chart_fields: Vec<(String, Node)> = match &chart_node.value {
+    let chart_fields: Vec<(crate::document::Text, Node)> = match &chart_node.value {
         Value::Map(entries) => entries
             .iter()
             .map(|(k, v)| {
-                let mut key = k.clone();
+                let mut key = k.to_string();
                 if let Some(first) = key.get_mut(..1) {
                     first.make_ascii_uppercase();
                 }
-                (key, v.clone())
+                (key.into(), v.clone())
             })
             .collect(),
         _ => Vec::new(),
@@ -242,8 +237,12 @@ pub fn render(files: &Files<'_>, chart_file: &str) -> Chart {
 
 /// Output lines back to template lines.
 fn remap(node: &mut Node, origins: &[usize]) {
-    if let Some(line) = node.line {
-        node.line = origins.get(line - 1).copied().or(Some(line));
+    if let Some(line) = node.line() {
+        node.line = origins
+            .get(line - 1)
+            .copied()
+            .or(Some(line))
+            .and_then(|l| u32::try_from(l).ok());
     }
     match &mut node.value {
         Value::Map(entries) => entries.iter_mut().for_each(|(_, v)| remap(v, origins)),

@@ -270,7 +270,7 @@ fn apply_patches(
                 value: Value::Map(vec![(
                     "path".into(),
                     Node {
-                        value: Value::String(entry),
+                        value: Value::String(entry.into()),
                         line: None,
                     },
                 )]),
@@ -395,7 +395,10 @@ fn get_path_mut<'a>(node: &'a mut Node, path: &[&str]) -> Option<&'a mut Node> {
     let mut current = node;
     for key in path {
         current = match &mut current.value {
-            Value::Map(entries) => entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)?,
+            Value::Map(entries) => entries
+                .iter_mut()
+                .find(|(k, _)| &**k == *key)
+                .map(|(_, v)| v)?,
             _ => return None,
         };
     }
@@ -422,7 +425,7 @@ fn apply_images(root: &Node, objects: &mut [Object]) {
             let Value::Map(fields) = &mut container.value else {
                 return;
             };
-            let Some((_, image)) = fields.iter_mut().find(|(k, _)| k == "image") else {
+            let Some((_, image)) = fields.iter_mut().find(|(k, _)| &**k == "image") else {
                 return;
             };
             let Some(current) = image.scalar_text() else {
@@ -444,7 +447,7 @@ fn apply_images(root: &Node, objects: &mut [Object]) {
                 } else {
                     tag.to_string()
                 };
-                image.value = Value::String(format!("{new_name}{suffix}"));
+                image.value = Value::String(format!("{new_name}{suffix}").into());
             }
         });
     }

@@ -35,7 +35,7 @@ fn merge(base: &mut Node, patch: &Node, field: Option<&str>) {
         (Value::Map(entries), Value::Map(more)) => {
             if more
                 .iter()
-                .any(|(k, v)| k == "$patch" && v.scalar_text().as_deref() == Some("replace"))
+                .any(|(k, v)| &**k == "$patch" && v.scalar_text().as_deref() == Some("replace"))
             {
                 *base = unlined(patch);
                 return;
@@ -126,13 +126,13 @@ pub fn json6902(base: &mut Node, ops: &Node) -> Vec<String> {
         let value = op.get("value").map(unlined);
         let applied = match (kind.as_str(), &mut parent.value, value) {
             ("add" | "replace", Value::Map(entries), Some(value)) => {
-                match entries.iter_mut().find(|(k, _)| k == last) {
+                match entries.iter_mut().find(|(k, _)| **k == **last) {
                     Some((_, slot)) => {
                         *slot = value;
                         true
                     }
                     None if kind == "add" => {
-                        entries.push((last.clone(), value));
+                        entries.push((last.as_str().into(), value));
                         true
                     }
                     None => false,
@@ -160,7 +160,7 @@ pub fn json6902(base: &mut Node, ops: &Node) -> Vec<String> {
             }
             ("remove", Value::Map(entries), _) => {
                 let before = entries.len();
-                entries.retain(|(k, _)| k != last);
+                entries.retain(|(k, _)| **k != **last);
                 entries.len() < before
             }
             ("remove", Value::Seq(items), _) => {
@@ -186,7 +186,10 @@ fn walk<'a>(node: &'a mut Node, path: &[String]) -> Option<&'a mut Node> {
         return Some(node);
     };
     let next = match &mut node.value {
-        Value::Map(entries) => entries.iter_mut().find(|(k, _)| k == first).map(|(_, v)| v),
+        Value::Map(entries) => entries
+            .iter_mut()
+            .find(|(k, _)| **k == **first)
+            .map(|(_, v)| v),
         Value::Seq(items) => first.parse::<usize>().ok().and_then(|i| items.get_mut(i)),
         _ => None,
     }?;

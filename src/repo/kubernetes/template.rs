@@ -510,7 +510,7 @@ fn from_node(node: &Node) -> Val {
         Value::Null => Val::Nil,
         Value::Bool(b) => Val::Bool(*b),
         Value::Number(n) => Val::Num(*n),
-        Value::String(s) => Val::Str(s.clone()),
+        Value::String(s) => Val::Str(s.to_string()),
         Value::Seq(_) | Value::Map(_) => Val::Node(node.clone()),
     }
 }
@@ -538,7 +538,7 @@ fn node_of(val: &Val) -> Node {
         Val::Bool(b) => Value::Bool(*b),
         Val::Num(n) => Value::Number(*n),
         Val::Node(node) => return node.clone(),
-        other => Value::String(text_of(other)),
+        other => Value::String(text_of(other).into()),
     };
     Node { value, line: None }
 }
@@ -769,7 +769,7 @@ fn run(trees: &[Tree], dot: &Val, cx: &mut Cx<'_>, out: &mut Writer) -> Result<(
                         ..
                     }) => entries
                         .iter()
-                        .map(|(k, n)| (Val::Str(k.clone()), from_node(n)))
+                        .map(|(k, n)| (Val::Str(k.to_string()), from_node(n)))
                         .collect(),
                     Val::Num(n) => (0..(*n as usize).min(MAX_RANGE))
                         .map(|i| (Val::Num(i as f64), Val::Num(i as f64)))
@@ -861,7 +861,7 @@ fn field_in(mut node: &Node, path: &[String]) -> Result<Val, String> {
                 if let Some(Value::String(special)) =
                     next.get("readyctl:undecided").map(|n| &n.value)
                 {
-                    return Err(special.clone());
+                    return Err(special.to_string());
                 }
                 node = next;
             }
@@ -1127,7 +1127,7 @@ fn call(name: &str, args: &[Val], piped: Option<Val>, cx: &mut Cx<'_>, text: &st
                             },
                             node_of,
                         );
-                        (text_of(&pair[0]), value)
+                        (text_of(&pair[0]).into(), value)
                     })
                     .collect(),
             ),

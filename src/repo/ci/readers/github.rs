@@ -45,13 +45,16 @@ fn triggers(on: Option<&Node>) -> (Vec<Trigger>, Vec<String>) {
     let mut after = Vec::new();
     let Some(on) = on else { return (found, after) };
     let entries: Vec<(String, Option<&Node>)> = match &on.value {
-        Value::String(s) => vec![(s.clone(), None)],
+        Value::String(s) => vec![(s.to_string(), None)],
         Value::Seq(items) => items
             .iter()
             .filter_map(Node::scalar_text)
             .map(|s| (s, None))
             .collect(),
-        Value::Map(entries) => entries.iter().map(|(k, v)| (k.clone(), Some(v))).collect(),
+        Value::Map(entries) => entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), Some(v)))
+            .collect(),
         _ => Vec::new(),
     };
     for (event, config) in entries {
@@ -118,7 +121,7 @@ fn jobs(reader: &Reader<'_>, path: &str, text: &str, root: &Node, nesting: usize
     entries
         .iter()
         .map(|(id, node)| {
-            let mut job = Job::new(id.clone(), path, node.line.unwrap_or(1));
+            let mut job = Job::new(id.to_string(), path, node.line().unwrap_or(1));
             job.needs = strings(node.get("needs"));
             job.disabled = is_false(node.get("if"));
             job.allow_failure = is_true(node.get("continue-on-error"));
@@ -132,7 +135,7 @@ fn jobs(reader: &Reader<'_>, path: &str, text: &str, root: &Node, nesting: usize
                     let name = node
                         .get("name")
                         .and_then(Node::scalar_text)
-                        .unwrap_or_else(|| id.clone());
+                        .unwrap_or_else(|| id.to_string());
                     environment_in_name(&name)
                 });
             if let Some(Value::Map(services)) = node.get("services").map(|s| &s.value) {
@@ -142,7 +145,7 @@ fn jobs(reader: &Reader<'_>, path: &str, text: &str, root: &Node, nesting: usize
                         s.get("image")
                             .and_then(Node::scalar_text)
                             .or_else(|| s.scalar_text())
-                            .unwrap_or_else(|| name.clone())
+                            .unwrap_or_else(|| name.to_string())
                     })
                     .collect();
             }
@@ -179,8 +182,8 @@ fn called_workflow(
 ) -> (Vec<Step>, Vec<String>) {
     let line = node
         .get("uses")
-        .and_then(|u| u.line)
-        .or(node.line)
+        .and_then(Node::line)
+        .or(node.line())
         .unwrap_or(1);
     if let Some(local) = uses.strip_prefix("./")
         && nesting < MAX_NESTING
@@ -231,8 +234,8 @@ fn steps_of(
         } else if let Some(uses) = item.get("uses").and_then(Node::scalar_text) {
             let line = item
                 .get("uses")
-                .and_then(|u| u.line)
-                .or(item.line)
+                .and_then(Node::line)
+                .or(item.line())
                 .unwrap_or(1);
             found.push(uses_step(
                 reader,
@@ -388,7 +391,7 @@ fn uses_step(
             if let Some(node) = with.get(key)
                 && let Some(script) = script_text(node)
             {
-                let first = super::script_line(text, node.line.unwrap_or(line));
+                let first = super::script_line(text, node.line().unwrap_or(line));
                 result
                     .commands
                     .extend(reader.resolver.script(&script, first, &origin));

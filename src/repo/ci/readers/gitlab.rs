@@ -71,7 +71,11 @@ pub fn read(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline, Str
         if jobs.iter().any(|(j, _, _)| j.id == entry.key) {
             jobs.retain(|(j, _, _)| j.id != entry.key);
         }
-        let mut job = Job::new(entry.key.clone(), &entry.path, entry.node.line.unwrap_or(1));
+        let mut job = Job::new(
+            entry.key.clone(),
+            &entry.path,
+            entry.node.line().unwrap_or(1),
+        );
         job.disabled = entry.key.starts_with('.');
         let stage = node
             .get("stage")
@@ -226,7 +230,7 @@ fn load<'a>(
         return;
     };
     for (key, node) in map {
-        if key == "include" {
+        if &*key == "include" {
             for include in local_includes(&node) {
                 let include = include.trim_start_matches('/').to_string();
                 match reader.resolver.files.get(&include) {
@@ -249,7 +253,7 @@ fn load<'a>(
             }
             // Kept for its `template:` includes (GitLab's own security jobs).
             entries.push(Entry {
-                key,
+                key: key.to_string(),
                 node,
                 path: path.to_string(),
                 text,
@@ -257,7 +261,7 @@ fn load<'a>(
             continue;
         }
         entries.push(Entry {
-            key,
+            key: key.to_string(),
             node,
             path: path.to_string(),
             text,
@@ -268,13 +272,13 @@ fn load<'a>(
 /// `include: [{ template: Jobs/Container-Scanning.gitlab-ci.yml }]`: the
 /// template names, with their lines.
 fn template_includes(node: &Node) -> Vec<(String, usize)> {
-    let line = node.line.unwrap_or(1);
+    let line = node.line().unwrap_or(1);
     match &node.value {
         Value::Seq(items) => items.iter().flat_map(template_includes).collect(),
         Value::Map(_) => node
             .get("template")
             .and_then(Node::scalar_text)
-            .map(|t| (t, node.line.unwrap_or(line)))
+            .map(|t| (t, node.line().unwrap_or(line)))
             .into_iter()
             .collect(),
         _ => Vec::new(),
@@ -301,7 +305,7 @@ fn template_job(template: &str) -> Option<&'static str> {
 /// template includes are outside the repository.
 fn local_includes(node: &Node) -> Vec<String> {
     match &node.value {
-        Value::String(s) if !s.starts_with("http") => vec![s.clone()],
+        Value::String(s) if !s.starts_with("http") => vec![s.to_string()],
         Value::Seq(items) => items.iter().flat_map(local_includes).collect(),
         Value::Map(_) => node
             .get("local")
@@ -319,7 +323,7 @@ fn extended(node: &Node, entries: &[Entry<'_>], depth: usize) -> Node {
     if parents.is_empty() || depth > 10 {
         return node.clone();
     }
-    let mut merged: Vec<(String, Node)> = Vec::new();
+    let mut merged: Vec<(crate::document::Text, Node)> = Vec::new();
     for parent in parents {
         if let Some(entry) = entries.iter().rev().find(|e| e.key == parent) {
             let base = extended(&entry.node, entries, depth + 1);
@@ -333,10 +337,10 @@ fn extended(node: &Node, entries: &[Entry<'_>], depth: usize) -> Node {
     }
     if let Value::Map(own) = &node.value {
         for (key, value) in own {
-            if key == "extends" {
+            if &**key == "extends" {
                 continue;
             }
-            merged.retain(|(k, _)| k != key);
+            merged.retain(|(k, _)| *k != *key);
             merged.push((key.clone(), value.clone()));
         }
     }

@@ -62,7 +62,7 @@ pub fn pre_commit(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipelin
             let Some(id) = hook.get("id").and_then(Node::scalar_text) else {
                 continue;
             };
-            let line = hook.line.unwrap_or(1);
+            let line = hook.line().unwrap_or(1);
             let stages = super::strings(hook.get("stages"));
             if stages.iter().any(|s| s == "manual") {
                 continue;
@@ -154,13 +154,13 @@ pub fn lefthook(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline,
         if !hook.starts_with("pre-") && !hook.starts_with("commit-") {
             continue;
         }
-        let mut job = Job::new(hook.clone(), path, node.line.unwrap_or(1));
+        let mut job = Job::new(hook.to_string(), path, node.line().unwrap_or(1));
         let mut runs: Vec<(String, &Node)> = Vec::new();
         if let Some(Value::Map(commands)) = node.get("commands").map(|c| &c.value) {
             runs.extend(
                 commands
                     .iter()
-                    .filter_map(|(name, c)| c.get("run").map(|r| (name.clone(), r))),
+                    .filter_map(|(name, c)| c.get("run").map(|r| (name.to_string(), r))),
             );
         }
         if let Some(Value::Seq(items)) = node.get("jobs").map(|c| &c.value) {
@@ -180,7 +180,7 @@ pub fn lefthook(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline,
             });
             if let Some(script) = cleaned {
                 let node = Node {
-                    value: Value::String(script),
+                    value: Value::String(script.into()),
                     line: run.line,
                 };
                 job.steps

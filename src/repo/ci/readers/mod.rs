@@ -54,7 +54,7 @@ impl Reader<'_> {
         env: &[(String, String)],
     ) -> Option<Step> {
         let script = script_text(node)?;
-        let line = node.line.unwrap_or(1);
+        let line = node.line().unwrap_or(1);
         let origin = Origin {
             path,
             cwd: cwd.to_string(),
@@ -84,7 +84,7 @@ impl Reader<'_> {
         let mut commands = Vec::new();
         for item in flatten(node) {
             if let Some(script) = item.scalar_text() {
-                let line = item.line.or(node.line).unwrap_or(1);
+                let line = item.line().or(node.line()).unwrap_or(1);
                 commands.extend(self.resolver.script_continued(
                     &script,
                     script_line(text, line),
@@ -95,7 +95,7 @@ impl Reader<'_> {
         if commands.is_empty() && flatten(node).is_empty() {
             return None;
         }
-        Some(step(name, path, node.line.unwrap_or(1), None, commands))
+        Some(step(name, path, node.line().unwrap_or(1), None, commands))
     }
 
     /// A step that uses a named action or orb command, classified by name.
@@ -146,7 +146,7 @@ pub fn step(
 /// A script value: a string, or a list of strings joined by newlines.
 pub fn script_text(node: &Node) -> Option<String> {
     match &node.value {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(s.to_string()),
         Value::Seq(items) => Some(
             items
                 .iter()
@@ -176,7 +176,7 @@ pub fn env_of(node: Option<&Node>) -> Vec<(String, String)> {
             .filter_map(|(k, v)| {
                 v.scalar_text()
                     .or_else(|| v.get("value").and_then(Node::scalar_text))
-                    .map(|v| (k.clone(), v))
+                    .map(|v| (k.to_string(), v))
             })
             .collect(),
         _ => Vec::new(),

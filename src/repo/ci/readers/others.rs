@@ -38,7 +38,7 @@ fn pipeline(
 
 fn entries(node: Option<&Node>) -> Vec<(String, &Node)> {
     match node.map(|n| &n.value) {
-        Some(Value::Map(items)) => items.iter().map(|(k, v)| (k.clone(), v)).collect(),
+        Some(Value::Map(items)) => items.iter().map(|(k, v)| (k.to_string(), v)).collect(),
         Some(Value::Seq(items)) => items
             .iter()
             .enumerate()
@@ -69,7 +69,7 @@ fn service_images(node: Option<&Node>) -> Vec<String> {
             .map(|(k, v)| {
                 v.get("image")
                     .and_then(Node::scalar_text)
-                    .unwrap_or_else(|| k.clone())
+                    .unwrap_or_else(|| k.to_string())
             })
             .collect(),
         _ => Vec::new(),
@@ -82,7 +82,7 @@ pub fn circleci(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline,
     let root = parse(path, text)?;
     let mut jobs = Vec::new();
     for (id, node) in entries(root.get("jobs")) {
-        let mut job = Job::new(id.clone(), path, node.line.unwrap_or(1));
+        let mut job = Job::new(id.clone(), path, node.line().unwrap_or(1));
         job.environment = environment_in_name(&id);
         if let Some(Value::Seq(images)) = node.get("docker").map(|d| &d.value) {
             job.services = images
@@ -121,7 +121,7 @@ pub fn circleci(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline,
             let environment = config
                 .and_then(|c| c.get("context"))
                 .and_then(Node::scalar_text);
-            match jobs.iter_mut().find(|j: &&mut Job| j.id == name) {
+            match jobs.iter_mut().find(|j: &&mut Job| *j.id == *name) {
                 Some(job) => {
                     job.needs.extend(requires);
                     if job.environment.is_none() {
@@ -129,8 +129,8 @@ pub fn circleci(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline,
                     }
                 }
                 None if name.contains('/') => {
-                    let line = item.line.unwrap_or(1);
-                    let mut job = Job::new(name.clone(), path, line);
+                    let line = item.line().unwrap_or(1);
+                    let mut job = Job::new(name.to_string(), path, line);
                     job.needs = requires;
                     job.steps.push(reader.uses_step(path, line, &name, None));
                     jobs.push(job);
@@ -153,18 +153,18 @@ fn circleci_steps(reader: &Reader<'_>, path: &str, text: &str, steps: Option<&No
     for item in items {
         match &item.value {
             Value::String(name) if name.contains('/') => {
-                out.push(reader.uses_step(path, item.line.unwrap_or(1), name, None))
+                out.push(reader.uses_step(path, item.line().unwrap_or(1), name, None))
             }
             Value::Map(map) if map.len() == 1 => {
                 let (key, value) = &map[0];
-                if key == "run" {
+                if &**key == "run" {
                     let script = value.get("command").unwrap_or(value);
                     let name = value.get("name").and_then(Node::scalar_text);
                     out.extend(reader.run_step(path, text, script, name, ""));
                 } else if key.contains('/') {
                     out.push(reader.uses_step(
                         path,
-                        value.line.or(item.line).unwrap_or(1),
+                        value.line().or(item.line()).unwrap_or(1),
                         key,
                         None,
                     ));
@@ -222,7 +222,7 @@ pub fn travis(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline, S
 }
 
 fn travis_job(reader: &Reader<'_>, path: &str, text: &str, id: &str, node: &Node) -> Job {
-    let mut job = Job::new(id, path, node.line.unwrap_or(1));
+    let mut job = Job::new(id, path, node.line().unwrap_or(1));
     for phase in TRAVIS_PHASES {
         if let Some(script) = node.get(phase) {
             job.steps
@@ -239,7 +239,7 @@ fn travis_job(reader: &Reader<'_>, path: &str, text: &str, id: &str, node: &Node
                 .get("provider")
                 .and_then(Node::scalar_text)
                 .unwrap_or_else(|| "deploy".into());
-            let line = provider.line.or(deploy.line).unwrap_or(1);
+            let line = provider.line().or(deploy.line()).unwrap_or(1);
             let mut s = step(
                 Some(format!("deploy: {name}")),
                 path,
@@ -350,7 +350,7 @@ pub fn woodpecker_or_drone(
         let steps = root.get("steps").or(root.get("pipeline"));
         let mut previous: Option<String> = None;
         for (name, node) in entries(steps) {
-            let mut job = Job::new(name.clone(), path, node.line.unwrap_or(1));
+            let mut job = Job::new(name.clone(), path, node.line().unwrap_or(1));
             job.services = services.clone();
             job.allow_failure = node.get("failure").and_then(Node::scalar_text).as_deref()
                 == Some("ignore")
@@ -373,7 +373,7 @@ pub fn woodpecker_or_drone(
                 let plugin = image.split(':').next().unwrap_or(&image).to_string();
                 job.steps.push(reader.uses_step(
                     path,
-                    node.line.unwrap_or(1),
+                    node.line().unwrap_or(1),
                     &plugin,
                     Some(name.clone()),
                 ));
@@ -402,7 +402,7 @@ pub fn azure(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline, St
     let root = parse(path, text)?;
     let mut triggers = Vec::new();
     match root.get("trigger").map(|t| &t.value) {
-        Some(Value::String(s)) if s == "none" => {}
+        Some(Value::String(s)) if &**s == "none" => {}
         Some(_) => {
             let mut push = Trigger::on(Event::Push);
             push.branches = strings(root.get("trigger"))
@@ -414,7 +414,7 @@ pub fn azure(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline, St
         None => triggers.push(Trigger::on(Event::Push)),
     }
     match root.get("pr").map(|t| &t.value) {
-        Some(Value::String(s)) if s == "none" => {}
+        Some(Value::String(s)) if &**s == "none" => {}
         _ => triggers.push(Trigger::on(Event::PullRequest)),
     }
     if let Some(Value::Seq(schedules)) = root.get("schedules").map(|s| &s.value) {
@@ -459,7 +459,7 @@ pub fn azure(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline, St
                         stage.clone()
                     }
                 });
-            let mut job = Job::new(id.clone(), path, job_node.line.unwrap_or(1));
+            let mut job = Job::new(id.clone(), path, job_node.line().unwrap_or(1));
             job.needs = earlier.clone();
             job.allow_failure = is_true(job_node.get("continueOnError"));
             job.environment = job_node
@@ -492,7 +492,7 @@ pub fn azure(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline, St
                     {
                         found = Some(reader.uses_step(
                             path,
-                            item.line.unwrap_or(1),
+                            item.line().unwrap_or(1),
                             &task,
                             name.clone(),
                         ));
@@ -538,7 +538,7 @@ pub fn bitbucket(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline
                 .get("name")
                 .and_then(Node::scalar_text)
                 .unwrap_or_else(|| format!("{group} step {}", index + 1));
-            let mut job = Job::new(format!("{group}: {name}"), path, item.line.unwrap_or(1));
+            let mut job = Job::new(format!("{group}: {name}"), path, item.line().unwrap_or(1));
             job.triggers = Some(vec![trigger.clone()]);
             job.needs = previous.iter().cloned().collect();
             job.services = strings(step_node.get("services"));
@@ -587,7 +587,7 @@ pub fn bitbucket(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline
             for (pattern, node) in groups {
                 let mut trigger = Trigger::on(event);
                 if event == Event::Push {
-                    trigger.branches = vec![pattern.clone()];
+                    trigger.branches = vec![pattern.to_string()];
                 }
                 add(
                     reader,
@@ -651,7 +651,7 @@ pub fn buildkite(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline
             .or(item.get("key"))
             .and_then(Node::scalar_text)
             .unwrap_or_else(|| format!("step {}", index + 1));
-        let mut job = Job::new(label.clone(), path, item.line.unwrap_or(1));
+        let mut job = Job::new(label.clone(), path, item.line().unwrap_or(1));
         job.needs = match item.get("depends_on") {
             Some(deps) => strings(Some(deps)),
             None => before_wait.clone(),
@@ -673,7 +673,7 @@ pub fn buildkite(reader: &Reader<'_>, path: &str, text: &str) -> Result<Pipeline
                     for (name, _) in entries {
                         job.steps.push(reader.uses_step(
                             path,
-                            plugin.line.unwrap_or(1),
+                            plugin.line().unwrap_or(1),
                             name,
                             None,
                         ));
