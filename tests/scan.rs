@@ -224,3 +224,39 @@ fn unicode_classes_match_in_non_ascii_text_and_ascii_text_alike() {
         ]
     );
 }
+
+/// A document request with an `if_contains` regex keeps the text of the
+/// files that match it only (the regex is compiled when the first such
+/// file is read); a request without one keeps every text.
+#[test]
+fn documents_containing_keeps_only_matching_texts() {
+    use readyctl::scan::{PlanBuilder, SelectorSpec, scan};
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(root.join("a.txt"), "has the needle_42 in it\n").unwrap();
+    fs::write(root.join("b.txt"), "nothing here\n").unwrap();
+    let mut plan = PlanBuilder::new();
+    let selector = plan.selector(SelectorSpec::from_strs(&["*.txt"], &[]));
+    let containing = plan.documents_containing(selector, r"needle_\d+");
+    let all = plan.documents(selector, true);
+    let plan = plan.build().unwrap();
+    let evidence = scan(root, &plan, &ScanOptions::default()).unwrap();
+    let kept = |id| {
+        let mut kept: Vec<(String, bool)> = evidence
+            .documents(id)
+            .files
+            .iter()
+            .map(|d| (d.path.clone(), d.text.is_some()))
+            .collect();
+        kept.sort();
+        kept
+    };
+    assert_eq!(
+        kept(containing),
+        [("a.txt".to_string(), true), ("b.txt".to_string(), false)]
+    );
+    assert_eq!(
+        kept(all),
+        [("a.txt".to_string(), true), ("b.txt".to_string(), true)]
+    );
+}

@@ -272,17 +272,16 @@ impl PlanBuilder {
         let (include, exclude) = globs.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         let prefilter = prefilter?;
         let mut selector_documents = vec![Vec::new(); self.selectors.len()];
-        let mut document_filters = Vec::with_capacity(self.documents.len());
-        for (index, (selector, content, filter)) in self.documents.iter().enumerate() {
+        for (index, (selector, content, _)) in self.documents.iter().enumerate() {
             selector_documents[selector.0].push((index, *content));
-            document_filters.push(filter.as_deref().map(compile_regex).transpose()?);
         }
         Ok(ScanPlan {
             selector_roles: self.selectors.iter().map(|s| s.roles).collect(),
             selector_count: self.selectors.len(),
             document_count: self.documents.len(),
             selector_documents,
-            document_filters,
+            document_filters: self.documents.iter().map(|_| OnceLock::new()).collect(),
+            document_sources: self.documents.into_iter().map(|(_, _, f)| f).collect(),
             keep: self.keep,
             include: include?,
             exclude: exclude?,
@@ -394,7 +393,12 @@ pub struct ScanPlan {
     /// want the text.
     pub(crate) selector_documents: Vec<Vec<(usize, bool)>>,
     /// Per document request: a regex the text must match to be kept.
-    pub(crate) document_filters: Vec<Option<Regex>>,
+    /// Compiled the first time a file of the request is read: most
+    /// audits read none for most requests, and compiling them all while
+    /// planning was main-thread work on every audit.
+    document_filters: Vec<OnceLock<Regex>>,
+    /// Per document request: the source of that regex, if it has one.
+    document_sources: Vec<Option<String>>,
     /// Per selector: whether its files' contents are kept.
     pub(crate) keep: Vec<bool>,
     include: PathGlobs,
@@ -438,6 +442,20 @@ impl ScanPlan {
 
     pub fn pattern_count(&self) -> usize {
         self.regexes.len()
+    }
+
+    /// Whether `content` may be kept for document request `request`: it
+    /// has no `if_contains` regex, or the regex matches. The regexes were
+    /// validated by the rules that planned them.
+    pub(crate) fn keeps_document(&self, request: usize, content: &[u8]) -> bool {
+        let Some(source) = &self.document_sources[request] else {
+            return true;
+        };
+        self.document_filters[request]
+            .get_or_init(|| {
+                compile_regex(source).unwrap_or_else(|e| panic!("document regex `{source}`: {e}"))
+            })
+            .is_match(content)
     }
 
     /// Content pattern `pattern`, compiled; in its Unicode-less form when

@@ -407,11 +407,7 @@ impl<'a> Worker<'a> {
             return;
         };
         for (request, content) in &self.documents {
-            let wanted = *content
-                && readable
-                && self.plan.document_filters[*request]
-                    .as_ref()
-                    .is_none_or(|filter| filter.is_match(&self.buffer));
+            let wanted = *content && readable && self.plan.keeps_document(*request, &self.buffer);
             let text = wanted.then(|| String::from_utf8_lossy(&self.buffer).into_owned());
             let modified = if text.is_some() {
                 modified_seconds(path)
