@@ -794,7 +794,10 @@ impl Prefilter {
                 let at = word * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
                 let start = occurrences.found[at].1;
-                if lines.last().is_some_and(|(s, e)| (*s..=*e).contains(&start)) {
+                if lines
+                    .last()
+                    .is_some_and(|(s, e)| (*s..=*e).contains(&start))
+                {
                     continue;
                 }
                 let (line_start, line_end) = occurrences.spans[at];
