@@ -17,6 +17,7 @@ use super::git;
 use crate::scan::{BlobScanner, Classify, ScanPlan};
 use gix::ObjectId;
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -141,7 +142,7 @@ pub fn search(
     .min(jobs.len().max(1));
     let hash = repo.object_hash();
     let shared = repo.into_sync();
-    let packs = super::packs::Packs::open(shared.objects_dir(), hash);
+    let packs = super::packs::Packs::open(shared.objects_dir(), hash, PACK_CACHE_BYTES);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<Searched> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
@@ -159,7 +160,7 @@ pub fn search(
                     with_delta_cache(&mut repo);
                     let mut reader = Reader {
                         repo: &repo,
-                        packs: super::packs::PackReader::new(packs, DELTA_CACHE_BYTES),
+                        packs: super::packs::PackReader::new(packs),
                         scanner: BlobScanner::new(plan, roles),
                         max_blob_size: options.max_blob_size,
                         recent: [None, None],
@@ -241,9 +242,13 @@ fn with_delta_cache(repo: &mut gix::Repository) {
     });
 }
 
-/// Per reader: 16 MiB read memos' history with 0.9x the CPU time of 64 MiB
-/// and 100 MiB less peak memory (docs/performance.md).
+/// gitoxide's delta-base cache, for the objects the pack reader leaves to
+/// the object database (trees and commits, loose and alternate objects).
 const DELTA_CACHE_BYTES: usize = 16 * 1024 * 1024;
+
+/// The pack reader's cache of decoded entries, one for all reading threads
+/// (it was 16 MiB for each before they shared it; docs/performance.md).
+const PACK_CACHE_BYTES: usize = 16 * 1024 * 1024;
 
 #[derive(Default)]
 struct Searched {
@@ -431,37 +436,54 @@ fn blobs(
     commits: &[Commit],
     scanner: &mut BlobScanner<'_>,
 ) -> Result<Vec<Job>, String> {
-    let mut seen_trees: HashSet<ObjectId> = HashSet::new();
-    let mut seen_blobs: HashSet<ObjectId> = HashSet::new();
+    use gix::objs::TreeRefIter;
+    let hash = repo.object_hash();
+    // Object ids are hashes already: their first bytes are the key's hash.
+    let mut seen_trees: gix::hashtable::HashSet<ObjectId> = Default::default();
+    let mut seen_blobs: gix::hashtable::HashSet<ObjectId> = Default::default();
     let mut jobs: Vec<Job> = Vec::new();
     // Per path: whether secret patterns apply to it (most paths recur in
     // many commits' changed folders), the blob it held last, and where its
     // versions are in `groups`.
     let mut paths: HashMap<String, PathState> = HashMap::new();
     let mut groups: Vec<Vec<Job>> = Vec::new();
+    // Each folder's tree as last visited, when its names are in order and
+    // valid UTF-8: a new tree's entries found in it unchanged need nothing
+    // (see `Folders`).
+    let mut folders = Folders::default();
+    let mut data: Vec<u8> = Vec::new();
+    let mut path = String::new();
     for (index, commit) in commits.iter().enumerate() {
         let mut stack = vec![(commit.tree, String::new())];
         while let Some((tree, prefix)) = stack.pop() {
             if !seen_trees.insert(tree) {
                 continue;
             }
-            let Ok(tree) = repo.find_tree(tree) else {
+            let Ok(mut found) = repo.find_tree(tree) else {
                 continue;
             };
-            for entry in tree.iter() {
+            std::mem::swap(&mut data, &mut found.data);
+            drop(found);
+            // Only the entries between those the folder's last tree
+            // has unchanged at its start and end.
+            let (changed, well_formed) = folders.changed(&prefix, &data, hash.len_in_bytes());
+            for entry in TreeRefIter::from_bytes(&data[changed], hash) {
                 let Ok(entry) = entry else { continue };
-                let name = entry.filename().to_string();
-                let path = if prefix.is_empty() {
-                    name
-                } else {
-                    format!("{prefix}/{name}")
-                };
-                let mode = entry.mode();
+                path.clear();
+                if !prefix.is_empty() {
+                    path.push_str(&prefix);
+                    path.push('/');
+                }
+                match std::str::from_utf8(entry.filename) {
+                    Ok(name) => path.push_str(name),
+                    Err(_) => path.push_str(&entry.filename.to_string()),
+                }
+                let mode = entry.mode;
                 if mode.is_tree() {
-                    stack.push((entry.oid().to_owned(), path));
+                    stack.push((entry.oid.to_owned(), path.clone()));
                 } else if mode.is_blob() {
-                    let blob = entry.oid().to_owned();
-                    let state = match paths.get_mut(&path) {
+                    let blob = entry.oid.to_owned();
+                    let state = match paths.get_mut(path.as_str()) {
                         Some(state) => state,
                         None => {
                             let state = PathState {
@@ -485,17 +507,124 @@ fn blobs(
                     });
                     groups[group].push(Job {
                         blob,
-                        path,
+                        path: path.clone(),
                         commit: index,
                         base,
                     });
                 }
             }
+            folders.visited(prefix, &mut data, well_formed);
         }
     }
     // A path's versions one after another, each after its base.
     jobs.extend(groups.into_iter().flatten());
     Ok(jobs)
+}
+
+/// The tree each folder (path prefix) held when last visited.
+///
+/// A path's state (the blob it held last) changes only when a tree at its
+/// folder is visited, so after a visit every entry of that tree is what its
+/// path holds; in the next new tree at the folder, an entry equal to one of
+/// the last (same name, mode and id) would only set what is already set,
+/// and is skipped: most entries of a changed folder are unchanged, and
+/// those at its start and end are found by comparing bytes. Kept and used
+/// only for trees whose names are strictly in git's order and valid UTF-8:
+/// two names that decode to one path (or a name twice) would make the last
+/// one's entry, not each one's, what the path holds.
+#[derive(Default)]
+struct Folders {
+    /// Each folder's last tree, and where its entries end.
+    last: HashMap<String, (Vec<u8>, Vec<usize>)>,
+    /// Where the new tree's entries end.
+    new_ends: Vec<usize>,
+}
+
+impl Folders {
+    /// The part of `tree`, the new tree at `folder`, to read: all of it but
+    /// the entries that the folder's last tree has, the same, at the same
+    /// place from its start or from its end; and whether `tree` is well
+    /// formed.
+    fn changed(&mut self, folder: &str, tree: &[u8], hash_len: usize) -> (Range<usize>, bool) {
+        if !split_tree(tree, hash_len, &mut self.new_ends) {
+            return (0..tree.len(), false);
+        }
+        let Some((last, last_ends)) = self.last.get(folder) else {
+            return (0..tree.len(), true);
+        };
+        let new_ends = &self.new_ends;
+        let start = |ends: &[usize], i: usize| if i == 0 { 0 } else { ends[i - 1] };
+        let same = |i: usize, j: usize| {
+            last[start(last_ends, i)..last_ends[i]] == tree[start(new_ends, j)..new_ends[j]]
+        };
+        let common = last_ends.len().min(new_ends.len());
+        let mut front = 0;
+        while front < common && same(front, front) {
+            front += 1;
+        }
+        let mut back = 0;
+        while back < common - front && same(last_ends.len() - 1 - back, new_ends.len() - 1 - back) {
+            back += 1;
+        }
+        (
+            start(new_ends, front)..start(new_ends, new_ends.len() - back),
+            true,
+        )
+    }
+
+    /// Keeps `tree` as the folder's last (taking its buffer, replaced by
+    /// the one it displaces), or forgets the folder's when `tree` is not
+    /// well formed.
+    fn visited(&mut self, folder: String, tree: &mut Vec<u8>, well_formed: bool) {
+        let old = if well_formed {
+            let ends = self.new_ends.clone();
+            self.last.insert(folder, (std::mem::take(tree), ends))
+        } else {
+            self.last.remove(&folder)
+        };
+        if let Some((old, _)) = old {
+            *tree = old;
+        }
+    }
+}
+
+/// Where the entries of a tree object (`<mode> <name>\0<id>` each) end,
+/// into `ends`; whether all of them parse as gitoxide parses them, with
+/// names that are valid UTF-8 and strictly in git's order.
+fn split_tree(tree: &[u8], hash_len: usize, ends: &mut Vec<usize>) -> bool {
+    use gix::objs::tree::{EntryMode, name_order};
+    ends.clear();
+    let mut rest = tree;
+    let mut previous: Option<(&[u8], bool)> = None;
+    while !rest.is_empty() {
+        let Some(mode) = EntryMode::from_bytes(rest) else {
+            return false;
+        };
+        // (The mode's digits end at the first space, at most 7 bytes in.)
+        let Some(space) = memchr::memchr(b' ', &rest[..rest.len().min(8)]) else {
+            return false;
+        };
+        let after = &rest[space + 1..];
+        let Some(nul) = memchr::memchr(0, after) else {
+            return false;
+        };
+        let name = &after[..nul];
+        let Some(next) = after.get(nul + 1 + hash_len..) else {
+            return false;
+        };
+        let is_tree = mode.is_tree();
+        if std::str::from_utf8(name).is_err()
+            || previous.is_some_and(|(last, last_is_tree)| {
+                name_order(last, last_is_tree, name, is_tree) != std::cmp::Ordering::Less
+            })
+        {
+            return false;
+        }
+        previous = Some((name, is_tree));
+        rest = next;
+        ends.push(tree.len() - rest.len());
+    }
+    true
 }
 
 struct PathState {
@@ -504,4 +633,238 @@ struct PathState {
     last: Option<ObjectId>,
     /// Its versions' group, once it has one.
     group: Option<usize>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::{PatternOptions, PlanBuilder, SelectorSpec};
+    use std::process::{Command, Stdio};
+
+    fn git(dir: &Path, args: &[&str], input: Option<&[u8]>) -> Vec<u8> {
+        let mut child = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("git runs");
+        if let Some(input) = input {
+            use std::io::Write;
+            // A failure shows in git's error below.
+            let _ = child.stdin.take().unwrap().write_all(input);
+        }
+        let output = child.wait_with_output().unwrap();
+        let error = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "git {args:?}: {error}");
+        output.stdout
+    }
+
+    /// The walk before `Folders`: every entry of every new tree, its path
+    /// built and looked up.
+    fn every_entry(
+        repo: &gix::Repository,
+        commits: &[Commit],
+    ) -> Vec<(ObjectId, String, usize, Option<ObjectId>)> {
+        let mut seen_trees = HashSet::new();
+        let mut seen_blobs = HashSet::new();
+        let mut last: HashMap<String, ObjectId> = HashMap::new();
+        let mut groups: Vec<(String, Vec<_>)> = Vec::new();
+        for (index, commit) in commits.iter().enumerate() {
+            let mut stack = vec![(commit.tree, String::new())];
+            while let Some((tree, prefix)) = stack.pop() {
+                if !seen_trees.insert(tree) {
+                    continue;
+                }
+                let Ok(tree) = repo.find_tree(tree) else {
+                    continue;
+                };
+                for entry in tree.iter() {
+                    let Ok(entry) = entry else { continue };
+                    let name = entry.filename().to_string();
+                    let path = if prefix.is_empty() {
+                        name
+                    } else {
+                        format!("{prefix}/{name}")
+                    };
+                    if entry.mode().is_tree() {
+                        stack.push((entry.oid().to_owned(), path));
+                    } else if entry.mode().is_blob() {
+                        let blob = entry.oid().to_owned();
+                        let base = last.insert(path.clone(), blob);
+                        if !seen_blobs.insert(blob) {
+                            continue;
+                        }
+                        let job = (blob, path.clone(), index, base);
+                        match groups.iter_mut().find(|(p, _)| *p == path) {
+                            Some((_, jobs)) => jobs.push(job),
+                            None => groups.push((path, vec![job])),
+                        }
+                    }
+                }
+            }
+        }
+        groups.into_iter().flat_map(|(_, jobs)| jobs).collect()
+    }
+
+    /// Skipping the entries a folder's new tree shares with its last finds
+    /// the same blobs, paths, commits and bases as reading every entry:
+    /// over random edits in nested folders on two branches (files added,
+    /// changed, deleted and added again, folders emptied, one blob under
+    /// several paths), with names that decode to one path and a tree whose
+    /// entries are out of order, which are read whole.
+    #[test]
+    fn skipping_unchanged_entries_changes_no_job() {
+        if Command::new("git").arg("--version").output().is_err() {
+            eprintln!("git is not installed: skipped");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        git(root, &["init", "-q", "-b", "main"], None);
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        // "x\377" and "x\357\277\275" (U+FFFD) are one path once decoded.
+        let names = [
+            "a.py",
+            "b.py",
+            "c",
+            "d/e.py",
+            "d/f.py",
+            "d/g/h.py",
+            "d/g/i",
+            "j/k.py",
+            "x\\377",
+            "x\\357\\277\\275",
+            "d/g-",
+            "d/g.txt",
+        ];
+        // First the two names that decode alike, then only the first (in
+        // git's order) changed, twice: its base is the second's blob each
+        // time, the last one given to the path, which a skipped second
+        // entry would not have set again.
+        let mut stream = Vec::new();
+        for (commit, files) in [
+            [("x\\377", "one"), ("x\\357\\277\\275", "two")].as_slice(),
+            &[("x\\357\\277\\275", "three")],
+            &[("x\\357\\277\\275", "four")],
+        ]
+        .iter()
+        .enumerate()
+        {
+            stream.extend(
+                format!("commit refs/heads/main\ncommitter A <a@example.com> {commit} +0000\ndata 1\nc\n")
+                    .bytes(),
+            );
+            for (name, text) in *files {
+                stream.extend(
+                    format!("M 100644 inline \"{name}\"\ndata {}\n{text}\n", text.len()).bytes(),
+                );
+            }
+            stream.push(b'\n');
+        }
+        for commit in 0..120u64 {
+            let branch = if commit % 5 == 4 { "side" } else { "main" };
+            stream.extend(
+                format!(
+                    "commit refs/heads/{branch}\ncommitter A <a@example.com> {} +0000\ndata 1\nc\n",
+                    1_600_000_000 + commit * 60
+                )
+                .bytes(),
+            );
+            if commit == 4 {
+                stream.extend(b"from refs/heads/main\n");
+            }
+            for _ in 0..1 + next() % 3 {
+                let name = names[(next() % names.len() as u64) as usize];
+                match next() % 5 {
+                    0 => stream.extend(format!("D \"{name}\"\n").bytes()),
+                    // A few contents only: one blob under several paths,
+                    // and a path given a content it had before.
+                    _ => {
+                        let text = format!("value {}\n", next() % 200);
+                        stream.extend(
+                            format!("M 100644 inline \"{name}\"\ndata {}\n{text}\n", text.len())
+                                .bytes(),
+                        );
+                    }
+                }
+            }
+            stream.push(b'\n');
+        }
+        git(root, &["fast-import", "--quiet"], Some(&stream));
+        // A tree with a name twice and out of order, committed on top.
+        let blob = |text: &str| {
+            let id = git(
+                root,
+                &["hash-object", "-w", "--stdin"],
+                Some(text.as_bytes()),
+            );
+            gix::ObjectId::from_hex(String::from_utf8(id).unwrap().trim().as_bytes()).unwrap()
+        };
+        let mut tree = Vec::new();
+        for (name, id) in [
+            ("b.py", blob("one\n")),
+            ("a.py", blob("two\n")),
+            ("b.py", blob("three\n")),
+        ] {
+            tree.extend(format!("100644 {name}\0").bytes());
+            tree.extend(id.as_bytes());
+        }
+        let tree = git(
+            root,
+            &["hash-object", "-w", "-t", "tree", "--literally", "--stdin"],
+            Some(&tree),
+        );
+        let tree = String::from_utf8(tree).unwrap();
+        let parent = String::from_utf8(git(root, &["rev-parse", "main"], None)).unwrap();
+        let commit = git(
+            root,
+            &[
+                "commit-tree",
+                tree.trim(),
+                "-p",
+                parent.trim(),
+                "-m",
+                "unordered",
+            ],
+            None,
+        );
+        let commit = String::from_utf8(commit).unwrap();
+        git(
+            root,
+            &["update-ref", "refs/heads/main", commit.trim()],
+            None,
+        );
+
+        let repo = gix::open(root).unwrap();
+        let commits = commits(&repo, None).unwrap();
+        assert_eq!(commits.len(), 124);
+        let mut plan = PlanBuilder::new();
+        let selector = plan.selector(SelectorSpec::from_strs(&[], &[]));
+        let mut options = PatternOptions::new("test.pattern");
+        options.secret = true;
+        plan.pattern(selector, "secret", options);
+        let plan = plan.build().unwrap();
+        let mut scanner = BlobScanner::new(&plan, None);
+        let jobs: Vec<_> = blobs(&repo, &commits, &mut scanner)
+            .unwrap()
+            .into_iter()
+            .map(|job| (job.blob, job.path, job.commit, job.base))
+            .collect();
+        let expected = every_entry(&repo, &commits);
+        assert!(expected.len() > 100, "{}", expected.len());
+        assert!(
+            expected
+                .iter()
+                .any(|(_, path, _, _)| path.contains('\u{fffd}'))
+        );
+        assert_eq!(jobs, expected);
+    }
 }
