@@ -532,13 +532,25 @@ pub(crate) struct Prefilter {
     line_start: Vec<bool>,
 }
 
+/// The end of a chain in [`Occurrences::next`].
+const NONE: u32 = u32::MAX;
+
 /// Where literals occurred in one file, reused from file to file.
 #[derive(Debug, Default)]
 pub(crate) struct Occurrences {
     /// (literal, start offset), in the automaton's order.
     found: Vec<(usize, usize)>,
-    /// Scratch: per literal, whether the pattern being placed owns it.
-    mine: Vec<bool>,
+    /// Per literal seen in this file: the index in `found` of its first
+    /// occurrence; per occurrence: the index of the next one of the same
+    /// literal ([`NONE`] for none). A pattern reads the occurrences of its
+    /// own literals only: `token` and `secret` are most of a monorepo's
+    /// occurrences, and a pattern whose literal is `os.getenv(` need not
+    /// step over them.
+    first: Vec<u32>,
+    next: Vec<u32>,
+    /// Scratch: one bit per occurrence, set for those of the pattern being
+    /// placed.
+    marks: Vec<u64>,
     /// Whether a literal was seen in this file at all.
     seen: Vec<bool>,
     /// The line (start and end offsets) of each of `found`, computed the
@@ -548,10 +560,23 @@ pub(crate) struct Occurrences {
 }
 
 impl Occurrences {
-    /// Fills [`Self::spans`] for this file unless it is already.
-    fn find_spans(&mut self, content: &[u8]) {
+    /// Fills [`Self::spans`], [`Self::first`] and [`Self::next`] for this
+    /// file unless they are already.
+    fn find_spans(&mut self, content: &[u8], literals: usize) {
         if self.spans.len() == self.found.len() {
             return;
+        }
+        // Entries of literals not seen in this file are stale: only those
+        // of seen ones are read.
+        self.first.resize(literals, NONE);
+        for (literal, _) in &self.found {
+            self.first[*literal] = NONE;
+        }
+        self.next.clear();
+        self.next.resize(self.found.len(), NONE);
+        for (index, (literal, _)) in self.found.iter().enumerate().rev() {
+            self.next[index] = self.first[*literal];
+            self.first[*literal] = index as u32;
         }
         self.spans.clear();
         let mut line = None;
@@ -744,29 +769,45 @@ impl Prefilter {
             return mode;
         }
         lines.clear();
-        occurrences.find_spans(content);
-        let mine = &mut occurrences.mine;
-        mine.resize(self.owners.len(), false);
+        occurrences.find_spans(content, self.owners.len());
+        // The pattern's own occurrences, marked by following each of its
+        // literals' chains, then read in the file's order: sorting them
+        // instead cost more than stepping over the others did.
+        let marks = &mut occurrences.marks;
+        marks.clear();
+        marks.resize(occurrences.found.len().div_ceil(64), 0);
         for literal in &self.literals[pattern] {
-            mine[*literal] = true;
-        }
-        let mut bytes = 0;
-        for ((literal, start), (line_start, line_end)) in
-            occurrences.found.iter().zip(&occurrences.spans)
-        {
-            if !mine[*literal] || lines.last().is_some_and(|(s, e)| (*s..=*e).contains(start)) {
+            if !occurrences.seen[*literal] {
                 continue;
             }
-            let (line_start, line_end) = (*line_start, *line_end);
-            if let Some(anchored) = self.blank_above[pattern] {
-                bytes += blank_lines_above(content, line_start, anchored, lines);
+            let mut index = occurrences.first[*literal];
+            while index != NONE {
+                let at = index as usize;
+                marks[at / 64] |= 1 << (at % 64);
+                index = occurrences.next[at];
             }
-            // The literal's own line last: the test above reads it.
-            bytes += line_end - line_start;
-            lines.push((line_start, line_end));
         }
-        for literal in &self.literals[pattern] {
-            mine[*literal] = false;
+        let mut bytes = 0;
+        for (word, bits) in marks.iter().enumerate() {
+            let mut bits = *bits;
+            while bits != 0 {
+                let at = word * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let start = occurrences.found[at].1;
+                if lines
+                    .last()
+                    .is_some_and(|(s, e)| (*s..=*e).contains(&start))
+                {
+                    continue;
+                }
+                let (line_start, line_end) = occurrences.spans[at];
+                if let Some(anchored) = self.blank_above[pattern] {
+                    bytes += blank_lines_above(content, line_start, anchored, lines);
+                }
+                // The literal's own line last: the test above reads it.
+                bytes += line_end - line_start;
+                lines.push((line_start, line_end));
+            }
         }
         if bytes > content.len() / 2 {
             return LineMode::Whole;
