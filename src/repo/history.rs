@@ -638,28 +638,9 @@ struct PathState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::repo::packs::tests::git;
     use crate::scan::{PatternOptions, PlanBuilder, SelectorSpec};
-    use std::process::{Command, Stdio};
-
-    fn git(dir: &Path, args: &[&str], input: Option<&[u8]>) -> Vec<u8> {
-        let mut child = Command::new("git")
-            .args(args)
-            .current_dir(dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("git runs");
-        if let Some(input) = input {
-            use std::io::Write;
-            // A failure shows in git's error below.
-            let _ = child.stdin.take().unwrap().write_all(input);
-        }
-        let output = child.wait_with_output().unwrap();
-        let error = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "git {args:?}: {error}");
-        output.stdout
-    }
+    use std::process::Command;
 
     /// The walk before `Folders`: every entry of every new tree, its path
     /// built and looked up.

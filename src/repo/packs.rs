@@ -363,12 +363,13 @@ impl Bases {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::process::{Command, Stdio};
 
-    /// Runs git in `dir`; panics with its error when it fails.
-    fn git(dir: &Path, args: &[&str], input: Option<&[u8]>) -> Vec<u8> {
+    /// Runs git in `dir`; panics with its error when it fails. Shared with
+    /// the history's tests.
+    pub(crate) fn git(dir: &Path, args: &[&str], input: Option<&[u8]>) -> Vec<u8> {
         let mut child = Command::new("git")
             .args(args)
             .current_dir(dir)
