@@ -638,7 +638,7 @@ struct PathState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::repo::packs::tests::git;
+    use crate::repo::packs::tests::{git, xorshift};
     use crate::scan::{PatternOptions, PlanBuilder, SelectorSpec};
     use std::process::Command;
 
@@ -704,13 +704,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         git(root, &["init", "-q", "-b", "main"], None);
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         // "x\377" and "x\357\277\275" (U+FFFD) are one path once decoded.
         let names = [
             "a.py",

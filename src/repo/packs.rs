@@ -389,18 +389,24 @@ pub(crate) mod tests {
         output.stdout
     }
 
+    /// A deterministic xorshift generator for the tests' random histories
+    /// (no dependency for a few pseudo-random numbers). Shared with the
+    /// history's tests.
+    pub(crate) fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        }
+    }
+
     /// A fast-import stream: 60 commits over three files that grow and
     /// change, and a large one. fast-import stores each blob as a delta on
     /// the blob written before it, whatever its path: chains that cross
     /// paths, as in the generated benchmark repository.
     fn stream() -> Vec<u8> {
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         let mut files = [String::new(), String::new(), String::new()];
         let mut out = Vec::new();
         for commit in 0..60 {
@@ -421,7 +427,7 @@ pub(crate) mod tests {
                 out.push(b'\n');
             }
             for (index, file) in files.iter_mut().enumerate() {
-                if next() % 3 == 0 && commit > 0 {
+                if next().is_multiple_of(3) && commit > 0 {
                     continue;
                 }
                 for _ in 0..1 + next() % 4 {
@@ -433,7 +439,7 @@ pub(crate) mod tests {
                         next() % 100
                     ));
                 }
-                if next() % 4 == 0 {
+                if next().is_multiple_of(4) {
                     // A changed line in the middle.
                     let at = file.len() / 2;
                     let at = file[..at].rfind('\n').map_or(0, |i| i + 1);
