@@ -142,7 +142,14 @@ pub fn search(
     .min(jobs.len().max(1));
     let hash = repo.object_hash();
     let shared = repo.into_sync();
-    let packs = super::packs::Packs::open(shared.objects_dir(), hash, PACK_CACHE_BYTES);
+    let mut packs = super::packs::Packs::open(shared.objects_dir(), hash, PACK_CACHE_BYTES);
+    // Jobs are grouped by path: each path's versions, one after another.
+    let paths = jobs
+        .chunk_by(|a, b| a.path == b.path)
+        .map(|versions| versions.iter().map(|job| job.blob).collect());
+    if packs.chains_cross_paths(paths) {
+        packs.set_cache_bytes(PACK_CACHE_CROSSING_BYTES);
+    }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<Searched> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
@@ -249,6 +256,11 @@ const DELTA_CACHE_BYTES: usize = 16 * 1024 * 1024;
 /// The pack reader's cache of decoded entries, one for all reading threads
 /// (it was 16 MiB for each before they shared it; docs/performance.md).
 const PACK_CACHE_BYTES: usize = 16 * 1024 * 1024;
+
+/// The pack reader's cache when delta chains cross paths (see
+/// `Packs::chains_cross_paths`): nearly every decoded entry is needed
+/// again, path after path. It fills only as far as the history decodes.
+const PACK_CACHE_CROSSING_BYTES: usize = 64 * 1024 * 1024;
 
 #[derive(Default)]
 struct Searched {
