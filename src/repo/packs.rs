@@ -102,7 +102,7 @@ impl Packs {
                         let bundle = &self.bundles[*at];
                         bundle
                             .index
-                            .lookup(&base_id)
+                            .lookup(base_id)
                             .map(|index| bundle.index.pack_offset_at_index(index))
                     }
                     _ => continue,
