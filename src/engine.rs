@@ -89,7 +89,7 @@ enum Planned<'a> {
         /// Probes targets: one result per target.
         live: bool,
     },
-    Disabled(&'a Check, &'static str),
+    Disabled(&'a Check, &'static str, SkipReason),
 }
 
 pub use crate::pack::content_patterns;
@@ -187,10 +187,10 @@ pub fn audit(
                     let _ = check.rule.plan(&mut plan, cx);
                     plan.set_roles(previous);
                 }
-                return Planned::Disabled(check, selection.reason());
+                return Planned::Disabled(check, selection.reason(), SkipReason::NotSelected);
             }
             if let Some(reason) = switched_off(check) {
-                return Planned::Disabled(check, reason);
+                return Planned::Disabled(check, reason, SkipReason::Disabled);
             }
             let cx = PlanContext {
                 check_id: &check.id,
@@ -642,11 +642,9 @@ fn evaluate(
     config: &Config,
 ) -> CheckResult {
     let (check, outcome, skip_reason) = match planned {
-        Planned::Disabled(check, reason) => (
-            *check,
-            Outcome::skip(reason.to_string()),
-            Some(SkipReason::Disabled),
-        ),
+        Planned::Disabled(check, reason, why) => {
+            (*check, Outcome::skip(reason.to_string()), Some(*why))
+        }
         Planned::Run {
             check,
             when,
@@ -753,6 +751,10 @@ fn not_assessed_reason(mine: &[&CheckResult]) -> String {
     if disabled > 0 {
         parts.push(format!("{disabled} check(s) disabled"));
     }
+    let not_selected = count_skipped(mine, SkipReason::NotSelected);
+    if not_selected > 0 {
+        parts.push(format!("{not_selected} check(s) not selected"));
+    }
     if parts.is_empty() {
         // Only informational checks, which weigh nothing.
         parts.push("only informational checks".to_string());
@@ -802,6 +804,7 @@ fn build_report(
                 skipped: count(&mine, Status::Skip),
                 errored: count(&mine, Status::Error),
                 waived: count(&mine, Status::Waived),
+                not_selected: count_skipped(&mine, SkipReason::NotSelected),
             }
         })
         .collect();
@@ -852,6 +855,7 @@ fn build_report(
         skipped: count(&all, Status::Skip),
         errored: count(&all, Status::Error),
         waived: count(&all, Status::Waived),
+        not_selected: count_skipped(&all, SkipReason::NotSelected),
         total: all.len(),
     };
     let stages = score::stage_readiness(&all_scored)

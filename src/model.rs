@@ -207,9 +207,12 @@ pub enum SkipReason {
     NothingToJudge,
     /// A live check with no target to probe (none given, or `--offline`).
     NoTarget,
-    /// Switched off in `readyctl.toml`, opt-in and not switched on, or
-    /// left out by `--only` / `[checks] only`.
+    /// Switched off in `readyctl.toml`, or opt-in and not switched on.
     Disabled,
+    /// Left out by `--only` / `[checks] only`: the report judges the
+    /// selected checks alone and says so, instead of calling the rest of the
+    /// repository not applicable.
+    NotSelected,
 }
 
 impl SkipReason {
@@ -219,6 +222,7 @@ impl SkipReason {
             SkipReason::NothingToJudge => "nothing_to_judge",
             SkipReason::NoTarget => "no_target",
             SkipReason::Disabled => "disabled",
+            SkipReason::NotSelected => "not_selected",
         }
     }
 }

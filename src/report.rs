@@ -155,6 +155,10 @@ pub struct Summary {
     /// Failed checks accepted by a waiver; not in the score.
     #[serde(default)]
     pub waived: usize,
+    /// Of `skipped`, the checks `--only` / `[checks] only` left out: the
+    /// score and verdict judge the other `total - not_selected` alone.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub not_selected: usize,
     pub total: usize,
 }
 
@@ -235,10 +239,17 @@ pub struct CategoryScore {
     pub errored: usize,
     #[serde(default)]
     pub waived: usize,
+    /// Of `skipped`, the checks `--only` / `[checks] only` left out.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub not_selected: usize,
 }
 
 fn one() -> f64 {
     1.0
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

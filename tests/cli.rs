@@ -428,7 +428,7 @@ fn only_runs_the_selected_checks_and_skips_the_others() {
             assert_ne!(result["message"], "not selected (--only)", "{id}");
         } else {
             assert_eq!(result["status"], "skip", "{id}");
-            assert_eq!(result["skip_reason"], "disabled", "{id}");
+            assert_eq!(result["skip_reason"], "not_selected", "{id}");
             assert_eq!(result["message"], "not selected (--only)", "{id}");
         }
     }
@@ -436,6 +436,21 @@ fn only_runs_the_selected_checks_and_skips_the_others() {
     assert_eq!(
         check(&report, "secrets.private-key")["findings"],
         check(&full, "secrets.private-key")["findings"]
+    );
+    // The report says what it judged: the counts of what was left out,
+    // overall and per category, which are not "not applicable".
+    let not_selected = checks
+        .iter()
+        .filter(|c| !c["id"].as_str().unwrap().starts_with("secrets."))
+        .count();
+    assert_eq!(report["summary"]["not_selected"], not_selected);
+    assert!(full["summary"].get("not_selected").is_none());
+    let security = &report["categories"][1];
+    assert_eq!(security["id"], "security");
+    assert_eq!(security["not_selected"], security["skipped"]);
+    assert_eq!(
+        security["not_assessed"],
+        format!("{} check(s) not selected", security["skipped"])
     );
     // Repeatable; ids and globs mix.
     let (_, report) = audit_json(
@@ -484,6 +499,50 @@ fn only_in_the_config_selects_checks_and_the_command_line_replaces_it() {
     assert_eq!(
         check(&report, "docs.readme")["message"],
         "not selected (--only)"
+    );
+}
+
+/// A selection's table says that its verdict judges the selected checks
+/// alone, and calls the categories it left out not selected, never "not
+/// applicable": "READY" after `--only 'secrets.*'` is the secrets' verdict.
+#[test]
+fn only_says_the_verdict_judges_the_selection_alone() {
+    let output = readyctl()
+        .args(["audit", "fixtures/close-to-ready", "--only", "secrets.*"])
+        .args(["--color", "never"])
+        .env("COLUMNS", "80")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let (_, report) = audit_json("close-to-ready", &["--only", "secrets.*"]);
+    let summary = &report["summary"];
+    let (total, left_out) = (
+        summary["total"].as_u64().unwrap(),
+        summary["not_selected"].as_u64().unwrap(),
+    );
+    let selected = format!(
+        "Coverage: Selected {} of {total} checks: the verdict judges these alone",
+        total - left_out
+    );
+    assert!(text.contains(&selected), "{text}");
+    let not_applicable = summary["skipped"].as_u64().unwrap() - left_out;
+    assert!(
+        text.contains(&format!("{not_applicable} not applicable, {left_out} not")),
+        "{text}"
+    );
+    let security = text.lines().find(|l| l.contains("Security")).unwrap();
+    assert!(security.contains("— Not selected"), "{security}");
+    assert!(!text.contains("Not applicable"), "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+    // Without a selection none of it is said.
+    let output = readyctl()
+        .args(["audit", "fixtures/close-to-ready", "--color", "never"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        !text.contains("Selected") && !text.contains("not selected"),
+        "{text}"
     );
 }
 

@@ -353,11 +353,13 @@ impl Table {
             ),
             format_score(summary.score),
         );
-        let _ = writeln!(
+        // Wrapped: with "N not selected" the counts outgrow 80 columns.
+        let prefix = format!("  {:<16} ", "Checks:");
+        self.wrapped_after(
             out,
-            "  {:<16} {}",
-            "Checks:",
-            super::text::check_counts(summary)
+            &prefix,
+            prefix.len(),
+            &super::text::check_counts(summary),
         );
         if !summary.verdict_reasons.is_empty() {
             let _ = writeln!(

@@ -15,10 +15,18 @@ pub fn format_score(score: Option<f64>) -> String {
 
 /// How the checks came out, as every format's verdict line says it.
 pub(crate) fn check_counts(summary: &crate::report::Summary) -> String {
-    format!(
+    let counts = format!(
         "{} passed, {} failed, {} errored, {} not applicable",
-        summary.passed, summary.failed, summary.errored, summary.skipped
-    )
+        summary.passed,
+        summary.failed,
+        summary.errored,
+        summary.skipped - summary.not_selected
+    );
+    if summary.not_selected > 0 {
+        format!("{counts}, {} not selected", summary.not_selected)
+    } else {
+        counts
+    }
 }
 
 /// A blocker is an unmet critical or high check: what stands between a
@@ -116,6 +124,19 @@ pub fn coverage_lines(report: &crate::report::Report) -> Vec<String> {
         "Assessed {} of {} applicable weight ({share})",
         summary.assessed_weight, summary.applicable_weight
     )];
+    if summary.not_selected > 0 {
+        // A selection's verdict is about the selected checks alone: said
+        // first, so a "ready" of the secrets checks is not read as the
+        // repository's.
+        lines.insert(
+            0,
+            format!(
+                "Selected {} of {} checks: the verdict judges these alone",
+                summary.total - summary.not_selected,
+                summary.total
+            ),
+        );
+    }
     let missing = &summary.not_assessed;
     if !missing.no_target.is_empty() {
         lines.push(format!(
@@ -168,6 +189,9 @@ pub fn category_state(category: &crate::report::CategoryScore) -> String {
     match category.verdict {
         Some(verdict) => category_status(Some(verdict)),
         None if category.applicable_weight > 0 => "— Not assessed".to_string(),
+        None if category.not_selected > 0 && category.not_selected == category.skipped => {
+            "— Not selected".to_string()
+        }
         None => category_status(None),
     }
 }
