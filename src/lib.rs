@@ -46,6 +46,7 @@ pub mod rules;
 pub mod scan;
 pub mod schema;
 pub mod score;
+pub mod select;
 pub mod stack;
 pub mod tool_reports;
 pub mod user_file;

@@ -207,7 +207,8 @@ pub enum SkipReason {
     NothingToJudge,
     /// A live check with no target to probe (none given, or `--offline`).
     NoTarget,
-    /// Switched off in `readyctl.toml`, or opt-in and not switched on.
+    /// Switched off in `readyctl.toml`, opt-in and not switched on, or
+    /// left out by `--only` / `[checks] only`.
     Disabled,
 }
 

@@ -637,6 +637,44 @@ fn history_finds_a_secret_added_then_removed_and_says_where_it_came_from() {
     assert!(message.contains("--history"), "{message}");
 }
 
+/// Selecting the history check alone (a CI job that runs only it) finds
+/// what the whole audit finds: the history is searched with every secrets
+/// check's patterns, and the working tree too, to say which values are
+/// still there, though those checks are reported as not selected.
+#[test]
+fn history_selected_alone_finds_what_the_whole_audit_finds() {
+    let (repo, _, _, _) = leaky_repo();
+    let whole = audit_history(repo.path(), None);
+    let catalog = Catalog::builtin().unwrap();
+    let mut options = AuditOptions::new(repo.path().display().to_string());
+    options.now = "2026-01-01T00:00:00Z".parse().unwrap();
+    options.history = Some(history_options());
+    options.only = vec!["secrets.history".to_string()];
+    let alone = audit(repo.path(), &catalog, &Config::default(), &options).unwrap();
+    let (expected, found) = (history_check(&whole), history_check(&alone));
+    assert_eq!(found.status, Status::Fail, "{}", found.message);
+    assert_eq!(found.message, expected.message);
+    let shown = |check: &readyctl::report::CheckResult| -> Vec<String> {
+        check
+            .findings
+            .iter()
+            .map(|f| format!("{:?} {:?} {} {:?}", f.path, f.line, f.message, f.measured))
+            .collect()
+    };
+    assert_eq!(shown(found), shown(expected));
+    let tree_check = alone
+        .checks
+        .iter()
+        .find(|c| c.id == "secrets.vcs-tokens")
+        .unwrap();
+    assert_eq!(tree_check.status, Status::Skip);
+    assert_eq!(tree_check.message, "not selected (--only)");
+    // Selected away, the history is not searched for anything.
+    options.only = vec!["docs.*".to_string()];
+    let without = audit(repo.path(), &catalog, &Config::default(), &options).unwrap();
+    assert_eq!(history_check(&without).message, "not selected (--only)");
+}
+
 #[test]
 fn history_since_a_revision_or_a_date_limits_the_search() {
     let (repo, added, _, _) = leaky_repo();

@@ -36,6 +36,8 @@ const LAYERS: &[(&str, &[&str])] = &[
             "score",
             // Running a closure over items on every core.
             "parallel",
+            // Which checks `--only` / `[checks] only` select.
+            "select",
         ],
     ),
     ("user configuration", &["config"]),

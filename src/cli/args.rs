@@ -176,6 +176,12 @@ pub struct AuditArgs {
     /// above it, up to the repository root].
     #[arg(long, value_name = "FILE", env = "READYCTL_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Run only the checks with this id or matching this glob (e.g.
+    /// `secrets.*`); repeatable. The others are reported as skipped, not
+    /// selected, and cost nothing. Replaces `[checks] only` in
+    /// readyctl.toml; a pattern that matches no check is an error.
+    #[arg(long, value_name = "GLOB")]
+    pub only: Vec<String>,
     /// Fail the gate when the overall score is below SCORE (0-100).
     #[arg(long, value_name = "SCORE", env = "READYCTL_FAIL_UNDER")]
     pub fail_under: Option<f64>,

@@ -14,6 +14,7 @@ use readyctl::live::config::parse_duration;
 use readyctl::live::{LiveOptions, Target, load_ca_certs};
 use readyctl::pack::PackLoader;
 use readyctl::render::{Format, RenderOptions};
+use readyctl::select::{self, Selection};
 use readyctl::{AuditOptions, Catalog, Gate, LoadError};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -80,6 +81,40 @@ fn find_config(path: &Path) -> std::path::PathBuf {
         }
     }
     path.join(CONFIG_FILE)
+}
+
+/// `--only` (or else `[checks] only`) patterns that are invalid or match
+/// no loaded check: errors, since the audit would run none of what was
+/// asked for and could pass on that.
+fn check_selection(only: &[String], config: &Config, catalog: &Catalog) -> Result<(), Failure> {
+    let ids: Vec<&str> = catalog.checks().iter().map(|c| c.id.as_str()).collect();
+    if only.is_empty() {
+        let unmatched = config.unmatched_only(&ids);
+        if !unmatched.is_empty() {
+            diagnostics::print(&unmatched);
+            return Err(Failure::Reported);
+        }
+        return Ok(());
+    }
+    let selection = Selection::new(only, select::Source::CommandLine).map_err(Failure::Message)?;
+    let unmatched = selection.as_ref().map_or(Vec::new(), |s| s.unmatched(&ids));
+    if unmatched.is_empty() {
+        return Ok(());
+    }
+    let named: Vec<String> = unmatched
+        .iter()
+        .map(|pattern| {
+            format!(
+                "--only `{}` matches no loaded check{}",
+                escape::control(pattern),
+                super::suggest::hint(pattern, ids.iter().copied())
+            )
+        })
+        .collect();
+    Err(Failure::Message(format!(
+        "{} (`readyctl checks list` lists them)",
+        named.join("; ")
+    )))
 }
 
 fn load_config(args: &AuditArgs) -> Result<Config, Failure> {
@@ -190,17 +225,27 @@ pub fn run(mut args: AuditArgs) -> Result<u8, Failure> {
         output::check_writable(file)?;
     }
     let started = std::time::Instant::now();
-    // The scan's literal automaton is the largest part of the fixed cost and
-    // needs no pack: it is built on its own core while the packs load.
-    readyctl::scan::prebuild_automaton();
     let verbosity = Verbosity::from_flags(args.outputs.quiet, args.outputs.verbose);
     let config = load_config(&args)?;
+    // The scan's literal automaton is the largest part of the fixed cost and
+    // needs no pack: it is built on its own core while the packs load. It
+    // holds the literals of every built-in check; a selection of a few
+    // checks builds the smaller one of its own patterns instead.
+    let selection = if args.only.is_empty() {
+        config.only_patterns()
+    } else {
+        args.only.clone()
+    };
+    if selection.is_empty() {
+        readyctl::scan::prebuild_automaton();
+    }
     let catalog = load_catalog(&args.packs, &args.path)?;
     let unknown_waivers = config.unknown_waiver_checks(&|id| catalog.get(id).is_some());
     if !unknown_waivers.is_empty() {
         diagnostics::print(&unknown_waivers);
         return Err(Failure::Reported);
     }
+    check_selection(&args.only, &config, &catalog)?;
     if verbosity == Verbosity::Verbose {
         progress::print_packs(&catalog);
     }
@@ -233,6 +278,7 @@ pub fn run(mut args: AuditArgs) -> Result<u8, Failure> {
     options.now = now(args.date.as_deref())?;
     options.in_ci = in_ci();
     options.in_commit_hook = in_commit_hook();
+    options.only = args.only.clone();
     if args.git.search_history || args.git.since.is_some() || config.scan.history {
         options.history = Some(readyctl::repo::history::HistoryOptions {
             since: args

@@ -123,16 +123,19 @@ pub const PATH_LIMIT: usize = 200;
 /// Reads the git facts of `root`, which must itself be the top of the
 /// working tree (a `.git` directory inside it).
 pub fn gather(root: &Path) -> Git {
-    gather_knowing(root, None)
+    gather_knowing(root, None, true)
 }
 
 /// [`gather`], with the tracked-but-ignored files already read by
-/// [`tracked_ignored_files`] (the walk needs them before the other facts).
-pub fn gather_knowing(root: &Path, tracked_ignored: Option<Vec<String>>) -> Git {
+/// [`tracked_ignored_files`] (the walk needs them before the other facts),
+/// and the working tree compared with the index only when `worktree` (it
+/// hashes every file whose stat data changed: the largest part of the
+/// facts, which only the clean-worktree check reads).
+pub fn gather_knowing(root: &Path, tracked_ignored: Option<Vec<String>>, worktree: bool) -> Git {
     if std::fs::symlink_metadata(root.join(".git")).is_err() {
         return Git::NotARepository;
     }
-    match open_checked(root).and_then(|repo| read_facts(&repo, root, tracked_ignored)) {
+    match open_checked(root).and_then(|repo| read_facts(&repo, root, tracked_ignored, worktree)) {
         Ok(facts) => Git::Repository(Box::new(facts)),
         Err(reason) => Git::Unreadable { reason },
     }
@@ -224,6 +227,7 @@ fn read_facts(
     repo: &gix::Repository,
     root: &Path,
     tracked_ignored_known: Option<Vec<String>>,
+    worktree: bool,
 ) -> Result<GitFacts, String> {
     let err = |what: &str| {
         let what = what.to_string();
@@ -263,7 +267,13 @@ fn read_facts(
         facts.shallow_depth = Some(head.as_ref().map_or(0, |c| reachable_commits(repo, c.id)));
     }
     if repo.workdir().is_some() {
-        facts.worktree = worktree_state(repo, root);
+        facts.worktree = if worktree {
+            worktree_state(repo, root)
+        } else {
+            Worktree::Unchecked {
+                reason: "no check that ran asks".to_string(),
+            }
+        };
         facts.tracked_ignored = match tracked_ignored_known {
             Some(known) => known,
             None => tracked_ignored(repo).unwrap_or_default(),

@@ -311,6 +311,27 @@ impl RuleSpec {
         }
     }
 
+    /// Whether this rule or one nested in it satisfies `f`: what the engine
+    /// asks to plan only the work the selected checks need (the history
+    /// search, the working tree's git status).
+    pub fn any(&self, f: &dyn Fn(&RuleSpec) -> bool) -> bool {
+        if f(self) {
+            return true;
+        }
+        match self {
+            RuleSpec::All(rules) | RuleSpec::Any(rules) => rules.iter().any(|r| r.any(f)),
+            RuleSpec::Not(rule) => rule.any(f),
+            RuleSpec::ByLanguage(spec) => spec.rules.iter().any(|(_, rule)| rule.any(f)),
+            _ => false,
+        }
+    }
+
+    /// A content rule whose hits are credentials: its patterns are what
+    /// the history is searched for.
+    pub fn is_secret_search(&self) -> bool {
+        matches!(self, RuleSpec::ContentMatch(spec) | RuleSpec::ContentAbsent(spec) if spec.secret)
+    }
+
     /// Whether the rule probes targets (and so yields one result per target).
     pub fn is_live(&self) -> bool {
         match self {
