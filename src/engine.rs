@@ -356,6 +356,15 @@ pub fn audit(
     let (per_check, documented): (Vec<Vec<CheckResult>>, Vec<Vec<String>>) =
         per_check.into_iter().unzip();
     let mut results: Vec<CheckResult> = per_check.into_iter().flatten().collect();
+    // Only findings' lines have a role: the hits on them the walk did not
+    // judge are judged now.
+    evidence.judge_test_lines(
+        results
+            .iter()
+            .flat_map(|r| &r.findings)
+            .filter_map(|f| Some((f.path.as_deref()?, f.line?))),
+        options.scan.threads,
+    );
     for finding in results.iter_mut().flat_map(|r| r.findings.iter_mut()) {
         finding.role = finding
             .path

@@ -260,3 +260,81 @@ fn documents_containing_keeps_only_matching_texts() {
         [("a.txt".to_string(), true), ("b.txt".to_string(), true)]
     );
 }
+
+/// A finding inside a Rust file's test module has the role "test", one
+/// outside it the file's role, whether the hit's rule reads only production
+/// code (its hits in tests are dropped) or test code too (its lines are
+/// judged once the findings are known).
+#[test]
+fn findings_in_inline_rust_tests_have_the_test_role() {
+    const INLINE_PACK: &str = r#"
+- id: code.marker
+  title: No markers are left
+  category: code_quality
+  severity: low
+  stage: beta
+  roles: [production, test]
+  description: A marker planted by this test, in production and test code.
+  remediation: Remove it.
+  effort: 5m
+  rule:
+    content_absent:
+      patterns: [{ name: marker, regex: 'MARK_[0-9]' }]
+- id: code.production-marker
+  title: No production markers are left
+  category: code_quality
+  severity: low
+  stage: beta
+  roles: [production]
+  description: A marker planted by this test, that only production code may not hold.
+  remediation: Remove it.
+  effort: 5m
+  rule:
+    content_absent:
+      patterns: [{ name: marker, regex: 'PROD_[0-9]' }]
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("src")).unwrap();
+    let text = "pub fn serve() { let _ = \"MARK_1\"; }\n\
+         \n\
+         #[cfg(test)]\n\
+         mod tests {\n\
+         \x20   #[test]\n\
+         \x20   fn a() { let _ = \"MARK_2\"; }\n\
+         }\n";
+    fs::write(root.join("src/lib.rs"), text).unwrap();
+    // The first rule's hits alone in a file, and the second's.
+    fs::write(root.join("src/other.rs"), text.replace("MARK", "PROD")).unwrap();
+    let catalog = catalog_of("inline.yaml", INLINE_PACK);
+    let report = audit(
+        root,
+        &catalog,
+        &Config::default(),
+        &AuditOptions::new("tree"),
+    )
+    .unwrap();
+    let located = |id: &str| -> Vec<String> {
+        let check = report.checks.iter().find(|c| c.id == id).unwrap();
+        check
+            .findings
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}:{} {:?}",
+                    f.path.as_deref().unwrap_or(""),
+                    f.line.unwrap_or(0),
+                    f.role
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        located("code.marker"),
+        ["src/lib.rs:1 Some(Production)", "src/lib.rs:6 Some(Test)"]
+    );
+    assert_eq!(
+        located("code.production-marker"),
+        ["src/other.rs:1 Some(Production)"]
+    );
+}

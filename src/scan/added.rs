@@ -74,7 +74,7 @@ pub fn added_lines(old: &[u8], new: &[u8], added: &mut Vec<(usize, usize)>) {
 const CHUNK: usize = 64;
 
 /// The length of the longest common start of `a` and `b`.
-fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+pub(crate) fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     let len = a.len().min(b.len());
     let mut at = 0;
     while at + CHUNK <= len && a[at..at + CHUNK] == b[at..at + CHUNK] {
@@ -88,7 +88,7 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
 }
 
 /// The length of the longest common end of `a` and `b`.
-fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+pub(crate) fn common_suffix(a: &[u8], b: &[u8]) -> usize {
     let len = a.len().min(b.len());
     let (a, b) = (&a[a.len() - len..], &b[b.len() - len..]);
     let mut at = len;

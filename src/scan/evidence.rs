@@ -5,6 +5,7 @@
 //! (the smallest paths are kept, so output is the same whatever the thread
 //! timing), which keeps memory flat however large the tree is.
 
+use super::test_code::Unjudged;
 use super::{Classify, DocumentsId, PatternId, SelectorId};
 use crate::model::Role;
 use serde::Serialize;
@@ -435,6 +436,9 @@ pub(crate) struct Partial {
     /// Static-hosting configs (netlify.toml, vercel.json) that build the
     /// documentation site.
     pub(crate) docs_site: BTreeSet<String>,
+    /// Hits in production Rust files whose lines are judged test or not
+    /// only if a finding lands on one.
+    pub(crate) unjudged: Unjudged,
     /// Set when searching history blobs: hits go here, with their values,
     /// instead of into `patterns`.
     pub(crate) blob_hits: Option<Vec<super::blob::BlobHit>>,
@@ -459,6 +463,7 @@ impl Partial {
             dev_compose: BTreeSet::new(),
             test_lines: BTreeSet::new(),
             docs_site: BTreeSet::new(),
+            unjudged: Unjudged::default(),
             blob_hits: None,
         }
     }
@@ -506,6 +511,7 @@ impl Partial {
         self.dev_compose.extend(other.dev_compose);
         self.test_lines.extend(other.test_lines);
         self.docs_site.extend(other.docs_site);
+        self.unjudged.absorb(other.unjudged);
     }
 
     /// Records a captured value, keeping its earliest occurrence.
@@ -562,6 +568,7 @@ impl Partial {
             generated: self.generated,
             dev_compose: self.dev_compose,
             test_lines: self.test_lines,
+            unjudged: self.unjudged,
             docs_site: self.docs_site,
             classify: None,
             selectors: self
@@ -667,6 +674,7 @@ pub struct Evidence {
     generated: BTreeSet<String>,
     dev_compose: BTreeSet<String>,
     test_lines: BTreeSet<(String, usize)>,
+    unjudged: Unjudged,
     docs_site: BTreeSet<String>,
     classify: Option<Arc<dyn Classify>>,
     pub stats: ScanStats,
@@ -788,9 +796,28 @@ impl Evidence {
             .map_or(Role::Production, |c| c.role_of(path))
     }
 
+    /// Judges the hits the walk left unjudged (see `scan::test_code`) on
+    /// the lines of `wanted` (path, line), the lines the report gives a
+    /// role, on `threads` threads; lets go of the contents kept for them.
+    /// [`Evidence::role_at`] is exact for those lines from then on.
+    pub fn judge_test_lines<'a>(
+        &mut self,
+        wanted: impl IntoIterator<Item = (&'a str, usize)>,
+        threads: usize,
+    ) {
+        if self.unjudged.files.is_empty() {
+            return;
+        }
+        let wanted: BTreeSet<(&str, usize)> = wanted.into_iter().collect();
+        let judged = self.unjudged.judge(&wanted, threads);
+        self.test_lines.extend(judged);
+    }
+
     /// The role of one line of a walked path: test inside a test item of a
     /// production file (see `scan::test_code`), else the file's role.
-    /// Only lines where a pattern hit are known.
+    /// Only lines where a pattern hit are known, and of those only the
+    /// ones [`Evidence::judge_test_lines`] was asked about when the hit's
+    /// rule reads test code too.
     pub fn role_at(&self, path: &str, line: Option<usize>) -> Role {
         match line {
             Some(line) if self.test_lines.contains(&(path.to_string(), line)) => Role::Test,

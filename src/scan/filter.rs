@@ -134,32 +134,62 @@ impl HitFilter {
         key: Option<&str>,
         tree: &mut LazyTree,
     ) -> Judged {
-        if self.literal && token_at(path, content, value.0, value.1, tree) != Token::Literal {
+        // Each test either drops the hit or lets it through, whatever the
+        // others said, so their order does not change the verdict. Those
+        // that read the file's syntax tree go last: parsing a file costs
+        // more than all the others together, and most hits they would see
+        // are dropped for their value.
+        let verdict = self.judge_text(path, content, value, key);
+        if verdict == Judged::Dropped || self.drops_in_code(path, content, value, tree) {
             return Judged::Dropped;
+        }
+        verdict
+    }
+
+    /// The tests that read the file's syntax tree: whether they drop the
+    /// hit.
+    fn drops_in_code(
+        &self,
+        path: &str,
+        content: &[u8],
+        value: (usize, usize),
+        tree: &mut LazyTree,
+    ) -> bool {
+        if self.literal && token_at(path, content, value.0, value.1, tree) != Token::Literal {
+            return true;
         }
         if !self.token.is_empty()
             && !self
                 .token
                 .contains(&token_at(path, content, value.0, value.1, tree))
         {
-            return Judged::Dropped;
-        }
-        if key.is_some_and(|k| names_metadata(k) || names_user_input(k)) {
-            return Judged::Dropped;
+            return true;
         }
         if self.sql_input && !sql_takes_input(path, content, value.0, value.1, tree) {
-            return Judged::Dropped;
+            return true;
         }
         if !self.allow_flow.is_empty() && flows_into(path, content, value, tree, &self.allow_flow) {
-            return Judged::Dropped;
+            return true;
         }
-        if !self.allow_scope.is_empty()
-            && let Some((from, to)) = scope_span(path, content, value.0, value.1, tree)
-            && self
-                .allow_scope
-                .iter()
-                .any(|allow| allow.is_match(&content[from..to]))
-        {
+        !self.allow_scope.is_empty()
+            && scope_span(path, content, value.0, value.1, tree).is_some_and(|(from, to)| {
+                self.allow_scope
+                    .iter()
+                    .any(|allow| allow.is_match(&content[from..to]))
+            })
+    }
+
+    /// The tests of [`HitFilter::judge`] that read the value and the lines
+    /// around it, not the file's syntax: the verdict if the others keep the
+    /// hit.
+    fn judge_text(
+        &self,
+        path: &str,
+        content: &[u8],
+        value: (usize, usize),
+        key: Option<&str>,
+    ) -> Judged {
+        if key.is_some_and(|k| names_metadata(k) || names_user_input(k)) {
             return Judged::Dropped;
         }
         if self.weak.is_some() && !ships(path, content, value) {
@@ -610,5 +640,38 @@ mod tests {
             "`SELECT * FROM t WHERE id = ${id}`"
         ));
         assert!(!judge(Token::Interpolation, "db.js", js, "`SELECT 1`"));
+    }
+
+    /// The tests that read the syntax tree run after those that read the
+    /// value: a hit its value drops never costs a parse, and the verdict
+    /// is the one every test together gives, whichever drops it.
+    #[test]
+    fn a_file_is_parsed_only_for_hits_their_value_keeps() {
+        let filter = HitFilter {
+            literal: true,
+            weak: Some(WeakMode::WellKnown),
+            ..HitFilter::default()
+        };
+        let python =
+            "PASSWORD = \"changeme\"\nTOKEN = \"q8Zr2VxN4pLk7TbW1mYc\"\npassword = changeme\n";
+        let judge = |value: &str, nth: usize, key: &str| {
+            let start = python.match_indices(value).nth(nth).unwrap().0;
+            let mut tree = LazyTree::default();
+            let verdict = filter.judge(
+                "app.py",
+                python.as_bytes(),
+                (start, start + value.len()),
+                Some(key),
+                &mut tree,
+            );
+            (verdict != Judged::Dropped, tree.parsed())
+        };
+        // A weak literal: kept, which takes the parse.
+        assert_eq!(judge("changeme", 0, "PASSWORD"), (true, true));
+        // A strong value: dropped for its value, never parsed.
+        assert_eq!(judge("q8Zr2VxN4pLk7TbW1mYc", 0, "TOKEN"), (false, false));
+        // A weak value that is a variable, not a literal: only the tree
+        // drops it.
+        assert_eq!(judge("changeme", 1, "password"), (false, true));
     }
 }

@@ -86,10 +86,16 @@ impl GlobsBuilder {
                 }
                 None => always.push(at),
             }
+            let (starts, ends) = match ignore_case {
+                true => ("", ""),
+                false => literal_ends(glob.glob()),
+            };
             slow.push(Slow {
                 id,
-                glob,
+                starts: starts.into(),
+                ends: ends.into(),
                 matcher: OnceLock::new(),
+                glob,
             });
         }
         let literals = match literals.is_empty() {
@@ -129,6 +135,10 @@ pub(crate) fn build_glob(glob: &str, ignore_case: bool) -> Result<Glob, String> 
 struct Slow {
     /// The glob's index among all globs.
     id: usize,
+    /// What every path the glob matches starts and ends with (see
+    /// [`literal_ends`]).
+    starts: Box<str>,
+    ends: Box<str>,
     glob: Glob,
     matcher: OnceLock<GlobMatcher>,
 }
@@ -174,6 +184,9 @@ impl PathGlobs {
         tried.sort_unstable();
         tried.dedup();
         for slow in tried.iter().map(|at| &self.slow[*at]) {
+            if !path.starts_with(&*slow.starts) || !path.ends_with(&*slow.ends) {
+                continue;
+            }
             let matcher = slow.matcher.get_or_init(|| slow.glob.compile_matcher());
             if matcher.is_match_candidate(&candidate) {
                 into.extend_from_slice(&self.owners[slow.id]);
@@ -229,6 +242,32 @@ fn longest_run(glob: &str) -> Option<&str> {
         at = skip_meta(bytes, at);
     }
     best
+}
+
+/// The literal text every path a case-sensitive `glob` matches starts
+/// and ends with: what comes before its first metacharacter and after its
+/// last. The globs tried on every path (`**/*.[jt]s`, `**/*.y*ml`,
+/// `.*/**`) are then matched only on the few paths that end (or start)
+/// right. A separator next to `**` is left out (`**/a` matches `a`,
+/// `a/**/b` matches `a/b`); a glob with escapes has none.
+fn literal_ends(glob: &str) -> (&str, &str) {
+    let meta = |c: char| matches!(c, '*' | '?' | '[' | ']' | '{' | '}');
+    if glob.contains('\\') {
+        return ("", "");
+    }
+    let Some(first) = glob.find(meta) else {
+        return (glob, glob);
+    };
+    let mut starts = &glob[..first];
+    if glob[first..].starts_with("**") {
+        starts = starts.strip_suffix('/').unwrap_or(starts);
+    }
+    let last = glob.rfind(meta).map_or(0, |i| i + 1);
+    let mut ends = &glob[last..];
+    if glob[..last].ends_with("**") {
+        ends = ends.strip_prefix('/').unwrap_or(ends);
+    }
+    (starts, ends)
 }
 
 /// The index after the metacharacter (or class, or alternation) at `at`.
@@ -300,6 +339,16 @@ mod tests {
     }
 
     #[test]
+    fn literal_ends_are_what_every_match_starts_and_ends_with() {
+        assert_eq!(literal_ends("**/*.y*ml"), ("", "ml"));
+        assert_eq!(literal_ends(".*/**"), (".", ""));
+        assert_eq!(literal_ends("**/*.[jt]s"), ("", "s"));
+        assert_eq!(literal_ends("a/**/b"), ("a", "b"));
+        assert_eq!(literal_ends("docs/*/x.{md,txt}"), ("docs/", ""));
+        assert_eq!(literal_ends(r"a\*b*"), ("", ""));
+    }
+
+    #[test]
     fn cheap_shapes_are_the_ones_globset_matches_without_a_regex() {
         for glob in [
             "Cargo.toml",
@@ -336,6 +385,12 @@ mod tests {
             ("**/tests/**", true),
             ("**/node_modules/**", false),
             ("docs/**", false),
+            ("**/*.[jt]s", false),
+            (".*/**", false),
+            ("a/**/b", false),
+            ("**/k6/**/*.[cm]js", false),
+            ("src/*/{x,y}.?s", false),
+            ("**/*.Y*ML", true),
         ];
         let set = globs(&list);
         let paths = [
@@ -355,6 +410,18 @@ mod tests {
             "a/Tests/b.py",
             "docs/x/y.md",
             "é/node_modules/ü",
+            "web/app.ts",
+            "web/app.tsx",
+            ".github/workflows/ci.yml",
+            "x/.github/a",
+            "a/b",
+            "a/x/y/b",
+            "ab",
+            "k6/load.mjs",
+            "t/k6/x/load.cjs",
+            "src/a/x.js",
+            "src/a/b/y.ts",
+            "deploy/APP.yml",
         ];
         for path in paths {
             let expected: Vec<usize> = list

@@ -146,6 +146,11 @@ pub struct LazyTree {
 }
 
 impl LazyTree {
+    /// Whether the file was parsed already (or found impossible to parse).
+    pub(crate) fn parsed(&self) -> bool {
+        self.state.is_some()
+    }
+
     pub(crate) fn get(&mut self, language: CodeLanguage, content: &[u8]) -> Option<&Tree> {
         self.state
             .get_or_insert_with(|| {

@@ -28,6 +28,7 @@ mod walk;
 mod weak;
 
 pub use added::added_lines;
+pub(crate) use added::{common_prefix, common_suffix};
 pub use blob::{BlobHit, BlobScanner, is_binary};
 pub use boundary::ascii_word_boundaries;
 pub(crate) use content_regex::ContentRegex;

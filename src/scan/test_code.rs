@@ -6,7 +6,113 @@
 //! a test file. Python's `pyproject.toml` does the same with its pytest
 //! tables: `[tool.pytest_env]` sets the environment of test runs only.
 
+use super::literal::{CodeLanguage, LazyTree};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tree_sitter::Node;
+
+/// Bytes of file contents the walk keeps, all threads together, for hits
+/// whose judgement waits (see [`Unjudged`]). A file beyond it is parsed
+/// when it is searched, as every file was before.
+pub(crate) const UNJUDGED_BYTES_LIMIT: usize = 8 << 20;
+
+/// Hits in production Rust files that may hold test items, not yet judged
+/// inside or outside one. For a hit whose rule reads test code too, the
+/// judgement only decides the role its line has in the report ("test" for
+/// a finding there), and most such hits never have a finding on their
+/// line: a Rust crate's `#[cfg(test)]` is found by the rule asking whether
+/// unit tests exist, and is the only hit in most of its files. Parsing the
+/// file (a third of the audit of a Rust repository) waits until a finding
+/// lands on one of its hits' lines ([`Unjudged::judge`]), with a copy of
+/// the contents the hits were found in, so the answer is the one the walk
+/// would have given.
+#[derive(Debug, Default)]
+pub(crate) struct Unjudged {
+    /// Bytes left for contents, shared by the walk's threads; `None`: every
+    /// hit is judged when found.
+    pub(crate) room: Option<Arc<AtomicUsize>>,
+    pub(crate) files: Vec<UnjudgedFile>,
+}
+
+pub(crate) struct UnjudgedFile {
+    pub(crate) path: String,
+    pub(crate) content: Box<[u8]>,
+    /// Per hit: its line and the offset it is judged at.
+    pub(crate) hits: Vec<(usize, usize)>,
+}
+
+impl std::fmt::Debug for UnjudgedFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UnjudgedFile")
+            .field("path", &self.path)
+            .field("hits", &self.hits.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Unjudged {
+    /// Takes `content`'s copy for `hits` if there is room left; `false`
+    /// when they must be judged now.
+    pub(crate) fn keep(&mut self, path: &str, content: &[u8], hits: Vec<(usize, usize)>) -> bool {
+        let Some(room) = &self.room else {
+            return false;
+        };
+        let taken = room.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+            left.checked_sub(content.len())
+        });
+        if taken.is_err() {
+            return false;
+        }
+        self.files.push(UnjudgedFile {
+            path: path.to_string(),
+            content: content.into(),
+            hits,
+        });
+        true
+    }
+
+    pub(crate) fn absorb(&mut self, other: Unjudged) {
+        self.files.extend(other.files);
+    }
+
+    /// Judges the hits of the files that have one on a line of `wanted`
+    /// (path, line), on `threads` threads: the lines of those inside a test
+    /// item, as the walk would have recorded them. Every file is let go.
+    pub(crate) fn judge(
+        &mut self,
+        wanted: &BTreeSet<(&str, usize)>,
+        threads: usize,
+    ) -> Vec<(String, usize)> {
+        let files = std::mem::take(&mut self.files);
+        let needed: Vec<&UnjudgedFile> = files
+            .iter()
+            .filter(|f| {
+                f.hits
+                    .iter()
+                    .any(|(line, _)| wanted.contains(&(f.path.as_str(), *line)))
+            })
+            .collect();
+        crate::parallel::in_parallel(&needed, threads, |file| {
+            let ranges = rust_test_ranges_of(&file.content, &mut LazyTree::default());
+            file.hits
+                .iter()
+                .filter(|(_, at)| ranges.iter().any(|(s, e)| (*s..*e).contains(at)))
+                .map(|(line, _)| (file.path.clone(), *line))
+                .collect::<Vec<_>>()
+        })
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
+/// The test items of a Rust file's `content`, parsed into `tree` (or read
+/// from it when parsed already).
+pub(crate) fn rust_test_ranges_of(content: &[u8], tree: &mut LazyTree) -> Vec<(usize, usize)> {
+    tree.get(CodeLanguage::Rust, content)
+        .map_or_else(Vec::new, |t| rust_test_ranges(t.root_node(), content))
+}
 
 /// Whether `content` may hold inline test items, before anything is parsed.
 pub fn may_have_tests(path: &str, content: &[u8]) -> bool {

@@ -5,7 +5,7 @@
 use super::content_regex::{ContentRegex, Locations};
 use super::evidence::{Document, Hit, Kept, Partial};
 use super::filter::{Judged, KEY_GROUP, SECRET_GROUP};
-use super::literal::{CodeLanguage, LazyTree};
+use super::literal::LazyTree;
 use super::prefilter::{LineMode, Occurrences, join_near_lines};
 use super::starts::StartsCaches;
 use super::test_code;
@@ -18,7 +18,8 @@ use memchr::{memchr, memmem, memrchr};
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// Git's own heuristic: a NUL byte in the first 8 KiB means binary.
@@ -100,7 +101,8 @@ pub fn scan(root: &Path, plan: &ScanPlan, options: &ScanOptions) -> Result<Evide
     // One set of kept contents for every thread: bounded per thread, each
     // would hold up to the limit (8 MiB) until the walk's end.
     let kept = Mutex::new(Kept::default());
-    let sink = (&finished, &kept);
+    let room = Arc::new(AtomicUsize::new(test_code::UNJUDGED_BYTES_LIMIT));
+    let sink = (&finished, &kept, &room);
     builder.build_parallel().run(|| {
         let mut worker = Worker::new(root, plan, options, sink, &include, &walked_included);
         Box::new(move |entry| {
@@ -240,10 +242,20 @@ impl<'a> Worker<'a> {
         root: &'a Path,
         plan: &'a ScanPlan,
         options: &'a ScanOptions,
-        (sink, kept): (&'a Mutex<Vec<Partial>>, &'a Mutex<Kept>),
+        (sink, kept, room): (
+            &'a Mutex<Vec<Partial>>,
+            &'a Mutex<Kept>,
+            &'a Arc<AtomicUsize>,
+        ),
         include: &'a [String],
         walked_included: &'a Mutex<HashSet<String>>,
     ) -> Self {
+        let mut partial = Partial::new(
+            plan.selector_count,
+            plan.pattern_count(),
+            plan.document_count,
+        );
+        partial.unjudged.room = Some(Arc::clone(room));
         Worker {
             root,
             plan,
@@ -252,11 +264,7 @@ impl<'a> Worker<'a> {
             kept,
             include,
             walked_included,
-            partial: Some(Partial::new(
-                plan.selector_count,
-                plan.pattern_count(),
-                plan.document_count,
-            )),
+            partial: Some(partial),
             buffer: Vec::new(),
             selectors: Vec::new(),
             patterns: Vec::new(),
@@ -582,6 +590,7 @@ impl Search {
                 (&mut self.captures, &mut self.starts),
             );
         }
+        inline.finish((content, path), &mut tree, partial);
     }
 }
 
@@ -591,6 +600,9 @@ struct InlineTests {
     possible: bool,
     tables: bool,
     ranges: Option<Vec<(usize, usize)>>,
+    /// Hits (line, offset) whose judgement only gives their line its role
+    /// in the report, not judged yet (see [`test_code::Unjudged`]).
+    unjudged: Vec<(usize, usize)>,
 }
 
 impl InlineTests {
@@ -601,6 +613,7 @@ impl InlineTests {
             possible: tables || (production && test_code::may_have_tests(path, content)),
             tables,
             ranges: None,
+            unjudged: Vec::new(),
         }
     }
 
@@ -613,12 +626,45 @@ impl InlineTests {
             if tables {
                 return test_code::pytest_table_ranges(content);
             }
-            tree.get(CodeLanguage::Rust, content)
-                .map_or_else(Vec::new, |t| {
-                    test_code::rust_test_ranges(t.root_node(), content)
-                })
+            test_code::rust_test_ranges_of(content, tree)
         });
         ranges.iter().any(|(s, e)| (*s..*e).contains(&offset))
+    }
+
+    /// Whether judging a hit at `offset` can wait: the file is not parsed
+    /// yet. Then it is remembered, on its `line`, for [`Self::finish`].
+    fn put_off(&mut self, tree: &LazyTree, line: usize, offset: usize) -> bool {
+        if !self.possible || self.tables || self.ranges.is_some() || tree.parsed() {
+            return false;
+        }
+        self.unjudged.push((line, offset));
+        true
+    }
+
+    /// After the file's last hit: the hits put off are judged now if the
+    /// file was parsed for another hit after all, or if there is no room
+    /// to keep its contents until a finding asks; else they wait.
+    fn finish(
+        &mut self,
+        (content, path): (&[u8], &str),
+        tree: &mut LazyTree,
+        partial: &mut Partial,
+    ) {
+        if self.unjudged.is_empty() {
+            return;
+        }
+        let hits = std::mem::take(&mut self.unjudged);
+        if self.ranges.is_none()
+            && !tree.parsed()
+            && partial.unjudged.keep(path, content, hits.clone())
+        {
+            return;
+        }
+        for (line, offset) in hits {
+            if self.contains(content, tree, offset) {
+                partial.test_lines.insert((path.to_string(), line));
+            }
+        }
     }
 }
 
@@ -774,9 +820,18 @@ fn locate_in(
         if super::manifest::on_indirect_requirement(path, content, start) {
             continue;
         }
-        if inline.contains(content, tree, anchor) {
+        let reads_tests = plan.pattern_roles[pattern].contains(Role::Test);
+        // A hit of a rule that reads test code stays whatever the answer:
+        // the answer only gives its line the role "test" in the report,
+        // which a secret's finding nearly always needs and other hits
+        // seldom do.
+        // A history blob's test lines are not read at all: only its hits.
+        let waits = reads_tests
+            && (partial.blob_hits.is_some()
+                || (!options.secret && inline.put_off(tree, *line, anchor)));
+        if !waits && inline.contains(content, tree, anchor) {
             // Test code in a production file: as if it were in a test file.
-            if !plan.pattern_roles[pattern].contains(Role::Test) {
+            if !reads_tests {
                 continue;
             }
             partial.test_lines.insert((path.to_string(), *line));
@@ -1045,6 +1100,75 @@ mod tests {
         assert!(anchored > 10 && anchored < patterns.len(), "{anchored}");
         // Both kinds match somewhere in the text.
         assert!(matched[0] > 10 && matched[1] > 10, "{matched:?}");
+    }
+
+    /// Hits of a rule that reads test code are judged inside or outside a
+    /// test item only when a finding asks (the file kept until then), at
+    /// once when the file was parsed for another hit or there is no room
+    /// to keep it: the lines judged test are the same every way.
+    #[test]
+    fn test_lines_put_off_are_the_lines_judged_at_once() {
+        use super::super::plan::{PatternOptions, PlanBuilder, SelectorSpec};
+        use crate::model::RoleSet;
+        use std::collections::BTreeSet;
+        let rust = "pub fn serve() { let _ = \"MARK_1\"; }\n\
+            #[cfg(test)]\n\
+            mod tests {\n\
+            \x20   #[test]\n\
+            \x20   fn a() { let _ = \"MARK_2\"; }\n\
+            }\n\
+            fn more() { let _ = \"MARK_3\"; }\n";
+        let mut builder = PlanBuilder::new();
+        let every = builder.selector(SelectorSpec::from_strs(&[], &[]));
+        builder.pattern(every, "MARK_[0-9]", PatternOptions::new("test.mark"));
+        builder.set_roles(RoleSet::of(&[Role::Production]));
+        let production = builder.selector(SelectorSpec::from_strs(&["**/*.rs"], &[]));
+        builder.pattern(production, "PROD_[0-9]", PatternOptions::new("test.prod"));
+        let mut literal = PatternOptions::new("test.literal");
+        literal.filter = Some(Arc::new(super::super::filter::HitFilter {
+            literal: true,
+            ..Default::default()
+        }));
+        builder.pattern(production, "LIT_[0-9]", literal);
+        let plan = builder.build().unwrap();
+        // Test lines, and the files left to judge, of one search of `text`
+        // with `room` bytes to keep files in (`None`: judged at once).
+        let search = |text: &str, room: Option<usize>| {
+            let mut partial = Partial::new(plan.selector_count, plan.pattern_count(), 0);
+            partial.unjudged.room = room.map(|r| Arc::new(AtomicUsize::new(r)));
+            let whole = [(0, text.len())];
+            Search::default().run(
+                &plan,
+                &[0, 1, 2],
+                Role::Production,
+                (text.as_bytes(), "src/lib.rs"),
+                &whole,
+                &mut partial,
+            );
+            let every_line: Vec<(&str, usize)> = (1..=20).map(|l| ("src/lib.rs", l)).collect();
+            let waiting = partial.unjudged.files.len();
+            let judged = partial.unjudged.judge(&every_line.into_iter().collect(), 1);
+            (partial.test_lines, judged, waiting)
+        };
+        let line_five: BTreeSet<(String, usize)> = [("src/lib.rs".to_string(), 5)].into();
+        let (at_once, none, waiting) = search(rust, None);
+        assert_eq!((&at_once, none.len(), waiting), (&line_five, 0, 0));
+        // Room to keep the file: nothing is judged until asked.
+        let (walk, later, waiting) = search(rust, Some(1 << 20));
+        assert_eq!((walk.len(), waiting), (0, 1));
+        assert_eq!(later.into_iter().collect::<BTreeSet<_>>(), line_five);
+        // No room: judged at once.
+        let (walk, later, waiting) = search(rust, Some(rust.len() - 1));
+        assert_eq!((&walk, later.len(), waiting), (&line_five, 0, 0));
+        // Parsed for another hit of the file (which is dropped, inside the
+        // test item): the hits put off before it are judged with it.
+        let with_prod = rust.replace("fn a() {", "fn a() { PROD_1;");
+        let (walk, later, waiting) = search(&with_prod, Some(1 << 20));
+        assert_eq!((&walk, later.len(), waiting), (&line_five, 0, 0));
+        // Parsed for a hit its filter dropped (a name, not a literal).
+        let with_name = rust.replace("fn more() {", "fn more() { LIT_1;");
+        let (walk, later, waiting) = search(&with_name, Some(1 << 20));
+        assert_eq!((&walk, later.len(), waiting), (&line_five, 0, 0));
     }
 
     /// Capture locations are kept per pattern and remade when the
