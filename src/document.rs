@@ -5,6 +5,8 @@
 //! fails loudly. A file that does not parse yields no documents and an
 //! [`Documents::error`] that rules turn into a "could not parse" finding.
 
+mod events;
+
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -166,16 +168,29 @@ impl Documents {
     }
 }
 
-fn parse_yaml(text: &str) -> Documents {
-    let options = serde_saphyr::options! {
+/// serde-saphyr's options for the YAML of audited repositories.
+fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
         // YAML 1.2 booleans only: with YAML 1.1's `on`/`n`/`yes`, a GitHub
         // Actions workflow's `on:` key would read as `true`.
         strict_booleans: true,
         // Loaders users know (Compose, kubectl) keep the last duplicate.
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins,
         leading_zero_numbers_as_strings: true,
-    };
-    match serde_saphyr::from_multiple_with_options::<Option<Spanned>>(text, options) {
+    }
+}
+
+fn parse_yaml(text: &str) -> Documents {
+    // Most YAML is read from the parser's events; what that reader leaves
+    // (anchors, tags, errors) goes through serde-saphyr.
+    match events::parse(text) {
+        Some(docs) => Documents { docs, error: None },
+        None => parse_yaml_with_serde(text),
+    }
+}
+
+fn parse_yaml_with_serde(text: &str) -> Documents {
+    match serde_saphyr::from_multiple_with_options::<Option<Spanned>>(text, yaml_options()) {
         Ok(docs) => Documents {
             docs: docs.into_iter().flatten().map(|d| d.0).collect(),
             error: None,

@@ -6,7 +6,7 @@ use super::content_regex::ContentRegex;
 use super::filter::HitFilter;
 use super::globs::{GlobsBuilder, PathGlobs};
 use super::prefilter::Prefilter;
-use super::starts::Starts;
+use super::starts::{Starts, StartsCaches};
 use crate::model::{Role, RoleSet};
 use regex::bytes::{Regex, RegexBuilder};
 use std::collections::HashMap;
@@ -490,7 +490,8 @@ impl ScanPlan {
     /// complete. The search starts a character early so that assertions at
     /// `at` (`\b`, `^`) see what precedes it; a match starting at that
     /// character only makes the caller search where nothing is found.
-    /// `content` is all ASCII from `ascii_from` on (see [`Self::regex`]).
+    /// `content` is all ASCII from `ascii_from` on (see [`Self::regex`]);
+    /// `caches` are the asking worker's lazy-DFA caches.
     ///
     /// A pattern whose every match starts at a line's start (`(?m)^\s*key`)
     /// is asked at the line's start only, without the lazy prefix that lets
@@ -504,6 +505,7 @@ impl ScanPlan {
         content: &[u8],
         at: usize,
         ascii_from: usize,
+        caches: &mut StartsCaches,
     ) -> bool {
         let line_start = self.prefilter.starts_lines(pattern);
         if line_start && at > 0 && content[at - 1] != b'\n' {
@@ -542,7 +544,8 @@ impl ScanPlan {
             })
             .flatten();
         let starts = ascii.or_else(|| self.starts[pattern].get_or_init(|| dfa(true)).as_ref());
-        if let Some(found) = starts.and_then(|starts| starts.is_match(haystack)) {
+        if let Some(found) = starts.and_then(|starts| starts.is_match((pattern, caches), haystack))
+        {
             return found;
         }
         let regex = self.starts_regexes[pattern].get_or_init(|| {

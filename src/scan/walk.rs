@@ -7,6 +7,7 @@ use super::evidence::{Document, Hit, Kept, Partial};
 use super::filter::{Judged, KEY_GROUP, SECRET_GROUP};
 use super::literal::LazyTree;
 use super::prefilter::{LineMode, Occurrences, join_near_lines};
+use super::starts::StartsCaches;
 use super::test_code;
 use super::weak::is_public;
 use super::{Evidence, ScanOptions, ScanPlan};
@@ -484,6 +485,8 @@ pub(crate) struct Search {
     lines: Vec<(usize, usize)>,
     /// Capture positions, one per regex, reused from search to search.
     captures: CaptureCache,
+    /// The lazy-DFA caches of the per-line "does a match start here" checks.
+    starts: StartsCaches,
 }
 
 /// The capture [`Locations`] of each pattern's regex, made the first time a
@@ -584,7 +587,7 @@ impl Search {
                 search,
                 partial,
                 (&mut tree, &mut inline),
-                &mut self.captures,
+                (&mut self.captures, &mut self.starts),
             );
         }
         inline.finish((content, path), &mut tree, partial);
@@ -676,7 +679,7 @@ fn locate(
     (mode, lines): (LineMode, &[(usize, usize)]),
     partial: &mut Partial,
     (tree, inline): (&mut LazyTree, &mut InlineTests),
-    locations: &mut CaptureCache,
+    (locations, starts): (&mut CaptureCache, &mut StartsCaches),
 ) {
     let mut line = 1;
     let mut counted_to = 0;
@@ -719,7 +722,7 @@ fn locate(
                     let start = at.max(*from);
                     if start > *to
                         || found >= MATCHES_PER_FILE
-                        || !plan.starts_on_line(pattern, content, start, ascii_from)
+                        || !plan.starts_on_line(pattern, content, start, ascii_from, starts)
                     {
                         break;
                     }
@@ -1076,6 +1079,7 @@ mod tests {
         let plan = builder.build().unwrap();
         let content = text.as_bytes();
         let (mut anchored, mut matched) = (0, [0, 0]);
+        let mut caches = StartsCaches::default();
         for (index, pattern) in patterns.iter().enumerate() {
             let line_start = plan.prefilter.starts_lines(index);
             anchored += usize::from(line_start);
@@ -1086,7 +1090,7 @@ mod tests {
                     .find_at(content, at)
                     .is_some_and(|m| m.start() <= line_end);
                 matched[usize::from(line_start)] += usize::from(expected);
-                let answer = plan.starts_on_line(index, content, at, 0);
+                let answer = plan.starts_on_line(index, content, at, 0, &mut caches);
                 match line_start {
                     true => assert_eq!(answer, expected, "{pattern} at {at}"),
                     false => assert!(answer || !expected, "{pattern} at {at}"),
