@@ -382,16 +382,7 @@ fn repository_packs_and_config_are_read_from_the_audited_root() {
 
 #[test]
 fn invalid_config_is_exit_2_with_its_position() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("readyctl.toml"),
-        "[gate]\nfail_on = \"severe\"\n",
-    )
-    .unwrap();
-    readyctl()
-        .arg("audit")
-        .arg(dir.path())
-        .assert()
+    audit_with_config("[gate]\nfail_on = \"severe\"\n")
         .code(2)
         .stderr(predicate::str::contains("readyctl.toml:2:11:"))
         .stderr(predicate::str::contains("critical"));
@@ -566,16 +557,7 @@ fn only_matching_no_check_is_an_error() {
         .stderr(predicate::str::contains(
             "invalid check pattern `secrets.[`",
         ));
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("readyctl.toml"),
-        "[checks]\nonly = [\"secrets.*\", \"nope.*\"]\n",
-    )
-    .unwrap();
-    readyctl()
-        .arg("audit")
-        .arg(dir.path())
-        .assert()
+    audit_with_config("[checks]\nonly = [\"secrets.*\", \"nope.*\"]\n")
         .code(2)
         .stderr(predicate::str::contains(
             "readyctl.toml:2:22: `only` entry `nope.*` matches no loaded check",
@@ -584,19 +566,9 @@ fn only_matching_no_check_is_an_error() {
 
 #[test]
 fn unknown_check_ids_in_config_are_warned_about() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("readyctl.toml"),
-        "[checks]\ndisable = [\"docs.readmee\"]\n",
-    )
-    .unwrap();
-    readyctl()
-        .arg("audit")
-        .arg(dir.path())
-        .assert()
-        .stderr(predicate::str::contains(
-            "readyctl.toml:2:12: no loaded check has the id `docs.readmee`",
-        ));
+    audit_with_config("[checks]\ndisable = [\"docs.readmee\"]\n").stderr(predicate::str::contains(
+        "readyctl.toml:2:12: no loaded check has the id `docs.readmee`",
+    ));
 }
 
 #[test]
@@ -889,4 +861,12 @@ fn man_pages_and_completions_cover_subcommands_and_check_ids() {
         .assert()
         .success()
         .stdout(predicate::str::contains("secrets.private-key"));
+}
+
+/// `readyctl audit` of an otherwise empty folder whose `readyctl.toml` is
+/// `config`.
+fn audit_with_config(config: &str) -> assert_cmd::assert::Assert {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("readyctl.toml"), config).unwrap();
+    readyctl().arg("audit").arg(dir.path()).assert()
 }

@@ -55,6 +55,18 @@ fn run(root: &Path, options: ScanOptions) -> readyctl::Report {
     audit(root, &catalog, &Config::default(), &audit_options).unwrap()
 }
 
+/// `root` audited with the checks of one user pack alone, defaults else.
+fn audit_with_pack(root: &Path, name: &str, pack: &str) -> readyctl::Report {
+    let catalog = catalog_of(name, pack);
+    audit(
+        root,
+        &catalog,
+        &Config::default(),
+        &AuditOptions::new("tree"),
+    )
+    .unwrap()
+}
+
 fn findings(report: &readyctl::Report) -> Vec<String> {
     let check = report
         .checks
@@ -186,14 +198,7 @@ fn unicode_classes_match_in_non_ascii_text_and_ascii_text_alike() {
         "\u{212A}ELVIN_456\nspacer\u{a0}=\u{a0}5678\nwordy_\u{e9}t\u{e9}_34\nkelvin_789\n",
     )
     .unwrap();
-    let catalog = catalog_of("unicode.yaml", UNICODE_PACK);
-    let report = audit(
-        root,
-        &catalog,
-        &Config::default(),
-        &AuditOptions::new("tree"),
-    )
-    .unwrap();
+    let report = audit_with_pack(root, "unicode.yaml", UNICODE_PACK);
     let check = report
         .checks
         .iter()
@@ -306,14 +311,7 @@ fn findings_in_inline_rust_tests_have_the_test_role() {
     fs::write(root.join("src/lib.rs"), text).unwrap();
     // The first rule's hits alone in a file, and the second's.
     fs::write(root.join("src/other.rs"), text.replace("MARK", "PROD")).unwrap();
-    let catalog = catalog_of("inline.yaml", INLINE_PACK);
-    let report = audit(
-        root,
-        &catalog,
-        &Config::default(),
-        &AuditOptions::new("tree"),
-    )
-    .unwrap();
+    let report = audit_with_pack(root, "inline.yaml", INLINE_PACK);
     let located = |id: &str| -> Vec<String> {
         let check = report.checks.iter().find(|c| c.id == id).unwrap();
         check
