@@ -16,6 +16,7 @@ mod globs;
 mod literal;
 mod manifest;
 mod marker;
+mod per_pattern;
 mod plan;
 #[rustfmt::skip]
 mod literal_table;

@@ -14,6 +14,7 @@
 //! for each question cost about 90 instructions a call, 0.6 G of the
 //! monorepo profile's 6 M questions.
 
+use super::per_pattern::PerPattern;
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::nfa::thompson;
 use regex_automata::util::syntax;
@@ -29,27 +30,13 @@ pub(crate) struct Starts {
 /// plan only (a worker's search lives within its plan's lifetime), so an
 /// address names one lazy DFA.
 #[derive(Default)]
-pub(crate) struct StartsCaches {
-    /// Per pattern: the [`Starts`] the cache was made for (its address: a
-    /// pattern has an ASCII and a Unicode one) and the cache.
-    slots: Vec<Option<(usize, Cache)>>,
-}
+pub(crate) struct StartsCaches(PerPattern<Cache>);
 
 impl StartsCaches {
     /// The cache of `starts`, the lazy DFA of pattern `pattern`.
     fn of(&mut self, pattern: usize, starts: &Starts) -> &mut Cache {
-        if self.slots.len() <= pattern {
-            self.slots.resize_with(pattern + 1, || None);
-        }
-        let address = std::ptr::from_ref(starts) as usize;
-        let slot = &mut self.slots[pattern];
-        if slot
-            .as_ref()
-            .is_none_or(|(made_for, _)| *made_for != address)
-        {
-            *slot = Some((address, starts.dfa.create_cache()));
-        }
-        &mut slot.as_mut().expect("set above").1
+        self.0
+            .of(pattern, starts, |starts| starts.dfa.create_cache())
     }
 }
 

@@ -6,6 +6,7 @@ use super::content_regex::{ContentRegex, Locations};
 use super::evidence::{Document, Hit, Kept, Partial};
 use super::filter::{Judged, KEY_GROUP, SECRET_GROUP};
 use super::literal::LazyTree;
+use super::per_pattern::PerPattern;
 use super::prefilter::{LineMode, Occurrences, join_near_lines};
 use super::starts::StartsCaches;
 use super::test_code;
@@ -494,26 +495,11 @@ pub(crate) struct Search {
 /// allocates, and a pattern is searched hundreds of thousands of times in a
 /// monorepo.
 #[derive(Default)]
-struct CaptureCache {
-    /// Per pattern: the regex they were made for (its address: the ASCII
-    /// and the Unicode regex of a pattern are two) and the locations.
-    slots: Vec<Option<(usize, Locations)>>,
-}
+struct CaptureCache(PerPattern<Locations>);
 
 impl CaptureCache {
     fn of(&mut self, pattern: usize, regex: &ContentRegex) -> &mut Locations {
-        if self.slots.len() <= pattern {
-            self.slots.resize_with(pattern + 1, || None);
-        }
-        let address = std::ptr::from_ref(regex) as usize;
-        let slot = &mut self.slots[pattern];
-        if slot
-            .as_ref()
-            .is_none_or(|(made_for, _)| *made_for != address)
-        {
-            *slot = Some((address, regex.capture_locations()));
-        }
-        &mut slot.as_mut().expect("set above").1
+        self.0.of(pattern, regex, ContentRegex::capture_locations)
     }
 }
 
