@@ -289,6 +289,15 @@ pub fn judge(key: Option<&str>, value: &str, mode: WeakMode) -> Option<Weakness>
     if is_template_slot(&lower) && !signs {
         return None;
     }
+    // A switch (`getenv("ATHENA_OPTIONAL_CREDENTIALS", "true")`, a CORS
+    // `ALLOW_CREDENTIALS` flag): its name mentions credentials, its value
+    // is no secret.
+    if matches!(
+        lower.as_str(),
+        "true" | "false" | "yes" | "no" | "on" | "off"
+    ) {
+        return None;
+    }
     if let Some(known) = WELL_KNOWN.exact.iter().find(|v| **v == lower) {
         return Some(Weakness::WellKnown(known.clone()));
     }
