@@ -10,8 +10,11 @@
 //! report is handed to the formats and where `diff` and `--compare` read old
 //! reports, so no format and no check can forget it.
 
+mod needs;
+
 use crate::scan::{ContentRegex, HitFilter};
 use aho_corasick::{AhoCorasick, MatchKind};
+use needs::{Needs, TextChars};
 use regex::Regex;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -94,6 +97,10 @@ struct Shapes {
     /// Which shapes may match a string, by their required literals; `None`
     /// when no automaton could be built (then every shape is tried).
     prefilter: Option<crate::scan::Prefilter>,
+    /// The characters each shape cannot match without, read the first time
+    /// a string holds one of its literals: a shape is compiled only for a
+    /// string that has them too (see [`needs`]).
+    needs: Vec<OnceLock<Needs>>,
 }
 
 impl Shapes {
@@ -105,6 +112,7 @@ impl Shapes {
             compiled: sources.iter().map(|_| OnceLock::new()).collect(),
             ascii: sources.iter().map(|_| OnceLock::new()).collect(),
             unicode: sources.iter().map(|_| OnceLock::new()).collect(),
+            needs: sources.iter().map(|_| OnceLock::new()).collect(),
             sources,
             filters,
         }
@@ -154,8 +162,15 @@ impl Shapes {
             let mut occurrences = Default::default();
             prefilter.candidates(text.as_bytes(), &all, &mut candidates, &mut occurrences);
         }
+        let mut chars = None;
         all.into_iter()
-            .filter(|i| candidates[*i] && self.regex(*i, text).is_some_and(|r| r.is_match(text)))
+            .filter(|i| {
+                candidates[*i]
+                    && self.needs[*i]
+                        .get_or_init(|| Needs::of(&self.sources[*i]))
+                        .met_by(chars.get_or_insert_with(|| TextChars::of(text)))
+                    && self.regex(*i, text).is_some_and(|r| r.is_match(text))
+            })
             .collect()
     }
 }
