@@ -430,7 +430,7 @@ fn the_pre_commit_hook_is_quiet_on_pass_and_gates_only_new_findings() {
     fs::create_dir_all(dir.path().join("keys")).unwrap();
     fs::write(
         dir.path().join("keys/deploy.pem"),
-        "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n",
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n-----END RSA PRIVATE KEY-----\n",
     )
     .unwrap();
     let third = hook_run();

@@ -52,6 +52,8 @@ fn public_files_and_constant_table_names_are_not_findings() {
             // A title pasted as a value; not `this.workingTable` (line 12).
             ("security.sql-string-building", "src/jobs.js", 20),
             // A name concatenated as a value; not TABLE_NAME (line 7).
+            // Not the migration under db/migration/, which pastes table
+            // names and runs once.
             ("security.sql-string-building", "app/store.py", 11),
         ])
     );
@@ -103,6 +105,7 @@ fn a_password_digest_inside_an_hmac_or_a_comparison_is_not_storage() {
         .find(|c| c.id == "security.password-hashing")
         .unwrap();
     // app/tokens.py hashes a password with SHA-256 for an HMAC and for
-    // hmac.compare_digest; the stored hash is PBKDF2 (src/crypto.js).
+    // hmac.compare_digest; src/breach.js takes one's SHA-1 for Have I
+    // Been Pwned's range API; the stored hash is PBKDF2 (src/crypto.js).
     assert_eq!(check.status, Status::Pass, "{}", check.message);
 }

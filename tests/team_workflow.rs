@@ -155,7 +155,7 @@ fn a_partial_waiver_leaves_the_check_failing_and_marks_the_waived_findings() {
     std::fs::create_dir_all(root.join("legacy")).unwrap();
     std::fs::create_dir_all(root.join("src")).unwrap();
     // readyctl:allow secrets.private-key a fake key for this test
-    let key = "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n";
+    let key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n-----END RSA PRIVATE KEY-----\n";
     std::fs::write(root.join("legacy/old.pem"), key).unwrap();
     std::fs::write(root.join("src/new.pem"), key).unwrap();
     let audit = |config: &str| -> Value {

@@ -524,6 +524,9 @@ const DEV_TOOLING_FILES: &[&str] = &[
     ".env.local",
     ".env.development.local",
     "devbox.json",
+    // devenv.sh's development shell and the services it starts locally.
+    "devenv.nix",
+    "devenv.yaml",
     ".pre-commit-config.yaml",
 ];
 
@@ -894,6 +897,7 @@ mod tests {
             ("docker-compose.sample.yml", "example"),
             (".env.development", "dev-tooling"),
             (".env.local", "dev-tooling"),
+            ("devenv.nix", "dev-tooling"),
             ("scripts/start_dev_db.sh", "dev-tooling"),
             ("dev/config.toml", "dev-tooling"),
             ("dev/app.Dockerfile", "dev-tooling"),

@@ -85,6 +85,14 @@ pub struct ContentSpec {
     /// not loopback or a one-label service name.
     #[serde(default)]
     pub url: bool,
+    /// The hit is the header of a PEM block (`-----BEGIN … PRIVATE
+    /// KEY-----`): it counts unless the block's END line follows within
+    /// 2 KiB with no key material between them (no run of 40 base64
+    /// characters), as in a form's placeholder or a documentation's
+    /// `-----BEGIN RSA PRIVATE KEY-----` / `...` / `-----END …`. A header
+    /// with no END line in reach counts.
+    #[serde(default)]
+    pub pem_body: bool,
     /// Regexes of the code around a hit that make it no finding: the
     /// innermost function or object literal holding it, with the key or
     /// variable it is assigned to (`setHeaders: (res) => {…}`, `const
@@ -163,6 +171,14 @@ pub struct NamedPattern {
     /// not loopback or a one-label service name.
     #[serde(default)]
     pub url: bool,
+    /// The hit is the header of a PEM block (`-----BEGIN … PRIVATE
+    /// KEY-----`): it counts unless the block's END line follows within
+    /// 2 KiB with no key material between them (no run of 40 base64
+    /// characters), as in a form's placeholder or a documentation's
+    /// `-----BEGIN RSA PRIVATE KEY-----` / `...` / `-----END …`. A header
+    /// with no END line in reach counts.
+    #[serde(default)]
+    pub pem_body: bool,
     /// Regexes of the code around a hit that make it no finding: the
     /// innermost function or object literal holding it, with the key or
     /// variable it is assigned to (`setHeaders: (res) => {…}`, `const
@@ -251,6 +267,7 @@ pub(super) struct FilterSpec<'a> {
     token: Option<TokenSpec>,
     weak: Option<WeakSpec>,
     url: bool,
+    pem_body: bool,
     allow_scope: &'a [Spanned<String>],
     sql_input: bool,
     allow_flow: &'a [Spanned<String>],
@@ -310,6 +327,7 @@ impl FilterSpec<'_> {
                 .or(rule.weak)
                 .and_then(WeakSpec::mode),
             url: rule.url || own.is_some_and(|o| o.url),
+            pem_body: rule.pem_body || own.is_some_and(|o| o.pem_body),
             allow_scope: rule
                 .allow_scope
                 .iter()
@@ -343,6 +361,7 @@ macro_rules! filter_of {
                     token: self.token,
                     weak: self.weak,
                     url: self.url,
+                    pem_body: self.pem_body,
                     allow_scope: &self.allow_scope,
                     sql_input: self.sql_input,
                     allow_flow: &self.allow_flow,

@@ -8,9 +8,9 @@
 //! long, or not random enough to be a real credential.
 
 use super::around::{flows_into, scope_span, sql_takes_input};
-use super::literal::{LazyTree, Token, token_at};
+use super::literal::{CodeLanguage, LazyTree, Token, token_at};
 use super::url_value::{names_test_database, remote_password};
-use super::weak::{WeakMode, judge, names_metadata, names_user_input};
+use super::weak::{WeakMode, judge, names_metadata, names_public_variable, names_user_input};
 use regex::bytes::Regex;
 
 /// The capture group whose text is the value a filter judges.
@@ -43,6 +43,9 @@ pub struct HitFilter {
     /// The value is a connection URL that must carry a password for a
     /// remote host (see [`super::url_value`]).
     pub url: bool,
+    /// The hit is a PEM header: a block whose END line follows with no key
+    /// material between is a placeholder (see [`placeholder_pem`]).
+    pub pem_body: bool,
     /// A hit whose surrounding code (the innermost function or object
     /// literal, with its name; see [`super::around`]) matches any of these
     /// is not a finding.
@@ -107,6 +110,7 @@ impl HitFilter {
             && self.token.is_empty()
             && self.weak.is_none()
             && !self.url
+            && !self.pem_body
             && self.allow_scope.is_empty()
             && !self.sql_input
             && self.allow_flow.is_empty()
@@ -118,6 +122,7 @@ impl HitFilter {
             || !self.token.is_empty()
             || self.weak.is_some()
             || self.url
+            || self.pem_body
             || !self.allow_scope.is_empty()
             || self.sql_input
             || !self.allow_flow.is_empty()
@@ -189,10 +194,14 @@ impl HitFilter {
         value: (usize, usize),
         key: Option<&str>,
     ) -> Judged {
-        if key.is_some_and(|k| names_metadata(k) || names_user_input(k)) {
+        if key.is_some_and(|k| names_metadata(k) || names_user_input(k) || names_public_variable(k))
+        {
             return Judged::Dropped;
         }
         if self.weak.is_some() && !ships(path, content, value) {
+            return Judged::Dropped;
+        }
+        if self.pem_body && placeholder_pem(&content[value.1..]) {
             return Judged::Dropped;
         }
         let test_only = self.weak.is_some()
@@ -211,7 +220,11 @@ impl HitFilter {
         } else {
             None
         };
-        if key.is_some_and(|k| names_its_key(k, &text)) {
+        if key.is_some_and(|k| {
+            names_its_key(k, &text)
+                || holds_a_variable_name(path, k, &text)
+                || go_constant_naming_itself(path, content, value.0, k, &text)
+        }) {
             return Judged::Dropped;
         }
         let weakness = match self.weak {
@@ -280,6 +293,93 @@ fn ships(path: &str, content: &[u8], value: (usize, usize)) -> bool {
         return crate::dockerfile::Dockerfile::parse(&text).reaches_final_image(line);
     }
     true
+}
+
+/// Whether the text after a PEM header (`after`) closes the block with no
+/// key material: its `-----END` comes within 2 KiB with no run of 40
+/// base64 characters before it. Real keys have lines of 64 (or a single
+/// line with `\n` escapes); `...`, `<your key>` or `Your private key here`
+/// is what documentation and forms show in their place. A header with no
+/// END in reach (a key cut off, a header alone) is not judged here.
+fn placeholder_pem(after: &[u8]) -> bool {
+    const REACH: usize = 2048;
+    const RUN: usize = 40;
+    let window = &after[..after.len().min(REACH)];
+    let Some(end) = memchr::memmem::find(window, b"-----END") else {
+        return false;
+    };
+    let base64 = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
+    !window[..end]
+        .split(|b| !base64(b))
+        .any(|run| run.len() >= RUN)
+}
+
+/// Whether, in code, the value is the name of an environment variable or
+/// setting rather than a secret: an enum member or constant naming itself
+/// (`JWT_SECRET = 'JWT_SECRET'`), or a constant named for a variable that
+/// holds a variable's name (`SECRET_KEY_ENV_KEY = 'APP_SECRET_KEY'`,
+/// `jwtSecretEnvVar`). Only upper-case snake names with an underscore, and
+/// never a well-known placeholder (`CHANGE_ME`), which ships as written.
+/// In configuration (`JWT_SECRET=JWT_SECRET` in an env file) the value is
+/// what the service runs with, and stays.
+fn holds_a_variable_name(path: &str, key: &str, value: &str) -> bool {
+    let variable_name = value.contains('_')
+        && value.starts_with(|c: char| c.is_ascii_uppercase())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    variable_name
+        && CodeLanguage::of(path).is_some()
+        && (key == value || key_words(key).any(|w| matches!(w.as_str(), "env" | "var" | "envvar")))
+        && judge(Some(key), value, WeakMode::WellKnown).is_none()
+}
+
+/// Whether the value is a Go constant's own name inside a `const ( … )`
+/// block: `password = "password"` names the field of a Kubernetes Secret
+/// or a form that holds the password, as Argo CD's `util/db` does. A Go
+/// constant is never read from the environment, so it holds a name or a
+/// default, and a default equal to its own name is a name.
+fn go_constant_naming_itself(
+    path: &str,
+    content: &[u8],
+    at: usize,
+    key: &str,
+    value: &str,
+) -> bool {
+    if key != value || !path.ends_with(".go") {
+        return false;
+    }
+    // The innermost enclosing block opener or closer before the value,
+    // line by line: `const (` opens one, a line starting with `)` ends it.
+    for line in content[..at].rsplit(|b| *b == b'\n').skip(1) {
+        let line = line.trim_ascii();
+        if line.starts_with(b")") || line.ends_with(b"{") || line.starts_with(b"}") {
+            return false;
+        }
+        if line.starts_with(b"const") && line.ends_with(b"(") {
+            return true;
+        }
+    }
+    false
+}
+
+/// The words of `SNAKE_CASE`, `kebab-case`, `dotted.names` and
+/// `camelCase`, lower-cased.
+fn key_words(key: &str) -> impl Iterator<Item = String> + '_ {
+    key.split(['_', '-', '.']).flat_map(|part| {
+        let mut words = Vec::new();
+        let mut word = String::new();
+        let mut previous = None;
+        for c in part.chars() {
+            if c.is_ascii_uppercase() && previous.is_some_and(|p: char| p.is_ascii_lowercase()) {
+                words.push(std::mem::take(&mut word));
+            }
+            word.push(c.to_ascii_lowercase());
+            previous = Some(c);
+        }
+        words.push(word);
+        words.into_iter().filter(|w| !w.is_empty())
+    })
 }
 
 /// Whether a value is its own key's name in another case: a label
@@ -494,6 +594,109 @@ fn in_test_block(content: &[u8], at: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn key_words_split_every_case_style() {
+        let words = |k: &str| key_words(k).collect::<Vec<_>>();
+        assert_eq!(words("SECRET_KEY_ENV_KEY"), ["secret", "key", "env", "key"]);
+        assert_eq!(words("jwtSecretEnvVar"), ["jwt", "secret", "env", "var"]);
+        assert_eq!(words("app.secret-env"), ["app", "secret", "env"]);
+    }
+
+    #[test]
+    fn variable_names_in_code_are_no_secrets() {
+        // A constant holding a variable's name, an enum member naming itself.
+        assert!(holds_a_variable_name(
+            "src/a.ts",
+            "SECRET_KEY_ENV_KEY",
+            "APP_SECRET_KEY"
+        ));
+        assert!(holds_a_variable_name(
+            "src/a.ts",
+            "JWT_SECRET",
+            "JWT_SECRET"
+        ));
+        // Not in configuration, not a lower-case value, not a key that
+        // names no variable, not a placeholder that ships as written.
+        assert!(!holds_a_variable_name(
+            "app.env",
+            "JWT_SECRET",
+            "JWT_SECRET"
+        ));
+        assert!(!holds_a_variable_name(
+            "src/a.ts",
+            "SECRET_KEY_ENV",
+            "app_secret"
+        ));
+        assert!(!holds_a_variable_name(
+            "src/a.go",
+            "SIGNING_SECRET",
+            "APP_SECRET_KEY"
+        ));
+        assert!(!holds_a_variable_name(
+            "src/a.py",
+            "SECRET_ENV",
+            "CHANGE_ME"
+        ));
+    }
+
+    #[test]
+    fn a_go_constant_naming_itself_is_a_name() {
+        let block = b"package db\n\nconst (\n\t// The key of the password in the secret\n\tpassword = \"password\"\n)\n";
+        let at = block
+            .windows(10)
+            .position(|w| w == b"\"password\"")
+            .unwrap()
+            + 1;
+        assert!(go_constant_naming_itself(
+            "util/db/repo.go",
+            block,
+            at,
+            "password",
+            "password"
+        ));
+        // Not outside a const block, not another value, not another language.
+        let assigned = b"func f() {\n\tpassword = \"password\"\n}\n";
+        let at2 = assigned
+            .windows(10)
+            .position(|w| w == b"\"password\"")
+            .unwrap()
+            + 1;
+        assert!(!go_constant_naming_itself(
+            "a.go", assigned, at2, "password", "password"
+        ));
+        assert!(!go_constant_naming_itself(
+            "util/db/repo.go",
+            block,
+            at,
+            "password",
+            "hunter2"
+        ));
+        assert!(!go_constant_naming_itself(
+            "repo.py", block, at, "password", "password"
+        ));
+    }
+
+    #[test]
+    fn a_pem_block_with_no_key_material_is_a_placeholder() {
+        assert!(placeholder_pem(b"\n...\n-----END RSA PRIVATE KEY-----"));
+        assert!(placeholder_pem(
+            b"\nYour private key here\n-----END PRIVATE KEY-----`"
+        ));
+        assert!(placeholder_pem(
+            b"\n##   ...\n##   -----END RSA PRIVATE KEY-----"
+        ));
+        let body = "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun";
+        assert!(!placeholder_pem(
+            format!("\n{body}\n-----END RSA PRIVATE KEY-----").as_bytes()
+        ));
+        // Escaped newlines in a string literal.
+        assert!(!placeholder_pem(
+            format!("\\n{body}\\n-----END RSA PRIVATE KEY-----").as_bytes()
+        ));
+        // No END in reach: a header alone, or a key cut off, counts.
+        assert!(!placeholder_pem(b"\n..."));
+    }
+
     use super::*;
 
     #[test]

@@ -189,6 +189,25 @@ pub fn names_metadata(key: &str) -> bool {
     METADATA.contains(&last.to_ascii_uppercase().as_str())
 }
 
+/// Whether a name is a variable the build publishes to every browser:
+/// `NEXT_PUBLIC_…`, `VITE_…`, `REACT_APP_…` and their kin are inlined in
+/// the client bundle by design, so their fallback is no secret (Algolia's
+/// search-only key, a PostHog project key). Putting a real secret there
+/// would leak it whatever its default.
+pub fn names_public_variable(key: &str) -> bool {
+    const PUBLIC_PREFIXES: &[&str] = &[
+        "NEXT_PUBLIC_",
+        "NUXT_PUBLIC_",
+        "EXPO_PUBLIC_",
+        "VITE_",
+        "REACT_APP_",
+        "VUE_APP_",
+        "GATSBY_",
+        "PUBLIC_",
+    ];
+    PUBLIC_PREFIXES.iter().any(|p| key.starts_with(p))
+}
+
 /// Whether a name is a field of a password-change or confirmation form:
 /// `currentPassword`, `old_password`, `confirmPassword`. What is written
 /// there is what a user types (or the documented default the setup page
@@ -268,6 +287,15 @@ pub fn judge(key: Option<&str>, value: &str, mode: WeakMode) -> Option<Weakness>
     // missing: Healthchecks signs sessions with `---`.
     let signs = mode == WeakMode::Any && key.and_then(signing_purpose).is_some();
     if is_template_slot(&lower) && !signs {
+        return None;
+    }
+    // A switch (`getenv("ATHENA_OPTIONAL_CREDENTIALS", "true")`, a CORS
+    // `ALLOW_CREDENTIALS` flag): its name mentions credentials, its value
+    // is no secret.
+    if matches!(
+        lower.as_str(),
+        "true" | "false" | "yes" | "no" | "on" | "off"
+    ) {
         return None;
     }
     if let Some(known) = WELL_KNOWN.exact.iter().find(|v| **v == lower) {
@@ -408,5 +436,30 @@ mod tests {
             "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0"
         ));
         assert!(!is_public("AKIAQ3EGRV7NX5EXAMPL"));
+        // Keys made to be public.
+        assert!(is_public("phc_9CipPajQC22mSkk2wxe2TXsUA0Ysyupe8dt5KQQELqx"));
+        assert!(is_public("pk_live_51HxYzAbCdEfGhIjKlMnOpQr"));
+        assert!(is_public(
+            "ZTQ3Yzc3MjEtM2M2ZS00MzRlLWI0OWItZjhmOWVhNWQ1MTM0fHJlYWQ="
+        ));
+        // A read-write Nx Cloud token and a Stripe secret key are secrets.
+        assert!(!is_public(
+            "ZTQ3Yzc3MjEtM2M2ZS00MzRlLWI0OWItZjhmOWVhNWQ1MTM0fHJlYWQtd3JpdGU="
+        ));
+        assert!(!is_public("sk_live_51HxYzAbCdEfGhIjKlMnOpQr"));
+    }
+
+    #[test]
+    fn variables_inlined_in_the_client_bundle_are_public() {
+        for key in [
+            "NEXT_PUBLIC_ALGOLIA_API_KEY",
+            "VITE_SUPABASE_ANON_KEY",
+            "REACT_APP_TOKEN",
+        ] {
+            assert!(names_public_variable(key), "{key}");
+        }
+        for key in ["ALGOLIA_ADMIN_KEY", "APP_NEXT_PUBLIC_SECRET", "vite_secret"] {
+            assert!(!names_public_variable(key), "{key}");
+        }
     }
 }
