@@ -1,8 +1,9 @@
 //! `fixtures/insecure-config`: each deployment check finds its planted
 //! setting at its line and nothing else: not the same settings in the
 //! development compose file or a `-dev` properties file, not commented-out
-//! lines, loopback-only ports or pg_hba lines, pinned or digest images, or a
-//! Secret whose value is an interpolation.
+//! lines, loopback-only ports or pg_hba lines, a connection to loopback
+//! without TLS (`k8s/exporter.yaml`), pinned or digest images, or a Secret
+//! whose value is an interpolation.
 
 use readyctl::model::Status;
 use readyctl::{AuditOptions, Catalog, Config, audit};
@@ -47,6 +48,7 @@ fn each_setting_is_found_at_its_line_and_nothing_else() {
         // A Kubernetes container's `latest`, not the digest-pinned one.
         ("infra.image-tags-pinned", "k8s/deployment.yaml", 12),
         ("database.pg-hba-no-trust", "db/pg_hba.conf", 5),
+        // Not the exporter reaching its pod's database over loopback.
         ("database.tls-not-disabled", "docker-compose.yml", 5),
         (
             "security.actuator-exposure",

@@ -46,6 +46,7 @@ fn public_files_and_constant_table_names_are_not_findings() {
         located(&["security.cors-not-wildcard", "security.sql-string-building"]),
         expected(&[
             // The API, not the static files, the cached tracker script,
+            // the status badge (an image, src/badge.js),
             // the `Origin` request header of src/feeds.js or the test
             // run's nginx (docker/test-nginx.conf).
             ("security.cors-not-wildcard", "src/api.js", 6),

@@ -315,3 +315,25 @@ fn diesel_migrations_per_backend_are_read() {
         Status::Pass,
     );
 }
+
+#[test]
+fn a_module_of_the_minio_organisation_is_no_data_store() {
+    // Argo CD depends on `github.com/minio/blake2b-simd`, a hash: nothing
+    // there stores data, so no backup is asked for.
+    let hash = (
+        "go.mod",
+        "module example.com/svc\n\ngo 1.22\n\nrequire (\n\tgithub.com/gin-gonic/gin v1.10.0\n\tgithub.com/minio/blake2b-simd v0.0.0-20160723061019-3f5f724cb5b1 // indirect\n)\n",
+    );
+    assert_status(&[hash, GO_MAIN], "backups.job", Status::Skip);
+    // MinIO's client is a data store.
+    let client = (
+        "go.mod",
+        "module example.com/svc\n\ngo 1.22\n\nrequire (\n\tgithub.com/gin-gonic/gin v1.10.0\n\tgithub.com/minio/minio-go/v7 v7.0.77\n)\n",
+    );
+    assert_status(&[client, GO_MAIN], "backups.job", Status::Fail);
+    let npm = (
+        "package.json",
+        "{\"name\": \"svc\", \"dependencies\": {\"express\": \"^4.19.2\", \"minio\": \"^8.0.0\"}}\n",
+    );
+    assert_status(&[npm], "backups.job", Status::Fail);
+}

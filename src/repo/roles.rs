@@ -574,9 +574,13 @@ pub fn conventional_role(path: &str) -> Role {
     if is_i18n(&dirs, name, extension) {
         return Role::I18n;
     }
+    // A Helm chart's `templates/NOTES.txt` is the text `helm install`
+    // prints for the person installing: documentation, not a manifest.
+    let chart_notes = name == "NOTES.txt" && dirs.last() == Some(&"templates");
     if in_dir(DOCS_DIRS)
         || DOCS_EXTENSIONS.contains(&extension)
         || is_api_document(&lower, extension)
+        || chart_notes
     {
         return Role::Docs;
     }
@@ -898,6 +902,7 @@ mod tests {
             (".env.development", "dev-tooling"),
             (".env.local", "dev-tooling"),
             ("devenv.nix", "dev-tooling"),
+            ("charts/app/templates/NOTES.txt", "docs"),
             ("scripts/start_dev_db.sh", "dev-tooling"),
             ("dev/config.toml", "dev-tooling"),
             ("dev/app.Dockerfile", "dev-tooling"),

@@ -85,6 +85,12 @@ pub struct ContentSpec {
     /// not loopback or a one-label service name.
     #[serde(default)]
     pub url: bool,
+    /// The hit counts only off the machine: a hit whose line names a
+    /// loopback host (`localhost`, `127.0.0.1`, `[::1]`) is not a finding
+    /// (a metrics exporter beside the database in its pod, reached over
+    /// loopback with `sslmode=disable`).
+    #[serde(default)]
+    pub remote_only: bool,
     /// The hit is the header of a PEM block (`-----BEGIN … PRIVATE
     /// KEY-----`): it counts unless the block's END line follows within
     /// 2 KiB with no key material between them (no run of 40 base64
@@ -171,6 +177,12 @@ pub struct NamedPattern {
     /// not loopback or a one-label service name.
     #[serde(default)]
     pub url: bool,
+    /// The hit counts only off the machine: a hit whose line names a
+    /// loopback host (`localhost`, `127.0.0.1`, `[::1]`) is not a finding
+    /// (a metrics exporter beside the database in its pod, reached over
+    /// loopback with `sslmode=disable`).
+    #[serde(default)]
+    pub remote_only: bool,
     /// The hit is the header of a PEM block (`-----BEGIN … PRIVATE
     /// KEY-----`): it counts unless the block's END line follows within
     /// 2 KiB with no key material between them (no run of 40 base64
@@ -268,6 +280,7 @@ pub(super) struct FilterSpec<'a> {
     weak: Option<WeakSpec>,
     url: bool,
     pem_body: bool,
+    remote_only: bool,
     allow_scope: &'a [Spanned<String>],
     sql_input: bool,
     allow_flow: &'a [Spanned<String>],
@@ -328,6 +341,7 @@ impl FilterSpec<'_> {
                 .and_then(WeakSpec::mode),
             url: rule.url || own.is_some_and(|o| o.url),
             pem_body: rule.pem_body || own.is_some_and(|o| o.pem_body),
+            remote_only: rule.remote_only || own.is_some_and(|o| o.remote_only),
             allow_scope: rule
                 .allow_scope
                 .iter()
@@ -362,6 +376,7 @@ macro_rules! filter_of {
                     weak: self.weak,
                     url: self.url,
                     pem_body: self.pem_body,
+                    remote_only: self.remote_only,
                     allow_scope: &self.allow_scope,
                     sql_input: self.sql_input,
                     allow_flow: &self.allow_flow,

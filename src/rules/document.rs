@@ -606,6 +606,40 @@ fn resolve<'a>(
     }
 }
 
+/// Every node `segments` reaches from `node`, in [`resolve`]'s order,
+/// without their locations: a condition reads only the nodes, and making
+/// each location (a `String` per key stepped through, the list cloned per
+/// node reached) was most of what resolving a condition's path cost.
+fn resolve_nodes<'a>(node: &'a Node, segments: &[Segment], out: &mut Vec<&'a Node>) {
+    let Some((first, rest)) = segments.split_first() else {
+        out.push(node);
+        return;
+    };
+    match (first, &node.value) {
+        (Segment::Any, Value::Map(entries)) => {
+            for (_, child) in entries {
+                resolve_nodes(child, rest, out);
+            }
+        }
+        (Segment::Any, Value::Seq(items)) => {
+            for child in items {
+                resolve_nodes(child, rest, out);
+            }
+        }
+        (Segment::Key(key), Value::Map(entries)) => {
+            if let Some((_, child)) = entries.iter().find(|(k, _)| **k == **key) {
+                resolve_nodes(child, rest, out);
+            }
+        }
+        (Segment::Key(key), Value::Seq(items)) => {
+            if let Some(child) = key.parse::<usize>().ok().and_then(|i| items.get(i)) {
+                resolve_nodes(child, rest, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The node at `at` (which was found in `root`).
 fn node_at<'a>(root: &'a Node, at: &[Step]) -> Option<&'a Node> {
     at.iter()
@@ -628,9 +662,9 @@ fn resolve_from<'a>(root: &'a Node, at: &[Step], path: &Path) -> Vec<&'a Node> {
         // string made and resolved anew).
         let mut out = Vec::new();
         if let Some(node) = node_at(root, at) {
-            resolve(node, &mut Vec::new(), &path.segments, &mut out);
+            resolve_nodes(node, &path.segments, &mut out);
         }
-        return out.into_iter().map(|(_, node)| node).collect();
+        return out;
     }
     let mut segments: Vec<Segment> = if path.absolute {
         Vec::new()
@@ -651,8 +685,8 @@ fn resolve_from<'a>(root: &'a Node, at: &[Step], path: &Path) -> Vec<&'a Node> {
         }
     }
     let mut out = Vec::new();
-    resolve(root, &mut Vec::new(), &segments, &mut out);
-    out.into_iter().map(|(_, node)| node).collect()
+    resolve_nodes(root, &segments, &mut out);
+    out
 }
 
 #[derive(Debug)]
@@ -734,95 +768,144 @@ impl Cond {
                     Test::KeyMatches(regex) | Test::KeyNotMatches(regex) => {
                         key_violation(test, regex, at)?
                     }
-                    _ => test_violation(test, path, &resolve_from(root, at, path))?,
+                    _ => {
+                        let nodes = resolve_from(root, at, path);
+                        describe(test, path, test_failure(test, &nodes)?)
+                    }
                 };
                 Some(message.clone().unwrap_or(reason))
             }
         }
     }
+
+    /// Whether the condition holds: [`Self::violation`] is `None`, without
+    /// writing what is wrong. A `where` filter fails on most of the nodes
+    /// a monorepo's manifests offer it, and each message written was
+    /// thrown away.
+    fn holds(&self, root: &Node, at: &[Step]) -> bool {
+        match self {
+            Cond::Any(conds, _) => conds.iter().any(|c| c.holds(root, at)),
+            Cond::All(conds, _) => conds.iter().all(|c| c.holds(root, at)),
+            Cond::Test { path, test, .. } => match test {
+                Test::KeyMatches(regex) | Test::KeyNotMatches(regex) => {
+                    key_holds(test, regex, at).0
+                }
+                _ => test_failure(test, &resolve_from(root, at, path)).is_none(),
+            },
+        }
+    }
 }
 
-/// Whether the key of the node at `at` passes a key test; a list item or
-/// the document root has no key and passes only a negative test.
-fn key_violation(test: &Test, regex: &Regex, at: &[Step]) -> Option<String> {
+/// Whether the key of the node at `at` passes a key test, and the key; a
+/// list item or the document root has no key and passes only a negative
+/// test.
+fn key_holds<'a>(test: &Test, regex: &Regex, at: &'a [Step]) -> (bool, Option<&'a str>) {
     let key = match at.last() {
         Some(Step::Key(key)) => Some(key.as_str()),
         _ => None,
     };
     let matched = key.is_some_and(|k| regex.is_match(k));
-    match test {
-        Test::KeyMatches(_) if !matched => Some(match key {
+    let holds = match test {
+        Test::KeyMatches(_) => matched,
+        Test::KeyNotMatches(_) => !matched,
+        _ => true,
+    };
+    (holds, key)
+}
+
+/// [`key_holds`], and what is wrong when it does not.
+fn key_violation(test: &Test, regex: &Regex, at: &[Step]) -> Option<String> {
+    let (holds, key) = key_holds(test, regex, at);
+    if holds {
+        return None;
+    }
+    Some(match test {
+        Test::KeyMatches(_) => match key {
             Some(key) => format!("key `{key}` does not match `{}`", regex.as_str()),
             None => "the node has no key".to_string(),
-        }),
-        Test::KeyNotMatches(_) if matched => Some(format!(
+        },
+        _ => format!(
             "key `{}` matches `{}`",
             key.unwrap_or_default(),
             regex.as_str()
-        )),
-        _ => None,
-    }
+        ),
+    })
 }
 
-fn test_violation(test: &Test, path: &Path, nodes: &[&Node]) -> Option<String> {
-    let missing = || Some(format!("`{path}` is missing"));
-    // The first node that fails `ok`, described (what was expected is
-    // written only then: a monorepo's manifests pass these tests 160 k
-    // times).
-    let first_bad = |ok: &dyn Fn(&Node) -> bool, expected: &dyn Fn() -> String| {
-        nodes
+/// How a test of the nodes a path reached fails (see [`describe`]).
+enum Failure<'a> {
+    /// The path reached nothing.
+    Missing,
+    /// The path reached something it should not have.
+    Present,
+    /// This node is not what the test expects.
+    Unexpected(&'a Node),
+    /// This node is what the test forbids.
+    Forbidden(&'a Node),
+    /// No node matches the test's regex.
+    NoMatch,
+}
+
+/// How `test` fails on `nodes`, or `None` when it passes. What was
+/// expected is written only by [`describe`], for a failure: a monorepo's
+/// manifests pass these tests 160 k times.
+fn test_failure<'a>(test: &Test, nodes: &[&'a Node]) -> Option<Failure<'a>> {
+    let text_matches =
+        |regex: &Regex, n: &Node| n.scalar_text().is_some_and(|t| regex.is_match(&t));
+    // The first node that fails `ok`.
+    let first_bad = |ok: &dyn Fn(&Node) -> bool| match nodes.is_empty() {
+        true => Some(Failure::Missing),
+        false => nodes
             .iter()
             .find(|n| !ok(n))
-            .map(|n| format!("`{path}` is {}, expected {}", shown(n), expected()))
+            .map(|n| Failure::Unexpected(n)),
     };
     match test {
-        Test::Exists(true) => nodes.is_empty().then(|| missing().unwrap_or_default()),
-        Test::Exists(false) => (!nodes.is_empty()).then(|| format!("`{path}` is present")),
-        Test::Equals(value) => {
-            if nodes.is_empty() {
-                return missing();
-            }
-            first_bad(&|n| value.matches(n), &|| format!("`{value}`"))
-        }
+        Test::Exists(true) => nodes.is_empty().then_some(Failure::Missing),
+        Test::Exists(false) => (!nodes.is_empty()).then_some(Failure::Present),
+        Test::Equals(value) => first_bad(&|n| value.matches(n)),
+        Test::In(values) => first_bad(&|n| values.iter().any(|v| v.matches(n))),
+        Test::Matches(regex) => first_bad(&|n| text_matches(regex, n)),
         Test::NotEquals(value) => nodes
             .iter()
             .find(|n| value.matches(n))
-            .map(|_| format!("`{path}` is `{value}`")),
-        Test::In(values) => {
-            if nodes.is_empty() {
-                return missing();
-            }
-            first_bad(&|n| values.iter().any(|v| v.matches(n)), &|| {
-                format!("one of {}", list(values))
-            })
-        }
+            .map(|n| Failure::Forbidden(n)),
         Test::NotIn(values) => nodes
             .iter()
             .find(|n| values.iter().any(|v| v.matches(n)))
-            .map(|n| format!("`{path}` is {}", shown(n))),
-        Test::Matches(regex) => {
-            if nodes.is_empty() {
-                return missing();
-            }
-            first_bad(
-                &|n| n.scalar_text().is_some_and(|t| regex.is_match(&t)),
-                &|| format!("a match for `{}`", regex.as_str()),
-            )
-        }
+            .map(|n| Failure::Forbidden(n)),
         Test::NotMatches(regex) => nodes
             .iter()
-            .find(|n| n.scalar_text().is_some_and(|t| regex.is_match(&t)))
-            .map(|n| format!("`{path}` is {}", shown(n))),
-        Test::AnyMatches(regex) => {
-            if nodes.is_empty() {
-                return missing();
-            }
-            (!nodes
-                .iter()
-                .any(|n| n.scalar_text().is_some_and(|t| regex.is_match(&t))))
-            .then(|| format!("no `{path}` matches `{}`", regex.as_str()))
-        }
+            .find(|n| text_matches(regex, n))
+            .map(|n| Failure::Forbidden(n)),
+        Test::AnyMatches(regex) => match nodes.is_empty() {
+            true => Some(Failure::Missing),
+            false => (!nodes.iter().any(|n| text_matches(regex, n))).then_some(Failure::NoMatch),
+        },
         Test::KeyMatches(_) | Test::KeyNotMatches(_) => None,
+    }
+}
+
+/// What is wrong, for a [`test_failure`] of `test` on the nodes of `path`.
+fn describe(test: &Test, path: &Path, failure: Failure<'_>) -> String {
+    match (failure, test) {
+        (Failure::Missing, _) => format!("`{path}` is missing"),
+        (Failure::Present, _) => format!("`{path}` is present"),
+        (Failure::NoMatch, Test::AnyMatches(regex)) => {
+            format!("no `{path}` matches `{}`", regex.as_str())
+        }
+        (Failure::Forbidden(_), Test::NotEquals(value)) => format!("`{path}` is `{value}`"),
+        (Failure::Forbidden(n), _) => format!("`{path}` is {}", shown(n)),
+        (Failure::Unexpected(n), test) => {
+            let expected = match test {
+                Test::Equals(value) => format!("`{value}`"),
+                Test::In(values) => format!("one of {}", list(values)),
+                Test::Matches(regex) => format!("a match for `{}`", regex.as_str()),
+                _ => String::new(),
+            };
+            format!("`{path}` is {}, expected {expected}", shown(n))
+        }
+        (Failure::NoMatch, _) => String::new(),
     }
 }
 
@@ -1093,7 +1176,7 @@ impl Query {
                     let mut reached = Vec::new();
                     resolve(root, &mut Vec::new(), &select.segments, &mut reached);
                     for (at, node) in reached {
-                        if self.filter.iter().all(|c| c.violation(root, &at).is_none()) {
+                        if self.filter.iter().all(|c| c.holds(root, &at)) {
                             selected.push(Selected {
                                 file: path,
                                 root,
@@ -1209,8 +1292,10 @@ impl Query {
                     );
                 }
                 let message = self.message.as_deref().unwrap_or("should not be present");
+                // Only the findings the report lists are written.
                 let findings = selected
                     .iter()
+                    .take(FINDINGS_LIMIT)
                     .map(|s| {
                         if self.secret {
                             s.finding(&format!("{message} ({})", value_kind(s.node)))
@@ -1221,22 +1306,30 @@ impl Query {
                     .collect();
                 Outcome::fail(
                     format!("{} item(s) found{unparsed}", selected.len()),
-                    capped(findings, notes),
+                    capped(findings, selected.len(), notes),
                 )
             }
             Mode::Each(conds) => {
                 let mut findings = Vec::new();
+                // Failing items past the listed ones are only counted: their
+                // messages would be capped away.
+                let mut failing = 0;
                 let mut unknown = Vec::new();
                 for s in &selected {
-                    let reasons: Vec<String> = conds
-                        .iter()
-                        .filter_map(|c| c.violation(s.root, &s.at))
-                        .collect();
-                    if let Some(why) = s.undecided_because(conds, !reasons.is_empty()) {
+                    let fails = !conds.iter().all(|c| c.holds(s.root, &s.at));
+                    if let Some(why) = s.undecided_because(conds, fails) {
                         unknown.push(s.finding(&format!("cannot be judged statically: {why}")));
                         continue;
                     }
-                    if !reasons.is_empty() {
+                    if !fails {
+                        continue;
+                    }
+                    failing += 1;
+                    if findings.len() < FINDINGS_LIMIT {
+                        let reasons: Vec<String> = conds
+                            .iter()
+                            .filter_map(|c| c.violation(s.root, &s.at))
+                            .collect();
                         let message = match &self.message {
                             Some(message) => format!("{message} ({})", reasons.join("; ")),
                             None => reasons.join("; "),
@@ -1257,7 +1350,8 @@ impl Query {
                 } else {
                     format!("; {} item(s) cannot be judged statically", unknown.len())
                 };
-                if findings.is_empty() && !unknown.is_empty() {
+                if failing == 0 && !unknown.is_empty() {
+                    let total = unknown.len();
                     return Outcome {
                         status: crate::model::Status::Skip,
                         message: format!(
@@ -1265,11 +1359,11 @@ impl Query {
                             unknown.len(),
                             selected.len()
                         ),
-                        findings: capped(unknown, notes),
+                        findings: capped(unknown, total, notes),
                     };
                 }
                 notes.extend(unknown);
-                if findings.is_empty() {
+                if failing == 0 {
                     return Outcome::pass(
                         format!(
                             "all {} item(s) in {} file(s) comply{unparsed}",
@@ -1282,10 +1376,10 @@ impl Query {
                 Outcome::fail(
                     format!(
                         "{} of {} item(s) do not comply{unparsed}{undecided_note}",
-                        findings.len(),
+                        failing,
                         selected.len()
                     ),
-                    capped(findings, notes),
+                    capped(findings, failing, notes),
                 )
             }
         }
@@ -1327,8 +1421,10 @@ fn merge_node(base: &mut Node, overlay: Node) {
     }
 }
 
-fn capped(mut findings: Vec<Finding>, notes: Vec<Finding>) -> Vec<Finding> {
-    let total = findings.len();
+/// The first [`FINDINGS_LIMIT`] of `findings`, the first of `total`
+/// (those past the limit need not have been written), "and N more" for
+/// the rest, then `notes`.
+fn capped(mut findings: Vec<Finding>, total: usize, notes: Vec<Finding>) -> Vec<Finding> {
     findings.truncate(FINDINGS_LIMIT);
     if total > FINDINGS_LIMIT {
         findings.push(Finding::note(format!(
@@ -1428,6 +1524,72 @@ spec:
             cond("{ path: privileged, not_equals: true }").violation(&root, sidecar),
             None
         );
+    }
+
+    /// `holds` says what `violation` says without writing a message, and
+    /// the nodes a path reaches are `resolve`'s, in its order, for every
+    /// kind of test and combination, at every node of a document.
+    #[test]
+    fn holds_is_violation_without_the_message() {
+        let root = node(DEPLOYMENT);
+        let conds = [
+            "{ path: resources/limits, exists: true }",
+            "{ path: resources/limits, exists: false }",
+            "{ path: /kind, equals: Deployment }",
+            "{ path: /kind, not_equals: Deployment }",
+            "{ path: image, in: ['api:1.2', 'proxy:latest'] }",
+            "{ path: image, not_in: ['api:1.2'] }",
+            "{ path: image, matches: '^api:' }",
+            "{ path: image, not_matches: ':latest$' }",
+            "{ path: '*', any_matches: '^proxy' }",
+            "{ path: ../*/name, any_matches: '^api$' }",
+            "{ key_matches: '^c' }",
+            "{ key_not_matches: '^c' }",
+            "{ any: [ { path: image, matches: '^api:' }, { path: name, equals: proxy } ] }",
+            "{ all: [ { path: image, matches: '^api:' }, { path: name, equals: proxy } ] }",
+        ];
+        let mut locations: Vec<Vec<Step>> = vec![Vec::new()];
+        for depth in 1..8 {
+            let mut reached = Vec::new();
+            resolve(
+                &root,
+                &mut Vec::new(),
+                &vec![Segment::Any; depth],
+                &mut reached,
+            );
+            locations.extend(reached.into_iter().map(|(at, _)| at));
+        }
+        assert!(locations.len() > 10, "{}", locations.len());
+        let (mut held, mut failed) = (0, 0);
+        for text in conds {
+            let cond = cond(text);
+            for at in &locations {
+                let holds = cond.violation(&root, at).is_none();
+                assert_eq!(cond.holds(&root, at), holds, "{text} at {}", location(at));
+                held += usize::from(holds);
+                failed += usize::from(!holds);
+            }
+        }
+        assert!(held > 50 && failed > 50, "{held} {failed}");
+        for path in [
+            "*/*",
+            "spec/*/spec/containers/*/image",
+            "spec/template/spec/containers/1",
+        ] {
+            let segments = Path::parse(path).unwrap().segments;
+            let mut with_locations = Vec::new();
+            resolve(&root, &mut Vec::new(), &segments, &mut with_locations);
+            let mut nodes = Vec::new();
+            resolve_nodes(&root, &segments, &mut nodes);
+            assert!(!nodes.is_empty(), "{path}");
+            assert!(
+                nodes
+                    .iter()
+                    .map(|n| std::ptr::from_ref(*n))
+                    .eq(with_locations.iter().map(|(_, n)| std::ptr::from_ref(*n))),
+                "{path}"
+            );
+        }
     }
 
     #[test]

@@ -497,7 +497,7 @@ impl Partial {
         self.kept.absorb(other.kept);
         for (pattern, theirs) in other.captures.into_iter().enumerate() {
             for (value, hit) in theirs {
-                self.capture(pattern, value, hit);
+                self.capture(pattern, &value, &hit);
             }
         }
         for value in other.secrets.0 {
@@ -515,13 +515,16 @@ impl Partial {
     }
 
     /// Records a captured value, keeping its earliest occurrence.
-    pub(crate) fn capture(&mut self, pattern: usize, value: String, hit: Hit) {
+    /// Records `value` of collecting `pattern`, found at `hit`, if it is new
+    /// or found earlier than before. Nothing is copied for a value already
+    /// recorded at an earlier hit, as most of a monorepo's are.
+    pub(crate) fn capture(&mut self, pattern: usize, value: &str, hit: &Hit) {
         let values = &mut self.captures[pattern];
-        match values.get_mut(&value) {
-            Some(first) if hit < *first => *first = hit,
+        match values.get_mut(value) {
+            Some(first) if *hit < *first => *first = hit.clone(),
             Some(_) => {}
             None => {
-                values.insert(value, hit);
+                values.insert(value.to_string(), hit.clone());
                 if values.len() > CAPTURE_LIMIT {
                     values.pop_last();
                 }

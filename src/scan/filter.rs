@@ -46,6 +46,9 @@ pub struct HitFilter {
     /// The hit is a PEM header: a block whose END line follows with no key
     /// material between is a placeholder (see [`placeholder_pem`]).
     pub pem_body: bool,
+    /// The hit counts only when its line names no loopback host (see
+    /// [`on_loopback`]).
+    pub remote_only: bool,
     /// A hit whose surrounding code (the innermost function or object
     /// literal, with its name; see [`super::around`]) matches any of these
     /// is not a finding.
@@ -111,6 +114,7 @@ impl HitFilter {
             && self.weak.is_none()
             && !self.url
             && !self.pem_body
+            && !self.remote_only
             && self.allow_scope.is_empty()
             && !self.sql_input
             && self.allow_flow.is_empty()
@@ -123,6 +127,7 @@ impl HitFilter {
             || self.weak.is_some()
             || self.url
             || self.pem_body
+            || self.remote_only
             || !self.allow_scope.is_empty()
             || self.sql_input
             || !self.allow_flow.is_empty()
@@ -202,6 +207,9 @@ impl HitFilter {
             return Judged::Dropped;
         }
         if self.pem_body && placeholder_pem(&content[value.1..]) {
+            return Judged::Dropped;
+        }
+        if self.remote_only && on_loopback(content, value) {
             return Judged::Dropped;
         }
         let test_only = self.weak.is_some()
@@ -293,6 +301,17 @@ fn ships(path: &str, content: &[u8], value: (usize, usize)) -> bool {
         return crate::dockerfile::Dockerfile::parse(&text).reaches_final_image(line);
     }
     true
+}
+
+/// Whether the line holding `value` names a loopback host: the
+/// connection it configures never leaves the machine (or the pod).
+fn on_loopback(content: &[u8], value: (usize, usize)) -> bool {
+    let start = memchr::memrchr(b'\n', &content[..value.0]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &content[value.1..]).map_or(content.len(), |i| value.1 + i);
+    let line = &content[start..end];
+    [&b"localhost"[..], b"127.0.0.1", b"[::1]"]
+        .iter()
+        .any(|host| memchr::memmem::find(line, host).is_some())
 }
 
 /// Whether the text after a PEM header (`after`) closes the block with no
@@ -673,6 +692,19 @@ mod tests {
         ));
         assert!(!go_constant_naming_itself(
             "repo.py", block, at, "password", "password"
+        ));
+    }
+
+    #[test]
+    fn a_connection_on_loopback_stays_on_the_machine() {
+        let text = b"env:\n  - value: \"127.0.0.1:5432/app?sslmode=disable\"\n  - value: \"db.internal:5432/app?sslmode=disable\"\n";
+        let first = memchr::memmem::find(text, b"sslmode").unwrap();
+        let second = memchr::memmem::rfind(text, b"sslmode").unwrap();
+        assert!(on_loopback(text, (first, first + 15)));
+        assert!(!on_loopback(text, (second, second + 15)));
+        assert!(on_loopback(
+            b"postgres://localhost/app?sslmode=disable",
+            (25, 40)
         ));
     }
 

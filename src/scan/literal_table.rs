@@ -328,9 +328,9 @@ pub(super) static ANALYSES: &[Precomputed] = &[
         line_start: false,
     },
     Precomputed {
-        regex: "(?i)\\b(?:laravel/framework|illuminate/database|doctrine/(?:orm|dbal)|lib/pq|jackc/pgx|gorm\\.io|jinzhu/gorm|go-sql-driver|sqlalchemy|psycopg|asyncpg|django|prisma|typeorm|sequelize|knex|drizzle-orm|\"pg\"|mysql2?|activerecord|diesel|sqlx|hibernate|jdbc|mongo(?:db|ose)?|@supabase/supabase-js|minio|qdrant-client|chromadb)",
+        regex: "(?i)\\b(?:laravel/framework|illuminate/database|doctrine/(?:orm|dbal)|lib/pq|jackc/pgx|gorm\\.io|jinzhu/gorm|go-sql-driver|sqlalchemy|psycopg|asyncpg|django|prisma|typeorm|sequelize|knex|drizzle-orm|\"pg\"|mysql2?|activerecord|diesel|sqlx|hibernate|jdbc|mongo(?:db|ose)?|@supabase/supabase-js|minio(?:/minio-go|[\"']\\s*:|\\s*[=<>~^!])|qdrant-client|chromadb)",
         literals: Some(&[b"\"pg\"", b"@supabase/supabase-js", b"activerecord", b"asyncpg", b"chromadb", b"diesel", b"django", b"doctrine/dbal", b"doctrine/orm", b"drizzle-orm", b"go-sql-driver", b"gorm.io", b"hibernate", b"illuminate/database", b"jackc/pgx", b"jdbc", b"jinzhu/gorm", b"knex", b"laravel/framework", b"lib/pq", b"minio", b"mongo", b"mysql", b"prisma", b"psycopg", b"qdrant-client", b"sequelize", b"sqlalchemy", b"sqlx", b"typeorm", b"\xc5\xbf", b"\xe2\x84\xaa"]),
-        mode: LineMode::Within,
+        mode: LineMode::StartingOn,
         blank_above: None,
         line_start: false,
     },
