@@ -196,15 +196,29 @@ impl LiteralDfa {
 
     /// Runs from `state` over `text[at..]` to the first match state: where
     /// it ends and the state. A function of its own so that its loop keeps
-    /// everything in registers.
+    /// everything in registers; four bytes a round, so that the end of the
+    /// text is tested once for four (about 8 instructions a byte instead of
+    /// 10).
     #[inline(never)]
-    fn next_match(&self, text: &[u8], at: usize, state: u32) -> Option<(usize, u32)> {
-        let (table, classes) = (&self.table[..], &self.classes);
-        let (mut state, limit) = (state as usize, self.match_limit as usize);
-        for (offset, byte) in text.get(at..)?.iter().enumerate() {
-            state = table[state + usize::from(classes[usize::from(*byte)])] as usize;
-            if state < limit {
-                return Some((at + offset + 1, state as u32));
+    fn next_match(&self, text: &[u8], at: usize, mut state: u32) -> Option<(usize, u32)> {
+        let (table, classes, limit) = (&self.table[..], &self.classes, self.match_limit);
+        // A 32-bit sum: the index needs no separate widening.
+        let mut step = |byte: u8| {
+            state = table[(state + u32::from(classes[usize::from(byte)])) as usize];
+            state < limit
+        };
+        let (rounds, rest) = text.get(at..)?.as_chunks::<4>();
+        for (round, bytes) in rounds.iter().enumerate() {
+            for (index, byte) in bytes.iter().enumerate() {
+                if step(*byte) {
+                    return Some((at + round * 4 + index + 1, state));
+                }
+            }
+        }
+        let at = at + rounds.len() * 4;
+        for (index, byte) in rest.iter().enumerate() {
+            if step(*byte) {
+                return Some((at + index + 1, state));
             }
         }
         None
@@ -289,6 +303,16 @@ mod tests {
         let expected = reference(&literals, text.as_bytes());
         assert!(expected.len() > 30, "{expected:?}");
         assert_eq!(found(&literals, text.as_bytes()), expected);
+        // From every offset: the search reads four bytes a round, and the
+        // rest one by one.
+        for from in 0..text.len() {
+            let text = &text.as_bytes()[from..];
+            assert_eq!(
+                found(&literals, text),
+                reference(&literals, text),
+                "from {from}"
+            );
+        }
 
         let builtin: Vec<Vec<u8>> = crate::scan::literal_table::ANALYSES
             .iter()
