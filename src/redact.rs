@@ -10,8 +10,11 @@
 //! report is handed to the formats and where `diff` and `--compare` read old
 //! reports, so no format and no check can forget it.
 
+mod needs;
+
 use crate::scan::{ContentRegex, HitFilter};
 use aho_corasick::{AhoCorasick, MatchKind};
+use needs::{Needs, TextChars};
 use regex::Regex;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -94,6 +97,10 @@ struct Shapes {
     /// Which shapes may match a string, by their required literals; `None`
     /// when no automaton could be built (then every shape is tried).
     prefilter: Option<crate::scan::Prefilter>,
+    /// The characters each shape cannot match without, read the first time
+    /// a string holds one of its literals: a shape is compiled only for a
+    /// string that has them too (see [`needs`]).
+    needs: Vec<OnceLock<Needs>>,
 }
 
 impl Shapes {
@@ -105,6 +112,7 @@ impl Shapes {
             compiled: sources.iter().map(|_| OnceLock::new()).collect(),
             ascii: sources.iter().map(|_| OnceLock::new()).collect(),
             unicode: sources.iter().map(|_| OnceLock::new()).collect(),
+            needs: sources.iter().map(|_| OnceLock::new()).collect(),
             sources,
             filters,
         }
@@ -146,6 +154,37 @@ impl Shapes {
             .map(Shape::Text)
     }
 
+    /// Whether [`Self::regex`] finds shape `index` compiled for `text`
+    /// already, here or by the scan (whose forms are taken over): its needs
+    /// are then not worth reading first.
+    fn ready(&self, index: usize, text: &str) -> bool {
+        if self.compiled[index].get().is_some() {
+            return true;
+        }
+        let adopt = |lock: &OnceLock<Option<ContentRegex>>, unicode: bool| {
+            if lock.get().is_none()
+                && let Some(found) =
+                    crate::scan::compiled_content_regex(&self.sources[index], unicode)
+            {
+                let _ = lock.set(found);
+            }
+            lock.get().map(Option::is_some)
+        };
+        let ascii = text.is_ascii();
+        if ascii && self.unicode[index].get().is_none() {
+            match adopt(&self.ascii[index], false) {
+                Some(true) => return true,
+                Some(false) => {}
+                None => return false,
+            }
+        }
+        (ascii
+            || !text
+                .chars()
+                .any(|c| !c.is_ascii() && regex_syntax::is_word_character(c)))
+            && adopt(&self.unicode[index], true) == Some(true)
+    }
+
     /// The shapes that match `text`, in pattern order.
     fn matching(&self, text: &str) -> Vec<usize> {
         let all: Vec<usize> = (0..self.sources.len()).collect();
@@ -154,8 +193,16 @@ impl Shapes {
             let mut occurrences = Default::default();
             prefilter.candidates(text.as_bytes(), &all, &mut candidates, &mut occurrences);
         }
+        let mut chars = None;
         all.into_iter()
-            .filter(|i| candidates[*i] && self.regex(*i, text).is_some_and(|r| r.is_match(text)))
+            .filter(|i| {
+                candidates[*i]
+                    && (self.ready(*i, text)
+                        || self.needs[*i]
+                            .get_or_init(|| Needs::of(&self.sources[*i]))
+                            .met_by(chars.get_or_insert_with(|| TextChars::of(text))))
+                    && self.regex(*i, text).is_some_and(|r| r.is_match(text))
+            })
             .collect()
     }
 }
@@ -629,6 +676,35 @@ mod tests {
         assert_eq!(
             r.mask(&format!("caf\u{e9} {token}")),
             "caf\u{e9} [redacted]"
+        );
+    }
+
+    /// A shape the scan compiled for a text's form is taken over without
+    /// reading its needs; one it did not is compiled only when the text
+    /// meets them, and masks the same either way.
+    #[test]
+    fn shapes_reuse_what_the_scan_compiled() {
+        // Patterns of this test alone: the scan's cache is the process's.
+        let compiled = r"reuse_test_key\s*=\s*(?P<secret>[a-z0-9]{12,})";
+        let fresh = r"fresh_test_key\s*=\s*(?P<secret>[a-z0-9]{12,})";
+        assert!(crate::scan::compile_content_regex(compiled, false).is_some());
+        let r = Redactor::default().with_patterns([compiled, fresh]);
+        let shapes = r.shapes.as_ref().unwrap();
+        assert!(shapes.ready(0, "reuse_test_key = abcdefabcdef12"));
+        assert!(!shapes.ready(1, "fresh_test_key = abcdefabcdef12"));
+        assert_eq!(
+            r.mask("reuse_test_key = abcdefabcdef12"),
+            "reuse_test_key = [redacted]"
+        );
+        assert!(shapes.needs[0].get().is_none());
+        // The keyword without `=`: ruled out by its needs, never compiled.
+        assert_eq!(r.mask("fresh_test_key only"), "fresh_test_key only");
+        assert!(shapes.needs[1].get().is_some());
+        assert!(shapes.ascii[1].get().is_none());
+        assert!(crate::scan::compiled_content_regex(fresh, false).is_none());
+        assert_eq!(
+            r.mask("fresh_test_key = abcdefabcdef12"),
+            "fresh_test_key = [redacted]"
         );
     }
 

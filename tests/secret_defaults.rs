@@ -315,6 +315,9 @@ fn look_alikes_do_not_fail_and_say_what_they_are() {
         ("scripts/start_dev_db.sh", 3, Role::DevTooling),
         // devenv.sh's development shell.
         ("devenv.nix", 4, Role::DevTooling),
+        // Modules of a settings package named for CI and local runs (wger).
+        ("app/settings/ci.py", 3, Role::Ci),
+        ("app/settings/local_dev.py", 8, Role::DevTooling),
         // A connection only CI selects, CI configuration by its name, and
         // the listing a dev script writes from the program.
         ("config/database.php", 16, Role::Test),

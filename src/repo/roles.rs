@@ -587,6 +587,9 @@ pub fn conventional_role(path: &str) -> Role {
     // `ci/` and `snap/` are also names of code packages deeper down; at the
     // top they hold CI scripts and the snapcraft recipe.
     let top = dirs.first().copied();
+    if let Some(role) = settings_module_role(&dirs, name) {
+        return role;
+    }
     if in_dir(CI_DIRS)
         || top == Some("ci")
         || CI_FILES.contains(&name)
@@ -615,6 +618,25 @@ pub fn conventional_role(path: &str) -> Role {
         return Role::DevTooling;
     }
     Role::Production
+}
+
+/// A module of a Python settings package named for where it runs
+/// (`settings/ci.py`, `settings/local_dev.py`, `config/settings/test.py`):
+/// a Django project picks one with `DJANGO_SETTINGS_MODULE`, and only the
+/// production one configures a deployment (wger's CI and local settings
+/// carry throwaway keys and passwords).
+fn settings_module_role(dirs: &[&str], name: &str) -> Option<Role> {
+    if dirs.last() != Some(&"settings") {
+        return None;
+    }
+    match name.strip_suffix(".py")? {
+        "ci" => Some(Role::Ci),
+        "test" | "tests" | "testing" => Some(Role::Test),
+        "dev" | "development" | "local" | "local_dev" | "dev_local" | "local_settings" => {
+            Some(Role::DevTooling)
+        }
+        _ => None,
+    }
 }
 
 /// An OpenAPI/Swagger document (`openapi.yaml`, `swagger-v2.json`,
@@ -903,6 +925,10 @@ mod tests {
             (".env.local", "dev-tooling"),
             ("devenv.nix", "dev-tooling"),
             ("charts/app/templates/NOTES.txt", "docs"),
+            ("settings/local_dev.py", "dev-tooling"),
+            ("shop/settings/dev.py", "dev-tooling"),
+            ("settings/ci.py", "ci"),
+            ("config/settings/test.py", "test"),
             ("scripts/start_dev_db.sh", "dev-tooling"),
             ("dev/config.toml", "dev-tooling"),
             ("dev/app.Dockerfile", "dev-tooling"),
@@ -936,6 +962,9 @@ mod tests {
             "podman/env.sample",
             "templates/index.template.html",
             "charts/app/templates/_helpers.tpl",
+            "shop/settings/production.py",
+            "shop/settings/base.py",
+            "app/settings.py",
             "scripts/deploy.sh",
             "src/devices/driver.sh",
         ] {

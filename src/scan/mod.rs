@@ -45,11 +45,11 @@ pub use filter::{HitFilter, Judged, KEY_GROUP, LazyRegex, SECRET_GROUP, shannon_
 pub use literal::{LazyTree, Token, token_at};
 pub use manifest::is_go_indirect_line;
 pub use marker::is_generated_content;
-pub(crate) use plan::compile_content_regex;
 pub use plan::{
     DocumentsId, PatternId, PatternOptions, PlanBuilder, ScanPlan, SelectorId, SelectorSpec,
     compile_regex,
 };
+pub(crate) use plan::{compile_content_regex, compiled_content_regex};
 pub use prebuilt::start as prebuild_automaton;
 pub(crate) use prefilter::Prefilter;
 pub use prefilter::required_literals;

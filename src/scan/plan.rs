@@ -341,9 +341,7 @@ pub fn compile_regex(regex: &str) -> Result<Regex, String> {
 /// Unicode); cached for the process like [`compile_regex`]. The regex has a
 /// prefilter only when the pattern is searched over whole files.
 pub(crate) fn compile_content_regex(regex: &str, unicode: bool) -> Option<ContentRegex> {
-    type Compiled = HashMap<(String, bool), Option<ContentRegex>>;
-    static CACHE: OnceLock<Mutex<Compiled>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
+    let cache = content_regexes();
     let key = (regex.to_string(), unicode);
     if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return found.clone();
@@ -385,6 +383,24 @@ fn compile_starts(regex: &str, unicode: bool) -> Option<Arc<Starts>> {
         .unwrap_or_else(|e| e.into_inner())
         .insert(key, compiled.clone());
     compiled
+}
+
+/// What [`compile_content_regex`] has compiled so far: `None` when it has
+/// not been asked for `regex` in that form (nothing is compiled here).
+pub(crate) fn compiled_content_regex(regex: &str, unicode: bool) -> Option<Option<ContentRegex>> {
+    content_regexes()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&(regex.to_string(), unicode))
+        .cloned()
+}
+
+type ContentRegexes = Mutex<HashMap<(String, bool), Option<ContentRegex>>>;
+
+/// The content regexes compiled in this process, by pattern and form.
+fn content_regexes() -> &'static ContentRegexes {
+    static CACHE: OnceLock<ContentRegexes> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
 }
 
 fn builder(regex: &str) -> RegexBuilder {
