@@ -660,12 +660,10 @@ mod tests {
 
     #[test]
     fn a_go_constant_naming_itself_is_a_name() {
+        // Where the value `password` starts, inside its quotes.
+        let value_at = |text: &[u8]| memchr::memmem::find(text, b"\"password\"").unwrap() + 1;
         let block = b"package db\n\nconst (\n\t// The key of the password in the secret\n\tpassword = \"password\"\n)\n";
-        let at = block
-            .windows(10)
-            .position(|w| w == b"\"password\"")
-            .unwrap()
-            + 1;
+        let at = value_at(block);
         assert!(go_constant_naming_itself(
             "util/db/repo.go",
             block,
@@ -675,13 +673,9 @@ mod tests {
         ));
         // Not outside a const block, not another value, not another language.
         let assigned = b"func f() {\n\tpassword = \"password\"\n}\n";
-        let at2 = assigned
-            .windows(10)
-            .position(|w| w == b"\"password\"")
-            .unwrap()
-            + 1;
+        let elsewhere = value_at(assigned);
         assert!(!go_constant_naming_itself(
-            "a.go", assigned, at2, "password", "password"
+            "a.go", assigned, elsewhere, "password", "password"
         ));
         assert!(!go_constant_naming_itself(
             "util/db/repo.go",
