@@ -13,11 +13,11 @@
 //! So the cheap shapes stay in a `GlobSet` and each of the others is matched
 //! on its own, compiled the first time it is needed, and only on paths that
 //! hold its longest literal run (`node_modules`, `docker-compose`), found by
-//! one Aho-Corasick pass over the path. Every glob is still matched by
+//! one pass of a literal automaton over the path. Every glob is still matched by
 //! `globset` with the options it was written with, so what matches is
 //! unchanged; the literals only say where matching is pointless.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use super::prefilter::Literals;
 use globset::{Candidate, Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -100,16 +100,10 @@ impl GlobsBuilder {
         }
         let literals = match literals.is_empty() {
             true => None,
-            false => Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    // Over-matching is harmless (the glob decides); a
-                    // case-insensitive glob's regex folds ASCII only.
-                    .ascii_case_insensitive(true)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&literals)
-                    .map_err(|e| e.to_string())?,
-            ),
+            // Matched ASCII case-insensitively: over-matching is harmless
+            // (the glob decides), and a case-insensitive glob's regex folds
+            // ASCII only.
+            false => Some(Literals::build(&literals, false).map_err(|e| e.to_string())?),
         };
         Ok(PathGlobs {
             fast: fast.build().map_err(|e| e.to_string())?,
@@ -152,7 +146,7 @@ pub(crate) struct PathGlobs {
     fast_ids: Vec<usize>,
     slow: Vec<Slow>,
     /// The longest literal run of each slow glob that has one.
-    literals: Option<AhoCorasick>,
+    literals: Option<Literals>,
     /// Per literal: the slow globs it stands for.
     literal_owners: Vec<Vec<usize>>,
     /// Slow globs without a usable literal: tried on every path.
@@ -177,9 +171,9 @@ impl PathGlobs {
         }
         let mut tried = self.always.clone();
         if let Some(literals) = &self.literals {
-            for found in literals.find_overlapping_iter(path) {
-                tried.extend_from_slice(&self.literal_owners[found.pattern().as_usize()]);
-            }
+            literals.each(path.as_bytes(), |literal, _| {
+                tried.extend_from_slice(&self.literal_owners[literal]);
+            });
         }
         tried.sort_unstable();
         tried.dedup();

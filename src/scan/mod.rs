@@ -14,6 +14,7 @@ mod export;
 mod filter;
 mod globs;
 mod literal;
+mod literal_dfa;
 mod manifest;
 mod marker;
 mod per_pattern;

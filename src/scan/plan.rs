@@ -360,6 +360,31 @@ pub(crate) fn compile_content_regex(regex: &str, unicode: bool) -> Option<Conten
     compiled
 }
 
+/// The lazy DFA of `regex` for [`ScanPlan::starts_on_line`] (see
+/// [`Starts::new`]), cached for the process like [`compile_content_regex`]:
+/// checks that search for the same pattern (the built-in packs plan 385
+/// content patterns, 347 of them distinct) share one.
+fn compile_starts(regex: &str, unicode: bool) -> Option<Arc<Starts>> {
+    type Compiled = HashMap<(String, bool), Option<Arc<Starts>>>;
+    static CACHE: OnceLock<Mutex<Compiled>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (regex.to_string(), unicode);
+    if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return found.clone();
+    }
+    let compiled = Starts::new(
+        &super::ascii_word_boundaries(regex),
+        unicode,
+        REGEX_SIZE_LIMIT,
+    )
+    .map(Arc::new);
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, compiled.clone());
+    compiled
+}
+
 /// What [`compile_content_regex`] has compiled so far: `None` when it has
 /// not been asked for `regex` in that form (nothing is compiled here).
 pub(crate) fn compiled_content_regex(regex: &str, unicode: bool) -> Option<Option<ContentRegex>> {
@@ -433,9 +458,9 @@ pub struct ScanPlan {
     /// Per pattern searched [`super::prefilter::LineMode::StartingOn`]: the lazy DFA that says
     /// whether a match starts on a given line (see [`Self::starts_on_line`]);
     /// `None` when it cannot be built (then [`Self::starts_regexes`]).
-    starts: Vec<OnceLock<Option<Starts>>>,
+    starts: Vec<OnceLock<Option<Arc<Starts>>>>,
     /// [`Self::starts`] for ASCII text.
-    ascii_starts: Vec<OnceLock<Option<Starts>>>,
+    ascii_starts: Vec<OnceLock<Option<Arc<Starts>>>>,
     /// [`Self::starts`] as whole regexes, for what a lazy DFA cannot say.
     starts_regexes: Vec<OnceLock<Regex>>,
     sources: Vec<String>,
@@ -544,13 +569,7 @@ impl ScanPlan {
             true => format!(r"^(?:{})", self.sources[pattern]),
             false => format!(r"^(?-u:[^\n])*?(?:{})", self.sources[pattern]),
         };
-        let dfa = |unicode| {
-            Starts::new(
-                &super::ascii_word_boundaries(&source()),
-                unicode,
-                REGEX_SIZE_LIMIT,
-            )
-        };
+        let dfa = |unicode| compile_starts(&source(), unicode);
         let haystack = &content[from..];
         let ascii = (from >= ascii_from && self.starts[pattern].get().is_none())
             .then(|| {
@@ -559,7 +578,9 @@ impl ScanPlan {
                     .as_ref()
             })
             .flatten();
-        let starts = ascii.or_else(|| self.starts[pattern].get_or_init(|| dfa(true)).as_ref());
+        let starts = ascii
+            .or_else(|| self.starts[pattern].get_or_init(|| dfa(true)).as_ref())
+            .map(|starts| &**starts);
         if let Some(found) = starts.and_then(|starts| starts.is_match((pattern, caches), haystack))
         {
             return found;

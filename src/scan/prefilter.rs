@@ -34,8 +34,9 @@
 //! case class is wider than upper and lower case (`k` also matches the Kelvin
 //! sign) are left as classes, so nothing a regex could match is missed.
 
+use super::literal_dfa::LiteralDfa;
 use aho_corasick::automaton::Automaton;
-use aho_corasick::{Anchored, MatchKind, dfa, nfa};
+use aho_corasick::{Anchored, MatchKind, nfa};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 use std::collections::HashMap;
@@ -850,9 +851,10 @@ pub(crate) fn join_near_lines(lines: &mut Vec<(usize, usize)>) {
 /// The automaton of a plan's literals, run by [`Literals::each`].
 #[derive(Debug)]
 pub(super) enum Literals {
-    /// The scanner's: quick to run, slow to build.
-    Dfa(dfa::DFA),
-    /// For short texts (see [`Prefilter::for_short_texts`]).
+    /// The scanner's: a dense DFA, quick to run (see `literal_dfa.rs`).
+    Dfa(LiteralDfa),
+    /// For short texts (see [`Prefilter::for_short_texts`]), and for a set
+    /// the DFA does not take (an empty literal, a table too large).
     Nfa(nfa::contiguous::NFA),
 }
 
@@ -862,23 +864,20 @@ impl Literals {
     /// thousand literals none applies, and without one only match states
     /// (and the dead one) are special, which keeps [`each`](Self::each)'s
     /// loop to a table look-up a byte.
-    fn build(literals: &[Vec<u8>], short_texts: bool) -> Result<Self, aho_corasick::BuildError> {
-        Ok(match short_texts {
-            false => Literals::Dfa(
-                dfa::Builder::new()
-                    .match_kind(MatchKind::Standard)
-                    .ascii_case_insensitive(true)
-                    .prefilter(false)
-                    .build(literals)?,
-            ),
-            true => Literals::Nfa(
-                nfa::contiguous::Builder::new()
-                    .match_kind(MatchKind::Standard)
-                    .ascii_case_insensitive(true)
-                    .prefilter(false)
-                    .build(literals)?,
-            ),
-        })
+    pub(super) fn build(
+        literals: &[Vec<u8>],
+        short_texts: bool,
+    ) -> Result<Self, aho_corasick::BuildError> {
+        if !short_texts && let Some(dfa) = LiteralDfa::new(literals) {
+            return Ok(Literals::Dfa(dfa));
+        }
+        Ok(Literals::Nfa(
+            nfa::contiguous::Builder::new()
+                .match_kind(MatchKind::Standard)
+                .ascii_case_insensitive(true)
+                .prefilter(false)
+                .build(literals)?,
+        ))
     }
 
     /// Calls `found(literal, start)` for every occurrence of every literal
@@ -886,9 +885,9 @@ impl Literals {
     /// ending at the same byte in the automaton's order): what
     /// `AhoCorasick::find_overlapping_iter` yields, without its per-byte
     /// bookkeeping, which was most of the cost of the literal pass.
-    fn each(&self, text: &[u8], found: impl FnMut(usize, usize)) {
+    pub(super) fn each(&self, text: &[u8], found: impl FnMut(usize, usize)) {
         match self {
-            Literals::Dfa(automaton) => each_occurrence(automaton, text, found),
+            Literals::Dfa(automaton) => automaton.each(text, found),
             Literals::Nfa(automaton) => each_occurrence(automaton, text, found),
         }
     }
