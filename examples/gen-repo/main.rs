@@ -87,7 +87,15 @@ fn secret(rng: &mut Rng, kind: usize) -> (&'static str, String) {
             "stripe-live-key",
             format!("sk_live_{}", rng.chars(ALNUM, 32)),
         ),
-        3 => ("private-key", "-----BEGIN RSA PRIVATE KEY-----".to_string()),
+        // A key with its body, on one line with `\n` escapes as code
+        // embeds it: a header alone is a mention, not a key.
+        3 => (
+            "private-key",
+            format!(
+                "-----BEGIN RSA PRIVATE KEY-----\\n{}\\n-----END RSA PRIVATE KEY-----",
+                rng.chars(ALNUM, 64)
+            ),
+        ),
         4 => (
             "slack-token",
             format!(

@@ -92,11 +92,11 @@ pub struct ContentSpec {
     #[serde(default)]
     pub remote_only: bool,
     /// The hit is the header of a PEM block (`-----BEGIN … PRIVATE
-    /// KEY-----`): it counts unless the block's END line follows within
-    /// 2 KiB with no key material between them (no run of 40 base64
-    /// characters), as in a form's placeholder or a documentation's
-    /// `-----BEGIN RSA PRIVATE KEY-----` / `...` / `-----END …`. A header
-    /// with no END line in reach counts.
+    /// KEY-----`): it counts only with key material after it, a run of 40
+    /// base64 characters within 2 KiB (and before the block's END line
+    /// when one comes sooner). A form's placeholder, documentation's
+    /// `-----BEGIN RSA PRIVATE KEY-----` / `...` / `-----END …` and a
+    /// header mentioned alone are not keys.
     #[serde(default)]
     pub pem_body: bool,
     /// Regexes of the code around a hit that make it no finding: the
@@ -184,11 +184,11 @@ pub struct NamedPattern {
     #[serde(default)]
     pub remote_only: bool,
     /// The hit is the header of a PEM block (`-----BEGIN … PRIVATE
-    /// KEY-----`): it counts unless the block's END line follows within
-    /// 2 KiB with no key material between them (no run of 40 base64
-    /// characters), as in a form's placeholder or a documentation's
-    /// `-----BEGIN RSA PRIVATE KEY-----` / `...` / `-----END …`. A header
-    /// with no END line in reach counts.
+    /// KEY-----`): it counts only with key material after it, a run of 40
+    /// base64 characters within 2 KiB (and before the block's END line
+    /// when one comes sooner). A form's placeholder, documentation's
+    /// `-----BEGIN RSA PRIVATE KEY-----` / `...` / `-----END …` and a
+    /// header mentioned alone are not keys.
     #[serde(default)]
     pub pem_body: bool,
     /// Regexes of the code around a hit that make it no finding: the

@@ -43,8 +43,8 @@ pub struct HitFilter {
     /// The value is a connection URL that must carry a password for a
     /// remote host (see [`super::url_value`]).
     pub url: bool,
-    /// The hit is a PEM header: a block whose END line follows with no key
-    /// material between is a placeholder (see [`placeholder_pem`]).
+    /// The hit is a PEM header: with no key material after it, it is a
+    /// placeholder or a mention (see [`placeholder_pem`]).
     pub pem_body: bool,
     /// The hit counts only when its line names no loopback host (see
     /// [`on_loopback`]).
@@ -314,23 +314,23 @@ fn on_loopback(content: &[u8], value: (usize, usize)) -> bool {
         .any(|host| memchr::memmem::find(line, host).is_some())
 }
 
-/// Whether the text after a PEM header (`after`) closes the block with no
-/// key material: its `-----END` comes within 2 KiB with no run of 40
-/// base64 characters before it. Real keys have lines of 64 (or a single
-/// line with `\n` escapes); `...`, `<your key>` or `Your private key here`
-/// is what documentation and forms show in their place. A header with no
-/// END in reach (a key cut off, a header alone) is not judged here.
+/// Whether the text after a PEM header (`after`) holds no key material: no
+/// run of 40 base64 characters within 2 KiB, or before the block's
+/// `-----END` line when one comes sooner. Real keys have lines of 64 (or a
+/// single line with `\n` escapes); `...`, `<your key>` or "Your private
+/// key here" is what documentation and forms show in their place, and a
+/// header alone is a mention (`strings.HasPrefix(key, "-----BEGIN RSA
+/// PRIVATE KEY-----")`, "should start with -----BEGIN …").
 fn placeholder_pem(after: &[u8]) -> bool {
     const REACH: usize = 2048;
     const RUN: usize = 40;
     let window = &after[..after.len().min(REACH)];
-    let Some(end) = memchr::memmem::find(window, b"-----END") else {
-        return false;
+    let block = match memchr::memmem::find(window, b"-----END") {
+        Some(end) => &window[..end],
+        None => window,
     };
     let base64 = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
-    !window[..end]
-        .split(|b| !base64(b))
-        .any(|run| run.len() >= RUN)
+    !block.split(|b| !base64(b)).any(|run| run.len() >= RUN)
 }
 
 /// Whether, in code, the value is the name of an environment variable or
@@ -719,8 +719,10 @@ mod tests {
         assert!(!placeholder_pem(
             format!("\\n{body}\\n-----END RSA PRIVATE KEY-----").as_bytes()
         ));
-        // No END in reach: a header alone, or a key cut off, counts.
-        assert!(!placeholder_pem(b"\n..."));
+        // No END in reach: a header alone is a mention, a key cut off
+        // still counts.
+        assert!(placeholder_pem(b"\", key)) {\n\treturn nil\n}\n"));
+        assert!(!placeholder_pem(format!("\n{body}\n").as_bytes()));
     }
 
     use super::*;
