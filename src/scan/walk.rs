@@ -16,7 +16,7 @@ use crate::model::Role;
 use ignore::overrides::OverrideBuilder;
 use ignore::{DirEntry, WalkBuilder, WalkState};
 use memchr::{memchr, memmem, memrchr};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::AtomicUsize;
@@ -223,9 +223,16 @@ struct Worker<'a> {
     buffer: Vec<u8>,
     selectors: Vec<usize>,
     patterns: Vec<usize>,
+    /// The patterns of each set of selectors seen so far (see
+    /// [`Worker::wants`]).
+    pattern_lists: HashMap<Vec<usize>, Vec<usize>>,
     search: Search,
     documents: Vec<(usize, bool)>,
 }
+
+/// Sets of selectors whose patterns a worker remembers; past it, their
+/// patterns are gathered for each file again.
+const PATTERN_LISTS_LIMIT: usize = 4096;
 
 impl Drop for Worker<'_> {
     fn drop(&mut self) {
@@ -269,6 +276,7 @@ impl<'a> Worker<'a> {
             buffer: Vec::new(),
             selectors: Vec::new(),
             patterns: Vec::new(),
+            pattern_lists: HashMap::new(),
             search: Search::default(),
             documents: Vec::new(),
         }
@@ -308,8 +316,25 @@ impl<'a> Worker<'a> {
 
     /// The patterns, document requests and kept contents the file's
     /// selectors ask for; whether any of them needs its text.
+    ///
+    /// A file's patterns depend only on its selectors, and most files share
+    /// their selectors with many others (every Go file outside tests, say):
+    /// gathering, sorting and deduplicating a few hundred pattern ids for
+    /// each file cost 11 k instructions, a look-up a fraction of it.
     fn wants(&mut self) -> bool {
-        self.plan.patterns_for(&self.selectors, &mut self.patterns);
+        match self.pattern_lists.get(&self.selectors) {
+            Some(patterns) => {
+                self.patterns.clear();
+                self.patterns.extend_from_slice(patterns);
+            }
+            None => {
+                self.plan.patterns_for(&self.selectors, &mut self.patterns);
+                if self.pattern_lists.len() < PATTERN_LISTS_LIMIT {
+                    self.pattern_lists
+                        .insert(self.selectors.clone(), self.patterns.clone());
+                }
+            }
+        }
         self.documents.clear();
         for selector in &self.selectors {
             self.documents
