@@ -15,6 +15,7 @@ mod filter;
 mod globs;
 mod literal;
 mod literal_dfa;
+mod lossy;
 mod manifest;
 mod marker;
 mod per_pattern;
