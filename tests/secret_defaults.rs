@@ -349,8 +349,10 @@ fn look_alikes_do_not_fail_and_say_what_they_are() {
                 // token).
                 "web/src/config.ts",
                 "nx.json",
-                // A Go constant naming a Secret's field.
+                // A Go constant naming a Secret's field, and ent's
+                // generated column names (homebox).
                 "internal/db/secret_keys.go",
+                "internal/db/user_fields.go",
                 // PEM blocks with `...` or a sentence for a body.
                 "web/components/KeyField.vue",
                 "charts/app/values.yaml",

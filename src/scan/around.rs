@@ -265,6 +265,14 @@ static OWNED_EXPRESSION: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// A Django model's own names (`self.model._meta.db_table`): the schema's,
+/// never a request's, wherever they are pasted (`WHERE relname = '%s'`
+/// compares a catalogue column with the table's own name).
+static SCHEMA_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[A-Za-z_]\w*\.)*_meta\.(?:db_table|model_name|app_label|object_name|label_lower|label)$")
+        .expect("valid regex")
+});
+
 /// Whether SQL text built at `start..end` (a template string, an f-string,
 /// a string concatenated with `+`, a `fmt.Sprintf` format) may carry input:
 /// some pasted piece is in a value position, or is an identifier that is
@@ -292,8 +300,9 @@ pub fn sql_takes_input(
     let pieces = pieces(node, content);
     pieces.is_empty()
         || pieces.iter().any(|piece| {
-            !(IDENTIFIER_POSITION.is_match(&piece.before)
-                && OWNED_EXPRESSION.is_match(piece.expression.trim()))
+            let expression = piece.expression.trim();
+            !(IDENTIFIER_POSITION.is_match(&piece.before) && OWNED_EXPRESSION.is_match(expression)
+                || SCHEMA_NAME.is_match(expression))
         })
 }
 
@@ -329,7 +338,39 @@ fn pieces(node: Node<'_>, content: &[u8]) -> Vec<Piece> {
     if let Some(chain) = concatenation(string) {
         return concatenated(chain, content);
     }
+    if let Some(pieces) = percent_arguments(string, content) {
+        return pieces;
+    }
     sprintf_arguments(string, content)
+}
+
+/// Python's `"… WHERE relname = '%s'" % value` (or `% (a, b)`): each verb
+/// with its operand. A mapping (`%(name)s`) is one piece with nothing
+/// before it, so only its expression can clear it.
+fn percent_arguments(string: Node<'_>, content: &[u8]) -> Option<Vec<Piece>> {
+    let operation = string.parent().filter(|p| p.kind() == "binary_operator")?;
+    let is_percent = operation
+        .child_by_field_name("operator")
+        .is_some_and(|op| op.kind() == "%");
+    let left = operation.child_by_field_name("left")?;
+    let right = operation.child_by_field_name("right")?;
+    if !is_percent || left.id() != string.id() {
+        return None;
+    }
+    let format = text(string, content);
+    if format.contains("%(") {
+        return Some(vec![Piece {
+            before: String::new(),
+            expression: text(right, content).to_string(),
+        }]);
+    }
+    let values = if right.kind() == "tuple" {
+        let mut cursor = right.walk();
+        right.named_children(&mut cursor).collect()
+    } else {
+        vec![right]
+    };
+    Some(paired_verbs(format, values, content))
 }
 
 /// `${x}` in a template string, `{x}` in an f-string, `#{x}` in Ruby.
@@ -425,7 +466,12 @@ fn sprintf_arguments(format: Node<'_>, content: &[u8]) -> Vec<Piece> {
         .skip_while(|a| a.id() != format.id())
         .skip(1)
         .collect();
-    let format_text = text(format, content);
+    paired_verbs(text(format, content), values, content)
+}
+
+/// Each `%` verb of a format string with the value it takes, and the text
+/// before it; `%%` is a literal percent sign.
+fn paired_verbs(format_text: &str, values: Vec<Node<'_>>, content: &[u8]) -> Vec<Piece> {
     let mut out = Vec::new();
     let mut rest = format_text;
     let mut before = String::new();
@@ -581,5 +627,31 @@ mod tests {
         assert!(takes_input("a.rb", rb, "\"SELECT"));
         let py = "def f(cur, name):\n    cur.execute(\"SELECT * FROM users WHERE name = '\" + name + \"'\")\n";
         assert!(takes_input("a.py", py, "\"SELECT"));
+        let py =
+            "def f(cur, name):\n    cur.execute(\"SELECT * FROM t WHERE name = '%s'\" % name)\n";
+        assert!(takes_input("a.py", py, "\"SELECT"), "% with a value");
+        let py =
+            "def f(cur, n):\n    cur.execute(\"SELECT * FROM %s WHERE n = %s\" % (TABLE, n))\n";
+        assert!(
+            takes_input("a.py", py, "\"SELECT"),
+            "the second verb's value"
+        );
+        let py =
+            "def f(cur, n):\n    cur.execute(\"SELECT * FROM t WHERE n = %(n)s\" % {'n': n})\n";
+        assert!(takes_input("a.py", py, "\"SELECT"), "a mapping");
+    }
+
+    #[test]
+    fn python_percent_formatting_with_owned_names_takes_no_input() {
+        let py = "def f(cur):\n    cur.execute(\"DELETE FROM %s WHERE done\" % DEFAULT_TABLE)\n";
+        assert!(!takes_input("a.py", py, "\"DELETE"));
+        let py = "def f(cur):\n    cur.execute(\"SELECT 1 FROM %s JOIN %s ON true\" % (A_TABLE, self.table))\n";
+        assert!(!takes_input("a.py", py, "\"SELECT"));
+        // wger's approximate count: the model's own table name, compared
+        // with a catalogue column.
+        let py = "def count(self):\n    cursor.execute(\n        \"SELECT reltuples FROM pg_class WHERE relname = '%s';\" % self.model._meta.db_table\n    )\n";
+        assert!(!takes_input("m.py", py, "\"SELECT"));
+        let py = "def f(self, cursor):\n    cursor.execute(\"SELECT 1 WHERE x = '%s'\" % self.model._meta.db_table_of(x))\n";
+        assert!(takes_input("m.py", py, "\"SELECT"), "a call is no name");
     }
 }

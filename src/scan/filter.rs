@@ -355,9 +355,11 @@ fn holds_a_variable_name(path: &str, key: &str, value: &str) -> bool {
 
 /// Whether the value is a Go constant's own name inside a `const ( … )`
 /// block: `password = "password"` names the field of a Kubernetes Secret
-/// or a form that holds the password, as Argo CD's `util/db` does. A Go
-/// constant is never read from the environment, so it holds a name or a
-/// default, and a default equal to its own name is a name.
+/// or a form that holds the password, as Argo CD's `util/db` does, and
+/// ent's generated `FieldPassword = "password"` names a database column. A
+/// Go constant is never read from the environment, so it holds a name or a
+/// default, and a default spelling the last words of its own name is a
+/// name.
 fn go_constant_naming_itself(
     path: &str,
     content: &[u8],
@@ -365,7 +367,7 @@ fn go_constant_naming_itself(
     key: &str,
     value: &str,
 ) -> bool {
-    if key != value || !path.ends_with(".go") {
+    if !path.ends_with(".go") || !ends_with_words_of(key, value) {
         return false;
     }
     // The innermost enclosing block opener or closer before the value,
@@ -380,6 +382,40 @@ fn go_constant_naming_itself(
         }
     }
     false
+}
+
+/// Whether `key` is `value` itself, or `value`'s words after words that
+/// say the constant holds a name (`FieldIsSuperuser` → `is_superuser`,
+/// `ColumnPassword` → `password`). `DefaultPassword = "password"` holds a
+/// password: `default` is not such a word.
+fn ends_with_words_of(key: &str, value: &str) -> bool {
+    const NAME_WORDS: &[&str] = &[
+        "field",
+        "column",
+        "col",
+        "key",
+        "param",
+        "attr",
+        "attribute",
+        "label",
+        "name",
+        "header",
+        "form",
+        "flag",
+        "prop",
+        "property",
+    ];
+    if key == value {
+        return true;
+    }
+    let key: Vec<String> = key_words(key).collect();
+    let value: Vec<String> = key_words(value).collect();
+    !value.is_empty()
+        && key.len() > value.len()
+        && key.ends_with(&value)
+        && key[..key.len() - value.len()]
+            .iter()
+            .all(|w| NAME_WORDS.contains(&w.as_str()))
 }
 
 /// The words of `SNAKE_CASE`, `kebab-case`, `dotted.names` and
@@ -686,6 +722,32 @@ mod tests {
         ));
         assert!(!go_constant_naming_itself(
             "repo.py", block, at, "password", "password"
+        ));
+        // ent's generated column names: the value is the name's last words.
+        let ent = b"package user\n\nconst (\n\tFieldPassword = \"password\"\n)\n";
+        let at = value_at(ent);
+        assert!(go_constant_naming_itself(
+            "ent/user/user.go",
+            ent,
+            at,
+            "FieldPassword",
+            "password"
+        ));
+        // A default named so holds a password, not a name.
+        assert!(!go_constant_naming_itself(
+            "ent/user/user.go",
+            ent,
+            at,
+            "DefaultPassword",
+            "password"
+        ));
+        // A value that is a word of the name but not its end is a value.
+        assert!(!go_constant_naming_itself(
+            "ent/user/user.go",
+            ent,
+            at,
+            "PasswordDefault",
+            "password"
         ));
     }
 
