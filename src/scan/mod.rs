@@ -13,6 +13,7 @@ mod evidence;
 mod export;
 mod filter;
 mod globs;
+mod key_span;
 mod literal;
 mod literal_dfa;
 mod lossy;
