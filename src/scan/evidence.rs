@@ -363,7 +363,7 @@ impl Kept {
             self.cut(path);
             return;
         }
-        let text = String::from_utf8_lossy(content).into_owned();
+        let text = super::lossy::lossy(content).into_owned();
         self.bytes += text.len();
         if let Some((_, old)) = self.files.insert(path.to_string(), (selectors, text)) {
             self.bytes -= old.len();

@@ -214,7 +214,7 @@ impl HitFilter {
         }
         let test_only = self.weak.is_some()
             && (names_test_database(&content[value.1..]) || in_test_block(content, value.0));
-        let written = String::from_utf8_lossy(&content[value.0..value.1]);
+        let written = super::lossy::lossy(&content[value.0..value.1]);
         // `password: *default_pw`: the value is the anchor's.
         let text = match yaml_alias_target(path, content, &written) {
             Some(anchored) => std::borrow::Cow::Owned(anchored),
@@ -287,7 +287,7 @@ impl HitFilter {
 /// compose file of local backing services only (see
 /// [`super::marker::is_local_backing_stack`]).
 fn ships(path: &str, content: &[u8], value: (usize, usize)) -> bool {
-    if super::marker::is_local_backing_stack(path, &String::from_utf8_lossy(content)) {
+    if super::marker::is_local_backing_stack(path, &super::lossy::lossy(content)) {
         return false;
     }
     let name = path.rsplit('/').next().unwrap_or(path);
@@ -297,7 +297,7 @@ fn ships(path: &str, content: &[u8], value: (usize, usize)) -> bool {
         || name.ends_with(".dockerfile");
     if dockerfile {
         let line = 1 + memchr::memchr_iter(b'\n', &content[..value.0]).count();
-        let text = String::from_utf8_lossy(content);
+        let text = super::lossy::lossy(content);
         return crate::dockerfile::Dockerfile::parse(&text).reaches_final_image(line);
     }
     true
@@ -483,7 +483,7 @@ fn yaml_alias_target(path: &str, content: &[u8], written: &str) -> Option<String
         return None;
     }
     let anchor = format!("&{name}");
-    String::from_utf8_lossy(content).lines().find_map(|line| {
+    super::lossy::lossy(content).lines().find_map(|line| {
         let at = line.find(&anchor)?;
         let rest = &line[at + anchor.len()..];
         // `&name` followed by a word character is another anchor.
@@ -505,7 +505,7 @@ fn names_password(key: &str) -> bool {
 /// its indentation: up to `reach` lines above and below, not past a line
 /// indented less (the block's end). Blank and comment lines do not end it.
 fn siblings(content: &[u8], at: usize, reach: usize) -> Vec<String> {
-    let text = String::from_utf8_lossy(content);
+    let text = super::lossy::lossy(content);
     let line_no = text[..at.min(text.len())].matches('\n').count();
     let lines: Vec<&str> = text.lines().collect();
     let indent = |line: &str| line.len() - line.trim_start().len();
@@ -562,7 +562,7 @@ fn configures_a_deployment(path: &str, content: &[u8], at: usize, key: Option<&s
     if task_runner {
         return false;
     }
-    if super::marker::backing_services_only(path, &String::from_utf8_lossy(content)).is_some() {
+    if super::marker::backing_services_only(path, &super::lossy::lossy(content)).is_some() {
         return false;
     }
     !key.is_some_and(|key| selects_another_engine(content, at, key))
@@ -620,7 +620,7 @@ fn in_test_block(content: &[u8], at: usize) -> bool {
             .count()
     };
     let mut depth = indent(&content[line_start..at]);
-    let before = String::from_utf8_lossy(&content[..line_start]);
+    let before = super::lossy::lossy(&content[..line_start]);
     for line in before.lines().rev() {
         if depth == 0 {
             break;

@@ -21,7 +21,7 @@ pub fn is_generated_content(content: &[u8]) -> bool {
     if !has(b"enerated") && !has(b"ENERATED") {
         return false;
     }
-    let head = String::from_utf8_lossy(head);
+    let head = super::lossy::lossy(head);
     let (mut edit, mut generated) = (false, false);
     for line in head.lines().filter(|l| is_comment_line(l)) {
         let line = unquoted(line);
@@ -108,7 +108,7 @@ pub fn is_dev_only_content(path: &str, content: &[u8]) -> bool {
     if in_dev_dir {
         return true;
     }
-    let text = String::from_utf8_lossy(content);
+    let text = super::lossy::lossy(content);
     let header: String = text
         .lines()
         .take_while(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
@@ -141,7 +141,7 @@ fn dockerfile_says_dev_only(content: &[u8]) -> bool {
         )
         .expect("valid regex")
     });
-    let text = String::from_utf8_lossy(content);
+    let text = super::lossy::lossy(content);
     let header: String = text
         .lines()
         .take_while(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
@@ -278,7 +278,7 @@ pub fn is_not_for_production_config(path: &str, content: &[u8]) -> bool {
         return false;
     }
     let head = &content[..content.len().min(GENERATED_HEADER * 2)];
-    let text = String::from_utf8_lossy(head);
+    let text = super::lossy::lossy(head);
     let comments: String = text
         .lines()
         .take(PURPOSE_HEADER_LINES)
@@ -320,7 +320,7 @@ pub fn runs_from_source(path: &str, content: &[u8]) -> bool {
         "nodemon ",
         " --reload",
     ];
-    String::from_utf8_lossy(content)
+    super::lossy::lossy(content)
         .lines()
         .map(str::trim_start)
         .filter(|line| !line.starts_with('#'))
@@ -369,7 +369,7 @@ pub fn is_docs_site_config(path: &str, content: &[u8]) -> bool {
         )
         .expect("valid regex")
     });
-    let text = String::from_utf8_lossy(content).to_ascii_lowercase();
+    let text = super::lossy::lossy(content).to_ascii_lowercase();
     let builds_docs = GENERATORS.iter().any(|g| text.contains(g));
     let publishes_docs = PUBLISHES_DOCS.is_match(&text);
     builds_docs || publishes_docs

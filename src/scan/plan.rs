@@ -5,6 +5,7 @@ use super::Spanned;
 use super::content_regex::ContentRegex;
 use super::filter::HitFilter;
 use super::globs::{GlobsBuilder, PathGlobs};
+use super::key_span::KeySpan;
 use super::prefilter::Prefilter;
 use super::starts::{Starts, StartsCaches};
 use crate::model::{Role, RoleSet};
@@ -293,6 +294,7 @@ impl PlanBuilder {
             starts: self.patterns.iter().map(|_| OnceLock::new()).collect(),
             ascii_starts: self.patterns.iter().map(|_| OnceLock::new()).collect(),
             starts_regexes: self.patterns.iter().map(|_| OnceLock::new()).collect(),
+            key_spans: self.patterns.iter().map(|_| OnceLock::new()).collect(),
             sources: self
                 .patterns
                 .into_iter()
@@ -463,6 +465,10 @@ pub struct ScanPlan {
     ascii_starts: Vec<OnceLock<Option<Arc<Starts>>>>,
     /// [`Self::starts`] as whole regexes, for what a lazy DFA cannot say.
     starts_regexes: Vec<OnceLock<Regex>>,
+    /// Per collecting pattern: where its `key` group lies in a match,
+    /// when that follows from the match alone (see [`KeySpan`]); read the
+    /// first time the pattern has a hit.
+    key_spans: Vec<OnceLock<Option<KeySpan>>>,
     sources: Vec<String>,
     pub(crate) options: Vec<PatternOptions>,
     /// Per pattern: the roles of the files its selector reads.
@@ -523,6 +529,19 @@ impl ScanPlan {
                 panic!("content regex `{}`: {error}", self.sources[pattern])
             })
         })
+    }
+
+    /// How to find the `key` group of `pattern`'s matches without the
+    /// capturing search, for a pattern whose hits are only collected (no
+    /// filter, not a secret) and whose shape allows it (see [`KeySpan`]).
+    pub(crate) fn key_span(&self, pattern: usize) -> Option<&KeySpan> {
+        let options = &self.options[pattern];
+        if !options.collect || options.filter.is_some() || options.secret {
+            return None;
+        }
+        self.key_spans[pattern]
+            .get_or_init(|| KeySpan::of(&self.sources[pattern]))
+            .as_ref()
     }
 
     /// Whether a match of `pattern` in `content` starts at or after `at` and

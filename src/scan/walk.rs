@@ -769,13 +769,17 @@ fn locate_in(
     let regex = plan.regex(pattern, ascii);
     let haystack = &content[..end];
     let locals = locations.of(pattern, regex);
+    // A collector whose `key` group follows from its match reads it from
+    // there: the capturing engines cost more than finding the match.
+    let key_span = plan.key_span(pattern);
+    let captures = options.needs_captures() && key_span.is_none();
     let mut at = from;
     let mut searched = false;
     while at <= to && *found < MATCHES_PER_FILE && !(once && searched) {
         searched = true;
         // Capture positions are only asked for when a filter or a collector
         // needs them: the plain search is several times faster.
-        let (start, end) = if options.needs_captures() {
+        let (start, end) = if captures {
             match regex.captures_read_at(locals, haystack, at) {
                 Some(m) => (m.start(), m.end()),
                 None => return None,
@@ -792,7 +796,7 @@ fn locate_in(
         // A finding sits on its value's line: a pattern that reads several
         // lines for context (`kind: Secret` … `data:` … the key) reports
         // where the value is, not where the context starts.
-        let anchor = if options.needs_captures() {
+        let anchor = if captures {
             group(regex, locals, SECRET_GROUP).map_or(start, |(s, _)| s)
         } else {
             start
@@ -856,7 +860,7 @@ fn locate_in(
         if options.secret && partial.blob_hits.is_none() {
             // Remembered for the report's redactor: other checks may quote
             // the line this value is on.
-            let value = secret_value(regex, locals, options.needs_captures(), haystack, start)
+            let value = secret_value(regex, locals, captures, haystack, start)
                 .map_or(&content[start..end], |(s, e)| &content[s..e]);
             fingerprint = Some(super::evidence::fingerprint(value));
             if let Ok(value) = std::str::from_utf8(value) {
@@ -865,7 +869,7 @@ fn locate_in(
         }
         if let Some(blob_hits) = &mut partial.blob_hits {
             // A history blob: the caller attributes the hit to its commit.
-            let value = secret_value(regex, locals, options.needs_captures(), haystack, start)
+            let value = secret_value(regex, locals, captures, haystack, start)
                 .map_or(&content[start..end], |(s, e)| &content[s..e]);
             blob_hits.push(super::blob::BlobHit {
                 pattern: super::PatternId(pattern),
@@ -882,7 +886,10 @@ fn locate_in(
             fingerprint,
         };
         if options.collect {
-            let value = group(regex, locals, KEY_GROUP).or_else(|| locals.get(1));
+            let value = match key_span {
+                Some(span) => Some(span.key(haystack, start, end)),
+                None => group(regex, locals, KEY_GROUP).or_else(|| locals.get(1)),
+            };
             if let Some((s, e)) = value {
                 partial.capture(pattern, &String::from_utf8_lossy(&content[s..e]), &hit);
             }

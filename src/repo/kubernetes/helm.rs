@@ -128,7 +128,8 @@ pub fn render(files: &Files<'_>, chart_file: &str) -> Chart {
             .collect(),
         _ => Vec::new(),
     };
-    let root = map(vec![
+    // Shared with every template's dot and `$` (see `template::Val::Node`).
+    let root = std::sync::Arc::new(map(vec![
         ("Values", values),
         (
             "Chart",
@@ -175,7 +176,7 @@ pub fn render(files: &Files<'_>, chart_file: &str) -> Chart {
             "Template",
             map(vec![("BasePath", text(&format!("{prefix}templates")))]),
         ),
-    ]);
+    ]));
     let templates = format!("{prefix}templates/");
     let mut used_markers = std::collections::BTreeSet::new();
     for path in files.paths().copied() {

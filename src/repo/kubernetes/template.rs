@@ -14,6 +14,7 @@
 //! Output is bounded ([`MAX_OUTPUT`], [`MAX_RANGE`]).
 
 use crate::document::{Node, Value, format_number};
+use std::sync::Arc;
 
 /// Rendered text larger than this is not read further.
 const MAX_OUTPUT: usize = 1 << 20;
@@ -44,7 +45,7 @@ pub struct Rendered {
 pub fn render(
     template: &str,
     path: &str,
-    root: &Node,
+    root: &Arc<Node>,
     reasons: &mut Vec<String>,
 ) -> Result<Rendered, String> {
     let pieces = lex(template)?;
@@ -496,13 +497,26 @@ enum Val {
     Bool(bool),
     Num(f64),
     Str(String),
-    /// A mapping or list from the values or the chart.
-    Node(Node),
+    /// A mapping or list from the values or the chart. Shared: the dot and
+    /// `$` of every template are the chart's whole values tree, which was
+    /// copied twice per template (and freed again), a twentieth of the
+    /// audit of a repository of charts.
+    Node(Arc<Node>),
     /// The output of a named template that only names or labels things:
     /// irrelevant to what rules read, rendered as a placeholder.
     Named(String),
     /// Cannot be decided statically: the index of the reason.
     Undecided(usize),
+}
+
+impl Val {
+    /// The value of a [`Val::Node`].
+    fn node_value(&self) -> Option<&Value> {
+        match self {
+            Val::Node(node) => Some(&node.value),
+            _ => None,
+        }
+    }
 }
 
 fn from_node(node: &Node) -> Val {
@@ -511,7 +525,7 @@ fn from_node(node: &Node) -> Val {
         Value::Bool(b) => Val::Bool(*b),
         Value::Number(n) => Val::Num(*n),
         Value::String(s) => Val::Str(s.to_string()),
-        Value::Seq(_) | Value::Map(_) => Val::Node(node.clone()),
+        Value::Seq(_) | Value::Map(_) => Val::Node(Arc::new(node.clone())),
     }
 }
 
@@ -537,7 +551,7 @@ fn node_of(val: &Val) -> Node {
         Val::Nil => Value::Null,
         Val::Bool(b) => Value::Bool(*b),
         Val::Num(n) => Value::Number(*n),
-        Val::Node(node) => return node.clone(),
+        Val::Node(node) => return Node::clone(node),
         other => Value::String(text_of(other).into()),
     };
     Node { value, line: None }
@@ -627,7 +641,7 @@ fn indent_text(text: &str, n: usize) -> String {
 // ---------------------------------------------------------------- running
 
 struct Cx<'a> {
-    root: &'a Node,
+    root: &'a Arc<Node>,
     vars: Vec<(String, Val)>,
     reasons: &'a mut Vec<String>,
     path: &'a str,
@@ -755,26 +769,20 @@ fn run(trees: &[Tree], dot: &Val, cx: &mut Cx<'_>, out: &mut Writer) -> Result<(
             }
             Tree::Range(pipe, body, otherwise, line) => {
                 let val = eval_pipe(pipe, dot, cx);
-                let items: Vec<(Val, Val)> = match &val {
-                    Val::Node(Node {
-                        value: Value::Seq(items),
-                        ..
-                    }) => items
+                let items: Vec<(Val, Val)> = match (&val, val.node_value()) {
+                    (_, Some(Value::Seq(items))) => items
                         .iter()
                         .enumerate()
                         .map(|(i, n)| (Val::Num(i as f64), from_node(n)))
                         .collect(),
-                    Val::Node(Node {
-                        value: Value::Map(entries),
-                        ..
-                    }) => entries
+                    (_, Some(Value::Map(entries))) => entries
                         .iter()
                         .map(|(k, n)| (Val::Str(k.to_string()), from_node(n)))
                         .collect(),
-                    Val::Num(n) => (0..(*n as usize).min(MAX_RANGE))
+                    (Val::Num(n), _) => (0..(*n as usize).min(MAX_RANGE))
                         .map(|i| (Val::Num(i as f64), Val::Num(i as f64)))
                         .collect(),
-                    Val::Undecided(reason) => {
+                    (Val::Undecided(reason), _) => {
                         undecided_block(body, &val, cx, out, *reason, *line)?;
                         continue;
                     }
@@ -1116,7 +1124,7 @@ fn call(name: &str, args: &[Val], piped: Option<Val>, cx: &mut Cx<'_>, text: &st
                 _ => cx.undecided(format!("`{name}` of values that are not numbers")),
             }
         }
-        "dict" => Val::Node(Node {
+        "dict" => Val::Node(Arc::new(Node {
             value: Value::Map(
                 args.chunks(2)
                     .map(|pair| {
@@ -1132,11 +1140,11 @@ fn call(name: &str, args: &[Val], piped: Option<Val>, cx: &mut Cx<'_>, text: &st
                     .collect(),
             ),
             line: None,
-        }),
-        "list" => Val::Node(Node {
+        })),
+        "list" => Val::Node(Arc::new(Node {
             value: Value::Seq(args.iter().map(node_of).collect()),
             line: None,
-        }),
+        })),
         "hasKey" if args.len() == 2 => match &args[0] {
             Val::Node(node) => Val::Bool(node.get(&text_arg(1)).is_some()),
             _ => Val::Bool(false),
@@ -1205,7 +1213,7 @@ mod tests {
 
     fn show(template: &str, values: &str) -> (String, Vec<String>) {
         let mut reasons = Vec::new();
-        let out = render(template, "t.yaml", &root(values), &mut reasons).unwrap();
+        let out = render(template, "t.yaml", &Arc::new(root(values)), &mut reasons).unwrap();
         (out.text, reasons)
     }
 
@@ -1281,7 +1289,7 @@ owner: {{ $name }}
         let out = render(
             template,
             "t.yaml",
-            &root("name: x\nenv: [{ name: A }, { name: B }]\n"),
+            &Arc::new(root("name: x\nenv: [{ name: A }, { name: B }]\n")),
             &mut reasons,
         )
         .unwrap();
