@@ -323,7 +323,8 @@ thread_local! {
     /// rather than one table behind a lock: documents are parsed on every
     /// core at once. The table goes when its thread ends (the parsing
     /// threads are scoped); the strings live as long as a node holds them.
-    static INTERNED: RefCell<HashSet<Text>> = RefCell::new(HashSet::new());
+    static INTERNED: RefCell<HashSet<Text, foldhash::fast::RandomState>> =
+        RefCell::new(HashSet::default());
 }
 
 /// `text` as a [`Text`], shared with an equal string this thread parsed
