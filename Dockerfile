@@ -7,9 +7,11 @@
 # docker ecosystem proposes updates (.github/dependabot.yml).
 
 FROM rust:1-alpine@sha256:a10e64dd139b7387337c7fbe8aca31b959b57b2fd4c8ae20a02cf1d6ea424dce AS build
-RUN apk add --no-cache musl-dev
+# make: jemalloc's build (tikv-jemalloc-sys) runs configure and make.
+RUN apk add --no-cache musl-dev make
 WORKDIR /src
 COPY Cargo.toml Cargo.lock build.rs ./
+COPY build build
 COPY src src
 COPY checks checks
 COPY benches benches

@@ -4,11 +4,22 @@
 //! `READYCTL_RELEASE_COMMIT`; otherwise the commit is read from the
 //! repository's own files (no `git` is run). Built from a source archive
 //! without `.git`, the commit is unknown and `init` says so.
+//!
+//! It also converts the built-in check packs to JSON (`build/catalogue.rs`).
+
+#[path = "build/catalogue.rs"]
+mod catalogue;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 fn main() {
+    if let (Some(manifest), Some(out_dir)) = (
+        std::env::var_os("CARGO_MANIFEST_DIR"),
+        std::env::var_os("OUT_DIR"),
+    ) {
+        catalogue::write(Path::new(&manifest), Path::new(&out_dir));
+    }
     println!("cargo:rerun-if-env-changed=READYCTL_RELEASE_COMMIT");
     let commit = std::env::var("READYCTL_RELEASE_COMMIT")
         .ok()

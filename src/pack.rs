@@ -18,6 +18,12 @@ use std::sync::Arc;
 
 static BUILTIN_PACKS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/checks");
 
+/// The built-in packs as JSON, converted from their YAML when readyctl was
+/// built (`build/catalogue.rs`): `(file name, JSON)`, for the packs that
+/// converted. Parsing their YAML was a third of an empty audit's
+/// instructions, all before the walk could start.
+static BUILTIN_JSON: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_checks.rs"));
+
 /// Where repository-provided packs live, relative to the audited root.
 pub const REPOSITORY_PACK_DIR: &str = ".readyctl/checks";
 
@@ -91,7 +97,7 @@ impl PackLoader {
             .filter(|f| is_pack_file(f.path()) && wanted(f.path()))
             .collect();
         files.sort_by_key(|f| f.path());
-        let packs: Vec<(PackSource, Arc<SourceFile>)> = files
+        let packs: Vec<PackToParse> = files
             .into_iter()
             .map(|file| {
                 let source = PackSource {
@@ -104,12 +110,17 @@ impl PackLoader {
                     name: source.name.clone(),
                     text: Arc::from(text.as_ref()),
                 });
-                (source, file)
+                // Full validation reports positions inside checks, which
+                // only the YAML has.
+                let json = BUILTIN_JSON
+                    .iter()
+                    .find(|(name, _)| file_name_is(&source.name, name))
+                    .filter(|_| !self.validate_builtin_fully)
+                    .map(|(_, json)| *json);
+                (source, file, json)
             })
             .collect();
-        // Parsing the YAML of the built-in packs was a fifth of an empty
-        // audit's instructions, all before the walk could start: the packs
-        // are parsed on two threads, then added in their order.
+        // The packs are parsed on two threads, then added in their order.
         for (source, file, specs, diagnostics) in parse_in_parallel(packs) {
             self.diagnostics.extend(diagnostics);
             for (position, spec) in specs {
@@ -424,12 +435,25 @@ type ParsedPack = (
     Diagnostics,
 );
 
-/// [`parse_pack`] of each pack, on two threads (the packs taken in turn by
-/// whichever is free), in the packs' order.
-fn parse_in_parallel(packs: Vec<(PackSource, Arc<SourceFile>)>) -> Vec<ParsedPack> {
-    let parse = |(source, file): (PackSource, Arc<SourceFile>)| {
+/// A pack to parse: where it came from, its text and, for a built-in pack,
+/// the same checks as JSON.
+type PackToParse = (PackSource, Arc<SourceFile>, Option<&'static str>);
+
+/// Whether the built-in pack named `source_name` (`builtin:NAME`) is the
+/// file `name`.
+fn file_name_is(source_name: &str, name: &str) -> bool {
+    source_name.strip_prefix("builtin:") == Some(name)
+}
+
+/// Each pack parsed from its JSON when it has one, else [`parse_pack`] of
+/// its YAML, on two threads (the packs taken in turn by whichever is free),
+/// in the packs' order.
+fn parse_in_parallel(packs: Vec<PackToParse>) -> Vec<ParsedPack> {
+    let parse = |(source, file, json): PackToParse| {
         let mut diagnostics = Diagnostics::default();
-        let specs = parse_pack(&file, &mut diagnostics);
+        let specs = json
+            .and_then(parse_json)
+            .unwrap_or_else(|| parse_pack(&file, &mut diagnostics));
         (source, file, specs, diagnostics)
     };
     if packs.len() < 2 {
@@ -456,6 +480,39 @@ fn parse_in_parallel(packs: Vec<(PackSource, Arc<SourceFile>)>) -> Vec<ParsedPac
     });
     parsed.sort_unstable_by_key(|(index, _)| *index);
     parsed.into_iter().map(|(_, pack)| pack).collect()
+}
+
+/// A built-in pack converted to JSON by `build/catalogue.rs`.
+#[derive(serde::Deserialize)]
+struct JsonPack {
+    checks: Vec<CheckSpec>,
+    positions: Vec<JsonPositions>,
+}
+
+/// Where a built-in check's list entry and its `id` are in the YAML.
+#[derive(serde::Deserialize)]
+struct JsonPositions {
+    entry: serde_saphyr::Location,
+    id: serde_saphyr::Location,
+}
+
+/// The specs of a built-in pack's JSON, with their positions in its YAML;
+/// `None` if they do not read as specs (the YAML is parsed instead, and
+/// says why). Spans inside a spec are unknown: only validation errors read
+/// them, and the built-in packs have none (`builtin_packs_validate_fully`).
+fn parse_json(json: &str) -> Option<Vec<(Position, CheckSpec)>> {
+    let pack: JsonPack = serde_json::from_str(json).ok()?;
+    (pack.checks.len() == pack.positions.len()).then(|| {
+        pack.checks
+            .into_iter()
+            .zip(pack.positions)
+            .map(|(mut spec, at)| {
+                spec.id.referenced = at.id;
+                spec.id.defined = at.id;
+                (Position::from_yaml(at.entry), spec)
+            })
+            .collect()
+    })
 }
 
 /// Parses a pack into specs with their positions. When the whole file does
@@ -567,6 +624,58 @@ mod tests {
             Err(LoadError::Invalid(d)) => d.iter().map(|d| d.to_string()).collect(),
             other => panic!("expected diagnostics, got {other:?}"),
         }
+    }
+
+    /// What a spec's `Debug` says without the positions inside it (unknown
+    /// in the JSON).
+    fn without_spans(spec: &CheckSpec) -> String {
+        let location = regex::Regex::new(r"Location \{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}").unwrap();
+        location.replace_all(&format!("{spec:?}"), "_").into_owned()
+    }
+
+    #[test]
+    fn builtin_json_holds_the_same_checks_as_the_yaml() {
+        let files: Vec<_> = BUILTIN_PACKS
+            .files()
+            .filter(|f| is_pack_file(f.path()))
+            .collect();
+        assert_eq!(
+            BUILTIN_JSON.len(),
+            files.len(),
+            "every built-in pack converts to JSON"
+        );
+        let mut checks = 0;
+        for file in files {
+            let name = file.path().display().to_string();
+            let text = file.contents_utf8().expect("packs are UTF-8");
+            let source = Arc::new(SourceFile {
+                name: name.clone(),
+                text: Arc::from(text),
+            });
+            let mut diagnostics = Diagnostics::default();
+            let from_yaml = parse_pack(&source, &mut diagnostics);
+            assert!(diagnostics.is_empty(), "{name}: {diagnostics}");
+            let json = BUILTIN_JSON
+                .iter()
+                .find(|(n, _)| *n == name)
+                .unwrap_or_else(|| panic!("{name} has no JSON"))
+                .1;
+            let from_json =
+                parse_json(json).unwrap_or_else(|| panic!("{name}: JSON does not read"));
+            assert_eq!(from_json.len(), from_yaml.len(), "{name}");
+            for ((at_json, json), (at_yaml, yaml)) in from_json.iter().zip(&from_yaml) {
+                assert_eq!(at_json, at_yaml, "{name}: {}", yaml.id.value);
+                assert_eq!(
+                    Position::from_yaml(json.id.referenced),
+                    Position::from_yaml(yaml.id.referenced),
+                    "{name}: {}",
+                    yaml.id.value
+                );
+                assert_eq!(without_spans(json), without_spans(yaml), "{name}");
+                checks += 1;
+            }
+        }
+        assert!(checks > 100, "{checks} checks compared");
     }
 
     #[test]

@@ -6,8 +6,7 @@
 use super::paths::{describe_globs, validate_globs};
 use super::{Outcome, Spanned, Validator};
 use crate::model::Finding;
-use crate::scan::{DocumentsId, Evidence, PlanBuilder, SelectorSpec, compile_regex};
-use regex::bytes::Regex;
+use crate::scan::{DocumentsId, Evidence, LazyRegex, PlanBuilder, SelectorSpec, compile_regex};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -52,9 +51,12 @@ impl EachFileSpec {
         if self.require.is_none() && self.forbid.is_none() {
             v.error(v.at, "`each_file` needs `require` or `forbid`");
         }
+        // A built-in pack's are compiled by the plan (see `trusted`).
+        let trusted = v.trusted;
         for regex in [&self.if_contains, &self.require, &self.forbid]
             .into_iter()
             .flatten()
+            .filter(|_| !trusted)
         {
             if let Err(message) = compile_regex(&regex.value) {
                 v.error_at(regex, format!("invalid regex `{}`: {message}", regex.value));
@@ -64,9 +66,9 @@ impl EachFileSpec {
 
     pub fn plan(&self, plan: &mut PlanBuilder) -> EachFile {
         let selector = plan.selector(SelectorSpec::new(&self.paths, &self.exclude, false));
-        // Validated when the pack loaded.
-        let compile =
-            |r: &Option<Spanned<String>>| r.as_ref().and_then(|r| compile_regex(&r.value).ok());
+        // Validated when the pack loaded; compiled when a file is judged (an
+        // audit that finds no such file never needs them).
+        let compile = |r: &Option<Spanned<String>>| r.as_ref().map(|r| LazyRegex::new(&r.value));
         // Files without `if_contains` are not looked at, so their text is
         // not kept (on a monorepo: every `*.ts` for a TypeORM migration rule).
         let files = match &self.if_contains {
@@ -87,9 +89,9 @@ impl EachFileSpec {
 #[derive(Debug)]
 pub struct EachFile {
     files: DocumentsId,
-    if_contains: Option<Regex>,
-    require: Option<Regex>,
-    forbid: Option<Regex>,
+    if_contains: Option<LazyRegex>,
+    require: Option<LazyRegex>,
+    forbid: Option<LazyRegex>,
     message: String,
     describe: String,
 }
@@ -105,13 +107,18 @@ impl EachFile {
             if self
                 .if_contains
                 .as_ref()
+                .and_then(LazyRegex::get)
                 .is_some_and(|r| !r.is_match(bytes))
             {
                 continue;
             }
             held += 1;
-            let missing = self.require.as_ref().is_some_and(|r| !r.is_match(bytes));
-            let forbidden = self.forbid.as_ref().and_then(|r| r.find(bytes));
+            let missing = (self.require.as_ref())
+                .and_then(LazyRegex::get)
+                .is_some_and(|r| !r.is_match(bytes));
+            let forbidden = (self.forbid.as_ref())
+                .and_then(LazyRegex::get)
+                .and_then(|r| r.find(bytes));
             if missing {
                 findings.push(Finding::at(file.path.clone(), None, self.message.clone()));
             } else if let Some(found) = forbidden {

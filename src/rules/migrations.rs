@@ -13,7 +13,9 @@
 use super::paths::{describe_globs, validate_globs};
 use super::{Outcome, Spanned, Validator};
 use crate::model::Finding;
-use crate::scan::{Document, DocumentsId, Evidence, PlanBuilder, SelectorSpec, compile_regex};
+use crate::scan::{
+    Document, DocumentsId, Evidence, LazyRegex, PlanBuilder, SelectorSpec, compile_regex,
+};
 use regex::bytes::Regex;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -358,8 +360,11 @@ impl RecentSpec {
         if self.recent == 0 {
             v.error(v.at, "`recent` must be at least 1");
         }
+        // A built-in pack's are compiled by the plan (see `trusted`).
         for regex in std::iter::once(&self.pattern).chain(&self.stop_at) {
-            if let Err(message) = compile_regex(&regex.value) {
+            if !v.trusted
+                && let Err(message) = compile_regex(&regex.value)
+            {
                 v.error_at(regex, format!("invalid regex `{}`: {message}", regex.value));
             }
         }
@@ -367,13 +372,13 @@ impl RecentSpec {
 
     pub fn plan(&self, plan: &mut PlanBuilder, check_id: &str) -> Recent {
         let selector = plan.selector(SelectorSpec::new(&self.paths, &self.exclude, false));
-        // Validated when the pack loaded.
-        let compile = |r: &Spanned<String>| compile_regex(&r.value).ok();
+        // Validated when the pack loaded; compiled when there are migrations.
+        let compile = |r: &Spanned<String>| LazyRegex::new(&r.value);
         Recent {
             files: plan.documents(selector, true),
             recent: self.recent,
             pattern: compile(&self.pattern),
-            stop_at: self.stop_at.as_ref().and_then(compile),
+            stop_at: self.stop_at.as_ref().map(compile),
             message: self
                 .message
                 .clone()
@@ -388,8 +393,8 @@ impl RecentSpec {
 pub struct Recent {
     files: DocumentsId,
     recent: usize,
-    pattern: Option<Regex>,
-    stop_at: Option<Regex>,
+    pattern: LazyRegex,
+    stop_at: Option<LazyRegex>,
     message: String,
     check_id: String,
     describe: String,
@@ -397,7 +402,7 @@ pub struct Recent {
 
 impl Recent {
     pub fn evaluate(&self, evidence: &Evidence) -> Outcome {
-        let Some(pattern) = &self.pattern else {
+        let Some(pattern) = self.pattern.get() else {
             return super::Outcome::error("pattern failed to compile");
         };
         let files = evidence.documents(self.files);
@@ -431,6 +436,7 @@ impl Recent {
                 let end = self
                     .stop_at
                     .as_ref()
+                    .and_then(LazyRegex::get)
                     .and_then(|stop| stop.find(bytes))
                     .map_or(bytes.len(), |m| m.start());
                 let forward = &bytes[..end];

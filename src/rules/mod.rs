@@ -140,8 +140,8 @@ pub struct Validator<'a> {
     /// that no single value carries (a missing field, say).
     pub at: Position,
     pub diagnostics: &'a mut Diagnostics,
-    /// A built-in pack: its content regexes, document regexes and path
-    /// globs are known to compile (the test `builtin_packs_validate_in_full`
+    /// A built-in pack: its content regexes, document regexes, other rules'
+    /// regexes and path globs are known to compile (the test `builtin_packs_validate_in_full`
     /// compiles them all), so loading does not compile them; the scan
     /// compiles each the first time a file needs it. Compiling hundreds of
     /// patterns an audit may never run was most of its fixed cost, and

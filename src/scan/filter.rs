@@ -82,10 +82,14 @@ impl LazyRegex {
     }
 
     pub fn is_match(&self, haystack: &[u8]) -> bool {
+        self.get().is_some_and(|regex| regex.is_match(haystack))
+    }
+
+    /// The regex, compiled now if it was not; `None` if it does not compile.
+    pub fn get(&self) -> Option<&Regex> {
         self.compiled
             .get_or_init(|| super::compile_regex(&self.source).ok())
             .as_ref()
-            .is_some_and(|regex| regex.is_match(haystack))
     }
 }
 
