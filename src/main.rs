@@ -10,7 +10,10 @@ use std::process::ExitCode;
 /// small audit's instructions (Cargo.toml says where it is left out).
 #[cfg(all(
     not(target_env = "msvc"),
-    any(target_arch = "x86_64", target_arch = "aarch64")
+    any(
+        target_arch = "x86_64",
+        all(target_arch = "aarch64", target_os = "macos")
+    )
 ))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
