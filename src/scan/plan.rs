@@ -295,7 +295,6 @@ impl PlanBuilder {
             starts: self.patterns.iter().map(|_| OnceLock::new()).collect(),
             ascii_starts: self.patterns.iter().map(|_| OnceLock::new()).collect(),
             starts_regexes: self.patterns.iter().map(|_| OnceLock::new()).collect(),
-            group_starts: (0..groups).map(|_| OnceLock::new()).collect(),
             ascii_group_starts: (0..groups).map(|_| OnceLock::new()).collect(),
             key_spans: self.patterns.iter().map(|_| OnceLock::new()).collect(),
             sources: self
@@ -469,10 +468,8 @@ pub struct ScanPlan {
     /// [`Self::starts`] as whole regexes, for what a lazy DFA cannot say.
     starts_regexes: Vec<OnceLock<Regex>>,
     /// Per group of patterns checked per line (see
-    /// [`super::start_groups`]): the lazy DFA of its members' checks as
-    /// one alternation; `None` when it cannot be built.
-    group_starts: Vec<OnceLock<Option<Arc<Starts>>>>,
-    /// [`Self::group_starts`] for ASCII text.
+    /// [`super::start_groups`]): the lazy DFA of its members' checks at
+    /// once, for ASCII text; `None` when it cannot be built.
     ascii_group_starts: Vec<OnceLock<Option<Arc<Starts>>>>,
     /// Per collecting pattern: where its `key` group lies in a match,
     /// when that follows from the match alone (see [`KeySpan`]); read the
@@ -588,7 +585,7 @@ impl ScanPlan {
         }
         if at_line_start
             && let Some(group) = self.prefilter.start_groups.of(pattern)
-            && caches.groups.active(group)
+            && caches.groups.worth_asking(group)
             && !self.group_starts_on_line(group, content, at, ascii_from, caches)
         {
             return false;
@@ -648,11 +645,18 @@ impl ScanPlan {
         ascii_from: usize,
         caches: &mut StartsCaches,
     ) -> bool {
+        if line < ascii_from {
+            // Text outside ASCII follows: the Unicode form of a dozen
+            // patterns' checks at once (Unicode `\w` and `\s` in each) had
+            // more lazy-DFA states to build than it saved on trees smaller
+            // than the monorepo profile. Each member asks its own.
+            return true;
+        }
         if let Some(any) = caches.groups.answer(group, line) {
             return any;
         }
         let any = self
-            .group_starts(group, line >= ascii_from)
+            .group_starts(group)
             .and_then(|starts| {
                 starts.is_match((self.regexes.len() + group, caches), &content[line..])
             })
@@ -662,32 +666,24 @@ impl ScanPlan {
         any
     }
 
-    /// The lazy DFA of `group`'s checks (see [`Self::group_starts_on_line`]),
-    /// for text that is `ascii` from where it is asked on when its ASCII form
-    /// compiles; `None` when no form can be built (then each member asks its
-    /// own).
-    pub(crate) fn group_starts(&self, group: usize, ascii: bool) -> Option<&Starts> {
-        let dfa = |unicode| {
-            let mut branches: Vec<String> = self.prefilter.start_groups.members()[group]
-                .iter()
-                .map(|member| {
-                    super::ascii_word_boundaries(&self.starts_source(*member)).into_owned()
-                })
-                .collect();
-            branches.sort();
-            branches.dedup();
-            let branches: Vec<&str> = branches.iter().map(String::as_str).collect();
-            Starts::any_of(&branches, unicode, REGEX_SIZE_LIMIT).map(Arc::new)
-        };
-        ascii
-            .then(|| {
-                self.ascii_group_starts[group]
-                    .get_or_init(|| dfa(false))
-                    .as_ref()
+    /// The lazy DFA of `group`'s checks (see [`Self::group_starts_on_line`])
+    /// for ASCII text; `None` when it cannot be built (then each member
+    /// asks its own).
+    pub(crate) fn group_starts(&self, group: usize) -> Option<&Starts> {
+        self.ascii_group_starts[group]
+            .get_or_init(|| {
+                let mut branches: Vec<String> = self.prefilter.start_groups.members()[group]
+                    .iter()
+                    .map(|member| {
+                        super::ascii_word_boundaries(&self.starts_source(*member)).into_owned()
+                    })
+                    .collect();
+                branches.sort();
+                branches.dedup();
+                let branches: Vec<&str> = branches.iter().map(String::as_str).collect();
+                Starts::any_of(&branches, false, REGEX_SIZE_LIMIT).map(Arc::new)
             })
-            .flatten()
-            .or_else(|| self.group_starts[group].get_or_init(|| dfa(true)).as_ref())
-            .map(|starts| &**starts)
+            .as_deref()
     }
 
     /// How many patterns the literal prefilter screens, and how many have no
