@@ -20,8 +20,9 @@ use std::collections::HashMap;
 /// line starts: the group's lazy DFA builds its states (a dozen patterns at
 /// once) in each worker, which cost more than it saved on trees of a few
 /// thousand files (argo-cd: 50 k checks in all, 3.7% more instructions with
-/// the groups asked from the start); the monorepo profile asks millions.
-const WARM_UP: u32 = 50_000;
+/// the groups asked from the start; medusa still 1% more after 50,000,
+/// 0.9% after 200,000); the monorepo profile asks millions.
+const WARM_UP: u32 = 200_000;
 
 /// At most this many patterns in one group: each added branch makes the
 /// group's lazy DFA larger, and a "yes" for one member sends every member
