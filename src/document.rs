@@ -5,6 +5,7 @@
 //! fails loudly. A file that does not parse yields no documents and an
 //! [`Documents::error`] that rules turn into a "could not parse" finding.
 
+mod block;
 mod events;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -181,8 +182,17 @@ fn yaml_options() -> serde_saphyr::Options {
 }
 
 fn parse_yaml(text: &str) -> Documents {
-    // Most YAML is read from the parser's events; what that reader leaves
-    // (anchors, tags, errors) goes through serde-saphyr.
+    // The plainest YAML (most Kubernetes manifests) is read line by line;
+    // the rest from the parser's events; what that reader leaves (anchors,
+    // tags, errors) goes through serde-saphyr.
+    if let Some(docs) = block::parse(text) {
+        return Documents { docs, error: None };
+    }
+    parse_yaml_with_parser(text)
+}
+
+/// YAML read without the line-by-line reader.
+fn parse_yaml_with_parser(text: &str) -> Documents {
     match events::parse(text) {
         Some(docs) => Documents { docs, error: None },
         None => parse_yaml_with_serde(text),

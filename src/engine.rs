@@ -266,7 +266,11 @@ pub fn audit(
     // peak memory) go before documents are parsed (the history's thread
     // lets go of its share when it ends).
     drop(plan);
-    let mut parsed: Vec<crate::scan::SelectorId> = stack_plan.document_selectors().to_vec();
+    let mut parsed: Vec<(crate::scan::SelectorId, bool)> = stack_plan
+        .document_selectors()
+        .into_iter()
+        .map(|selector| (selector, false))
+        .collect();
     for planned in &planned {
         if let Planned::Run { when, rule, .. } = planned {
             parsed.extend(
@@ -441,14 +445,28 @@ pub(crate) fn fact_patterns() -> Vec<String> {
 /// Parses, on every core, the kept files that stack detection and document
 /// rules query. Each parse lands in its file's cache, so what follows (one
 /// check after another) finds it there instead of parsing every manifest of
-/// a monorepo on one thread.
-fn parse_documents(evidence: &Evidence, selectors: &[crate::scan::SelectorId], threads: usize) {
+/// a monorepo on one thread. Of a selector read through the Kubernetes
+/// model (`true` beside it), only the files the model parses.
+fn parse_documents(
+    evidence: &Evidence,
+    selectors: &[(crate::scan::SelectorId, bool)],
+    threads: usize,
+) {
     let mut seen = std::collections::HashSet::new();
-    let files: Vec<&crate::scan::KeptFile> = selectors
-        .iter()
-        .flat_map(|selector| evidence.kept(*selector))
-        .filter(|file| seen.insert(file.path.as_str()))
-        .collect();
+    let mut files: Vec<&crate::scan::KeptFile> = Vec::new();
+    for (selector, kubernetes) in selectors {
+        let model = kubernetes.then(|| {
+            crate::repo::kubernetes::ParsedByModel::new(
+                evidence.kept(*selector).map(|f| f.path.as_str()),
+            )
+        });
+        files.extend(
+            evidence
+                .kept(*selector)
+                .filter(|file| model.as_ref().is_none_or(|m| m.parses(&file.path)))
+                .filter(|file| seen.insert(file.path.as_str())),
+        );
+    }
     crate::parallel::in_parallel(&files, threads, |file| {
         crate::rules::document::documents(file);
     });

@@ -184,7 +184,7 @@ pub(super) fn parse(text: &str) -> Option<Vec<Node>> {
 
 /// A mapping's key as the text [`super::NodeVisitor`] makes of it, or
 /// `None` for a merge key (`<<`), which serde-saphyr merges.
-fn map_key(source: &str, style: ScalarStyle) -> Option<Text> {
+pub(super) fn map_key(source: &str, style: ScalarStyle) -> Option<Text> {
     if source == "<<" {
         return None;
     }
@@ -202,7 +202,7 @@ fn map_key(source: &str, style: ScalarStyle) -> Option<Text> {
 /// `super::parse_yaml`); a numeral of another form than [`decimal`] reads
 /// (hexadecimal, exponents, `.inf`, a date) is typed by serde-saphyr on its
 /// own. `None` when serde-saphyr rejects it (`1e999`).
-fn scalar(value: Cow<'_, str>, style: ScalarStyle) -> Option<Value> {
+pub(super) fn scalar(value: Cow<'_, str>, style: ScalarStyle) -> Option<Value> {
     if style != ScalarStyle::Plain {
         return Some(Value::String(intern(&value)));
     }

@@ -1015,6 +1015,12 @@ impl Query {
         self.selector
     }
 
+    /// Whether the query judges the Kubernetes model's objects rather than
+    /// the files' documents.
+    pub fn reads_kubernetes(&self) -> bool {
+        self.kubernetes
+    }
+
     /// Runs `f` on the selected files' parsed documents (kept files only).
     fn with_kept_documents<R>(
         &self,

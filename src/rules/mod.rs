@@ -426,10 +426,13 @@ pub enum Rule {
 
 impl Rule {
     /// The kept files this rule parses as YAML / JSON / TOML documents, so
-    /// the engine can parse them on every core before rules are evaluated.
-    pub fn document_selector(&self) -> Option<crate::scan::SelectorId> {
+    /// the engine can parse them on every core before rules are evaluated,
+    /// and whether the rule reads them through the Kubernetes model (which
+    /// parses only some of them: see
+    /// [`crate::repo::kubernetes::ParsedByModel`]).
+    pub fn document_selector(&self) -> Option<(crate::scan::SelectorId, bool)> {
         match self {
-            Rule::Document(query) => Some(query.selector()),
+            Rule::Document(query) => Some((query.selector(), query.reads_kubernetes())),
             _ => None,
         }
     }

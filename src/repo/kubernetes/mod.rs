@@ -278,6 +278,51 @@ fn build_kept(evidence: &crate::scan::Evidence, selector: SelectorId) -> Vec<Art
     artefacts(&Files::new(&sources, &parse))
 }
 
+/// Which of a selector's files building its artefacts parses as documents,
+/// so the engine parses those (and only those) on every core beforehand: a
+/// chart's templates are rendered from their text, and a repository of
+/// charts spent a tenth of its audit parsing templates nobody read. A file
+/// this leaves out that the model does parse after all is parsed then
+/// (slower, never different).
+pub struct ParsedByModel {
+    chart_dirs: Vec<String>,
+}
+
+impl ParsedByModel {
+    /// From the paths of the selector's files.
+    pub fn new<'a>(paths: impl IntoIterator<Item = &'a str>) -> Self {
+        ParsedByModel {
+            chart_dirs: paths
+                .into_iter()
+                .filter(|p| p.rsplit('/').next() == Some("Chart.yaml"))
+                .map(|p| dir_of(p).to_string())
+                .collect(),
+        }
+    }
+
+    /// Whether the model reads `path` as documents: everything outside a
+    /// chart, and in a chart its `Chart.yaml` and values files (see
+    /// [`helm::render`]) and kustomizations (see [`kustomize::graph`]).
+    pub fn parses(&self, path: &str) -> bool {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        if kustomize::NAMES.contains(&name) {
+            return true;
+        }
+        self.chart_dirs.iter().all(|dir| {
+            let inside = if dir.is_empty() {
+                Some(path)
+            } else {
+                path.strip_prefix(dir.as_str())
+                    .and_then(|rest| rest.strip_prefix('/'))
+            };
+            inside.is_none_or(|rest| {
+                !rest.contains('/')
+                    && (rest == "Chart.yaml" || rest.to_ascii_lowercase().starts_with("values"))
+            })
+        })
+    }
+}
+
 /// Every manifest, kustomization and chart among `sources`, which of them
 /// are the production deployment, and the objects of those.
 pub fn artefacts(files: &Files<'_>) -> Vec<Artefact> {
@@ -493,6 +538,72 @@ mod tests {
             .into_iter()
             .map(|a| (a.path, a.judged, a.reason))
             .collect()
+    }
+
+    #[test]
+    fn the_files_the_model_parses_are_the_ones_it_says_it_parses() {
+        let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: api }\n";
+        let template =
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n";
+        let files: &[(&str, &str)] = &[
+            (
+                "chart/Chart.yaml",
+                "apiVersion: v2\nname: app\nversion: 1.0.0\n",
+            ),
+            ("chart/values.yaml", "replicas: 2\n"),
+            ("chart/values-prod.yaml", "replicas: 3\n"),
+            ("chart/templates/deployment.yaml", template),
+            ("chart/crds/crd.yaml", deployment),
+            ("chart/charts/sub/Chart.yaml", "apiVersion: v2\nname: sub\n"),
+            ("chart/charts/sub/values.yaml", "a: 1\n"),
+            ("chart/charts/sub/templates/pod.yaml", template),
+            ("k8s/deployment.yaml", deployment),
+            ("app/kustomization.yaml", "resources: [deployment.yaml]\n"),
+            ("app/deployment.yaml", deployment),
+        ];
+        let sources: Vec<Source<'_>> = files
+            .iter()
+            .map(|(path, text)| Source {
+                path,
+                role: Role::Production,
+                text,
+            })
+            .collect();
+        let parsed = Mutex::new(BTreeSet::new());
+        let parse = |path: &str| {
+            parsed.lock().unwrap().insert(path.to_string());
+            let text = files
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map_or("", |(_, t)| t);
+            Arc::new(Documents::parse(crate::document::Format::Yaml, text))
+        };
+        let artefacts = artefacts(&Files::new(&sources, &parse));
+        assert!(
+            artefacts
+                .iter()
+                .any(|a| a.origin == Origin::Helm && a.judged)
+        );
+        let parsed = parsed.into_inner().unwrap();
+        let says = ParsedByModel::new(files.iter().map(|(p, _)| *p));
+        for path in &parsed {
+            assert!(says.parses(path), "{path} is parsed");
+        }
+        let skipped: Vec<&str> = files
+            .iter()
+            .map(|(p, _)| *p)
+            .filter(|p| !says.parses(p))
+            .collect();
+        assert_eq!(
+            skipped,
+            [
+                "chart/templates/deployment.yaml",
+                "chart/crds/crd.yaml",
+                "chart/charts/sub/Chart.yaml",
+                "chart/charts/sub/values.yaml",
+                "chart/charts/sub/templates/pod.yaml",
+            ]
+        );
     }
 
     #[test]
