@@ -234,6 +234,9 @@ fn look_alikes_do_not_fail_and_say_what_they_are() {
         // A Vue component's script (parsed in place: the file's own line)
         // creating a first administrator with a well-known password.
         ("secrets.dev-defaults", "web/components/FirstRun.vue", 12),
+        // An account built in `SetupAdmin`, beside the demo account built
+        // in `SetupDemo` (homebox), which is not reported.
+        ("secrets.dev-defaults", "internal/server/accounts.go", 18),
         // The binding's password; its `type`, `host`, `port`, `database`
         // and `username` are connection metadata.
         ("secrets.k8s-secret-literal", "k8s/db.yml", 14),

@@ -102,10 +102,12 @@ pub struct ContentSpec {
     /// Regexes of the code around a hit that make it no finding: the
     /// innermost function or object literal holding it, with the key or
     /// variable it is assigned to (`setHeaders: (res) => {…}`, `const
-    /// headers = {…}`), as the grammar parses it (Go, Python, JS/TS, Rust,
-    /// Java, Ruby, and the `<script>` blocks of Vue and Svelte components).
-    /// A hit at a file's top level or outside parsed code is judged
-    /// without them.
+    /// headers = {…}`), and for an object literal also what holds it up to
+    /// the first function, with the function's name (`func (a *app)
+    /// SetupDemo() {…}`), as the grammar parses it (Go, Python, JS/TS,
+    /// Rust, Java, Ruby, and the `<script>` blocks of Vue and Svelte
+    /// components). Any of them matching is enough. A hit at a file's top
+    /// level or outside parsed code is judged without them.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub allow_scope: Vec<Spanned<String>>,
@@ -194,10 +196,12 @@ pub struct NamedPattern {
     /// Regexes of the code around a hit that make it no finding: the
     /// innermost function or object literal holding it, with the key or
     /// variable it is assigned to (`setHeaders: (res) => {…}`, `const
-    /// headers = {…}`), as the grammar parses it (Go, Python, JS/TS, Rust,
-    /// Java, Ruby, and the `<script>` blocks of Vue and Svelte components).
-    /// A hit at a file's top level or outside parsed code is judged
-    /// without them.
+    /// headers = {…}`), and for an object literal also what holds it up to
+    /// the first function, with the function's name (`func (a *app)
+    /// SetupDemo() {…}`), as the grammar parses it (Go, Python, JS/TS,
+    /// Rust, Java, Ruby, and the `<script>` blocks of Vue and Svelte
+    /// components). Any of them matching is enough. A hit at a file's top
+    /// level or outside parsed code is judged without them.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub allow_scope: Vec<Spanned<String>>,

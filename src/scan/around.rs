@@ -52,8 +52,9 @@ const NAMING_KINDS: &[&str] = &[
 /// Expressions a value passes through on its way to its name: the object
 /// in `const demo = window.CONFIG.demo || { … }`, `({ … })`,
 /// `{ … } as Account` or `{ … } satisfies Account` is still what `demo`
-/// names.
+/// names, and Go's right-hand side (`account := User{ … }`) is a list.
 const WRAPPER_KINDS: &[&str] = &[
+    "expression_list",
     "binary_expression",
     "binary_operator",
     "boolean_operator",
@@ -63,39 +64,60 @@ const WRAPPER_KINDS: &[&str] = &[
     "non_null_expression",
 ];
 
-/// The span of the code around `start..end`: the innermost function or
-/// object literal that holds it, with the key or variable it is assigned
-/// to (through the expressions of [`WRAPPER_KINDS`]). `None` outside
-/// parsed code (configuration files, languages without a grammar here)
-/// and at a file's top level.
-pub fn scope_span(
+/// The spans of the code around `start..end`, innermost first: the
+/// innermost function or object literal that holds it, with the key or
+/// variable it is assigned to (through the expressions of
+/// [`WRAPPER_KINDS`]); when that is an object literal, also what holds
+/// the object, up to the first function (with its name: `func (a *app)
+/// SetupDemo() {`). An object built inside a function is read by the
+/// function's name when its own says nothing (`registration :=
+/// UserRegistration{…}` in `SetupDemo`). Empty outside parsed code
+/// (configuration files, languages without a grammar here) and at a
+/// file's top level.
+pub fn scope_spans(
     path: &str,
     content: &[u8],
     start: usize,
     end: usize,
     tree: &mut LazyTree,
-) -> Option<(usize, usize)> {
-    let language = CodeLanguage::of(path)?;
-    let tree = tree.get(language, content)?;
+) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let Some(language) = CodeLanguage::of(path) else {
+        return spans;
+    };
+    let Some(tree) = tree.get(language, content) else {
+        return spans;
+    };
     let mut node = tree
         .root_node()
-        .descendant_for_byte_range(start, end.max(start + 1) - 1)?;
-    loop {
-        let kind = node.kind();
-        if node.is_named() && (FUNCTION_KINDS.contains(&kind) || OBJECT_KINDS.contains(&kind)) {
+        .descendant_for_byte_range(start, end.max(start + 1) - 1);
+    while let Some(mut scope) = node {
+        loop {
+            let kind = scope.kind();
+            if scope.is_named() && (FUNCTION_KINDS.contains(&kind) || OBJECT_KINDS.contains(&kind))
+            {
+                break;
+            }
+            match scope.parent() {
+                Some(parent) => scope = parent,
+                None => return spans,
+            }
+        }
+        let mut outer = scope;
+        while let Some(parent) = outer.parent().filter(|p| WRAPPER_KINDS.contains(&p.kind())) {
+            outer = parent;
+        }
+        let named = outer
+            .parent()
+            .filter(|p| NAMING_KINDS.contains(&p.kind()))
+            .unwrap_or(scope);
+        spans.push((named.start_byte(), named.end_byte()));
+        if FUNCTION_KINDS.contains(&scope.kind()) {
             break;
         }
-        node = node.parent()?;
+        node = named.parent();
     }
-    let mut outer = node;
-    while let Some(parent) = outer.parent().filter(|p| WRAPPER_KINDS.contains(&p.kind())) {
-        outer = parent;
-    }
-    let named = outer
-        .parent()
-        .filter(|p| NAMING_KINDS.contains(&p.kind()))
-        .unwrap_or(node);
-    Some((named.start_byte(), named.end_byte()))
+    spans
 }
 
 /// Nodes that bind a value to a name, with the field holding the name.
@@ -498,16 +520,22 @@ fn paired_verbs(format_text: &str, values: Vec<Node<'_>>, content: &[u8]) -> Vec
 mod tests {
     use super::*;
 
-    fn scope<'a>(path: &str, text: &'a str, at: &str) -> Option<&'a str> {
+    fn scopes<'a>(path: &str, text: &'a str, at: &str) -> Vec<&'a str> {
         let start = text.find(at).expect("in text");
-        scope_span(
+        scope_spans(
             path,
             text.as_bytes(),
             start,
             start + at.len(),
             &mut LazyTree::default(),
         )
+        .into_iter()
         .map(|(s, e)| &text[s..e])
+        .collect()
+    }
+
+    fn scope<'a>(path: &str, text: &'a str, at: &str) -> Option<&'a str> {
+        scopes(path, text, at).first().copied()
     }
 
     fn takes_input(path: &str, text: &str, at: &str) -> bool {
@@ -547,6 +575,32 @@ mod tests {
                 .starts_with("demo_credentials =")
         );
         assert_eq!(scope("nginx.conf", "add_header A '*';\n", "'*'"), None);
+    }
+
+    #[test]
+    fn an_object_is_also_read_by_the_function_that_builds_it() {
+        let go = "package a\n\nfunc (a *app) SetupDemo() {\n\tctx := 1\n\tregistration := UserRegistration{\n\t\tPassword: \"demo\",\n\t}\n\t_ = ctx\n}\n";
+        let found = scopes("a.go", go, "\"demo\"");
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[0].starts_with("registration := UserRegistration{"),
+            "{found:?}"
+        );
+        assert!(
+            found[1].starts_with("func (a *app) SetupDemo() {"),
+            "{found:?}"
+        );
+        // An object in an object in a function: each, then the function.
+        let ts = "function seedDemo() {\n  return { user: { password: 'demo' } };\n}\n";
+        let found = scopes("a.ts", ts, "'demo'");
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found[0].starts_with("user: {"), "{found:?}");
+        assert!(found[2].starts_with("function seedDemo()"), "{found:?}");
+        // A function is as far as it goes.
+        let py = "def setup_demo():\n    def inner():\n        return {'password': 'demo'}\n";
+        let found = scopes("a.py", py, "'demo'");
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[1].starts_with("def inner()"), "{found:?}");
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! the whole match) and drops it when it is a known example, too short or too
 //! long, or not random enough to be a real credential.
 
-use super::around::{flows_into, scope_span, sql_takes_input};
+use super::around::{flows_into, scope_spans, sql_takes_input};
 use super::literal::{CodeLanguage, LazyTree, Token, token_at};
 use super::url_value::{names_test_database, remote_password};
 use super::weak::{WeakMode, judge, names_metadata, names_public_variable, names_user_input};
@@ -50,8 +50,9 @@ pub struct HitFilter {
     /// [`on_loopback`]).
     pub remote_only: bool,
     /// A hit whose surrounding code (the innermost function or object
-    /// literal, with its name; see [`super::around`]) matches any of these
-    /// is not a finding.
+    /// literal, with its name, and up to the function holding an object;
+    /// see [`super::around::scope_spans`]) matches any of these is not a
+    /// finding.
     pub allow_scope: Vec<LazyRegex>,
     /// The value is SQL text built from pieces; it counts only when a piece
     /// may carry input (see [`super::around::sql_takes_input`]).
@@ -186,11 +187,13 @@ impl HitFilter {
             return true;
         }
         !self.allow_scope.is_empty()
-            && scope_span(path, content, value.0, value.1, tree).is_some_and(|(from, to)| {
-                self.allow_scope
-                    .iter()
-                    .any(|allow| allow.is_match(&content[from..to]))
-            })
+            && scope_spans(path, content, value.0, value.1, tree)
+                .into_iter()
+                .any(|(from, to)| {
+                    self.allow_scope
+                        .iter()
+                        .any(|allow| allow.is_match(&content[from..to]))
+                })
     }
 
     /// The tests of [`HitFilter::judge`] that read the value and the lines
