@@ -25,6 +25,7 @@ mod plan;
 mod literal_table;
 mod prebuilt;
 mod prefilter;
+mod start_groups;
 mod starts;
 mod test_code;
 mod url_value;

@@ -272,6 +272,7 @@ impl PlanBuilder {
         });
         let (include, exclude) = globs.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         let prefilter = prefilter?;
+        let groups = prefilter.start_groups.members().len();
         let mut selector_documents = vec![Vec::new(); self.selectors.len()];
         for (index, (selector, content, _)) in self.documents.iter().enumerate() {
             selector_documents[selector.0].push((index, *content));
@@ -294,6 +295,7 @@ impl PlanBuilder {
             starts: self.patterns.iter().map(|_| OnceLock::new()).collect(),
             ascii_starts: self.patterns.iter().map(|_| OnceLock::new()).collect(),
             starts_regexes: self.patterns.iter().map(|_| OnceLock::new()).collect(),
+            ascii_group_starts: (0..groups).map(|_| OnceLock::new()).collect(),
             key_spans: self.patterns.iter().map(|_| OnceLock::new()).collect(),
             sources: self
                 .patterns
@@ -465,6 +467,10 @@ pub struct ScanPlan {
     ascii_starts: Vec<OnceLock<Option<Arc<Starts>>>>,
     /// [`Self::starts`] as whole regexes, for what a lazy DFA cannot say.
     starts_regexes: Vec<OnceLock<Regex>>,
+    /// Per group of patterns checked per line (see
+    /// [`super::start_groups`]): the lazy DFA of its members' checks at
+    /// once, for ASCII text; `None` when it cannot be built.
+    ascii_group_starts: Vec<OnceLock<Option<Arc<Starts>>>>,
     /// Per collecting pattern: where its `key` group lies in a match,
     /// when that follows from the match alone (see [`KeySpan`]); read the
     /// first time the pattern has a hit.
@@ -559,6 +565,9 @@ impl ScanPlan {
     /// line stops looking like a match (a few bytes into `  const token =
     /// …` for `^\s*[a-z_]*token`) instead of at its end. On the monorepo
     /// profile six of the costliest patterns are such.
+    ///
+    /// At a line's start, a pattern of a group (see [`super::start_groups`])
+    /// first hears its group's answer for the line, asked once per file.
     pub(crate) fn starts_on_line(
         &self,
         pattern: usize,
@@ -568,9 +577,17 @@ impl ScanPlan {
         caches: &mut StartsCaches,
     ) -> bool {
         let line_start = self.prefilter.starts_lines(pattern);
-        if line_start && at > 0 && content[at - 1] != b'\n' {
+        let at_line_start = at == 0 || content[at - 1] == b'\n';
+        if line_start && !at_line_start {
             // After a match that ended within the line: the next one starts
             // on a later line.
+            return false;
+        }
+        if at_line_start
+            && let Some(group) = self.prefilter.start_groups.of(pattern)
+            && caches.groups.worth_asking(group)
+            && !self.group_starts_on_line(group, content, at, ascii_from, caches)
+        {
             return false;
         }
         let mut from = at;
@@ -581,14 +598,7 @@ impl ScanPlan {
                 from -= 1;
             }
         }
-        // `^` without (?m) anchors at the start of the slice; the pattern's
-        // own flags stay inside its group; the lazy prefix reaches every
-        // position up to the line break.
-        let source = || match line_start {
-            true => format!(r"^(?:{})", self.sources[pattern]),
-            false => format!(r"^(?-u:[^\n])*?(?:{})", self.sources[pattern]),
-        };
-        let dfa = |unicode| compile_starts(&source(), unicode);
+        let dfa = |unicode| compile_starts(&self.starts_source(pattern), unicode);
         let haystack = &content[from..];
         let ascii = (from >= ascii_from && self.starts[pattern].get().is_none())
             .then(|| {
@@ -605,10 +615,75 @@ impl ScanPlan {
             return found;
         }
         let regex = self.starts_regexes[pattern].get_or_init(|| {
-            compile_regex(&source())
+            compile_regex(&self.starts_source(pattern))
                 .unwrap_or_else(|e| panic!("content regex `{}`: {e}", self.sources[pattern]))
         });
         regex.is_match(haystack)
+    }
+
+    /// The regex [`Self::starts_on_line`] asks of `pattern`, anchored at the
+    /// start of the text. `^` without (?m) anchors at the start of the
+    /// slice; the pattern's own flags stay inside its group; the lazy prefix
+    /// reaches every position up to the line break.
+    fn starts_source(&self, pattern: usize) -> String {
+        match self.prefilter.starts_lines(pattern) {
+            true => format!(r"^(?:{})", self.sources[pattern]),
+            false => format!(r"^(?-u:[^\n])*?(?:{})", self.sources[pattern]),
+        }
+    }
+
+    /// Whether a member of `group` may start a match on the line starting
+    /// at `line`: "no" is exact (no member's check there says yes), "yes"
+    /// only says that each member must ask its own. Asked once per line and
+    /// file, of the alternation of the members' checks (see
+    /// [`super::start_groups`]).
+    fn group_starts_on_line(
+        &self,
+        group: usize,
+        content: &[u8],
+        line: usize,
+        ascii_from: usize,
+        caches: &mut StartsCaches,
+    ) -> bool {
+        if line < ascii_from {
+            // Text outside ASCII follows: the Unicode form of a dozen
+            // patterns' checks at once (Unicode `\w` and `\s` in each) had
+            // more lazy-DFA states to build than it saved on trees smaller
+            // than the monorepo profile. Each member asks its own.
+            return true;
+        }
+        if let Some(any) = caches.groups.answer(group, line) {
+            return any;
+        }
+        let any = self
+            .group_starts(group)
+            .and_then(|starts| {
+                starts.is_match((self.regexes.len() + group, caches), &content[line..])
+            })
+            // The lazy DFA gave up: each member asks its own.
+            .unwrap_or(true);
+        caches.groups.record(group, line, any);
+        any
+    }
+
+    /// The lazy DFA of `group`'s checks (see [`Self::group_starts_on_line`])
+    /// for ASCII text; `None` when it cannot be built (then each member
+    /// asks its own).
+    pub(crate) fn group_starts(&self, group: usize) -> Option<&Starts> {
+        self.ascii_group_starts[group]
+            .get_or_init(|| {
+                let mut branches: Vec<String> = self.prefilter.start_groups.members()[group]
+                    .iter()
+                    .map(|member| {
+                        super::ascii_word_boundaries(&self.starts_source(*member)).into_owned()
+                    })
+                    .collect();
+                branches.sort();
+                branches.dedup();
+                let branches: Vec<&str> = branches.iter().map(String::as_str).collect();
+                Starts::any_of(&branches, false, REGEX_SIZE_LIMIT).map(Arc::new)
+            })
+            .as_deref()
     }
 
     /// How many patterns the literal prefilter screens, and how many have no

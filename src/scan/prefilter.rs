@@ -35,6 +35,7 @@
 //! sign) are left as classes, so nothing a regex could match is missed.
 
 use super::literal_dfa::LiteralDfa;
+use super::start_groups::StartGroups;
 use aho_corasick::automaton::Automaton;
 use aho_corasick::{Anchored, MatchKind, nfa};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
@@ -107,7 +108,7 @@ fn starts_a_line(hir: &Hir) -> bool {
 
 /// The only non-ASCII characters that case-insensitively match ASCII
 /// letters (`K` and `k`, `S` and `s`).
-const NON_ASCII_FOLDS: [&str; 2] = ["\u{212A}", "\u{17F}"];
+pub(super) const NON_ASCII_FOLDS: [&str; 2] = ["\u{212A}", "\u{17F}"];
 
 /// How good a literal set is as a filter: the rarity of its commonest
 /// literal first, then fewer literals.
@@ -531,6 +532,8 @@ pub(crate) struct Prefilter {
     /// Per pattern searched by line: whether every match starts at a
     /// line's start (`(?m)^…`).
     line_start: Vec<bool>,
+    /// The patterns checked per line, grouped for checks of several at once.
+    pub(crate) start_groups: StartGroups,
 }
 
 /// The end of a chain in [`Occurrences::next`].
@@ -627,6 +630,17 @@ impl Prefilter {
                 None => always[pattern] = true,
             }
         }
+        let checked: Vec<Option<&[Vec<u8>]>> = (0..regexes.len())
+            .map(|p| {
+                let per_line = match by_line[p] {
+                    LineMode::StartingOn => true,
+                    LineMode::Within => line_start[p],
+                    LineMode::Whole => false,
+                };
+                (per_line && !always[p]).then_some(sets[p].as_slice())
+            })
+            .collect();
+        let start_groups = StartGroups::new(&checked);
         // The automaton built ahead (see `prebuilt.rs`) when it holds every
         // literal: the literals take its ids, and its others own nothing.
         let prebuilt = (!short_texts)
@@ -671,6 +685,7 @@ impl Prefilter {
             by_line,
             blank_above,
             line_start,
+            start_groups,
         })
     }
 

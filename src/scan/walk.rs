@@ -555,6 +555,9 @@ impl Search {
             &mut self.candidates,
             &mut self.occurrences,
         );
+        self.starts
+            .groups
+            .new_file(&prefilter.start_groups, patterns, &self.candidates);
         let mut tree = LazyTree::default();
         let mut inline = InlineTests::new(role, path, content);
         let mut marker = AllowMarker::default();
@@ -1085,7 +1088,8 @@ mod tests {
     /// Whether a match starts on a line is answered exactly for the built-in
     /// patterns whose matches start at a line's start (asked without the
     /// lazy prefix, and never mid-line), and never wrongly "no" for the
-    /// other patterns searched from their literals' lines.
+    /// other patterns searched from their literals' lines; the same with
+    /// the groups of patterns asked first (see `start_groups.rs`).
     #[test]
     fn starts_on_line_at_line_starts() {
         use super::super::plan::{PatternOptions, PlanBuilder, SelectorSpec};
@@ -1115,28 +1119,46 @@ mod tests {
         }
         let plan = builder.build().unwrap();
         let content = text.as_bytes();
-        let (mut anchored, mut matched) = (0, [0, 0]);
-        let mut caches = StartsCaches::default();
-        for (index, pattern) in patterns.iter().enumerate() {
-            let line_start = plan.prefilter.starts_lines(index);
-            anchored += usize::from(line_start);
-            let regex = crate::scan::compile_regex(pattern).unwrap();
-            for at in 0..=content.len() {
-                let line_end = memchr(b'\n', &content[at..]).map_or(content.len(), |i| at + i);
-                let expected = regex
-                    .find_at(content, at)
-                    .is_some_and(|m| m.start() <= line_end);
-                matched[usize::from(line_start)] += usize::from(expected);
-                let answer = plan.starts_on_line(index, content, at, 0, &mut caches);
-                match line_start {
-                    true => assert_eq!(answer, expected, "{pattern} at {at}"),
-                    false => assert!(answer || !expected, "{pattern} at {at}"),
+        let every: Vec<usize> = (0..patterns.len()).collect();
+        let groups = &plan.prefilter.start_groups;
+        assert!(groups.members().iter().any(|m| m.len() > 4), "{groups:?}");
+        // Every group's lazy DFA builds: one that does not leaves its
+        // members asking alone, as slow as before groups.
+        for group in 0..groups.members().len() {
+            assert!(plan.group_starts(group).is_some(), "{group}");
+        }
+        // Asked alone, and with each pattern's group asked first at a
+        // line's start (as in a file where its members are searched).
+        for grouped in [false, true] {
+            let (mut anchored, mut matched) = (0, [0, 0]);
+            let mut caches = StartsCaches::default();
+            if grouped {
+                caches
+                    .groups
+                    .new_file(groups, &every, &vec![true; patterns.len()]);
+                caches.groups.warmed_up();
+            }
+            for (index, pattern) in patterns.iter().enumerate() {
+                let line_start = plan.prefilter.starts_lines(index);
+                anchored += usize::from(line_start);
+                let regex = crate::scan::compile_regex(pattern).unwrap();
+                for at in 0..=content.len() {
+                    let line_end = memchr(b'\n', &content[at..]).map_or(content.len(), |i| at + i);
+                    let expected = regex
+                        .find_at(content, at)
+                        .is_some_and(|m| m.start() <= line_end);
+                    matched[usize::from(line_start)] += usize::from(expected);
+                    let answer = plan.starts_on_line(index, content, at, 0, &mut caches);
+                    match line_start {
+                        true => assert_eq!(answer, expected, "{pattern} at {at}"),
+                        false => assert!(answer || !expected, "{pattern} at {at}"),
+                    }
                 }
             }
+            assert!(anchored > 10 && anchored < patterns.len(), "{anchored}");
+            // Both kinds match somewhere in the text.
+            assert!(matched[0] > 10 && matched[1] > 10, "{matched:?}");
         }
-        assert!(anchored > 10 && anchored < patterns.len(), "{anchored}");
-        // Both kinds match somewhere in the text.
-        assert!(matched[0] > 10 && matched[1] > 10, "{matched:?}");
     }
 
     /// Hits of a rule that reads test code are judged inside or outside a
