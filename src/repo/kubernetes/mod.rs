@@ -518,15 +518,20 @@ fn not_production(path: &str, role: Role) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn choose(files: &[(&str, &str)]) -> Vec<(String, bool, String)> {
-        let sources: Vec<Source<'_>> = files
+    /// Each `(path, text)` as a production file.
+    fn production_sources<'a>(files: &'a [(&'a str, &'a str)]) -> Vec<Source<'a>> {
+        files
             .iter()
             .map(|(path, text)| Source {
                 path,
                 role: Role::Production,
                 text,
             })
-            .collect();
+            .collect()
+    }
+
+    fn choose(files: &[(&str, &str)]) -> Vec<(String, bool, String)> {
+        let sources = production_sources(files);
         let parse = |path: &str| {
             let text = files
                 .iter()
@@ -561,14 +566,7 @@ mod tests {
             ("app/kustomization.yaml", "resources: [deployment.yaml]\n"),
             ("app/deployment.yaml", deployment),
         ];
-        let sources: Vec<Source<'_>> = files
-            .iter()
-            .map(|(path, text)| Source {
-                path,
-                role: Role::Production,
-                text,
-            })
-            .collect();
+        let sources = production_sources(files);
         let parsed = Mutex::new(BTreeSet::new());
         let parse = |path: &str| {
             parsed.lock().unwrap().insert(path.to_string());
