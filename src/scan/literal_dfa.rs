@@ -12,9 +12,16 @@
 //! failure state's row, which is finished by then (it is shallower): a few
 //! instructions an entry.
 //!
-//! Match states are numbered first, so "is this a match state" is one
-//! comparison in the search loop, and ids are premultiplied by the row
-//! length, so a step is `table[state + class[byte]]`.
+//! Ids are premultiplied by the row length, so a step is
+//! `table[state + class[byte]]`, and match states are numbered last: the
+//! rows of the states that are not match states come first, and a step
+//! from one of them indexes those rows only (`state + class` is below the
+//! first match state's id), a step from a match state past them. One
+//! comparison of that index against the first match state's id is then
+//! both the slice's bounds check and the test for a match: the search
+//! loop reads `rows.get(state + class[byte])`, and `None` means the state
+//! it stands in is a match state (6 instructions a byte instead of 8: a
+//! bounds check and a match test of their own each).
 
 /// More table entries than this (256 MiB of `u32`) and the set is left to
 /// the slower automaton that [`super::prefilter::Literals`] falls back on.
@@ -30,11 +37,13 @@ pub(super) struct LiteralDfa {
     table: Vec<u32>,
     /// The start state (the trie's root).
     start: u32,
-    /// States below this one are match states.
-    match_limit: u32,
+    /// The first match state: states from this one on are match states,
+    /// and `table[..match_from]` holds the rows of the others.
+    match_from: u32,
     /// Row length: the number of classes.
     stride: u32,
-    /// Per match state, in order: its range of [`Self::matches`].
+    /// Per match state, in order (the first is [`Self::match_from`]): its
+    /// range of [`Self::matches`].
     ranges: Vec<(u32, u32)>,
     /// The literals each match state reports, in aho-corasick's order: the
     /// literals that end there (in the order they were given), then those
@@ -137,12 +146,12 @@ impl LiteralDfa {
                 *next |= *failed & missing;
             }
         }
-        // Match states first, then the others, each in trie order; ids
-        // premultiplied.
+        // The states that are not match states first, then the match
+        // states, each in trie order; ids premultiplied.
         let is_match = |state: usize| ranges[state].1 > ranges[state].0;
         let mut renumbered = vec![0u32; states];
         let mut next_id = 0u32;
-        for pass in [true, false] {
+        for pass in [false, true] {
             for (state, id) in renumbered.iter_mut().enumerate() {
                 if is_match(state) == pass {
                     *id = next_id * stride as u32;
@@ -151,6 +160,7 @@ impl LiteralDfa {
             }
         }
         let match_states = (0..states).filter(|s| is_match(*s)).count();
+        let match_from = (states - match_states) * stride;
         let mut table = vec![0u32; trie.len()];
         let mut match_ranges = vec![(0u32, 0u32); match_states];
         for (state, row) in trie.chunks_exact(stride).enumerate() {
@@ -159,14 +169,14 @@ impl LiteralDfa {
                 *to = renumbered[*from as usize];
             }
             if is_match(state) {
-                match_ranges[id / stride] = ranges[state];
+                match_ranges[(id - match_from) / stride] = ranges[state];
             }
         }
         Some(LiteralDfa {
             classes,
             table,
             start: renumbered[0],
-            match_limit: (match_states * stride) as u32,
+            match_from: match_from as u32,
             stride: stride as u32,
             ranges: match_ranges,
             matches,
@@ -184,7 +194,7 @@ impl LiteralDfa {
         while let Some((end, matched)) = self.next_match(text, at, state) {
             state = matched;
             at = end;
-            let (from, to) = self.ranges[(state / self.stride) as usize];
+            let (from, to) = self.ranges[((state - self.match_from) / self.stride) as usize];
             for literal in &self.matches[from as usize..to as usize] {
                 found(
                     *literal as usize,
@@ -195,33 +205,45 @@ impl LiteralDfa {
     }
 
     /// Runs from `state` over `text[at..]` to the first match state: where
-    /// it ends and the state. A function of its own so that its loop keeps
-    /// everything in registers; four bytes a round, so that the end of the
-    /// text is tested once for four (about 8 instructions a byte instead of
-    /// 10).
+    /// it ends and the state. `state` may be a match state (where the last
+    /// search ended): the first byte leaves it. A function of its own so
+    /// that its loop keeps everything in registers; four bytes a round, so
+    /// that the end of the text is tested once for four.
     #[inline(never)]
     fn next_match(&self, text: &[u8], at: usize, mut state: u32) -> Option<(usize, u32)> {
-        let (table, classes, limit) = (&self.table[..], &self.classes, self.match_limit);
-        // A 32-bit sum: the index needs no separate widening.
-        let mut step = |byte: u8| {
+        let (table, classes, from) = (&self.table[..], &self.classes, self.match_from);
+        let mut at = at;
+        if state >= from {
+            let byte = *text.get(at)?;
             state = table[(state + u32::from(classes[usize::from(byte)])) as usize];
-            state < limit
+            at += 1;
+        }
+        // The rows of the states that are not match states: an index past
+        // them is a step from a match state (see the module documentation).
+        let rows = &table[..from as usize];
+        // `false` when `state` is a match state, which `byte` would leave.
+        // The index is a sum of `usize`s: with a 32-bit sum the compiler
+        // compared 32 bits and then widened the index, an instruction more
+        // a byte.
+        let mut step = |byte: u8| {
+            let index = state as usize + usize::from(classes[usize::from(byte)]);
+            rows.get(index).map(|next| state = *next).is_some()
         };
-        let (rounds, rest) = text.get(at..)?.as_chunks::<4>();
+        let (rounds, rest) = text.get(at..)?.as_chunks::<8>();
         for (round, bytes) in rounds.iter().enumerate() {
             for (index, byte) in bytes.iter().enumerate() {
-                if step(*byte) {
-                    return Some((at + round * 4 + index + 1, state));
+                if !step(*byte) {
+                    return Some((at + round * 8 + index, state));
                 }
             }
         }
-        let at = at + rounds.len() * 4;
+        let at = at + rounds.len() * 8;
         for (index, byte) in rest.iter().enumerate() {
-            if step(*byte) {
-                return Some((at + index + 1, state));
+            if !step(*byte) {
+                return Some((at + index, state));
             }
         }
-        None
+        (state >= from).then_some((text.len(), state))
     }
 }
 

@@ -545,13 +545,20 @@ pub(crate) struct Occurrences {
     /// (literal, start offset), in the automaton's order.
     found: Vec<(usize, usize)>,
     /// Per literal seen in this file: the index in `found` of its first
-    /// occurrence; per occurrence: the index of the next one of the same
-    /// literal ([`NONE`] for none). A pattern reads the occurrences of its
-    /// own literals only: `token` and `secret` are most of a monorepo's
-    /// occurrences, and a pattern whose literal is `os.getenv(` need not
-    /// step over them.
+    /// occurrence; per occurrence: the index of the literal's first
+    /// occurrence on a later line ([`NONE`] for none). A pattern reads the
+    /// occurrences of its own literals only: `token` and `secret` are most
+    /// of a monorepo's occurrences, and a pattern whose literal is
+    /// `os.getenv(` need not step over them. One occurrence a line: the
+    /// built-in literals occur about three times on each line they are
+    /// on (`secret` in `jwt_secret`, `secret:`, `client_secret`), and each
+    /// occurrence was marked and read again by every pattern of the
+    /// literal.
     first: Vec<u32>,
     next: Vec<u32>,
+    /// Scratch for [`Self::find_spans`]: per literal seen, the last
+    /// occurrence in its chain.
+    last: Vec<u32>,
     /// Scratch: one bit per occurrence, set for those of the pattern being
     /// placed.
     marks: Vec<u64>,
@@ -573,20 +580,18 @@ impl Occurrences {
         // Entries of literals not seen in this file are stale: only those
         // of seen ones are read.
         self.first.resize(literals, NONE);
+        self.last.resize(literals, NONE);
         for (literal, _) in &self.found {
             self.first[*literal] = NONE;
         }
         self.next.clear();
         self.next.resize(self.found.len(), NONE);
-        for (index, (literal, _)) in self.found.iter().enumerate().rev() {
-            self.next[index] = self.first[*literal];
-            self.first[*literal] = index as u32;
-        }
         self.spans.clear();
         let mut line = None;
-        for (_, start) in &self.found {
+        for (index, (literal, start)) in self.found.iter().enumerate() {
             // Occurrences come in the order they end: often several on one
-            // line, one after another.
+            // line, one after another. Literals of patterns searched by line
+            // hold no line break, so the lines come in the file's order too.
             let span = match line {
                 Some((s, e)) if (s..=e).contains(start) => (s, e),
                 _ => (
@@ -596,6 +601,18 @@ impl Occurrences {
             };
             line = Some(span);
             self.spans.push(span);
+            let index = index as u32;
+            match self.first[*literal] {
+                NONE => self.first[*literal] = index,
+                _ => {
+                    let last = self.last[*literal];
+                    if self.spans[last as usize] == span {
+                        continue;
+                    }
+                    self.next[last as usize] = index;
+                }
+            }
+            self.last[*literal] = index;
         }
     }
 }
@@ -789,48 +806,71 @@ impl Prefilter {
         // The pattern's own occurrences, marked by following each of its
         // literals' chains, then read in the file's order: sorting them
         // instead cost more than stepping over the others did.
-        let marks = &mut occurrences.marks;
-        marks.clear();
-        marks.resize(occurrences.found.len().div_ceil(64), 0);
-        for literal in &self.literals[pattern] {
-            if !occurrences.seen[*literal] {
-                continue;
-            }
-            let mut index = occurrences.first[*literal];
-            while index != NONE {
-                let at = index as usize;
-                marks[at / 64] |= 1 << (at % 64);
-                index = occurrences.next[at];
-            }
-        }
+        let blank_above = self.blank_above[pattern];
         let mut bytes = 0;
-        for (word, bits) in marks.iter().enumerate() {
-            let mut bits = *bits;
-            while bits != 0 {
-                let at = word * 64 + bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                let start = occurrences.found[at].1;
-                if lines
-                    .last()
-                    .is_some_and(|(s, e)| (*s..=*e).contains(&start))
-                {
-                    continue;
+        let mut add_line = |(line_start, line_end): (usize, usize)| {
+            if let Some(anchored) = blank_above {
+                bytes += blank_lines_above(content, line_start, anchored, lines);
+            }
+            // The literal's own line last: the test below reads it.
+            bytes += line_end - line_start;
+            lines.push((line_start, line_end));
+        };
+        let mut seen = self.literals[pattern]
+            .iter()
+            .filter(|literal| occurrences.seen[**literal]);
+        match (seen.next(), seen.next()) {
+            (None, _) => {}
+            // One literal of the pattern in this file: its chain holds
+            // each of its lines once, in order.
+            (Some(literal), None) => {
+                let mut index = occurrences.first[*literal];
+                while index != NONE {
+                    add_line(occurrences.spans[index as usize]);
+                    index = occurrences.next[index as usize];
                 }
-                let (line_start, line_end) = occurrences.spans[at];
-                if let Some(anchored) = self.blank_above[pattern] {
-                    bytes += blank_lines_above(content, line_start, anchored, lines);
+            }
+            // Several: their occurrences are marked, then read in the
+            // file's order (sorting them instead cost more than stepping
+            // over the others did), a line once for all of them.
+            _ => {
+                let marks = &mut occurrences.marks;
+                marks.clear();
+                marks.resize(occurrences.found.len().div_ceil(64), 0);
+                for literal in &self.literals[pattern] {
+                    if !occurrences.seen[*literal] {
+                        continue;
+                    }
+                    let mut index = occurrences.first[*literal];
+                    while index != NONE {
+                        let at = index as usize;
+                        marks[at / 64] |= 1 << (at % 64);
+                        index = occurrences.next[at];
+                    }
                 }
-                // The literal's own line last: the test above reads it.
-                bytes += line_end - line_start;
-                lines.push((line_start, line_end));
+                let mut last: Option<(usize, usize)> = None;
+                for (word, bits) in marks.iter().enumerate() {
+                    let mut bits = *bits;
+                    while bits != 0 {
+                        let at = word * 64 + bits.trailing_zeros() as usize;
+                        bits &= bits - 1;
+                        let span = occurrences.spans[at];
+                        if last != Some(span) {
+                            last = Some(span);
+                            add_line(span);
+                        }
+                    }
+                }
             }
         }
         if bytes > content.len() / 2 {
             return LineMode::Whole;
         }
-        // Overlapping matches come in the order they end, not start.
-        lines.sort_unstable();
-        lines.dedup();
+        // In order and each once unless blank lines above were added.
+        if !lines.is_sorted_by(|a, b| a < b) {
+            lines.sort_unstable();
+            lines.dedup();
+        }
         mode
     }
 }
@@ -1127,6 +1167,62 @@ mod tests {
                 }
             }
             assert_eq!(by_line, whole, "{pattern}");
+        }
+    }
+
+    /// A pattern's lines are each line where one of its literals occurs,
+    /// once and in order, however often its literals occur there, with
+    /// another pattern's literals between them, and with the blank lines
+    /// above them for a pattern whose matches may open with blank lines.
+    #[test]
+    fn lines_of_a_pattern_each_once_in_order() {
+        let patterns = [
+            r"(?i)\btoken[ \t]*=[ \t]*[a-z]+",
+            r"(?i)(?:secret|passwd)[ \t]*:[^\n]*",
+            r"(?im)^\s*export\s+key\s*=",
+            r"(?i)\bghp_[a-z0-9]{4}",
+        ];
+        let text = b"token=a token=b TOKEN=c\nnothing\nsecret: passwd: secret:\nghp_abcd token = d\n\n  \n\
+                     export key = 1\npasswd: x\nSecret: y secret: z\n\nexport key=2";
+        let prefilter = Prefilter::new(&patterns).unwrap();
+        let all: Vec<usize> = (0..patterns.len()).collect();
+        let (mut candidates, mut occurrences, mut lines) =
+            (Vec::new(), Occurrences::default(), Vec::new());
+        prefilter.candidates(text, &all, &mut candidates, &mut occurrences);
+        let spans: Vec<(usize, usize)> = text
+            .split(|b| *b == b'\n')
+            .scan(0, |at, line| {
+                let span = (*at, *at + line.len());
+                *at += line.len() + 1;
+                Some(span)
+            })
+            .collect();
+        let expected = |numbers: &[usize]| -> Vec<(usize, usize)> {
+            numbers.iter().map(|n| spans[*n]).collect()
+        };
+        // The third pattern's literal is `export`; the blank lines above its
+        // lines are searched too (its matches may open with them).
+        for (pattern, numbers) in [
+            (0, &[0, 3][..]),
+            (1, &[2, 7, 8][..]),
+            (2, &[4, 5, 6, 9, 10][..]),
+            (3, &[3][..]),
+        ] {
+            lines.clear();
+            // Asked twice: the spans found for the first ask are reused.
+            for _ in 0..2 {
+                assert_eq!(
+                    prefilter.lines(pattern, text, &mut occurrences, &mut lines),
+                    if pattern == 2 {
+                        LineMode::StartingOn
+                    } else {
+                        LineMode::Within
+                    },
+                    "{}",
+                    patterns[pattern]
+                );
+                assert_eq!(lines, expected(numbers), "{}", patterns[pattern]);
+            }
         }
     }
 
