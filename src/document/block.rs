@@ -19,10 +19,9 @@
 //! on the constructs next to them.
 
 use super::events::{map_key, scalar};
-use super::{Node, Text, Value};
+use super::{Entries, Node, Text, Value};
 use serde_saphyr::granit_parser::ScalarStyle;
 use std::borrow::Cow;
-use std::collections::HashSet;
 
 /// Well inside the limits [`super::events`] hands over to serde-saphyr at.
 const MAX_BYTES: usize = 4 << 20;
@@ -359,37 +358,6 @@ impl Node {
         Node {
             value: Value::Null,
             line: Some(line),
-        }
-    }
-}
-
-/// A mapping's entries in order, later keys winning (see `events::parse`):
-/// a repeated key's earlier entry goes. Past [`INDEXED_FROM`] entries the
-/// keys are also kept in a set, so that a new key (nearly every one) is
-/// not compared with all the others: a `pnpm-lock.yaml` maps 1,300
-/// packages, and comparing each with those before it was 14 M
-/// instructions on paperless-ngx.
-#[derive(Default)]
-struct Entries {
-    list: Vec<(Text, Node)>,
-    keys: Option<HashSet<Text, foldhash::fast::RandomState>>,
-}
-
-/// The size from which a mapping's keys are kept in a set.
-const INDEXED_FROM: usize = 32;
-
-impl Entries {
-    fn insert(&mut self, key: Text, node: Node) {
-        let repeated = match &mut self.keys {
-            Some(keys) => !keys.insert(key.clone()),
-            None => self.list.iter().any(|(k, _)| *k == key),
-        };
-        if repeated {
-            self.list.retain(|(k, _)| *k != key);
-        }
-        self.list.push((key, node));
-        if self.keys.is_none() && self.list.len() >= INDEXED_FROM {
-            self.keys = Some(self.list.iter().map(|(k, _)| k.clone()).collect());
         }
     }
 }
