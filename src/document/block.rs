@@ -9,7 +9,8 @@
 //! exactly as [`super::events`] reads it (the same nodes, the same lines,
 //! the scalars typed by the same function), and gives up on the whole text
 //! ([`parse`] returns `None`) at anything else: a byte that is not
-//! printable ASCII, a tab, flow collections other than `[]` and `{}`, block
+//! printable ASCII, a tab, flow collections other than one-line lists and
+//! mappings of scalars (see [`flow_items`] and [`flow_entries`]), block
 //! scalars, anchors, aliases, tags, multi-line scalars, escapes, directives,
 //! `...`, keys it does not know to be plain, indentation it does not
 //! expect, long runs of comments (the parser refuses some of those). The
@@ -27,7 +28,9 @@ const MAX_BYTES: usize = 4 << 20;
 const MAX_NODES: usize = 60_000;
 const MAX_DOCUMENTS: usize = 256;
 const MAX_DEPTH: usize = 40;
-const MAX_KEY_BYTES: usize = 200;
+/// YAML limits an implicit key to 1,024 characters, quotes included; the
+/// keys of a `pnpm-lock.yaml` name a package with its peers (600 bytes).
+const MAX_KEY_BYTES: usize = 1_000;
 /// Comments in a row, with nothing else between them. The parser buffers
 /// comments while it decides what an entry is and fails past a limit (32
 /// with serde-saphyr's options); far below it, this reader needs no model
@@ -57,7 +60,8 @@ enum Scalar<'a> {
     Text(&'a str, ScalarStyle),
     /// What is between `[` and `]` on one line.
     Flow(&'a str),
-    EmptyMap,
+    /// What is between `{` and `}` on one line (`{}` included).
+    FlowMap(&'a str),
 }
 
 /// The documents of `text`, or `None` when the YAML parser is to read it
@@ -369,7 +373,7 @@ fn typed(value: Scalar<'_>, line: u32) -> Option<Value> {
         Scalar::Empty => Some(Value::Null),
         Scalar::Text(text, style) => scalar(Cow::Borrowed(text), style),
         Scalar::Flow(items) => flow_items(items, line).map(Value::Seq),
-        Scalar::EmptyMap => Some(Value::Map(Vec::new())),
+        Scalar::FlowMap(entries) => flow_entries(entries, line).map(Value::Map),
     }
 }
 
@@ -416,8 +420,77 @@ fn flow_items(inside: &str, line: u32) -> Option<Vec<Node>> {
         .collect()
 }
 
+/// The entries of a one-line mapping (`{integrity: sha512-…}`, `{node:
+/// '>=18'}`, the shape of a `pnpm-lock.yaml`): `key: value` separated by
+/// commas, each key as [`key_at`] reads it, each value quoted without
+/// escapes or commas, or plain of letters, digits, spaces and `_./-+=^~<>|@()*`
+/// that starts with a letter, a digit or `_./^~`. Empty for `{}`. Later
+/// keys win, as in a block mapping.
+fn flow_entries(inside: &str, line: u32) -> Option<Vec<(Text, Node)>> {
+    let mut entries = Vec::new();
+    if inside.trim_matches(' ').is_empty() {
+        return Some(entries);
+    }
+    for entry in inside.split(',') {
+        let entry = entry.trim_matches(' ');
+        let (key, style, after) = key_at(entry, 0)?;
+        let key = map_key(key, style)?;
+        let value = entry.get(after..)?.trim_matches(' ');
+        let bytes = value.as_bytes();
+        let (text, style) = match bytes.first()? {
+            quote @ (b'"' | b'\'') => {
+                let (content, end) = quoted(value, 0)?;
+                if end != value.len() {
+                    return None;
+                }
+                let style = if *quote == b'"' {
+                    ScalarStyle::DoubleQuoted
+                } else {
+                    ScalarStyle::SingleQuoted
+                };
+                (content, style)
+            }
+            first
+                if (first.is_ascii_alphanumeric()
+                    || matches!(first, b'_' | b'.' | b'/' | b'^' | b'~'))
+                    && bytes.iter().all(|b| {
+                        b.is_ascii_alphanumeric()
+                            || matches!(
+                                b,
+                                b' ' | b'_'
+                                    | b'.'
+                                    | b'/'
+                                    | b'-'
+                                    | b'+'
+                                    | b'='
+                                    | b'^'
+                                    | b'~'
+                                    | b'<'
+                                    | b'>'
+                                    | b'|'
+                                    | b'@'
+                                    | b'('
+                                    | b')'
+                                    | b'*'
+                            )
+                    }) =>
+            {
+                (value, ScalarStyle::Plain)
+            }
+            _ => return None,
+        };
+        let node = Node {
+            value: scalar(Cow::Borrowed(text), style)?,
+            line: Some(line),
+        };
+        insert(&mut entries, key, node);
+    }
+    Some(entries)
+}
+
 /// A key starting at `at`: plain (letters, digits, `_`, `.`, `-`, `/`, `$`,
-/// not starting with `-` or `/`) or quoted without escapes, then `:` and a space or
+/// `@`, `(`, `)`, `+`, `<`, `>`, `=`, starting with a letter, a digit, `_`, `.` or `$`: a
+/// `pnpm-lock.yaml` names packages `ajv-formats@2.1.1(ajv@8.17.1)`) or quoted without escapes, then `:` and a space or
 /// the end of the line. The key's source, its style and where its value
 /// starts.
 fn key_at(line: &str, at: usize) -> Option<(&str, ScalarStyle, usize)> {
@@ -437,7 +510,21 @@ fn key_at(line: &str, at: usize) -> Option<(&str, ScalarStyle, usize)> {
                 + bytes[at..]
                     .iter()
                     .take_while(|b| {
-                        b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'/' | b'$')
+                        b.is_ascii_alphanumeric()
+                            || matches!(
+                                b,
+                                b'_' | b'.'
+                                    | b'-'
+                                    | b'/'
+                                    | b'$'
+                                    | b'@'
+                                    | b'('
+                                    | b')'
+                                    | b'+'
+                                    | b'<'
+                                    | b'>'
+                                    | b'='
+                            )
                     })
                     .count();
             (&line[at..end], ScalarStyle::Plain, end)
@@ -504,12 +591,9 @@ fn scalar_at(line: &str, at: usize) -> Option<(Scalar<'_>, bool)> {
             Some((Scalar::Flow(&line[start + 1..close]), commented))
         }
         b'{' => {
-            let end = start + 2;
-            if line.get(start..end) != Some("{}") {
-                return None;
-            }
-            let commented = rest_is_blank(line, end)?;
-            Some((Scalar::EmptyMap, commented))
+            let close = start + line[start..].find('}')?;
+            let commented = rest_is_blank(line, close + 1)?;
+            Some((Scalar::FlowMap(&line[start + 1..close]), commented))
         }
         b'&' | b'*' | b'!' | b'|' | b'>' | b'%' | b'@' | b'`' | b',' | b'?' | b':' | b']'
         | b'}' => None,
@@ -608,6 +692,9 @@ mod tests {
             "a:\n  b:\n    c:\n      d: deep\n  e: back\nf: top\n".to_string(),
             format!("{eleven}a: 1\n{eleven}b:\n{eleven_in}  c: 2\n{eleven}---\n{eleven}- x\n{eleven}- y\n"),
             "a: # nothing here\n  b: 1\nc: # null\nd: [ ]\n".to_string(),
+            "packages:\n  '@angular/core@20.3.0':\n    resolution: {integrity: sha512-AbC+/x9==}\n    engines: {node: ^20.19.0 || >=22.12.0, npm: '>=6'}\n    cpu: [x64]\n  a@1.0.0(b@2.0.0):\n    resolution: { integrity: sha1-x , tarball: 'https://r.example.com/a.tgz' }\n    hasBin: true\n    engines: {node: ~1.2}\n".to_string(),
+            format!("'{}': 1\n{}: [x]\n", "@a/b".repeat(249), "k".repeat(1_000)),
+            "- {a: 1, b: two, a: 3}\n- {c: null, d: true, e: 0127, f: 1.5, g: x.y}\n- { }\n- {}\n---\nh: {i: x} # c\n".to_string(),
         ];
         for text in &texts {
             assert!(agrees(text), "not read: {text:?}");
@@ -630,7 +717,20 @@ mod tests {
             "a: one\n  two\n",
             "a: \"esc\\n\"\n",
             "a: 'it''s'\n",
-            "a: {b: 1}\n",
+            "a: {b: {c: 1}}\n",
+            "a: {b: 'x, y'}\n",
+            "a: {b: 'x'y}\n",
+            "a: {b}\n",
+            "a: {b: }\n",
+            "a: {b: 1,}\n",
+            "a: {b: >=1}\n",
+            "a: {b: -1}\n",
+            "a: {b: x:y}\n",
+            "a: {b: x #y}\n",
+            "a: {b:1}\n",
+            "a: {<<: 1}\n",
+            "a: {b: 1\n",
+            "a: {b: 1} c\n",
             "a: [b: 1]\n",
             "a: [\"x, y\"]\n",
             "? a\n: b\n",
@@ -653,6 +753,10 @@ mod tests {
         }
         let twelve = format!("{}a: 1\n", comments(12, ""));
         assert!(super::parse(&twelve).is_none());
+        // Past YAML's 1,024 characters for an implicit key.
+        let long = format!("{}: 1\n", "k".repeat(1_030));
+        assert!(super::parse(&long).is_none());
+        assert!(super::super::parse_yaml_with_parser(&long).error.is_some());
     }
 
     /// Every YAML file under `READYCTL_YAML_CORPUS` (a folder of real

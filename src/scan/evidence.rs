@@ -300,9 +300,14 @@ impl<T: Ord> Bounded<T> {
         }
     }
 
-    /// Whether `item` would be kept; lets callers skip building it otherwise.
-    pub(crate) fn wants(&self, item: &T) -> bool {
-        self.kept.len() < self.limit || self.kept.last().is_some_and(|last| item < last)
+    /// Whether `item` would be kept; lets callers skip building it
+    /// otherwise (a path is asked as `&str`: the walk asks for each file
+    /// and each of its few dozen selectors).
+    pub(crate) fn wants<Q: Ord + ?Sized>(&self, item: &Q) -> bool
+    where
+        T: std::borrow::Borrow<Q>,
+    {
+        self.kept.len() < self.limit || self.kept.last().is_some_and(|last| item < last.borrow())
     }
 
     pub(crate) fn count_only(&mut self) {
@@ -471,7 +476,7 @@ impl Partial {
     /// Counts a walked file under its role.
     pub(crate) fn walked(&mut self, role: Role, path: &str) {
         let seen = &mut self.roles[role as usize];
-        if seen.wants(&path.to_string()) {
+        if seen.wants(path) {
             seen.insert(path.to_string());
         } else {
             seen.count_only();

@@ -9,10 +9,19 @@ use std::borrow::Cow;
 /// decode whole files (a chart's `values.yaml`, per hit), which made the
 /// decoder a twentieth of a manifest repository's audit.
 pub fn lossy(bytes: &[u8]) -> Cow<'_, str> {
-    match std::str::from_utf8(bytes) {
+    match simdutf8::basic::from_utf8(bytes) {
         Ok(text) => Cow::Borrowed(text),
         Err(_) => String::from_utf8_lossy(bytes),
     }
+}
+
+/// Whether `bytes` are valid UTF-8, as [`std::str::from_utf8`] says, with
+/// SIMD: the walk asks it of every file it reads (the report counts the
+/// others), and the standard check steps over text outside ASCII a
+/// character at a time: the 38 MB of translations of paperless-ngx cost it
+/// 36 M instructions.
+pub fn is_utf8(bytes: &[u8]) -> bool {
+    simdutf8::basic::from_utf8(bytes).is_ok()
 }
 
 #[cfg(test)]
@@ -34,6 +43,37 @@ mod tests {
             b"",
         ] {
             assert_eq!(lossy(bytes), String::from_utf8_lossy(bytes), "{bytes:?}");
+        }
+    }
+
+    /// Every split of valid and invalid sequences, long enough for the
+    /// SIMD path, is judged as the standard library judges it.
+    #[test]
+    fn utf8_is_judged_as_std_does() {
+        let pieces: [&[u8]; 8] = [
+            b"plain ascii text ",
+            "caf\u{e9} \u{4e2d}\u{6587} \u{1f600}".as_bytes(),
+            b"\xff",
+            b"\xc3",
+            b"\xe2\x82",
+            b"\xed\xa0\x80",
+            b"\xf4\x90\x80\x80",
+            b"\xc0\xaf",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for repeat in [1, 7, 40] {
+                    let mut text = a.repeat(repeat);
+                    text.extend_from_slice(b);
+                    text.extend(a.repeat(repeat));
+                    assert_eq!(
+                        super::is_utf8(&text),
+                        std::str::from_utf8(&text).is_ok(),
+                        "{text:?}"
+                    );
+                    assert_eq!(lossy(&text), String::from_utf8_lossy(&text));
+                }
+            }
         }
     }
 }

@@ -351,7 +351,7 @@ impl<'a> Worker<'a> {
         partial.walked(role, relative);
         for selector in &self.selectors {
             let sample = &mut partial.selectors[*selector];
-            if sample.wants(&relative.to_string()) {
+            if sample.wants(relative) {
                 sample.insert(relative.to_string());
             } else {
                 sample.count_only();
@@ -451,7 +451,7 @@ impl<'a> Worker<'a> {
         };
         for (request, content) in &self.documents {
             let wanted = *content && readable && self.plan.keeps_document(*request, &self.buffer);
-            let text = wanted.then(|| String::from_utf8_lossy(&self.buffer).into_owned());
+            let text = wanted.then(|| super::lossy::lossy(&self.buffer).into_owned());
             let modified = if text.is_some() {
                 modified_seconds(path)
             } else {
@@ -472,7 +472,7 @@ impl<'a> Worker<'a> {
         let content = self.buffer.as_slice();
         partial.stats.files_scanned += 1;
         partial.stats.bytes_scanned += content.len() as u64;
-        if std::str::from_utf8(content).is_err() {
+        if !super::lossy::is_utf8(content) {
             partial.stats.non_utf8 += 1;
         }
         if keep {
