@@ -44,6 +44,19 @@ impl GlobsBuilder {
         ignore_case: bool,
         selector: usize,
     ) -> Result<(), String> {
+        if !ignore_case && let Some(extensions) = extension_alternatives(glob) {
+            // Checked whole first, so that an invalid glob is reported as
+            // written.
+            build_glob(glob, ignore_case)?;
+            for extension in extensions {
+                self.add_one(&format!("**/*.{extension}"), ignore_case, selector)?;
+            }
+            return Ok(());
+        }
+        self.add_one(glob, ignore_case, selector)
+    }
+
+    fn add_one(&mut self, glob: &str, ignore_case: bool, selector: usize) -> Result<(), String> {
         let key = (glob.to_string(), ignore_case);
         let at = match self.index.get(&key) {
             Some(at) => *at,
@@ -86,12 +99,10 @@ impl GlobsBuilder {
                 }
                 None => always.push(at),
             }
-            let (starts, ends) = match ignore_case {
-                true => ("", ""),
-                false => literal_ends(glob.glob()),
-            };
+            let (starts, ends) = literal_ends(glob.glob());
             slow.push(Slow {
                 id,
+                ignore_case,
                 starts: starts.into(),
                 ends: ends.into(),
                 matcher: OnceLock::new(),
@@ -129,12 +140,36 @@ pub(crate) fn build_glob(glob: &str, ignore_case: bool) -> Result<Glob, String> 
 struct Slow {
     /// The glob's index among all globs.
     id: usize,
+    /// Whether the glob ignores case: `globset` folds ASCII letters only
+    /// (its regexes are `(?-u)`), so `starts` and `ends` are then compared
+    /// ignoring ASCII case.
+    ignore_case: bool,
     /// What every path the glob matches starts and ends with (see
     /// [`literal_ends`]).
     starts: Box<str>,
     ends: Box<str>,
     glob: Glob,
     matcher: OnceLock<GlobMatcher>,
+}
+
+impl Slow {
+    /// Whether `path` starts and ends as every path the glob matches does.
+    fn may_match(&self, path: &str) -> bool {
+        let (path, starts, ends) = (
+            path.as_bytes(),
+            self.starts.as_bytes(),
+            self.ends.as_bytes(),
+        );
+        if path.len() < starts.len() || path.len() < ends.len() {
+            return false;
+        }
+        let head = &path[..starts.len()];
+        let tail = &path[path.len() - ends.len()..];
+        match self.ignore_case {
+            true => head.eq_ignore_ascii_case(starts) && tail.eq_ignore_ascii_case(ends),
+            false => head == starts && tail == ends,
+        }
+    }
 }
 
 /// The compiled globs of a plan.
@@ -178,7 +213,7 @@ impl PathGlobs {
         tried.sort_unstable();
         tried.dedup();
         for slow in tried.iter().map(|at| &self.slow[*at]) {
-            if !path.starts_with(&*slow.starts) || !path.ends_with(&*slow.ends) {
+            if !slow.may_match(path) {
                 continue;
             }
             let matcher = slow.matcher.get_or_init(|| slow.glob.compile_matcher());
@@ -187,6 +222,20 @@ impl PathGlobs {
             }
         }
     }
+}
+
+/// The extensions of `**/*.{py,js,go}`, which matches what `**/*.py`,
+/// `**/*.js` and `**/*.go` match together: `globset` matches those by a
+/// hash of the extension, and the alternation with a regex on every path.
+/// `None` for any other glob, and for alternatives that are not plain
+/// extensions (empty, or with a metacharacter, a dot or a separator).
+fn extension_alternatives(glob: &str) -> Option<Vec<&str>> {
+    let inside = glob.strip_prefix("**/*.{")?.strip_suffix('}')?;
+    let extensions: Vec<&str> = inside.split(',').collect();
+    extensions
+        .iter()
+        .all(|e| !e.is_empty() && !e.contains(['*', '?', '[', ']', '{', '}', '\\', '.', '/']))
+        .then_some(extensions)
 }
 
 /// Whether `globset` matches `glob` (case-sensitive) without a regex: a
@@ -343,6 +392,25 @@ mod tests {
     }
 
     #[test]
+    fn only_plain_extension_alternatives_are_split() {
+        assert_eq!(
+            extension_alternatives("**/*.{py,js,go}"),
+            Some(vec!["py", "js", "go"])
+        );
+        for glob in [
+            "**/*.{py,}",
+            "**/*.{tar.gz,zip}",
+            "**/*.{a/b,c}",
+            "**/*.{j*,c}",
+            "src/*.{py,js}",
+            "**/*.py",
+            "**/*.{py,js}x",
+        ] {
+            assert_eq!(extension_alternatives(glob), None, "{glob}");
+        }
+    }
+
+    #[test]
     fn cheap_shapes_are_the_ones_globset_matches_without_a_regex() {
         for glob in [
             "Cargo.toml",
@@ -385,6 +453,13 @@ mod tests {
             ("**/k6/**/*.[cm]js", false),
             ("src/*/{x,y}.?s", false),
             ("**/*.Y*ML", true),
+            ("**/*.a", true),
+            ("**/*.{py,js,go}", false),
+            ("**/*.{Rs,TOML}", true),
+            ("**/*.{py,}", false),
+            ("**/*.{tar.gz,zip}", false),
+            ("Docs/*.{md,txt}", true),
+            ("**/*.{js,rs}", false),
         ];
         let set = globs(&list);
         let paths = [
@@ -416,6 +491,23 @@ mod tests {
             "src/a/x.js",
             "src/a/b/y.ts",
             "deploy/APP.yml",
+            "lib/libx.a",
+            "lib/LIBX.A",
+            "lib/a",
+            ".a",
+            "x/.A",
+            "a.py",
+            "x/y.js",
+            "x/y.go/z",
+            "x.pyc",
+            "a.",
+            "x/a.rs",
+            "x/a.tar.gz",
+            "x/a.zip",
+            "docs/A.MD",
+            "DOCS/x.txt",
+            "docs/a/b.md",
+            "x/ka.\u{212A}",
         ];
         for path in paths {
             let expected: Vec<usize> = list
