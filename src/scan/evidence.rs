@@ -326,10 +326,16 @@ impl<T: Ord> Bounded<T> {
         }
     }
 
-    fn absorb(&mut self, other: Bounded<T>) {
+    /// Adds another partial count and its kept items: the smallest
+    /// `limit` of both. One merge of the two sorted sets rather than an
+    /// insertion of each item: the main thread absorbs every walker's
+    /// samples and hits after the walk (documenso: 885 sets, 11 M
+    /// instructions inserting one by one).
+    fn absorb(&mut self, mut other: Bounded<T>) {
         self.count += other.count;
-        for item in other.kept {
-            self.keep(item);
+        self.kept.append(&mut other.kept);
+        while self.kept.len() > self.limit {
+            self.kept.pop_last();
         }
     }
 }
@@ -864,6 +870,36 @@ impl Evidence {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Absorbing keeps the smallest items of both sides and adds the
+    /// counts, as inserting the other side's items one by one does.
+    #[test]
+    fn absorbing_keeps_the_smallest_of_both() {
+        let items = |from: u32, step: u32, n: u32| (0..n).map(move |i| (from + i * step) % 97);
+        for limit in [1, 3, 10, 200] {
+            for (a, b) in [
+                (items(0, 7, 40), items(3, 11, 30)),
+                (items(5, 2, 0), items(1, 13, 60)),
+            ] {
+                let (mut mine, mut theirs, mut one_by_one) = (
+                    Bounded::new(limit),
+                    Bounded::new(limit),
+                    Bounded::new(limit),
+                );
+                for item in a {
+                    mine.insert(item);
+                    one_by_one.insert(item);
+                }
+                for item in b {
+                    theirs.insert(item);
+                    one_by_one.insert(item);
+                }
+                mine.absorb(theirs);
+                assert_eq!(mine.count, one_by_one.count);
+                assert_eq!(mine.kept, one_by_one.kept, "limit {limit}");
+            }
+        }
+    }
 
     fn document(path: &str, bytes: usize) -> Document {
         Document {
