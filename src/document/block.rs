@@ -19,7 +19,7 @@
 //! on the constructs next to them.
 
 use super::events::{map_key, scalar};
-use super::{Node, Text, Value};
+use super::{Entries, Node, Text, Value};
 use serde_saphyr::granit_parser::ScalarStyle;
 use std::borrow::Cow;
 
@@ -47,7 +47,7 @@ struct Frame {
 enum Kind {
     /// `pending`: a key whose value is on the lines below (or null).
     Map {
-        entries: Vec<(Text, Node)>,
+        entries: Entries,
         pending: Option<(Text, u32)>,
     },
     Seq(Vec<Node>),
@@ -147,8 +147,9 @@ impl Reader {
                 pending,
             } => {
                 if let Some((key, line)) = pending {
-                    insert(&mut entries, key, Node::null_at(line));
+                    entries.insert(key, Node::null_at(line));
                 }
+                let mut entries = entries.list;
                 entries.shrink_to_fit();
                 Value::Map(entries)
             }
@@ -179,7 +180,7 @@ impl Reader {
                 let (key, line) = pending.take()?;
                 // Findings point at the key (see `events::parse`).
                 node.line = Some(line);
-                insert(entries, key, node);
+                entries.insert(key, node);
                 Some(())
             }
             Some(Frame {
@@ -250,7 +251,7 @@ impl Reader {
                 indent,
                 number,
                 Kind::Map {
-                    entries: Vec::new(),
+                    entries: Entries::default(),
                     pending: None,
                 },
             )?;
@@ -283,7 +284,7 @@ impl Reader {
                 column,
                 number,
                 Kind::Map {
-                    entries: Vec::new(),
+                    entries: Entries::default(),
                     pending: None,
                 },
             )?;
@@ -311,7 +312,7 @@ impl Reader {
         }) = self.stack.last_mut()
             && let Some((key, line)) = pending.take()
         {
-            insert(entries, key, Node::null_at(line));
+            entries.insert(key, Node::null_at(line));
             self.nodes += 1;
         }
         self.value_of(line, key, style, after, number)
@@ -359,12 +360,6 @@ impl Node {
             line: Some(line),
         }
     }
-}
-
-/// Later keys win (see `events::parse`).
-fn insert(entries: &mut Vec<(Text, Node)>, key: Text, node: Node) {
-    entries.retain(|(k, _)| *k != key);
-    entries.push((key, node));
 }
 
 /// The value of a scalar, or of a one-line list, on line `line`.
@@ -427,9 +422,9 @@ fn flow_items(inside: &str, line: u32) -> Option<Vec<Node>> {
 /// that starts with a letter, a digit or `_./^~`. Empty for `{}`. Later
 /// keys win, as in a block mapping.
 fn flow_entries(inside: &str, line: u32) -> Option<Vec<(Text, Node)>> {
-    let mut entries = Vec::new();
+    let mut entries = Entries::default();
     if inside.trim_matches(' ').is_empty() {
-        return Some(entries);
+        return Some(entries.list);
     }
     for entry in inside.split(',') {
         let entry = entry.trim_matches(' ');
@@ -483,9 +478,9 @@ fn flow_entries(inside: &str, line: u32) -> Option<Vec<(Text, Node)>> {
             value: scalar(Cow::Borrowed(text), style)?,
             line: Some(line),
         };
-        insert(&mut entries, key, node);
+        entries.insert(key, node);
     }
-    Some(entries)
+    Some(entries.list)
 }
 
 /// A key starting at `at`: plain (letters, digits, `_`, `.`, `-`, `/`, `$`,
@@ -694,6 +689,15 @@ mod tests {
             "a: # nothing here\n  b: 1\nc: # null\nd: [ ]\n".to_string(),
             "packages:\n  '@angular/core@20.3.0':\n    resolution: {integrity: sha512-AbC+/x9==}\n    engines: {node: ^20.19.0 || >=22.12.0, npm: '>=6'}\n    cpu: [x64]\n  a@1.0.0(b@2.0.0):\n    resolution: { integrity: sha1-x , tarball: 'https://r.example.com/a.tgz' }\n    hasBin: true\n    engines: {node: ~1.2}\n".to_string(),
             format!("'{}': 1\n{}: [x]\n", "@a/b".repeat(249), "k".repeat(1_000)),
+            // Past the size from which keys are indexed, with repeats.
+            (0..80)
+                .map(|i| format!("k{}: {i}\n", (i * 7) % 50))
+                .collect::<String>(),
+            format!(
+                "a:\n{}b: {{{}}}\n",
+                (0..40).map(|i| format!("  k{}:\n", i % 35)).collect::<String>(),
+                (0..40).map(|i| format!("k{}: {i}", i % 33)).collect::<Vec<_>>().join(", ")
+            ),
             "- {a: 1, b: two, a: 3}\n- {c: null, d: true, e: 0127, f: 1.5, g: x.y}\n- { }\n- {}\n---\nh: {i: x} # c\n".to_string(),
         ];
         for text in &texts {

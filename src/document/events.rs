@@ -17,7 +17,7 @@
 //! the rarer constructs keep serde-saphyr's meaning and messages. A unit
 //! test compares both readers on every YAML construct it can think of.
 
-use super::{Node, Text, Value, intern};
+use super::{Entries, Node, Text, Value, intern};
 use serde_saphyr::granit_parser::{Event, Options, Parser, ScalarStyle};
 use std::borrow::Cow;
 
@@ -47,7 +47,7 @@ fn options() -> Options {
 enum Open {
     Seq(Vec<Node>, Option<u32>),
     Map {
-        entries: Vec<(Text, Node)>,
+        entries: Entries,
         line: Option<u32>,
         /// The key whose value comes next, with its line.
         key: Option<(Text, Option<u32>)>,
@@ -118,7 +118,7 @@ pub(super) fn parse(text: &str) -> Option<Vec<Node>> {
                 open.push(match event {
                     Event::SequenceStart(..) => Open::Seq(Vec::new(), line),
                     _ => Open::Map {
-                        entries: Vec::new(),
+                        entries: Entries::default(),
                         line,
                         key: None,
                     },
@@ -136,11 +136,12 @@ pub(super) fn parse(text: &str) -> Option<Vec<Node>> {
                     }
                 }
                 Open::Map {
-                    mut entries,
+                    entries,
                     line,
                     key: None,
                     ..
                 } => {
+                    let mut entries = entries.list;
                     entries.shrink_to_fit();
                     Node {
                         value: Value::Map(entries),
@@ -174,8 +175,7 @@ pub(super) fn parse(text: &str) -> Option<Vec<Node>> {
                 // finds repeats by their source text, then `NodeVisitor` by
                 // the text made of them: the later finds every repeat the
                 // former does, so this alone keeps the same entries).
-                entries.retain(|(k, _)| *k != key);
-                entries.push((key, value));
+                entries.insert(key, value);
             }
         }
     }
@@ -324,7 +324,20 @@ mod tests {
     /// serde-saphyr are the ones it should.
     #[test]
     fn constructs_read_alike() {
+        // Past the size from which a mapping's keys are indexed, with
+        // repeats, block and flow.
+        let big = (0..80)
+            .map(|i| format!("k{}: {i}\n", (i * 7) % 50))
+            .collect::<String>()
+            + &format!(
+                "f: {{{}}}\nt: |\n  x\n",
+                (0..40)
+                    .map(|i| format!("k{}: {i}", i % 33))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
         let read = [
+            big.as_str(),
             "kind: Service\n---\nkind: Deployment\nspec:\n  replicas: 2\n",
             "",
             "---\n",
