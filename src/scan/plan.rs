@@ -642,6 +642,15 @@ impl ScanPlan {
         }
         let dfa = |unicode| compile_starts(&self.starts_source(pattern), unicode);
         let haystack = &content[from..];
+        // Text outside ASCII follows: the ASCII form answers if it can
+        // before reaching it (see `Starts::is_match_before_non_ascii`).
+        if from < ascii_from
+            && self.starts[pattern].get().is_none()
+            && let Some(ascii) = self.ascii_starts[pattern].get_or_init(|| dfa(false))
+            && let Some(found) = ascii.is_match_before_non_ascii((pattern, caches), haystack)
+        {
+            return found;
+        }
         let ascii = (from >= ascii_from && self.starts[pattern].get().is_none())
             .then(|| {
                 self.ascii_starts[pattern]
