@@ -266,6 +266,38 @@ fn documents_containing_keeps_only_matching_texts() {
     );
 }
 
+/// A screened request asks its regex only of texts that hold a literal of
+/// the screen: a text that matches the regex but holds none is not kept.
+#[test]
+fn documents_containing_screened_asks_only_texts_with_a_screen_literal() {
+    use readyctl::scan::{PlanBuilder, SelectorSpec, scan};
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(root.join("a.txt"), "has the needle_42 in it\n").unwrap();
+    fs::write(root.join("b.txt"), "needle_7 with a screen literal\n").unwrap();
+    fs::write(root.join("c.txt"), "with a screen literal only\n").unwrap();
+    let mut plan = PlanBuilder::new();
+    let selector = plan.selector(SelectorSpec::from_strs(&["*.txt"], &[]));
+    let screened = plan.documents_containing_screened(selector, r"needle_\d+", &["with", "WITH"]);
+    let plan = plan.build().unwrap();
+    let evidence = scan(root, &plan, &ScanOptions::default()).unwrap();
+    let mut kept: Vec<(String, bool)> = evidence
+        .documents(screened)
+        .files
+        .iter()
+        .map(|d| (d.path.clone(), d.text.is_some()))
+        .collect();
+    kept.sort();
+    assert_eq!(
+        kept,
+        [
+            ("a.txt".to_string(), false),
+            ("b.txt".to_string(), true),
+            ("c.txt".to_string(), false)
+        ]
+    );
+}
+
 /// A finding inside a Rust file's test module has the role "test", one
 /// outside it the file's role, whether the hit's rule reads only production
 /// code (its hits in tests are dropped) or test code too (its lines are

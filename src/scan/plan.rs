@@ -9,6 +9,7 @@ use super::key_span::KeySpan;
 use super::prefilter::Prefilter;
 use super::starts::{Starts, StartsCaches};
 use crate::model::{Role, RoleSet};
+use aho_corasick::packed;
 use regex::bytes::{Regex, RegexBuilder};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -103,6 +104,10 @@ impl PatternOptions {
     }
 }
 
+/// Literals one of which every match of a document request's regex holds
+/// (see [`PlanBuilder::documents_containing_screened`]); empty for none.
+pub type Screen = &'static [&'static str];
+
 #[derive(Debug)]
 pub struct PlanBuilder {
     /// The roles selectors registered from now on read.
@@ -110,9 +115,10 @@ pub struct PlanBuilder {
     selectors: Vec<SelectorSpec>,
     selector_ids: HashMap<SelectorSpec, SelectorId>,
     patterns: Vec<(SelectorId, String, PatternOptions)>,
-    /// Document requests: selector, whether the text is kept, and a regex the
-    /// text must match to be kept (`if_contains`).
-    documents: Vec<(SelectorId, bool, Option<String>)>,
+    /// Document requests: selector, whether the text is kept, a regex the
+    /// text must match to be kept (`if_contains`), and its screen (see
+    /// [`PlanBuilder::documents_containing_screened`]).
+    documents: Vec<(SelectorId, bool, Option<String>, Screen)>,
     /// Selectors whose files' contents are kept for structured rules.
     keep: Vec<bool>,
     /// Probes of live rules, planned alongside (see `crate::live`).
@@ -217,7 +223,7 @@ impl PlanBuilder {
     /// [`DOCUMENT_LIMIT`](super::DOCUMENT_LIMIT)), with its text when
     /// `content` is set. Identical requests share one handle.
     pub fn documents(&mut self, selector: SelectorId, content: bool) -> DocumentsId {
-        self.document_request((selector, content, None))
+        self.document_request((selector, content, None, &[]))
     }
 
     /// Like [`documents`](Self::documents) with text, but the text is kept
@@ -225,10 +231,28 @@ impl PlanBuilder {
     /// that looks only at files containing something must not hold every
     /// other file of a monorepo in memory until evaluation.
     pub fn documents_containing(&mut self, selector: SelectorId, regex: &str) -> DocumentsId {
-        self.document_request((selector, true, Some(regex.to_string())))
+        self.document_request((selector, true, Some(regex.to_string()), &[]))
     }
 
-    fn document_request(&mut self, request: (SelectorId, bool, Option<String>)) -> DocumentsId {
+    /// [`documents_containing`](Self::documents_containing) for a `regex`
+    /// every match of which holds one of the literals of `screen`: a text
+    /// without any of them is not searched with the regex. For a regex
+    /// whose own search has no literal to skip ahead by and reads every
+    /// byte of the files it is asked about, while `screen` is short
+    /// enough for a vectorised search.
+    pub fn documents_containing_screened(
+        &mut self,
+        selector: SelectorId,
+        regex: &str,
+        screen: Screen,
+    ) -> DocumentsId {
+        self.document_request((selector, true, Some(regex.to_string()), screen))
+    }
+
+    fn document_request(
+        &mut self,
+        request: (SelectorId, bool, Option<String>, Screen),
+    ) -> DocumentsId {
         if let Some(index) = self.documents.iter().position(|d| *d == request) {
             return DocumentsId(index);
         }
@@ -274,7 +298,7 @@ impl PlanBuilder {
         let prefilter = prefilter?;
         let groups = prefilter.start_groups.members().len();
         let mut selector_documents = vec![Vec::new(); self.selectors.len()];
-        for (index, (selector, content, _)) in self.documents.iter().enumerate() {
+        for (index, (selector, content, _, _)) in self.documents.iter().enumerate() {
             selector_documents[selector.0].push((index, *content));
         }
         Ok(ScanPlan {
@@ -283,7 +307,10 @@ impl PlanBuilder {
             document_count: self.documents.len(),
             selector_documents,
             document_filters: self.documents.iter().map(|_| OnceLock::new()).collect(),
-            document_sources: self.documents.into_iter().map(|(_, _, f)| f).collect(),
+            document_screens: (self.documents.iter())
+                .map(|(_, _, _, screen)| (*screen, OnceLock::new()))
+                .collect(),
+            document_sources: self.documents.into_iter().map(|(_, _, f, _)| f).collect(),
             keep: self.keep,
             include: include?,
             exclude: exclude?,
@@ -444,6 +471,13 @@ pub struct ScanPlan {
     document_filters: Vec<OnceLock<Regex>>,
     /// Per document request: the source of that regex, if it has one.
     document_sources: Vec<Option<String>>,
+    /// Per document request: the literals one of which a text must hold
+    /// for the regex to be asked (none: it is asked), and their searcher,
+    /// built the first time it is needed: Teddy, a vectorised search (the
+    /// automaton `AhoCorasick::new` chose for ten two-byte literals had no
+    /// prefilter and cost five times the regex it screens). `None` where
+    /// Teddy is not available: the regex is asked.
+    document_screens: Vec<(Screen, OnceLock<Option<packed::Searcher>>)>,
     /// Per selector: whether its files' contents are kept.
     pub(crate) keep: Vec<bool>,
     include: PathGlobs,
@@ -504,6 +538,14 @@ impl ScanPlan {
         let Some(source) = &self.document_sources[request] else {
             return true;
         };
+        let (screen, searcher) = &self.document_screens[request];
+        if !screen.is_empty()
+            && let Some(searcher) =
+                searcher.get_or_init(|| packed::Config::new().builder().extend(*screen).build())
+            && searcher.find(content).is_none()
+        {
+            return false;
+        }
         self.document_filters[request]
             .get_or_init(|| {
                 compile_regex(source).unwrap_or_else(|e| panic!("document regex `{source}`: {e}"))
