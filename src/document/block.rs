@@ -385,18 +385,7 @@ fn flow_items(inside: &str, line: u32) -> Option<Vec<Node>> {
             let item = item.trim_matches(' ');
             let bytes = item.as_bytes();
             let (text, style) = match bytes.first()? {
-                quote @ (b'"' | b'\'') => {
-                    let (content, end) = quoted(item, 0)?;
-                    if end != item.len() {
-                        return None;
-                    }
-                    let style = if *quote == b'"' {
-                        ScalarStyle::DoubleQuoted
-                    } else {
-                        ScalarStyle::SingleQuoted
-                    };
-                    (content, style)
-                }
+                b'"' | b'\'' => whole_quoted(item)?,
                 first
                     if (first.is_ascii_alphanumeric() || matches!(first, b'_' | b'.' | b'/'))
                         && bytes.iter().all(|b| {
@@ -433,18 +422,7 @@ fn flow_entries(inside: &str, line: u32) -> Option<Vec<(Text, Node)>> {
         let value = entry.get(after..)?.trim_matches(' ');
         let bytes = value.as_bytes();
         let (text, style) = match bytes.first()? {
-            quote @ (b'"' | b'\'') => {
-                let (content, end) = quoted(value, 0)?;
-                if end != value.len() {
-                    return None;
-                }
-                let style = if *quote == b'"' {
-                    ScalarStyle::DoubleQuoted
-                } else {
-                    ScalarStyle::SingleQuoted
-                };
-                (content, style)
-            }
+            b'"' | b'\'' => whole_quoted(value)?,
             first
                 if (first.is_ascii_alphanumeric()
                     || matches!(first, b'_' | b'.' | b'/' | b'^' | b'~'))
@@ -533,6 +511,20 @@ fn key_at(line: &str, at: usize) -> Option<(&str, ScalarStyle, usize)> {
         return None;
     }
     Some((key, style, end + 1))
+}
+
+/// A flow item that is one quoted scalar and nothing else (see
+/// [`quoted`]): its content and style.
+fn whole_quoted(item: &str) -> Option<(&str, ScalarStyle)> {
+    let (content, end) = quoted(item, 0)?;
+    if end != item.len() {
+        return None;
+    }
+    let style = match item.as_bytes()[0] {
+        b'"' => ScalarStyle::DoubleQuoted,
+        _ => ScalarStyle::SingleQuoted,
+    };
+    Some((content, style))
 }
 
 /// A quoted scalar starting at `at` and closed on the same line: its text
